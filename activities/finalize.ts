@@ -1,0 +1,54 @@
+import { FINAL_NOTIFICATION_STATUSES, type DeliveryCounts, type NotificationStatus } from '../common/statuses.js';
+import { expireDeliveries } from '../schema/queries/deliveries.js';
+import { countDeliveries, findNotification, setNotificationStatus } from '../schema/queries/notifications.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface FinalizeInput {
+  tenantId: string;
+  notificationId: string;
+}
+
+export interface FinalizeResult {
+  status: NotificationStatus;
+  counts: DeliveryCounts;
+}
+
+export interface SetStatusInput {
+  tenantId: string;
+  notificationId: string;
+  status: NotificationStatus;
+  reason?: string;
+}
+
+/** The notification's outcome follows from its ledger alone. */
+export function outcomeOf(counts: DeliveryCounts): { status: NotificationStatus; reason: string | null } {
+  const delivered = counts.sent + counts.delivered;
+  if (delivered === 0 && counts.failed === 0 && counts.expired > 0) return { status: 'expired', reason: 'expired before it could be sent' };
+  if (counts.failed === 0) {
+    return { status: 'completed', reason: delivered === 0 && counts.total > 0 ? 'every delivery was suppressed or expired' : null };
+  }
+  return delivered > 0 ? { status: 'partially_failed', reason: null } : { status: 'failed', reason: 'no delivery succeeded' };
+}
+
+export function createFinalizeActivities(deps: ActivityDeps) {
+  return {
+    async finalizeNotification({ tenantId, notificationId }: FinalizeInput): Promise<FinalizeResult> {
+      const counts = await countDeliveries(deps.db, notificationId);
+      const { status, reason } = outcomeOf(counts);
+      await setNotificationStatus(deps.db, notificationId, status, { reason, completedAt: new Date() });
+      deps.logger.info({ tenantId, notificationId, status, counts }, 'notification finished');
+      return { status, counts };
+    },
+
+    async expireNotification({ notificationId }: FinalizeInput): Promise<void> {
+      await expireDeliveries(deps.db, notificationId, 'expired before it could be sent');
+    },
+
+    async setNotificationStatus({ tenantId, notificationId, status, reason }: SetStatusInput): Promise<void> {
+      const n = await findNotification(deps.db, tenantId, notificationId);
+      if (!n) return;
+      const final = FINAL_NOTIFICATION_STATUSES.includes(status);
+      await setNotificationStatus(deps.db, notificationId, status, { reason: reason ?? null, ...(final ? { completedAt: new Date() } : {}) });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// Bearer API keys: a key is random, shown once, stored as its SHA-256. Scopes decide what
+// a key may do; `admin` may do everything in its tenant except create tenants.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../schema/database.js';
+import { findActiveKeyByHash, touchKeyLastUsed } from '../schema/queries/api-keys.js';
+
+export const SCOPES = ['send', 'read', 'manage', 'approve', 'admin', 'system'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface AuthContext {
+  keyId: string;
+  tenantId: string;
+  scopes: Scope[];
+}
+
+export function hashKey(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function generateKey(): { secret: string; prefix: string } {
+  const secret = `hk_${randomBytes(32).toString('base64url')}`;
+  return { secret, prefix: secret.slice(0, 10) };
+}
+
+export function hasScope(ctx: AuthContext, needed: Scope): boolean {
+  return ctx.scopes.includes(needed) || (needed !== 'system' && ctx.scopes.includes('admin'));
+}
+
+export interface KeyVerifier {
+  verify(secret: string): Promise<AuthContext | undefined>;
+}
+
+/**
+ * Looks keys up by hash, remembering answers for a few seconds so a busy client does not
+ * cost a query per request; revocation therefore takes effect within `cacheMs`.
+ */
+export function createKeyVerifier(db: Db, cacheMs = 5000): KeyVerifier {
+  const cache = new Map<string, { ctx: AuthContext | undefined; until: number }>();
+  const lastTouched = new Map<string, number>();
+  return {
+    async verify(secret) {
+      const hash = hashKey(secret);
+      const now = Date.now();
+      const hit = cache.get(hash);
+      if (hit && hit.until > now) return hit.ctx;
+      const row = await findActiveKeyByHash(db, hash);
+      const ctx = row ? { keyId: row.id, tenantId: row.tenant_id, scopes: row.scopes as Scope[] } : undefined;
+      if (cache.size > 10_000) cache.clear();
+      cache.set(hash, { ctx, until: now + cacheMs });
+      if (row && (lastTouched.get(row.id) ?? 0) < now - 60_000) {
+        lastTouched.set(row.id, now);
+        await touchKeyLastUsed(db, row.id, new Date(now));
+      }
+      return ctx;
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// One definition per route drives three things: the express handler, request validation,
+// and the route's entry in /openapi.json. They cannot drift apart.
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Request, Response, Router } from 'express';
+import { z, type ZodType } from 'zod';
+import { ErrorBody, HttpError } from './errors.js';
+import { hasScope, type AuthContext, type KeyVerifier, type Scope } from './auth.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+interface ResponseSpec {
+  description: string;
+  schema?: ZodType;
+  contentType?: string;
+}
+
+export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodType> {
+  method: Method;
+  /** OpenAPI-style path: `/v1/notifications/{id}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Required scope; `null` for public routes. */
+  scope: Scope | null;
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, ResponseSpec>;
+  /** Error statuses this route can answer besides the standard ones. */
+  errors?: number[];
+  handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<void> | void;
+}
+
+export interface RouteContext<P, Q, B> {
+  req: Request;
+  res: Response;
+  params: P;
+  query: Q;
+  body: B;
+  auth: AuthContext;
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed request: invalid JSON or fields of the wrong shape.',
+  401: 'Missing or invalid API key.',
+  403: 'The key lacks the scope this route needs.',
+  404: 'No such object in this tenant.',
+  409: 'Conflict with the current state (e.g. an idempotency key reused with a different body).',
+  413: 'Request body too large.',
+  422: 'Well-formed, but violates a business rule.',
+  429: 'Too many requests; see Retry-After.',
+  503: 'A dependency is unavailable; retry later. See Retry-After.',
+};
+
+function issuesToDetails(where: string, error: z.ZodError): unknown[] {
+  return error.issues.map((i) => ({ in: where, path: i.path.join('.'), message: i.message }));
+}
+
+function parsePart<T extends ZodType>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
+  if (!schema) return undefined as z.infer<T>;
+  const r = schema.safeParse(value);
+  if (!r.success) throw new HttpError(400, 'invalid_request', `the request ${where} is invalid`, issuesToDetails(where, r.error));
+  return r.data;
+}
+
+export interface RouteHost {
+  router: Router;
+  registry: OpenAPIRegistry;
+  keys: KeyVerifier;
+}
+
+const PUBLIC_AUTH: AuthContext = { keyId: 'public', tenantId: '', scopes: [] };
+
+export async function authenticate(req: Request, keys: KeyVerifier): Promise<AuthContext> {
+  const header = req.get('authorization') ?? '';
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m?.[1]) throw new HttpError(401, 'unauthenticated', 'send an API key as `Authorization: Bearer <key>`');
+  const ctx = await keys.verify(m[1]);
+  if (!ctx) throw new HttpError(401, 'unauthenticated', 'the API key is not valid');
+  return ctx;
+}
+
+export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType>(
+  host: RouteHost,
+  spec: RouteSpec<P, Q, B>,
+): void {
+  const errorStatuses = new Set<number>([...(spec.errors ?? []), 503]);
+  if (spec.params || spec.query || spec.body) errorStatuses.add(400);
+  if (spec.body) errorStatuses.add(413);
+  if (spec.scope) {
+    errorStatuses.add(401);
+    errorStatuses.add(403);
+  }
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, r] of Object.entries(spec.responses)) {
+    responses[status] = r.schema ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : { description: r.description };
+  }
+  for (const status of [...errorStatuses].sort()) {
+    responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } };
+  }
+  host.registry.registerPath({
+    method: spec.method,
+    path: spec.path,
+    summary: spec.summary,
+    tags: [spec.tag],
+    ...(spec.scope ? { security: [{ apiKey: [] }], description: `Scope: \`${spec.scope}\`.` } : {}),
+    request: {
+      // zod-to-openapi wants ZodObject here; every params/query schema of ours is one.
+      ...(spec.params ? { params: spec.params as never } : {}),
+      ...(spec.query ? { query: spec.query as never } : {}),
+      ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    },
+    responses,
+  });
+
+  const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
+  host.router[spec.method](expressPath, async (req, res) => {
+    const auth = spec.scope ? await authenticate(req, host.keys) : PUBLIC_AUTH;
+    if (spec.scope && !hasScope(auth, spec.scope)) {
+      throw new HttpError(403, 'forbidden', `this API key lacks the \`${spec.scope}\` scope`);
+    }
+    const params = parsePart(spec.params, req.params, 'path');
+    const query = parsePart(spec.query, req.query, 'query');
+    const body = parsePart(spec.body, req.body, 'body');
+    await spec.handler({ req, res, params, query, body, auth });
+  });
+}

@@ -1,0 +1,149 @@
+// Accepting a notification: check what can be checked synchronously (clear 422s), persist
+// the row, start its workflow. If Temporal cannot be reached the row is removed again and
+// the client gets 503, so an accepted notification always has a workflow behind it.
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { z } from 'zod';
+import { newId } from '../common/ids.js';
+import { taskQueueFor, type Priority } from '../common/priorities.js';
+import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../common/search-attributes.js';
+import type { Channel, NotificationStatus } from '../common/statuses.js';
+import { appendAudit } from '../schema/queries/audit-log.js';
+import { deleteNotification, insertNotification, setNotificationRunId } from '../schema/queries/notifications.js';
+import { findTemplate, findTemplateVersion } from '../schema/queries/templates.js';
+import { findTenant } from '../schema/queries/tenants.js';
+import { findUsers } from '../schema/queries/users.js';
+import type { NotificationRow } from '../schema/tables/notifications.js';
+import type { notificationWorkflow } from '../workflows/index.js';
+import type { AuthContext } from './auth.js';
+import { canonicalHash } from './canonical-json.js';
+import type { AppDeps } from './deps.js';
+import { dependencyUnavailable, HttpError, isDependencyDown, unprocessable } from './errors.js';
+import { templateChannels } from './presenters.js';
+import type { NotificationRequest } from './schemas.js';
+
+type Request = z.infer<typeof NotificationRequest>;
+
+export interface SubmitResult {
+  row: NotificationRow;
+  created: boolean;
+}
+
+async function resolveTemplate(deps: AppDeps, tenantId: string, req: Request) {
+  const template = await findTemplate(deps.db, tenantId, req.template);
+  if (!template) throw unprocessable('template_not_found', `template ${req.template} does not exist`);
+  const version = req.templateVersion ?? template.published_version;
+  if (version === null) throw unprocessable('template_not_published', `template ${req.template} has no published version; publish it first`);
+  const row = await findTemplateVersion(deps.db, tenantId, req.template, version);
+  if (!row) throw unprocessable('template_version_not_found', `template ${req.template} has no version ${version}`);
+  return row;
+}
+
+function checkTimes(req: Request, now: Date): void {
+  const sendAt = req.sendAt ? new Date(req.sendAt) : undefined;
+  const expiresAt = req.expiresAt ? new Date(req.expiresAt) : undefined;
+  if (expiresAt && expiresAt <= now) throw unprocessable('already_expired', 'expiresAt is in the past');
+  if (expiresAt && sendAt && expiresAt <= sendAt) throw unprocessable('expires_before_send', 'expiresAt must be after sendAt');
+}
+
+export async function submitNotification(deps: AppDeps, auth: AuthContext, req: Request): Promise<SubmitResult> {
+  const tenantId = auth.tenantId;
+  const now = new Date();
+  checkTimes(req, now);
+  const version = await resolveTemplate(deps, tenantId, req);
+
+  const available = templateChannels(version.content);
+  const channels: Channel[] = req.channels ? [...new Set(req.channels)] : available;
+  const missing = channels.filter((c) => !available.includes(c));
+  if (missing.length > 0) {
+    throw unprocessable('channel_not_in_template', `template ${req.template} has no content for ${missing.join(', ')}`, missing.map((c) => ({ channel: c })));
+  }
+
+  const userIds = [...new Set(req.to.userIds)];
+  const found = new Set((await findUsers(deps.db, tenantId, userIds)).map((u) => u.id));
+  const unknown = userIds.filter((id) => !found.has(id));
+  if (unknown.length > 0) {
+    throw unprocessable('unknown_users', `${unknown.length} user id(s) do not exist`, unknown.map((userId) => ({ userId })));
+  }
+
+  const tenant = await findTenant(deps.db, tenantId);
+  if (tenant && userIds.length > tenant.bulk_threshold) {
+    // Bulk sends need the approval flow (maker-checker); until it exists they are refused
+    // rather than sent unapproved.
+    throw unprocessable('bulk_requires_approval', `more than ${tenant.bulk_threshold} recipients is a bulk send, which needs approval`);
+  }
+
+  const priority = (req.priority ?? version.default_priority) as Priority;
+  const status: NotificationStatus = 'scheduled';
+  const id = newId('ntf');
+  const { row, created } = await insertNotification(deps.db, {
+    id,
+    tenant_id: tenantId,
+    template_key: req.template,
+    template_version: version.version,
+    kind: 'single',
+    priority,
+    category: req.category ?? version.category,
+    status,
+    status_reason: null,
+    audience: JSON.stringify({ userIds }),
+    data: JSON.stringify(req.data),
+    channels,
+    send_at: req.sendAt ? new Date(req.sendAt) : null,
+    expires_at: req.expiresAt ? new Date(req.expiresAt) : null,
+    idempotency_key: req.idempotencyKey ?? null,
+    request_hash: canonicalHash(req),
+    created_by: auth.keyId,
+  });
+  if (!created && row.request_hash !== canonicalHash(req)) {
+    throw new HttpError(409, 'idempotency_conflict', 'this idempotencyKey was already used with a different request body');
+  }
+
+  try {
+    await startWorkflow(deps, row);
+  } catch (err) {
+    if (created && isDependencyDown(err)) {
+      await deleteNotification(deps.db, tenantId, row.id).catch(() => {});
+      throw dependencyUnavailable();
+    }
+    throw err;
+  }
+  if (created) {
+    await appendAudit(deps.db, { tenantId, actor: auth.keyId, action: 'notification.create', targetType: 'notification', targetId: row.id });
+  }
+  return { row, created };
+}
+
+/** Starts the run for a notification; a run that already exists (a replayed request) is fine. */
+async function startWorkflow(deps: AppDeps, row: NotificationRow): Promise<void> {
+  const { client, taskQueuePrefix } = deps.temporal;
+  try {
+    const handle = await client.workflow.start<typeof notificationWorkflow>('notificationWorkflow', {
+      workflowId: row.id,
+      taskQueue: taskQueueFor(row.priority as Priority, taskQueuePrefix),
+      args: [
+        {
+          tenantId: row.tenant_id,
+          notificationId: row.id,
+          sendAt: row.send_at?.toISOString() ?? null,
+          expiresAt: row.expires_at?.toISOString() ?? null,
+          timings: deps.timings,
+        },
+      ],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: SA_TENANT, value: row.tenant_id },
+        { key: SA_PRIORITY, value: row.priority },
+        { key: SA_STATUS, value: row.status },
+        { key: SA_KIND, value: row.kind },
+        { key: SA_CATEGORY, value: row.category ?? '' },
+        { key: SA_TEMPLATE, value: row.template_key },
+      ],
+    });
+    row.workflow_run_id = handle.firstExecutionRunId;
+    await setNotificationRunId(deps.db, row.id, handle.firstExecutionRunId);
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+    throw err;
+  }
+}
+

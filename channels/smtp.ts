@@ -1,0 +1,107 @@
+// Email over SMTP through nodemailer, with one pooled transport per distinct server
+// configuration so connections are reused across sends.
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import type { ChannelAdapter, EmailMessage, SendResult } from './types.js';
+
+export interface SmtpConfig {
+  /** `smtp://user:pass@host:port` or the parts below. */
+  url?: string | undefined;
+  host?: string | undefined;
+  port?: number | undefined;
+  secure?: boolean | undefined;
+  auth?: { user: string; pass: string } | undefined;
+  from: string;
+  /** Pooled connections per server. */
+  maxConnections?: number | undefined;
+}
+
+interface SmtpErrorShape {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+  message: string;
+}
+
+const NETWORK_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'ETLS']);
+
+/** SMTP reply classes: 4xx is "try again later", 5xx is "never". */
+export function classifySmtpError(err: unknown): DeliveryError {
+  const e = (err ?? {}) as SmtpErrorShape;
+  const reply = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  const detail = (e.response ?? e.message ?? 'SMTP error').trim();
+  if (reply !== undefined && reply >= 400 && reply < 500) {
+    return new DeliveryError(DeliveryErrorType.Unavailable, `SMTP ${reply}: ${detail}`, { code: reply, cause: err });
+  }
+  if (reply !== undefined && reply >= 500) {
+    const onRecipient = e.command === 'RCPT TO' || e.code === 'EENVELOPE';
+    const type = onRecipient ? DeliveryErrorType.InvalidRecipient : DeliveryErrorType.Rejected;
+    return new DeliveryError(type, `SMTP ${reply}: ${detail}`, { code: reply, cause: err });
+  }
+  if (e.code === 'EAUTH') return new DeliveryError(DeliveryErrorType.ProviderConfig, `SMTP authentication failed: ${detail}`, { code: 'EAUTH', cause: err });
+  if (e.code && NETWORK_CODES.has(e.code)) return new DeliveryError(DeliveryErrorType.Network, `SMTP ${e.code}: ${detail}`, { code: e.code, cause: err });
+  // An unclassified failure (a dropped connection mid-command) is treated as transient:
+  // retrying costs little, giving up loses a message.
+  return new DeliveryError(DeliveryErrorType.Network, `SMTP error: ${detail}`, { code: e.code, cause: err });
+}
+
+function transportKey(c: SmtpConfig): string {
+  return JSON.stringify([c.url, c.host, c.port, c.secure, c.auth?.user, c.auth?.pass, c.maxConnections]);
+}
+
+export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
+  const transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
+
+  function transportFor(c: SmtpConfig): Transporter<SMTPPool.SentMessageInfo> {
+    const key = transportKey(c);
+    let t = transports.get(key);
+    if (!t) {
+      const base: SMTPPool.Options = {
+        pool: true,
+        maxConnections: c.maxConnections ?? 5,
+        maxMessages: Infinity,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      };
+      t = c.url
+        ? nodemailer.createTransport({ ...base, url: c.url } as SMTPPool.Options)
+        : nodemailer.createTransport({ ...base, host: c.host, port: c.port, secure: c.secure ?? false, auth: c.auth });
+      transports.set(key, t);
+    }
+    return t;
+  }
+
+  return {
+    kind: 'smtp',
+    channel: 'email',
+    limits: { maxSubjectChars: 998, maxBodyBytes: 10 * 1024 * 1024, supportsRecall: false, supportsReceipts: false },
+
+    async send(message: EmailMessage, config: SmtpConfig): Promise<SendResult> {
+      try {
+        const info = await transportFor(config).sendMail({
+          from: config.from,
+          to: message.to,
+          subject: message.content.subject,
+          html: message.content.html,
+          text: message.content.text,
+          messageId: message.messageId,
+          headers: message.headers,
+        });
+        if (info.rejected.length > 0) {
+          throw Object.assign(new Error(`recipient rejected: ${info.response}`), { code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO' });
+        }
+        return { providerMessageId: info.messageId ?? message.messageId };
+      } catch (err) {
+        throw err instanceof DeliveryError ? err : classifySmtpError(err);
+      }
+    },
+
+    async close(): Promise<void> {
+      for (const t of transports.values()) t.close();
+      transports.clear();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// Configuration is read from the environment once, in each process's entry point, and
+// passed down. Nothing reads process.env anywhere else.
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE_PREFIX, PRIORITIES, type Priority } from './priorities.js';
+
+const csvPriorities = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(PRIORITIES)).min(1));
+
+const weights = z
+  .string()
+  .transform((s) => s.split(',').map((w) => Number(w.trim())))
+  .pipe(z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]));
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_REPLICA_URL: z.string().min(1).optional(),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+  CLICKHOUSE_URL: z.string().url().optional(),
+  SMTP_URL: z.string().min(1).optional(),
+  HERALD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HERALD_BOOTSTRAP_ADMIN_KEY: z.string().min(16).optional(),
+  HERALD_SECRET_KEY: z.string().min(16).optional(),
+  HERALD_PUBLIC_URL: z.string().url().optional(),
+  HERALD_MAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
+  HERALD_TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default(DEFAULT_TASK_QUEUE_PREFIX),
+  HERALD_QUEUES: csvPriorities.default([...PRIORITIES]),
+  HERALD_WORKER_SLOTS: z.coerce.number().int().min(3).default(100),
+  HERALD_SLOT_WEIGHTS: weights.default([50, 30, 20]),
+  HERALD_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
+  HERALD_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(1).default(300_000),
+  HERALD_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  HERALD_DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Timings {
+  retryInitialMs: number;
+  retryMaxIntervalMs: number;
+  retryMaxAttempts: number;
+  deliveryTimeoutMs: number;
+}
+
+export interface HeraldConfig {
+  databaseUrl: string | undefined;
+  databaseReplicaUrl: string | undefined;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  temporalUiUrl: string;
+  clickhouseUrl: string | undefined;
+  smtpUrl: string | undefined;
+  port: number;
+  bootstrapAdminKey: string | undefined;
+  secretKey: string | undefined;
+  publicUrl: string;
+  mailFrom: string;
+  taskQueuePrefix: string;
+  queues: Priority[];
+  workerSlots: number;
+  slotWeights: [number, number, number];
+  timings: Timings;
+  dataDir: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+  // Empty strings count as unset, as in most shells' `FOO= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    databaseReplicaUrl: e.DATABASE_REPLICA_URL,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    temporalNamespace: e.TEMPORAL_NAMESPACE,
+    temporalUiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
+    clickhouseUrl: e.CLICKHOUSE_URL,
+    smtpUrl: e.SMTP_URL,
+    port: e.HERALD_PORT,
+    bootstrapAdminKey: e.HERALD_BOOTSTRAP_ADMIN_KEY,
+    secretKey: e.HERALD_SECRET_KEY,
+    publicUrl: (e.HERALD_PUBLIC_URL ?? `http://localhost:${e.HERALD_PORT}`).replace(/\/$/, ''),
+    mailFrom: e.HERALD_MAIL_FROM,
+    taskQueuePrefix: e.HERALD_TASK_QUEUE_PREFIX,
+    queues: e.HERALD_QUEUES,
+    workerSlots: e.HERALD_WORKER_SLOTS,
+    slotWeights: e.HERALD_SLOT_WEIGHTS,
+    timings: {
+      retryInitialMs: e.HERALD_RETRY_INITIAL_MS,
+      retryMaxIntervalMs: e.HERALD_RETRY_MAX_INTERVAL_MS,
+      retryMaxAttempts: e.HERALD_RETRY_MAX_ATTEMPTS,
+      deliveryTimeoutMs: e.HERALD_DELIVERY_TIMEOUT_MS,
+    },
+    dataDir: e.HERALD_DATA_DIR,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,156 @@
+// A real SMTP server that keeps what it receives, for development (the dashboard's
+// captured mail) and for tests. `respond` lets a test make it refuse like a real server
+// would: a 4xx or 5xx reply on RCPT or DATA.
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import { simpleParser } from 'mailparser';
+
+export interface CapturedMail {
+  id: number;
+  receivedAt: string;
+  envelopeFrom: string | null;
+  envelopeTo: string[];
+  messageId: string | null;
+  subject: string;
+  from: string;
+  to: string;
+  text: string;
+  html: string | null;
+  headers: Record<string, string>;
+  raw: string;
+}
+
+export interface SmtpReply {
+  code: number;
+  message: string;
+}
+
+export type Responder = (stage: 'rcpt' | 'data', ctx: { to: string; attempt: number }) => SmtpReply | undefined;
+
+export interface CaptureSmtpOptions {
+  port?: number;
+  host?: string;
+  /** How many mails to keep; older ones are dropped. */
+  keep?: number;
+  respond?: Responder;
+  onMail?: (mail: CapturedMail) => void;
+}
+
+export interface CaptureSmtp {
+  port: number;
+  url: string;
+  mails(): CapturedMail[];
+  clear(): void;
+  /** Resolves once `count` mails in total have arrived. */
+  waitForCount(count: number, timeoutMs?: number): Promise<CapturedMail[]>;
+  setResponder(r: Responder | undefined): void;
+  close(): Promise<void>;
+}
+
+function smtpError(reply: SmtpReply): Error {
+  return Object.assign(new Error(reply.message), { responseCode: reply.code });
+}
+
+function headerMap(headers: Map<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of headers) {
+    if (typeof v === 'string') out[k] = v;
+    else if (v && typeof v === 'object' && 'text' in v) out[k] = String((v as { text: unknown }).text);
+    else if (v && typeof v === 'object' && 'value' in v && typeof (v as { value: unknown }).value === 'string') out[k] = (v as { value: string }).value;
+  }
+  return out;
+}
+
+export async function startCaptureSmtp(opts: CaptureSmtpOptions = {}): Promise<CaptureSmtp> {
+  const keep = opts.keep ?? 1000;
+  const stored: CapturedMail[] = [];
+  const attemptsByRcpt = new Map<string, number>();
+  const waiters: Array<{ count: number; resolve: (m: CapturedMail[]) => void }> = [];
+  let received = 0;
+  let respond = opts.respond;
+
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 25 * 1024 * 1024,
+    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (err?: Error | null) => void) {
+      const attempt = (attemptsByRcpt.get(address.address) ?? 0) + 1;
+      attemptsByRcpt.set(address.address, attempt);
+      const reply = respond?.('rcpt', { to: address.address, attempt });
+      callback(reply ? smtpError(reply) : undefined);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('error', (err) => callback(err));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        const reply = respond?.('data', { to: to[0] ?? '', attempt: attemptsByRcpt.get(to[0] ?? '') ?? 1 });
+        if (reply) return callback(smtpError(reply));
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw)
+          .then((parsed) => {
+            received += 1;
+            const mail: CapturedMail = {
+              id: received,
+              receivedAt: new Date().toISOString(),
+              envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+              envelopeTo: to,
+              messageId: parsed.messageId ?? null,
+              subject: parsed.subject ?? '',
+              from: parsed.from?.text ?? '',
+              to: Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(', ') : (parsed.to?.text ?? ''),
+              text: parsed.text ?? '',
+              html: typeof parsed.html === 'string' ? parsed.html : null,
+              headers: headerMap(parsed.headers as Map<string, unknown>),
+              raw: raw.toString('utf8'),
+            };
+            stored.push(mail);
+            if (stored.length > keep) stored.shift();
+            opts.onMail?.(mail);
+            for (const w of [...waiters]) {
+              if (received >= w.count) {
+                waiters.splice(waiters.indexOf(w), 1);
+                w.resolve([...stored]);
+              }
+            }
+            callback();
+          })
+          .catch((err: Error) => callback(err));
+      });
+    },
+  });
+  server.on('error', () => {}); // a client's broken connection must not take the server down
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const addr = server.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+
+  return {
+    port,
+    url: `smtp://${host}:${port}`,
+    mails: () => [...stored],
+    clear: () => {
+      stored.length = 0;
+    },
+    waitForCount(count, timeoutMs = 30_000) {
+      if (received >= count) return Promise.resolve([...stored]);
+      return new Promise((resolve, reject) => {
+        const w = { count, resolve: (m: CapturedMail[]) => (clearTimeout(timer), resolve(m)) };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(w), 1);
+          reject(new Error(`expected ${count} mails, got ${received} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(w);
+      });
+    },
+    setResponder(r) {
+      respond = r;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

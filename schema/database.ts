@@ -1,0 +1,23 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ApiKeysTable } from './tables/api-keys.js';
+import type { AuditLogTable } from './tables/audit-log.js';
+import type { DeliveriesTable } from './tables/deliveries.js';
+import type { NotificationsTable } from './tables/notifications.js';
+import type { TemplatesTable, TemplateVersionsTable } from './tables/templates.js';
+import type { TenantsTable } from './tables/tenants.js';
+import type { UsersTable } from './tables/users.js';
+
+export interface Database {
+  tenants: TenantsTable;
+  api_keys: ApiKeysTable;
+  users: UsersTable;
+  templates: TemplatesTable;
+  template_versions: TemplateVersionsTable;
+  notifications: NotificationsTable;
+  deliveries: DeliveriesTable;
+  audit_log: AuditLogTable;
+}
+
+export type Db = Kysely<Database>;
+/** Query functions take either the pool or a transaction. */
+export type DbOrTx = Kysely<Database> | Transaction<Database>;

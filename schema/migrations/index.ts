@@ -1,0 +1,7 @@
+// Every migration, listed explicitly and named by ISO timestamp so the order is the name order.
+import type { Migration } from 'kysely';
+import * as foundation from './2026-11-26T19-30-00_foundation.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-26T19-30-00_foundation': foundation,
+};

@@ -1,0 +1,37 @@
+import type { ColumnType, Insertable, Selectable, JSONColumnType } from 'kysely';
+
+export interface Audience {
+  userIds?: string[];
+  groups?: string[];
+  modules?: string[];
+  segment?: unknown;
+  all?: boolean;
+}
+
+export interface NotificationsTable {
+  id: string;
+  tenant_id: string;
+  template_key: string;
+  template_version: number;
+  kind: string;
+  priority: string;
+  category: string | null;
+  status: string;
+  /** Why the notification ended as it did, when it did not complete. */
+  status_reason: string | null;
+  audience: JSONColumnType<Audience>;
+  data: JSONColumnType<Record<string, unknown>>;
+  channels: string[];
+  send_at: Date | null;
+  expires_at: Date | null;
+  idempotency_key: string | null;
+  /** SHA-256 of the canonical request body, to tell a replay from a conflicting reuse. */
+  request_hash: string;
+  created_by: string | null;
+  workflow_run_id: string | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+  completed_at: Date | null;
+}
+export type NotificationRow = Selectable<NotificationsTable>;
+export type NewNotification = Insertable<NotificationsTable>;

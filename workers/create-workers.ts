@@ -1,0 +1,59 @@
+// One Worker per priority queue in this process, slots weighted toward high priority.
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { taskQueueFor, type Priority } from '../common/priorities.js';
+import { slotsPerQueue } from './slots.js';
+
+export interface WorkerSetOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueuePrefix: string;
+  queues: Priority[];
+  totalSlots: number;
+  slotWeights: [number, number, number];
+  workflowBundle: { codePath: string } | { code: string };
+  deps: ActivityDeps;
+}
+
+export interface WorkerSet {
+  workers: Map<Priority, Worker>;
+  /** Resolves when every worker has stopped. */
+  run(): Promise<void>;
+  /** Stops polling and lets in-flight tasks finish. */
+  shutdown(): Promise<void>;
+}
+
+export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet> {
+  const activities = createActivities(opts.deps);
+  const slots = slotsPerQueue(opts.totalSlots, opts.slotWeights, opts.queues);
+  const workers = new Map<Priority, Worker>();
+  for (const [priority, n] of slots) {
+    workers.set(
+      priority,
+      await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: taskQueueFor(priority, opts.taskQueuePrefix),
+        workflowBundle: opts.workflowBundle,
+        activities,
+        maxConcurrentActivityTaskExecutions: n,
+        maxConcurrentWorkflowTaskExecutions: Math.max(2, Math.round(n / 2)),
+        shutdownGraceTime: '10 seconds',
+      }),
+    );
+  }
+  let running: Promise<void> | undefined;
+  return {
+    workers,
+    run() {
+      running ??= Promise.all([...workers.values()].map((w) => w.run())).then(() => undefined);
+      return running;
+    },
+    async shutdown() {
+      for (const w of workers.values()) {
+        if (w.getState() === 'RUNNING') w.shutdown();
+      }
+      await running;
+    },
+  };
+}
