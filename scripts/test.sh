@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The test command: every suite against real components (Temporal dev server, PostgreSQL,
+# SMTP and provider receivers started by the tests). Prints a closing "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
+rc=$?
+node -e '
+const fs = require("fs");
+try {
+  const r = JSON.parse(fs.readFileSync("test-results/vitest.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+} catch (e) { console.log("\ntests: 0 passed, 1 failed (no vitest report)"); process.exit(1); }
+'
+exit $rc

@@ -1,0 +1,149 @@
+// A whole Herald in the test process: a fresh database, a real SMTP server, the workers on
+// task queues of this test file's own (so parallel files never take each other's work),
+// and the API on a free port — all against the run's real Temporal dev server.
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { inject } from 'vitest';
+import { bootstrapAdminKey } from '../../api/bootstrap.js';
+import { startApiServer, type ApiServer } from '../../api/server.js';
+import { readConfig, type HeraldConfig } from '../../common/config.js';
+import { createLogger } from '../../common/logger.js';
+import { startCaptureSmtp, type CaptureSmtp, type CaptureSmtpOptions } from '../../local/capture-smtp.js';
+import type { Db } from '../../schema/database.js';
+import { startWorkers, type StartedWorkers } from '../../workers/start.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export interface StackOptions {
+  smtp?: CaptureSmtpOptions;
+  env?: Record<string, string>;
+}
+
+export interface TestStack {
+  config: HeraldConfig;
+  db: Db;
+  database: TestDatabase;
+  smtp: CaptureSmtp;
+  api: ApiServer;
+  workers: StartedWorkers;
+  client: Client;
+  /** fetch against the API with the admin key unless `key` is given (null = no key). */
+  request(method: string, path: string, body?: unknown, opts?: { key?: string | null; raw?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  stop(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
+  const database = await createTestDatabase();
+  const smtp = await startCaptureSmtp(opts.smtp);
+  const config = readConfig({
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    DATABASE_URL: database.url,
+    SMTP_URL: smtp.url,
+    HERALD_TASK_QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
+    HERALD_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+    HERALD_RETRY_INITIAL_MS: '100',
+    HERALD_RETRY_MAX_INTERVAL_MS: '500',
+    HERALD_RETRY_MAX_ATTEMPTS: '4',
+    HERALD_DELIVERY_TIMEOUT_MS: '10000',
+    HERALD_WORKER_SLOTS: '20',
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const logger = createLogger(config.logLevel, 'herald-test');
+  await bootstrapAdminKey(database.db, ADMIN_KEY);
+  const workers = await startWorkers(config, database.db, logger, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const connection = await Connection.connect({ address: config.temporalAddress ?? '' });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const api = await startApiServer(
+    {
+      db: database.db,
+      temporal: { client, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, uiUrl: config.temporalUiUrl },
+      timings: config.timings,
+      publicUrl: config.publicUrl,
+      logger,
+      capture: smtp,
+    },
+    0,
+    '127.0.0.1',
+  );
+
+  return {
+    config,
+    db: database.db,
+    database,
+    smtp,
+    api,
+    workers,
+    client,
+    async request(method, path, body, o = {}) {
+      const key = o.key === undefined ? ADMIN_KEY : o.key;
+      const headers: Record<string, string> = { ...o.headers };
+      if (key) headers.authorization = `Bearer ${key}`;
+      if (body !== undefined || o.raw !== undefined) headers['content-type'] ??= 'application/json';
+      const res = await fetch(`${api.url}${path}`, { method, headers, body: o.raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, headers: res.headers, body: parsed };
+    },
+    async stop() {
+      await api.close();
+      await workers.stop();
+      await connection.close();
+      await smtp.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Polls until `check` returns a value that is not undefined. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+const FINAL = new Set(['completed', 'partially_failed', 'failed', 'expired', 'cancelled', 'rejected']);
+
+/** Waits for a notification to reach a final status and returns it. */
+export async function waitForFinal(stack: TestStack, id: string, timeoutMs = 30_000): Promise<any> {
+  return eventually(async () => {
+    const r = await stack.request('GET', `/v1/notifications/${id}`);
+    return FINAL.has(r.body?.status) ? r.body : undefined;
+  }, timeoutMs);
+}
+
+/** A published email template and one user with an address: the smallest sendable setup. */
+export async function seedEmail(stack: TestStack, opts: { template?: string; userId?: string; email?: string } = {}) {
+  const template = opts.template ?? 'welcome';
+  const userId = opts.userId ?? 'ada';
+  const put = await stack.request('PUT', `/v1/templates/${template}`, {
+    email: { subject: 'Welcome, {{name}}!', html: '<p>Hello <b>{{name}}</b></p>', text: 'Hello {{name}}' },
+  });
+  if (put.status >= 300) throw new Error(`template: ${JSON.stringify(put.body)}`);
+  const pub = await stack.request('POST', `/v1/templates/${template}/publish`);
+  if (pub.status !== 201) throw new Error(`publish: ${JSON.stringify(pub.body)}`);
+  const user = await stack.request('PUT', `/v1/users/${userId}`, { name: 'Ada', email: opts.email ?? `${userId}@example.com` });
+  if (user.status >= 300) throw new Error(`user: ${JSON.stringify(user.body)}`);
+  return { template, userId };
+}
