@@ -23,6 +23,8 @@ import type { NotificationRequest } from './schemas.js';
 
 type Request = z.infer<typeof NotificationRequest>;
 
+const START_DEADLINE_MS = 5000;
+
 export interface SubmitResult {
   row: NotificationRow;
   created: boolean;
@@ -117,7 +119,9 @@ export async function submitNotification(deps: AppDeps, auth: AuthContext, req: 
 async function startWorkflow(deps: AppDeps, row: NotificationRow): Promise<void> {
   const { client, taskQueuePrefix } = deps.temporal;
   try {
-    const handle = await client.workflow.start<typeof notificationWorkflow>('notificationWorkflow', {
+    // A short deadline: while Temporal is unreachable the client should hear 503 in seconds,
+    // not wait out the SDK's own retries.
+    const handle = await client.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.start<typeof notificationWorkflow>('notificationWorkflow', {
       workflowId: row.id,
       taskQueue: taskQueueFor(row.priority as Priority, taskQueuePrefix),
       args: [
@@ -138,7 +142,7 @@ async function startWorkflow(deps: AppDeps, row: NotificationRow): Promise<void>
         { key: SA_CATEGORY, value: row.category ?? '' },
         { key: SA_TEMPLATE, value: row.template_key },
       ],
-    });
+    }));
     row.workflow_run_id = handle.firstExecutionRunId;
     await setNotificationRunId(deps.db, row.id, handle.firstExecutionRunId);
   } catch (err) {

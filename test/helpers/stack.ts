@@ -3,6 +3,7 @@
 // and the API on a free port — all against the run's real Temporal dev server.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { bootstrapAdminKey } from '../../api/bootstrap.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
@@ -39,7 +40,16 @@ export interface ApiResponse {
   body: any;
 }
 
+function quietTemporalRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this test process
+  }
+}
+
 export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
+  quietTemporalRuntime();
   const database = await createTestDatabase();
   const smtp = await startCaptureSmtp(opts.smtp);
   const config = readConfig({
