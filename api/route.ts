@@ -2,7 +2,7 @@
 // and the route's entry in /openapi.json. They cannot drift apart.
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
-import { z, type ZodType } from 'zod';
+import { type z, type ZodType } from 'zod';
 import { ErrorBody, HttpError } from './errors.js';
 import { hasScope, type AuthContext, type KeyVerifier, type Scope } from './auth.js';
 

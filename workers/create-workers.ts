@@ -1,5 +1,5 @@
 // One Worker per priority queue in this process, slots weighted toward high priority.
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { taskQueueFor, type Priority } from '../common/priorities.js';
 import { slotsPerQueue } from './slots.js';
