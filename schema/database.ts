@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ApiKeysTable } from './tables/api-keys.js';
 import type { AuditLogTable } from './tables/audit-log.js';
 import type { DeliveriesTable } from './tables/deliveries.js';
+import type { DeliveryEventsTable } from './tables/delivery-events.js';
 import type { NotificationsTable } from './tables/notifications.js';
 import type { TemplatesTable, TemplateVersionsTable } from './tables/templates.js';
 import type { TenantsTable } from './tables/tenants.js';
@@ -16,6 +17,7 @@ export interface Database {
   notifications: NotificationsTable;
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
+  delivery_events: DeliveryEventsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,0 +1,136 @@
+// Analytics events in PostgreSQL, for the embedded default without ClickHouse. Same buffer
+// and the same answers as the ClickHouse store, at the scale one PostgreSQL serves.
+import type { Logger } from '../common/logger.js';
+import type { Db } from '../schema/database.js';
+import { insertDeliveryEvents, summarizeDeliveryEvents, type DeliveryEventGroupColumn } from '../schema/queries/delivery-events.js';
+import type { NewDeliveryEvent } from '../schema/tables/delivery-events.js';
+import { createEventBuffer } from './buffer.js';
+import { DELIVERY_EVENT_TYPES, checkEvent, type DeliveryEvent } from './events.js';
+import {
+  checkSummaryQuery,
+  emptyCounts,
+  sortBuckets,
+  toBucket,
+  type AnalyticsStore,
+  type SummaryGroupBy,
+  type SummaryQuery,
+  type SummaryResult,
+} from './store.js';
+
+export interface PostgresStoreOptions {
+  db: Db;
+  logger: Logger;
+  batchSize?: number;
+  maxBatch?: number;
+  flushIntervalMs?: number;
+  maxBuffered?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  closeTimeoutMs?: number;
+}
+
+export const POSTGRES_DEFAULTS = {
+  batchSize: 500,
+  // 18 columns × 2000 rows stays well under PostgreSQL's 65535 bind parameters.
+  maxBatch: 2000,
+  flushIntervalMs: 1000,
+  maxBuffered: 200_000,
+  retryInitialMs: 500,
+  retryMaxMs: 30_000,
+  closeTimeoutMs: 5000,
+} as const;
+
+const GROUP_COLUMNS: Readonly<Record<SummaryGroupBy, DeliveryEventGroupColumn>> = {
+  channel: 'channel',
+  priority: 'priority',
+  provider: 'provider',
+  template: 'template_key',
+  status: 'type',
+};
+
+const PERCENTILE_LEVELS = [0.5, 0.95, 0.99] as const;
+
+export function toPostgresRow(e: DeliveryEvent): NewDeliveryEvent {
+  return {
+    event_id: e.eventId,
+    type: e.type,
+    at: e.at,
+    tenant_id: e.tenantId,
+    notification_id: e.notificationId,
+    delivery_id: e.deliveryId,
+    user_id: e.userId,
+    template_key: e.templateKey,
+    template_version: e.templateVersion,
+    channel: e.channel,
+    provider: e.provider,
+    priority: e.priority,
+    category: e.category,
+    module: e.module,
+    created_to_sent_ms: e.createdToSentMs,
+    sent_to_delivered_ms: e.sentToDeliveredMs,
+    error_code: e.errorCode,
+    error_reason: e.errorReason,
+  };
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity): the rows, not the server, are at fault. */
+export function isPermanentPostgresError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+export function createPostgresStore(opts: PostgresStoreOptions): AnalyticsStore {
+  const o = { ...POSTGRES_DEFAULTS, ...opts };
+  const log = o.logger.child({ component: 'analytics', store: 'postgres' });
+  let invalid = 0;
+
+  const buffer = createEventBuffer<NewDeliveryEvent>(
+    { write: (rows) => insertDeliveryEvents(o.db, rows), isPermanent: isPermanentPostgresError },
+    { ...o, logger: log },
+  );
+
+  return {
+    kind: 'postgres',
+
+    record(events) {
+      const rows: NewDeliveryEvent[] = [];
+      for (const e of events) {
+        const c = checkEvent(e);
+        if (c.ok) rows.push(toPostgresRow(c.event));
+        else {
+          invalid += 1;
+          log.error({ reason: c.reason, eventId: typeof e?.eventId === 'string' ? e.eventId : undefined }, 'invalid analytics event dropped');
+        }
+      }
+      buffer.push(rows);
+    },
+
+    flush: () => buffer.flush(),
+
+    async summary(query: SummaryQuery): Promise<SummaryResult> {
+      const q = checkSummaryQuery(query);
+      const rows = await summarizeDeliveryEvents(o.db, {
+        tenantId: q.tenantId,
+        from: q.from,
+        to: q.to,
+        interval: q.interval,
+        groupColumn: q.groupBy ? GROUP_COLUMNS[q.groupBy] : undefined,
+        types: DELIVERY_EVENT_TYPES,
+        levels: PERCENTILE_LEVELS,
+      });
+      const buckets = rows.map((r) => {
+        const c = emptyCounts();
+        DELIVERY_EVENT_TYPES.forEach((t, i) => {
+          c[t] = r.counts[i] ?? 0;
+        });
+        return toBucket(r.bucket, r.grp, c, r.samples, r.percentiles ?? []);
+      });
+      return { query: q, buckets: sortBuckets(buckets) };
+    },
+
+    stats: () => ({ ...buffer.stats(), invalid }),
+
+    // The pool belongs to whoever passed it in; only the buffer is ours to close.
+    close: () => buffer.close(o.closeTimeoutMs),
+  };
+}
