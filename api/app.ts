@@ -5,6 +5,7 @@ import type { AppDeps } from './deps.js';
 import { errorHandler, HttpError } from './errors.js';
 import { createOpenApiRegistry, openApiDocument } from './openapi.js';
 import type { RouteHost } from './route.js';
+import { accessRoutes } from './routes/access.js';
 import { devMailRoutes } from './routes/dev-mail.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
@@ -20,6 +21,7 @@ export function createApp(deps: AppDeps): Express {
   const router = express.Router();
   const host: RouteHost = { router, registry: createOpenApiRegistry(), keys: createKeyVerifier(deps.db) };
   healthRoutes(host, deps);
+  accessRoutes(host, deps);
   notificationRoutes(host, deps);
   templateRoutes(host, deps);
   userRoutes(host, deps);

@@ -1,8 +1,8 @@
 import type { DbOrTx } from '../database.js';
 import type { ApiKeyRow, NewApiKey } from '../tables/api-keys.js';
 
-export async function insertApiKey(db: DbOrTx, key: NewApiKey): Promise<void> {
-  await db.insertInto('api_keys').values(key).execute();
+export async function insertApiKey(db: DbOrTx, key: NewApiKey): Promise<ApiKeyRow> {
+  return db.insertInto('api_keys').values(key).returningAll().executeTakeFirstOrThrow();
 }
 
 /** The live key with this hash: not revoked, not expired. */
@@ -27,4 +27,22 @@ export async function countTenantKeys(db: DbOrTx, tenantId: string): Promise<num
 
 export async function touchKeyLastUsed(db: DbOrTx, id: string, at: Date): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+}
+
+export async function listTenantKeys(db: DbOrTx, tenantId: string, page: { limit: number; after?: string | undefined }): Promise<ApiKeyRow[]> {
+  let q = db.selectFrom('api_keys').selectAll().where('tenant_id', '=', tenantId).orderBy('id').limit(page.limit);
+  if (page.after) q = q.where('id', '>', page.after);
+  return q.execute();
+}
+
+/** Revokes a key of this tenant; false when the tenant has no such live key. */
+export async function revokeKey(db: DbOrTx, tenantId: string, id: string, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../database.js';
+import type { AuditLogRow } from '../tables/audit-log.js';
 
 export interface AuditEntry {
   tenantId: string;
@@ -21,4 +22,10 @@ export async function appendAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
       details: JSON.stringify(e.details ?? {}),
     })
     .execute();
+}
+
+export async function listAudit(db: DbOrTx, tenantId: string, page: { limit: number; before?: string | undefined }): Promise<AuditLogRow[]> {
+  let q = db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantId).orderBy('id', 'desc').limit(page.limit);
+  if (page.before) q = q.where('id', '<', page.before);
+  return q.execute();
 }

@@ -1,0 +1,188 @@
+// Tenants, API keys and the audit log: who may do what, and who did what.
+import { z } from 'zod';
+import { newId } from '../../common/ids.js';
+import { appendAudit, listAudit } from '../../schema/queries/audit-log.js';
+import { insertApiKey, listTenantKeys, revokeKey } from '../../schema/queries/api-keys.js';
+import { insertTenant } from '../../schema/queries/tenants.js';
+import type { ApiKeyRow } from '../../schema/tables/api-keys.js';
+import { generateKey, hashKey, SCOPES, type Scope } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { HttpError, notFound } from '../errors.js';
+import { defineRoute, type RouteHost } from '../route.js';
+import { ClientId, IdParam, IsoDateTime, listOf, Pagination } from '../schemas.js';
+
+const ScopeName = z.enum(SCOPES).meta({ id: 'Scope' });
+
+const ApiKey = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string().meta({ description: 'The first characters of the key, to recognise it; the secret itself is never returned again.' }),
+    scopes: z.array(ScopeName),
+    createdAt: z.string(),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    lastUsedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+const NewApiKey = ApiKey.extend({ key: z.string().meta({ description: 'The secret. Shown once; Herald stores only its hash.' }) }).meta({ id: 'NewApiKey' });
+
+const ApiKeyRequest = z
+  .object({
+    name: z.string().min(1).max(100),
+    scopes: z.array(ScopeName).min(1),
+    expiresAt: IsoDateTime.optional(),
+  })
+  .strict()
+  .meta({ id: 'ApiKeyRequest' });
+
+const TenantRequest = z
+  .object({
+    id: ClientId,
+    name: z.string().min(1).max(200),
+    timezone: z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not an IANA time zone').default('UTC'),
+  })
+  .strict()
+  .meta({ id: 'TenantRequest' });
+
+const Tenant = z
+  .object({ id: z.string(), name: z.string(), timezone: z.string(), bulkThreshold: z.number().int(), createdAt: z.string(), adminKey: NewApiKey })
+  .meta({ id: 'NewTenant' });
+
+const AuditEntry = z
+  .object({ id: z.string(), actor: z.string(), action: z.string(), targetType: z.string(), targetId: z.string(), details: z.record(z.string(), z.unknown()), at: z.string() })
+  .meta({ id: 'AuditEntry' });
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function presentKey(k: ApiKeyRow): z.infer<typeof ApiKey> {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    scopes: k.scopes as Scope[],
+    createdAt: k.created_at.toISOString(),
+    expiresAt: iso(k.expires_at),
+    revokedAt: iso(k.revoked_at),
+    lastUsedAt: iso(k.last_used_at),
+  };
+}
+
+export function accessRoutes(host: RouteHost, deps: AppDeps): void {
+  async function createKey(tenantId: string, createdBy: string, req: { name: string; scopes: Scope[]; expiresAt?: string | undefined }) {
+    const { secret, prefix } = generateKey();
+    const id = newId('key');
+    const row = await insertApiKey(deps.db, {
+      id,
+      tenant_id: tenantId,
+      name: req.name,
+      prefix,
+      secret_hash: hashKey(secret),
+      scopes: req.scopes,
+      created_by: createdBy,
+      expires_at: req.expiresAt ? new Date(req.expiresAt) : null,
+    });
+    await appendAudit(deps.db, { tenantId, actor: createdBy, action: 'api_key.create', targetType: 'api_key', targetId: id, details: { scopes: req.scopes } });
+    return { key: secret, ...presentKey(row) };
+  }
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/tenants',
+    summary: 'Create a tenant and its first admin key (shown once)',
+    tag: 'Access',
+    scope: 'system',
+    body: TenantRequest,
+    errors: [409],
+    responses: { 201: { description: 'The tenant and its admin key', schema: Tenant } },
+    async handler({ res, body, auth }) {
+      const tenant = await insertTenant(deps.db, { id: body.id, name: body.name, timezone: body.timezone });
+      if (!tenant) throw new HttpError(409, 'tenant_exists', `tenant ${body.id} already exists`);
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'tenant.create', targetType: 'tenant', targetId: tenant.id });
+      const adminKey = await createKey(tenant.id, auth.keyId, { name: 'first admin key', scopes: ['admin'] });
+      res.status(201).json({
+        id: tenant.id,
+        name: tenant.name,
+        timezone: tenant.timezone,
+        bulkThreshold: tenant.bulk_threshold,
+        createdAt: tenant.created_at.toISOString(),
+        adminKey,
+      });
+    },
+  });
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/api-keys',
+    summary: 'Create an API key in this tenant (the secret is shown once)',
+    tag: 'Access',
+    scope: 'admin',
+    body: ApiKeyRequest,
+    errors: [422],
+    responses: { 201: { description: 'The new key with its secret', schema: NewApiKey } },
+    async handler({ res, body, auth }) {
+      if (body.scopes.includes('system') && !auth.scopes.includes('system')) {
+        throw new HttpError(422, 'scope_not_grantable', 'only a key with the system scope can grant it');
+      }
+      if (body.expiresAt && new Date(body.expiresAt) <= new Date()) throw new HttpError(422, 'already_expired', 'expiresAt is in the past');
+      res.status(201).json(await createKey(auth.tenantId, auth.keyId, body));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/api-keys',
+    summary: "This tenant's API keys (never their secrets)",
+    tag: 'Access',
+    scope: 'admin',
+    query: Pagination,
+    responses: { 200: { description: 'Keys, oldest first', schema: listOf(ApiKey) } },
+    async handler({ res, query, auth }) {
+      const rows = await listTenantKeys(deps.db, auth.tenantId, { limit: query.limit + 1, after: query.cursor });
+      const page = rows.slice(0, query.limit);
+      res.json({ items: page.map(presentKey), nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null });
+    },
+  });
+
+  defineRoute(host, {
+    method: 'delete',
+    path: '/v1/api-keys/{id}',
+    summary: 'Revoke an API key',
+    tag: 'Access',
+    scope: 'admin',
+    params: IdParam,
+    errors: [404],
+    responses: { 204: { description: 'Revoked' } },
+    async handler({ res, params, auth }) {
+      if (!(await revokeKey(deps.db, auth.tenantId, params.id, new Date()))) throw notFound('API key');
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'api_key.revoke', targetType: 'api_key', targetId: params.id });
+      res.status(204).end();
+    },
+  });
+
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/audit-log',
+    summary: 'Who did what, when, in this tenant (newest first)',
+    tag: 'Access',
+    scope: 'admin',
+    query: Pagination.extend({ cursor: z.string().regex(/^\d{1,18}$/, 'not a cursor from this list').optional() }),
+    responses: { 200: { description: 'Audit entries', schema: listOf(AuditEntry) } },
+    async handler({ res, query, auth }) {
+      const rows = await listAudit(deps.db, auth.tenantId, { limit: query.limit + 1, before: query.cursor });
+      const page = rows.slice(0, query.limit);
+      res.json({
+        items: page.map((e) => ({ id: String(e.id), actor: e.actor, action: e.action, targetType: e.target_type, targetId: e.target_id, details: e.details, at: e.at.toISOString() })),
+        nextCursor: rows.length > query.limit ? String(page.at(-1)?.id ?? '') : null,
+      });
+    },
+  });
+}
