@@ -1,6 +1,21 @@
 // The explicit list of adapters. Adding a provider means adding a file and a line here.
+import { createAliyunSmsAdapter } from './aliyun-sms.js';
+import { createApnsAdapter } from './apns.js';
+import { createDingtalkRobotAdapter } from './dingtalk-robot.js';
+import { createDiscordAdapter } from './discord.js';
+import { createFcmAdapter } from './fcm.js';
+import { createFeishuBotAdapter } from './feishu-bot.js';
+import { createGenericHttpSmsAdapter } from './generic-http-sms.js';
+import { createSlackAdapter } from './slack.js';
 import { createSmtpAdapter } from './smtp.js';
+import { createTeamsAdapter } from './teams.js';
+import { createTelegramAdapter } from './telegram.js';
+import { createTencentSmsAdapter } from './tencent-sms.js';
+import { createTwilioAdapter } from './twilio.js';
 import type { ChannelAdapter } from './types.js';
+import { createWebhookAdapter } from './webhook.js';
+import { createWebPushAdapter } from './webpush.js';
+import { createWecomRobotAdapter } from './wecom-robot.js';
 
 export interface ChannelRegistry {
   get(kind: string): ChannelAdapter | undefined;
@@ -10,7 +25,28 @@ export interface ChannelRegistry {
 
 export function createChannelRegistry(): ChannelRegistry {
   const adapters = new Map<string, ChannelAdapter>();
-  for (const a of [createSmtpAdapter()] as ChannelAdapter[]) adapters.set(a.kind, a);
+  const all = [
+    createSmtpAdapter(),
+    createWebhookAdapter(),
+    createSlackAdapter(),
+    createDiscordAdapter(),
+    createTeamsAdapter(),
+    createTelegramAdapter(),
+    createDingtalkRobotAdapter(),
+    createWecomRobotAdapter(),
+    createFeishuBotAdapter(),
+    createTwilioAdapter(),
+    createAliyunSmsAdapter(),
+    createTencentSmsAdapter(),
+    createGenericHttpSmsAdapter(),
+    createWebPushAdapter(),
+    createFcmAdapter(),
+    createApnsAdapter(),
+  ] as ChannelAdapter[];
+  for (const a of all) {
+    if (adapters.has(a.kind)) throw new Error(`two channel adapters claim kind ${a.kind}`);
+    adapters.set(a.kind, a);
+  }
   return {
     get: (kind) => adapters.get(kind),
     kinds: () => [...adapters.keys()],

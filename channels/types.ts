@@ -17,7 +17,87 @@ export interface EmailMessage {
   headers?: Record<string, string>;
 }
 
-export type OutboundMessage = EmailMessage;
+/** Chat text is written once in Herald's small common markdown and converted per platform. */
+export interface ChatContent {
+  title?: string | undefined;
+  markdown: string;
+}
+
+export interface ChatMessage {
+  channel: 'chat';
+  messageId: string;
+  /**
+   * The conversation: a chat id for bot APIs (Telegram). Webhook-style robots (Slack,
+   * Discord, Teams, DingTalk, WeCom, Feishu) address one group through their webhook URL,
+   * which is provider config, so they ignore it.
+   */
+  to: string;
+  content: ChatContent;
+}
+
+export interface SmsContent {
+  /** Free text, for providers that send it as is (Twilio, generic HTTP). */
+  text?: string | undefined;
+  /** Pre-registered template, for providers that only send templates (Aliyun, Tencent). */
+  templateId?: string | undefined;
+  /** Template variables; Tencent's positional `{1}`, `{2}` take keys "1", "2". */
+  templateParams?: Record<string, string> | undefined;
+}
+
+export interface SmsMessage {
+  channel: 'sms';
+  messageId: string;
+  /** E.164 phone number. */
+  to: string;
+  content: SmsContent;
+}
+
+/** A browser's PushSubscription as returned by `pushManager.subscribe()`. */
+export interface WebPushSubscription {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+export interface PushContent {
+  title: string;
+  body: string;
+  /** Opened when the notification is clicked. */
+  url?: string | undefined;
+  data?: Record<string, string> | undefined;
+}
+
+export interface PushOptions {
+  /** How long the push service keeps an undelivered message. */
+  ttlSeconds?: number | undefined;
+  urgency?: 'very-low' | 'low' | 'normal' | 'high' | undefined;
+  /** Replaces an undelivered message with the same key (web-push topic, APNs collapse id, FCM collapse key). */
+  collapseKey?: string | undefined;
+}
+
+export interface PushMessage {
+  channel: 'push';
+  messageId: string;
+  /** A device token (FCM, APNs) or a browser subscription (web push). */
+  to: string | WebPushSubscription;
+  content: PushContent;
+  options?: PushOptions | undefined;
+}
+
+export interface WebhookContent {
+  /** Event name the receiver dispatches on, e.g. `notification.created`. */
+  event: string;
+  data: unknown;
+}
+
+export interface WebhookMessage {
+  channel: 'webhook';
+  messageId: string;
+  /** The subscriber's endpoint URL. */
+  to: string;
+  content: WebhookContent;
+}
+
+export type OutboundMessage = EmailMessage | ChatMessage | SmsMessage | PushMessage | WebhookMessage;
 
 export interface SendResult {
   providerMessageId: string | null;

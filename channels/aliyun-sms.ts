@@ -1,0 +1,109 @@
+// Alibaba Cloud SMS (Dysmsapi 2017-05-25, SendSms) with the RPC signature v1: sort all
+// parameters, percent-encode per RFC 3986 (space → %20, `*` → %2A, `~` kept), sign
+// "POST&%2F&" + encode(canonical query) with HMAC-SHA1 keyed by AccessKeySecret + "&".
+import { createHmac, randomUUID } from 'node:crypto';
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
+
+export interface AliyunSmsConfig {
+  accessKeyId: string;
+  accessKeySecret: string;
+  signName: string;
+  /** Default `https://dysmsapi.aliyuncs.com/`. */
+  endpoint?: string | undefined;
+  regionId?: string | undefined;
+  timeoutMs?: number | undefined;
+}
+
+interface AliyunAnswer {
+  Code?: string;
+  Message?: string;
+  BizId?: string;
+  RequestId?: string;
+}
+
+/** RFC 3986 unreserved characters stay; everything else is %XX in upper case. */
+export function aliyunPercentEncode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function aliyunSignature(method: string, params: Record<string, string>, accessKeySecret: string): string {
+  const canonical = Object.keys(params)
+    .sort()
+    .map((k) => `${aliyunPercentEncode(k)}=${aliyunPercentEncode(params[k] ?? '')}`)
+    .join('&');
+  const stringToSign = `${method}&${aliyunPercentEncode('/')}&${aliyunPercentEncode(canonical)}`;
+  return createHmac('sha1', `${accessKeySecret}&`).update(stringToSign, 'utf8').digest('base64');
+}
+
+const RECIPIENT_CODES = new Set(['isv.MOBILE_NUMBER_ILLEGAL', 'isv.MOBILE_COUNT_OVER_LIMIT', 'isv.BLACK_KEY_CONTROL_LIMIT', 'isv.DENY_IP_RANGE']);
+const RATE_CODES = new Set(['isv.BUSINESS_LIMIT_CONTROL', 'Throttling.User', 'Throttling', 'isv.DAY_LIMIT_CONTROL']);
+const TRANSIENT_CODES = new Set(['isp.SYSTEM_ERROR', 'isp.RAM_PERMISSION_DENY_TEMPORARILY', 'ServiceUnavailable', 'InternalError']);
+const CONFIG_PREFIXES = ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'isv.SMS_SIGNATURE', 'isv.SMS_TEMPLATE', 'isv.ACCOUNT', 'isv.OUT_OF_SERVICE', 'isv.AMOUNT_NOT_ENOUGH', 'isv.PRODUCT_UN_SUBSCRIPT', 'isp.RAM_PERMISSION_DENY', 'IncompleteSignature', 'InvalidTimeStamp'];
+
+function classify(code: string, detail: string): DeliveryError {
+  const message = `aliyun-sms ${code}: ${detail}`;
+  if (RECIPIENT_CODES.has(code)) return new DeliveryError(DeliveryErrorType.InvalidRecipient, message, { code });
+  // BUSINESS_LIMIT_CONTROL is the per-number minute/hour/day cap; a minute is the shortest window.
+  if (RATE_CODES.has(code)) return new DeliveryError(DeliveryErrorType.RateLimited, message, { code, retryAfterMs: 60_000 });
+  if (TRANSIENT_CODES.has(code)) return new DeliveryError(DeliveryErrorType.Unavailable, message, { code });
+  if (CONFIG_PREFIXES.some((p) => code.startsWith(p))) return new DeliveryError(DeliveryErrorType.ProviderConfig, message, { code });
+  return new DeliveryError(DeliveryErrorType.Rejected, message, { code });
+}
+
+export function createAliyunSmsAdapter(): ChannelAdapter<AliyunSmsConfig, SmsMessage> {
+  return {
+    kind: 'aliyun-sms',
+    channel: 'sms',
+    limits: { maxBodyBytes: 500, supportsRecall: false, supportsReceipts: false },
+
+    async send(message: SmsMessage, config: AliyunSmsConfig): Promise<SendResult> {
+      requireChannel(message.channel, 'sms', 'aliyun-sms');
+      const keyId = requireConfig(config.accessKeyId, 'aliyun-sms', 'accessKeyId');
+      const secret = requireConfig(config.accessKeySecret, 'aliyun-sms', 'accessKeySecret');
+      const signName = requireConfig(config.signName, 'aliyun-sms', 'signName');
+      const templateCode = message.content.templateId;
+      if (!templateCode) throw new DeliveryError(DeliveryErrorType.Content, 'aliyun-sms sends templates only; templateId is missing', { code: 'ENOTEMPLATE' });
+      const params: Record<string, string> = {
+        AccessKeyId: keyId,
+        Action: 'SendSms',
+        Format: 'JSON',
+        RegionId: config.regionId ?? 'cn-hangzhou',
+        SignatureMethod: 'HMAC-SHA1',
+        SignatureNonce: randomUUID(),
+        SignatureVersion: '1.0',
+        Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        Version: '2017-05-25',
+        // Mainland numbers go without a country code, international ones as digits without '+'.
+        PhoneNumbers: message.to.replace(/^\+86/, '').replace(/^\+/, ''),
+        SignName: signName,
+        TemplateCode: templateCode,
+        // The ledger id lets an SMS report (SmsReport) be matched back to the delivery row.
+        OutId: message.messageId,
+      };
+      if (message.content.templateParams) params.TemplateParam = JSON.stringify(message.content.templateParams);
+      params.Signature = aliyunSignature('POST', params, secret);
+      const body = Object.entries(params)
+        .map(([k, v]) => `${aliyunPercentEncode(k)}=${aliyunPercentEncode(v)}`)
+        .join('&');
+      const res = await httpRequest({
+        url: config.endpoint ?? 'https://dysmsapi.aliyuncs.com/',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        timeoutMs: config.timeoutMs,
+      });
+      const answer = parseJson(res.text) as AliyunAnswer | undefined;
+      if (isSuccess(res.status) && answer?.Code === 'OK') return { providerMessageId: answer.BizId ?? answer.RequestId ?? null };
+      if (answer?.Code) {
+        // Gateway-level statuses win for throttling and outages, whatever the body code.
+        if (res.status === 429 || res.status >= 500) throw errorForStatus('aliyun-sms', res, `${answer.Code}: ${answer.Message ?? ''}`, { code: answer.Code });
+        throw classify(answer.Code, answer.Message ?? '');
+      }
+      if (isSuccess(res.status)) throw new DeliveryError(DeliveryErrorType.Unavailable, `aliyun-sms: unexpected answer ${truncate(res.text)}`, { code: 'EBADANSWER' });
+      throw errorForStatus('aliyun-sms', res, res.text, { goneType: DeliveryErrorType.ProviderConfig });
+    },
+
+    async close(): Promise<void> {},
+  };
+}

@@ -1,0 +1,55 @@
+// Discord webhooks (`/api/webhooks/{id}/{token}`). `?wait=true` makes Discord answer with the
+// created message, which gives us its id. Rate limits come as 429 with a JSON body whose
+// `retry_after` is in seconds (fractional), more precise than the Retry-After header.
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel } from './http.js';
+import { renderMarkdown } from './markdown.js';
+import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+
+export interface DiscordConfig {
+  webhookUrl: string;
+  username?: string | undefined;
+  timeoutMs?: number | undefined;
+}
+
+interface DiscordError {
+  message?: string;
+  code?: number;
+  retry_after?: number;
+}
+
+const MAX_CONTENT = 2000;
+
+export function createDiscordAdapter(): ChannelAdapter<DiscordConfig, ChatMessage> {
+  return {
+    kind: 'discord',
+    channel: 'chat',
+    limits: { maxBodyBytes: MAX_CONTENT, ratePerSecond: 5 / 2, supportsRecall: false, supportsReceipts: false },
+
+    async send(message: ChatMessage, config: DiscordConfig): Promise<SendResult> {
+      requireChannel(message.channel, 'chat', 'discord');
+      const url = configUrl(config.webhookUrl, 'discord', 'webhookUrl');
+      url.searchParams.set('wait', 'true');
+      const body = renderMarkdown(message.content.markdown, 'discord');
+      const content = message.content.title ? `**${message.content.title}**\n${body}` : body;
+      if (content.length > MAX_CONTENT) {
+        throw new DeliveryError(DeliveryErrorType.Content, `discord: content is ${content.length} characters, limit ${MAX_CONTENT}`, { code: 'ETOOLONG' });
+      }
+      const res = await httpRequest({
+        url: url.toString(),
+        headers: { 'content-type': 'application/json' },
+        // No pings from notification text: an "@everyone" in a template must not page a whole server.
+        body: JSON.stringify({ content, username: config.username, allowed_mentions: { parse: [] } }),
+        timeoutMs: config.timeoutMs,
+      });
+      const json = parseJson(res.text) as (DiscordError & { id?: string }) | undefined;
+      if (isSuccess(res.status)) return { providerMessageId: json?.id ?? null };
+      const retryAfterMs = typeof json?.retry_after === 'number' ? Math.ceil(json.retry_after * 1000) : undefined;
+      // 10015 Unknown Webhook: the webhook was deleted, so this configuration is dead.
+      const goneType = json?.code === 10015 ? DeliveryErrorType.ProviderConfig : DeliveryErrorType.InvalidRecipient;
+      throw errorForStatus('discord', res, json?.message ?? res.text, { code: json?.code ?? res.status, retryAfterMs, goneType });
+    },
+
+    async close(): Promise<void> {},
+  };
+}

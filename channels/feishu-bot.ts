@@ -1,0 +1,68 @@
+// Feishu/Lark custom bot. With signature verification on, the JSON body carries timestamp
+// (seconds) and sign = base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = "")):
+// the secret goes into the key and nothing is hashed, unlike DingTalk. The outcome is `code`
+// in the body (older deployments answer `StatusCode`).
+import { createHmac } from 'node:crypto';
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import { renderMarkdown } from './markdown.js';
+import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+
+export interface FeishuBotConfig {
+  /** `https://open.feishu.cn/open-apis/bot/v2/hook/…` (or open.larksuite.com). */
+  webhookUrl: string;
+  secret?: string | undefined;
+  timeoutMs?: number | undefined;
+}
+
+interface FeishuAnswer {
+  code?: number;
+  msg?: string;
+  StatusCode?: number;
+  StatusMessage?: string;
+}
+
+export function feishuSign(secret: string, timestamp: string): string {
+  return createHmac('sha256', `${timestamp}\n${secret}`).update('').digest('base64');
+}
+
+// 11232: "frequency limited" (100 per minute, 5 per second per bot).
+const RATE_LIMITED = new Set([11232]);
+// 19021 bad signature or stale timestamp, 19022 IP not allowed, 19024 keyword missing, 19001 bot gone.
+const CONFIG_ERRORS = new Set([19001, 19002, 19021, 19022, 19024]);
+
+export function createFeishuBotAdapter(): ChannelAdapter<FeishuBotConfig, ChatMessage> {
+  return {
+    kind: 'feishu-bot',
+    channel: 'chat',
+    limits: { maxBodyBytes: 20 * 1024, ratePerSecond: 5, supportsRecall: false, supportsReceipts: false },
+
+    async send(message: ChatMessage, config: FeishuBotConfig): Promise<SendResult> {
+      requireChannel(message.channel, 'chat', 'feishu-bot');
+      const url = requireConfig(config.webhookUrl, 'feishu-bot', 'webhookUrl');
+      const card: Record<string, unknown> = { elements: [{ tag: 'markdown', content: renderMarkdown(message.content.markdown, 'feishu') }] };
+      if (message.content.title) card.header = { title: { tag: 'plain_text', content: message.content.title } };
+      const payload: Record<string, unknown> = { msg_type: 'interactive', card };
+      if (config.secret) {
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        payload.timestamp = timestamp;
+        payload.sign = feishuSign(config.secret, timestamp);
+      }
+      const body = JSON.stringify(payload);
+      if (Buffer.byteLength(body) > 20 * 1024) throw new DeliveryError(DeliveryErrorType.Content, 'feishu: request body exceeds 20 KB', { code: 'ETOOLARGE' });
+      const res = await httpRequest({ url, headers: { 'content-type': 'application/json' }, body, timeoutMs: config.timeoutMs });
+      const answer = parseJson(res.text) as FeishuAnswer | undefined;
+      const code = answer?.code ?? answer?.StatusCode;
+      if (!isSuccess(res.status) && typeof code !== 'number') throw errorForStatus('feishu', res, res.text, { goneType: DeliveryErrorType.ProviderConfig });
+      if (typeof code !== 'number') throw new DeliveryError(DeliveryErrorType.Unavailable, `feishu: unexpected answer ${truncate(res.text)}`, { code: 'EBADANSWER' });
+      if (code === 0) return { providerMessageId: null };
+      const detail = `feishu code ${code}: ${answer?.msg ?? answer?.StatusMessage ?? ''}`;
+      if (RATE_LIMITED.has(code) || res.status === 429) throw new DeliveryError(DeliveryErrorType.RateLimited, detail, { code, retryAfterMs: 1_000 });
+      if (res.status >= 500) throw new DeliveryError(DeliveryErrorType.Unavailable, detail, { code });
+      if (CONFIG_ERRORS.has(code)) throw new DeliveryError(DeliveryErrorType.ProviderConfig, detail, { code });
+      throw new DeliveryError(DeliveryErrorType.Rejected, detail, { code });
+    },
+
+    async close(): Promise<void> {},
+  };
+}

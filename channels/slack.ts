@@ -1,0 +1,45 @@
+// Slack incoming webhooks: one URL posts into one channel. Slack answers with a short
+// plain-text error name (`channel_not_found`, `invalid_token`, ...) that we keep as the code.
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig } from './http.js';
+import { renderMarkdown } from './markdown.js';
+import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+
+export interface SlackConfig {
+  /** `https://hooks.slack.com/services/T…/B…/…`; any URL in tests. */
+  webhookUrl: string;
+  timeoutMs?: number | undefined;
+}
+
+// A revoked or deleted webhook is our configuration; an archived or deleted channel is the destination.
+const CONFIG_ERRORS = new Set(['invalid_token', 'no_service', 'no_service_id', 'no_team', 'team_disabled', 'action_prohibited', 'posting_to_general_channel_denied']);
+const GONE_ERRORS = new Set(['channel_not_found', 'channel_is_archived', 'user_not_found']);
+
+export function createSlackAdapter(): ChannelAdapter<SlackConfig, ChatMessage> {
+  return {
+    kind: 'slack',
+    channel: 'chat',
+    // Slack truncates `text` past 40k characters and allows about one message per second per webhook.
+    limits: { maxBodyBytes: 40_000, ratePerSecond: 1, supportsRecall: false, supportsReceipts: false },
+
+    async send(message: ChatMessage, config: SlackConfig): Promise<SendResult> {
+      requireChannel(message.channel, 'chat', 'slack');
+      const url = requireConfig(config.webhookUrl, 'slack', 'webhookUrl');
+      const body = renderMarkdown(message.content.markdown, 'slack');
+      const text = message.content.title ? `*${renderMarkdown(message.content.title, 'slack')}*\n${body}` : body;
+      const res = await httpRequest({
+        url,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text, mrkdwn: true }),
+        timeoutMs: config.timeoutMs,
+      });
+      if (isSuccess(res.status)) return { providerMessageId: null };
+      const code = res.text.trim();
+      if (CONFIG_ERRORS.has(code)) throw new DeliveryError(DeliveryErrorType.ProviderConfig, `slack: ${code}`, { code });
+      if (GONE_ERRORS.has(code)) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `slack: ${code}`, { code });
+      throw errorForStatus('slack', res, code, { code: code && code.length < 64 ? code : res.status });
+    },
+
+    async close(): Promise<void> {},
+  };
+}

@@ -1,0 +1,60 @@
+// Microsoft Teams incoming webhooks (Workflows or legacy connectors) take a message with one
+// Adaptive Card attachment. Legacy connectors answered HTTP 200 with an error sentence in the
+// body instead of a status code, so a 200 whose body is not "1" or empty is checked too.
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig, truncate } from './http.js';
+import { renderMarkdown } from './markdown.js';
+import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+
+export interface TeamsConfig {
+  webhookUrl: string;
+  timeoutMs?: number | undefined;
+}
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+export function adaptiveCardFor(message: ChatMessage): object {
+  const body: object[] = [];
+  if (message.content.title) body.push({ type: 'TextBlock', text: message.content.title, weight: 'Bolder', size: 'Medium', wrap: true });
+  body.push({ type: 'TextBlock', text: renderMarkdown(message.content.markdown, 'teams'), wrap: true });
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: ADAPTIVE_CARD_CONTENT_TYPE,
+        contentUrl: null,
+        content: { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', body },
+      },
+    ],
+  };
+}
+
+export function createTeamsAdapter(): ChannelAdapter<TeamsConfig, ChatMessage> {
+  return {
+    kind: 'teams',
+    channel: 'chat',
+    // Teams rejects payloads over about 28 KB and throttles webhooks at a few per second.
+    limits: { maxBodyBytes: 28 * 1024, ratePerSecond: 4, supportsRecall: false, supportsReceipts: false },
+
+    async send(message: ChatMessage, config: TeamsConfig): Promise<SendResult> {
+      requireChannel(message.channel, 'chat', 'teams');
+      const url = requireConfig(config.webhookUrl, 'teams', 'webhookUrl');
+      const payload = JSON.stringify(adaptiveCardFor(message));
+      if (Buffer.byteLength(payload) > 28 * 1024) {
+        throw new DeliveryError(DeliveryErrorType.Content, 'teams: card exceeds 28 KB', { code: 'ETOOLARGE' });
+      }
+      const res = await httpRequest({ url, headers: { 'content-type': 'application/json' }, body: payload, timeoutMs: config.timeoutMs });
+      if (!isSuccess(res.status)) throw errorForStatus('teams', res, res.text);
+      const text = res.text.trim();
+      if (res.status === 200 && text !== '' && text !== '1') {
+        const legacyStatus = /HTTP error (\d{3})/.exec(text)?.[1];
+        if (legacyStatus === '429') throw new DeliveryError(DeliveryErrorType.RateLimited, `teams: ${truncate(text)}`, { code: 429 });
+        if (legacyStatus?.startsWith('5')) throw new DeliveryError(DeliveryErrorType.Unavailable, `teams: ${truncate(text)}`, { code: Number(legacyStatus) });
+        throw new DeliveryError(DeliveryErrorType.Rejected, `teams: ${truncate(text)}`, { code: legacyStatus ?? 'ELEGACY' });
+      }
+      return { providerMessageId: null };
+    },
+
+    async close(): Promise<void> {},
+  };
+}

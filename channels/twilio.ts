@@ -1,0 +1,100 @@
+// Twilio Programmable Messaging: POST form-encoded to /2010-04-01/Accounts/{Sid}/Messages.json
+// with HTTP Basic auth. Delivery receipts come back to StatusCallback, signed with
+// X-Twilio-Signature, which `validateTwilioSignature` checks.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig } from './http.js';
+import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  /** A Twilio number in E.164, or use messagingServiceSid. */
+  from?: string | undefined;
+  messagingServiceSid?: string | undefined;
+  /** Where Twilio posts delivery status changes; must be reachable from Twilio. */
+  statusCallbackUrl?: string | undefined;
+  /** Default `https://api.twilio.com`. */
+  apiBaseUrl?: string | undefined;
+  timeoutMs?: number | undefined;
+}
+
+interface TwilioAnswer {
+  sid?: string;
+  status?: string;
+  code?: number;
+  message?: string;
+}
+
+// Twilio error codes (twilio.com/docs/api/errors) that mean the number will never accept this message.
+const RECIPIENT_ERRORS = new Set([21211, 21214, 21217, 21401, 21407, 21408, 21610, 21612, 21614, 21635]);
+const CONFIG_ERRORS = new Set([20003, 20404, 21212, 21606, 21659, 21603, 21705]);
+
+/**
+ * X-Twilio-Signature = base64(HMAC-SHA1(authToken, url + each POST param name+value, sorted by name)).
+ * `url` is the full URL Twilio requested, including any query string.
+ */
+export function validateTwilioSignature(authToken: string, signature: string | undefined, url: string, params: Record<string, string | string[]>): boolean {
+  if (!signature) return false;
+  let data = url;
+  for (const key of Object.keys(params).sort()) {
+    const value = params[key];
+    // Repeated parameters are each appended, in value order, as Twilio's own validators do.
+    const values = Array.isArray(value) ? [...value].sort() : [value ?? ''];
+    for (const v of values) data += key + v;
+  }
+  const expected = Buffer.from(createHmac('sha1', authToken).update(data, 'utf8').digest('base64'));
+  const got = Buffer.from(signature);
+  return expected.length === got.length && timingSafeEqual(expected, got);
+}
+
+export function createTwilioAdapter(): ChannelAdapter<TwilioConfig, SmsMessage> {
+  return {
+    kind: 'twilio',
+    channel: 'sms',
+    // 1600 characters is Twilio's hard limit for a (concatenated) message body.
+    limits: { maxBodyBytes: 1600, supportsRecall: false, supportsReceipts: true },
+
+    async send(message: SmsMessage, config: TwilioConfig): Promise<SendResult> {
+      requireChannel(message.channel, 'sms', 'twilio');
+      const sid = requireConfig(config.accountSid, 'twilio', 'accountSid');
+      const token = requireConfig(config.authToken, 'twilio', 'authToken');
+      if (!config.from && !config.messagingServiceSid) throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'twilio: from or messagingServiceSid is required', { code: 'ECONFIG' });
+      const text = message.content.text;
+      if (!text) throw new DeliveryError(DeliveryErrorType.Content, 'twilio: SMS text is empty', { code: 'EEMPTY' });
+      if (text.length > 1600) throw new DeliveryError(DeliveryErrorType.Content, `twilio: body is ${text.length} characters, limit 1600`, { code: 'ETOOLONG' });
+      if (!/^\+[1-9]\d{6,14}$/.test(message.to)) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `twilio: ${message.to} is not an E.164 number`, { code: 'EINVALIDNUMBER' });
+
+      const form = new URLSearchParams({ To: message.to, Body: text });
+      if (config.messagingServiceSid) form.set('MessagingServiceSid', config.messagingServiceSid);
+      else if (config.from) form.set('From', config.from);
+      if (config.statusCallbackUrl) form.set('StatusCallback', config.statusCallbackUrl);
+
+      const res = await httpRequest({
+        url: joinUrl(config.apiBaseUrl ?? 'https://api.twilio.com', `/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`),
+        headers: {
+          authorization: `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: form.toString(),
+        timeoutMs: config.timeoutMs,
+      });
+      const answer = parseJson(res.text) as TwilioAnswer | undefined;
+      if (isSuccess(res.status)) {
+        if (!answer?.sid) throw new DeliveryError(DeliveryErrorType.Unavailable, 'twilio: answer without a message sid', { code: 'EBADANSWER' });
+        return { providerMessageId: answer.sid };
+      }
+      const code = answer?.code;
+      const detail = answer?.message ?? res.text;
+      if (res.status === 400 && code !== undefined) {
+        if (RECIPIENT_ERRORS.has(code)) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `twilio ${code}: ${detail}`, { code });
+        if (CONFIG_ERRORS.has(code)) throw new DeliveryError(DeliveryErrorType.ProviderConfig, `twilio ${code}: ${detail}`, { code });
+      }
+      // A 404 on the Messages resource means the account sid is wrong, not the recipient.
+      throw errorForStatus('twilio', res, detail, { code: code ?? res.status, goneType: DeliveryErrorType.ProviderConfig });
+    },
+
+    async close(): Promise<void> {},
+  };
+}

@@ -1,0 +1,134 @@
+// Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm payload encryption (RFC 8291),
+// through the `web-push` package. The push service's status is the whole answer: 404/410
+// mean the browser subscription is gone for good and must be deleted by the caller.
+import { createHash } from 'node:crypto';
+import { Agent } from 'node:https';
+import webpush, { WebPushError } from 'web-push';
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DEFAULT_TIMEOUT_MS, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
+import type { ChannelAdapter, PushMessage, SendResult, WebPushSubscription } from './types.js';
+
+export interface WebPushConfig {
+  /** `mailto:` or `https:` contact the push service can reach the sender at. */
+  vapidSubject: string;
+  vapidPublicKey: string;
+  vapidPrivateKey: string;
+  /** Default TTL when the message does not set one. */
+  defaultTtlSeconds?: number | undefined;
+  /** Extra CA certificates (PEM) to trust, for a self-hosted push service. */
+  ca?: string | undefined;
+  timeoutMs?: number | undefined;
+}
+
+/** DeliveryError.code for a subscription that the caller must delete. */
+export const SUBSCRIPTION_GONE = 'SUBSCRIPTION_GONE';
+
+// aes128gcm leaves 4096 − 86 bytes of header, key and tag, minus one padding delimiter.
+const MAX_PAYLOAD_BYTES = 4078;
+const FOUR_WEEKS = 28 * 24 * 3600;
+
+function b64urlBytes(s: string): number {
+  return /^[A-Za-z0-9_-]+=*$/.test(s) ? Buffer.from(s, 'base64url').length : -1;
+}
+
+function subscriptionOf(to: PushMessage['to']): WebPushSubscription {
+  let sub: unknown = to;
+  if (typeof to === 'string') {
+    try {
+      sub = JSON.parse(to);
+    } catch {
+      sub = undefined;
+    }
+  }
+  const s = sub as Partial<WebPushSubscription> | undefined;
+  const invalid = (why: string): DeliveryError => new DeliveryError(DeliveryErrorType.InvalidRecipient, `webpush: invalid subscription: ${why}`, { code: 'EINVALIDSUBSCRIPTION' });
+  if (!s || typeof s.endpoint !== 'string' || !s.keys) throw invalid('endpoint and keys are required');
+  if (!/^https:\/\//.test(s.endpoint)) throw invalid('endpoint must be https');
+  if (b64urlBytes(s.keys.p256dh) !== 65) throw invalid('p256dh must be an uncompressed P-256 point');
+  if (b64urlBytes(s.keys.auth) !== 16) throw invalid('auth must be 16 bytes');
+  return { endpoint: s.endpoint, keys: { p256dh: s.keys.p256dh, auth: s.keys.auth } };
+}
+
+/** Topic: at most 32 URL-safe base64 characters (RFC 8030 §5.4). */
+export function webPushTopic(key: string): string {
+  return /^[A-Za-z0-9_-]{1,32}$/.test(key) ? key : createHash('sha256').update(key).digest('base64url').slice(0, 32);
+}
+
+function classify(err: unknown): DeliveryError {
+  if (err instanceof WebPushError) {
+    const status = err.statusCode;
+    const detail = `webpush: push service answered ${status}: ${truncate(String(err.body ?? ''))}`;
+    if (status === 404 || status === 410) return new DeliveryError(DeliveryErrorType.InvalidRecipient, detail, { code: SUBSCRIPTION_GONE, cause: err });
+    if (status === 429) {
+      const retryAfter = (err.headers as Record<string, string | undefined>)['retry-after'];
+      return new DeliveryError(DeliveryErrorType.RateLimited, detail, { code: status, retryAfterMs: parseRetryAfter(retryAfter), cause: err });
+    }
+    if (status >= 500) return new DeliveryError(DeliveryErrorType.Unavailable, detail, { code: status, cause: err });
+    // 401/403: the push service rejects our VAPID JWT or key.
+    if (status === 401 || status === 403) return new DeliveryError(DeliveryErrorType.ProviderConfig, detail, { code: status, cause: err });
+    if (status === 413) return new DeliveryError(DeliveryErrorType.Content, detail, { code: status, cause: err });
+    return new DeliveryError(DeliveryErrorType.Rejected, detail, { code: status, cause: err });
+  }
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const message = String(e?.message ?? err);
+  if (/vapid|subject|public key|private key/i.test(message)) return new DeliveryError(DeliveryErrorType.ProviderConfig, `webpush: ${message}`, { code: 'EVAPID', cause: err });
+  const code = typeof e?.code === 'string' ? e.code : /timeout/i.test(message) ? 'ETIMEDOUT' : 'ECONNECTION';
+  return new DeliveryError(DeliveryErrorType.Network, `webpush: ${message}`, { code, cause: err });
+}
+
+export function createWebPushAdapter(): ChannelAdapter<WebPushConfig, PushMessage> {
+  // One keep-alive agent per trusted-CA set, so connections to a push service are reused.
+  const agents = new Map<string, Agent>();
+  const agentFor = (ca: string | undefined): Agent => {
+    const key = ca ?? '';
+    let agent = agents.get(key);
+    if (!agent) {
+      agent = new Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+
+  return {
+    kind: 'webpush',
+    channel: 'push',
+    limits: { maxBodyBytes: MAX_PAYLOAD_BYTES, supportsRecall: false, supportsReceipts: false },
+
+    async send(message: PushMessage, config: WebPushConfig): Promise<SendResult> {
+      requireChannel(message.channel, 'push', 'webpush');
+      const vapidDetails = {
+        subject: requireConfig(config.vapidSubject, 'webpush', 'vapidSubject'),
+        publicKey: requireConfig(config.vapidPublicKey, 'webpush', 'vapidPublicKey'),
+        privateKey: requireConfig(config.vapidPrivateKey, 'webpush', 'vapidPrivateKey'),
+      };
+      const subscription = subscriptionOf(message.to);
+      const payload = JSON.stringify({ id: message.messageId, title: message.content.title, body: message.content.body, url: message.content.url, data: message.content.data });
+      if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+        throw new DeliveryError(DeliveryErrorType.Content, `webpush: payload is ${Buffer.byteLength(payload)} bytes, limit ${MAX_PAYLOAD_BYTES}`, { code: 'ETOOLARGE' });
+      }
+      const options = message.options;
+      try {
+        const res = await webpush.sendNotification(subscription, payload, {
+          vapidDetails,
+          contentEncoding: 'aes128gcm',
+          TTL: Math.min(options?.ttlSeconds ?? config.defaultTtlSeconds ?? FOUR_WEEKS, FOUR_WEEKS),
+          urgency: options?.urgency ?? 'normal',
+          // Without a collapse key, a retry of the same delivery replaces its undelivered twin instead of doubling it.
+          topic: webPushTopic(options?.collapseKey ?? message.messageId),
+          timeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          agent: agentFor(config.ca),
+        });
+        // RFC 8030 §5: the Location header names the push message resource.
+        const location = (res.headers as Record<string, string | undefined>).location;
+        return { providerMessageId: location ?? null };
+      } catch (err) {
+        throw classify(err);
+      }
+    },
+
+    async close(): Promise<void> {
+      for (const agent of agents.values()) agent.destroy();
+      agents.clear();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// WeCom (WeChat Work) group robot: `cgi-bin/webhook/send?key=…` with a markdown message.
+// Like DingTalk it answers HTTP 200 with `errcode` in the body.
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import { renderMarkdown } from './markdown.js';
+import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+
+export interface WecomRobotConfig {
+  /** `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…` */
+  webhookUrl: string;
+  timeoutMs?: number | undefined;
+}
+
+interface WecomAnswer {
+  errcode?: number;
+  errmsg?: string;
+}
+
+/** WeCom counts the markdown content in UTF-8 bytes. */
+const MAX_MARKDOWN_BYTES = 4096;
+// 45009: over 20 messages per minute for this robot.
+const RATE_LIMITED = new Set([45009, 45033]);
+// 93000 invalid webhook key, 93004 robot removed from the group, 93008 not in the chat anymore.
+const CONFIG_ERRORS = new Set([93000, 93004, 93008, 40014, 42001]);
+const SYSTEM_BUSY = new Set([-1, 6000]);
+
+export function createWecomRobotAdapter(): ChannelAdapter<WecomRobotConfig, ChatMessage> {
+  return {
+    kind: 'wecom-robot',
+    channel: 'chat',
+    limits: { maxBodyBytes: MAX_MARKDOWN_BYTES, ratePerSecond: 20 / 60, supportsRecall: false, supportsReceipts: false },
+
+    async send(message: ChatMessage, config: WecomRobotConfig): Promise<SendResult> {
+      requireChannel(message.channel, 'chat', 'wecom-robot');
+      const url = requireConfig(config.webhookUrl, 'wecom-robot', 'webhookUrl');
+      let content = renderMarkdown(message.content.markdown, 'wecom');
+      if (message.content.title) content = `## ${message.content.title}\n${content}`;
+      const bytes = Buffer.byteLength(content);
+      if (bytes > MAX_MARKDOWN_BYTES) throw new DeliveryError(DeliveryErrorType.Content, `wecom: markdown is ${bytes} bytes, limit ${MAX_MARKDOWN_BYTES}`, { code: 'ETOOLONG' });
+      const res = await httpRequest({
+        url,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ msgtype: 'markdown', markdown: { content } }),
+        timeoutMs: config.timeoutMs,
+      });
+      if (!isSuccess(res.status)) throw errorForStatus('wecom', res, res.text, { goneType: DeliveryErrorType.ProviderConfig });
+      const answer = parseJson(res.text) as WecomAnswer | undefined;
+      if (typeof answer?.errcode !== 'number') throw new DeliveryError(DeliveryErrorType.Unavailable, `wecom: unexpected answer ${truncate(res.text)}`, { code: 'EBADANSWER' });
+      if (answer.errcode === 0) return { providerMessageId: null };
+      const detail = `wecom errcode ${answer.errcode}: ${answer.errmsg ?? ''}`;
+      if (RATE_LIMITED.has(answer.errcode)) throw new DeliveryError(DeliveryErrorType.RateLimited, detail, { code: answer.errcode, retryAfterMs: 60_000 });
+      if (SYSTEM_BUSY.has(answer.errcode)) throw new DeliveryError(DeliveryErrorType.Unavailable, detail, { code: answer.errcode });
+      if (CONFIG_ERRORS.has(answer.errcode)) throw new DeliveryError(DeliveryErrorType.ProviderConfig, detail, { code: answer.errcode });
+      throw new DeliveryError(DeliveryErrorType.Rejected, detail, { code: answer.errcode });
+    },
+
+    async close(): Promise<void> {},
+  };
+}

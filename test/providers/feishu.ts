@@ -1,0 +1,20 @@
+// Feishu custom bot (open.feishu.cn "custom bot usage guide"): POST /open-apis/bot/v2/hook/<token>
+// with timestamp (s) and sign in the body, where sign = base64(HMAC-SHA256 keyed by
+// "<timestamp>\n<secret>" over an empty message); answers {code, msg, data}.
+import { createHmac } from 'node:crypto';
+import type { Handler } from './receiver.js';
+
+export function feishuBot(token: string, secret: string): Handler {
+  return (req) => {
+    if (req.method !== 'POST' || req.url !== `/open-apis/bot/v2/hook/${token}`) return { status: 404, body: { code: 19001, msg: 'param invalid: incoming webhook access token invalid' } };
+    const json = JSON.parse(req.body) as { timestamp?: string; sign?: string; msg_type?: string; card?: { elements?: { tag?: string; content?: string }[] } };
+    const ts = json.timestamp ?? '';
+    if (!/^\d{10}$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > 3600) {
+      return { status: 200, body: { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' } };
+    }
+    const expected = createHmac('sha256', Buffer.from(`${ts}\n${secret}`, 'utf8')).digest('base64');
+    if (json.sign !== expected) return { status: 200, body: { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' } };
+    if (json.msg_type !== 'interactive' || !json.card?.elements?.length) return { status: 200, body: { code: 9499, msg: 'Bad Request' } };
+    return { status: 200, body: { code: 0, msg: 'success', data: {} } };
+  };
+}
