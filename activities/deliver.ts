@@ -9,6 +9,7 @@ import type { DeliveryStatus } from '../common/statuses.js';
 import { claimDelivery, completeDelivery, expireDeliveries, failDelivery, findDelivery, noteDeliveryRetry } from '../schema/queries/deliveries.js';
 import { findNotification } from '../schema/queries/notifications.js';
 import { findTemplateVersion } from '../schema/queries/templates.js';
+import { findUser } from '../schema/queries/users.js';
 import type { ActivityDeps } from './deps.js';
 import { RenderError } from './render.js';
 
@@ -62,7 +63,9 @@ export function createDeliverActivities(deps: ActivityDeps) {
 
       let rendered: EmailContent;
       try {
-        rendered = deps.renderer.renderEmail(content.email as EmailContent, notification.data);
+        // The recipient's own locale and time zone pick the variant and format dates/numbers.
+        const user = await findUser(deps.db, tenantId, delivery.user_id);
+        rendered = deps.renderer.render(content, 'email', { data: notification.data, locale: user?.locale, timezone: user?.timezone });
       } catch (err) {
         if (err instanceof RenderError) return giveUp(deliveryId, new DeliveryError(DeliveryErrorType.Content, err.message));
         throw err;

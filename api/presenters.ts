@@ -3,9 +3,9 @@ import type { z } from 'zod';
 import { CHANNELS, type Channel, type DeliveryCounts } from '../common/statuses.js';
 import type { DeliveryRow } from '../schema/tables/deliveries.js';
 import type { NotificationRow } from '../schema/tables/notifications.js';
-import type { TemplateContent, TemplateRow } from '../schema/tables/templates.js';
+import type { TemplateContent, TemplateRow, TemplateVersionRow } from '../schema/tables/templates.js';
 import type { UserRow } from '../schema/tables/users.js';
-import type { Delivery, Notification, Template, User } from './schemas.js';
+import type { Delivery, Notification, Template, TemplateVersionDetail, User } from './schemas.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -83,6 +83,12 @@ export function templateChannels(content: TemplateContent): Channel[] {
   return CHANNELS.filter((c) => content[c] !== undefined);
 }
 
+/** The definition fields of stored content, without the assets frozen at publish (an internal detail). */
+function definitionOf(content: TemplateContent) {
+  const { assets: _assets, ...definition } = content;
+  return definition as Omit<z.infer<typeof Template>, 'key' | 'name' | 'category' | 'defaultPriority' | 'channels' | 'publishedVersion' | 'createdAt' | 'updatedAt'>;
+}
+
 export function presentTemplate(t: TemplateRow): z.infer<typeof Template> {
   return {
     key: t.key,
@@ -90,9 +96,21 @@ export function presentTemplate(t: TemplateRow): z.infer<typeof Template> {
     category: t.category,
     defaultPriority: t.default_priority as z.infer<typeof Template>['defaultPriority'],
     channels: templateChannels(t.content),
-    ...(t.content.email ? { email: t.content.email } : {}),
+    ...definitionOf(t.content),
     publishedVersion: t.published_version,
     createdAt: t.created_at.toISOString(),
     updatedAt: t.updated_at.toISOString(),
+  };
+}
+
+export function presentTemplateVersion(v: TemplateVersionRow): z.infer<typeof TemplateVersionDetail> {
+  return {
+    key: v.key,
+    version: v.version,
+    category: v.category,
+    defaultPriority: v.default_priority as z.infer<typeof TemplateVersionDetail>['defaultPriority'],
+    channels: templateChannels(v.content),
+    ...definitionOf(v.content),
+    createdAt: v.created_at.toISOString(),
   };
 }

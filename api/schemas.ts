@@ -140,24 +140,82 @@ export const User = z
   })
   .meta({ id: 'User' });
 
+// Template content. The field sets are declared once and used both whole (a channel's
+// default content) and partially (a locale's overrides).
+const Src = (max: number) => z.string().max(max);
+const EmailFields = {
+  subject: z.string().min(1).max(998),
+  html: Src(1_000_000).optional(),
+  text: Src(1_000_000).optional().meta({ description: 'Derived from html (html-to-text) when omitted.' }),
+  layout: ClientId.optional().meta({ description: 'Key of a tenant layout (PUT /v1/layouts/{key}) that wraps the html.' }),
+};
+const SmsFields = { text: z.string().min(1).max(10_000) };
+const ChatFields = { title: Src(1_000).optional(), markdown: z.string().min(1).max(100_000) };
+const PushFields = {
+  title: z.string().min(1).max(1_000),
+  body: z.string().max(10_000),
+  url: Src(2_000).optional(),
+  icon: Src(2_000).optional(),
+  data: z.record(z.string(), Src(10_000)).optional(),
+};
+const InappFields = {
+  title: z.string().min(1).max(1_000),
+  body: z.string().max(100_000),
+  url: Src(2_000).optional(),
+  data: z.record(z.string(), z.unknown()).optional().meta({ description: 'Any JSON; string leaves are templates.' }),
+};
+const WebhookFields = { body: z.unknown().refine((v) => v !== undefined, 'body is required').meta({ description: 'Any JSON; every string leaf is a template.' }) };
+
 export const EmailContent = z
-  .object({
-    subject: z.string().min(1).max(998),
-    html: z.string().max(1_000_000).optional(),
-    text: z.string().max(1_000_000).optional(),
-  })
+  .object(EmailFields)
   .strict()
   .refine((c) => c.html !== undefined || c.text !== undefined, 'email needs html or text')
   .meta({ id: 'EmailTemplateContent' });
+export const SmsTemplateContent = z.object(SmsFields).strict().meta({ id: 'SmsTemplateContent' });
+export const ChatTemplateContent = z.object(ChatFields).strict().meta({ id: 'ChatTemplateContent' });
+export const PushTemplateContent = z.object(PushFields).strict().meta({ id: 'PushTemplateContent' });
+export const InappTemplateContent = z.object(InappFields).strict().meta({ id: 'InappTemplateContent' });
+export const WebhookTemplateContent = z.object(WebhookFields).strict().meta({ id: 'WebhookTemplateContent' });
+
+export const LocaleOverrides = z
+  .object({
+    email: z.object(EmailFields).partial().strict().optional(),
+    sms: z.object(SmsFields).partial().strict().optional(),
+    chat: z.object(ChatFields).partial().strict().optional(),
+    push: z.object(PushFields).partial().strict().optional(),
+    inapp: z.object(InappFields).partial().strict().optional(),
+    webhook: z.object(WebhookFields).partial().strict().optional(),
+  })
+  .strict()
+  .meta({ id: 'TemplateLocaleOverrides', description: "Fields replacing the default content's for this locale." });
+
+const ChannelContents = {
+  email: EmailContent.optional(),
+  sms: SmsTemplateContent.optional(),
+  chat: ChatTemplateContent.optional(),
+  push: PushTemplateContent.optional(),
+  inapp: InappTemplateContent.optional(),
+  webhook: WebhookTemplateContent.optional(),
+};
+const TemplateDefinition = {
+  ...ChannelContents,
+  locales: z
+    .record(Locale, LocaleOverrides)
+    .optional()
+    .meta({ description: 'Per-locale overrides; a recipient in zh-Hant-TW gets zh-Hant-TW, else zh-Hant, else zh, else the default.' }),
+  variables: z.record(z.string(), z.unknown()).optional().meta({ description: 'JSON Schema of `data`.' }),
+  exampleData: z.record(z.string(), z.unknown()).optional().meta({ description: 'Checked against `variables` and rendered at publish.' }),
+};
 
 export const TemplateRequest = z
   .object({
     name: z.string().max(200).optional(),
     category: z.string().min(1).max(64).optional(),
     defaultPriority: Priority.optional(),
-    email: EmailContent,
+    ...TemplateDefinition,
   })
   .strict()
+  .refine((t) => CHANNELS.some((c) => t[c] !== undefined), 'a template needs content for at least one channel')
   .meta({ id: 'TemplateRequest' });
 
 export const Template = z
@@ -167,7 +225,7 @@ export const Template = z
     category: z.string().nullable(),
     defaultPriority: Priority,
     channels: z.array(ChannelName),
-    email: EmailContent.optional(),
+    ...TemplateDefinition,
     publishedVersion: z.number().int().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -177,3 +235,99 @@ export const Template = z
 export const TemplateVersion = z
   .object({ key: z.string(), version: z.number().int(), createdAt: z.string() })
   .meta({ id: 'TemplateVersion' });
+
+export const TemplateVersionDetail = z
+  .object({
+    key: z.string(),
+    version: z.number().int(),
+    category: z.string().nullable(),
+    defaultPriority: Priority,
+    channels: z.array(ChannelName),
+    ...TemplateDefinition,
+    createdAt: z.string(),
+  })
+  .meta({ id: 'TemplateVersionDetail' });
+
+export const VersionParam = z.object({ key: ClientId, version: z.coerce.number().int().min(1) });
+export const RollbackRequest = z.object({ version: z.number().int().min(1) }).strict().meta({ id: 'RollbackRequest' });
+
+export const PreviewRequest = z
+  .object({
+    data: z.record(z.string(), z.unknown()).default({}),
+    locale: Locale.optional(),
+    timezone: Timezone.optional(),
+    channel: ChannelName.optional().meta({ description: 'Render only this channel; default all of the template.' }),
+    version: z.number().int().min(1).optional().meta({ description: 'Render this published version instead of the draft.' }),
+  })
+  .strict()
+  .meta({ id: 'TemplatePreviewRequest' });
+
+const Problem = z.object({ channel: ChannelName, locale: z.string().nullable(), message: z.string() });
+
+export const TemplatePreview = z
+  .object({
+    key: z.string(),
+    version: z.number().int().nullable().meta({ description: 'null: the draft was rendered.' }),
+    locale: z.string().nullable(),
+    channels: z.object({
+      email: z
+        .object({ locale: z.string().nullable(), subject: z.string(), html: z.string().optional(), text: z.string().optional(), htmlBytes: z.number().int() })
+        .optional(),
+      sms: z
+        .object({
+          locale: z.string().nullable(),
+          text: z.string(),
+          encoding: z.enum(['GSM-7', 'UCS-2']),
+          characters: z.number().int(),
+          units: z.number().int(),
+          segments: z.number().int(),
+        })
+        .optional(),
+      chat: z
+        .object({ locale: z.string().nullable(), title: z.string().optional(), markdown: z.string(), characters: z.number().int(), bytes: z.number().int(), tooLongFor: z.array(z.string()) })
+        .optional(),
+      push: z
+        .object({
+          locale: z.string().nullable(),
+          title: z.string(),
+          body: z.string(),
+          url: z.string().optional(),
+          icon: z.string().optional(),
+          data: z.record(z.string(), z.string()).optional(),
+          payloadBytes: z.number().int(),
+          encryptedBytes: z.number().int(),
+          maxBytes: z.number().int(),
+        })
+        .optional(),
+      inapp: z
+        .object({ locale: z.string().nullable(), title: z.string(), body: z.string(), url: z.string().optional(), data: z.record(z.string(), z.unknown()).optional(), bytes: z.number().int() })
+        .optional(),
+      webhook: z.object({ locale: z.string().nullable(), body: z.unknown(), bytes: z.number().int() }).optional(),
+    }),
+    problems: z.array(Problem).meta({ description: 'Content that would not fit its channel; publish refuses these.' }),
+  })
+  .meta({ id: 'TemplatePreview' });
+
+export const TestSendRequest = z
+  .object({
+    email: z.email().max(320),
+    data: z.record(z.string(), z.unknown()).default({}),
+    locale: Locale.optional(),
+    timezone: Timezone.optional(),
+    version: z.number().int().min(1).optional().meta({ description: 'Default: the published version.' }),
+  })
+  .strict()
+  .meta({ id: 'TemplateTestSendRequest' });
+
+export const LayoutRequest = z
+  .object({
+    html: z
+      .string()
+      .max(1_000_000)
+      .refine((h) => /\{\{\{\s*body\s*\}\}\}/.test(h), 'a layout must contain {{{body}}} where the email body goes'),
+  })
+  .strict()
+  .meta({ id: 'LayoutRequest' });
+export const Layout = z.object({ key: z.string(), html: z.string(), createdAt: z.string(), updatedAt: z.string() }).meta({ id: 'Layout' });
+export const PartialRequest = z.object({ source: z.string().max(1_000_000) }).strict().meta({ id: 'PartialRequest' });
+export const Partial = z.object({ key: z.string(), source: z.string(), createdAt: z.string(), updatedAt: z.string() }).meta({ id: 'Partial' });

@@ -20,6 +20,7 @@ import type { AppDeps } from './deps.js';
 import { dependencyUnavailable, HttpError, isDependencyDown, unprocessable } from './errors.js';
 import { templateChannels } from './presenters.js';
 import type { NotificationRequest } from './schemas.js';
+import type { VariableValidator } from './template-variables.js';
 
 type Request = z.infer<typeof NotificationRequest>;
 
@@ -47,11 +48,15 @@ function checkTimes(req: Request, now: Date): void {
   if (expiresAt && sendAt && expiresAt <= sendAt) throw unprocessable('expires_before_send', 'expiresAt must be after sendAt');
 }
 
-export async function submitNotification(deps: AppDeps, auth: AuthContext, req: Request): Promise<SubmitResult> {
+export async function submitNotification(deps: AppDeps, auth: AuthContext, variables: VariableValidator, req: Request): Promise<SubmitResult> {
   const tenantId = auth.tenantId;
   const now = new Date();
   checkTimes(req, now);
   const version = await resolveTemplate(deps, tenantId, req);
+  // Checked against the version that will be rendered, before anything is stored or queued,
+  // so a missing variable is the caller's 422 rather than a failed delivery later.
+  const issues = variables.validate(version.content.variables, req.data);
+  if (issues.length > 0) throw unprocessable('invalid_data', `data does not satisfy the variables of ${req.template} v${version.version}`, issues);
 
   const available = templateChannels(version.content);
   const channels: Channel[] = req.channels ? [...new Set(req.channels)] : available;

@@ -4,6 +4,7 @@ import type { AuditLogTable } from './tables/audit-log.js';
 import type { DeliveriesTable } from './tables/deliveries.js';
 import type { DeliveryEventsTable } from './tables/delivery-events.js';
 import type { NotificationsTable } from './tables/notifications.js';
+import type { TemplateAssetsTable } from './tables/template-assets.js';
 import type { TemplatesTable, TemplateVersionsTable } from './tables/templates.js';
 import type { TenantsTable } from './tables/tenants.js';
 import type { UsersTable } from './tables/users.js';
@@ -14,6 +15,7 @@ export interface Database {
   users: UsersTable;
   templates: TemplatesTable;
   template_versions: TemplateVersionsTable;
+  template_assets: TemplateAssetsTable;
   notifications: NotificationsTable;
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;

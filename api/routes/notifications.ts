@@ -1,13 +1,29 @@
-import { countDeliveries, findNotification } from '../../schema/queries/notifications.js';
+import { z } from 'zod';
+import { FINAL_NOTIFICATION_STATUSES, NOTIFICATION_STATUSES } from '../../common/statuses.js';
+import { appendAudit } from '../../schema/queries/audit-log.js';
+import { countDeliveries, countDeliveriesMany, emptyCounts, findNotification, listNotifications, softDeleteNotification } from '../../schema/queries/notifications.js';
 import { listDeliveries } from '../../schema/queries/deliveries.js';
 import type { AppDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { presentDelivery, presentNotification } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
-import { Delivery, IdParam, listOf, Notification, NotificationRequest, Pagination } from '../schemas.js';
+import { ChannelName, ClientId, Delivery, IdParam, IsoDateTime, listOf, Notification, NotificationRequest, Pagination, Priority } from '../schemas.js';
 import { submitNotification } from '../submit-notification.js';
+import type { VariableValidator } from '../template-variables.js';
 
-export function notificationRoutes(host: RouteHost, deps: AppDeps): void {
+const ListQuery = Pagination.extend({
+  status: z.enum(NOTIFICATION_STATUSES).optional(),
+  priority: Priority.optional(),
+  channel: ChannelName.optional(),
+  category: z.string().min(1).max(64).optional(),
+  template: ClientId.optional(),
+  userId: ClientId.optional(),
+  from: IsoDateTime.optional().meta({ description: 'Created at or after.' }),
+  to: IsoDateTime.optional().meta({ description: 'Created before.' }),
+  q: z.string().min(1).max(200).optional().meta({ description: 'Free text over id, template, idempotency key and data.' }),
+});
+
+export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator): void {
   const temporalView = { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace };
 
   defineRoute(host, {
@@ -22,9 +38,52 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps): void {
       202: { description: 'Accepted: a workflow now carries the notification. A replay of an idempotent request returns the original.', schema: Notification },
     },
     async handler({ res, body, auth }) {
-      const { row } = await submitNotification(deps, auth, body);
+      const { row } = await submitNotification(deps, auth, variables, body);
       const counts = await countDeliveries(deps.db, row.id);
       res.status(202).json(presentNotification(row, counts, temporalView));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/notifications',
+    summary: 'List notifications, newest first, with filters',
+    tag: 'Notifications',
+    scope: 'read',
+    query: ListQuery,
+    responses: { 200: { description: 'A page of notifications', schema: listOf(Notification) } },
+    async handler({ res, query, auth }) {
+      const { limit, cursor, from, to, ...filters } = query;
+      const rows = await listNotifications(
+        deps.db,
+        auth.tenantId,
+        { ...filters, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined },
+        { limit: limit + 1, before: cursor },
+      );
+      const page = rows.slice(0, limit);
+      const counts = await countDeliveriesMany(deps.db, page.map((r) => r.id));
+      res.json({
+        items: page.map((r) => presentNotification(r, counts.get(r.id) ?? emptyCounts(), temporalView)),
+        nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
+      });
+    },
+  });
+
+  defineRoute(host, {
+    method: 'delete',
+    path: '/v1/notifications/{id}',
+    summary: 'Remove a finished notification from lists (the audit log keeps it)',
+    tag: 'Notifications',
+    scope: 'send',
+    params: IdParam,
+    errors: [404, 409],
+    responses: { 204: { description: 'Removed from lists' } },
+    async handler({ res, params, auth }) {
+      const outcome = await softDeleteNotification(deps.db, auth.tenantId, params.id, FINAL_NOTIFICATION_STATUSES);
+      if (outcome === 'not_found') throw notFound('notification');
+      if (outcome === 'not_finished') throw new HttpError(409, 'not_finished', 'only a finished notification can be deleted; cancel it first');
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.delete', targetType: 'notification', targetId: params.id });
+      res.status(204).end();
     },
   });
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DeliveryCounts, NotificationStatus } from '../../common/statuses.js';
 import type { DbOrTx } from '../database.js';
 import type { NewNotification, NotificationRow } from '../tables/notifications.js';
@@ -29,7 +30,13 @@ export async function findNotificationByIdempotencyKey(db: DbOrTx, tenantId: str
 }
 
 export async function findNotification(db: DbOrTx, tenantId: string, id: string): Promise<NotificationRow | undefined> {
-  return db.selectFrom('notifications').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
 }
 
 export async function deleteNotification(db: DbOrTx, tenantId: string, id: string): Promise<void> {
@@ -70,11 +77,91 @@ export async function countDeliveries(db: DbOrTx, notificationId: string): Promi
     .groupBy('status')
     .execute();
   const counts = emptyCounts();
-  for (const { status, n } of rows) {
-    const k = Number(n);
-    counts.total += k;
-    if (status === 'pending' || status === 'sending') counts.pending += k;
-    else if (status in counts) counts[status as keyof DeliveryCounts] += k;
-  }
+  for (const { status, n } of rows) addToCounts(counts, status, Number(n));
   return counts;
+}
+
+export interface NotificationFilters {
+  status?: string | undefined;
+  priority?: string | undefined;
+  channel?: string | undefined;
+  category?: string | undefined;
+  template?: string | undefined;
+  userId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  q?: string | undefined;
+}
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Newest first; `before` is the last id of the previous page. */
+export async function listNotifications(
+  db: DbOrTx,
+  tenantId: string,
+  f: NotificationFilters,
+  page: { limit: number; before?: string | undefined },
+): Promise<NotificationRow[]> {
+  let q = db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('deleted_at', 'is', null)
+    .orderBy('id', 'desc')
+    .limit(page.limit);
+  if (page.before) q = q.where('id', '<', page.before);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.priority) q = q.where('priority', '=', f.priority);
+  if (f.category) q = q.where('category', '=', f.category);
+  if (f.template) q = q.where('template_key', '=', f.template);
+  if (f.channel) q = q.where(sql<boolean>`${f.channel} = any(channels)`);
+  if (f.userId) q = q.where(sql<boolean>`audience -> 'userIds' @> ${JSON.stringify([f.userId])}::jsonb`);
+  if (f.from) q = q.where('created_at', '>=', f.from);
+  if (f.to) q = q.where('created_at', '<', f.to);
+  if (f.q) {
+    const pattern = likePattern(f.q);
+    q = q.where((eb) =>
+      eb.or([eb('id', 'ilike', pattern), eb('template_key', 'ilike', pattern), eb('idempotency_key', 'ilike', pattern), eb(sql`data::text`, 'ilike', pattern)]),
+    );
+  }
+  return q.execute();
+}
+
+/** Hides a notification from lists; only one that has finished. */
+export async function softDeleteNotification(db: DbOrTx, tenantId: string, id: string, finalStatuses: readonly string[]): Promise<'deleted' | 'not_found' | 'not_finished'> {
+  const r = await db
+    .updateTable('notifications')
+    .set({ deleted_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .where('status', 'in', finalStatuses)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) > 0) return 'deleted';
+  return (await findNotification(db, tenantId, id)) ? 'not_finished' : 'not_found';
+}
+
+/** Delivery counts of many notifications in one query (for lists). */
+export async function countDeliveriesMany(db: DbOrTx, notificationIds: readonly string[]): Promise<Map<string, DeliveryCounts>> {
+  const out = new Map<string, DeliveryCounts>(notificationIds.map((id) => [id, emptyCounts()]));
+  if (notificationIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['notification_id', 'status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('notification_id', 'in', notificationIds)
+    .groupBy(['notification_id', 'status'])
+    .execute();
+  for (const { notification_id, status, n } of rows) {
+    const counts = out.get(notification_id);
+    if (counts) addToCounts(counts, status, Number(n));
+  }
+  return out;
+}
+
+function addToCounts(counts: DeliveryCounts, status: string, k: number): void {
+  counts.total += k;
+  if (status === 'pending' || status === 'sending') counts.pending += k;
+  else if (status in counts) counts[status as keyof DeliveryCounts] += k;
 }

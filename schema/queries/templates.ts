@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../database.js';
-import type { NewTemplate, TemplateRow, TemplateVersionRow } from '../tables/templates.js';
+import type { NewTemplate, TemplateContent, TemplateRow, TemplateVersionRow } from '../tables/templates.js';
 
 export async function upsertTemplateDraft(db: DbOrTx, t: NewTemplate): Promise<{ row: TemplateRow; created: boolean }> {
   const row = await db
@@ -41,16 +41,21 @@ export async function findTemplateVersion(
     .executeTakeFirst();
 }
 
-/** Freezes the current draft as the next version number; the row lock serialises publishers. */
-export async function publishTemplate(db: DbOrTx, tenantId: string, key: string): Promise<TemplateVersionRow | undefined> {
-  const draft = await db
-    .selectFrom('templates')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('key', '=', key)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!draft) return undefined;
+/** Locks the template row for the rest of the transaction: publishers and rollbacks of one key take turns. */
+export async function lockTemplate(db: DbOrTx, tenantId: string, key: string): Promise<TemplateRow | undefined> {
+  return db.selectFrom('templates').selectAll().where('tenant_id', '=', tenantId).where('key', '=', key).forUpdate().executeTakeFirst();
+}
+
+/**
+ * Inserts the next version number with the given content and makes it the published one.
+ * Call inside a transaction after lockTemplate, so two publishers never pick the same number.
+ */
+export async function insertNextVersion(
+  db: DbOrTx,
+  tenantId: string,
+  key: string,
+  v: { content: TemplateContent; category: string | null; default_priority: string },
+): Promise<TemplateVersionRow> {
   const latest = await db
     .selectFrom('template_versions')
     .select((eb) => eb.fn.max('version').as('v'))
@@ -60,16 +65,41 @@ export async function publishTemplate(db: DbOrTx, tenantId: string, key: string)
   const version = (latest?.v ?? 0) + 1;
   const row = await db
     .insertInto('template_versions')
-    .values({
-      tenant_id: tenantId,
-      key,
-      version,
-      content: JSON.stringify(draft.content),
-      category: draft.category,
-      default_priority: draft.default_priority,
-    })
+    .values({ tenant_id: tenantId, key, version, content: JSON.stringify(v.content), category: v.category, default_priority: v.default_priority })
     .returningAll()
     .executeTakeFirstOrThrow();
   await db.updateTable('templates').set({ published_version: version }).where('tenant_id', '=', tenantId).where('key', '=', key).execute();
   return row;
+}
+
+/** Freezes the current draft as the next version number. */
+export async function publishTemplate(db: DbOrTx, tenantId: string, key: string): Promise<TemplateVersionRow | undefined> {
+  const draft = await lockTemplate(db, tenantId, key);
+  if (!draft) return undefined;
+  return insertNextVersion(db, tenantId, key, { content: draft.content, category: draft.category, default_priority: draft.default_priority });
+}
+
+/** Templates ordered by key; `after` is the last key of the previous page. */
+export async function listTemplates(db: DbOrTx, tenantId: string, page: { limit: number; after?: string | undefined }): Promise<TemplateRow[]> {
+  let q = db.selectFrom('templates').selectAll().where('tenant_id', '=', tenantId);
+  if (page.after !== undefined) q = q.where('key', '>', page.after);
+  return q.orderBy('key').limit(page.limit).execute();
+}
+
+/** Versions newest first; `before` is the last version number of the previous page. */
+export async function listTemplateVersions(
+  db: DbOrTx,
+  tenantId: string,
+  key: string,
+  page: { limit: number; before?: number | undefined },
+): Promise<TemplateVersionRow[]> {
+  let q = db.selectFrom('template_versions').selectAll().where('tenant_id', '=', tenantId).where('key', '=', key);
+  if (page.before !== undefined) q = q.where('version', '<', page.before);
+  return q.orderBy('version', 'desc').limit(page.limit).execute();
+}
+
+/** Deletes the template and (by cascade) its versions; notifications keep their recorded key and version. */
+export async function deleteTemplate(db: DbOrTx, tenantId: string, key: string): Promise<boolean> {
+  const r = await db.deleteFrom('templates').where('tenant_id', '=', tenantId).where('key', '=', key).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
 }

@@ -32,6 +32,8 @@ export interface NotificationsTable {
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
   completed_at: Date | null;
+  /** Hidden from lists (DELETE); kept for the audit trail. */
+  deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type NotificationRow = Selectable<NotificationsTable>;
 export type NewNotification = Insertable<NotificationsTable>;

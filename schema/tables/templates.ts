@@ -1,9 +1,60 @@
 import type { ColumnType, Insertable, Selectable, JSONColumnType } from 'kysely';
 
-/** Per-channel template content as stored; the API validates its shape. */
-export interface TemplateContent {
-  email?: { subject: string; html?: string; text?: string };
-  [channel: string]: unknown;
+export interface EmailTemplate {
+  subject: string;
+  html?: string;
+  text?: string;
+  /** Key of a tenant layout that wraps the html. */
+  layout?: string;
+}
+export interface SmsTemplate {
+  text: string;
+}
+export interface ChatTemplate {
+  title?: string;
+  markdown: string;
+}
+export interface PushTemplate {
+  title: string;
+  body: string;
+  url?: string;
+  icon?: string;
+  data?: Record<string, string>;
+}
+export interface InappTemplate {
+  title: string;
+  body: string;
+  url?: string;
+  data?: Record<string, unknown>;
+}
+export interface WebhookTemplate {
+  /** Any JSON; every string leaf is a template. */
+  body: unknown;
+}
+
+export interface ChannelTemplates {
+  email?: EmailTemplate;
+  sms?: SmsTemplate;
+  chat?: ChatTemplate;
+  push?: PushTemplate;
+  inapp?: InappTemplate;
+  webhook?: WebhookTemplate;
+}
+
+/** Per-locale overrides: any channel's fields, partially. */
+export type LocaleOverrides = { [C in keyof ChannelTemplates]?: Partial<NonNullable<ChannelTemplates[C]>> };
+
+/**
+ * Template content as stored, one JSON document so a version is a single diff-friendly
+ * value. `assets` is filled at publish: the layouts and partials the content used, frozen
+ * with the version so a later layout edit cannot change what a published version sends.
+ */
+export interface TemplateContent extends ChannelTemplates {
+  locales?: Record<string, LocaleOverrides>;
+  /** JSON Schema of a notification's `data`. */
+  variables?: Record<string, unknown>;
+  exampleData?: Record<string, unknown>;
+  assets?: { layouts: Record<string, string>; partials: Record<string, string> };
 }
 
 export interface TemplatesTable {

@@ -1,0 +1,189 @@
+// What the template routes share: gathering the layouts and partials a template uses,
+// rendering it for preview, and the checks publish runs (variables against exampleData,
+// every channel in every locale rendered and measured against its channel's limits).
+import type { z } from 'zod';
+import {
+  CHAT_LIMITS,
+  chatTooLongFor,
+  EMAIL_LIMITS,
+  INAPP_LIMITS,
+  measurePush,
+  measureSms,
+  SMS_LIMITS,
+  utf8Bytes,
+  WEBHOOK_LIMITS,
+} from '../activities/channel-limits.js';
+import { RenderError, resolveVariant, type Renderer } from '../activities/render.js';
+import { CHANNELS, type Channel } from '../common/statuses.js';
+import type { DbOrTx } from '../schema/database.js';
+import { findTemplateAssets } from '../schema/queries/template-assets.js';
+import type { TemplateContent } from '../schema/tables/templates.js';
+import { templateChannels } from './presenters.js';
+import type { TemplatePreview } from './schemas.js';
+import type { VariableValidator } from './template-variables.js';
+
+export interface TemplateTools {
+  renderer: Renderer;
+  variables: VariableValidator;
+}
+
+type Preview = z.infer<typeof TemplatePreview>;
+export type Problem = Preview['problems'][number];
+
+const PARTIAL_REF = /\{\{~?#?>\s*([A-Za-z0-9][A-Za-z0-9._:@-]*)/g;
+
+function stringLeaves(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringLeaves(v, out);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) stringLeaves(v, out);
+  return out;
+}
+
+/** Every template string of the content (channels and locale overrides), with where it is. */
+export function templateSources(content: TemplateContent): { where: string; source: string }[] {
+  const out: { where: string; source: string }[] = [];
+  const walk = (value: unknown, where: string) => {
+    if (typeof value === 'string') out.push({ where, source: value });
+    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${where}[${i}]`));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, `${where}.${k}`);
+  };
+  for (const c of CHANNELS) {
+    // The layout field is a key, not a template.
+    const { layout: _layout, ...rest } = (content[c] ?? {}) as Record<string, unknown>;
+    if (content[c] !== undefined) walk(c === 'email' ? rest : content[c], c);
+  }
+  for (const [locale, overrides] of Object.entries(content.locales ?? {})) {
+    for (const c of CHANNELS) {
+      const { layout: _layout, ...rest } = (overrides[c] ?? {}) as Record<string, unknown>;
+      if (overrides[c] !== undefined) walk(c === 'email' ? rest : overrides[c], `locales.${locale}.${c}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The content with the tenant's layouts and partials it refers to (partials of partials
+ * too) attached, as the renderer expects them. Publish stores the result, freezing them.
+ */
+export async function withAssets(db: DbOrTx, tenantId: string, content: TemplateContent): Promise<TemplateContent> {
+  const layoutKeys = new Set<string>();
+  if (content.email?.layout) layoutKeys.add(content.email.layout);
+  for (const o of Object.values(content.locales ?? {})) if (o.email?.layout) layoutKeys.add(o.email.layout);
+  const layouts = await findTemplateAssets(db, tenantId, 'layout', [...layoutKeys]);
+
+  const partials = new Map<string, string>();
+  let sources = [...stringLeaves({ ...content, variables: undefined, exampleData: undefined, assets: undefined }), ...layouts.values()];
+  for (let depth = 0; depth < 10 && sources.length > 0; depth++) {
+    const wanted = new Set<string>();
+    for (const s of sources) for (const m of s.matchAll(PARTIAL_REF)) if (m[1] && !partials.has(m[1])) wanted.add(m[1]);
+    const found = await findTemplateAssets(db, tenantId, 'partial', [...wanted]);
+    for (const [k, v] of found) partials.set(k, v);
+    sources = [...found.values()];
+  }
+  return { ...content, assets: { layouts: Object.fromEntries(layouts), partials: Object.fromEntries(partials) } };
+}
+
+interface RenderOptions {
+  data: Record<string, unknown>;
+  locale?: string | undefined;
+  timezone?: string | undefined;
+}
+
+/** Renders and measures one channel; RenderError propagates. */
+function renderMeasured(renderer: Renderer, content: TemplateContent, channel: Channel, o: RenderOptions): { entry: unknown; problems: Problem[] } {
+  const ctx = { data: o.data, locale: o.locale, timezone: o.timezone };
+  const locale = resolveVariant(content, channel, o.locale).locale;
+  const problem = (message: string): Problem => ({ channel, locale, message });
+  switch (channel) {
+    case 'email': {
+      const r = renderer.render(content, 'email', ctx);
+      const chars = [...r.subject].length;
+      return {
+        entry: { locale, ...r, htmlBytes: r.html === undefined ? 0 : utf8Bytes(r.html) },
+        problems: chars > EMAIL_LIMITS.maxSubjectChars ? [problem(`subject is ${chars} characters; at most ${EMAIL_LIMITS.maxSubjectChars}`)] : [],
+      };
+    }
+    case 'sms': {
+      const r = renderer.render(content, 'sms', ctx);
+      const m = measureSms(r.text);
+      return {
+        entry: { locale, text: r.text, ...m },
+        problems: m.segments > SMS_LIMITS.maxSegments ? [problem(`needs ${m.segments} ${m.encoding} segments; at most ${SMS_LIMITS.maxSegments}`)] : [],
+      };
+    }
+    case 'chat': {
+      const r = renderer.render(content, 'chat', ctx);
+      const text = r.title ? `${r.title}\n${r.markdown}` : r.markdown;
+      const tooLongFor = chatTooLongFor(text);
+      return {
+        entry: { locale, ...r, characters: [...text].length, bytes: utf8Bytes(text), tooLongFor },
+        problems: tooLongFor.length === CHAT_LIMITS.length ? [problem('too long for every chat platform')] : [],
+      };
+    }
+    case 'push': {
+      const r = renderer.render(content, 'push', ctx);
+      const m = measurePush(r);
+      return {
+        entry: { locale, ...r, ...m },
+        problems: m.encryptedBytes > m.maxBytes ? [problem(`web push payload is about ${m.encryptedBytes} bytes encrypted; at most ${m.maxBytes}`)] : [],
+      };
+    }
+    case 'inapp': {
+      const r = renderer.render(content, 'inapp', ctx);
+      const bytes = utf8Bytes(JSON.stringify(r));
+      return { entry: { locale, ...r, bytes }, problems: bytes > INAPP_LIMITS.maxBytes ? [problem(`in-app message is ${bytes} bytes; at most ${INAPP_LIMITS.maxBytes}`)] : [] };
+    }
+    case 'webhook': {
+      const r = renderer.render(content, 'webhook', ctx);
+      const bytes = utf8Bytes(JSON.stringify(r.body) ?? '');
+      return { entry: { locale, ...r, bytes }, problems: bytes > WEBHOOK_LIMITS.maxBodyBytes ? [problem(`webhook body is ${bytes} bytes; at most ${WEBHOOK_LIMITS.maxBodyBytes}`)] : [] };
+    }
+  }
+}
+
+export class RenderFailed extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((p) => p.message).join('; '));
+  }
+}
+
+/** Renders the requested channels (default all the template has); throws RenderFailed naming each failure. */
+export function preview(renderer: Renderer, content: TemplateContent, channels: Channel[], o: RenderOptions): Pick<Preview, 'channels' | 'problems'> {
+  const out: Record<string, unknown> = {};
+  const problems: Problem[] = [];
+  const failures: Problem[] = [];
+  for (const channel of channels) {
+    try {
+      const { entry, problems: p } = renderMeasured(renderer, content, channel, o);
+      out[channel] = entry;
+      problems.push(...p);
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      failures.push({ channel, locale: resolveVariant(content, channel, o.locale).locale, message: err.message });
+    }
+  }
+  if (failures.length > 0) throw new RenderFailed(failures);
+  return { channels: out as Preview['channels'], problems };
+}
+
+/**
+ * What publish refuses: exampleData that does not satisfy `variables`, and any channel in
+ * any locale that fails to render or cannot fit, rendered with exampleData.
+ */
+export function publishProblems(tools: TemplateTools, content: TemplateContent): { variables: ReturnType<VariableValidator['validate']>; content: Problem[] } {
+  const data = content.exampleData ?? {};
+  const variables = tools.variables.validate(content.variables, data);
+  if (variables.length > 0) return { variables, content: [] };
+  const problems: Problem[] = [];
+  for (const locale of [undefined, ...Object.keys(content.locales ?? {})]) {
+    try {
+      problems.push(...preview(tools.renderer, content, templateChannels(content), { data, locale }).problems);
+    } catch (err) {
+      if (!(err instanceof RenderFailed)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  // A channel without an override in some locale renders the same default several times.
+  const unique = new Map(problems.map((p) => [JSON.stringify(p), p]));
+  return { variables, content: [...unique.values()] };
+}
