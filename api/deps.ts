@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Timings } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
+import type { SecretBox } from '../common/secret-box.js';
 import type { CaptureSmtp } from '../local/capture-smtp.js';
 import type { Db } from '../schema/database.js';
 
@@ -21,6 +22,8 @@ export interface AppDeps {
   logger: Logger;
   /** Present when the capture SMTP server runs in this process (development). */
   capture?: CaptureSmtp | undefined;
+  /** Seals provider secrets (HERALD_SECRET_KEY); without it providers cannot be configured. */
+  secretBox?: SecretBox | undefined;
   /** Request body limit, e.g. `1mb`. */
   bodyLimit?: string;
 }

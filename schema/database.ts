@@ -4,6 +4,7 @@ import type { AuditLogTable } from './tables/audit-log.js';
 import type { DeliveriesTable } from './tables/deliveries.js';
 import type { DeliveryEventsTable } from './tables/delivery-events.js';
 import type { NotificationsTable } from './tables/notifications.js';
+import type { ProviderHealthTable, ProvidersTable } from './tables/providers.js';
 import type { TemplateAssetsTable } from './tables/template-assets.js';
 import type { TemplatesTable, TemplateVersionsTable } from './tables/templates.js';
 import type { TenantsTable } from './tables/tenants.js';
@@ -20,6 +21,8 @@ export interface Database {
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
   delivery_events: DeliveryEventsTable;
+  providers: ProvidersTable;
+  provider_health: ProviderHealthTable;
 }
 
 export type Db = Kysely<Database>;
