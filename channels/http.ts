@@ -1,6 +1,8 @@
 // What every HTTP-based adapter shares: one request function that turns network failures
 // into DeliveryError, Retry-After parsing, and the default status → error-type mapping.
+import { fetch as undiciFetch } from 'undici';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { checkLiteralHost, guardedDispatcher, OutboundRefused, type OutboundPolicy } from './outbound-guard.js';
 
 export interface HttpRequest {
   url: string;
@@ -10,6 +12,8 @@ export interface HttpRequest {
   timeoutMs?: number | undefined;
   /** Webhook receivers are untrusted: a redirect must not silently move where we post. */
   followRedirects?: boolean | undefined;
+  /** For URLs a tenant or user controls: refuse private, loopback and link-local targets. */
+  outbound?: OutboundPolicy | undefined;
 }
 
 export interface HttpResponse {
@@ -33,18 +37,49 @@ function causeCode(err: unknown): string | undefined {
   return undefined;
 }
 
+function refusalIn(err: unknown): OutboundRefused | undefined {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof OutboundRefused) return e;
+  }
+  return undefined;
+}
+
+async function guardedFetch(req: HttpRequest, policy: OutboundPolicy, init: RequestInit): Promise<HttpResponse> {
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch (err) {
+    throw new DeliveryError(DeliveryErrorType.InvalidRecipient, 'invalid URL', { code: 'EINVALIDURL', cause: err });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new OutboundRefused(`${url.protocol} is not http(s)`);
+  checkLiteralHost(url, policy);
+  const dispatcher = guardedDispatcher(policy);
+  try {
+    const res = await undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]);
+    // Read the body before the dispatcher closes.
+    return { status: res.status, headers: res.headers as unknown as Headers, text: await res.text() };
+  } finally {
+    void dispatcher.close();
+  }
+}
+
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let res: Response;
   try {
-    res = await fetch(req.url, {
+    const init: RequestInit = {
       method: req.method ?? 'POST',
       headers: req.headers,
       body: req.body,
       redirect: req.followRedirects ? 'follow' : 'manual',
       signal: AbortSignal.timeout(timeoutMs),
-    });
+    };
+    if (req.outbound) return await guardedFetch(req, req.outbound, init);
+    res = await fetch(req.url, init);
   } catch (err) {
+    const refused = refusalIn(err);
+    if (refused) throw refused;
+    if (err instanceof DeliveryError) throw err;
     const name = (err as { name?: string } | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
       throw new DeliveryError(DeliveryErrorType.Network, `no answer from ${hostOf(req.url)} within ${timeoutMs} ms`, { code: 'ETIMEDOUT', cause: err });

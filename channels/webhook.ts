@@ -11,6 +11,11 @@ export interface WebhookConfig {
   timeoutMs?: number | undefined;
   /** Extra static headers, e.g. an API key the receiver expects. */
   headers?: Record<string, string> | undefined;
+  /**
+   * Private ranges (CIDRs) this sender may post to anyway; everything private, loopback or
+   * link-local is refused otherwise. Filled from the tenant's outbound allowlist.
+   */
+  allowPrivateNetworks?: string[] | undefined;
 }
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Herald-Signature';
@@ -55,6 +60,7 @@ export function createWebhookAdapter(): ChannelAdapter<WebhookConfig, WebhookMes
         body,
         timeoutMs: config.timeoutMs,
         followRedirects: false,
+        outbound: { allow: config.allowPrivateNetworks ?? [] },
       });
       // 401/403 from a subscriber means it rejects our signature or key: a subscription
       // problem, not a sender misconfiguration, and 404/410 mean the endpoint is gone.

@@ -1,0 +1,110 @@
+// Outbound requests to addresses a tenant controls (webhooks, generic HTTP gateways) must
+// not reach Herald's own network: the check runs on the addresses DNS actually returned,
+// at connect time, so a name that re-resolves to 10.x or 169.254.169.254 is refused too.
+import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { Agent } from 'undici';
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+
+const PRIVATE_V4: Array<[string, number]> = [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+];
+const PRIVATE_V6: Array<[string, number]> = [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['::ffff:0:0', 96], // v4-mapped: checked again as v4 below
+];
+
+function blockListOf(v4: Array<[string, number]>, v6: Array<[string, number]>): BlockList {
+  const list = new BlockList();
+  for (const [net, prefix] of v4) list.addSubnet(net, prefix, 'ipv4');
+  for (const [net, prefix] of v6) list.addSubnet(net, prefix, 'ipv6');
+  return list;
+}
+
+const PRIVATE = blockListOf(PRIVATE_V4, PRIVATE_V6);
+
+function parseCidr(cidr: string): [string, number, 'ipv4' | 'ipv6'] | undefined {
+  const [addr, bits] = cidr.split('/');
+  const family = addr ? isIP(addr) : 0;
+  if (!addr || family === 0) return undefined;
+  const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) return undefined;
+  return [addr, prefix, family === 4 ? 'ipv4' : 'ipv6'];
+}
+
+export function isValidCidr(cidr: string): boolean {
+  return parseCidr(cidr) !== undefined;
+}
+
+export interface OutboundPolicy {
+  /** CIDRs of private ranges this tenant may reach anyway (e.g. `127.0.0.1/32` in tests). */
+  allow: readonly string[];
+}
+
+/** Why an address may not be contacted, or undefined when it may. */
+export function refusalFor(ip: string, policy: OutboundPolicy): string | undefined {
+  const family = isIP(ip);
+  if (family === 0) return `${ip} is not an IP address`;
+  const v4mapped = family === 6 ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] : undefined;
+  const addr = v4mapped ?? ip;
+  const type = v4mapped || family === 4 ? 'ipv4' : 'ipv6';
+  if (!PRIVATE.check(addr, type)) return undefined;
+  const allowed = new BlockList();
+  for (const c of policy.allow) {
+    const parsed = parseCidr(c);
+    if (parsed) allowed.addSubnet(parsed[0], parsed[1], parsed[2]);
+  }
+  return allowed.check(addr, type) ? undefined : `${addr} is a private, loopback or link-local address`;
+}
+
+export class OutboundRefused extends DeliveryError {
+  constructor(reason: string) {
+    super(DeliveryErrorType.InvalidRecipient, `refused to connect: ${reason} (allow it in the tenant's outbound allowlist)`, { code: 'EOUTBOUND_REFUSED' });
+  }
+}
+
+/** An undici dispatcher whose every connection is checked against the policy. */
+export function guardedDispatcher(policy: OutboundPolicy): Agent {
+  return new Agent({
+    connect: {
+      lookup(hostname, options, callback) {
+        dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+          if (err) return callback(err, '', 0);
+          const list = (Array.isArray(addresses) ? addresses : [addresses]) as LookupAddress[];
+          for (const a of list) {
+            const reason = refusalFor(a.address, policy);
+            if (reason) return callback(new OutboundRefused(`${hostname} resolves to ${reason}`), '', 0);
+          }
+          const first = list[0];
+          if (!first) return callback(new Error(`no address for ${hostname}`), '', 0);
+          // undici asks for one address unless `all` was requested by its caller.
+          if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+          callback(null, first.address, first.family);
+        });
+      },
+    },
+  });
+}
+
+/** Literal IPs skip DNS, so they are checked before the request is made. */
+export function checkLiteralHost(url: URL, policy: OutboundPolicy): void {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) {
+    const reason = refusalFor(host, policy);
+    if (reason) throw new OutboundRefused(reason);
+  }
+}
