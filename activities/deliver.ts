@@ -2,16 +2,34 @@
 // ledger so that however often Temporal runs this activity, the provider is asked once
 // per successful send.
 import { ApplicationFailure } from '@temporalio/common';
-import type { SmtpConfig } from '../channels/smtp.js';
-import type { EmailContent } from '../channels/types.js';
+import type { WebPushSubscription } from '../channels/types.js';
+import { DEV_SIGNING_KEY } from '../common/config.js';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
-import type { DeliveryStatus } from '../common/statuses.js';
-import { claimDelivery, completeDelivery, expireDeliveries, failDelivery, findDelivery, noteDeliveryRetry } from '../schema/queries/deliveries.js';
+import { openSealed } from '../common/sealed-data.js';
+import { unsubscribeHeaders } from '../common/unsubscribe.js';
+import { findCategorySettings } from '../schema/queries/preferences.js';
+import { categoryPolicy, DEFAULT_CATEGORY } from './policy.js';
+import { addEmailTracking } from '../common/tracking-links.js';
+import type { Channel, DeliveryStatus } from '../common/statuses.js';
+import {
+  claimDelivery,
+  completeDelivery,
+  expireDeliveries,
+  failDelivery,
+  findDelivery,
+  noteDeliveryRetry,
+  suppressDelivery,
+} from '../schema/queries/deliveries.js';
+import { forgetPushTargets } from '../schema/queries/identities.js';
+import { insertInboxMessage } from '../schema/queries/inbox.js';
 import { findNotification } from '../schema/queries/notifications.js';
 import { findTemplateVersion } from '../schema/queries/templates.js';
 import { findUser } from '../schema/queries/users.js';
+import { composeMessage, type ComposeContext } from './compose.js';
 import type { ActivityDeps } from './deps.js';
-import { RenderError } from './render.js';
+import { TargetsGone, type ProviderRouter } from './provider-router.js';
+import { RenderError, type RenderedByChannel } from './render.js';
+import { describeTarget, targetsFor, type Identities, type Target } from './targets.js';
 
 export interface DeliverInput {
   tenantId: string;
@@ -27,9 +45,16 @@ export interface FailDeliveryInput {
   reason: string;
 }
 
-const SMTP_DEFAULT_PROVIDER = 'smtp-default';
+export const INAPP_PROVIDER = 'inbox';
 
-export function createDeliverActivities(deps: ActivityDeps) {
+function goneSplit(targets: Target[]): { webpushEndpoints: string[]; tokens: string[] } {
+  return {
+    webpushEndpoints: targets.filter((t): t is WebPushSubscription => typeof t !== 'string').map((t) => t.endpoint),
+    tokens: targets.filter((t): t is string => typeof t === 'string'),
+  };
+}
+
+export function createDeliverActivities(deps: ActivityDeps, router: ProviderRouter) {
   async function loadMessage(tenantId: string, deliveryId: string) {
     const delivery = await findDelivery(deps.db, deliveryId);
     if (!delivery || delivery.tenant_id !== tenantId) throw ApplicationFailure.nonRetryable(`delivery ${deliveryId} not found`, 'NotFound');
@@ -37,62 +62,114 @@ export function createDeliverActivities(deps: ActivityDeps) {
     if (!n) throw ApplicationFailure.nonRetryable(`notification ${delivery.notification_id} not found`, 'NotFound');
     const version = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
     if (!version) throw ApplicationFailure.nonRetryable(`template ${n.template_key} v${n.template_version} not found`, 'NotFound');
-    return { delivery, notification: n, content: version.content };
+    const user = await findUser(deps.db, tenantId, delivery.user_id);
+    return { delivery, notification: n, content: version.content, user };
+  }
+
+  /** RFC 8058 one-click unsubscribe headers, except for categories nobody may opt out of. */
+  async function listUnsubscribeHeaders(tenantId: string, userId: string, category: string | null): Promise<Record<string, string>> {
+    const cat = category ?? DEFAULT_CATEGORY;
+    if (!deps.signingKey || categoryPolicy(cat, await findCategorySettings(deps.db, tenantId, cat)).mandatory) return {};
+    return unsubscribeHeaders({ publicUrl: deps.publicUrl, signingKey: deps.signingKey, tenantId, userId, category: cat });
   }
 
   async function giveUp(deliveryId: string, err: DeliveryError): Promise<never> {
-    await failDelivery(deps.db, deliveryId, err.message, err.code ?? err.type);
+    await failDelivery(deps.db, deliveryId, err.message, err.code ?? err.type, err.provider);
+    await deps.tracker.deliveryChanged(deliveryId);
     throw ApplicationFailure.create({ message: err.message, type: err.type, nonRetryable: true });
   }
 
   return {
     async deliver({ tenantId, deliveryId }: DeliverInput): Promise<DeliverResult> {
-      const { delivery, notification, content } = await loadMessage(tenantId, deliveryId);
-      if (!['pending', 'sending'].includes(delivery.status)) return { status: delivery.status as DeliveryStatus };
+      const { delivery, notification, content, user } = await loadMessage(tenantId, deliveryId);
+      if (!['pending', 'sending'].includes(delivery.status)) {
+        // Final already; recording again heals an earlier attempt that died between the ledger write and the tracker.
+        await deps.tracker.deliveryChanged(deliveryId);
+        return { status: delivery.status as DeliveryStatus };
+      }
       if (notification.expires_at && notification.expires_at.getTime() <= Date.now()) {
         // Retries may run past the expiry; a time-limited message is then dropped, never late.
         await expireDeliveries(deps.db, notification.id, `expired at ${notification.expires_at.toISOString()} before it could be sent`, deliveryId);
+        await deps.tracker.deliveryChanged(deliveryId);
         return { status: 'expired' };
       }
-      if (delivery.channel !== 'email') {
-        return giveUp(deliveryId, new DeliveryError(DeliveryErrorType.ProviderConfig, `no provider for channel ${delivery.channel}`));
+      if (!user) {
+        await suppressDelivery(deps.db, deliveryId, 'unknown_user');
+        await deps.tracker.deliveryChanged(deliveryId);
+        return { status: 'suppressed' };
       }
-      const smtp: SmtpConfig | undefined = deps.defaultSmtp;
-      const adapter = deps.channels.get('smtp');
-      if (!smtp || !adapter) return giveUp(deliveryId, new DeliveryError(DeliveryErrorType.ProviderConfig, 'no email provider configured'));
+      const channel = delivery.channel as Channel;
 
-      let rendered: EmailContent;
+      let rendered: RenderedByChannel[Channel];
       try {
         // The recipient's own locale and time zone pick the variant and format dates/numbers.
-        const user = await findUser(deps.db, tenantId, delivery.user_id);
-        rendered = deps.renderer.render(content, 'email', { data: notification.data, locale: user?.locale, timezone: user?.timezone });
+        rendered = deps.renderer.render(content, channel, { data: openSealed(notification.data, deps.secretBox), locale: user.locale, timezone: user.timezone });
       } catch (err) {
         if (err instanceof RenderError) return giveUp(deliveryId, new DeliveryError(DeliveryErrorType.Content, err.message));
         throw err;
       }
+      // Per recipient: each message's pixel and links carry its own delivery id.
+      if (channel === 'email' && (rendered as RenderedByChannel['email']).html !== undefined && (await deps.tracker.emailTracking(tenantId, content))) {
+        const email = rendered as RenderedByChannel['email'];
+        rendered = { ...email, html: addEmailTracking(email.html ?? '', { publicUrl: deps.publicUrl, signingKey: deps.signingKey ?? DEV_SIGNING_KEY, deliveryId }) };
+      }
 
-      const claimed = await claimDelivery(deps.db, deliveryId, SMTP_DEFAULT_PROVIDER);
+      const claimed = await claimDelivery(deps.db, deliveryId);
       if (!claimed) {
         const now = await findDelivery(deps.db, deliveryId);
+        await deps.tracker.deliveryChanged(deliveryId);
         return { status: (now?.status ?? 'failed') as DeliveryStatus };
       }
+
+      if (channel === 'inapp') {
+        const r = rendered as RenderedByChannel['inapp'];
+        await insertInboxMessage(deps.db, {
+          id: delivery.id,
+          tenant_id: tenantId,
+          user_id: user.id,
+          notification_id: notification.id,
+          title: r.title,
+          body: r.body,
+          url: r.url ?? null,
+          data: JSON.stringify(r.data ?? {}),
+        });
+        await completeDelivery(deps.db, deliveryId, { provider: INAPP_PROVIDER, providerMessageId: delivery.id, address: 'inbox' });
+        await deps.tracker.deliveryChanged(deliveryId);
+        return { status: 'sent' };
+      }
+
+      const ctx: ComposeContext = {
+        messageId: delivery.message_id,
+        notificationId: notification.id,
+        templateKey: notification.template_key,
+        priority: notification.priority,
+        expiresAt: notification.expires_at,
+        ...(channel === 'email' ? { headers: await listUnsubscribeHeaders(tenantId, user.id, notification.category) } : {}),
+      };
+      const profile = { email: user.email, phone: user.phone, identities: user.identities as Identities };
       try {
-        const result = await adapter.send(
-          {
-            channel: 'email',
-            messageId: delivery.message_id,
-            to: delivery.address ?? '',
-            content: rendered,
-            headers: { 'X-Herald-Notification': notification.id },
-          },
-          smtp,
+        const sent = await router.send(tenantId, channel, (kind) =>
+          targetsFor(channel, kind, profile).map((t) => composeMessage(channel, rendered as never, t, ctx)),
         );
-        await completeDelivery(deps.db, deliveryId, result.providerMessageId);
+        if (sent.goneTargets.length > 0) {
+          await deps.db.transaction().execute((tx) => forgetPushTargets(tx, tenantId, user.id, goneSplit(sent.goneTargets)));
+        }
+        await completeDelivery(deps.db, deliveryId, { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') });
+        await deps.tracker.deliveryChanged(deliveryId);
         return { status: 'sent' };
       } catch (err) {
+        if (err instanceof TargetsGone) {
+          await deps.db.transaction().execute((tx) => forgetPushTargets(tx, tenantId, user.id, goneSplit(err.goneTargets)));
+        }
         const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
+        if (de.code === 'no_identity') {
+          await suppressDelivery(deps.db, deliveryId, 'no_identity');
+          await deps.tracker.deliveryChanged(deliveryId);
+          return { status: 'suppressed' };
+        }
         if (de.permanent) return giveUp(deliveryId, de);
-        await noteDeliveryRetry(deps.db, deliveryId, de.message, de.code ?? de.type);
+        await noteDeliveryRetry(deps.db, deliveryId, de.message, de.code ?? de.type, de.provider);
+        await deps.tracker.attemptFailed(deliveryId);
         throw ApplicationFailure.create({
           message: de.message,
           type: de.type,
@@ -107,6 +184,7 @@ export function createDeliverActivities(deps: ActivityDeps) {
       // Keep the provider's last reason when there is one; it says more than "retries exhausted".
       const detail = current?.reason ? `${reason}; last error: ${current.reason}` : reason;
       await failDelivery(deps.db, deliveryId, detail, current?.error_code ?? null);
+      await deps.tracker.deliveryChanged(deliveryId);
     },
   };
 }

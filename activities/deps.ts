@@ -1,8 +1,12 @@
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { SmtpConfig } from '../channels/smtp.js';
 import type { Logger } from '../common/logger.js';
+import type { SecretBox } from '../common/secret-box.js';
+import type { CircuitSettings } from './provider-router.js';
 import type { Db } from '../schema/database.js';
+import type { VariableValidator } from '../api/template-variables.js';
 import type { Renderer } from './render.js';
+import type { Tracker } from './tracker.js';
 
 /** Everything activities need, built once per worker process and passed in. */
 export interface ActivityDeps {
@@ -14,4 +18,15 @@ export interface ActivityDeps {
   defaultSmtp: SmtpConfig | undefined;
   /** Host part of generated Message-IDs. */
   messageIdDomain: string;
+  /** Opens sealed provider configs; without it only the default SMTP provider works. */
+  secretBox: SecretBox | undefined;
+  circuit: CircuitSettings;
+  /** Checks template variables when a schedule fires. */
+  variables: VariableValidator;
+  /** Herald's public base URL (receipt callbacks, links). */
+  publicUrl: string;
+  /** HMAC key of unsubscribe links (config.signingKey), for `unsubscribeHeaders` on email. */
+  signingKey?: string | undefined;
+  /** Activity log rows and analytics events for every delivery state change. */
+  tracker: Tracker;
 }

@@ -36,12 +36,14 @@ export function createFinalizeActivities(deps: ActivityDeps) {
       const counts = await countDeliveries(deps.db, notificationId);
       const { status, reason } = outcomeOf(counts);
       await setNotificationStatus(deps.db, notificationId, status, { reason, completedAt: new Date() });
+      await deps.tracker.notificationFinished(tenantId, notificationId, status, reason, counts);
       deps.logger.info({ tenantId, notificationId, status, counts }, 'notification finished');
       return { status, counts };
     },
 
     async expireNotification({ notificationId }: FinalizeInput): Promise<void> {
       await expireDeliveries(deps.db, notificationId, 'expired before it could be sent');
+      await deps.tracker.notificationRowsChanged(notificationId, ['expired']);
     },
 
     async setNotificationStatus({ tenantId, notificationId, status, reason }: SetStatusInput): Promise<void> {
@@ -49,6 +51,7 @@ export function createFinalizeActivities(deps: ActivityDeps) {
       if (!n) return;
       const final = FINAL_NOTIFICATION_STATUSES.includes(status);
       await setNotificationStatus(deps.db, notificationId, status, { reason: reason ?? null, ...(final ? { completedAt: new Date() } : {}) });
+      if (final) await deps.tracker.notificationFinished(tenantId, notificationId, status, reason ?? null, {});
     },
   };
 }

@@ -3,6 +3,8 @@
 import { createDeliverActivities } from './deliver.js';
 import type { ActivityDeps } from './deps.js';
 import { createFinalizeActivities } from './finalize.js';
+import { createProviderRouter } from './provider-router.js';
+import { createDigestActivities, createScheduleActivities } from './schedule.js';
 import { createPrepareActivities } from './prepare.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -10,7 +12,9 @@ export type { ActivityDeps } from './deps.js';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPrepareActivities(deps),
-    ...createDeliverActivities(deps),
+    ...createDeliverActivities(deps, createProviderRouter(deps)),
+    ...createScheduleActivities(deps),
+    ...createDigestActivities(deps),
     ...createFinalizeActivities(deps),
   };
 }

@@ -1,14 +1,18 @@
 // Stage 1 of a run: check the notification against the rules that can only be checked at
-// send time, and write one ledger row per recipient × channel.
-import { newId } from '../common/ids.js';
+// send time, resolve its audience page by page, decide per recipient × channel (policy,
+// with a recorded reason for every row that will not be sent now), and write one ledger
+// row per recipient × channel.
 import type { Channel } from '../common/statuses.js';
-import { insertDeliveries, listDeliveryIds } from '../schema/queries/deliveries.js';
+import { insertDeliveries } from '../schema/queries/deliveries.js';
+import { unsentWithDeferral } from '../schema/queries/delivery-plans.js';
+import type { AudienceSelectors } from '../schema/queries/audience.js';
 import { findNotification, setNotificationStatus } from '../schema/queries/notifications.js';
 import { findTemplateVersion } from '../schema/queries/templates.js';
+import { findTenant } from '../schema/queries/tenants.js';
 import { findUsers } from '../schema/queries/users.js';
-import type { NewDelivery } from '../schema/tables/deliveries.js';
-import type { UserRow } from '../schema/tables/users.js';
+import { ledgerRows, planPage, resolveAudienceUsersPage, DEFAULT_PAGE_SIZE, type PlannedUser } from './audience.js';
 import type { ActivityDeps } from './deps.js';
+import { DEFAULT_CATEGORY, loadPolicyStatic, type PolicyContext } from './policy.js';
 
 export interface PrepareInput {
   tenantId: string;
@@ -16,13 +20,13 @@ export interface PrepareInput {
 }
 
 export type PrepareResult =
-  | { ok: true; deliveryIds: string[] }
+  | {
+      ok: true;
+      deliveryIds: string[];
+      /** Deliveries that quiet hours defer: delivery id → ISO time not to send before. */
+      notBefore?: Record<string, string>;
+    }
   | { ok: false; reason: string };
-
-function addressFor(user: UserRow, channel: Channel): string | null {
-  if (channel === 'email') return user.email;
-  return null;
-}
 
 export function createPrepareActivities(deps: ActivityDeps) {
   return {
@@ -31,36 +35,52 @@ export function createPrepareActivities(deps: ActivityDeps) {
       if (!n) return { ok: false, reason: 'notification no longer exists' };
       const template = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
       if (!template) return { ok: false, reason: `template ${n.template_key} v${n.template_version} no longer exists` };
+      const tenant = await findTenant(deps.db, tenantId);
+      const category = n.category ?? DEFAULT_CATEGORY;
+      const fixed = await loadPolicyStatic(deps.db, tenantId, category, tenant?.timezone ?? 'UTC');
+      const ctx: PolicyContext = {
+        now: new Date(),
+        priority: n.priority,
+        category: fixed.category,
+        tenantTimezone: fixed.tenantTimezone,
+        channels: n.channels as Channel[],
+        templateChannels: new Set((Object.keys(template.content) as Channel[]).filter((c) => n.channels.includes(c))),
+        providerKinds: fixed.providerKinds,
+      };
 
-      const userIds = [...new Set(n.audience.userIds ?? [])];
-      const users = new Map((await findUsers(deps.db, tenantId, userIds)).map((u) => [u.id, u]));
-      const rows: NewDelivery[] = [];
-      for (const userId of userIds) {
-        const user = users.get(userId);
-        for (const channel of n.channels as Channel[]) {
-          const address = user ? addressFor(user, channel) : null;
-          const reason = !user ? 'unknown_user' : !address ? 'no_identity' : !template.content[channel] ? 'no_template_content' : null;
-          const id = newId('dlv');
-          rows.push({
-            id,
-            tenant_id: tenantId,
-            notification_id: notificationId,
-            user_id: userId,
-            channel,
-            address,
-            status: reason ? 'suppressed' : 'pending',
-            reason,
-            message_id: `<${id}@${deps.messageIdDomain}>`,
-          });
-        }
-      }
+      // Single sends resolve in one page; the loop is the same one a bulk campaign pages with.
+      // The stored segment was validated by the API's Segment schema before it was written.
+      const audience = n.audience as AudienceSelectors;
+      let cursor: string | null = null;
+      do {
+        const page = await resolveAudienceUsersPage(deps.db, tenantId, audience, cursor, DEFAULT_PAGE_SIZE);
+        // Cap slots and ledger rows commit together: a crash between them cannot leave a
+        // slot counted for a notification that has no rows (a retry finds its own slot).
+        await deps.db.transaction().execute(async (tx) => {
+          const planned = await planPage(tx, tenantId, notificationId, ctx, page.users, true);
+          await insertDeliveries(tx, ledgerRows(tenantId, notificationId, deps.messageIdDomain, planned));
+        });
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+
+      // Ids named explicitly but gone since submission (deleted users) get a row that says so.
+      const named = [...new Set(n.audience.userIds ?? [])];
+      const found = new Set((await findUsers(deps.db, tenantId, named)).map((u) => u.id));
+      const unknown: PlannedUser[] = named
+        .filter((id) => !found.has(id))
+        .map((userId) => ({ userId, decisions: ctx.channels.map((channel) => ({ channel, status: 'suppressed' as const, address: null, reason: 'unknown_user' as const })) }));
+
       await deps.db.transaction().execute(async (tx) => {
-        await insertDeliveries(tx, rows);
+        await insertDeliveries(tx, ledgerRows(tenantId, notificationId, deps.messageIdDomain, unknown));
         await setNotificationStatus(tx, notificationId, 'sending');
       });
-      // Read back rather than trust `rows`: a retried activity keeps the rows (and ids)
-      // of the first attempt.
-      return { ok: true, deliveryIds: await listDeliveryIds(deps.db, notificationId, ['pending', 'sending']) };
+      // Read back rather than trust what was planned: a retried activity keeps the rows (and
+      // ids, and deferrals) of the first attempt.
+      const unsent = await unsentWithDeferral(deps.db, notificationId);
+      await deps.tracker.recordPrepared(notificationId);
+      const notBefore: Record<string, string> = {};
+      for (const u of unsent) if (u.deferredUntil) notBefore[u.id] = u.deferredUntil.toISOString();
+      return { ok: true, deliveryIds: unsent.map((u) => u.id), ...(Object.keys(notBefore).length > 0 ? { notBefore } : {}) };
     },
   };
 }

@@ -3,13 +3,16 @@
 // limit is spent (the next one is tried instead), and moving on after a transient failure.
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { SmtpConfig } from '../channels/smtp.js';
-import type { OutboundMessage } from '../channels/types.js';
+import type { ChannelAdapter, OutboundMessage } from '../channels/types.js';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
 import type { SecretBox } from '../common/secret-box.js';
 import type { Db } from '../schema/database.js';
+import { outboundAllowlist } from '../schema/queries/identities.js';
 import { circuitAllows, listProviders, recordProviderFailure, recordProviderSuccess, takeProviderToken } from '../schema/queries/providers.js';
 
 export const DEFAULT_SMTP_PROVIDER = 'smtp-default';
+
+const TENANT_URL_KINDS = new Set(['webhook', 'generic-http-sms']);
 
 export interface CircuitSettings {
   /** Consecutive failures that open a provider's circuit. */
@@ -24,6 +27,8 @@ export interface RouterDeps {
   secretBox: SecretBox | undefined;
   defaultSmtp: SmtpConfig | undefined;
   circuit: CircuitSettings;
+  /** Herald's public base URL, where providers post receipts. */
+  publicUrl: string;
 }
 
 interface Candidate {
@@ -37,7 +42,28 @@ interface Candidate {
 
 export interface RoutedSend {
   providerId: string;
+  providerKind: string;
   providerMessageId: string | null;
+  /** Where the chosen provider sent it: one target per device for push. */
+  targets: OutboundMessage['to'][];
+  /** Targets the provider said are gone for good (a 404/410 push subscription, an unregistered token). */
+  goneTargets: OutboundMessage['to'][];
+}
+
+/**
+ * Builds the messages for a provider kind: one per target (a user's several devices), or
+ * none when the user has no target that kind can reach.
+ */
+export type Compose = (providerKind: string) => OutboundMessage[];
+
+/** Every target of the chosen provider was refused for good. */
+export class TargetsGone extends DeliveryError {
+  constructor(
+    readonly goneTargets: OutboundMessage['to'][],
+    last: DeliveryError,
+  ) {
+    super(last.type, last.message, { code: last.code, cause: last });
+  }
 }
 
 /** Errors that say the recipient or the message is wrong: no other provider will do better. */
@@ -45,16 +71,51 @@ function endsFailover(err: DeliveryError): boolean {
   return err.type === DeliveryErrorType.InvalidRecipient || err.type === DeliveryErrorType.Content;
 }
 
+/**
+ * Sends to every target. Succeeds when at least one target took the message; targets
+ * refused for good are reported so the caller can forget them. A transient failure with
+ * nothing delivered fails the whole send, so it is retried.
+ */
+async function sendAll(adapter: ChannelAdapter, messages: OutboundMessage[], config: unknown): Promise<Omit<RoutedSend, 'providerId' | 'providerKind'>> {
+  const goneTargets: OutboundMessage['to'][] = [];
+  let firstId: string | null | undefined;
+  let lastError: DeliveryError | undefined;
+  for (const m of messages) {
+    try {
+      const r = await adapter.send(m, config);
+      firstId ??= r.providerMessageId;
+    } catch (err) {
+      const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
+      if (de.type === DeliveryErrorType.InvalidRecipient) goneTargets.push(m.to);
+      lastError = de;
+    }
+  }
+  if (firstId !== undefined) return { providerMessageId: firstId, targets: messages.map((m) => m.to), goneTargets };
+  if (lastError && goneTargets.length === messages.length) throw new TargetsGone(goneTargets, lastError);
+  throw lastError ?? new DeliveryError(DeliveryErrorType.Network, 'nothing was sent');
+}
+
+function withHeraldSettings(kind: string, providerId: string, config: Record<string, unknown>, allowlist: string[], publicUrl: string): Record<string, unknown> {
+  // Kinds that post to URLs a tenant or its users choose get the tenant's allowlist of
+  // private ranges; everything else private is refused by the adapter.
+  if (TENANT_URL_KINDS.has(kind)) return { ...config, allowPrivateNetworks: allowlist };
+  // Receipts come back to Herald unless the tenant routes them elsewhere.
+  if (kind === 'twilio') return { statusCallbackUrl: `${publicUrl}/v1/receipts/${encodeURIComponent(providerId)}`, ...config };
+  return config;
+}
+
 export function createProviderRouter(deps: RouterDeps) {
   async function candidates(tenantId: string, channel: string): Promise<Candidate[]> {
     const rows = await listProviders(deps.db, tenantId, { channel, enabledOnly: true });
     const out: Candidate[] = [];
+    const allowlist = rows.some((r) => TENANT_URL_KINDS.has(r.kind)) ? await outboundAllowlist(deps.db, tenantId) : [];
     for (const r of rows) {
       if (!deps.secretBox) throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'HERALD_SECRET_KEY is not set, so provider secrets cannot be opened');
+      const config = JSON.parse(deps.secretBox.open(r.config_sealed)) as Record<string, unknown>;
       out.push({
         id: r.id,
         kind: r.kind,
-        config: JSON.parse(deps.secretBox.open(r.config_sealed)),
+        config: withHeraldSettings(r.kind, r.id, config, allowlist, deps.publicUrl),
         rate: r.rate_per_second ? { perSecond: r.rate_per_second, burst: r.rate_burst ?? Math.max(1, Math.ceil(r.rate_per_second)) } : null,
         managed: true,
       });
@@ -66,9 +127,10 @@ export function createProviderRouter(deps: RouterDeps) {
   }
 
   return {
-    async send(tenantId: string, message: OutboundMessage, onAttempt?: (providerId: string) => Promise<void>): Promise<RoutedSend> {
-      const list = await candidates(tenantId, message.channel);
-      if (list.length === 0) throw new DeliveryError(DeliveryErrorType.ProviderConfig, `no enabled ${message.channel} provider is configured`);
+    async send(tenantId: string, channel: string, compose: Compose): Promise<RoutedSend> {
+      const list = await candidates(tenantId, channel);
+      if (list.length === 0) throw new DeliveryError(DeliveryErrorType.ProviderConfig, `no enabled ${channel} provider is configured`);
+      let reachable = 0;
       let lastError: DeliveryError | undefined;
       let soonestToken: number | undefined;
       let skippedOpen = 0;
@@ -78,6 +140,9 @@ export function createProviderRouter(deps: RouterDeps) {
           lastError = new DeliveryError(DeliveryErrorType.ProviderConfig, `provider ${p.id} has unknown kind ${p.kind}`);
           continue;
         }
+        const messages = compose(p.kind);
+        if (messages.length === 0) continue;
+        reachable += 1;
         if (p.managed && !(await circuitAllows(deps.db, tenantId, p.id, deps.circuit.openMs))) {
           skippedOpen += 1;
           continue;
@@ -89,13 +154,13 @@ export function createProviderRouter(deps: RouterDeps) {
             continue;
           }
         }
-        await onAttempt?.(p.id);
         try {
-          const result = await adapter.send(message, p.config);
+          const result = await sendAll(adapter, messages, p.config);
           if (p.managed) await recordProviderSuccess(deps.db, tenantId, p.id);
-          return { providerId: p.id, providerMessageId: result.providerMessageId };
+          return { providerId: p.id, providerKind: p.kind, ...result };
         } catch (err) {
           const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
+          de.provider ??= p.id;
           if (endsFailover(de)) throw de;
           // A provider-side problem (transient, rate limited, misconfigured) counts against
           // its circuit; the next provider gets the message.
@@ -105,12 +170,13 @@ export function createProviderRouter(deps: RouterDeps) {
           lastError = de;
         }
       }
+      if (reachable === 0) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `the recipient has no ${channel} identity any configured provider can reach`, { code: 'no_identity' });
       if (soonestToken !== undefined) {
-        throw new DeliveryError(DeliveryErrorType.RateLimited, `every ${message.channel} provider is at its rate limit`, { retryAfterMs: soonestToken });
+        throw new DeliveryError(DeliveryErrorType.RateLimited, `every ${channel} provider is at its rate limit`, { retryAfterMs: soonestToken });
       }
       // Every provider failed: the last failure's type decides whether the whole send is retried.
       if (lastError) throw lastError;
-      throw new DeliveryError(DeliveryErrorType.Unavailable, `all ${skippedOpen} ${message.channel} provider(s) have open circuits`, {
+      throw new DeliveryError(DeliveryErrorType.Unavailable, `all ${skippedOpen} ${channel} provider(s) have open circuits`, {
         retryAfterMs: deps.circuit.openMs,
       });
     },

@@ -1,29 +1,63 @@
 import express, { type Express } from 'express';
+import cors from 'cors';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { createRenderer } from '../activities/render.js';
+import { createChannelRegistry } from '../channels/registry.js';
+import { createMetrics } from '../common/metrics.js';
 import { createKeyVerifier } from './auth.js';
+import { createRequestLimiter } from './rate-limit.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, HttpError } from './errors.js';
+import { httpMetrics, metricsEndpoint } from './metrics.js';
 import { createOpenApiRegistry, openApiDocument } from './openapi.js';
 import type { RouteHost } from './route.js';
 import { accessRoutes } from './routes/access.js';
 import { devMailRoutes } from './routes/dev-mail.js';
 import { healthRoutes } from './routes/health.js';
 import { layoutRoutes } from './routes/layouts.js';
+import { inboxRoutes } from './routes/inbox.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { digestRoutes } from './routes/digests.js';
+import { otpRoutes } from './routes/otp.js';
+import { scheduleRoutes } from './routes/schedules.js';
+import { providerRoutes, type ProviderKinds } from './routes/providers.js';
+import { receiptRoutes } from './routes/receipts.js';
 import { templateRoutes } from './routes/templates.js';
-import { userRoutes } from './routes/users.js';
+import { trackingRoutes } from './routes/tracking.js';
+import { recipientRoutes } from './routes/recipients.js';
 import type { TemplateTools } from './template-service.js';
 import { createVariableValidator } from './template-variables.js';
+
+/** Which channel each adapter kind serves, read from the registry's declarations. */
+function providerKinds(): ProviderKinds {
+  const registry = createChannelRegistry();
+  const channelOf = new Map(registry.kinds().map((k) => [k, registry.get(k)?.channel]));
+  void registry.close(); // adapters open nothing until they send; this only releases the objects
+  return { channelOf: (kind) => channelOf.get(kind) };
+}
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Security headers; the API docs page needs its own inline bootstrap, so CSP allows it there.
+  app.use(helmet({ crossOriginEmbedderPolicy: false }));
+  app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 }));
   app.set('trust proxy', false);
+  // Before body parsing, so the latency it records covers parsing and every route after it.
+  const metrics = deps.metrics ?? createMetrics();
+  app.use(httpMetrics(metrics));
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  // Provider receipts arrive form-encoded (Twilio's status callbacks).
+  app.use('/v1/receipts', express.urlencoded({ extended: false, limit: '64kb' }));
 
   const router = express.Router();
-  const host: RouteHost = { router, registry: createOpenApiRegistry(), keys: createKeyVerifier(deps.db) };
+  const host: RouteHost = {
+    router,
+    registry: createOpenApiRegistry(),
+    keys: createKeyVerifier(deps.db),
+    limiter: deps.rateLimits ? createRequestLimiter(deps.db, deps.rateLimits) : undefined,
+  };
   // One renderer and one variable validator per app: their compile caches are shared by
   // the routes that preview, publish and submit.
   const tools: TemplateTools = { renderer: createRenderer(), variables: createVariableValidator() };
@@ -32,10 +66,20 @@ export function createApp(deps: AppDeps): Express {
   notificationRoutes(host, deps, tools.variables);
   templateRoutes(host, deps, tools);
   layoutRoutes(host, deps, tools.renderer);
-  userRoutes(host, deps);
+  recipientRoutes(host, deps);
+  providerRoutes(host, deps, providerKinds());
+  receiptRoutes(host, deps);
+  trackingRoutes(host, deps);
+  inboxRoutes(host, deps, deps.inbox);
+  otpRoutes(host, deps, tools.variables);
+  scheduleRoutes(host, deps, tools.variables);
+  digestRoutes(host, deps);
   if (deps.capture) devMailRoutes(host, deps.capture);
 
   const document = openApiDocument(host.registry, deps.publicUrl);
+  // Read by scripts/generate-sdk-types.ts, which builds the document without a server.
+  app.locals.openApiDocument = document;
+  app.get('/metrics', metricsEndpoint(metrics));
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

@@ -11,6 +11,8 @@ export interface AuthContext {
   keyId: string;
   tenantId: string;
   scopes: Scope[];
+  /** The key's own request rate, when it has one. */
+  rate?: { perSecond: number; burst: number } | undefined;
 }
 
 export function hashKey(secret: string): string {
@@ -28,6 +30,8 @@ export function hasScope(ctx: AuthContext, needed: Scope): boolean {
 
 export interface KeyVerifier {
   verify(secret: string): Promise<AuthContext | undefined>;
+  /** True when this key was recently verified as valid by this process (no lookup). */
+  recentlyValid(secret: string): boolean;
 }
 
 /**
@@ -38,13 +42,24 @@ export function createKeyVerifier(db: Db, cacheMs = 5000): KeyVerifier {
   const cache = new Map<string, { ctx: AuthContext | undefined; until: number }>();
   const lastTouched = new Map<string, number>();
   return {
+    recentlyValid(secret) {
+      const hit = cache.get(hashKey(secret));
+      return Boolean(hit?.ctx && hit.until > Date.now());
+    },
     async verify(secret) {
       const hash = hashKey(secret);
       const now = Date.now();
       const hit = cache.get(hash);
       if (hit && hit.until > now) return hit.ctx;
       const row = await findActiveKeyByHash(db, hash);
-      const ctx = row ? { keyId: row.id, tenantId: row.tenant_id, scopes: row.scopes as Scope[] } : undefined;
+      const ctx = row
+        ? {
+            keyId: row.id,
+            tenantId: row.tenant_id,
+            scopes: row.scopes as Scope[],
+            rate: row.rate_per_second ? { perSecond: row.rate_per_second, burst: row.rate_burst ?? Math.ceil(row.rate_per_second * 2) } : undefined,
+          }
+        : undefined;
       if (cache.size > 10_000) cache.clear();
       cache.set(hash, { ctx, until: now + cacheMs });
       if (row && (lastTouched.get(row.id) ?? 0) < now - 60_000) {

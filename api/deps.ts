@@ -1,9 +1,13 @@
 import type { Client } from '@temporalio/client';
+import type { AnalyticsStore } from '../analytics/store.js';
 import type { Timings } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
+import type { HeraldMetrics } from '../common/metrics.js';
 import type { SecretBox } from '../common/secret-box.js';
 import type { CaptureSmtp } from '../local/capture-smtp.js';
 import type { Db } from '../schema/database.js';
+import type { InboxHub } from './inbox-hub.js';
+import type { RateLimitSettings } from './rate-limit.js';
 
 export interface TemporalDeps {
   client: Client;
@@ -16,14 +20,35 @@ export interface TemporalDeps {
 export interface AppDeps {
   /** The primary: writes and reads that must see them. */
   db: Db;
+  /**
+   * Where list and analytics reads go: a streaming replica (DATABASE_REPLICA_URL) that may lag
+   * the primary by a moment. Reads of an object by id stay on `db` so a client sees its own writes.
+   * Defaults to `db`.
+   */
+  dbRead?: Db | undefined;
+  /** This process's metrics registry; the app creates its own when absent. */
+  metrics?: HeraldMetrics | undefined;
   temporal: TemporalDeps;
   timings: Timings;
   publicUrl: string;
+  /** HMAC key of unsubscribe links (config.signingKey); the dev default when absent. */
+  signingKey?: string | undefined;
   logger: Logger;
   /** Present when the capture SMTP server runs in this process (development). */
   capture?: CaptureSmtp | undefined;
   /** Seals provider secrets (HERALD_SECRET_KEY); without it providers cannot be configured. */
   secretBox?: SecretBox | undefined;
+  /** Live in-app inbox events for the SSE stream; without it the stream answers 503. */
+  inbox?: InboxHub | undefined;
+  /** Per-key request rates; absent, requests are not rate limited. */
+  rateLimits?: RateLimitSettings | undefined;
+  /** Browser origins allowed by CORS. */
+  corsOrigins?: string[] | undefined;
+  /**
+   * Delivery events: written by receipts, recalls, opens and clicks, read by the analytics
+   * API. Without it those routes still write the activity log, and the summary answers 503.
+   */
+  analytics?: AnalyticsStore | undefined;
   /** Request body limit, e.g. `1mb`. */
   bodyLimit?: string;
 }

@@ -1,4 +1,5 @@
 // Database rows → the API's JSON. The only place that knows both shapes.
+import { hideSealed } from '../common/sealed-data.js';
 import type { z } from 'zod';
 import { CHANNELS, type Channel, type DeliveryCounts } from '../common/statuses.js';
 import type { DeliveryRow } from '../schema/tables/deliveries.js';
@@ -27,9 +28,9 @@ export function presentNotification(
     priority: n.priority as z.infer<typeof Notification>['priority'],
     category: n.category,
     template: { key: n.template_key, version: n.template_version },
-    to: { userIds: n.audience.userIds ?? [] },
+    to: n.audience as z.infer<typeof Notification>['to'],
     channels: n.channels as Channel[],
-    data: n.data,
+    data: hideSealed(n.data),
     idempotencyKey: n.idempotency_key,
     sendAt: iso(n.send_at),
     expiresAt: iso(n.expires_at),
@@ -65,7 +66,7 @@ export function presentDelivery(d: DeliveryRow): z.infer<typeof Delivery> {
   };
 }
 
-export function presentUser(u: UserRow): z.infer<typeof User> {
+export function presentUser(u: UserRow, m: { groups: string[]; modules: string[] } = { groups: [], modules: [] }): z.infer<typeof User> {
   return {
     id: u.id,
     name: u.name,
@@ -74,6 +75,9 @@ export function presentUser(u: UserRow): z.infer<typeof User> {
     locale: u.locale,
     timezone: u.timezone,
     attributes: u.attributes,
+    identities: u.identities as z.infer<typeof User>['identities'],
+    groups: m.groups,
+    modules: m.modules,
     createdAt: u.created_at.toISOString(),
     updatedAt: u.updated_at.toISOString(),
   };

@@ -5,6 +5,7 @@ import type { Request, Response, Router } from 'express';
 import { type z, type ZodType } from 'zod';
 import { ErrorBody, HttpError } from './errors.js';
 import { hasScope, type AuthContext, type KeyVerifier, type Scope } from './auth.js';
+import type { RequestLimiter } from './rate-limit.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -12,6 +13,8 @@ interface ResponseSpec {
   description: string;
   schema?: ZodType;
   contentType?: string;
+  /** The same response in other media types, chosen by the request (e.g. `text/csv`). */
+  alternatives?: { contentType: string; schema: ZodType }[];
 }
 
 export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodType> {
@@ -67,17 +70,39 @@ export interface RouteHost {
   router: Router;
   registry: OpenAPIRegistry;
   keys: KeyVerifier;
+  /** Per-key request rates and failed-auth braking; absent, nothing is limited. */
+  limiter?: RequestLimiter | undefined;
 }
 
 const PUBLIC_AUTH: AuthContext = { keyId: 'public', tenantId: '', scopes: [] };
 
 export async function authenticate(req: Request, keys: KeyVerifier): Promise<AuthContext> {
-  const header = req.get('authorization') ?? '';
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m?.[1]) throw new HttpError(401, 'unauthenticated', 'send an API key as `Authorization: Bearer <key>`');
-  const ctx = await keys.verify(m[1]);
+  const secret = bearer(req);
+  if (!secret) throw new HttpError(401, 'unauthenticated', 'send an API key as `Authorization: Bearer <key>`');
+  const ctx = await keys.verify(secret);
   if (!ctx) throw new HttpError(401, 'unauthenticated', 'the API key is not valid');
   return ctx;
+}
+
+function bearer(req: Request): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
+}
+
+async function authenticateAndLimit(req: Request, host: RouteHost): Promise<AuthContext> {
+  const address = req.socket.remoteAddress ?? 'unknown';
+  // A braked address may still use keys this process has just seen work, so a guesser
+  // behind a shared address does not lock its neighbours out; new keys must wait.
+  const presented = bearer(req);
+  if (!presented || !host.keys.recentlyValid(presented)) host.limiter?.checkAddress(address);
+  let auth: AuthContext;
+  try {
+    auth = await authenticate(req, host.keys);
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 401) host.limiter?.noteFailedAuth(address);
+    throw err;
+  }
+  await host.limiter?.check(auth);
+  return auth;
 }
 
 export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType>(
@@ -90,10 +115,14 @@ export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = Zod
   if (spec.scope) {
     errorStatuses.add(401);
     errorStatuses.add(403);
+    errorStatuses.add(429);
   }
   const responses: RouteConfig['responses'] = {};
   for (const [status, r] of Object.entries(spec.responses)) {
-    responses[status] = r.schema ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : { description: r.description };
+    const alternatives = Object.fromEntries((r.alternatives ?? []).map((a) => [a.contentType, { schema: a.schema }]));
+    responses[status] = r.schema
+      ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema }, ...alternatives } }
+      : { description: r.description };
   }
   for (const status of [...errorStatuses].sort()) {
     responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } };
@@ -115,7 +144,7 @@ export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = Zod
 
   const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
   host.router[spec.method](expressPath, async (req, res) => {
-    const auth = spec.scope ? await authenticate(req, host.keys) : PUBLIC_AUTH;
+    const auth = spec.scope ? await authenticateAndLimit(req, host) : PUBLIC_AUTH;
     if (spec.scope && !hasScope(auth, spec.scope)) {
       throw new HttpError(403, 'forbidden', `this API key lacks the \`${spec.scope}\` scope`);
     }

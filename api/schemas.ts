@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../common/priorities.js';
 import { CHANNELS, DELIVERY_STATUSES, NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from '../common/statuses.js';
+import { Identities, Segment } from './audience-schemas.js';
 
 /** Client-chosen ids (users, templates, groups…): URL-safe, bounded. */
 export const ClientId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'use letters, digits and . _ : @ -');
@@ -19,10 +20,15 @@ export const KeyParam = z.object({ key: ClientId });
 
 export const Audience = z
   .object({
-    userIds: z.array(ClientId).min(1).max(1000).meta({ description: 'Target users by their ids (de-duplicated).' }),
+    userIds: z.array(ClientId).min(1).max(1000).optional().meta({ description: 'Target users by their ids (de-duplicated).' }),
+    groups: z.array(ClientId).min(1).max(100).optional().meta({ description: 'Members of these groups (bulk).' }),
+    modules: z.array(ClientId).min(1).max(100).optional().meta({ description: 'Members of these modules (bulk).' }),
+    segment: Segment.optional().meta({ description: 'Users matching attribute filters (bulk).' }),
+    all: z.literal(true).optional().meta({ description: "Every user of the tenant (bulk)." }),
   })
   .strict()
-  .meta({ id: 'Audience' });
+  .refine((a) => a.userIds !== undefined || a.groups !== undefined || a.modules !== undefined || a.segment !== undefined || a.all === true, 'name at least one of userIds, groups, modules, segment, all')
+  .meta({ id: 'Audience', description: 'Any mix of selectors; a user matched by several is targeted once.' });
 
 export const NotificationRequest = z
   .object({
@@ -49,6 +55,7 @@ export const Counts = z
     failed: z.number().int(),
     suppressed: z.number().int(),
     expired: z.number().int(),
+    recalled: z.number().int(),
   })
   .meta({ id: 'DeliveryCounts' });
 
@@ -97,7 +104,7 @@ export const Delivery = z
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-const Timezone = z.string().refine((tz) => {
+export const Timezone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;
@@ -122,6 +129,9 @@ export const UserRequest = z
     locale: Locale.nullable().optional(),
     timezone: Timezone.nullable().optional(),
     attributes: z.record(z.string(), z.unknown()).optional(),
+    identities: Identities.optional(),
+    groups: z.array(ClientId).max(100).optional().meta({ description: 'Replaces the memberships; unknown groups are created.' }),
+    modules: z.array(ClientId).max(100).optional().meta({ description: 'Replaces the memberships; unknown modules are created.' }),
   })
   .strict()
   .meta({ id: 'UserRequest' });
@@ -135,6 +145,9 @@ export const User = z
     locale: z.string().nullable(),
     timezone: z.string().nullable(),
     attributes: z.record(z.string(), z.unknown()),
+    identities: Identities,
+    groups: z.array(z.string()),
+    modules: z.array(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -167,7 +180,8 @@ const InappFields = {
 const WebhookFields = { body: z.unknown().refine((v) => v !== undefined, 'body is required').meta({ description: 'Any JSON; every string leaf is a template.' }) };
 
 export const EmailContent = z
-  .object(EmailFields)
+  // `tracking` is per template, not per locale: it is not one of the overridable fields.
+  .object({ ...EmailFields, tracking: z.boolean().optional().meta({ description: '`false`: no open pixel or click-tracking links in this template’s email (default: the tenant’s setting).' }) })
   .strict()
   .refine((c) => c.html !== undefined || c.text !== undefined, 'email needs html or text')
   .meta({ id: 'EmailTemplateContent' });

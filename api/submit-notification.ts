@@ -8,6 +8,7 @@ import { taskQueueFor, type Priority } from '../common/priorities.js';
 import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../common/search-attributes.js';
 import type { Channel, NotificationStatus } from '../common/statuses.js';
 import { appendAudit } from '../schema/queries/audit-log.js';
+import { consumeQuota } from '../schema/queries/rate-limits.js';
 import { deleteNotification, insertNotification, setNotificationRunId } from '../schema/queries/notifications.js';
 import { findTemplate, findTemplateVersion } from '../schema/queries/templates.js';
 import { findTenant } from '../schema/queries/tenants.js';
@@ -31,7 +32,7 @@ export interface SubmitResult {
   created: boolean;
 }
 
-async function resolveTemplate(deps: AppDeps, tenantId: string, req: Request) {
+export async function resolveTemplate(deps: Pick<AppDeps, 'db'>, tenantId: string, req: Request) {
   const template = await findTemplate(deps.db, tenantId, req.template);
   if (!template) throw unprocessable('template_not_found', `template ${req.template} does not exist`);
   const version = req.templateVersion ?? template.published_version;
@@ -48,7 +49,39 @@ function checkTimes(req: Request, now: Date): void {
   if (expiresAt && sendAt && expiresAt <= sendAt) throw unprocessable('expires_before_send', 'expiresAt must be after sendAt');
 }
 
-export async function submitNotification(deps: AppDeps, auth: AuthContext, variables: VariableValidator, req: Request): Promise<SubmitResult> {
+export interface SubmitOptions {
+  /** Stored and rendered in place of req.data, after req.data passed validation: how secret variables (an OTP code) stay sealed. */
+  storedData?: Record<string, unknown>;
+}
+
+export async function submitNotification(deps: AppDeps, auth: AuthContext, variables: VariableValidator, req: Request, opts: SubmitOptions = {}): Promise<SubmitResult> {
+  const { row, created } = await acceptNotification(deps, auth, variables, req, opts);
+  try {
+    await startWorkflow(deps, row);
+  } catch (err) {
+    if (created && isDependencyDown(err)) {
+      await deleteNotification(deps.db, auth.tenantId, row.id).catch(() => {});
+      throw dependencyUnavailable();
+    }
+    throw err;
+  }
+  if (created) {
+    await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.create', targetType: 'notification', targetId: row.id });
+  }
+  return { row, created };
+}
+
+/**
+ * Everything of a submission but starting its workflow: the checks that give clear 422s,
+ * the quota, and the row. Also used by recurring schedules, whose workflow starts the run.
+ */
+export async function acceptNotification(
+  deps: Pick<AppDeps, 'db'>,
+  auth: Pick<AuthContext, 'tenantId' | 'keyId'>,
+  variables: VariableValidator,
+  req: Request,
+  opts: SubmitOptions = {},
+): Promise<SubmitResult> {
   const tenantId = auth.tenantId;
   const now = new Date();
   checkTimes(req, now);
@@ -65,7 +98,7 @@ export async function submitNotification(deps: AppDeps, auth: AuthContext, varia
     throw unprocessable('channel_not_in_template', `template ${req.template} has no content for ${missing.join(', ')}`, missing.map((c) => ({ channel: c })));
   }
 
-  const userIds = [...new Set(req.to.userIds)];
+  const userIds = [...new Set(req.to.userIds ?? [])];
   const found = new Set((await findUsers(deps.db, tenantId, userIds)).map((u) => u.id));
   const unknown = userIds.filter((id) => !found.has(id));
   if (unknown.length > 0) {
@@ -73,15 +106,23 @@ export async function submitNotification(deps: AppDeps, auth: AuthContext, varia
   }
 
   const tenant = await findTenant(deps.db, tenantId);
-  if (tenant && userIds.length > tenant.bulk_threshold) {
+  // Any group/module/segment/all selector makes a send bulk however few users it matches
+  // today: its size is decided when it runs, so it goes through approval like a large list.
+  const bulkSelectors = req.to.groups !== undefined || req.to.modules !== undefined || req.to.segment !== undefined || req.to.all === true;
+  if (bulkSelectors || (tenant && userIds.length > tenant.bulk_threshold)) {
     // Bulk sends need the approval flow (maker-checker); until it exists they are refused
     // rather than sent unapproved.
-    throw unprocessable('bulk_requires_approval', `more than ${tenant.bulk_threshold} recipients is a bulk send, which needs approval`);
+    throw unprocessable(
+      'bulk_requires_approval',
+      bulkSelectors ? 'a send to groups, modules, a segment or all users is a bulk send, which needs approval' : `more than ${tenant?.bulk_threshold} recipients is a bulk send, which needs approval`,
+    );
   }
 
   const priority = (req.priority ?? version.default_priority) as Priority;
   const status: NotificationStatus = 'scheduled';
   const id = newId('ntf');
+  // Never hash secret variables in clear: a short code is found from its hash in moments.
+  const requestHash = canonicalHash(opts.storedData ? { ...req, data: opts.storedData } : req);
   const { row, created } = await insertNotification(deps.db, {
     id,
     tenant_id: tenantId,
@@ -93,31 +134,33 @@ export async function submitNotification(deps: AppDeps, auth: AuthContext, varia
     status,
     status_reason: null,
     audience: JSON.stringify({ userIds }),
-    data: JSON.stringify(req.data),
+    data: JSON.stringify(opts.storedData ?? req.data),
     channels,
     send_at: req.sendAt ? new Date(req.sendAt) : null,
     expires_at: req.expiresAt ? new Date(req.expiresAt) : null,
     idempotency_key: req.idempotencyKey ?? null,
-    request_hash: canonicalHash(req),
+    request_hash: requestHash,
     created_by: auth.keyId,
   });
-  if (!created && row.request_hash !== canonicalHash(req)) {
+  if (!created && row.request_hash !== requestHash) {
     throw new HttpError(409, 'idempotency_conflict', 'this idempotencyKey was already used with a different request body');
   }
-
-  try {
-    await startWorkflow(deps, row);
-  } catch (err) {
-    if (created && isDependencyDown(err)) {
-      await deleteNotification(deps.db, tenantId, row.id).catch(() => {});
-      throw dependencyUnavailable();
-    }
-    throw err;
-  }
-  if (created) {
-    await appendAudit(deps.db, { tenantId, actor: auth.keyId, action: 'notification.create', targetType: 'notification', targetId: row.id });
+  // Counted only for a new notification, so an idempotent replay costs no quota.
+  if (created && tenant?.daily_quota != null && !(await consumeQuota(deps.db, tenantId, quotaUnits(row), tenant.daily_quota))) {
+    await deleteNotification(deps.db, tenantId, row.id);
+    throw new HttpError(429, 'quota_exceeded', `this tenant's daily quota of ${tenant.daily_quota} recipients is used up`, undefined, { 'Retry-After': String(secondsToUtcMidnight()) });
   }
   return { row, created };
+}
+
+/** Recipients a notification counts against the daily quota (bulk audiences count when resolved). */
+function quotaUnits(row: NotificationRow): number {
+  return Math.max(1, (row.audience.userIds ?? []).length) * Math.max(1, row.channels.length);
+}
+
+function secondsToUtcMidnight(now = new Date()): number {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.ceil((midnight - now.getTime()) / 1000);
 }
 
 /** Starts the run for a notification; a run that already exists (a replayed request) is fine. */

@@ -1,5 +1,6 @@
 // Configuration is read from the environment once, in each process's entry point, and
 // passed down. Nothing reads process.env anywhere else.
+import { hkdfSync } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE_PREFIX, PRIORITIES, type Priority } from './priorities.js';
 
@@ -24,6 +25,7 @@ const envSchema = z.object({
   HERALD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HERALD_BOOTSTRAP_ADMIN_KEY: z.string().min(16).optional(),
   HERALD_SECRET_KEY: z.string().min(16).optional(),
+  HERALD_SIGNING_KEY: z.string().min(16).optional(),
   HERALD_PUBLIC_URL: z.string().url().optional(),
   HERALD_MAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
   HERALD_TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default(DEFAULT_TASK_QUEUE_PREFIX),
@@ -33,6 +35,15 @@ const envSchema = z.object({
   HERALD_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
   HERALD_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(1).default(300_000),
   HERALD_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  HERALD_CIRCUIT_FAILURES: z.coerce.number().int().min(1).default(5),
+  HERALD_CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).default(30_000),
+  HERALD_KEY_RATE_PER_SECOND: z.coerce.number().positive().default(100),
+  HERALD_KEY_RATE_BURST: z.coerce.number().int().min(1).default(200),
+  HERALD_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  HERALD_CORS_ORIGINS: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .default([]),
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   HERALD_DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -56,6 +67,8 @@ export interface HeraldConfig {
   port: number;
   bootstrapAdminKey: string | undefined;
   secretKey: string | undefined;
+  /** HMAC key of unsubscribe tokens: HERALD_SIGNING_KEY, else derived from HERALD_SECRET_KEY, else a dev default. */
+  signingKey: string;
   publicUrl: string;
   mailFrom: string;
   taskQueuePrefix: string;
@@ -63,8 +76,25 @@ export interface HeraldConfig {
   workerSlots: number;
   slotWeights: [number, number, number];
   timings: Timings;
+  /** Per-key request rate (keys may carry their own) and failed-auth braking. */
+  rateLimits: { perSecond: number; burst: number; failedAuthPerMinute: number };
+  /** Browser origins allowed to call the API (CORS); empty allows none. */
+  corsOrigins: string[];
+  /** Consecutive failures that open a provider's circuit, and how long it stays open. */
+  circuit: { failureThreshold: number; openMs: number };
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+/** Only for development stacks: links signed with it are forgeable by anyone who reads this file. */
+export const DEV_SIGNING_KEY = 'herald-dev-signing-key-change-me';
+
+function signingKeyOf(signingKey: string | undefined, secretKey: string | undefined): string {
+  if (signingKey) return signingKey;
+  // A separate key per purpose: an unsubscribe token must never help anyone against the
+  // sealed provider secrets, so the secret key is only an HKDF input, never used directly.
+  if (secretKey) return Buffer.from(hkdfSync('sha256', secretKey, 'herald', 'unsubscribe-tokens', 32)).toString('base64url');
+  return DEV_SIGNING_KEY;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +121,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     port: e.HERALD_PORT,
     bootstrapAdminKey: e.HERALD_BOOTSTRAP_ADMIN_KEY,
     secretKey: e.HERALD_SECRET_KEY,
+    signingKey: signingKeyOf(e.HERALD_SIGNING_KEY, e.HERALD_SECRET_KEY),
     publicUrl: (e.HERALD_PUBLIC_URL ?? `http://localhost:${e.HERALD_PORT}`).replace(/\/$/, ''),
     mailFrom: e.HERALD_MAIL_FROM,
     taskQueuePrefix: e.HERALD_TASK_QUEUE_PREFIX,
@@ -103,6 +134,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       retryMaxAttempts: e.HERALD_RETRY_MAX_ATTEMPTS,
       deliveryTimeoutMs: e.HERALD_DELIVERY_TIMEOUT_MS,
     },
+    circuit: { failureThreshold: e.HERALD_CIRCUIT_FAILURES, openMs: e.HERALD_CIRCUIT_OPEN_MS },
+    rateLimits: { perSecond: e.HERALD_KEY_RATE_PER_SECOND, burst: e.HERALD_KEY_RATE_BURST, failedAuthPerMinute: e.HERALD_FAILED_AUTH_PER_MINUTE },
+    corsOrigins: e.HERALD_CORS_ORIGINS,
     dataDir: e.HERALD_DATA_DIR,
     logLevel: e.LOG_LEVEL,
   };

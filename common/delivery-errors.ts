@@ -36,6 +36,8 @@ export class DeliveryError extends Error {
   readonly code: string | undefined;
   /** How long the provider asked us to wait, when it said. */
   readonly retryAfterMs: number | undefined;
+  /** The provider that answered with this error, set by whoever chose it (the router), for the ledger and the timeline. */
+  provider: string | undefined = undefined;
 
   constructor(type: DeliveryErrorType, message: string, opts: { code?: string | number; retryAfterMs?: number; cause?: unknown } = {}) {
     super(message, { cause: opts.cause });

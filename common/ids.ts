@@ -4,7 +4,7 @@ import { monotonicFactory } from 'ulid';
 
 const nextUlid = monotonicFactory();
 
-export type IdPrefix = 'ntf' | 'dlv' | 'key' | 'evt';
+export type IdPrefix = 'ntf' | 'dlv' | 'key' | 'evt' | 'otp';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid().toLowerCase()}`;

@@ -23,7 +23,7 @@ export const FINAL_NOTIFICATION_STATUSES: readonly NotificationStatus[] = [
   'cancelled',
 ];
 
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed', 'expired'] as const;
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed', 'expired', 'recalled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const CHANNELS = ['email', 'sms', 'chat', 'push', 'inapp', 'webhook'] as const;
@@ -40,4 +40,6 @@ export interface DeliveryCounts {
   failed: number;
   suppressed: number;
   expired: number;
+  /** Sent, then taken back by the sender (in-app and channels that support recall). */
+  recalled: number;
 }

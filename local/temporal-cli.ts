@@ -64,6 +64,9 @@ export interface DevServer {
 export function devServerArgs(o: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
   args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL');
+  // Lets a stopping worker's outstanding polls finish empty instead of being cut off, so an
+  // activity task dispatched at that instant is not orphaned until its start-to-close timeout.
+  args.push('--dynamic-config-value', 'frontend.enableCancelWorkerPollsOnShutdown=true');
   if (o.uiPort !== undefined) args.push('--ui-port', String(o.uiPort));
   else args.push('--headless');
   if (o.dbFile) args.push('--db-filename', resolve(o.dbFile));

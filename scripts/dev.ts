@@ -1,25 +1,41 @@
 // `npm run dev`: the whole Herald stack on embedded defaults, on one data folder, so a
 // second start picks up where the first stopped. Uses TEMPORAL_ADDRESS / DATABASE_URL /
 // SMTP_URL instead of the embedded pieces when they are set.
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { bootstrapAdminKey } from '../api/bootstrap.js';
+import { createInboxHub } from '../api/inbox-hub.js';
 import { startApiServer } from '../api/server.js';
+import { createSecretBox } from '../common/secret-box.js';
 import { readConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { startCaptureSmtp } from '../local/capture-smtp.js';
 import { startEmbeddedPostgres } from '../local/embedded-postgres.js';
 import { ensureTemporalCli, startDevServer } from '../local/temporal-cli.js';
 import { createDb, migrateToLatest } from '../schema/connect.js';
+import { createAnalyticsStore } from '../analytics/create-store.js';
 import { startWorkers } from '../workers/start.js';
 import { writeWorkflowBundle } from '../workers/workflow-bundle.js';
 
 const DEV_ADMIN_KEY = 'herald-dev-admin-key-change-me';
 
+function devSecretKey(dir: string): string {
+  const file = join(dir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
 const env = { ...process.env };
 env.HERALD_BOOTSTRAP_ADMIN_KEY ??= DEV_ADMIN_KEY;
+// Provider secrets are sealed with HERALD_SECRET_KEY; the dev stack keeps a random one in
+// its data folder so configs survive restarts.
+env.HERALD_SECRET_KEY ??= devSecretKey(resolve(env.HERALD_DATA_DIR ?? '.data'));
 const base = readConfig(env);
 const logger = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel, 'herald-dev');
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -61,6 +77,7 @@ if (capture) {
 
 const config = { ...base, temporalAddress, temporalUiUrl: temporalUi, databaseUrl, smtpUrl };
 const db = createDb(databaseUrl, { applicationName: 'herald-dev' });
+const inbox = createInboxHub(databaseUrl, logger);
 await migrateToLatest(db);
 if (config.bootstrapAdminKey) await bootstrapAdminKey(db, config.bootstrapAdminKey);
 
@@ -69,6 +86,7 @@ const bundlePath = await writeWorkflowBundle(join(dataDir, 'workflow-bundle.js')
 const workers = await startWorkers(config, db, logger, { workflowBundle: { codePath: bundlePath } });
 
 const connection = Connection.lazy({ address: temporalAddress });
+const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db, logger });
 const api = await startApiServer(
   {
     db,
@@ -80,7 +98,13 @@ const api = await startApiServer(
     },
     timings: config.timings,
     publicUrl: config.publicUrl,
+    signingKey: config.signingKey,
     logger,
+    inbox,
+    analytics,
+    secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
+    rateLimits: config.rateLimits,
+    corsOrigins: config.corsOrigins,
     capture,
   },
   config.port,
@@ -103,7 +127,9 @@ async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('\nstopping…');
+  await inbox.close();
   await api.close();
+  await analytics.close();
   await workers.stop();
   await connection.close();
   await db.destroy();

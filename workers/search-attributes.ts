@@ -2,8 +2,12 @@
 // yet (a dev server started by Herald registers them at launch).
 import type { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS whose exports Node's ESM loader cannot name statically: a
+// named import works under vitest but throws at start in `node`/`tsx` (the worker process).
+import proto from '@temporalio/proto';
 import { HERALD_SEARCH_ATTRIBUTES } from '../common/search-attributes.js';
+
+const { temporal } = proto;
 
 export async function ensureSearchAttributes(connection: Connection | NativeConnection, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });

@@ -1,6 +1,6 @@
 // The life of one notification. Orchestration only: every side effect is an activity,
 // every wait is a Temporal timer, so a run survives any process restart.
-import { ActivityFailure, log, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, log, patched, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { HeraldActivities } from '../activities/index.js';
 import type { Timings } from '../common/config.js';
 import { SA_STATUS } from '../common/search-attributes.js';
@@ -54,7 +54,17 @@ export async function notificationWorkflow(input: NotificationWorkflowInput): Pr
   const { bookkeeping, delivery } = activitiesFor(input.timings);
   const expiresAt = input.expiresAt ? Date.parse(input.expiresAt) : Infinity;
 
+  // Deliveries that quiet hours defer, and until when; filled once the plan exists.
+  let notBefore: Record<string, string> = {};
+
   async function deliverOne(deliveryId: string): Promise<void> {
+    const until = notBefore[deliveryId];
+    if (until !== undefined) {
+      // Durable, so a deferral of hours survives restarts; never past the expiry, where the
+      // delivery attempt records the row as expired instead of sending late.
+      const wait = Math.min(Date.parse(until), expiresAt) - Date.now();
+      if (wait > 0) await sleep(wait);
+    }
     try {
       await delivery.deliver({ tenantId, deliveryId });
     } catch (err) {
@@ -77,6 +87,8 @@ export async function notificationWorkflow(input: NotificationWorkflowInput): Pr
     return { status: 'rejected', counts: null, reason: plan.reason };
   }
   setStatusAttribute('sending');
+  // Histories recorded before quiet hours existed have no deferral timers; the patch keeps them replaying.
+  if (patched('quiet-hours-deferral')) notBefore = plan.notBefore ?? {};
 
   if (Date.now() >= expiresAt) {
     await bookkeeping.expireNotification({ tenantId, notificationId });

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { newId } from '../../common/ids.js';
 import { appendAudit, listAudit } from '../../schema/queries/audit-log.js';
 import { insertApiKey, listTenantKeys, revokeKey } from '../../schema/queries/api-keys.js';
-import { insertTenant } from '../../schema/queries/tenants.js';
+import { findTenant, insertTenant, updateTenant } from '../../schema/queries/tenants.js';
+import type { TenantRow } from '../../schema/tables/tenants.js';
+import { isValidCidr } from '../../channels/outbound-guard.js';
 import type { ApiKeyRow } from '../../schema/tables/api-keys.js';
 import { generateKey, hashKey, SCOPES, type Scope } from '../auth.js';
 import type { AppDeps } from '../deps.js';
@@ -33,6 +35,11 @@ const ApiKeyRequest = z
     name: z.string().min(1).max(100),
     scopes: z.array(ScopeName).min(1),
     expiresAt: IsoDateTime.optional(),
+    rateLimit: z
+      .object({ perSecond: z.number().positive().max(100_000), burst: z.number().int().min(1).max(1_000_000).optional() })
+      .strict()
+      .optional()
+      .meta({ description: 'Requests per second for this key, shared by all API processes; the server default otherwise.' }),
   })
   .strict()
   .meta({ id: 'ApiKeyRequest' });
@@ -76,8 +83,103 @@ function presentKey(k: ApiKeyRow): z.infer<typeof ApiKey> {
   };
 }
 
+const TenantSettings = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    timezone: z.string(),
+    bulkThreshold: z.number().int(),
+    dailyQuota: z.number().int().nullable().meta({ description: 'Recipient × channel deliveries per UTC day; null for none.' }),
+    outboundAllowlist: z.array(z.string()).meta({ description: 'Private CIDRs this tenant’s webhooks and HTTP gateways may reach.' }),
+    tracking: z.boolean().meta({ description: 'Email open pixel and click-tracking links (a template can switch them off with `email.tracking: false`).' }),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Tenant' });
+
+const TenantPatch = z
+  .object({
+    name: z.string().min(1).max(200).optional(),
+    timezone: TenantRequest.shape.timezone.optional(),
+    bulkThreshold: z.number().int().min(1).max(10_000_000).optional(),
+    dailyQuota: z.number().int().min(1).nullable().optional(),
+    outboundAllowlist: z.array(z.string().refine(isValidCidr, 'not a CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32')).max(100).optional(),
+    tracking: z.boolean().optional().meta({ description: 'Email open and click tracking for the whole tenant.' }),
+  })
+  .strict()
+  .meta({ id: 'TenantPatch' });
+
+const Me = z.object({ tenantId: z.string(), keyId: z.string(), scopes: z.array(ScopeName) }).meta({ id: 'Me' });
+
+function presentTenant(t: TenantRow): z.infer<typeof TenantSettings> {
+  return {
+    id: t.id,
+    name: t.name,
+    timezone: t.timezone,
+    bulkThreshold: t.bulk_threshold,
+    dailyQuota: t.daily_quota,
+    outboundAllowlist: t.outbound_allowlist,
+    tracking: t.tracking,
+    createdAt: t.created_at.toISOString(),
+  };
+}
+
 export function accessRoutes(host: RouteHost, deps: AppDeps): void {
-  async function createKey(tenantId: string, createdBy: string, req: { name: string; scopes: Scope[]; expiresAt?: string | undefined }) {
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/me',
+    summary: 'The tenant and scopes of the calling key',
+    tag: 'Access',
+    scope: 'read',
+    responses: { 200: { description: 'Who is calling', schema: Me } },
+    handler({ res, auth }) {
+      res.json({ tenantId: auth.tenantId, keyId: auth.keyId, scopes: auth.scopes });
+    },
+  });
+
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/tenant',
+    summary: "This key's tenant and its settings",
+    tag: 'Access',
+    scope: 'read',
+    errors: [404],
+    responses: { 200: { description: 'The tenant', schema: TenantSettings } },
+    async handler({ res, auth }) {
+      const t = await findTenant(deps.db, auth.tenantId);
+      if (!t) throw notFound('tenant');
+      res.json(presentTenant(t));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'patch',
+    path: '/v1/tenant',
+    summary: "Change this tenant's settings",
+    tag: 'Access',
+    scope: 'admin',
+    body: TenantPatch,
+    errors: [404],
+    responses: { 200: { description: 'The updated tenant', schema: TenantSettings } },
+    async handler({ res, body, auth }) {
+      const t = await updateTenant(deps.db, auth.tenantId, {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.timezone !== undefined ? { timezone: body.timezone } : {}),
+        ...(body.bulkThreshold !== undefined ? { bulk_threshold: body.bulkThreshold } : {}),
+        ...(body.outboundAllowlist !== undefined ? { outbound_allowlist: body.outboundAllowlist } : {}),
+        ...(body.dailyQuota !== undefined ? { daily_quota: body.dailyQuota } : {}),
+        ...(body.tracking !== undefined ? { tracking: body.tracking } : {}),
+      });
+      if (!t) throw notFound('tenant');
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'tenant.update', targetType: 'tenant', targetId: auth.tenantId, details: body });
+      res.json(presentTenant(t));
+    },
+  });
+
+  async function createKey(
+    tenantId: string,
+    createdBy: string,
+    req: { name: string; scopes: Scope[]; expiresAt?: string | undefined; rateLimit?: { perSecond: number; burst?: number | undefined } | undefined },
+  ) {
     const { secret, prefix } = generateKey();
     const id = newId('key');
     const row = await insertApiKey(deps.db, {
@@ -89,6 +191,8 @@ export function accessRoutes(host: RouteHost, deps: AppDeps): void {
       scopes: req.scopes,
       created_by: createdBy,
       expires_at: req.expiresAt ? new Date(req.expiresAt) : null,
+      rate_per_second: req.rateLimit?.perSecond ?? null,
+      rate_burst: req.rateLimit ? (req.rateLimit.burst ?? Math.ceil(req.rateLimit.perSecond * 2)) : null,
     });
     await appendAudit(deps.db, { tenantId, actor: createdBy, action: 'api_key.create', targetType: 'api_key', targetId: id, details: { scopes: req.scopes } });
     return { key: secret, ...presentKey(row) };
@@ -177,7 +281,7 @@ export function accessRoutes(host: RouteHost, deps: AppDeps): void {
     query: Pagination.extend({ cursor: z.string().regex(/^\d{1,18}$/, 'not a cursor from this list').optional() }),
     responses: { 200: { description: 'Audit entries', schema: listOf(AuditEntry) } },
     async handler({ res, query, auth }) {
-      const rows = await listAudit(deps.db, auth.tenantId, { limit: query.limit + 1, before: query.cursor });
+      const rows = await listAudit(deps.dbRead ?? deps.db, auth.tenantId, { limit: query.limit + 1, before: query.cursor });
       const page = rows.slice(0, query.limit);
       res.json({
         items: page.map((e) => ({ id: String(e.id), actor: e.actor, action: e.action, targetType: e.target_type, targetId: e.target_id, details: e.details, at: e.at.toISOString() })),

@@ -39,7 +39,8 @@ export function healthRoutes(host: RouteHost, deps: AppDeps): void {
       const checks = Object.fromEntries(
         await Promise.all([
           check('postgres', () => sql`select 1`.execute(deps.db)),
-          check('temporal', () => deps.temporal.client.connection.workflowService.getSystemInfo({})),
+          // A deadline, so no probe RPC outlives the check (it would retry on a dead server).
+          check('temporal', () => deps.temporal.client.connection.withDeadline(Date.now() + 2000, () => deps.temporal.client.connection.workflowService.getSystemInfo({}))),
         ]),
       );
       const ok = Object.values(checks).every((v) => v === 'ok');

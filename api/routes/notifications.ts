@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { FINAL_NOTIFICATION_STATUSES, NOTIFICATION_STATUSES } from '../../common/statuses.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { countDeliveries, countDeliveriesMany, emptyCounts, findNotification, listNotifications, softDeleteNotification } from '../../schema/queries/notifications.js';
-import { listDeliveries } from '../../schema/queries/deliveries.js';
+import { countSentByChannel, listDeliveries, recallDeliveries } from '../../schema/queries/deliveries.js';
+import { deleteInboxMessages } from '../../schema/queries/inbox.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
 import { presentDelivery, presentNotification } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, Delivery, IdParam, IsoDateTime, listOf, Notification, NotificationRequest, Pagination, Priority } from '../schemas.js';
 import { submitNotification } from '../submit-notification.js';
+import { apiTracker } from '../tracking.js';
 import type { VariableValidator } from '../template-variables.js';
 
 const ListQuery = Pagination.extend({
@@ -25,6 +27,7 @@ const ListQuery = Pagination.extend({
 
 export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator): void {
   const temporalView = { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace };
+  const tracker = apiTracker(deps);
 
   defineRoute(host, {
     method: 'post',
@@ -54,14 +57,15 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
     responses: { 200: { description: 'A page of notifications', schema: listOf(Notification) } },
     async handler({ res, query, auth }) {
       const { limit, cursor, from, to, ...filters } = query;
+      // Lists may lag a moment on a replica; GET by id stays on the primary (read-your-writes).
       const rows = await listNotifications(
-        deps.db,
+        deps.dbRead ?? deps.db,
         auth.tenantId,
         { ...filters, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined },
         { limit: limit + 1, before: cursor },
       );
       const page = rows.slice(0, limit);
-      const counts = await countDeliveriesMany(deps.db, page.map((r) => r.id));
+      const counts = await countDeliveriesMany(deps.dbRead ?? deps.db, page.map((r) => r.id));
       res.json({
         items: page.map((r) => presentNotification(r, counts.get(r.id) ?? emptyCounts(), temporalView)),
         nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null,
@@ -84,6 +88,33 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
       if (outcome === 'not_finished') throw new HttpError(409, 'not_finished', 'only a finished notification can be deleted; cancel it first');
       await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.delete', targetType: 'notification', targetId: params.id });
       res.status(204).end();
+    },
+  });
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/notifications/{id}/recall',
+    summary: 'Take back messages already sent, on the channels that allow it (in-app today)',
+    tag: 'Notifications',
+    scope: 'send',
+    params: IdParam,
+    errors: [404],
+    responses: {
+      200: {
+        description: 'What was recalled, and what could not be',
+        schema: z.object({ recalled: z.number().int(), notRecallable: z.array(z.object({ channel: z.string(), count: z.number().int() })) }).meta({ id: 'RecallResult' }),
+      },
+    },
+    async handler({ res, params, auth }) {
+      const row = await findNotification(deps.db, auth.tenantId, params.id);
+      if (!row) throw notFound('notification');
+      await deleteInboxMessages(deps.db, auth.tenantId, { notificationId: row.id });
+      const recalled = await recallDeliveries(deps.db, auth.tenantId, row.id, 'inapp');
+      if (recalled > 0) await tracker.notificationRowsChanged(row.id, ['recalled']);
+      const sent = await countSentByChannel(deps.db, auth.tenantId, row.id);
+      const notRecallable = [...sent].filter(([channel]) => channel !== 'inapp').map(([channel, count]) => ({ channel, count }));
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.recall', targetType: 'notification', targetId: row.id, details: { recalled } });
+      res.json({ recalled, notRecallable });
     },
   });
 

@@ -5,6 +5,12 @@ import * as deliveryEvents from './2026-11-26T20-00-00_delivery-events.js';
 import * as templates from './2026-11-26T20-30-00_templates.js';
 import * as notificationLists from './2026-11-26T20-45-00_notification-lists.js';
 import * as providers from './2026-11-26T21-00-00_providers.js';
+import * as inbox from './2026-11-26T21-15-00_inbox.js';
+import * as apiLimits from './2026-11-26T21-30-00_api-limits.js';
+import * as otp from './2026-11-26T21-45-00_otp.js';
+import * as schedules from './2026-11-26T22-00-00_schedules.js';
+import * as recipients from './2026-11-27T09-00-00_recipients.js';
+import * as deliveryLog from './2026-11-27T12-00-00_delivery-log.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T19-30-00_foundation': foundation,
@@ -12,4 +18,10 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T20-30-00_templates': templates,
   '2026-11-26T20-45-00_notification-lists': notificationLists,
   '2026-11-26T21-00-00_providers': providers,
+  '2026-11-26T21-15-00_inbox': inbox,
+  '2026-11-26T21-30-00_api-limits': apiLimits,
+  '2026-11-26T21-45-00_otp': otp,
+  '2026-11-26T22-00-00_schedules': schedules,
+  '2026-11-27T09-00-00_recipients': recipients,
+  '2026-11-27T12-00-00_delivery-log': deliveryLog,
 };

@@ -49,43 +49,70 @@ export async function findDelivery(db: DbOrTx, id: string): Promise<DeliveryRow 
  * not send. A row left `sending` by a crashed attempt is claimed again: the stable
  * message id lets the receiving side de-duplicate that one send.
  */
-export async function claimDelivery(db: DbOrTx, id: string, provider: string): Promise<DeliveryRow | undefined> {
+export async function claimDelivery(db: DbOrTx, id: string): Promise<DeliveryRow | undefined> {
   const now = new Date();
   return db
     .updateTable('deliveries')
-    .set((eb) => ({ status: 'sending', provider, claimed_at: now, updated_at: now, attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({ status: 'sending', claimed_at: now, updated_at: now, attempts: eb('attempts', '+', 1) }))
     .where('id', '=', id)
     .where('status', 'in', ['pending', 'sending'])
     .returningAll()
     .executeTakeFirst();
 }
 
-export async function completeDelivery(db: DbOrTx, id: string, providerMessageId: string | null): Promise<void> {
+export interface Completion {
+  provider: string;
+  providerMessageId: string | null;
+  /** Where it went, when that is only known once a provider was chosen (a chat id, a device). */
+  address?: string | undefined;
+}
+
+export async function completeDelivery(db: DbOrTx, id: string, c: Completion): Promise<void> {
   const now = new Date();
   await db
     .updateTable('deliveries')
-    .set({ status: 'sent', provider_message_id: providerMessageId, sent_at: now, updated_at: now, reason: null, error_code: null })
+    .set({
+      status: 'sent',
+      provider: c.provider,
+      provider_message_id: c.providerMessageId,
+      ...(c.address !== undefined ? { address: c.address } : {}),
+      sent_at: now,
+      updated_at: now,
+      reason: null,
+      error_code: null,
+    })
     .where('id', '=', id)
     .where('status', '=', 'sending')
     .execute();
 }
 
 /** Records a transient error while the row stays claimable for the next attempt. */
-export async function noteDeliveryRetry(db: DbOrTx, id: string, reason: string, code: string | null): Promise<void> {
+export async function noteDeliveryRetry(db: DbOrTx, id: string, reason: string, code: string | null, provider?: string | undefined): Promise<void> {
   await db
     .updateTable('deliveries')
-    .set({ status: 'pending', reason, error_code: code, updated_at: new Date() })
+    // The provider that refused: failures per provider are counted from it.
+    .set({ status: 'pending', reason, error_code: code, updated_at: new Date(), ...(provider ? { provider } : {}) })
     .where('id', '=', id)
     .where('status', '=', 'sending')
     .execute();
 }
 
+/** Suppresses a row that turned out to have nowhere to go (its identities are gone). */
+export async function suppressDelivery(db: DbOrTx, id: string, reason: string): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'suppressed', reason, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'sending'])
+    .execute();
+}
+
 /** Ends a row as failed unless it already reached a final state. */
-export async function failDelivery(db: DbOrTx, id: string, reason: string, code: string | null): Promise<void> {
+export async function failDelivery(db: DbOrTx, id: string, reason: string, code: string | null, provider?: string | undefined): Promise<void> {
   const now = new Date();
   await db
     .updateTable('deliveries')
-    .set({ status: 'failed', reason, error_code: code, failed_at: now, updated_at: now })
+    .set({ status: 'failed', reason, error_code: code, failed_at: now, updated_at: now, ...(provider ? { provider } : {}) })
     .where('id', '=', id)
     .where('status', 'in', ['pending', 'sending'])
     .execute();
@@ -100,4 +127,62 @@ export async function expireDeliveries(db: DbOrTx, notificationId: string, reaso
     .where('status', '=', 'pending');
   if (onlyId) q = q.where('id', '=', onlyId);
   await q.execute();
+}
+
+/**
+ * Applies a provider's delivery receipt to the row it sent. Receipts can arrive out of
+ * order (`sent` after `delivered`), so a row never moves back from a final receipt.
+ */
+export async function applyReceipt(
+  db: DbOrTx,
+  tenantId: string,
+  provider: string,
+  providerMessageId: string,
+  outcome: { status: 'delivered' | 'failed'; reason?: string | undefined; code?: string | undefined },
+): Promise<DeliveryRow | undefined> {
+  const now = new Date();
+  return db
+    .updateTable('deliveries')
+    .set(
+      outcome.status === 'delivered'
+        ? { status: 'delivered', delivered_at: now, updated_at: now }
+        : { status: 'failed', failed_at: now, updated_at: now, reason: outcome.reason ?? 'the provider reported the message undelivered', error_code: outcome.code ?? null },
+    )
+    .where('tenant_id', '=', tenantId)
+    .where('provider', '=', provider)
+    .where('provider_message_id', '=', providerMessageId)
+    .where('status', 'in', ['sent', 'sending'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Marks in-app deliveries of a notification recalled; returns how many. */
+export async function recallDeliveries(db: DbOrTx, tenantId: string, notificationId: string, channel: string): Promise<number> {
+  const rows = await db
+    .updateTable('deliveries')
+    .set({ status: 'recalled', reason: 'recalled by the sender', updated_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('notification_id', '=', notificationId)
+    .where('channel', '=', channel)
+    .where('status', 'in', ['sent', 'delivered'])
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+export async function findProvidersById(db: DbOrTx, providerId: string) {
+  return db.selectFrom('providers').selectAll().where('id', '=', providerId).where('enabled', '=', true).execute();
+}
+
+/** Sent-and-not-recalled deliveries of a notification, per channel. */
+export async function countSentByChannel(db: DbOrTx, tenantId: string, notificationId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['channel', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('tenant_id', '=', tenantId)
+    .where('notification_id', '=', notificationId)
+    .where('status', 'in', ['sent', 'delivered'])
+    .groupBy('channel')
+    .execute();
+  return new Map(rows.map((r) => [r.channel, Number(r.n)]));
 }

@@ -13,3 +13,12 @@ export async function insertTenantIfMissing(db: DbOrTx, tenant: NewTenant): Prom
 export async function insertTenant(db: DbOrTx, tenant: NewTenant): Promise<TenantRow | undefined> {
   return db.insertInto('tenants').values(tenant).onConflict((oc) => oc.column('id').doNothing()).returningAll().executeTakeFirst();
 }
+
+export async function updateTenant(
+  db: DbOrTx,
+  id: string,
+  patch: Partial<Pick<TenantRow, 'name' | 'timezone' | 'bulk_threshold' | 'outbound_allowlist' | 'tracking' | 'daily_quota'>>,
+): Promise<TenantRow | undefined> {
+  if (Object.keys(patch).length === 0) return findTenant(db, id);
+  return db.updateTable('tenants').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+}

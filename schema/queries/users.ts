@@ -34,3 +34,56 @@ export async function findUsers(db: DbOrTx, tenantId: string, ids: readonly stri
   if (ids.length === 0) return [];
   return db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
 }
+
+/** Users by id; `after` is the last id of the previous page. */
+export async function listUsers(
+  db: DbOrTx,
+  tenantId: string,
+  f: { group?: string | undefined; module?: string | undefined },
+  page: { limit: number; after?: string | undefined },
+): Promise<UserRow[]> {
+  let q = db.selectFrom('users as u').selectAll('u').where('u.tenant_id', '=', tenantId).orderBy('u.id').limit(page.limit);
+  if (page.after) q = q.where('u.id', '>', page.after);
+  if (f.group) {
+    const group = f.group;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(selectFrom('user_groups as g').select('g.user_id').whereRef('g.tenant_id', '=', 'u.tenant_id').whereRef('g.user_id', '=', 'u.id').where('g.group_id', '=', group)),
+    );
+  }
+  if (f.module) {
+    const mod = f.module;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(selectFrom('user_modules as m').select('m.user_id').whereRef('m.tenant_id', '=', 'u.tenant_id').whereRef('m.user_id', '=', 'u.id').where('m.module_id', '=', mod)),
+    );
+  }
+  return q.execute();
+}
+
+export async function deleteUser(db: DbOrTx, tenantId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return r.numDeletedRows > 0n;
+}
+
+/**
+ * Inserts or replaces many users in one statement (import). Callers pass each id once:
+ * PostgreSQL refuses to update the same row twice in one INSERT … ON CONFLICT.
+ */
+export async function upsertUsers(db: DbOrTx, users: NewUser[]): Promise<void> {
+  if (users.length === 0) return;
+  await db
+    .insertInto('users')
+    .values(users)
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({
+        name: eb.ref('excluded.name'),
+        email: eb.ref('excluded.email'),
+        phone: eb.ref('excluded.phone'),
+        locale: eb.ref('excluded.locale'),
+        timezone: eb.ref('excluded.timezone'),
+        identities: eb.ref('excluded.identities'),
+        attributes: eb.ref('excluded.attributes'),
+        updated_at: new Date(),
+      })),
+    )
+    .execute();
+}

@@ -14,6 +14,9 @@ export interface ApiKeysTable {
   expires_at: Date | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
+  /** This key's request rate; null uses the server default. */
+  rate_per_second: ColumnType<number | null, number | null | undefined, number | null>;
+  rate_burst: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type NewApiKey = Insertable<ApiKeysTable>;

@@ -28,6 +28,8 @@ export interface DeliveriesTable {
   sent_at: Date | null;
   delivered_at: Date | null;
   failed_at: Date | null;
+  /** Set when quiet hours deferred the row: it is not sent before this time. */
+  deferred_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type NewDelivery = Insertable<DeliveriesTable>;

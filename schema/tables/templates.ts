@@ -6,6 +6,8 @@ export interface EmailTemplate {
   text?: string;
   /** Key of a tenant layout that wraps the html. */
   layout?: string;
+  /** `false` leaves this template's email without open pixel and tracked links. */
+  tracking?: boolean;
 }
 export interface SmsTemplate {
   text: string;

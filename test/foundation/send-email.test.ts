@@ -29,7 +29,7 @@ describe('one notification travels end to end', () => {
 
     const done = await waitForFinal(stack, res.body.id);
     expect(done.status).toBe('completed');
-    expect(done.counts).toEqual({ total: 1, pending: 0, sent: 1, delivered: 0, failed: 0, suppressed: 0, expired: 0 });
+    expect(done.counts).toEqual({ total: 1, pending: 0, sent: 1, delivered: 0, failed: 0, suppressed: 0, expired: 0, recalled: 0 });
     expect(done.priority).toBe('high');
 
     const deliveries = await stack.request('GET', `/v1/notifications/${res.body.id}/deliveries`);

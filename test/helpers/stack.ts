@@ -5,13 +5,18 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { createAnalyticsStore } from '../../analytics/create-store.js';
+import type { AnalyticsStore } from '../../analytics/store.js';
 import { bootstrapAdminKey } from '../../api/bootstrap.js';
+import { createInboxHub } from '../../api/inbox-hub.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
+import { createSecretBox } from '../../common/secret-box.js';
 import { readConfig, type HeraldConfig } from '../../common/config.js';
 import { createLogger } from '../../common/logger.js';
 import { startCaptureSmtp, type CaptureSmtp, type CaptureSmtpOptions } from '../../local/capture-smtp.js';
 import type { Db } from '../../schema/database.js';
 import { startWorkers, type StartedWorkers } from '../../workers/start.js';
+import { freePort } from '../../local/free-port.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -28,6 +33,8 @@ export interface TestStack {
   smtp: CaptureSmtp;
   api: ApiServer;
   workers: StartedWorkers;
+  /** The API's analytics store (the workers' is `workers.analytics`); CLICKHOUSE_URL in `env` picks ClickHouse. */
+  analytics: AnalyticsStore;
   client: Client;
   /** fetch against the API with the admin key unless `key` is given (null = no key). */
   request(method: string, path: string, body?: unknown, opts?: { key?: string | null; raw?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
@@ -51,6 +58,8 @@ function quietTemporalRuntime(): void {
 export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
   quietTemporalRuntime();
   const database = await createTestDatabase();
+  // Chosen up front so HERALD_PUBLIC_URL is the address providers' callbacks really reach.
+  const port = await freePort();
   const smtp = await startCaptureSmtp(opts.smtp);
   const config = readConfig({
     TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -58,6 +67,9 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
     SMTP_URL: smtp.url,
     HERALD_TASK_QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
     HERALD_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+    HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    HERALD_SECRET_KEY: 'test-secret-key-0123456789abcdef',
+    HERALD_CIRCUIT_OPEN_MS: '500',
     HERALD_RETRY_INITIAL_MS: '100',
     HERALD_RETRY_MAX_INTERVAL_MS: '500',
     HERALD_RETRY_MAX_ATTEMPTS: '4',
@@ -68,19 +80,27 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
   });
   const logger = createLogger(config.logLevel, 'herald-test');
   await bootstrapAdminKey(database.db, ADMIN_KEY);
+  const inbox = createInboxHub(database.url, logger);
   const workers = await startWorkers(config, database.db, logger, { workflowBundle: { codePath: inject('workflowBundlePath') } });
   const connection = await Connection.connect({ address: config.temporalAddress ?? '' });
   const client = new Client({ connection, namespace: config.temporalNamespace });
+  const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db: database.db, logger });
   const api = await startApiServer(
     {
       db: database.db,
       temporal: { client, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, uiUrl: config.temporalUiUrl },
       timings: config.timings,
       publicUrl: config.publicUrl,
+      signingKey: config.signingKey,
       logger,
+      inbox,
+      analytics,
+      secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
+      rateLimits: config.rateLimits,
+      corsOrigins: config.corsOrigins,
       capture: smtp,
     },
-    0,
+    port,
     '127.0.0.1',
   );
 
@@ -91,6 +111,7 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
     smtp,
     api,
     workers,
+    analytics,
     client,
     async request(method, path, body, o = {}) {
       const key = o.key === undefined ? ADMIN_KEY : o.key;
@@ -108,7 +129,9 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
       return { status: res.status, headers: res.headers, body: parsed };
     },
     async stop() {
+      await inbox.close();
       await api.close();
+      await analytics.close();
       await workers.stop();
       await connection.close();
       await smtp.close();

@@ -19,6 +19,7 @@ const box = createSecretBox('router-test-secret-key-0123456789');
 function mail(n: number): EmailMessage {
   return { channel: 'email', messageId: `<m${n}@test>`, to: `user${n}@example.com`, content: { subject: `s${n}`, text: 'hi' } };
 }
+const compose = (n: number) => () => [mail(n)];
 
 describe('provider routing', () => {
   let t: TestDatabase;
@@ -61,13 +62,13 @@ describe('provider routing', () => {
   });
 
   const router = () =>
-    createProviderRouter({ db: t.db, channels, secretBox: box, defaultSmtp: undefined, circuit: { failureThreshold: 2, openMs: 400 } });
+    createProviderRouter({ db: t.db, channels, secretBox: box, defaultSmtp: undefined, circuit: { failureThreshold: 2, openMs: 400 }, publicUrl: 'http://herald.test' });
 
   it('fails over to the next provider while the first refuses, and opens its circuit', async () => {
     const r = router();
-    const first = await r.send('acme', mail(1));
+    const first = await r.send('acme', 'email', compose(1));
     expect(first.providerId).toBe('secondary');
-    await r.send('acme', mail(2));
+    await r.send('acme', 'email', compose(2));
     expect(secondary.mails().map((m) => m.subject)).toEqual(['s1', 's2']);
     expect(primary.mails()).toHaveLength(0);
     const health = await t.db.selectFrom('provider_health').selectAll().where('provider_id', '=', 'primary').executeTakeFirstOrThrow();
@@ -76,7 +77,7 @@ describe('provider routing', () => {
 
     // While open, the dead provider costs nothing: it is not contacted at all.
     const contactsBefore = primaryContacts;
-    await r.send('acme', mail(3));
+    await r.send('acme', 'email', compose(3));
     expect(primaryContacts).toBe(contactsBefore);
   });
 
@@ -84,11 +85,11 @@ describe('provider routing', () => {
     primaryDown = false;
     await new Promise((res) => setTimeout(res, 450));
     const r = router();
-    const probe = await r.send('acme', mail(4));
+    const probe = await r.send('acme', 'email', compose(4));
     expect(probe.providerId).toBe('primary');
     const health = await t.db.selectFrom('provider_health').selectAll().where('provider_id', '=', 'primary').executeTakeFirstOrThrow();
     expect(health).toMatchObject({ state: 'closed', consecutive_failures: 0 });
-    expect((await r.send('acme', mail(5))).providerId).toBe('primary');
+    expect((await r.send('acme', 'email', compose(5))).providerId).toBe('primary');
   });
 
   it('an invalid recipient ends failover at once: no other provider is tried', async () => {
@@ -107,7 +108,7 @@ describe('provider routing', () => {
       });
       const before = secondary.mails().length;
       const err = await router()
-        .send('acme', mail(6))
+        .send('acme', 'email', compose(6))
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeliveryError);
       expect((err as DeliveryError).type).toBe(DeliveryErrorType.InvalidRecipient);
@@ -119,7 +120,7 @@ describe('provider routing', () => {
 
   it('with every provider refusing, the send fails as retryable with the last reason', async () => {
     const err = await router()
-      .send('nobody', mail(7))
+      .send('nobody', 'email', compose(7))
       .catch((e: unknown) => e);
     expect((err as DeliveryError).type).toBe(DeliveryErrorType.ProviderConfig);
     expect((err as DeliveryError).message).toContain('no enabled email provider');

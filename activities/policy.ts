@@ -1,0 +1,254 @@
+// The policy engine: for one page of recipients of one notification, what happens on each
+// channel and why. The order of the checks is the order of the reasons a client reads:
+// nothing to send → nowhere to send it → the user said no → too many lately → not now.
+// Pure decisions (`decideUser`) are separated from loading (`loadPolicyPage`) so the dry-run
+// count and prepare make the same decision from the same data.
+import type { Channel } from '../common/statuses.js';
+import type { DbOrTx } from '../schema/database.js';
+import { findCategorySettings, policiesOf, preferencesOf, unsubscribesOf } from '../schema/queries/preferences.js';
+import { listProviders } from '../schema/queries/providers.js';
+import type { CategorySettingsRow } from '../schema/tables/category-settings.js';
+import type { FrequencyCap, QuietHours } from '../schema/tables/user-policies.js';
+import type { UserRow } from '../schema/tables/users.js';
+import { quietHoursEnd } from './quiet-hours.js';
+import { hasAnyTarget, targetsFor, type Identities, type TargetUser } from './targets.js';
+
+/** The category of a notification sent without one: unsubscribing from it is possible too. */
+export const DEFAULT_CATEGORY = 'general';
+
+export const SUPPRESSION_REASONS = [
+  'unknown_user',
+  'no_template_content',
+  'no_identity',
+  'invalid_identity',
+  'unsubscribed',
+  'preference_off',
+  'duplicate',
+  'frequency_capped',
+] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+export const QUIET_HOURS_REASON_PREFIX = 'quiet_hours_deferred_until:';
+
+export interface CategoryPolicy {
+  category: string;
+  channelDefaults: Record<string, boolean>;
+  mandatory: boolean;
+  bypassQuietHours: boolean;
+  cap: { max: number; windowSeconds: number } | null;
+}
+
+/**
+ * Built in so a fresh tenant is safe: security notices (password resets, sign-in alerts)
+ * cannot be opted out of and are not held back by quiet hours. A tenant row overrides it.
+ */
+const BUILT_IN: Record<string, Omit<CategoryPolicy, 'category'>> = {
+  security: { channelDefaults: {}, mandatory: true, bypassQuietHours: true, cap: null },
+};
+
+export function categoryPolicy(category: string, row: CategorySettingsRow | undefined): CategoryPolicy {
+  if (row) {
+    return {
+      category,
+      channelDefaults: row.channel_defaults,
+      mandatory: row.mandatory,
+      bypassQuietHours: row.bypass_quiet_hours,
+      cap: row.cap_max !== null && row.cap_window_seconds !== null ? { max: row.cap_max, windowSeconds: row.cap_window_seconds } : null,
+    };
+  }
+  return { category, ...(BUILT_IN[category] ?? { channelDefaults: {}, mandatory: false, bypassQuietHours: false, cap: null }) };
+}
+
+export interface UserPolicyData {
+  /** channel (or `*`) → enabled, for this notification's category. */
+  prefs: Map<string, boolean>;
+  unsubscribed: boolean;
+  quietHours: QuietHours | null;
+  caps: FrequencyCap[];
+}
+
+export interface PolicyPage {
+  users: UserRow[];
+  data: Map<string, UserPolicyData>;
+}
+
+export interface PolicyContext {
+  now: Date;
+  priority: string;
+  category: CategoryPolicy;
+  tenantTimezone: string;
+  /** Channels the notification is sent on, in order. */
+  channels: readonly Channel[];
+  /** Channels the template version has content for. */
+  templateChannels: ReadonlySet<Channel>;
+  /** Enabled provider kinds per channel (chat and push targets depend on the kind). */
+  providerKinds: ReadonlyMap<Channel, readonly string[]>;
+}
+
+export type ChannelDecision =
+  | { channel: Channel; status: 'pending'; address: string | null; reason: null; notBefore: null }
+  | { channel: Channel; status: 'pending'; address: string | null; reason: string; notBefore: Date }
+  | { channel: Channel; status: 'suppressed'; address: string | null; reason: SuppressionReason };
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function isHttpUrl(s: unknown): boolean {
+  if (typeof s !== 'string') return false;
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function isSubscription(s: unknown): boolean {
+  const sub = s as { endpoint?: unknown; keys?: { p256dh?: unknown; auth?: unknown } } | null;
+  return !!sub && isHttpUrl(sub.endpoint) && typeof sub.keys?.p256dh === 'string' && typeof sub.keys.auth === 'string';
+}
+
+const CHAT_KEYS = ['dingtalk', 'wecom', 'feishu', 'slack', 'telegram', 'discord'] as const;
+
+/**
+ * Identities are validated when written, but rows written before a rule existed, or by a
+ * direct database load, may hold values no provider accepts: sending to them would only
+ * produce a provider error, so they are suppressed with their own reason.
+ */
+function identityProblem(channel: Channel, user: UserRow, kinds: readonly string[]): 'no_identity' | 'invalid_identity' | null {
+  const ids = (user.identities ?? {}) as Identities & Record<string, unknown>;
+  const target: TargetUser = { email: user.email, phone: user.phone, identities: ids };
+  switch (channel) {
+    case 'email':
+      return !user.email ? 'no_identity' : EMAIL.test(user.email) ? null : 'invalid_identity';
+    case 'sms':
+      return !user.phone ? 'no_identity' : E164.test(user.phone) ? null : 'invalid_identity';
+    case 'webhook':
+      return !ids.webhook ? 'no_identity' : isHttpUrl(ids.webhook) ? null : 'invalid_identity';
+    case 'inapp':
+      return null;
+    case 'chat': {
+      if (kinds.length > 0) return hasAnyTarget('chat', kinds, target) ? null : 'no_identity';
+      // No chat provider configured yet: judge by the identities alone; delivery reports the missing provider.
+      const present = CHAT_KEYS.filter((k) => ids[k] !== undefined);
+      if (present.length === 0) return 'no_identity';
+      return present.some((k) => typeof ids[k] === 'string' && (ids[k] as string).length > 0) ? null : 'invalid_identity';
+    }
+    case 'push': {
+      const lists = [ids.webpush, ids.fcm, ids.apns].filter((l) => Array.isArray(l) && l.length > 0) as unknown[][];
+      if (lists.length === 0) return 'no_identity';
+      const valid = (ids.webpush ?? []).some(isSubscription) || [...(ids.fcm ?? []), ...(ids.apns ?? [])].some((t) => typeof t === 'string' && t.length > 0);
+      if (!valid) return 'invalid_identity';
+      return kinds.length === 0 || hasAnyTarget('push', kinds, target) ? null : 'no_identity';
+    }
+  }
+}
+
+/** Where the row says the message goes; push and chat keep it short (never a push secret). */
+export function addressOf(channel: Channel, user: UserRow, kinds: readonly string[]): string | null {
+  const target: TargetUser = { email: user.email, phone: user.phone, identities: (user.identities ?? {}) as Identities };
+  switch (channel) {
+    case 'email':
+      return user.email;
+    case 'sms':
+      return user.phone;
+    case 'webhook':
+    case 'chat': {
+      for (const kind of channel === 'chat' ? kinds : ['']) {
+        const t = targetsFor(channel, kind, target)[0];
+        if (typeof t === 'string') return t;
+      }
+      return null;
+    }
+    case 'push':
+    case 'inapp':
+      return null;
+  }
+}
+
+function preferenceOn(ctx: PolicyContext, data: UserPolicyData | undefined, channel: Channel): boolean {
+  const own = data?.prefs.get(channel) ?? data?.prefs.get('*');
+  if (own !== undefined) return own;
+  return ctx.category.channelDefaults[channel] ?? ctx.category.channelDefaults['*'] ?? true;
+}
+
+/** The caps that count this notification for this user: the category's and the user's own. */
+export function capsFor(ctx: PolicyContext, data: UserPolicyData | undefined): FrequencyCap[] {
+  if (ctx.category.mandatory) return [];
+  const caps: FrequencyCap[] = [];
+  if (ctx.category.cap) caps.push({ category: ctx.category.category, ...ctx.category.cap });
+  for (const c of data?.caps ?? []) if (c.category === '*' || c.category === ctx.category.category) caps.push(c);
+  return caps;
+}
+
+/**
+ * Per channel, before frequency caps and duplicates (which need the database): suppressed
+ * with a reason, deferred by quiet hours, or pending.
+ */
+export function decideUser(ctx: PolicyContext, user: UserRow, data: UserPolicyData | undefined): ChannelDecision[] {
+  const tz = data?.quietHours?.timezone ?? user.timezone ?? ctx.tenantTimezone;
+  const bypassQuiet = ctx.priority === 'high' || ctx.category.bypassQuietHours;
+  let quietUntil: Date | null = null;
+  if (!bypassQuiet && data?.quietHours) {
+    try {
+      quietUntil = quietHoursEnd(ctx.now, data.quietHours, tz);
+    } catch {
+      // An unknown zone stored by an old row must not block sending: no deferral.
+      quietUntil = null;
+    }
+  }
+  return ctx.channels.map((channel): ChannelDecision => {
+    const kinds = ctx.providerKinds.get(channel) ?? [];
+    const address = addressOf(channel, user, kinds);
+    const suppress = (reason: SuppressionReason): ChannelDecision => ({ channel, status: 'suppressed', address, reason });
+    if (!ctx.templateChannels.has(channel)) return suppress('no_template_content');
+    const problem = identityProblem(channel, user, kinds);
+    if (problem) return suppress(problem);
+    if (!ctx.category.mandatory) {
+      if (data?.unsubscribed) return suppress('unsubscribed');
+      if (!preferenceOn(ctx, data, channel)) return suppress('preference_off');
+    }
+    if (quietUntil) return { channel, status: 'pending', address, reason: `${QUIET_HOURS_REASON_PREFIX}${quietUntil.toISOString()}`, notBefore: quietUntil };
+    return { channel, status: 'pending', address, reason: null, notBefore: null };
+  });
+}
+
+export interface PolicyStatic {
+  category: CategoryPolicy;
+  tenantTimezone: string;
+  providerKinds: Map<Channel, string[]>;
+}
+
+/** What stays the same for every page of one notification. */
+export async function loadPolicyStatic(db: DbOrTx, tenantId: string, category: string, tenantTimezone: string): Promise<PolicyStatic> {
+  const [settings, providers] = await Promise.all([findCategorySettings(db, tenantId, category), listProviders(db, tenantId, { enabledOnly: true })]);
+  const providerKinds = new Map<Channel, string[]>();
+  for (const p of providers) providerKinds.set(p.channel as Channel, [...(providerKinds.get(p.channel as Channel) ?? []), p.kind]);
+  return { category: categoryPolicy(category, settings), tenantTimezone, providerKinds };
+}
+
+/** Preferences, unsubscribes and policies of one page of users, for one category. */
+export async function loadPolicyData(db: DbOrTx, tenantId: string, userIds: readonly string[], category: string): Promise<Map<string, UserPolicyData>> {
+  const [prefs, unsubs, policies] = await Promise.all([
+    preferencesOf(db, tenantId, userIds, category),
+    unsubscribesOf(db, tenantId, userIds, [category, '*']),
+    policiesOf(db, tenantId, userIds),
+  ]);
+  const out = new Map<string, UserPolicyData>();
+  const entry = (id: string): UserPolicyData => {
+    let d = out.get(id);
+    if (!d) {
+      d = { prefs: new Map(), unsubscribed: false, quietHours: null, caps: [] };
+      out.set(id, d);
+    }
+    return d;
+  };
+  for (const p of prefs) entry(p.user_id).prefs.set(p.channel, p.enabled);
+  for (const u of unsubs) entry(u.user_id).unsubscribed = true;
+  for (const p of policies) {
+    const d = entry(p.user_id);
+    d.quietHours = p.quiet_hours;
+    d.caps = p.frequency_caps;
+  }
+  return out;
+}

@@ -1,0 +1,87 @@
+// A firing of a recurring schedule: turn its stored body into a notification, exactly
+// once per firing (the firing's workflow id is the idempotency key).
+import { HttpError } from '../api/errors.js';
+import { acceptNotification } from '../api/submit-notification.js';
+import type { NotificationRequest } from '../api/schemas.js';
+import type { z } from 'zod';
+import { findSchedule } from '../schema/queries/schedules.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface FiringInput {
+  tenantId: string;
+  scheduleId: string;
+  /** The firing's workflow id: unique per scheduled time. */
+  firingId: string;
+}
+
+export type FiringResult =
+  | { ok: true; notificationId: string; priority: string; kind: string; category: string | null; template: string; sendAt: string | null; expiresAt: string | null }
+  | { ok: false; reason: string };
+
+export function createScheduleActivities(deps: ActivityDeps) {
+  return {
+    async acceptScheduledNotification({ tenantId, scheduleId, firingId }: FiringInput): Promise<FiringResult> {
+      const schedule = await findSchedule(deps.db, tenantId, scheduleId);
+      if (!schedule) return { ok: false, reason: `schedule ${scheduleId} no longer exists` };
+      const { ttlSeconds, ...body } = schedule.body as z.infer<typeof NotificationRequest> & { ttlSeconds?: number };
+      const now = Date.now();
+      try {
+        const { row } = await acceptNotification(
+          deps,
+          { tenantId, keyId: schedule.created_by },
+          deps.variables,
+          { ...body, idempotencyKey: `schedule:${firingId}`, ...(ttlSeconds ? { expiresAt: new Date(now + ttlSeconds * 1000).toISOString() } : {}) } as z.infer<typeof NotificationRequest>,
+        );
+        return {
+          ok: true,
+          notificationId: row.id,
+          priority: row.priority,
+          kind: row.kind,
+          category: row.category,
+          template: row.template_key,
+          sendAt: row.send_at?.toISOString() ?? null,
+          expiresAt: row.expires_at?.toISOString() ?? null,
+        };
+      } catch (err) {
+        // A rule the stored body now breaks (template unpublished, user deleted) skips this
+        // firing with the reason; the schedule keeps running.
+        if (err instanceof HttpError && err.status < 500) return { ok: false, reason: `${err.code}: ${err.message}` };
+        throw err;
+      }
+    },
+  };
+}
+
+export interface DigestFlushInput {
+  tenantId: string;
+  userId: string;
+  key: string;
+  template: string;
+  channels: string[] | null;
+  priority: string | null;
+  events: Array<{ data: Record<string, unknown>; at: string }>;
+  overflow: number;
+  idempotencyKey: string;
+}
+
+export function createDigestActivities(deps: ActivityDeps) {
+  return {
+    /** The digest message: the template gets `events` (each event's data and time), `count` and `key`. */
+    async acceptDigestNotification(input: DigestFlushInput): Promise<FiringResult> {
+      try {
+        const { row } = await acceptNotification(deps, { tenantId: input.tenantId, keyId: 'digest' }, deps.variables, {
+          template: input.template,
+          to: { userIds: [input.userId] },
+          data: { key: input.key, count: input.events.length + input.overflow, events: input.events.map((e) => ({ ...e.data, at: e.at })) },
+          ...(input.channels ? { channels: input.channels } : {}),
+          ...(input.priority ? { priority: input.priority } : {}),
+          idempotencyKey: input.idempotencyKey,
+        } as z.infer<typeof NotificationRequest>);
+        return { ok: true, notificationId: row.id, priority: row.priority, kind: row.kind, category: row.category, template: row.template_key, sendAt: null, expiresAt: null };
+      } catch (err) {
+        if (err instanceof HttpError && err.status < 500) return { ok: false, reason: `${err.code}: ${err.message}` };
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,240 @@
+// The tracker: every state change of a delivery becomes a row of the notification's
+// activity log in PostgreSQL (awaited, so the timeline is exact) and a DeliveryEvent handed
+// to the analytics store (buffered: record() never throws and never waits, so a delivery
+// neither waits on nor fails because of analytics). Events are derived from the ledger row
+// as it is after the change, with ids made of delivery id + transition (+ attempt / link),
+// so recording the same change twice — a retried activity, a heal after a crash — adds
+// nothing to the log and counts once in analytics.
+import type { DeliveryEvent, DeliveryEventType } from '../analytics/events.js';
+import type { AnalyticsStore } from '../analytics/store.js';
+import { linkId } from '../common/tracking-links.js';
+import type { Logger } from '../common/logger.js';
+import type { Priority } from '../common/priorities.js';
+import type { Channel } from '../common/statuses.js';
+import type { DbOrTx } from '../schema/database.js';
+import { findTrackedDelivery, insertLogEntries, tenantTracksEmail, trackedDeliveriesPage, type TrackedDelivery } from '../schema/queries/delivery-log.js';
+import type { NewDeliveryLogEntry } from '../schema/tables/delivery-log.js';
+import type { TemplateContent } from '../schema/tables/templates.js';
+
+export interface TrackerDeps {
+  db: DbOrTx;
+  /** Absent where a process has no analytics store: then only the log is written. */
+  analytics: AnalyticsStore | undefined;
+  logger: Logger;
+}
+
+/** Log-only entries: they are not state changes analytics counts. */
+export type LogOnlyEvent = 'attempt_failed' | 'finished';
+
+export interface Tracker {
+  /** After prepare: `queued` (and `deferred`) or `suppressed` with the policy's reason, per ledger row. */
+  recordPrepared(notificationId: string): Promise<void>;
+  /** After a ledger change of one delivery: the events of the state the row is in now. */
+  deliveryChanged(deliveryId: string): Promise<void>;
+  /** After a transient failure of one attempt (the row stays claimable): the reason, on the timeline. */
+  attemptFailed(deliveryId: string): Promise<void>;
+  /** After a change to many rows of a notification at once (expiry, recall). */
+  notificationRowsChanged(notificationId: string, statuses: readonly string[]): Promise<void>;
+  /** The notification's outcome, on its timeline. */
+  notificationFinished(tenantId: string, notificationId: string, status: string, reason: string | null, counts: object): Promise<void>;
+  /** An open or a click; false when the delivery is unknown. Recorded once per message (per link for clicks). */
+  engagement(deliveryId: string, e: { kind: 'opened' } | { kind: 'clicked'; url: string }): Promise<boolean>;
+  /** Whether this message gets the open pixel and tracked links (tenant setting, then template). */
+  emailTracking(tenantId: string, content: TemplateContent): Promise<boolean>;
+}
+
+interface Entry {
+  key: string;
+  type: DeliveryEventType | LogOnlyEvent;
+  at: Date;
+  reason?: string | null;
+  errorCode?: string | null;
+  attempt?: number | null;
+  details?: Record<string, unknown> | null;
+  createdToSentMs?: number | null;
+  sentToDeliveredMs?: number | null;
+}
+
+const PAGE = 1000;
+const ms = (a: Date | null, b: Date | null) => (a && b ? a.getTime() - b.getTime() : null);
+
+/** The events a ledger row's current state stands for. Timestamps come from the ledger, so a re-record is identical. */
+function stateEntries(d: TrackedDelivery): Entry[] {
+  const out: Entry[] = [];
+  const k = (t: string) => `${d.id}:${t}`;
+  // A row past `sent` was sent first: recording `sent` again here heals a crash between the
+  // ledger write and the tracker (the key makes it a no-op otherwise).
+  if (d.sent_at) {
+    const createdToSentMs = ms(d.sent_at, d.notification_created_at);
+    // Transit times go on the timeline too: the message's own "how long did it take".
+    out.push({ key: k('sent'), type: 'sent', at: d.sent_at, attempt: d.attempts, createdToSentMs, details: { createdToSentMs } });
+  }
+  switch (d.status) {
+    case 'delivered': {
+      const sentToDeliveredMs = ms(d.delivered_at, d.sent_at);
+      out.push({ key: k('delivered'), type: 'delivered', at: d.delivered_at ?? d.updated_at, sentToDeliveredMs, details: { sentToDeliveredMs } });
+      break;
+    }
+    case 'failed':
+      out.push({ key: k('failed'), type: 'failed', at: d.failed_at ?? d.updated_at, attempt: d.attempts, reason: d.reason, errorCode: d.error_code });
+      break;
+    case 'suppressed':
+      out.push({ key: k('suppressed'), type: 'suppressed', at: d.updated_at, reason: d.reason });
+      break;
+    case 'expired':
+      out.push({ key: k('expired'), type: 'expired', at: d.updated_at, reason: d.reason });
+      break;
+    case 'recalled':
+      out.push({ key: k('recalled'), type: 'recalled', at: d.updated_at, reason: d.reason });
+      break;
+  }
+  return out;
+}
+
+/** What prepare decided for a row: a row suppressed at once never was queued. */
+function preparedEntries(d: TrackedDelivery): Entry[] {
+  if (d.status === 'suppressed') return [{ key: `${d.id}:suppressed`, type: 'suppressed', at: d.created_at, reason: d.reason }];
+  const out: Entry[] = [{ key: `${d.id}:queued`, type: 'queued', at: d.created_at }];
+  if (d.deferred_until) {
+    out.push({ key: `${d.id}:deferred`, type: 'deferred', at: d.created_at, reason: d.reason, details: { until: d.deferred_until.toISOString() } });
+  }
+  return out;
+}
+
+/** A notification sent to exactly one module is attributed to it; anything else has no single module. */
+function moduleOf(d: TrackedDelivery): string | null {
+  const modules = d.audience.modules ?? [];
+  return modules.length === 1 ? (modules[0] ?? null) : null;
+}
+
+export function createTracker(deps: TrackerDeps): Tracker {
+  const log = deps.logger.child({ component: 'tracker' });
+
+  function logRow(d: TrackedDelivery, e: Entry): NewDeliveryLogEntry {
+    return {
+      event_key: e.key,
+      tenant_id: d.tenant_id,
+      notification_id: d.notification_id,
+      delivery_id: d.id,
+      user_id: d.user_id,
+      channel: d.channel,
+      event: e.type,
+      attempt: e.attempt ?? null,
+      provider: d.provider,
+      reason: e.reason ?? null,
+      error_code: e.errorCode ?? null,
+      details: e.details ? JSON.stringify(e.details) : null,
+      at: e.at,
+    };
+  }
+
+  function event(d: TrackedDelivery, e: Entry & { type: DeliveryEventType }): DeliveryEvent {
+    return {
+      eventId: e.key,
+      type: e.type,
+      at: e.at,
+      tenantId: d.tenant_id,
+      notificationId: d.notification_id,
+      deliveryId: d.id,
+      userId: d.user_id,
+      templateKey: d.template_key,
+      templateVersion: d.template_version,
+      channel: d.channel as Channel,
+      provider: d.provider,
+      priority: d.priority as Priority,
+      category: d.category,
+      module: moduleOf(d),
+      createdToSentMs: e.createdToSentMs ?? null,
+      sentToDeliveredMs: e.sentToDeliveredMs ?? null,
+      errorCode: e.errorCode ?? null,
+      errorReason: e.reason ?? null,
+    };
+  }
+
+  /**
+   * Log first (awaited), then analytics. With `onlyNew`, analytics gets only entries the log
+   * did not have yet (opens and clicks, whose time is the request's); otherwise every entry
+   * is re-recorded, which the event id makes harmless and which re-sends what a crashed
+   * process may have held unflushed.
+   */
+  async function write(items: { d: TrackedDelivery; e: Entry }[], onlyNew = false): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const written = await insertLogEntries(
+      deps.db,
+      items.map(({ d, e }) => logRow(d, e)),
+    );
+    const events: DeliveryEvent[] = [];
+    for (const { d, e } of items) {
+      if (e.type === 'attempt_failed' || e.type === 'finished') continue;
+      if (onlyNew && !written.has(e.key)) continue;
+      events.push(event(d, e as Entry & { type: DeliveryEventType }));
+    }
+    deps.analytics?.record(events);
+    return written;
+  }
+
+  async function forRows(notificationId: string, statuses: readonly string[] | undefined, entries: (d: TrackedDelivery) => Entry[]): Promise<void> {
+    // Page by page: a bulk notification's rows are never all in memory.
+    let after: string | undefined;
+    for (;;) {
+      const rows = await trackedDeliveriesPage(deps.db, notificationId, { limit: PAGE, after, statuses });
+      await write(rows.flatMap((d) => entries(d).map((e) => ({ d, e }))));
+      if (rows.length < PAGE) return;
+      after = rows.at(-1)?.id;
+    }
+  }
+
+  return {
+    recordPrepared: (notificationId) => forRows(notificationId, undefined, preparedEntries),
+
+    async deliveryChanged(deliveryId) {
+      const d = await findTrackedDelivery(deps.db, deliveryId);
+      if (!d) return;
+      await write(stateEntries(d).map((e) => ({ d, e })));
+    },
+
+    async attemptFailed(deliveryId) {
+      const d = await findTrackedDelivery(deps.db, deliveryId);
+      if (!d) return;
+      await write([{ d, e: { key: `${d.id}:attempt:${d.attempts}`, type: 'attempt_failed', at: d.updated_at, attempt: d.attempts, reason: d.reason, errorCode: d.error_code } }]);
+    },
+
+    notificationRowsChanged: (notificationId, statuses) => forRows(notificationId, statuses, stateEntries),
+
+    async notificationFinished(tenantId, notificationId, status, reason, counts) {
+      await insertLogEntries(deps.db, [
+        {
+          event_key: `${notificationId}:finished`,
+          tenant_id: tenantId,
+          notification_id: notificationId,
+          delivery_id: null,
+          user_id: null,
+          channel: null,
+          event: 'finished',
+          attempt: null,
+          provider: null,
+          reason,
+          error_code: null,
+          details: JSON.stringify({ status, counts }),
+        },
+      ]);
+    },
+
+    async engagement(deliveryId, e) {
+      const d = await findTrackedDelivery(deps.db, deliveryId);
+      if (!d) return false;
+      const entry: Entry =
+        e.kind === 'opened'
+          ? { key: `${d.id}:opened`, type: 'opened', at: new Date() }
+          : { key: `${d.id}:clicked:${linkId(e.url)}`, type: 'clicked', at: new Date(), details: { url: e.url } };
+      const written = await write([{ d, e: entry }], true);
+      if (written.size > 0) log.debug({ deliveryId, kind: e.kind }, 'engagement recorded');
+      return true;
+    },
+
+    async emailTracking(tenantId, content) {
+      if (content.email?.tracking === false) return false;
+      return tenantTracksEmail(deps.db, tenantId);
+    },
+  };
+}

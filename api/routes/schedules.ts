@@ -1,0 +1,230 @@
+// Recurring sends on Temporal Schedules: cron (or a fixed interval) in a time zone, with
+// pause/resume and an overlap policy. Each firing creates one notification.
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription } from '@temporalio/client';
+import { z } from 'zod';
+import { taskQueueFor } from '../../common/priorities.js';
+import { appendAudit } from '../../schema/queries/audit-log.js';
+import { deleteSchedule, findSchedule, insertSchedule, listSchedules, setSchedulePaused } from '../../schema/queries/schedules.js';
+import type { ScheduleRow } from '../../schema/tables/schedules.js';
+import type { ScheduledSendInput, scheduledSendWorkflow } from '../../workflows/index.js';
+import type { AppDeps } from '../deps.js';
+import { dependencyUnavailable, HttpError, isDependencyDown, notFound, unprocessable } from '../errors.js';
+import { defineRoute, type RouteHost } from '../route.js';
+import { ClientId, listOf, NotificationRequest, Pagination } from '../schemas.js';
+import { resolveTemplate } from '../submit-notification.js';
+import type { VariableValidator } from '../template-variables.js';
+
+const OVERLAP = { skip: ScheduleOverlapPolicy.SKIP, buffer_one: ScheduleOverlapPolicy.BUFFER_ONE, allow_all: ScheduleOverlapPolicy.ALLOW_ALL } as const;
+
+const ScheduledNotification = NotificationRequest.omit({ sendAt: true, expiresAt: true, idempotencyKey: true })
+  .extend({ ttlSeconds: z.number().int().min(1).max(30 * 86_400).optional().meta({ description: 'Each firing’s notification expires this long after it fires.' }) })
+  .meta({ id: 'ScheduledNotification' });
+
+const ScheduleRequest = z
+  .object({
+    id: ClientId,
+    cron: z.string().min(9).max(200).optional().meta({ description: 'Standard 5-field cron, e.g. `0 9 * * 1-5`.', example: '0 9 * * 1-5' }),
+    everySeconds: z.number().int().min(1).max(366 * 86_400).optional().meta({ description: 'A fixed interval instead of cron.' }),
+    timezone: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'not an IANA time zone')
+      .default('UTC'),
+    overlap: z.enum(['skip', 'buffer_one', 'allow_all']).default('skip'),
+    paused: z.boolean().default(false),
+    notification: ScheduledNotification,
+  })
+  .strict()
+  .refine((s) => (s.cron === undefined) !== (s.everySeconds === undefined), 'give exactly one of cron and everySeconds')
+  .meta({ id: 'ScheduleRequest' });
+
+const Schedule = z
+  .object({
+    id: z.string(),
+    cron: z.string().nullable(),
+    everySeconds: z.number().int().nullable(),
+    timezone: z.string(),
+    overlap: z.string(),
+    paused: z.boolean(),
+    notification: z.record(z.string(), z.unknown()),
+    nextFireTimes: z.array(z.string()),
+    recentFirings: z.array(z.object({ scheduledAt: z.string(), workflowId: z.string() })),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Schedule' });
+
+const SchedulePatch = z.object({ paused: z.boolean() }).strict().meta({ id: 'SchedulePatch' });
+const ScheduleIdParam = z.object({ id: ClientId });
+
+export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator): void {
+  const temporalId = (tenantId: string, id: string) => `herald-schedule:${tenantId}:${id}`;
+
+  function present(row: ScheduleRow, desc: ScheduleDescription | undefined): z.infer<typeof Schedule> {
+    return {
+      id: row.id,
+      cron: row.cron,
+      everySeconds: row.every_seconds,
+      timezone: row.timezone,
+      overlap: row.overlap,
+      paused: desc?.state.paused ?? row.paused,
+      notification: row.body,
+      nextFireTimes: (desc?.info.nextActionTimes ?? []).slice(0, 5).map((d) => d.toISOString()),
+      recentFirings: (desc?.info.recentActions ?? []).map((a) => ({
+        scheduledAt: a.scheduledAt.toISOString(),
+        workflowId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : '',
+      })),
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+
+  async function describe(tenantId: string, id: string): Promise<ScheduleDescription | undefined> {
+    try {
+      return await deps.temporal.client.schedule.getHandle(temporalId(tenantId, id)).describe();
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) return undefined;
+      if (isDependencyDown(err)) throw dependencyUnavailable();
+      throw err;
+    }
+  }
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/schedules',
+    summary: 'Create a recurring send',
+    tag: 'Schedules',
+    scope: 'send',
+    body: ScheduleRequest,
+    errors: [409, 422],
+    responses: { 201: { description: 'The schedule', schema: Schedule } },
+    async handler({ res, body, auth }) {
+      const n = body.notification;
+      const version = await resolveTemplate(deps, auth.tenantId, { ...n, to: n.to } as never);
+      const issues = variables.validate(version.content.variables, n.data);
+      if (issues.length > 0) throw unprocessable('invalid_data', `notification data does not satisfy the variables of ${n.template}`, issues);
+      const row = await insertSchedule(deps.db, {
+        tenant_id: auth.tenantId,
+        id: body.id,
+        cron: body.cron ?? null,
+        every_seconds: body.everySeconds ?? null,
+        timezone: body.timezone,
+        overlap: body.overlap,
+        body: JSON.stringify(n),
+        paused: body.paused,
+        created_by: auth.keyId,
+      });
+      if (!row) throw new HttpError(409, 'schedule_exists', `schedule ${body.id} already exists`);
+      const input: ScheduledSendInput = { tenantId: auth.tenantId, scheduleId: body.id, taskQueuePrefix: deps.temporal.taskQueuePrefix, timings: deps.timings };
+      try {
+        await deps.temporal.client.schedule.create({
+          scheduleId: temporalId(auth.tenantId, body.id),
+          spec: body.cron ? { cronExpressions: [body.cron], timezone: body.timezone } : { intervals: [{ every: (body.everySeconds ?? 60) * 1000 }] },
+          action: {
+            type: 'startWorkflow',
+            workflowType: 'scheduledSendWorkflow' as unknown as typeof scheduledSendWorkflow,
+            // Firings are light: they create the notification, whose own run takes its priority queue.
+            taskQueue: taskQueueFor('high', deps.temporal.taskQueuePrefix),
+            args: [input],
+          },
+          policies: { overlap: OVERLAP[body.overlap], catchupWindow: '1 minute' },
+          state: { paused: body.paused },
+        });
+      } catch (err) {
+        await deleteSchedule(deps.db, auth.tenantId, body.id);
+        if (err instanceof ScheduleAlreadyRunning) throw new HttpError(409, 'schedule_exists', `schedule ${body.id} already exists`);
+        if (isDependencyDown(err)) throw dependencyUnavailable();
+        if (/cron|spec|invalid/i.test((err as Error).message)) throw unprocessable('invalid_schedule', (err as Error).message);
+        throw err;
+      }
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'schedule.create', targetType: 'schedule', targetId: body.id });
+      res.status(201).json(present(row, await describe(auth.tenantId, body.id)));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/schedules',
+    summary: 'Recurring sends with their next fire times',
+    tag: 'Schedules',
+    scope: 'read',
+    query: Pagination,
+    responses: { 200: { description: 'Schedules', schema: listOf(Schedule) } },
+    async handler({ res, query, auth }) {
+      const rows = await listSchedules(deps.db, auth.tenantId, { limit: query.limit + 1, after: query.cursor });
+      const page = rows.slice(0, query.limit);
+      const items = await Promise.all(page.map(async (r) => present(r, await describe(auth.tenantId, r.id))));
+      res.json({ items, nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null });
+    },
+  });
+
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/schedules/{id}',
+    summary: 'One recurring send',
+    tag: 'Schedules',
+    scope: 'read',
+    params: ScheduleIdParam,
+    errors: [404],
+    responses: { 200: { description: 'The schedule', schema: Schedule } },
+    async handler({ res, params, auth }) {
+      const row = await findSchedule(deps.db, auth.tenantId, params.id);
+      if (!row) throw notFound('schedule');
+      res.json(present(row, await describe(auth.tenantId, row.id)));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'patch',
+    path: '/v1/schedules/{id}',
+    summary: 'Pause or resume a recurring send',
+    tag: 'Schedules',
+    scope: 'send',
+    params: ScheduleIdParam,
+    body: SchedulePatch,
+    errors: [404],
+    responses: { 200: { description: 'The schedule', schema: Schedule } },
+    async handler({ res, params, body, auth }) {
+      const row = await setSchedulePaused(deps.db, auth.tenantId, params.id, body.paused);
+      if (!row) throw notFound('schedule');
+      const handle = deps.temporal.client.schedule.getHandle(temporalId(auth.tenantId, params.id));
+      try {
+        if (body.paused) await handle.pause(`paused by ${auth.keyId}`);
+        else await handle.unpause(`resumed by ${auth.keyId}`);
+      } catch (err) {
+        if (isDependencyDown(err)) throw dependencyUnavailable();
+        throw err;
+      }
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: body.paused ? 'schedule.pause' : 'schedule.resume', targetType: 'schedule', targetId: params.id });
+      res.json(present(row, await describe(auth.tenantId, params.id)));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'delete',
+    path: '/v1/schedules/{id}',
+    summary: 'Delete a recurring send (notifications it already created are kept)',
+    tag: 'Schedules',
+    scope: 'send',
+    params: ScheduleIdParam,
+    errors: [404],
+    responses: { 204: { description: 'Deleted' } },
+    async handler({ res, params, auth }) {
+      const row = await findSchedule(deps.db, auth.tenantId, params.id);
+      if (!row) throw notFound('schedule');
+      try {
+        await deps.temporal.client.schedule.getHandle(temporalId(auth.tenantId, params.id)).delete();
+      } catch (err) {
+        if (isDependencyDown(err)) throw dependencyUnavailable();
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      }
+      await deleteSchedule(deps.db, auth.tenantId, params.id);
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'schedule.delete', targetType: 'schedule', targetId: params.id });
+      res.status(204).end();
+    },
+  });
+}

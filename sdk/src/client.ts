@@ -1,0 +1,186 @@
+// A small fetch client over the generated OpenAPI types. No dependencies beyond the
+// platform's fetch, so it runs in Node ≥ 20, Deno, Bun and browsers alike.
+import { HeraldApiError } from './errors.js';
+import type {
+  ApiKey,
+  ApiKeyRequest,
+  AuditEntry,
+  Delivery,
+  NewApiKey,
+  Notification,
+  NotificationListQuery,
+  NotificationRequest,
+  Page,
+  Provider,
+  ProviderRequest,
+  QueryOf,
+  Template,
+  TemplatePreview,
+  TemplatePreviewRequest,
+  TemplateRequest,
+  TemplateVersion,
+  User,
+  UserImportReport,
+  UserRequest,
+} from './types.js';
+
+export interface HeraldClientOptions {
+  /** Where Herald answers, e.g. `http://localhost:3000`. */
+  baseUrl: string;
+  apiKey: string;
+  /** Attempts after the first on 429 and 503 (and network errors of idempotent calls). Default 3. */
+  retries?: number;
+  /** Upper bound of one wait between attempts, whatever Retry-After says. Default 30 s. */
+  maxRetryDelayMs?: number;
+  /** Defaults to the global fetch; pass one to add tracing, proxies or test doubles. */
+  fetch?: typeof fetch;
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+}
+
+type QueryValue = string | number | boolean | undefined | null;
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue> | object;
+  body?: unknown;
+  /** A raw body (e.g. JSON lines) sent as is with this content type. */
+  raw?: { body: string | Uint8Array | ReadableStream<Uint8Array>; contentType: string };
+  /** Expected to be safe to repeat after a network error (GET/PUT/DELETE are). */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+}
+
+const RETRY_STATUSES = new Set([429, 503]);
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    }, { once: true });
+  });
+}
+
+const seg = (s: string | number) => encodeURIComponent(String(s));
+
+export function createHeraldClient(options: HeraldClientOptions) {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const retries = options.retries ?? 3;
+  const maxDelay = options.maxRetryDelayMs ?? 30_000;
+  const doFetch = options.fetch ?? fetch;
+
+  async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const url = new URL(baseUrl + path);
+    for (const [k, v] of Object.entries(opts.query ?? {}) as [string, QueryValue][]) {
+      if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers, authorization: `Bearer ${options.apiKey}` };
+    let body: RequestInit['body'];
+    if (opts.raw) {
+      headers['content-type'] = opts.raw.contentType;
+      body = opts.raw.body as RequestInit['body'];
+    } else if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    // A stream can be sent once only, so a streamed body is never retried.
+    const replayable = !(opts.raw?.body instanceof ReadableStream);
+    const idempotent = opts.idempotent ?? ['GET', 'PUT', 'DELETE', 'HEAD'].includes(method);
+
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await doFetch(url, { method, headers, body, signal: opts.signal ?? null, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+      } catch (err) {
+        if (!idempotent || !replayable || attempt >= retries || opts.signal?.aborted) throw err;
+        await sleep(Math.min(maxDelay, 250 * 2 ** attempt), opts.signal);
+        continue;
+      }
+      if (res.ok) {
+        if (res.status === 204) return undefined as T;
+        const text = await res.text();
+        return (text ? JSON.parse(text) : undefined) as T;
+      }
+      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+      // Herald answers 429 before doing anything and 503 leaving nothing behind (see the
+      // Outages section of the README), so both are safe to repeat for any method.
+      if (RETRY_STATUSES.has(res.status) && replayable && attempt < retries) {
+        await res.body?.cancel();
+        await sleep(Math.min(maxDelay, retryAfterMs ?? 250 * 2 ** attempt), opts.signal);
+        continue;
+      }
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      const e = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+      throw new HeraldApiError({
+        status: res.status,
+        code: typeof e?.code === 'string' ? e.code : `http_${res.status}`,
+        message: typeof e?.message === 'string' ? e.message : text.slice(0, 500) || res.statusText,
+        details: Array.isArray(e?.details) ? e.details : [],
+        retryAfterMs,
+        method,
+        path,
+      });
+    }
+  }
+
+  return {
+    request,
+    notifications: {
+      send: (body: NotificationRequest, o?: { signal?: AbortSignal }) => request<Notification>('POST', '/v1/notifications', { body, ...o }),
+      get: (id: string) => request<Notification>('GET', `/v1/notifications/${seg(id)}`),
+      list: (query: NotificationListQuery = {}) => request<Page<Notification>>('GET', '/v1/notifications', { query }),
+      deliveries: (id: string, query: QueryOf<'/v1/notifications/{id}/deliveries', 'get'> = {}) =>
+        request<Page<Delivery>>('GET', `/v1/notifications/${seg(id)}/deliveries`, { query }),
+      approve: (id: string) => request<Notification>('POST', `/v1/notifications/${seg(id)}/approve`),
+      reject: (id: string, reason?: string) => request<Notification>('POST', `/v1/notifications/${seg(id)}/reject`, { body: reason ? { reason } : {} }),
+      cancel: (id: string) => request<Notification>('POST', `/v1/notifications/${seg(id)}/cancel`),
+      delete: (id: string) => request<void>('DELETE', `/v1/notifications/${seg(id)}`),
+    },
+    templates: {
+      put: (key: string, body: TemplateRequest) => request<Template>('PUT', `/v1/templates/${seg(key)}`, { body }),
+      get: (key: string) => request<Template>('GET', `/v1/templates/${seg(key)}`),
+      list: (query: QueryOf<'/v1/templates', 'get'> = {}) => request<Page<Template>>('GET', '/v1/templates', { query }),
+      delete: (key: string) => request<void>('DELETE', `/v1/templates/${seg(key)}`),
+      publish: (key: string) => request<TemplateVersion>('POST', `/v1/templates/${seg(key)}/publish`),
+      preview: (key: string, body: TemplatePreviewRequest) => request<TemplatePreview>('POST', `/v1/templates/${seg(key)}/preview`, { body, idempotent: true }),
+    },
+    users: {
+      put: (id: string, body: UserRequest) => request<User>('PUT', `/v1/users/${seg(id)}`, { body }),
+      get: (id: string) => request<User>('GET', `/v1/users/${seg(id)}`),
+      /** POST /v1/users/import: one JSON user per line, each with its `id`. */
+      import: (jsonLines: string | ReadableStream<Uint8Array>) =>
+        request<UserImportReport>('POST', '/v1/users/import', { raw: { body: jsonLines, contentType: 'application/x-ndjson' }, idempotent: true }),
+    },
+    apiKeys: {
+      create: (body: ApiKeyRequest) => request<NewApiKey>('POST', '/v1/api-keys', { body }),
+      list: (query: QueryOf<'/v1/api-keys', 'get'> = {}) => request<Page<ApiKey>>('GET', '/v1/api-keys', { query }),
+      revoke: (id: string) => request<void>('DELETE', `/v1/api-keys/${seg(id)}`),
+    },
+    auditLog: {
+      list: (query: QueryOf<'/v1/audit-log', 'get'> = {}) => request<Page<AuditEntry>>('GET', '/v1/audit-log', { query }),
+    },
+    providers: {
+      put: (id: string, body: ProviderRequest) => request<Provider>('PUT', `/v1/providers/${seg(id)}`, { body }),
+      get: (id: string) => request<Provider>('GET', `/v1/providers/${seg(id)}`),
+      list: (query: { channel?: string } = {}) => request<Page<Provider>>('GET', '/v1/providers', { query }),
+      delete: (id: string) => request<void>('DELETE', `/v1/providers/${seg(id)}`),
+    },
+  };
+}
+
+export type HeraldClient = ReturnType<typeof createHeraldClient>;

@@ -1,0 +1,74 @@
+// Names for the generated OpenAPI types. Schemas the server does not publish yet fall back to
+// a hand-written shape; once the route lands and `npm run generate:sdk` runs, the generated
+// schema wins and these become exact without a change here.
+import type { components, paths } from './schema.js';
+
+type Schemas = components['schemas'];
+type SchemaOr<N extends string, Fallback> = N extends keyof Schemas ? Schemas[N] : Fallback;
+
+type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+type Op<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+
+/** The JSON query parameters of an operation. */
+export type QueryOf<P extends keyof paths, M extends Method> = Op<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+/** The JSON request body of an operation. */
+export type BodyOf<P extends keyof paths, M extends Method> = Op<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+
+export type Notification = Schemas['Notification'];
+export type NotificationRequest = Schemas['NotificationRequest'];
+export type NotificationStatus = Notification['status'];
+export type NotificationListQuery = QueryOf<'/v1/notifications', 'get'>;
+export type Delivery = Schemas['Delivery'];
+export type Template = Schemas['Template'];
+export type TemplateRequest = Schemas['TemplateRequest'];
+export type TemplateVersion = Schemas['TemplateVersion'];
+export type TemplateVersionDetail = Schemas['TemplateVersionDetail'];
+export type TemplatePreview = Schemas['TemplatePreview'];
+export type TemplatePreviewRequest = Schemas['TemplatePreviewRequest'];
+export type User = Schemas['User'];
+export type UserRequest = Schemas['UserRequest'];
+export type ApiKey = Schemas['ApiKey'];
+export type NewApiKey = Schemas['NewApiKey'];
+export type ApiKeyRequest = Schemas['ApiKeyRequest'];
+export type AuditEntry = Schemas['AuditEntry'];
+export type Channel = Schemas['Channel'];
+export type Priority = Schemas['Priority'];
+
+export type ProviderRequest = SchemaOr<
+  'ProviderRequest',
+  {
+    channel: Channel;
+    kind: string;
+    config: Record<string, unknown>;
+    order?: number;
+    rateLimit?: { perSecond: number; burst?: number } | null;
+    enabled?: boolean;
+  }
+>;
+export type Provider = SchemaOr<
+  'Provider',
+  {
+    id: string;
+    channel: Channel;
+    kind: string;
+    config: Record<string, unknown>;
+    order: number;
+    rateLimit: { perSecond: number; burst: number } | null;
+    enabled: boolean;
+    circuit: { state: 'closed' | 'open' | 'half_open'; consecutiveFailures: number; openedAt: string | null; lastError: string | null };
+    createdAt: string;
+    updatedAt: string;
+  }
+>;
+export type UserImportReport = SchemaOr<
+  'UserImportReport',
+  { lines: number; imported: number; failed: number; errors: { line: number; id?: string; message: string }[]; errorsTruncated: boolean; ms: number }
+>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The error body of every Herald error response. */
+export type ErrorBody = Schemas['Error'];
