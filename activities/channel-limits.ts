@@ -31,6 +31,8 @@ export const CHAT_LIMITS: readonly { platform: string; maxChars?: number; maxByt
 export const EMAIL_LIMITS = {
   /** RFC 5322 line limit; a longer subject would need folding that many clients mangle. */
   maxSubjectChars: 998,
+  /** Rendered html + text; far past what any inbox shows unclipped, and under every provider's message limit. */
+  maxBodyBytes: 2 * 1024 * 1024,
 } as const;
 
 export const WEBHOOK_LIMITS = { maxBodyBytes: 256 * 1024 } as const;

@@ -26,7 +26,7 @@ export function composeMessage<C extends Exclude<Channel, 'inapp'>>(channel: C, 
   switch (channel) {
     case 'email': {
       const r = rendered as RenderedByChannel['email'];
-      return { channel: 'email', messageId, to: String(target), content: r, headers: { 'X-Herald-Notification': ctx.notificationId, ...ctx.headers } };
+      return { channel: 'email', messageId, to: String(target), content: r, headers: { 'X-Herald-Notification': ctx.notificationId, ...ctx.headers }, priority: ctx.priority };
     }
     case 'sms':
       return { channel: 'sms', messageId, to: String(target), content: { text: (rendered as RenderedByChannel['sms']).text } };

@@ -6,6 +6,7 @@ import type { WebPushSubscription } from '../channels/types.js';
 import { DEV_SIGNING_KEY } from '../common/config.js';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
 import { openSealed } from '../common/sealed-data.js';
+import { createTtlCache } from '../common/ttl-cache.js';
 import { unsubscribeHeaders } from '../common/unsubscribe.js';
 import { findCategorySettings } from '../schema/queries/preferences.js';
 import { categoryPolicy, DEFAULT_CATEGORY } from './policy.js';
@@ -55,12 +56,18 @@ function goneSplit(targets: Target[]): { webpushEndpoints: string[]; tokens: str
 }
 
 export function createDeliverActivities(deps: ActivityDeps, router: ProviderRouter) {
+  // Read on every delivery, changing seldom or never: a template version is immutable; a
+  // notification's row is fixed once it is sending; category settings apply within seconds.
+  const templateVersions = createTtlCache<string, Awaited<ReturnType<typeof findTemplateVersion>>>(10 * 60_000);
+  const notifications = createTtlCache<string, Awaited<ReturnType<typeof findNotification>>>(10_000);
+  const categorySettings = createTtlCache<string, Awaited<ReturnType<typeof findCategorySettings>>>(5_000);
+
   async function loadMessage(tenantId: string, deliveryId: string) {
     const delivery = await findDelivery(deps.db, deliveryId);
     if (!delivery || delivery.tenant_id !== tenantId) throw ApplicationFailure.nonRetryable(`delivery ${deliveryId} not found`, 'NotFound');
-    const n = await findNotification(deps.db, tenantId, delivery.notification_id);
+    const n = await notifications.get(`${tenantId}:${delivery.notification_id}`, () => findNotification(deps.db, tenantId, delivery.notification_id));
     if (!n) throw ApplicationFailure.nonRetryable(`notification ${delivery.notification_id} not found`, 'NotFound');
-    const version = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
+    const version = await templateVersions.get(`${tenantId}:${n.template_key}:${n.template_version}`, () => findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version));
     if (!version) throw ApplicationFailure.nonRetryable(`template ${n.template_key} v${n.template_version} not found`, 'NotFound');
     const user = await findUser(deps.db, tenantId, delivery.user_id);
     return { delivery, notification: n, content: version.content, user };
@@ -69,7 +76,8 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
   /** RFC 8058 one-click unsubscribe headers, except for categories nobody may opt out of. */
   async function listUnsubscribeHeaders(tenantId: string, userId: string, category: string | null): Promise<Record<string, string>> {
     const cat = category ?? DEFAULT_CATEGORY;
-    if (!deps.signingKey || categoryPolicy(cat, await findCategorySettings(deps.db, tenantId, cat)).mandatory) return {};
+    const settings = await categorySettings.get(`${tenantId}:${cat}`, () => findCategorySettings(deps.db, tenantId, cat));
+    if (!deps.signingKey || categoryPolicy(cat, settings).mandatory) return {};
     return unsubscribeHeaders({ publicUrl: deps.publicUrl, signingKey: deps.signingKey, tenantId, userId, category: cat });
   }
 

@@ -25,6 +25,8 @@ export const SUPPRESSION_REASONS = [
   'preference_off',
   'duplicate',
   'frequency_capped',
+  // Deactivated by the directory (SCIM active=false, gone from LDAP): nothing reaches them, on any channel.
+  'user_inactive',
 ] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
@@ -201,6 +203,7 @@ export function decideUser(ctx: PolicyContext, user: UserRow, data: UserPolicyDa
     const kinds = ctx.providerKinds.get(channel) ?? [];
     const address = addressOf(channel, user, kinds);
     const suppress = (reason: SuppressionReason): ChannelDecision => ({ channel, status: 'suppressed', address, reason });
+    if (!user.active) return suppress('user_inactive');
     if (!ctx.templateChannels.has(channel)) return suppress('no_template_content');
     const problem = identityProblem(channel, user, kinds);
     if (problem) return suppress(problem);

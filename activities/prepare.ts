@@ -3,6 +3,10 @@
 // with a recorded reason for every row that will not be sent now), and write one ledger
 // row per recipient × channel.
 import type { Channel } from '../common/statuses.js';
+import type { DbOrTx } from '../schema/database.js';
+import { recentlySentSameContent } from '../schema/queries/orchestration.js';
+import type { NotificationRow } from '../schema/tables/notifications.js';
+import type { TemplateVersionRow } from '../schema/tables/templates.js';
 import { insertDeliveries } from '../schema/queries/deliveries.js';
 import { unsentWithDeferral } from '../schema/queries/delivery-plans.js';
 import type { AudienceSelectors } from '../schema/queries/audience.js';
@@ -28,6 +32,39 @@ export type PrepareResult =
     }
   | { ok: false; reason: string };
 
+/** What policy needs to decide a page of this notification, on these channels. */
+export async function policyContextFor(deps: Pick<ActivityDeps, 'db'>, n: NotificationRow, template: TemplateVersionRow, channels: readonly Channel[]): Promise<PolicyContext> {
+  const tenant = await findTenant(deps.db, n.tenant_id);
+  const fixed = await loadPolicyStatic(deps.db, n.tenant_id, n.category ?? DEFAULT_CATEGORY, tenant?.timezone ?? 'UTC');
+  return {
+    now: new Date(),
+    priority: n.priority,
+    category: fixed.category,
+    tenantTimezone: fixed.tenantTimezone,
+    channels,
+    templateChannels: new Set((Object.keys(template.content) as Channel[]).filter((c) => channels.includes(c))),
+    providerKinds: fixed.providerKinds,
+  };
+}
+
+/**
+ * The per-recipient dedup window: a user who got the same template and data from another
+ * notification within the tenant's window is suppressed `duplicate`.
+ */
+export async function suppressRecentDuplicates(db: DbOrTx, n: NotificationRow, planned: PlannedUser[]): Promise<PlannedUser[]> {
+  if (!n.content_hash) return planned;
+  const tenant = await findTenant(db, n.tenant_id);
+  const window = tenant?.dedup_window_seconds ?? 0;
+  if (window <= 0) return planned;
+  const live = planned.filter((p) => p.decisions.some((d) => d.status === 'pending')).map((p) => p.userId);
+  const dupes = await recentlySentSameContent(db, n.tenant_id, n.content_hash, n.id, live, new Date(Date.now() - window * 1000));
+  return planned.map((p) =>
+    dupes.has(p.userId)
+      ? { ...p, decisions: p.decisions.map((d) => (d.status === 'pending' ? { channel: d.channel, status: 'suppressed' as const, address: d.address, reason: 'duplicate' as const } : d)) }
+      : p,
+  );
+}
+
 export function createPrepareActivities(deps: ActivityDeps) {
   return {
     async prepareNotification({ tenantId, notificationId }: PrepareInput): Promise<PrepareResult> {
@@ -35,18 +72,7 @@ export function createPrepareActivities(deps: ActivityDeps) {
       if (!n) return { ok: false, reason: 'notification no longer exists' };
       const template = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
       if (!template) return { ok: false, reason: `template ${n.template_key} v${n.template_version} no longer exists` };
-      const tenant = await findTenant(deps.db, tenantId);
-      const category = n.category ?? DEFAULT_CATEGORY;
-      const fixed = await loadPolicyStatic(deps.db, tenantId, category, tenant?.timezone ?? 'UTC');
-      const ctx: PolicyContext = {
-        now: new Date(),
-        priority: n.priority,
-        category: fixed.category,
-        tenantTimezone: fixed.tenantTimezone,
-        channels: n.channels as Channel[],
-        templateChannels: new Set((Object.keys(template.content) as Channel[]).filter((c) => n.channels.includes(c))),
-        providerKinds: fixed.providerKinds,
-      };
+      const ctx = await policyContextFor(deps, n, template, n.channels as Channel[]);
 
       // Single sends resolve in one page; the loop is the same one a bulk campaign pages with.
       // The stored segment was validated by the API's Segment schema before it was written.
@@ -57,7 +83,7 @@ export function createPrepareActivities(deps: ActivityDeps) {
         // Cap slots and ledger rows commit together: a crash between them cannot leave a
         // slot counted for a notification that has no rows (a retry finds its own slot).
         await deps.db.transaction().execute(async (tx) => {
-          const planned = await planPage(tx, tenantId, notificationId, ctx, page.users, true);
+          const planned = await suppressRecentDuplicates(tx, n, await planPage(tx, tenantId, notificationId, ctx, page.users, true));
           await insertDeliveries(tx, ledgerRows(tenantId, notificationId, deps.messageIdDomain, planned));
         });
         cursor = page.nextCursor;

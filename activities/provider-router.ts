@@ -6,6 +6,7 @@ import type { SmtpConfig } from '../channels/smtp.js';
 import type { ChannelAdapter, OutboundMessage } from '../channels/types.js';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
 import type { SecretBox } from '../common/secret-box.js';
+import { createTtlCache } from '../common/ttl-cache.js';
 import type { Db } from '../schema/database.js';
 import { outboundAllowlist } from '../schema/queries/identities.js';
 import { circuitAllows, listProviders, recordProviderFailure, recordProviderSuccess, takeProviderToken } from '../schema/queries/providers.js';
@@ -105,8 +106,10 @@ function withHeraldSettings(kind: string, providerId: string, config: Record<str
 }
 
 export function createProviderRouter(deps: RouterDeps) {
+  const providerLists = createTtlCache<string, Awaited<ReturnType<typeof listProviders>>>(3_000);
   async function candidates(tenantId: string, channel: string): Promise<Candidate[]> {
-    const rows = await listProviders(deps.db, tenantId, { channel, enabledOnly: true });
+    // Provider changes take effect within the cache's few seconds.
+    const rows = await providerLists.get(`${tenantId}:${channel}`, () => listProviders(deps.db, tenantId, { channel, enabledOnly: true }));
     const out: Candidate[] = [];
     const allowlist = rows.some((r) => TENANT_URL_KINDS.has(r.kind)) ? await outboundAllowlist(deps.db, tenantId) : [];
     for (const r of rows) {

@@ -12,7 +12,7 @@ import type { Logger } from '../common/logger.js';
 import type { Priority } from '../common/priorities.js';
 import type { Channel } from '../common/statuses.js';
 import type { DbOrTx } from '../schema/database.js';
-import { findTrackedDelivery, insertLogEntries, tenantTracksEmail, trackedDeliveriesPage, type TrackedDelivery } from '../schema/queries/delivery-log.js';
+import { findTrackedDelivery, insertLogEntries, tenantTracksEmail, trackedDeliveriesByIds, trackedDeliveriesPage, type TrackedDelivery } from '../schema/queries/delivery-log.js';
 import type { NewDeliveryLogEntry } from '../schema/tables/delivery-log.js';
 import type { TemplateContent } from '../schema/tables/templates.js';
 
@@ -29,6 +29,10 @@ export type LogOnlyEvent = 'attempt_failed' | 'finished';
 export interface Tracker {
   /** After prepare: `queued` (and `deferred`) or `suppressed` with the policy's reason, per ledger row. */
   recordPrepared(notificationId: string): Promise<void>;
+  /** The same for the rows of one page of a bulk send. */
+  recordPreparedIds(deliveryIds: readonly string[]): Promise<void>;
+  /** The current state of every row of these statuses (after a bulk cancel or give-up). */
+  recordCurrent(notificationId: string, statuses: readonly string[]): Promise<void>;
   /** After a ledger change of one delivery: the events of the state the row is in now. */
   deliveryChanged(deliveryId: string): Promise<void>;
   /** After a transient failure of one attempt (the row stays claimable): the reason, on the timeline. */
@@ -186,6 +190,13 @@ export function createTracker(deps: TrackerDeps): Tracker {
 
   return {
     recordPrepared: (notificationId) => forRows(notificationId, undefined, preparedEntries),
+
+    recordCurrent: (notificationId, statuses) => forRows(notificationId, statuses, stateEntries),
+
+    async recordPreparedIds(deliveryIds) {
+      const rows = await trackedDeliveriesByIds(deps.db, deliveryIds);
+      await write(rows.flatMap((d) => preparedEntries(d).map((e) => ({ d, e }))));
+    },
 
     async deliveryChanged(deliveryId) {
       const d = await findTrackedDelivery(deps.db, deliveryId);

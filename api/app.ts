@@ -7,6 +7,7 @@ import { createChannelRegistry } from '../channels/registry.js';
 import { createMetrics } from '../common/metrics.js';
 import { createKeyVerifier } from './auth.js';
 import { createRequestLimiter } from './rate-limit.js';
+import { verifyJsonBody } from './body-guards.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, HttpError } from './errors.js';
 import { httpMetrics, metricsEndpoint } from './metrics.js';
@@ -17,6 +18,7 @@ import { devMailRoutes } from './routes/dev-mail.js';
 import { healthRoutes } from './routes/health.js';
 import { layoutRoutes } from './routes/layouts.js';
 import { inboxRoutes } from './routes/inbox.js';
+import { notificationControlRoutes } from './routes/notification-control.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { digestRoutes } from './routes/digests.js';
 import { otpRoutes } from './routes/otp.js';
@@ -26,6 +28,9 @@ import { receiptRoutes } from './routes/receipts.js';
 import { templateRoutes } from './routes/templates.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { recipientRoutes } from './routes/recipients.js';
+import { scimBodyErrors } from './scim/errors.js';
+import { scimRoutes } from './scim/routes.js';
+import { directoryRoutes } from './routes/directory.js';
 import type { TemplateTools } from './template-service.js';
 import { createVariableValidator } from './template-variables.js';
 
@@ -47,9 +52,11 @@ export function createApp(deps: AppDeps): Express {
   // Before body parsing, so the latency it records covers parsing and every route after it.
   const metrics = deps.metrics ?? createMetrics();
   app.use(httpMetrics(metrics));
-  app.use(express.json({ limit: deps.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: deps.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'], verify: verifyJsonBody }));
   // Provider receipts arrive form-encoded (Twilio's status callbacks).
   app.use('/v1/receipts', express.urlencoded({ extended: false, limit: '64kb' }));
+  // SCIM clients parse SCIM errors only, malformed bodies included.
+  app.use('/scim', scimBodyErrors(deps.logger));
 
   const router = express.Router();
   const host: RouteHost = {
@@ -67,6 +74,8 @@ export function createApp(deps: AppDeps): Express {
   templateRoutes(host, deps, tools);
   layoutRoutes(host, deps, tools.renderer);
   recipientRoutes(host, deps);
+  scimRoutes(host, deps);
+  directoryRoutes(host, deps);
   providerRoutes(host, deps, providerKinds());
   receiptRoutes(host, deps);
   trackingRoutes(host, deps);
@@ -74,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
   otpRoutes(host, deps, tools.variables);
   scheduleRoutes(host, deps, tools.variables);
   digestRoutes(host, deps);
+  notificationControlRoutes(host, deps, tools.variables);
   if (deps.capture) devMailRoutes(host, deps.capture);
 
   const document = openApiDocument(host.registry, deps.publicUrl);

@@ -4,7 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../schema/database.js';
 import { findActiveKeyByHash, touchKeyLastUsed } from '../schema/queries/api-keys.js';
 
-export const SCOPES = ['send', 'read', 'manage', 'approve', 'admin', 'system'] as const;
+// `scim`: the key an identity provider holds; it reaches /scim/v2 only (and admin keys may too).
+export const SCOPES = ['send', 'read', 'manage', 'approve', 'admin', 'system', 'scim'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface AuthContext {

@@ -43,6 +43,9 @@ export function presentNotification(
     createdAt: n.created_at.toISOString(),
     updatedAt: n.updated_at.toISOString(),
     completedAt: iso(n.completed_at),
+    approval: { decidedBy: n.decided_by, decidedAt: iso(n.decided_at), comment: n.decision_comment },
+    parentId: n.parent_id,
+    escalation: (n.escalation as z.infer<typeof Notification>['escalation']) ?? null,
   };
 }
 
@@ -78,6 +81,8 @@ export function presentUser(u: UserRow, m: { groups: string[]; modules: string[]
     identities: u.identities as z.infer<typeof User>['identities'],
     groups: m.groups,
     modules: m.modules,
+    source: u.source,
+    active: u.active,
     createdAt: u.created_at.toISOString(),
     updatedAt: u.updated_at.toISOString(),
   };

@@ -137,7 +137,7 @@ export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = Zod
       // zod-to-openapi wants ZodObject here; every params/query schema of ours is one.
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
-      ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(spec.body ? { body: { required: !spec.body.safeParse(undefined).success, content: { 'application/json': { schema: spec.body } } } } : {}),
     },
     responses,
   });

@@ -42,6 +42,15 @@ export const NotificationRequest = z
     sendAt: IsoDateTime.optional(),
     expiresAt: IsoDateTime.optional(),
     idempotencyKey: z.string().min(1).max(255).optional(),
+    escalation: z
+      .object({
+        afterSeconds: z.number().int().min(1).max(7 * 86_400),
+        channels: z.array(ChannelName).min(1).max(6),
+        until: z.enum(['delivered', 'read']).default('delivered'),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'If a recipient is not reached (`delivered`, or `read` for in-app) within afterSeconds, send these channels too.' }),
   })
   .strict()
   .meta({ id: 'NotificationRequest' });
@@ -79,6 +88,11 @@ export const Notification = z
     createdAt: z.string(),
     updatedAt: z.string(),
     completedAt: z.string().nullable(),
+    approval: z
+      .object({ decidedBy: z.string().nullable(), decidedAt: z.string().nullable(), comment: z.string().nullable() })
+      .meta({ description: 'For bulk sends: who approved or rejected, when, and why.' }),
+    parentId: z.string().nullable().meta({ description: 'The notification this one resends.' }),
+    escalation: z.object({ afterSeconds: z.number().int(), channels: z.array(ChannelName), until: z.enum(['delivered', 'read']) }).nullable(),
   })
   .meta({ id: 'Notification' });
 
@@ -148,6 +162,8 @@ export const User = z
     identities: Identities,
     groups: z.array(z.string()),
     modules: z.array(z.string()),
+    source: z.enum(['api', 'scim', 'ldap']).meta({ description: 'Who manages the user: `scim` and `ldap` users are read-only here (409 directory_managed).' }),
+    active: z.boolean().meta({ description: 'false: deactivated by the directory; every delivery is suppressed as user_inactive.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

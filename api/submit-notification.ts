@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import { newId } from '../common/ids.js';
 import { taskQueueFor, type Priority } from '../common/priorities.js';
 import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../common/search-attributes.js';
-import type { Channel, NotificationStatus } from '../common/statuses.js';
+import type { Channel, NotificationKind, NotificationStatus } from '../common/statuses.js';
+import { countAudienceUsers, type AudienceSelectors } from '../schema/queries/audience.js';
 import { appendAudit } from '../schema/queries/audit-log.js';
 import { consumeQuota } from '../schema/queries/rate-limits.js';
 import { deleteNotification, insertNotification, setNotificationRunId } from '../schema/queries/notifications.js';
@@ -52,6 +53,8 @@ function checkTimes(req: Request, now: Date): void {
 export interface SubmitOptions {
   /** Stored and rendered in place of req.data, after req.data passed validation: how secret variables (an OTP code) stay sealed. */
   storedData?: Record<string, unknown>;
+  /** For a resend: the notification it resends. */
+  parentId?: string;
 }
 
 export async function submitNotification(deps: AppDeps, auth: AuthContext, variables: VariableValidator, req: Request, opts: SubmitOptions = {}): Promise<SubmitResult> {
@@ -109,17 +112,19 @@ export async function acceptNotification(
   // Any group/module/segment/all selector makes a send bulk however few users it matches
   // today: its size is decided when it runs, so it goes through approval like a large list.
   const bulkSelectors = req.to.groups !== undefined || req.to.modules !== undefined || req.to.segment !== undefined || req.to.all === true;
-  if (bulkSelectors || (tenant && userIds.length > tenant.bulk_threshold)) {
-    // Bulk sends need the approval flow (maker-checker); until it exists they are refused
-    // rather than sent unapproved.
-    throw unprocessable(
-      'bulk_requires_approval',
-      bulkSelectors ? 'a send to groups, modules, a segment or all users is a bulk send, which needs approval' : `more than ${tenant?.bulk_threshold} recipients is a bulk send, which needs approval`,
-    );
+  // Bulk sends wait for a checker's approval (maker-checker) before anything goes out.
+  const kind: NotificationKind = bulkSelectors || userIds.length > (tenant?.bulk_threshold ?? 100) ? 'bulk' : 'single';
+  const audience = { ...req.to, ...(req.to.userIds ? { userIds } : {}) };
+  const audienceSize = kind === 'bulk' ? await countAudienceUsers(deps.db, tenantId, audience as AudienceSelectors) : userIds.length;
+  if (audienceSize === 0) throw unprocessable('empty_audience', 'the audience matches no users');
+
+  if (req.escalation) {
+    const missingEsc = req.escalation.channels.filter((c) => !available.includes(c));
+    if (missingEsc.length > 0) throw unprocessable('channel_not_in_template', `template ${req.template} has no content for ${missingEsc.join(', ')}`, missingEsc.map((c) => ({ channel: c })));
   }
 
   const priority = (req.priority ?? version.default_priority) as Priority;
-  const status: NotificationStatus = 'scheduled';
+  const status: NotificationStatus = kind === 'bulk' ? 'pending_approval' : 'scheduled';
   const id = newId('ntf');
   // Never hash secret variables in clear: a short code is found from its hash in moments.
   const requestHash = canonicalHash(opts.storedData ? { ...req, data: opts.storedData } : req);
@@ -128,12 +133,15 @@ export async function acceptNotification(
     tenant_id: tenantId,
     template_key: req.template,
     template_version: version.version,
-    kind: 'single',
+    kind,
     priority,
     category: req.category ?? version.category,
     status,
     status_reason: null,
-    audience: JSON.stringify({ userIds }),
+    audience: JSON.stringify(audience),
+    content_hash: canonicalHash({ template: req.template, version: version.version, data: opts.storedData ?? req.data }),
+    escalation: req.escalation ? JSON.stringify(req.escalation) : null,
+    parent_id: opts.parentId ?? null,
     data: JSON.stringify(opts.storedData ?? req.data),
     channels,
     send_at: req.sendAt ? new Date(req.sendAt) : null,
@@ -146,16 +154,11 @@ export async function acceptNotification(
     throw new HttpError(409, 'idempotency_conflict', 'this idempotencyKey was already used with a different request body');
   }
   // Counted only for a new notification, so an idempotent replay costs no quota.
-  if (created && tenant?.daily_quota != null && !(await consumeQuota(deps.db, tenantId, quotaUnits(row), tenant.daily_quota))) {
+  if (created && tenant?.daily_quota != null && !(await consumeQuota(deps.db, tenantId, audienceSize * row.channels.length, tenant.daily_quota))) {
     await deleteNotification(deps.db, tenantId, row.id);
     throw new HttpError(429, 'quota_exceeded', `this tenant's daily quota of ${tenant.daily_quota} recipients is used up`, undefined, { 'Retry-After': String(secondsToUtcMidnight()) });
   }
   return { row, created };
-}
-
-/** Recipients a notification counts against the daily quota (bulk audiences count when resolved). */
-function quotaUnits(row: NotificationRow): number {
-  return Math.max(1, (row.audience.userIds ?? []).length) * Math.max(1, row.channels.length);
 }
 
 function secondsToUtcMidnight(now = new Date()): number {
@@ -164,7 +167,7 @@ function secondsToUtcMidnight(now = new Date()): number {
 }
 
 /** Starts the run for a notification; a run that already exists (a replayed request) is fine. */
-async function startWorkflow(deps: AppDeps, row: NotificationRow): Promise<void> {
+export async function startWorkflow(deps: AppDeps, row: NotificationRow): Promise<void> {
   const { client, taskQueuePrefix } = deps.temporal;
   try {
     // A short deadline: while Temporal is unreachable the client should hear 503 in seconds,
@@ -179,6 +182,9 @@ async function startWorkflow(deps: AppDeps, row: NotificationRow): Promise<void>
           sendAt: row.send_at?.toISOString() ?? null,
           expiresAt: row.expires_at?.toISOString() ?? null,
           timings: deps.timings,
+          kind: row.kind as NotificationKind,
+          priority: row.priority,
+          escalation: row.escalation,
         },
       ],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

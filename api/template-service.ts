@@ -100,7 +100,10 @@ function renderMeasured(renderer: Renderer, content: TemplateContent, channel: C
       const chars = [...r.subject].length;
       return {
         entry: { locale, ...r, htmlBytes: r.html === undefined ? 0 : utf8Bytes(r.html) },
-        problems: chars > EMAIL_LIMITS.maxSubjectChars ? [problem(`subject is ${chars} characters; at most ${EMAIL_LIMITS.maxSubjectChars}`)] : [],
+        problems: [
+          ...(chars > EMAIL_LIMITS.maxSubjectChars ? [problem(`subject is ${chars} characters; at most ${EMAIL_LIMITS.maxSubjectChars}`)] : []),
+          ...(utf8Bytes(r.html ?? '') + utf8Bytes(r.text ?? '') > EMAIL_LIMITS.maxBodyBytes ? [problem(`body is ${utf8Bytes(r.html ?? '') + utf8Bytes(r.text ?? '')} bytes; at most ${EMAIL_LIMITS.maxBodyBytes}`)] : []),
+        ],
       };
     }
     case 'sms': {

@@ -54,8 +54,10 @@ function transportKey(c: SmtpConfig): string {
 export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
   const transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
 
-  function transportFor(c: SmtpConfig): Transporter<SMTPPool.SentMessageInfo> {
-    const key = transportKey(c);
+  // High-priority mail has a pool of its own: a bulk campaign stuck on a slow server holds
+  // every pooled connection, and an OTP would otherwise queue behind it (chaos scenario 6).
+  function transportFor(c: SmtpConfig, lane: 'high' | 'normal'): Transporter<SMTPPool.SentMessageInfo> {
+    const key = `${lane}:${transportKey(c)}`;
     let t = transports.get(key);
     if (!t) {
       const base: SMTPPool.Options = {
@@ -81,7 +83,7 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
 
     async send(message: EmailMessage, config: SmtpConfig): Promise<SendResult> {
       try {
-        const info = await transportFor(config).sendMail({
+        const info = await transportFor(config, message.priority === 'high' ? 'high' : 'normal').sendMail({
           from: config.from,
           to: message.to,
           subject: message.content.subject,

@@ -15,6 +15,8 @@ export interface EmailMessage {
   to: string;
   content: EmailContent;
   headers?: Record<string, string>;
+  /** The notification's priority: high-priority mail gets pooled connections of its own. */
+  priority?: string | undefined;
 }
 
 /** Chat text is written once in Herald's small common markdown and converted per platform. */

@@ -44,6 +44,10 @@ const envSchema = z.object({
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
     .default([]),
+  HERALD_BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  HERALD_BULK_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
+  HERALD_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(25),
+  HERALD_HISTORY_LIMIT: z.coerce.number().int().min(100).default(4000),
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   HERALD_DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -54,6 +58,12 @@ export interface Timings {
   retryMaxIntervalMs: number;
   retryMaxAttempts: number;
   deliveryTimeoutMs: number;
+  /** Bulk sends: users per audience page, deliveries per batch activity, sends in flight per batch. */
+  bulkPageSize?: number;
+  bulkBatchSize?: number;
+  bulkConcurrency?: number;
+  /** A bulk run continues as new past this many history events, so its history stays bounded. */
+  historyLimit?: number;
 }
 
 export interface HeraldConfig {
@@ -133,6 +143,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       retryMaxIntervalMs: e.HERALD_RETRY_MAX_INTERVAL_MS,
       retryMaxAttempts: e.HERALD_RETRY_MAX_ATTEMPTS,
       deliveryTimeoutMs: e.HERALD_DELIVERY_TIMEOUT_MS,
+      bulkPageSize: e.HERALD_BULK_PAGE_SIZE,
+      bulkBatchSize: e.HERALD_BULK_BATCH_SIZE,
+      bulkConcurrency: e.HERALD_BULK_CONCURRENCY,
+      historyLimit: e.HERALD_HISTORY_LIMIT,
     },
     circuit: { failureThreshold: e.HERALD_CIRCUIT_FAILURES, openMs: e.HERALD_CIRCUIT_OPEN_MS },
     rateLimits: { perSecond: e.HERALD_KEY_RATE_PER_SECOND, burst: e.HERALD_KEY_RATE_BURST, failedAuthPerMinute: e.HERALD_FAILED_AUTH_PER_MINUTE },

@@ -2,7 +2,7 @@
 // captured mail) and for tests. `respond` lets a test make it refuse like a real server
 // would: a 4xx or 5xx reply on RCPT or DATA.
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 
 export interface CapturedMail {
   id: number;
@@ -31,7 +31,14 @@ export interface CaptureSmtpOptions {
   host?: string;
   /** How many mails to keep; older ones are dropped. */
   keep?: number;
+  /**
+   * Skip MIME parsing and keep only the envelope and headers' Message-ID/Subject: for load
+   * tests, where parsing every mail would cost more than sending it.
+   */
+  envelopeOnly?: boolean;
   respond?: Responder;
+  /** Delays the reply to DATA for this recipient (a slow provider), in ms. */
+  delayMs?: (to: string) => number;
   onMail?: (mail: CapturedMail) => void;
 }
 
@@ -44,6 +51,13 @@ export interface CaptureSmtp {
   waitForCount(count: number, timeoutMs?: number): Promise<CapturedMail[]>;
   setResponder(r: Responder | undefined): void;
   close(): Promise<void>;
+}
+
+/** Just enough of a message for counting and de-duplication, without a MIME parse. */
+function headersOnly(raw: Buffer): { messageId?: string | undefined; subject?: string | undefined; headers: Map<string, unknown> } {
+  const head = raw.subarray(0, Math.max(0, raw.indexOf('\r\n\r\n'))).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim();
+  return { messageId: field('Message-ID'), subject: field('Subject'), headers: new Map() };
 }
 
 function smtpError(reply: SmtpReply): Error {
@@ -83,12 +97,13 @@ export async function startCaptureSmtp(opts: CaptureSmtpOptions = {}): Promise<C
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (err) => callback(err));
-      stream.on('end', () => {
+      stream.on('end', () => setTimeout(() => {
         const to = session.envelope.rcptTo.map((r) => r.address);
         const reply = respond?.('data', { to: to[0] ?? '', attempt: attemptsByRcpt.get(to[0] ?? '') ?? 1 });
         if (reply) return callback(smtpError(reply));
         const raw = Buffer.concat(chunks);
-        simpleParser(raw)
+        const parse: Promise<ParsedMail> = opts.envelopeOnly ? Promise.resolve(headersOnly(raw) as unknown as ParsedMail) : simpleParser(raw);
+        parse
           .then((parsed) => {
             received += 1;
             const mail: CapturedMail = {
@@ -103,7 +118,7 @@ export async function startCaptureSmtp(opts: CaptureSmtpOptions = {}): Promise<C
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : null,
               headers: headerMap(parsed.headers as Map<string, unknown>),
-              raw: raw.toString('utf8'),
+              raw: opts.envelopeOnly ? '' : raw.toString('utf8'),
             };
             stored.push(mail);
             if (stored.length > keep) stored.shift();
@@ -117,7 +132,7 @@ export async function startCaptureSmtp(opts: CaptureSmtpOptions = {}): Promise<C
             callback();
           })
           .catch((err: Error) => callback(err));
-      });
+      }, opts.delayMs?.(session.envelope.rcptTo[0]?.address ?? '') ?? 0));
     },
   });
   server.on('error', () => {}); // a client's broken connection must not take the server down

@@ -18,6 +18,10 @@ export function createDb(connectionString: string, opts: DbOptions = {}): Db {
   // An idle client that loses its server emits 'error' on the pool; without a listener
   // that would crash the process. The next query reconnects.
   pool.on('error', () => {});
+  // A checked-out client between queries (a transaction awaiting other work) that loses its
+  // server emits 'error' on itself, not on the pool: unhandled, that crashed the process on a
+  // PostgreSQL restart. Its pending or next query still fails and is handled as usual.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

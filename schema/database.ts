@@ -22,6 +22,7 @@ import type { PreferenceEventsTable } from './tables/preference-events.js';
 import type { UserPoliciesTable } from './tables/user-policies.js';
 import type { UnsubscribesTable } from './tables/unsubscribes.js';
 import type { FrequencySlotsTable } from './tables/frequency-slots.js';
+import type { DirectoryConfigsTable, DirectorySyncChangesTable, DirectorySyncEntriesTable, DirectorySyncsTable } from './tables/directory.js';
 
 export interface Database {
   tenants: TenantsTable;
@@ -52,6 +53,10 @@ export interface Database {
   user_policies: UserPoliciesTable;
   unsubscribes: UnsubscribesTable;
   frequency_slots: FrequencySlotsTable;
+  directory_configs: DirectoryConfigsTable;
+  directory_syncs: DirectorySyncsTable;
+  directory_sync_entries: DirectorySyncEntriesTable;
+  directory_sync_changes: DirectorySyncChangesTable;
 }
 
 export type Db = Kysely<Database>;

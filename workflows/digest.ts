@@ -70,7 +70,7 @@ export async function digestWorkflow(input: DigestInput): Promise<{ flushes: num
         workflowId: created.notificationId,
         taskQueue: taskQueueFor(created.priority as Priority, input.taskQueuePrefix),
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ tenantId: input.tenantId, notificationId: created.notificationId, sendAt: null, expiresAt: null, timings: input.timings }],
+        args: [{ tenantId: input.tenantId, notificationId: created.notificationId, sendAt: null, expiresAt: null, timings: input.timings, kind: 'single', priority: created.priority }],
         typedSearchAttributes: [
           { key: SA_TENANT, value: input.tenantId },
           { key: SA_PRIORITY, value: created.priority },

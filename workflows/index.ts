@@ -5,3 +5,5 @@ export { digestWorkflow, digestEventSignal, digestStateQuery } from './digest.js
 export type { DigestInput, DigestEvent } from './digest.js';
 export type { ScheduledSendInput, ScheduledSendResult } from './scheduled-send.js';
 export type { NotificationWorkflowInput, NotificationWorkflowResult } from './notification.js';
+export { directorySyncWorkflow } from './directory-sync.js';
+export type { DirectorySyncInput, DirectorySyncResult } from './directory-sync.js';

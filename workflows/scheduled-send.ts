@@ -29,7 +29,17 @@ export async function scheduledSendWorkflow(input: ScheduledSendInput): Promise<
     workflowId: firing.notificationId,
     taskQueue: taskQueueFor(firing.priority as Priority, input.taskQueuePrefix),
     parentClosePolicy: ParentClosePolicy.ABANDON,
-    args: [{ tenantId: input.tenantId, notificationId: firing.notificationId, sendAt: firing.sendAt, expiresAt: firing.expiresAt, timings: input.timings }],
+    args: [
+      {
+        tenantId: input.tenantId,
+        notificationId: firing.notificationId,
+        sendAt: firing.sendAt,
+        expiresAt: firing.expiresAt,
+        timings: input.timings,
+        kind: firing.kind === 'bulk' ? 'bulk' : 'single',
+        priority: firing.priority,
+      },
+    ],
     typedSearchAttributes: [
       { key: SA_TENANT, value: input.tenantId },
       { key: SA_PRIORITY, value: firing.priority },

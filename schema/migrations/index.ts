@@ -11,6 +11,8 @@ import * as otp from './2026-11-26T21-45-00_otp.js';
 import * as schedules from './2026-11-26T22-00-00_schedules.js';
 import * as recipients from './2026-11-27T09-00-00_recipients.js';
 import * as deliveryLog from './2026-11-27T12-00-00_delivery-log.js';
+import * as directory from './2026-11-27T15-00-00_directory.js';
+import * as orchestration from './2026-11-27T13-00-00_orchestration.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T19-30-00_foundation': foundation,
@@ -24,4 +26,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T22-00-00_schedules': schedules,
   '2026-11-27T09-00-00_recipients': recipients,
   '2026-11-27T12-00-00_delivery-log': deliveryLog,
+  '2026-11-27T13-00-00_orchestration': orchestration,
+  '2026-11-27T15-00-00_directory': directory,
 };

@@ -106,6 +106,12 @@ export async function trackedDeliveriesPage(
   return q.execute();
 }
 
+/** These ledger rows (one page of a bulk send). */
+export async function trackedDeliveriesByIds(db: DbOrTx, ids: readonly string[]): Promise<TrackedDelivery[]> {
+  if (ids.length === 0) return [];
+  return trackedQuery(db).where('d.id', 'in', [...ids]).orderBy('d.id').execute();
+}
+
 /** Whether a tenant's email carries the open pixel and click-tracking links. */
 export async function tenantTracksEmail(db: DbOrTx, tenantId: string): Promise<boolean> {
   const row = await db.selectFrom('tenants').select('tracking').where('id', '=', tenantId).executeTakeFirst();

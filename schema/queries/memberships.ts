@@ -5,8 +5,8 @@ import type { GroupRow } from '../tables/groups.js';
 
 export type SetKind = 'group' | 'module';
 
-/** Groups and modules share a row shape. */
-export type SetRow = GroupRow;
+/** Groups and modules share a row shape (only groups come from a directory, so the source columns are not part of it). */
+export type SetRow = Omit<GroupRow, 'source' | 'external_id'>;
 
 export interface NewSet {
   tenant_id: string;

@@ -16,7 +16,9 @@ export async function upsertUser(db: DbOrTx, user: NewUser): Promise<{ row: User
         identities: eb.ref('excluded.identities'),
         attributes: eb.ref('excluded.attributes'),
         updated_at: new Date(),
-      })),
+      }))
+      // A directory-managed row is never overwritten through the users API or import.
+      .where('users.source', '=', 'api'),
     )
     .returningAll()
     // xmax is 0 only for a freshly inserted row version: tells insert from update in one trip.
@@ -83,7 +85,9 @@ export async function upsertUsers(db: DbOrTx, users: NewUser[]): Promise<void> {
         identities: eb.ref('excluded.identities'),
         attributes: eb.ref('excluded.attributes'),
         updated_at: new Date(),
-      })),
+      }))
+      // A directory-managed row is never overwritten through the users API or import.
+      .where('users.source', '=', 'api'),
     )
     .execute();
 }

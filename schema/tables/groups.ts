@@ -6,6 +6,9 @@ export interface GroupsTable {
   id: string;
   name: string | null;
   description: string | null;
+  /** `api`, `scim` or `ldap`: directory-managed groups are read-only through /v1/groups. */
+  source: ColumnType<string, string | undefined, string>;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

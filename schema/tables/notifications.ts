@@ -8,6 +8,12 @@ export interface Audience {
   all?: boolean;
 }
 
+export interface EscalationPlan {
+  afterSeconds: number;
+  channels: string[];
+  until: 'delivered' | 'read';
+}
+
 export interface NotificationsTable {
   id: string;
   tenant_id: string;
@@ -32,6 +38,15 @@ export interface NotificationsTable {
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
   completed_at: Date | null;
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+  decided_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  decision_comment: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The notification this one resends. */
+  parent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Template + data fingerprint for the per-recipient dedup window. */
+  content_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** After `afterSeconds`, recipients not yet `until` (delivered | read) are sent `channels`. */
+  escalation: ColumnType<EscalationPlan | null, string | null | undefined, string | null>;
   /** Hidden from lists (DELETE); kept for the audit trail. */
   deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }

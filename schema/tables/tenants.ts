@@ -10,6 +10,11 @@ export interface TenantsTable {
   outbound_allowlist: ColumnType<string[], string[] | undefined, string[]>;
   /** Email open pixel and click-tracking links (on unless switched off). */
   tracking: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Hours of the tenant's day when low-priority bulk sends go out: {start, end} as HH:MM. */
+  send_window: ColumnType<{ start: string; end: string } | null, string | null | undefined, string | null>;
+  approval_timeout_seconds: ColumnType<number, number | undefined, number>;
+  /** Same template + data to the same user within this many seconds is suppressed `duplicate`. */
+  dedup_window_seconds: ColumnType<number, number | undefined, number>;
   /** Recipients per UTC day; null for no quota. */
   daily_quota: ColumnType<number | null, number | null | undefined, number | null>;
 }

@@ -10,8 +10,18 @@ export interface UsersTable {
   timezone: string | null;
   identities: JSONColumnType<Record<string, unknown>>;
   attributes: JSONColumnType<Record<string, unknown>>;
+  /** Who manages the row: `api` (the users API), `scim` (an identity provider), `ldap` (directory sync). */
+  source: ColumnType<UserSource, UserSource | undefined, UserSource>;
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** SCIM userName (unique per tenant, case-insensitive, among SCIM users). */
+  user_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** False: every delivery to the user is suppressed (`user_inactive`); the row and its history stay. */
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  deactivated_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  directory_data: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }
+export type UserSource = 'api' | 'scim' | 'ldap';
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;

@@ -70,6 +70,9 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
     HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
     HERALD_SECRET_KEY: 'test-secret-key-0123456789abcdef',
     HERALD_CIRCUIT_OPEN_MS: '500',
+    // Tests poll hard; the rate limit tests give their keys a rate of their own.
+    HERALD_KEY_RATE_PER_SECOND: '100000',
+    HERALD_KEY_RATE_BURST: '100000',
     HERALD_RETRY_INITIAL_MS: '100',
     HERALD_RETRY_MAX_INTERVAL_MS: '500',
     HERALD_RETRY_MAX_ATTEMPTS: '4',
@@ -128,11 +131,12 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
       }
       return { status: res.status, headers: res.headers, body: parsed };
     },
-    async stop() {
+    async stop(this: TestStack) {
       await inbox.close();
       await api.close();
       await analytics.close();
-      await workers.stop();
+      // The property, not the first set: a test may have replaced its workers (a restart).
+      await this.workers.stop();
       await connection.close();
       await smtp.close();
       await database.drop();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { eventually, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
 
 describe('digest', () => {
@@ -24,6 +25,7 @@ describe('digest', () => {
     for (const t of ['first', 'second', 'third', 'fourth', 'fifth']) expect(mail?.text).toContain(`- bob: ${t}`);
     await new Promise((r) => setTimeout(r, 2500));
     expect(stack.smtp.mails()).toHaveLength(1);
+    await recordHistoryIfAsked(stack.client, 'herald-digest:default:ada:comments', 'digest');
 
     expect((await post('sixth')).status).toBe(202);
     const mails = await stack.smtp.waitForCount(2, 20_000);

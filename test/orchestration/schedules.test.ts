@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
 
 describe('recurring sends on Temporal Schedules', () => {
@@ -23,6 +24,7 @@ describe('recurring sends on Temporal Schedules', () => {
     await eventually(async () => (mailsWith('Welcome, Tick!').length >= 2 ? true : undefined), 20_000);
     const got = await stack.request('GET', '/v1/schedules/heartbeat');
     expect(got.body.recentFirings.length).toBeGreaterThanOrEqual(2);
+    await recordHistoryIfAsked(stack.client, got.body.recentFirings[0].workflowId, 'scheduled-send');
     // Each firing made its own notification, with its own expiry, through the normal path.
     const list = await stack.request('GET', '/v1/notifications?template=welcome');
     expect(list.body.items.length).toBeGreaterThanOrEqual(2);

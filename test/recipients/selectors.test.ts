@@ -156,12 +156,16 @@ describe('recipients and audience selectors', () => {
     expect((await stack.request('POST', '/v1/audiences/count', { to: { all: true } })).status).toBe(422);
   });
 
-  it('accepts group, module, segment and all selectors on a notification and refuses them as bulk for now', async () => {
+  it('accepts group, module, segment and all selectors on a notification as bulk sends waiting for approval', async () => {
     for (const to of [{ groups: ['eng'] }, { modules: ['crm'] }, { segment: { conditions: [{ attribute: 'plan', exists: true }] } }, { all: true }]) {
       const r = await stack.request('POST', '/v1/notifications', { template: 'welcome', to, data: { name: 'x' } });
-      expect(r.status, JSON.stringify(to)).toBe(422);
-      expect(r.body.error.code).toBe('bulk_requires_approval');
+      expect(r.status, JSON.stringify(to)).toBe(202);
+      expect(r.body).toMatchObject({ kind: 'bulk', status: 'pending_approval', to });
+      await stack.request('POST', `/v1/notifications/${r.body.id}/cancel`, {});
     }
+    const nobody = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { groups: ['no-such-group'] }, data: { name: 'x' } });
+    expect(nobody.status).toBe(422);
+    expect(nobody.body.error.code).toBe('empty_audience');
     const empty = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: {}, data: {} });
     expect(empty.status).toBe(400);
   });

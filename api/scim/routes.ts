@@ -1,0 +1,418 @@
+// The SCIM 2.0 service provider (RFC 7644) under /scim/v2: how Okta, Entra ID and other
+// identity providers create, update, deactivate and delete Herald users and groups.
+import { ulid } from 'ulid';
+import { z } from 'zod';
+import { parseFilter, ScimFilterError, type ScimFilter } from '../../common/scim-filter.js';
+import { appendAudit } from '../../schema/queries/audit-log.js';
+import { deleteSet } from '../../schema/queries/memberships.js';
+import {
+  checkGroupFilter,
+  checkUserFilter,
+  existingUserIds,
+  findScimGroup,
+  findScimUser,
+  findScimUserByUserName,
+  groupIdExists,
+  groupMembers,
+  insertScimGroup,
+  insertScimUser,
+  listScimGroups,
+  listScimUsers,
+  scimGroupsOf,
+  setGroupMembers,
+  UnsupportedFilterError,
+  updateScimGroup,
+  updateScimUser,
+  userIdExists,
+} from '../../schema/queries/scim.js';
+import { deleteUser } from '../../schema/queries/users.js';
+import type { DbOrTx } from '../../schema/database.js';
+import type { UserRow } from '../../schema/tables/users.js';
+import type { AppDeps } from '../deps.js';
+import type { RouteHost } from '../route.js';
+import { ClientId } from '../schemas.js';
+import { MAX_RESULTS, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
+import { ScimError, sendScimError } from './errors.js';
+import { applyPatch } from './patch.js';
+import {
+  groupResource,
+  LIST_SCHEMA,
+  listResponseOf,
+  ScimGroup,
+  ScimGroupRequest,
+  ScimPatchRequest,
+  ScimUser,
+  ScimUserRequest,
+  userFields,
+  userResource,
+} from './resources.js';
+import { defineScimRoute, sendScim } from './route.js';
+
+const IdParam = z.object({ id: z.string().min(1).max(256) });
+const ListQuery = z.object({
+  filter: z.string().max(2000).optional().meta({ description: 'e.g. `userName eq "bjensen"`, `externalId eq "…"`, combined with and/or.' }),
+  // RFC 7644 §3.4.2.4: startIndex below 1 means 1; count above the maximum means the maximum.
+  startIndex: z.coerce.number().int().optional().transform((v) => Math.max(1, v ?? 1)),
+  count: z.coerce.number().int().optional().transform((v) => Math.min(MAX_RESULTS, Math.max(0, v ?? 100))),
+  attributes: z.string().optional(),
+  excludedAttributes: z.string().optional(),
+});
+
+const Discovery = z.record(z.string(), z.unknown()).meta({ id: 'ScimDiscoveryDocument' });
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === '23505';
+}
+
+function filterOf(raw: string | undefined, check: (f: ScimFilter) => void): ScimFilter | undefined {
+  if (!raw) return undefined;
+  try {
+    const f = parseFilter(raw);
+    check(f);
+    return f;
+  } catch (err) {
+    if (err instanceof ScimFilterError || err instanceof UnsupportedFilterError) throw new ScimError(400, 'invalidFilter', err.message);
+    throw err;
+  }
+}
+
+function excluded(query: { excludedAttributes?: string | undefined }, attr: string): boolean {
+  return (query.excludedAttributes ?? '').split(',').some((a) => a.trim().toLowerCase() === attr.toLowerCase());
+}
+
+/** The userName as the Herald id when it can be one and is free, so business systems can address directory users by the name they know. */
+async function chooseId(db: DbOrTx, tenantId: string, preferred: string, exists: (db: DbOrTx, t: string, id: string) => Promise<boolean>): Promise<string> {
+  if (ClientId.safeParse(preferred).success && !(await exists(db, tenantId, preferred))) return preferred;
+  return `scim-${ulid().toLowerCase()}`;
+}
+
+function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ScimError(400, 'invalidValue', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+export function scimRoutes(host: RouteHost, deps: AppDeps): void {
+  const base = deps.publicUrl.replace(/\/$/, '');
+  const logger = deps.logger;
+
+  async function presentUser(row: UserRow) {
+    const groups = await scimGroupsOf(deps.db, row.tenant_id, [row.id]);
+    return userResource(row, groups.get(row.id) ?? [], base);
+  }
+
+  async function writeUser(tenantId: string, id: string | null, body: z.infer<typeof ScimUserRequest>): Promise<{ row: UserRow; created: boolean }> {
+    const fields = userFields(body);
+    try {
+      return await deps.db.transaction().execute(async (tx) => {
+        const holder = await findScimUserByUserName(tx, tenantId, fields.user_name);
+        if (holder && holder.id !== id) throw new ScimError(409, 'uniqueness', `userName "${fields.user_name}" is already taken`);
+        if (id === null) {
+          const newId = await chooseId(tx, tenantId, fields.user_name, userIdExists);
+          return { row: await insertScimUser(tx, tenantId, newId, fields), created: true };
+        }
+        const row = await updateScimUser(tx, tenantId, id, fields);
+        if (!row) throw new ScimError(404, null, `User ${id} not found`);
+        return { row, created: false };
+      });
+    } catch (err) {
+      // Two creates of one userName racing: the unique index decides.
+      if (isUniqueViolation(err)) throw new ScimError(409, 'uniqueness', `userName "${fields.user_name}" is already taken`);
+      throw err;
+    }
+  }
+
+  async function writeGroup(tenantId: string, id: string | null, body: z.infer<typeof ScimGroupRequest>) {
+    const memberIds = [...new Set((body.members ?? []).map((m) => m.value))];
+    return deps.db.transaction().execute(async (tx) => {
+      const known = await existingUserIds(tx, tenantId, memberIds);
+      const unknown = memberIds.filter((m) => !known.has(m));
+      if (unknown.length > 0) throw new ScimError(400, 'invalidValue', `members: no such User: ${unknown.slice(0, 10).join(', ')}`);
+      const fields = { name: body.displayName, external_id: body.externalId ?? null };
+      let row;
+      let created = false;
+      if (id === null) {
+        const slug = body.displayName.toLowerCase().replace(/[^a-z0-9._:@-]+/g, '-').replace(/^-+|-+$/g, '');
+        row = await insertScimGroup(tx, tenantId, await chooseId(tx, tenantId, slug, groupIdExists), fields);
+        created = true;
+      } else {
+        row = await updateScimGroup(tx, tenantId, id, fields);
+        if (!row) throw new ScimError(404, null, `Group ${id} not found`);
+      }
+      const changes = await setGroupMembers(tx, tenantId, row.id, memberIds);
+      return { row, created, changes, members: await groupMembers(tx, tenantId, row.id) };
+    });
+  }
+
+  defineScimRoute(host, logger, {
+    method: 'get',
+    path: '/scim/v2/ServiceProviderConfig',
+    summary: 'SCIM service provider configuration (RFC 7644 §4)',
+    responses: { 200: { description: 'What this service provider supports', schema: Discovery } },
+    async handler({ res }) {
+      sendScim(res, 200, serviceProviderConfig(base));
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'get',
+    path: '/scim/v2/ResourceTypes',
+    summary: 'SCIM resource types: User and Group',
+    responses: { 200: { description: 'A ListResponse of resource types', schema: listResponseOf(Discovery, 'ScimResourceTypeList') } },
+    async handler({ res }) {
+      const all = resourceTypes(base);
+      sendScim(res, 200, { schemas: [LIST_SCHEMA], totalResults: all.length, startIndex: 1, itemsPerPage: all.length, Resources: all });
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'get',
+    path: '/scim/v2/ResourceTypes/{id}',
+    summary: 'One SCIM resource type',
+    params: IdParam,
+    errors: [404],
+    responses: { 200: { description: 'The resource type', schema: Discovery } },
+    async handler({ res, params }) {
+      const found = resourceTypes(base).find((r) => r.id === params.id);
+      if (!found) throw new ScimError(404, null, `ResourceType ${params.id} not found`);
+      sendScim(res, 200, found);
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'get',
+    path: '/scim/v2/Schemas',
+    summary: 'SCIM schemas of User and Group',
+    responses: { 200: { description: 'A ListResponse of schemas', schema: listResponseOf(Discovery, 'ScimSchemaList') } },
+    async handler({ res }) {
+      const all = schemas(base);
+      sendScim(res, 200, { schemas: [LIST_SCHEMA], totalResults: all.length, startIndex: 1, itemsPerPage: all.length, Resources: all });
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'get',
+    path: '/scim/v2/Schemas/{id}',
+    summary: 'One SCIM schema, by URN',
+    params: IdParam,
+    errors: [404],
+    responses: { 200: { description: 'The schema', schema: Discovery } },
+    async handler({ res, params }) {
+      const found = schemas(base).find((s) => s.id === params.id);
+      if (!found) throw new ScimError(404, null, `Schema ${params.id} not found`);
+      sendScim(res, 200, found);
+    },
+  });
+
+  // ---- Users ----
+
+  defineScimRoute(host, logger, {
+    method: 'post',
+    path: '/scim/v2/Users',
+    summary: 'Provision a user (RFC 7644 §3.3)',
+    body: ScimUserRequest,
+    errors: [409, 413],
+    responses: { 201: { description: 'Created', schema: ScimUser } },
+    async handler({ res, body, auth }) {
+      const { row } = await writeUser(auth.tenantId, null, body);
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.user.create', targetType: 'user', targetId: row.id });
+      const resource = await presentUser(row);
+      sendScim(res, 201, resource, (resource.meta as { location: string }).location);
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'get',
+    path: '/scim/v2/Users',
+    summary: 'List or filter users (`userName eq`, `externalId eq`, …), paged by startIndex/count',
+    query: ListQuery,
+    responses: { 200: { description: 'A ListResponse of users', schema: listResponseOf(ScimUser, 'ScimUserList') } },
+    async handler({ res, query, auth }) {
+      const filter = filterOf(query.filter, checkUserFilter);
+      const { rows, total } = await listScimUsers(deps.db, auth.tenantId, filter, { offset: query.startIndex - 1, limit: query.count });
+      const groups = excluded(query, 'groups') ? new Map<string, { id: string; name: string | null }[]>() : await scimGroupsOf(deps.db, auth.tenantId, rows.map((r) => r.id));
+      const Resources = rows.map((r) => {
+        const resource = userResource(r, groups.get(r.id) ?? [], base);
+        if (excluded(query, 'groups')) delete resource.groups;
+        return resource;
+      });
+      sendScim(res, 200, { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: Resources.length, Resources });
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'get',
+    path: '/scim/v2/Users/{id}',
+    summary: 'Get a user',
+    params: IdParam,
+    errors: [404],
+    responses: { 200: { description: 'The user', schema: ScimUser } },
+    async handler({ res, params, auth }) {
+      const row = await findScimUser(deps.db, auth.tenantId, params.id);
+      if (!row) throw new ScimError(404, null, `User ${params.id} not found`);
+      sendScim(res, 200, await presentUser(row));
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'put',
+    path: '/scim/v2/Users/{id}',
+    summary: 'Replace a user',
+    params: IdParam,
+    body: ScimUserRequest,
+    errors: [404, 409, 413],
+    responses: { 200: { description: 'The user', schema: ScimUser } },
+    async handler({ res, params, body, auth }) {
+      const { row } = await writeUser(auth.tenantId, params.id, body);
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.user.replace', targetType: 'user', targetId: row.id });
+      sendScim(res, 200, await presentUser(row));
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'patch',
+    path: '/scim/v2/Users/{id}',
+    summary: 'Patch a user (add/remove/replace; `active: false` deactivates)',
+    params: IdParam,
+    body: ScimPatchRequest,
+    errors: [404, 409, 413],
+    responses: { 200: { description: 'The user', schema: ScimUser } },
+    async handler({ res, params, body, auth }) {
+      const current = await findScimUser(deps.db, auth.tenantId, params.id);
+      if (!current) throw new ScimError(404, null, `User ${params.id} not found`);
+      const { groups: _g, meta: _m, ...resource } = userResource(current, [], base);
+      const patched = parseBody(ScimUserRequest, applyPatch(resource, body.Operations));
+      const { row } = await writeUser(auth.tenantId, params.id, patched);
+      await appendAudit(deps.db, {
+        tenantId: auth.tenantId,
+        actor: auth.keyId,
+        action: current.active && !row.active ? 'scim.user.deactivate' : !current.active && row.active ? 'scim.user.reactivate' : 'scim.user.patch',
+        targetType: 'user',
+        targetId: row.id,
+      });
+      sendScim(res, 200, await presentUser(row));
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'delete',
+    path: '/scim/v2/Users/{id}',
+    summary: 'Delete a user (its delivery history stays)',
+    params: IdParam,
+    errors: [404],
+    responses: { 204: { description: 'Deleted' } },
+    async handler({ res, params, auth }) {
+      if (!(await findScimUser(deps.db, auth.tenantId, params.id))) throw new ScimError(404, null, `User ${params.id} not found`);
+      await deleteUser(deps.db, auth.tenantId, params.id);
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.user.delete', targetType: 'user', targetId: params.id });
+      res.status(204).end();
+    },
+  });
+
+  // ---- Groups ----
+
+  defineScimRoute(host, logger, {
+    method: 'post',
+    path: '/scim/v2/Groups',
+    summary: 'Provision a group with its members',
+    body: ScimGroupRequest,
+    errors: [413],
+    responses: { 201: { description: 'Created', schema: ScimGroup } },
+    async handler({ res, body, auth }) {
+      const { row, members } = await writeGroup(auth.tenantId, null, body);
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.group.create', targetType: 'group', targetId: row.id });
+      const resource = groupResource(row, members, base);
+      sendScim(res, 201, resource, (resource.meta as { location: string }).location);
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'get',
+    path: '/scim/v2/Groups',
+    summary: 'List or filter groups (`displayName eq`, `externalId eq`), paged by startIndex/count',
+    query: ListQuery,
+    responses: { 200: { description: 'A ListResponse of groups', schema: listResponseOf(ScimGroup, 'ScimGroupList') } },
+    async handler({ res, query, auth }) {
+      const filter = filterOf(query.filter, checkGroupFilter);
+      const { rows, total } = await listScimGroups(deps.db, auth.tenantId, filter, { offset: query.startIndex - 1, limit: query.count });
+      // Identity providers list groups with excludedAttributes=members: large groups stay cheap.
+      const withMembers = !excluded(query, 'members');
+      const Resources = await Promise.all(rows.map(async (r) => groupResource(r, withMembers ? await groupMembers(deps.db, auth.tenantId, r.id) : null, base)));
+      sendScim(res, 200, { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: Resources.length, Resources });
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'get',
+    path: '/scim/v2/Groups/{id}',
+    summary: 'Get a group with its members',
+    params: IdParam,
+    query: ListQuery.pick({ excludedAttributes: true }),
+    errors: [404],
+    responses: { 200: { description: 'The group', schema: ScimGroup } },
+    async handler({ res, params, query, auth }) {
+      const row = await findScimGroup(deps.db, auth.tenantId, params.id);
+      if (!row) throw new ScimError(404, null, `Group ${params.id} not found`);
+      sendScim(res, 200, groupResource(row, excluded(query, 'members') ? null : await groupMembers(deps.db, auth.tenantId, row.id), base));
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'put',
+    path: '/scim/v2/Groups/{id}',
+    summary: 'Replace a group, members included',
+    params: IdParam,
+    body: ScimGroupRequest,
+    errors: [404, 413],
+    responses: { 200: { description: 'The group', schema: ScimGroup } },
+    async handler({ res, params, body, auth }) {
+      const { row, members } = await writeGroup(auth.tenantId, params.id, body);
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.group.replace', targetType: 'group', targetId: row.id });
+      sendScim(res, 200, groupResource(row, members, base));
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'patch',
+    path: '/scim/v2/Groups/{id}',
+    summary: 'Patch a group: rename, add or remove members',
+    params: IdParam,
+    body: ScimPatchRequest,
+    errors: [404, 413],
+    responses: { 200: { description: 'The group', schema: ScimGroup } },
+    async handler({ res, params, body, auth }) {
+      const current = await findScimGroup(deps.db, auth.tenantId, params.id);
+      if (!current) throw new ScimError(404, null, `Group ${params.id} not found`);
+      const { meta: _m, ...resource } = groupResource(current, await groupMembers(deps.db, auth.tenantId, current.id), base);
+      const patched = parseBody(ScimGroupRequest, applyPatch(resource, body.Operations));
+      const { row, members, changes } = await writeGroup(auth.tenantId, params.id, patched);
+      await appendAudit(deps.db, {
+        tenantId: auth.tenantId,
+        actor: auth.keyId,
+        action: 'scim.group.patch',
+        targetType: 'group',
+        targetId: row.id,
+        details: { membersAdded: changes.added, membersRemoved: changes.removed },
+      });
+      sendScim(res, 200, groupResource(row, members, base));
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'delete',
+    path: '/scim/v2/Groups/{id}',
+    summary: 'Delete a group (its users stay)',
+    params: IdParam,
+    errors: [404],
+    responses: { 204: { description: 'Deleted' } },
+    async handler({ res, params, auth }) {
+      if (!(await findScimGroup(deps.db, auth.tenantId, params.id))) throw new ScimError(404, null, `Group ${params.id} not found`);
+      await deleteSet(deps.db, 'group', auth.tenantId, params.id);
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.group.delete', targetType: 'group', targetId: params.id });
+      res.status(204).end();
+    },
+  });
+
+  // Anything else under /scim is a SCIM 404, not Herald's.
+  host.router.use('/scim', (req, res) => sendScimError(res, new ScimError(404, null, `no SCIM endpoint ${req.method} ${req.originalUrl.split('?')[0]}`), logger));
+}

@@ -1,0 +1,78 @@
+// Benchmark 5: how many single notifications the API accepts per second (auth, validation,
+// idempotency, notification row, workflow start) under a bounded load generator, against
+// bare client.workflow.start calls on the same dev server at the same concurrency. No
+// workers run in either phase, so only acceptance is measured.
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { BARE_WORKFLOW } from './bare/worker.js';
+import { importUsers, publishTemplate, runBounded, startHerald, startTemporalEnv } from './harness.js';
+import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
+
+const CONCURRENCY = 32;
+
+export async function runApiIngest(o: BenchOptions): Promise<BenchResult> {
+  const count = o.n ?? (o.full ? 10_000 : 2_000);
+  const temporal = await startTemporalEnv(o.temporal);
+  const herald = await startHerald({ temporal, workers: 'none' });
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  try {
+    await publishTemplate(herald);
+    await importUsers(herald, 'i', 100, 'ingest');
+    const run = async (send: (i: number) => Promise<boolean>) => {
+      await runBounded(100, CONCURRENCY, async (i) => void (await send(count + i))); // warm-up
+      let accepted = 0;
+      const t0 = performance.now();
+      await runBounded(count, CONCURRENCY, async (i) => {
+        if (await send(i)) accepted += 1;
+      });
+      return { accepted, seconds: (performance.now() - t0) / 1000 };
+    };
+    const body = (i: number) => JSON.stringify({ template: 'campaign', to: { userIds: [`i${i % 100}`] }, data: { n: String(i) }, priority: 'medium' });
+    const headers = { authorization: `Bearer ${herald.workerEnv.HERALD_BOOTSTRAP_ADMIN_KEY}`, 'content-type': 'application/json' };
+    const url = `${herald.api.url}/v1/notifications`;
+    const tag = randomBytes(3).toString('hex');
+    const bare = await run(async (i) => {
+      await client.workflow.start(BARE_WORKFLOW, {
+        taskQueue: `bare-ingest-${tag}`,
+        workflowId: `bare-${tag}-${i}`,
+        args: [{ from: 'herald@example.com', to: `i${i % 100}@example.com`, subject: `Sale ${i}`, text: 'Hello, the sale starts now.', html: '<p>Hello, the sale starts now.</p>' }],
+      });
+      return true;
+    });
+    const h = await run(async (i) => {
+      const res = await fetch(url, { method: 'POST', headers, body: body(i) });
+      await res.arrayBuffer();
+      return res.status === 202;
+    });
+    const hRate = h.accepted / h.seconds;
+    const bRate = bare.accepted / bare.seconds;
+    const rows = [
+      { path: 'Herald POST /v1/notifications', requests: count, accepted: h.accepted, seconds: round(h.seconds, 2), 'accepted/s': round(hRate), ratio: round(hRate / bRate, 2) },
+      { path: 'bare client.workflow.start (baseline)', requests: count, accepted: bare.accepted, seconds: round(bare.seconds, 2), 'accepted/s': round(bRate), ratio: 1 },
+    ];
+    return {
+      name: 'api-ingest',
+      title: 'API ingest',
+      mode: modeOf(o),
+      startedAt: new Date().toISOString(),
+      machine: machine(),
+      params: { requests: count, concurrency: CONCURRENCY, workers: 'none (acceptance only)', loadGenerator: 'bounded loop of concurrent fetch in the same process' },
+      columns: ['path', 'requests', 'accepted', 'seconds', 'accepted/s', 'ratio'],
+      rows,
+      goals: [goal('Herald / bare accepted per second', hRate / bRate, '>=', 0.8)],
+      notes: ['The load generator, the API and the bare client share this process and the machine with the dev server and PostgreSQL.'],
+      chart: { unit: 'accepted per second', series: ['accepted/s'], groups: [{ label: 'Herald API', values: [hRate] }, { label: 'bare workflow.start', values: [bRate] }] },
+    };
+  } finally {
+    await connection.close();
+    await herald.stop();
+    await temporal.stop();
+  }
+}
+
+export async function benchApiIngest(o: BenchOptions): Promise<BenchResult> {
+  const r = await runApiIngest(o);
+  writeResult(r, { ...(o.resultsDir ? { dir: o.resultsDir } : {}), ...(o.chart === false ? { chart: false } : {}) });
+  return r;
+}

@@ -1,0 +1,145 @@
+// Benchmark 1: an approved bulk email campaign of N recipients through the whole Herald path
+// (durable workflow, paged audience, policy, rendering, ledger) into a capture SMTP server,
+// against raw pooled nodemailer sending the same N pre-rendered messages into the same
+// server; Apprise sending a (scaled) share of them is the peer reference row.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { importUsers, prepareCampaign, publishTemplate, PROJECT_ROOT, startHerald, startTemporalEnv, waitForFinal } from './harness.js';
+import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
+
+const APPRISE_DIR = join(PROJECT_ROOT, '.tools', 'apprise');
+
+function renderedMail(i: number) {
+  const name = `u${i}`;
+  return {
+    from: 'herald@example.com',
+    to: `${name}@example.com`,
+    subject: `Sale 1 for ${name}`,
+    text: `Hello ${name}, the sale starts now.`,
+    html: `<p>Hello <b>${name}</b>, the sale starts now.</p>`,
+  };
+}
+
+/** Raw pooled nodemailer, the same pool size as Herald's SMTP channel (5 connections). */
+async function rawNodemailer(smtpUrl: string, n: number, waitFor: (count: number) => Promise<unknown>, already: number): Promise<number> {
+  const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: 5, maxMessages: Infinity } as never);
+  const mails = Array.from({ length: n }, (_, i) => renderedMail(i));
+  const t0 = performance.now();
+  // A bounded window of messages in flight, like a sender that does not queue N at once.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (next < mails.length) {
+        const m = mails[next++];
+        if (m) await transport.sendMail(m);
+      }
+    }),
+  );
+  await waitFor(already + n);
+  const seconds = (performance.now() - t0) / 1000;
+  transport.close();
+  return seconds;
+}
+
+function ensureApprise(): boolean {
+  if (existsSync(join(APPRISE_DIR, 'apprise'))) return true;
+  const r = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', APPRISE_DIR, 'apprise'], { stdio: 'inherit' });
+  return r.status === 0 && existsSync(join(APPRISE_DIR, 'apprise'));
+}
+
+// One mailto:// URL per recipient, 50 per Apprise object so its threaded mode sends them in
+// parallel; its politeness throttle (5.5 s between sends per URL) is switched off.
+const APPRISE_SCRIPT = `
+import sys, time, apprise
+from apprise.plugins.email import NotifyEmail
+NotifyEmail.request_rate_per_sec = 0
+port, n = sys.argv[1], int(sys.argv[2])
+t = time.time()
+ok = 0
+for start in range(0, n, 50):
+    a = apprise.Apprise()
+    for i in range(start, min(n, start + 50)):
+        a.add(f"mailto://127.0.0.1:{port}?from=herald@example.com&to=ap{i}@example.com&mode=insecure&format=html")
+    if a.notify(title="Sale 1 for u%d" % start, body="<p>Hello, the sale starts now.</p>"):
+        ok += min(n, start + 50) - start
+print(ok, time.time() - t)
+`;
+
+/** Asynchronous: the capture SMTP server lives in this process's event loop. */
+async function runApprise(port: number, n: number): Promise<{ sent: number; seconds: number } | undefined> {
+  if (!ensureApprise()) return undefined;
+  const child = spawn('python3', ['-c', APPRISE_SCRIPT, String(port), String(n)], { env: { ...process.env, PYTHONPATH: APPRISE_DIR }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+  await new Promise<void>((r) => child.once('close', () => r()));
+  clearTimeout(timer);
+  const m = /^(\d+) ([\d.]+)/m.exec(out);
+  if (!m?.[1] || !m[2]) {
+    console.warn(`apprise failed: ${err.slice(-500)}`);
+    return undefined;
+  }
+  return { sent: Number(m[1]), seconds: Number(m[2]) };
+}
+
+export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
+  const n = o.n ?? (o.full ? 100_000 : 10_000);
+  const appriseN = Math.min(n, o.full ? 5_000 : 1_000);
+  const temporal = await startTemporalEnv(o.temporal);
+  const herald = await startHerald({ temporal, env: { HERALD_HISTORY_LIMIT: '1000' } });
+  try {
+    await importUsers(herald, 'u', n, 'everyone');
+    await publishTemplate(herald);
+    const campaign = await prepareCampaign(herald, 'everyone', 'low');
+
+    const t0 = performance.now();
+    await campaign.approve();
+    await herald.smtp.waitForCount(n, 1_800_000);
+    const heraldSmtpSeconds = (performance.now() - t0) / 1000;
+    const done = await waitForFinal(herald, campaign.id, 600_000);
+    const heraldSeconds = (performance.now() - t0) / 1000;
+    if (done.counts?.sent !== n) throw new Error(`campaign ended ${done.status} with ${JSON.stringify(done.counts)}`);
+
+    const rawSeconds = await rawNodemailer(herald.smtp.url, n, (c) => herald.smtp.waitForCount(c, 600_000), n);
+    const apprise = o.apprise === false ? undefined : await runApprise(herald.smtp.port, appriseN);
+
+    const rawRate = n / rawSeconds;
+    const heraldRate = n / heraldSmtpSeconds;
+    const rows: BenchResult['rows'] = [
+      { sender: 'Herald (approved campaign → SMTP)', recipients: n, seconds: round(heraldSmtpSeconds, 2), 'mails/s': round(heraldRate), 'ratio vs raw': round(heraldRate / rawRate, 2) },
+      { sender: 'raw pooled nodemailer (baseline)', recipients: n, seconds: round(rawSeconds, 2), 'mails/s': round(rawRate), 'ratio vs raw': 1 },
+    ];
+    if (apprise) {
+      rows.push({ sender: `Apprise (peer, N scaled to ${appriseN})`, recipients: apprise.sent, seconds: round(apprise.seconds, 2), 'mails/s': round(apprise.sent / apprise.seconds), 'ratio vs raw': round(apprise.sent / apprise.seconds / rawRate, 2) });
+    }
+    return {
+      name: 'bulk-throughput',
+      title: 'Bulk email throughput',
+      mode: modeOf(o),
+      startedAt: new Date().toISOString(),
+      machine: machine(),
+      params: { n, appriseN, smtpPoolConnections: 5, herald: 'defaults (100 slots weighted 50/30/20, low queue 20), HERALD_HISTORY_LIMIT=1000', campaignPriority: 'low' },
+      columns: ['sender', 'recipients', 'seconds', 'mails/s', 'ratio vs raw'],
+      rows,
+      goals: [goal('Herald / raw nodemailer throughput', heraldRate / rawRate, '>=', 0.7)],
+      notes: [
+        `Herald time is approve → N-th SMTP receipt; the campaign reached "${done.status}" ${round(heraldSeconds - heraldSmtpSeconds, 2)} s later.`,
+        apprise ? `Apprise sent ${apprise.sent} of ${appriseN} (a new SMTP connection per mail, 50 threads at a time, its 5.5 s per-URL throttle switched off).` : 'Apprise row skipped.',
+      ],
+      chart: { unit: 'mails per second', series: ['mails/s'], groups: rows.map((r) => ({ label: String(r.sender).split(' (')[0] ?? '', values: [Number(r['mails/s'])] })) },
+    };
+  } finally {
+    await herald.stop();
+    await temporal.stop();
+  }
+}
+
+export async function benchBulkThroughput(o: BenchOptions): Promise<BenchResult> {
+  const r = await runBulkThroughput(o);
+  writeResult(r, { ...(o.resultsDir ? { dir: o.resultsDir } : {}), ...(o.chart === false ? { chart: false } : {}) });
+  return r;
+}

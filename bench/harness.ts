@@ -1,0 +1,349 @@
+// What every benchmark needs, started by the benchmark itself: a Temporal dev server of its
+// own on a free port, a fresh database on the machine's PostgreSQL, a capture SMTP server and
+// a Herald (API + workers) against them. It mirrors test/helpers/stack.ts without vitest's
+// `inject`, so a benchmark is a plain program.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createAnalyticsStore } from '../analytics/create-store.js';
+import { bootstrapAdminKey } from '../api/bootstrap.js';
+import { createInboxHub } from '../api/inbox-hub.js';
+import { startApiServer, type ApiServer } from '../api/server.js';
+import { readConfig, type HeraldConfig } from '../common/config.js';
+import { createLogger } from '../common/logger.js';
+import { createSecretBox } from '../common/secret-box.js';
+import { freePort } from '../local/free-port.js';
+import { startCaptureSmtp, type CaptureSmtp, type CapturedMail } from '../local/capture-smtp.js';
+import { ensureTemporalCli, startDevServer, type DevServer } from '../local/temporal-cli.js';
+import type { Db } from '../schema/database.js';
+import { createKeyForTest } from '../test/helpers/keys.js';
+import { createTestDatabase, type TestDatabase } from '../test/helpers/database.js';
+import { writeWorkflowBundle } from '../workers/workflow-bundle.js';
+import { startWorkers, type StartedWorkers } from '../workers/start.js';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const SECRET_KEY = 'bench-secret-key-0123456789abcdef';
+
+/** A Temporal dev server and the workflow bundle, both private to one benchmark run. */
+export interface TemporalEnv {
+  address: string;
+  bundlePath: string;
+  stop(): Promise<void>;
+}
+
+export function quietTemporalRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this process
+  }
+}
+
+/** Reuses `existing` (the tests' server) when given; otherwise starts and later stops its own. */
+export async function startTemporalEnv(existing?: { address: string; bundlePath: string }): Promise<TemporalEnv> {
+  quietTemporalRuntime();
+  if (existing) return { ...existing, stop: async () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+  const [server, bundlePath]: [DevServer, string] = await Promise.all([
+    (async () => startDevServer({ cli: ensureTemporalCli(), port: await freePort() }))(),
+    writeWorkflowBundle(join(dir, 'workflow-bundle.js')),
+  ]);
+  return {
+    address: server.address,
+    bundlePath,
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HeraldOptions {
+  temporal: TemporalEnv;
+  env?: Record<string, string>;
+  /** 'inprocess' (default) runs the workers in this process; 'none' runs only the API. */
+  workers?: 'inprocess' | 'none';
+  onMail?: (mail: CapturedMail) => void;
+  /** Mails kept by the capture server (envelope only: parsing would cost more than sending). */
+  keep?: number;
+}
+
+export interface Herald {
+  config: HeraldConfig;
+  /** The environment a worker process needs to join this Herald (see startWorkerProcess). */
+  workerEnv: Record<string, string>;
+  db: Db;
+  database: TestDatabase;
+  smtp: CaptureSmtp;
+  api: ApiServer;
+  workers: StartedWorkers | undefined;
+  client: Client;
+  request(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+export async function startHerald(o: HeraldOptions): Promise<Herald> {
+  const database = await createTestDatabase();
+  const port = await freePort();
+  const smtp = await startCaptureSmtp({ envelopeOnly: true, keep: o.keep ?? 100, ...(o.onMail ? { onMail: o.onMail } : {}) });
+  const workerEnv: Record<string, string> = {
+    TEMPORAL_ADDRESS: o.temporal.address,
+    DATABASE_URL: database.url,
+    SMTP_URL: smtp.url,
+    HERALD_TASK_QUEUE_PREFIX: `b${randomBytes(4).toString('hex')}`,
+    HERALD_BOOTSTRAP_ADMIN_KEY: BENCH_ADMIN_KEY,
+    HERALD_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    HERALD_SECRET_KEY: SECRET_KEY,
+    LOG_LEVEL: 'silent',
+    ...o.env,
+  };
+  const config = readConfig(workerEnv);
+  const logger = createLogger(config.logLevel, 'herald-bench');
+  await bootstrapAdminKey(database.db, BENCH_ADMIN_KEY);
+  const inbox = createInboxHub(database.url, logger);
+  const workers = o.workers === 'none' ? undefined : await startWorkers(config, database.db, logger, { workflowBundle: { codePath: o.temporal.bundlePath } });
+  const connection = await Connection.connect({ address: o.temporal.address });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db: database.db, logger });
+  const api = await startApiServer(
+    {
+      db: database.db,
+      temporal: { client, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, uiUrl: config.temporalUiUrl },
+      timings: config.timings,
+      publicUrl: config.publicUrl,
+      signingKey: config.signingKey,
+      logger,
+      inbox,
+      analytics,
+      secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
+      rateLimits: config.rateLimits,
+      corsOrigins: config.corsOrigins,
+      capture: smtp,
+    },
+    port,
+    '127.0.0.1',
+  );
+  return {
+    config,
+    workerEnv,
+    db: database.db,
+    database,
+    smtp,
+    api,
+    workers,
+    client,
+    async request(method, path, body, key = BENCH_ADMIN_KEY) {
+      const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${api.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed };
+    },
+    async stop() {
+      await inbox.close();
+      await api.close();
+      await analytics.close();
+      await workers?.stop();
+      await connection.close();
+      await smtp.close();
+      await database.drop();
+    },
+  };
+}
+
+export function userLine(id: string, group: string): string {
+  return JSON.stringify({ id, name: id, email: `${id}@example.com`, groups: [group] });
+}
+
+/** Imports `count` users `<prefix>0…` into `group`, in chunks so one request stays small. */
+export async function importUsers(h: Herald, prefix: string, count: number, group: string): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  for (let i = 0; i < ids.length; i += 20_000) {
+    const body = ids.slice(i, i + 20_000).map((id) => userLine(id, group)).join('\n');
+    const res = await fetch(`${h.api.url}/v1/users/import`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}`, 'content-type': 'application/x-ndjson' }, body });
+    if (res.status >= 300) throw new Error(`import: ${res.status} ${await res.text()}`);
+  }
+  return ids;
+}
+
+export const BENCH_TEMPLATE = { subject: 'Sale {{n}} for {{name}}', text: 'Hello {{name}}, the sale starts now.', html: '<p>Hello <b>{{name}}</b>, the sale starts now.</p>' };
+
+export async function publishTemplate(h: Herald, key = 'campaign'): Promise<void> {
+  const put = await h.request('PUT', `/v1/templates/${key}`, { email: BENCH_TEMPLATE });
+  if (put.status >= 300) throw new Error(`template: ${JSON.stringify(put.body)}`);
+  const pub = await h.request('POST', `/v1/templates/${key}/publish`);
+  if (pub.status !== 201) throw new Error(`publish: ${JSON.stringify(pub.body)}`);
+}
+
+/** Creates a bulk send to `group` and returns a function that approves it with a second key. */
+export async function prepareCampaign(h: Herald, group: string, priority: 'low' | 'medium' | 'high' = 'low'): Promise<{ id: string; approve(): Promise<void> }> {
+  const approver = await createKeyForTest(h.db, 'default', ['approve']);
+  const created = await h.request('POST', '/v1/notifications', { template: 'campaign', to: { groups: [group] }, data: { n: '1' }, priority });
+  if (created.body?.status !== 'pending_approval') throw new Error(`campaign: ${created.status} ${JSON.stringify(created.body)}`);
+  const id = String(created.body.id);
+  return {
+    id,
+    async approve() {
+      const r = await h.request('POST', `/v1/notifications/${id}/approve`, {}, approver);
+      if (r.status >= 300) throw new Error(`approve: ${r.status} ${JSON.stringify(r.body)}`);
+    },
+  };
+}
+
+const FINAL = new Set(['completed', 'partially_failed', 'failed', 'expired', 'cancelled', 'rejected']);
+
+export async function waitForFinal(h: Herald, id: string, timeoutMs: number): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await h.request('GET', `/v1/notifications/${id}`);
+    if (FINAL.has(r.body?.status)) return r.body;
+    await sleep(250);
+  }
+  throw new Error(`notification ${id} not final within ${timeoutMs} ms`);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Runs `count` jobs with at most `concurrency` in flight; returns when all settled. */
+export async function runBounded(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      await job(i);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/**
+ * Start → SMTP receipt latency, matched by recipient address (each send in a latency phase
+ * goes to a distinct address).
+ */
+export interface LatencyTracker {
+  /** Resolves when that address's mail arrives. */
+  start(address: string): Promise<void>;
+  onMail(mail: CapturedMail): void;
+  /** Resolves when every started address has been received. */
+  drain(timeoutMs: number): Promise<number[]>;
+}
+
+export function createLatencyTracker(): LatencyTracker {
+  const started = new Map<string, { t0: number; resolve: () => void }>();
+  const done: number[] = [];
+  return {
+    start(address) {
+      return new Promise<void>((resolve) => started.set(address, { t0: performance.now(), resolve }));
+    },
+    onMail(mail) {
+      const to = mail.envelopeTo[0];
+      const s = to === undefined ? undefined : started.get(to);
+      if (to === undefined || s === undefined) return;
+      started.delete(to);
+      done.push(performance.now() - s.t0);
+      s.resolve();
+    },
+    async drain(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (started.size > 0 && Date.now() < deadline) await sleep(20);
+      if (started.size > 0) throw new Error(`${started.size} sends not received within ${timeoutMs} ms`);
+      return [...done];
+    },
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[idx] ?? NaN;
+}
+
+/** Peak resident memory of a process, sampled from /proc while `running` is true. */
+export function sampleRss(pid: number, everyMs = 200): { stop(): number; current(): number } {
+  let peak = 0;
+  const read = (): number => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m?.[1] ? Number(m[1]) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const timer = setInterval(() => {
+    peak = Math.max(peak, read());
+  }, everyMs);
+  return {
+    current: read,
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, read());
+    },
+  };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real worker entry point (workers/main.ts) in a child process, so its RSS is the
+ * worker's alone. Started as `node --import tsx` rather than `npx tsx` so the pid is the
+ * worker itself, not a launcher.
+ */
+export async function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'workers/main.ts'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start within 120 s: ${out.slice(-2000)}`)), 120_000);
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('Herald workers running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}: ${out.slice(-2000)}`));
+    });
+  });
+  child.stdout?.removeAllListeners('data');
+  child.stderr?.removeAllListeners('data');
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return {
+    child,
+    pid: child.pid ?? 0,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

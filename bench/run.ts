@@ -1,0 +1,43 @@
+// `npm run bench` runs every benchmark in turn; `npm run bench -- <name>…` only those;
+// `--full` uses the full sizes. A benchmark that crashes is reported and the rest still run.
+import { parseArgs } from 'node:util';
+import { benchApiIngest } from './api-ingest.js';
+import { benchBulkThroughput } from './bulk-throughput.js';
+import { benchMemoryAudience } from './memory-audience.js';
+import { benchPriorityIsolation } from './priority-isolation.js';
+import { benchSingleOverhead } from './single-overhead.js';
+import { printResult, type BenchOptions, type BenchResult } from './report.js';
+
+export const BENCHMARKS: Record<string, (o: BenchOptions) => Promise<BenchResult>> = {
+  'bulk-throughput': benchBulkThroughput,
+  'single-overhead': benchSingleOverhead,
+  'priority-isolation': benchPriorityIsolation,
+  'memory-audience': benchMemoryAudience,
+  'api-ingest': benchApiIngest,
+};
+
+const { values, positionals } = parseArgs({ options: { full: { type: 'boolean', default: false }, n: { type: 'string' } }, allowPositionals: true });
+const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
+const unknown = names.filter((n) => !(n in BENCHMARKS));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  process.exit(2);
+}
+const failed: string[] = [];
+for (const name of names) {
+  const bench = BENCHMARKS[name];
+  if (!bench) continue;
+  const t0 = Date.now();
+  console.log(`\n=== ${name} (${values.full ? 'full' : 'quick'}) ===`);
+  try {
+    const r = await bench({ full: values.full ?? false, ...(values.n ? { n: Number(values.n) } : {}) });
+    printResult(r);
+  } catch (err) {
+    failed.push(name);
+    console.error(`${name} crashed: ${(err as Error).stack ?? String(err)}`);
+  }
+  console.log(`(${name} took ${Math.round((Date.now() - t0) / 1000)} s)`);
+}
+if (failed.length) console.error(`\ncrashed: ${failed.join(', ')}`);
+// Leftover pooled sockets must not keep the process alive.
+process.exit(failed.length ? 1 : 0);

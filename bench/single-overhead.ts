@@ -1,0 +1,100 @@
+// Benchmark 2: single high-priority notifications through Herald's API (validate, persist,
+// start workflow; then prepare, policy, render, ledger, deliver, finalize) against a bare
+// Temporal workflow with one nodemailer activity on the same dev server. Each send goes to
+// its own address so the capture server's receipt closes that send's latency.
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { BARE_WORKFLOW, startBareWorker } from './bare/worker.js';
+import { createLatencyTracker, importUsers, percentile, publishTemplate, runBounded, startHerald, startTemporalEnv } from './harness.js';
+import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
+
+export const SINGLE_CONCURRENCY = 10;
+
+export interface LatencyRun {
+  count: number;
+  seconds: number;
+  latencies: number[];
+}
+
+export function latencyRow(label: string, r: LatencyRun, base?: LatencyRun): Record<string, string | number> {
+  const p = (q: number) => round(percentile(r.latencies, q), 1);
+  const row: Record<string, string | number> = { path: label, sends: r.count, 'sends/s': round(r.count / r.seconds), 'p50 ms': p(50), 'p95 ms': p(95), 'p99 ms': p(99) };
+  if (base) {
+    row['throughput ratio'] = round(r.count / r.seconds / (base.count / base.seconds), 2);
+    row['p99 ratio'] = round(percentile(r.latencies, 99) / percentile(base.latencies, 99), 2);
+  }
+  return row;
+}
+
+export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
+  const count = o.n ?? (o.full ? 2_000 : 400);
+  const warmup = 20;
+  const temporal = await startTemporalEnv(o.temporal);
+  const herald = await startHerald({ temporal, onMail: (m) => tracker.onMail(m) });
+  let tracker = createLatencyTracker();
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const bare = await startBareWorker({ address: temporal.address, taskQueue: `bare-${randomBytes(4).toString('hex')}`, smtpUrl: herald.smtp.url });
+  try {
+    await publishTemplate(herald);
+    await importUsers(herald, 's', count + warmup, 'singles');
+
+    const heraldSend = async (i: number) => {
+      const received = tracker.start(`s${i}@example.com`);
+      const r = await herald.request('POST', '/v1/notifications', { template: 'campaign', to: { userIds: [`s${i}`] }, data: { n: String(i) }, priority: 'high' });
+      if (r.status !== 202) throw new Error(`send: ${r.status} ${JSON.stringify(r.body)}`);
+      await received;
+    };
+    const bareSend = async (i: number) => {
+      const to = `b${i}@example.com`;
+      const received = tracker.start(to);
+      await client.workflow.start(BARE_WORKFLOW, {
+        taskQueue: bare.taskQueue,
+        workflowId: `bare-${i}-${randomBytes(3).toString('hex')}`,
+        args: [{ from: 'herald@example.com', to, subject: `Sale ${i} for b${i}`, text: `Hello b${i}, the sale starts now.`, html: `<p>Hello <b>b${i}</b>, the sale starts now.</p>` }],
+      });
+      await received;
+    };
+    const measure = async (send: (i: number) => Promise<void>, offset: number): Promise<LatencyRun> => {
+      tracker = createLatencyTracker();
+      await runBounded(warmup, SINGLE_CONCURRENCY, (i) => send(offset + i));
+      await tracker.drain(60_000);
+      tracker = createLatencyTracker();
+      const t0 = performance.now();
+      await runBounded(count, SINGLE_CONCURRENCY, (i) => send(offset + warmup + i));
+      const latencies = await tracker.drain(300_000);
+      return { count, seconds: (performance.now() - t0) / 1000, latencies };
+    };
+
+    // Bare first, then Herald: each sees the dev server with the other's history already in it.
+    const b = await measure(bareSend, 0);
+    const h = await measure(heraldSend, 0);
+    const rows = [latencyRow('Herald single send (API → SMTP)', h, b), latencyRow('bare workflow + 1 activity (baseline)', b, b)];
+    const thr = h.count / h.seconds / (b.count / b.seconds);
+    const p99 = percentile(h.latencies, 99) / percentile(b.latencies, 99);
+    return {
+      name: 'single-overhead',
+      title: 'Single-notification overhead',
+      mode: modeOf(o),
+      startedAt: new Date().toISOString(),
+      machine: machine(),
+      params: { sends: count, warmup, concurrency: SINGLE_CONCURRENCY, priority: 'high', workerSlots: 'Herald default 100 (high 50); bare 50', smtpPool: 5 },
+      columns: ['path', 'sends', 'sends/s', 'p50 ms', 'p95 ms', 'p99 ms', 'throughput ratio', 'p99 ratio'],
+      rows,
+      goals: [goal('throughput Herald / bare', thr, '>=', 0.8), goal('p99 Herald / bare', p99, '<=', 1.25)],
+      notes: [`${SINGLE_CONCURRENCY} clients in a closed loop (each waits for its mail to arrive before sending the next); latency is the client's request start → capture server's receipt; Herald's clock starts before the HTTP POST, bare's before client.workflow.start.`],
+      chart: { unit: 'milliseconds', series: ['p50', 'p95', 'p99'], groups: [h, b].map((r, i) => ({ label: i === 0 ? 'Herald' : 'bare workflow', values: [50, 95, 99].map((q) => percentile(r.latencies, q)) })) },
+    };
+  } finally {
+    await bare.stop();
+    await connection.close();
+    await herald.stop();
+    await temporal.stop();
+  }
+}
+
+export async function benchSingleOverhead(o: BenchOptions): Promise<BenchResult> {
+  const r = await runSingleOverhead(o);
+  writeResult(r, { ...(o.resultsDir ? { dir: o.resultsDir } : {}), ...(o.chart === false ? { chart: false } : {}) });
+  return r;
+}

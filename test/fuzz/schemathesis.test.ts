@@ -1,0 +1,90 @@
+// The API fuzzed by schemathesis (PyPI, installed into .tools/schemathesis by
+// scripts/install-schemathesis.sh) from its own /openapi.json with a valid admin key: a
+// bounded number of generated cases per operation, and none may get a 5xx or a response
+// that does not conform to the spec.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY, seedEmail, startStack, type TestStack } from '../helpers/stack.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const TOOLS = join(ROOT, '.tools/schemathesis');
+const BIN = join(TOOLS, 'bin/schemathesis');
+
+function run(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('python3', [BIN, ...args], { cwd: ROOT, env: { ...process.env, PYTHONPATH: TOOLS, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+describe('API fuzzing with schemathesis', () => {
+  let stack: TestStack;
+  let reportDir: string;
+  beforeAll(async () => {
+    if (!existsSync(BIN)) {
+      const r = spawnSync('bash', [join(ROOT, 'scripts/install-schemathesis.sh')], { stdio: 'inherit' });
+      if (r.status !== 0) throw new Error('could not install schemathesis (scripts/install-schemathesis.sh)');
+    }
+    // Generous key limits: the fuzzer's request rate is not what is under test here.
+    stack = await startStack({ env: { HERALD_KEY_RATE_PER_SECOND: '100000', HERALD_KEY_RATE_BURST: '100000', HERALD_FAILED_AUTH_PER_MINUTE: '100000' } });
+    await seedEmail(stack);
+    reportDir = mkdtempSync(join(tmpdir(), 'herald-fuzz-'));
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+    if (reportDir) rmSync(reportDir, { recursive: true, force: true });
+  });
+
+  it('finds no 5xx and no response outside the spec', async () => {
+    const junit = join(reportDir, 'junit.xml');
+    const { code, out } = await run(
+      [
+        'run',
+        `${stack.api.url}/openapi.json`,
+        '--header',
+        `Authorization: Bearer ${ADMIN_KEY}`,
+        '--checks',
+        'not_a_server_error,response_schema_conformance',
+        '--max-examples',
+        '20',
+        '--phases',
+        'examples,fuzzing',
+        '--max-time',
+        '60',
+        '--workers',
+        '2',
+        '--seed',
+        '11',
+        '--request-timeout',
+        '10',
+        '--generation-allow-x00',
+        'false',
+        // The dev-mail and streaming endpoints hold a connection open by design.
+        '--exclude-path-regex',
+        '/stream|/events$',
+        '--report',
+        'junit',
+        '--report-junit-path',
+        junit,
+      ],
+      150_000,
+    );
+    const summary = out.split('\n').slice(-60).join('\n');
+    console.log(`[fuzz] schemathesis exited ${code}\n${summary}`);
+    const report = existsSync(junit) ? readFileSync(junit, 'utf8') : '';
+    const failures = (report.match(/<failure/g) ?? []).length;
+    expect(out).not.toMatch(/Server error|Internal Server Error|5\d\d status/i);
+    expect(failures).toBe(0);
+    expect(code).toBe(0);
+  }, 200_000);
+});
