@@ -15,7 +15,8 @@ const logger = createLogger(config.logLevel, 'herald-worker');
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required (npm run dev starts an embedded PostgreSQL for you)');
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const db = createDb(config.databaseUrl, { applicationName: 'herald-worker', max: 20 });
+// A campaign keeps (parallel batches × concurrency) deliveries in flight, each a few queries.
+const db = createDb(config.databaseUrl, { applicationName: 'herald-worker', max: 40 });
 await migrateToLatest(db);
 const admin = await NativeConnection.connect({ address: config.temporalAddress ?? '127.0.0.1:7233' });
 const added = await ensureSearchAttributes(admin, config.temporalNamespace).catch((err: unknown) => {

@@ -176,6 +176,7 @@ async function orchestrate(input: NotificationWorkflowInput): Promise<Notificati
   const pageSize = timings.bulkPageSize ?? 1000;
   const batchSize = timings.bulkBatchSize ?? 200;
   const concurrency = timings.bulkConcurrency ?? 25;
+  const parallelBatches = timings.bulkParallelBatches ?? 4;
   const historyLimit = timings.historyLimit ?? 4000;
   const resume = input.resume;
 
@@ -325,10 +326,13 @@ async function orchestrate(input: NotificationWorkflowInput): Promise<Notificati
       if (await holdWhilePaused()) return finishCancelled();
       const page = await batch.preparePage({ tenantId, notificationId, cursor, pageSize });
       progress.usersPrepared += page.users;
-      for (let i = 0; i < page.dueIds.length; i += batchSize) {
+      const chunks: string[][] = [];
+      for (let i = 0; i < page.dueIds.length; i += batchSize) chunks.push(page.dueIds.slice(i, i + batchSize));
+      // A window of batch activities in flight at once: throughput grows with workers.
+      for (let c = 0; c < chunks.length; c += parallelBatches) {
         if (await holdWhilePaused()) return finishCancelled();
         if (Date.now() >= expiresAt) break;
-        await batch.deliverBatch({ tenantId, deliveryIds: page.dueIds.slice(i, i + batchSize), concurrency });
+        await Promise.all(chunks.slice(c, c + parallelBatches).map((deliveryIds) => batch.deliverBatch({ tenantId, deliveryIds, concurrency })));
       }
       cursor = page.nextCursor;
       progress.pagesDone += 1;

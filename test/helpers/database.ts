@@ -29,7 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin((c) => c.query(`create database ${name}`));
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;
-  const db = createDb(url.toString(), { applicationName: 'herald-test' });
+  const db = createDb(url.toString(), { applicationName: 'herald-test', max: 20 });
   await migrateToLatest(db);
   return {
     name,

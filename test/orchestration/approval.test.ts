@@ -123,7 +123,7 @@ describe('orchestration of bulk sends', () => {
     const patch = await stack.request('PATCH', `/v1/notifications/${res.body.id}`, { sendAt: soon, data: { name: 'Moved' } });
     expect(patch.status).toBe(200);
     expect(patch.body.sendAt).toBe(soon);
-    await eventually(async () => (mailsFor('Moved').length === 1 ? true : undefined), 20_000);
+    await eventually(async () => (mailsFor('Moved').length === 1 ? true : undefined), 60_000);
     expect((await waitForFinal(stack, res.body.id)).status).toBe('completed');
     expect((await stack.request('PATCH', `/v1/notifications/${res.body.id}`, { sendAt: soon })).status).toBe(409);
   });
