@@ -1,6 +1,6 @@
 // Structured JSON logs. Secrets are redacted by path so that a careless log call cannot
 // leak an API key or a provider password.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -17,6 +17,8 @@ export const REDACTED_PATHS = [
   'smtpUrl',
 ];
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({ level, name, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+/** Logs to stdout, or to `destination` (tests read what was logged to check for secrets). */
+export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
+  const options = { level, name, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -22,6 +22,8 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export interface StackOptions {
+  /** Where the stack's logs go (default: stdout). */
+  logTo?: { write(line: string): unknown };
   smtp?: CaptureSmtpOptions;
   env?: Record<string, string>;
 }
@@ -81,7 +83,7 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
     LOG_LEVEL: 'silent',
     ...opts.env,
   });
-  const logger = createLogger(config.logLevel, 'herald-test');
+  const logger = createLogger(config.logLevel, 'herald-test', opts.logTo);
   await bootstrapAdminKey(database.db, ADMIN_KEY);
   const inbox = createInboxHub(database.url, logger);
   const workers = await startWorkers(config, database.db, logger, { workflowBundle: { codePath: inject('workflowBundlePath') } });
