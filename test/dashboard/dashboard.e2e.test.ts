@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import playwright from '../../dashboard/node_modules/playwright-core/index.js';
 import type { Browser, BrowserContext, Page } from '../../dashboard/node_modules/playwright-core/index.js';
+import { createKeyForTest } from '../helpers/keys.js';
 import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
 
 const DASHBOARD = fileURLToPath(new URL('../../dashboard/', import.meta.url));
@@ -245,6 +246,98 @@ describe('dashboard', () => {
     await p.goto(url('/api-keys'));
     await expect.poll(() => p.locator('.notice.warn').textContent()).toContain('lacks the scope');
     await viewer.close();
+  });
+
+  it('approves a bulk send from the Approvals page with a second key, and its progress reaches 100%', async () => {
+    // A group made through the API, and a bulk send to it by the admin key: it waits for approval.
+    for (const [id, name] of [['grace', 'Grace'], ['linus', 'Linus']] as const) {
+      const u = await stack.request('PUT', `/v1/users/${id}`, { name, email: `${id}@example.com`, groups: ['launch'] });
+      expect(u.status).toBeLessThan(300);
+    }
+    const bulk = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { groups: ['launch'] }, data: { name: 'team' } });
+    expect(bulk.status).toBe(202);
+    expect(bulk.body.kind).toBe('bulk');
+    expect(bulk.body.status).toBe('pending_approval');
+    const bulkId: string = bulk.body.id;
+
+    // The creating key sees the queue with the dry run, but may not approve its own send.
+    await page.goto(url('/approvals'));
+    const mine = page.locator(`article.approval[data-id="${bulkId}"]`);
+    await expect.poll(() => mine.locator('[data-audience=users] dd').textContent()).toBe('2');
+    expect(await mine.locator('[data-channel=email] [data-col=send]').textContent()).toBe('2');
+    await mine.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => mine.getByRole('alert').getAttribute('data-code')).toBe('creator_cannot_approve');
+    expect(await mine.getByRole('alert').textContent()).toContain('403');
+    await shot('12-approvals-creator-refused');
+
+    // A second key with `approve` and `read` approves it.
+    const me = await stack.request('GET', '/v1/me');
+    expect(me.status).toBe(200);
+    const approverKey = await createKeyForTest(stack.db, me.body.tenantId, ['approve', 'read']);
+    const approver = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+    const p = await approver.newPage();
+    p.setDefaultTimeout(15_000);
+    try {
+      await p.goto(url('/'));
+      await p.getByLabel('API key').fill(approverKey);
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      await p.getByRole('heading', { name: 'Messages' }).waitFor();
+      const nav = (await p.getByRole('navigation').textContent()) ?? '';
+      expect(nav).toContain('Approvals');
+      expect(nav).not.toContain('API keys');
+      await p.getByRole('navigation').getByRole('link', { name: 'Approvals', exact: true }).click();
+      const card = p.locator(`article.approval[data-id="${bulkId}"]`);
+      await expect.poll(() => card.locator('[data-audience=users] dd').textContent()).toBe('2');
+      await p.screenshot({ path: join(SHOTS, '13-approvals-dry-run.png'), fullPage: true });
+      await card.getByLabel('Comment').fill('Looks right');
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await card.locator('.notice.good').waitFor();
+      expect(await card.getByRole('alert').count()).toBe(0);
+
+      // The detail page follows the run to the end: the bar reaches 100%, the timeline has the sends.
+      await card.getByRole('link', { name: bulkId }).click();
+      await p.getByRole('heading', { name: `Message ${bulkId}` }).waitFor();
+      expect(await p.locator('.facts').textContent()).toContain('group launch');
+      await expect.poll(() => p.getByRole('progressbar').getAttribute('aria-valuenow'), { timeout: 45_000 }).toBe('100');
+      await expect.poll(() => p.getByTestId('timeline').locator('[data-event=sent]').count(), { timeout: 15_000 }).toBe(2);
+      expect(await p.getByTestId('deliveries-table').locator('tbody tr').count()).toBe(2);
+      // A key without `send` gets no action buttons.
+      expect(await p.getByTestId('notification-actions').count()).toBe(0);
+      await p.screenshot({ path: join(SHOTS, '14-bulk-detail-done.png'), fullPage: true });
+    } finally {
+      await approver.close();
+    }
+    const done = await waitForFinal(stack, bulkId);
+    expect(done.status).toBe('completed');
+    expect(done.counts.sent + done.counts.delivered).toBe(2);
+    const audit = await stack.request('GET', '/v1/audit-log?limit=100');
+    expect(audit.body.items.some((e: { action: string; targetId: string }) => e.action === 'notification.approve' && e.targetId === bulkId)).toBe(true);
+  });
+
+  it('cancels a scheduled notification from its detail page', async () => {
+    const later = await stack.request('POST', '/v1/notifications', {
+      template: 'welcome',
+      to: { userIds: ['ada'] },
+      data: { name: 'Later' },
+      sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect(later.status).toBe(202);
+    expect(later.body.status).toBe('scheduled');
+    await page.goto(url(`/messages/${later.body.id}`));
+    const actions = page.getByTestId('notification-actions');
+    await expect.poll(() => actions.locator('button[data-action]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-action')))).toEqual(['cancel']);
+    await page.getByRole('button', { name: 'Cancel notification' }).click();
+    await page.getByTestId('cancel-form').getByLabel('Reason (optional)').fill('wrong day');
+    await page.getByRole('button', { name: 'Confirm cancel' }).click();
+    await page.getByTestId('action-done').waitFor();
+    const status = page.locator('.detail .card').first().locator('[data-status]');
+    await expect.poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('cancelled');
+    // A finished notification offers resend instead.
+    await expect.poll(() => actions.locator('button[data-action]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-action')))).toEqual(['resend']);
+    await shot('15-cancelled-detail');
+    const api = await waitForFinal(stack, later.body.id);
+    expect(api.status).toBe('cancelled');
+    expect(api.counts.sent).toBe(0);
   });
 
   it('is usable on a phone: the menu folds and tables become cards', async () => {

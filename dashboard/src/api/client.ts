@@ -8,8 +8,13 @@ import type {
   AuditEntry,
   CapturedMail,
   Delivery,
+  AudienceSummary,
   Group,
+  Me,
   NewApiKey,
+  NotificationProgress,
+  RecallResult,
+  TimelineEntry,
   Notification,
   NotificationFilter,
   Page,
@@ -42,6 +47,20 @@ export function createApi(http: Http) {
       http.request<Page<Delivery>>('GET', `/v1/notifications/${enc(id)}/deliveries`, { query: { limit: 200, cursor } }),
     approveNotification: (id: string, comment: string) => http.request<Notification>('POST', `/v1/notifications/${enc(id)}/approve`, { body: comment ? { comment } : {} }),
     rejectNotification: (id: string, comment: string) => http.request<Notification>('POST', `/v1/notifications/${enc(id)}/reject`, { body: comment ? { comment } : {} }),
+
+    cancelNotification: (id: string, reason: string) => http.request<Notification>('POST', `/v1/notifications/${enc(id)}/cancel`, { body: reason ? { reason } : {} }),
+    pauseNotification: (id: string) => http.request<Notification>('POST', `/v1/notifications/${enc(id)}/pause`),
+    resumeNotification: (id: string) => http.request<Notification>('POST', `/v1/notifications/${enc(id)}/resume`),
+    resendNotification: (id: string, onlyFailed: boolean) => http.request<Notification>('POST', `/v1/notifications/${enc(id)}/resend`, { body: { onlyFailed } }),
+    recallNotification: (id: string) => http.request<RecallResult>('POST', `/v1/notifications/${enc(id)}/recall`),
+    updateNotification: (id: string, patch: { sendAt?: string | null; expiresAt?: string | null; data?: Record<string, unknown> }) =>
+      http.request<Notification>('PATCH', `/v1/notifications/${enc(id)}`, { body: patch }),
+    getAudience: (id: string) => http.request<AudienceSummary>('GET', `/v1/notifications/${enc(id)}/audience`),
+    getProgress: (id: string) => http.request<NotificationProgress>('GET', `/v1/notifications/${enc(id)}/progress`),
+    listEvents: (id: string, cursor?: string) => http.request<Page<TimelineEntry>>('GET', `/v1/notifications/${enc(id)}/events`, { query: { limit: 200, cursor } }),
+
+    // Access of the signed-in key
+    me: () => http.request<Me>('GET', '/v1/me'),
 
     // Templates
     listTemplates: (cursor?: string) => http.request<Page<Template>>('GET', '/v1/templates', { query: { limit: 100, cursor } }),

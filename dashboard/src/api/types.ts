@@ -49,7 +49,7 @@ export interface Notification {
   priority: Priority;
   category: string | null;
   template: { key: string; version: number };
-  to: { userIds?: string[] };
+  to: { userIds?: string[]; groups?: string[]; modules?: string[]; all?: boolean };
   channels: Channel[];
   data: Record<string, unknown>;
   idempotencyKey: string | null;
@@ -243,4 +243,51 @@ export interface SummaryBucket {
 
 export interface AnalyticsSummary {
   buckets: SummaryBucket[];
+}
+
+/** GET /v1/me: who the signed-in key is. */
+export interface Me {
+  tenantId: string;
+  keyId: string;
+  scopes: Scope[];
+}
+
+/** GET /v1/notifications/{id}/audience: the dry run an approver decides on. */
+export interface AudienceSummary {
+  users: number;
+  usersReached: number;
+  channels: Record<string, { send: number; deferred: number; suppressed: Record<string, number> }>;
+  suppressed: Record<string, number>;
+  estimatedSeconds: number;
+}
+
+/** GET /v1/notifications/{id}/progress: the running workflow's own view. */
+export interface NotificationProgress {
+  phase: string;
+  paused: boolean;
+  cancelled: boolean;
+  approved: boolean;
+  usersPrepared: number;
+  pagesDone: number;
+  runsContinued: number;
+}
+
+/** One entry of GET /v1/notifications/{id}/events, oldest first. */
+export interface TimelineEntry {
+  id: string;
+  at: string;
+  event: string;
+  deliveryId: string | null;
+  userId: string | null;
+  channel: string | null;
+  provider: string | null;
+  attempt: number | null;
+  reason: string | null;
+  errorCode: string | null;
+  details: unknown;
+}
+
+export interface RecallResult {
+  recalled: number;
+  notRecallable: { channel: string; count: number }[];
 }

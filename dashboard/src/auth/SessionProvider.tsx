@@ -3,7 +3,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { createApi, type Api } from '../api/client';
 import { createHttp } from '../api/http';
-import { probeCapabilities, type Capabilities } from './capabilities';
+import { loadCapabilities, type Capabilities } from './capabilities';
 
 const STORAGE_KEY = 'herald.apiKey';
 
@@ -25,7 +25,7 @@ const SessionContext = createContext<SessionState | null>(null);
 
 async function open(key: string): Promise<Session> {
   const http = createHttp(key);
-  const can = await probeCapabilities(http);
+  const can = await loadCapabilities(http);
   return { api: createApi(http), keyPrefix: key.slice(0, 10), can };
 }
 

@@ -3,7 +3,10 @@ import { Link } from 'react-router';
 import type { Notification } from '../../api/types';
 import { useSession } from '../../auth/SessionProvider';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { LoadView } from '../../components/LoadView';
+import { useLoad } from '../../hooks/useLoad';
 import { useI18n } from '../../i18n/I18nProvider';
+import { AudienceSummaryView } from './AudienceSummaryView';
 
 export function ApprovalCard({ notification: n, onDone }: { notification: Notification; onDone: () => void }) {
   const { t, formatTime } = useI18n();
@@ -12,6 +15,7 @@ export function ApprovalCard({ notification: n, onDone }: { notification: Notifi
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
+  const audience = useLoad(() => api.getAudience(n.id), [n.id], { endpoint: 'GET /v1/notifications/{id}/audience' });
 
   async function act(action: 'approve' | 'reject') {
     setBusy(true);
@@ -35,8 +39,10 @@ export function ApprovalCard({ notification: n, onDone }: { notification: Notifi
         </Link>
       </h2>
       <p>
-        {n.template.key} v{n.template.version} · {t(`priority.${n.priority}`)} · {t('approvals.targets', { total: n.counts.total })} · {formatTime(n.createdAt)}
+        {n.template.key} v{n.template.version} · {t(`priority.${n.priority}`)} · {n.counts.total > 0 ? `${t('approvals.targets', { total: n.counts.total })} · ` : ''}{formatTime(n.createdAt)}
       </p>
+      <h3>{t('audience.title')}</h3>
+      <LoadView state={audience.state}>{(a) => <AudienceSummaryView a={a} />}</LoadView>
       <label>
         {t('approvals.comment')}
         <textarea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />

@@ -12,7 +12,15 @@ export function NotificationFacts({ n }: { n: Notification }) {
     [t('detail.category'), n.category ?? '—'],
     [t('detail.template'), `${n.template.key} v${n.template.version}`],
     [t('detail.channels'), n.channels.map((c) => t(`channel.${c}`)).join(', ')],
-    [t('detail.recipients'), (n.to.userIds ?? []).join(', ') || '—'],
+    [
+      t('detail.recipients'),
+      [
+        ...(n.to.userIds ?? []),
+        ...(n.to.groups ?? []).map((g) => t('detail.group', { id: g })),
+        ...(n.to.modules ?? []).map((m) => t('detail.module', { id: m })),
+        ...(n.to.all ? [t('detail.everyone')] : []),
+      ].join(', ') || '—',
+    ],
     [t('detail.created'), formatTime(n.createdAt)],
     [t('detail.sendAt'), formatTime(n.sendAt)],
     [t('detail.expiresAt'), formatTime(n.expiresAt)],
