@@ -278,8 +278,9 @@ export const TemplateVersionDetail = z
   })
   .meta({ id: 'TemplateVersionDetail' });
 
-export const VersionParam = z.object({ key: ClientId, version: z.coerce.number().int().min(1) });
-export const RollbackRequest = z.object({ version: z.number().int().min(1) }).strict().meta({ id: 'RollbackRequest' });
+// Versions are PostgreSQL integers: a larger number is a 400, not an out-of-range 500.
+export const VersionParam = z.object({ key: ClientId, version: z.coerce.number().int().min(1).max(2_147_483_647) });
+export const RollbackRequest = z.object({ version: z.number().int().min(1).max(2_147_483_647) }).strict().meta({ id: 'RollbackRequest' });
 
 export const PreviewRequest = z
   .object({
@@ -287,7 +288,7 @@ export const PreviewRequest = z
     locale: Locale.optional(),
     timezone: Timezone.optional(),
     channel: ChannelName.optional().meta({ description: 'Render only this channel; default all of the template.' }),
-    version: z.number().int().min(1).optional().meta({ description: 'Render this published version instead of the draft.' }),
+    version: z.number().int().min(1).max(2_147_483_647).optional().meta({ description: 'Render this published version instead of the draft.' }),
   })
   .strict()
   .meta({ id: 'TemplatePreviewRequest' });
@@ -344,7 +345,7 @@ export const TestSendRequest = z
     data: z.record(z.string(), z.unknown()).default({}),
     locale: Locale.optional(),
     timezone: Timezone.optional(),
-    version: z.number().int().min(1).optional().meta({ description: 'Default: the published version.' }),
+    version: z.number().int().min(1).max(2_147_483_647).optional().meta({ description: 'Default: the published version.' }),
   })
   .strict()
   .meta({ id: 'TemplateTestSendRequest' });

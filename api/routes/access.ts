@@ -83,6 +83,12 @@ function presentKey(k: ApiKeyRow): z.infer<typeof ApiKey> {
   };
 }
 
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
+const SendWindow = z
+  .object({ start: HHMM, end: HHMM })
+  .strict()
+  .meta({ id: 'SendWindow', description: "Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight." });
+
 const TenantSettings = z
   .object({
     id: z.string(),
@@ -90,6 +96,9 @@ const TenantSettings = z
     timezone: z.string(),
     bulkThreshold: z.number().int(),
     dailyQuota: z.number().int().nullable().meta({ description: 'Recipient × channel deliveries per UTC day; null for none.' }),
+    sendWindow: SendWindow.nullable(),
+    approvalTimeoutSeconds: z.number().int(),
+    dedupWindowSeconds: z.number().int(),
     outboundAllowlist: z.array(z.string()).meta({ description: 'Private CIDRs this tenant’s webhooks and HTTP gateways may reach.' }),
     tracking: z.boolean().meta({ description: 'Email open pixel and click-tracking links (a template can switch them off with `email.tracking: false`).' }),
     createdAt: z.string(),
@@ -102,6 +111,9 @@ const TenantPatch = z
     timezone: TenantRequest.shape.timezone.optional(),
     bulkThreshold: z.number().int().min(1).max(10_000_000).optional(),
     dailyQuota: z.number().int().min(1).nullable().optional(),
+    sendWindow: SendWindow.nullable().optional(),
+    approvalTimeoutSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
+    dedupWindowSeconds: z.number().int().min(0).max(30 * 86_400).optional(),
     outboundAllowlist: z.array(z.string().refine(isValidCidr, 'not a CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32')).max(100).optional(),
     tracking: z.boolean().optional().meta({ description: 'Email open and click tracking for the whole tenant.' }),
   })
@@ -117,6 +129,9 @@ function presentTenant(t: TenantRow): z.infer<typeof TenantSettings> {
     timezone: t.timezone,
     bulkThreshold: t.bulk_threshold,
     dailyQuota: t.daily_quota,
+    sendWindow: t.send_window,
+    approvalTimeoutSeconds: t.approval_timeout_seconds,
+    dedupWindowSeconds: t.dedup_window_seconds,
     outboundAllowlist: t.outbound_allowlist,
     tracking: t.tracking,
     createdAt: t.created_at.toISOString(),
@@ -167,6 +182,9 @@ export function accessRoutes(host: RouteHost, deps: AppDeps): void {
         ...(body.bulkThreshold !== undefined ? { bulk_threshold: body.bulkThreshold } : {}),
         ...(body.outboundAllowlist !== undefined ? { outbound_allowlist: body.outboundAllowlist } : {}),
         ...(body.dailyQuota !== undefined ? { daily_quota: body.dailyQuota } : {}),
+        ...(body.sendWindow !== undefined ? { send_window: body.sendWindow ? JSON.stringify(body.sendWindow) : null } : {}),
+        ...(body.approvalTimeoutSeconds !== undefined ? { approval_timeout_seconds: body.approvalTimeoutSeconds } : {}),
+        ...(body.dedupWindowSeconds !== undefined ? { dedup_window_seconds: body.dedupWindowSeconds } : {}),
         ...(body.tracking !== undefined ? { tracking: body.tracking } : {}),
       });
       if (!t) throw notFound('tenant');

@@ -9768,18 +9768,29 @@ export interface components {
             bulkThreshold: number;
             /** @description Recipient × channel deliveries per UTC day; null for none. */
             dailyQuota: number | null;
+            sendWindow: components["schemas"]["SendWindow"];
+            approvalTimeoutSeconds: number;
+            dedupWindowSeconds: number;
             /** @description Private CIDRs this tenant’s webhooks and HTTP gateways may reach. */
             outboundAllowlist: string[];
             /** @description Email open pixel and click-tracking links (a template can switch them off with `email.tracking: false`). */
             tracking: boolean;
             createdAt: string;
         };
+        /** @description Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight. */
+        SendWindow: {
+            start: string;
+            end: string;
+        } | null;
         TenantPatch: {
             name?: string;
             /** @default UTC */
             timezone: string;
             bulkThreshold?: number;
             dailyQuota?: number | null;
+            sendWindow?: components["schemas"]["SendWindow"];
+            approvalTimeoutSeconds?: number;
+            dedupWindowSeconds?: number;
             outboundAllowlist?: string[];
             /** @description Email open and click tracking for the whole tenant. */
             tracking?: boolean;

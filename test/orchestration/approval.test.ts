@@ -74,14 +74,14 @@ describe('orchestration of bulk sends', () => {
   });
 
   it('an approval that never comes rejects the send after the tenant timeout', async () => {
-    await stack.db.updateTable('tenants').set({ approval_timeout_seconds: 1 }).where('id', '=', 'default').execute();
+    expect((await stack.request('PATCH', '/v1/tenant', { approvalTimeoutSeconds: 1 })).body.approvalTimeoutSeconds).toBe(1);
     try {
       const res = await bulk('Late');
       const done = await waitForFinal(stack, res.body.id);
       expect(done.status).toBe('rejected');
       expect(done.statusReason).toMatch(/not approved within/);
     } finally {
-      await stack.db.updateTable('tenants').set({ approval_timeout_seconds: 72 * 3600 }).where('id', '=', 'default').execute();
+      await stack.request('PATCH', '/v1/tenant', { approvalTimeoutSeconds: 72 * 3600 });
     }
   });
 
@@ -169,7 +169,7 @@ describe('orchestration of bulk sends', () => {
   });
 
   it('the dedup window suppresses the same content to the same user', async () => {
-    await stack.db.updateTable('tenants').set({ dedup_window_seconds: 600 }).where('id', '=', 'default').execute();
+    expect((await stack.request('PATCH', '/v1/tenant', { dedupWindowSeconds: 600, sendWindow: { start: '22:00', end: '06:00' } })).body).toMatchObject({ dedupWindowSeconds: 600, sendWindow: { start: '22:00', end: '06:00' } });
     try {
       const a = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'Once only' } });
       await waitForFinal(stack, a.body.id);
@@ -182,7 +182,7 @@ describe('orchestration of bulk sends', () => {
       const c = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'Different' } });
       expect((await waitForFinal(stack, c.body.id)).counts.sent).toBe(1);
     } finally {
-      await stack.db.updateTable('tenants').set({ dedup_window_seconds: 0 }).where('id', '=', 'default').execute();
+      await stack.request('PATCH', '/v1/tenant', { dedupWindowSeconds: 0, sendWindow: null });
     }
   });
 });
