@@ -1,6 +1,8 @@
 // Stage 7: one delivery of one message to one recipient on one channel, guarded by the
 // ledger so that however often Temporal runs this activity, the provider is asked once
 // per successful send.
+import { Context } from '@temporalio/activity';
+import { isDependencyDown } from '../api/errors.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WebPushSubscription } from '../channels/types.js';
 import { DEV_SIGNING_KEY } from '../common/config.js';
@@ -54,6 +56,21 @@ function goneSplit(targets: Target[]): { webpushEndpoints: string[]; tokens: str
     tokens: targets.filter((t): t is string => typeof t === 'string'),
   };
 }
+
+/** Retries `write` while PostgreSQL is unreachable, for up to `maxMs` (inside the attempt's timeout). */
+async function untilDatabaseAnswers<T>(write: () => Promise<T>, maxMs = 40_000): Promise<T> {
+  const deadline = Date.now() + maxMs;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isDependencyDown(err) || Date.now() + delay > deadline) throw err;
+      Context.current().heartbeat();
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 
 export function createDeliverActivities(deps: ActivityDeps, router: ProviderRouter) {
   // Read on every delivery, changing seldom or never: a template version is immutable; a
@@ -162,7 +179,11 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
         if (sent.goneTargets.length > 0) {
           await deps.db.transaction().execute((tx) => forgetPushTargets(tx, tenantId, user.id, goneSplit(sent.goneTargets)));
         }
-        await completeDelivery(deps.db, deliveryId, { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') });
+        // The provider has the message: recording that must not fail the attempt, or the retry
+        // would send it again. A database outage is waited out here instead.
+        await untilDatabaseAnswers(() =>
+          completeDelivery(deps.db, deliveryId, { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') }),
+        );
         await deps.tracker.deliveryChanged(deliveryId);
         return { status: 'sent' };
       } catch (err) {

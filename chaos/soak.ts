@@ -1,4 +1,4 @@
-// `npm run soak`: 10 minutes (bounded; `-- --minutes N`, `--rate R`) of steady single sends
+// `npm run soak`: 10 minutes (bounded; `-- --minutes N`, `--rate R`, default 8/s) of steady single sends
 // against the API and worker processes, recording their RSS over time in
 // chaos/results/soak.json and printing whether memory stayed flat.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { startWorld } from './lib/context.js';
 import { soak } from './scenarios/soak.js';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '8' } } });
 const minutes = Math.min(60, Math.max(0.5, Number(values.minutes)));
 const world = await startWorld();
 try {

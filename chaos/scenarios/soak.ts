@@ -119,7 +119,7 @@ export async function soak(ctx: ScenarioContext, p: SoakParams): Promise<SoakRes
       }
     }
     await Promise.all([...inflight]);
-    await until('soak deliveries drained', () => ((smtp.mails().at(-1)?.id ?? 0) >= accepted ? true : undefined), 60_000, 200).catch(() => undefined);
+    await until('soak deliveries drained', () => ((smtp.mails().at(-1)?.id ?? 0) >= accepted ? true : undefined), 90_000, 200).catch(() => undefined);
     delivered = smtp.mails().at(-1)?.id ?? 0;
     samples.push({ atMs: Date.now() - t0, apiRssMb: rssMb(api.child.pid), workerRssMb: rssMb(worker.child.pid), accepted, delivered });
     return {

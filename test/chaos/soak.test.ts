@@ -13,5 +13,5 @@ describe('chaos: 30 s soak', () => {
     expect(r.delivered).toBeGreaterThanOrEqual(r.accepted);
     expect(r.apiRssRatio).toBeLessThan(1.5);
     expect(r.workerRssRatio).toBeLessThan(1.5);
-  }, 120_000);
+  }, 180_000);
 });

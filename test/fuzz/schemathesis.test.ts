@@ -70,8 +70,10 @@ describe('API fuzzing with schemathesis', () => {
         '--generation-allow-x00',
         'false',
         // The dev-mail and streaming endpoints hold a connection open by design.
+        // Holding a connection open by design (streams), and revoking keys: the fuzzer lists
+        // the keys and would revoke its own admin key, turning the rest of the run into 401s.
         '--exclude-path-regex',
-        '/stream|/events$',
+        '/stream|/events$|^/v1/api-keys/',
         '--report',
         'junit',
         '--report-junit-path',
