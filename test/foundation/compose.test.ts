@@ -25,6 +25,15 @@ describe('docker-compose.temporal.yml', () => {
     for (const dep of Object.keys(compose.services[name].depends_on)) expect(compose.services).toHaveProperty(dep);
   });
 
+  it("gives Temporal the dynamic config Herald's graceful drains rely on", () => {
+    const temporal = compose.services.temporal;
+    const mount = (temporal.volumes as string[]).find((v) => v.includes('dynamicconfig'));
+    expect(mount).toBeDefined();
+    const file = parse(readFileSync(new URL(`../../${mount?.split(':')[0]}`, import.meta.url), 'utf8'));
+    expect(file['frontend.enableCancelWorkerPollsOnShutdown']).toEqual([{ value: true }]);
+    expect(temporal.environment.DYNAMIC_CONFIG_FILE_PATH).toBe(`config/dynamicconfig/${mount?.split('/').at(-1)?.split(':')[0]}`);
+  });
+
   it('runs the processes through package scripts that exist', () => {
     const scripts = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).scripts;
     expect(scripts).toHaveProperty(compose.services['herald-api'].command[2]);
