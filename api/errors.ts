@@ -47,6 +47,12 @@ export function isDependencyDown(err: unknown): boolean {
   return false;
 }
 
+/** PostgreSQL's class 22 (data exception): numeric out of range, invalid text, and so on. */
+function isPgDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 export const dependencyUnavailable = () =>
   new HttpError(503, 'dependency_unavailable', 'a dependency of Herald is unavailable; retry later (nothing was lost)', undefined, {
     'Retry-After': '5',
@@ -68,6 +74,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       e = new HttpError(400, 'unsupported_encoding', 'the request body encoding is not supported; send UTF-8 JSON');
     } else if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
       e = new HttpError(bp.status, 'bad_request', 'the request could not be read');
+    } else if (isPgDataException(err)) {
+      // A value the schema let through but PostgreSQL cannot hold (out of range, bad
+      // encoding): the client's input, so a 400, and logged so the schema can be tightened.
+      logger.warn({ code: (err as { code?: string }).code, path: req.path }, 'database refused a value');
+      e = new HttpError(400, 'invalid_value', 'a value in the request is out of range or malformed');
     } else if (isDependencyDown(err)) {
       logger.warn({ err: { message: (err as Error).message }, path: req.path }, 'dependency unavailable');
       e = dependencyUnavailable();

@@ -110,7 +110,7 @@ const TenantPatch = z
     name: z.string().min(1).max(200).optional(),
     timezone: TenantRequest.shape.timezone.optional(),
     bulkThreshold: z.number().int().min(1).max(10_000_000).optional(),
-    dailyQuota: z.number().int().min(1).nullable().optional(),
+    dailyQuota: z.number().int().min(1).max(2_147_483_647).nullable().optional(),
     sendWindow: SendWindow.nullable().optional(),
     approvalTimeoutSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
     dedupWindowSeconds: z.number().int().min(0).max(30 * 86_400).optional(),

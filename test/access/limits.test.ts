@@ -80,6 +80,8 @@ describe('abuse limits', () => {
     const rows = await stack.db.selectFrom('notifications').select('idempotency_key').execute();
     expect(rows.map((r) => r.idempotency_key).sort()).toEqual(['q1', 'q2']);
     await stack.request('PATCH', '/v1/tenant', { dailyQuota: null });
+    // Found by the fuzzer: a quota past PostgreSQL's integer range is a 400, not a 500.
+    expect((await stack.request('PATCH', '/v1/tenant', { dailyQuota: 15087523421 })).status).toBe(400);
   });
 
   it('sends security headers, and CORS only for configured origins', async () => {
