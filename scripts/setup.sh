@@ -14,7 +14,13 @@ if [ ! -f dashboard/dist/index.html ] || [ -n "$(find dashboard/src dashboard/in
   npm run build --prefix dashboard
 fi
 npx tsx scripts/install-temporal-cli.ts
-if [ "${HERALD_SKIP_BROWSER:-}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
-  # Browser tests drive Debian's Chromium; the font makes Chinese legible in screenshots.
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+# What only the tests need; `npm run dev` skips it.
+if [ "${HERALD_SKIP_TEST_TOOLS:-}" != "1" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    # Browser tests drive Debian's Chromium; the font makes Chinese legible in screenshots.
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+  fi
+  bash scripts/install-clickhouse.sh      # analytics suite: a real ClickHouse (Debian's package)
+  bash scripts/install-openldap.sh        # directory suite: a real OpenLDAP (slapd + ldap-utils)
+  bash scripts/install-schemathesis.sh    # API fuzzing (PyPI, into .tools/)
 fi
