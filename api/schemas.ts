@@ -118,14 +118,16 @@ export const Delivery = z
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-export const Timezone = z.string().refine((tz) => {
+export function isIanaTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;
   } catch {
     return false;
   }
-}, 'not an IANA time zone');
+}
+
+export const Timezone = z.string().refine(isIanaTimeZone, 'not an IANA time zone');
 
 const Locale = z.string().min(2).max(35).refine((l) => {
   try {

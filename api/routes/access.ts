@@ -11,7 +11,7 @@ import { generateKey, hashKey, SCOPES, type Scope } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
-import { ClientId, IdParam, IsoDateTime, listOf, Pagination } from '../schemas.js';
+import { ClientId, IdParam, IsoDateTime, Pagination, Timezone, listOf } from '../schemas.js';
 
 const ScopeName = z.enum(SCOPES).meta({ id: 'Scope' });
 
@@ -48,14 +48,7 @@ const TenantRequest = z
   .object({
     id: ClientId,
     name: z.string().min(1).max(200),
-    timezone: z.string().refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'not an IANA time zone').default('UTC'),
+    timezone: Timezone.default('UTC'),
   })
   .strict()
   .meta({ id: 'TenantRequest' });
@@ -108,7 +101,7 @@ const TenantSettings = z
 const TenantPatch = z
   .object({
     name: z.string().min(1).max(200).optional(),
-    timezone: TenantRequest.shape.timezone.optional(),
+    timezone: Timezone.optional(),
     bulkThreshold: z.number().int().min(1).max(10_000_000).optional(),
     dailyQuota: z.number().int().min(1).max(2_147_483_647).nullable().optional(),
     sendWindow: SendWindow.nullable().optional(),

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { validateTwilioSignature } from '../../channels/twilio.js';
 import type { TwilioConfig } from '../../channels/twilio.js';
-import { applyReceipt, findProvidersById } from '../../schema/queries/deliveries.js';
+import { applyReceipt } from '../../schema/queries/deliveries.js';
+import { findProvidersById } from '../../schema/queries/providers.js';
 import { apiTracker } from '../tracking.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';

@@ -10,7 +10,7 @@ import type { ScheduledSendInput, scheduledSendWorkflow } from '../../workflows/
 import type { AppDeps } from '../deps.js';
 import { dependencyUnavailable, HttpError, isDependencyDown, notFound, unprocessable } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
-import { ClientId, listOf, NotificationRequest, Pagination } from '../schemas.js';
+import { ClientId, listOf, NotificationRequest, Pagination, Timezone } from '../schemas.js';
 import { resolveTemplate } from '../submit-notification.js';
 import type { VariableValidator } from '../template-variables.js';
 
@@ -25,17 +25,7 @@ const ScheduleRequest = z
     id: ClientId,
     cron: z.string().min(9).max(200).optional().meta({ description: 'Standard 5-field cron, e.g. `0 9 * * 1-5`.', example: '0 9 * * 1-5' }),
     everySeconds: z.number().int().min(1).max(366 * 86_400).optional().meta({ description: 'A fixed interval instead of cron.' }),
-    timezone: z
-      .string()
-      .refine((tz) => {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'not an IANA time zone')
-      .default('UTC'),
+    timezone: Timezone.default('UTC'),
     overlap: z.enum(['skip', 'buffer_one', 'allow_all']).default('skip'),
     paused: z.boolean().default(false),
     notification: ScheduledNotification,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { GroupRow } from '../../schema/tables/groups.js';
 import type { UserRow } from '../../schema/tables/users.js';
 import type { ScimUserFields } from '../../schema/queries/scim.js';
+import { isIanaTimeZone } from '../schemas.js';
 import { ScimError } from './errors.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -120,20 +121,12 @@ function localeOf(preferredLanguage: string | null | undefined, locale: string |
   return null;
 }
 
-function validTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Herald's columns from a validated SCIM User. */
 export function userFields(u: z.infer<typeof ScimUserRequest>): ScimUserFields {
   const email = primaryValue(u.emails)?.toLowerCase() ?? null;
   if (email !== null && !EMAIL.test(email)) throw new ScimError(400, 'invalidValue', `emails: "${email}" is not an email address`);
-  if (u.timezone && !validTimezone(u.timezone)) throw new ScimError(400, 'invalidValue', `timezone: "${u.timezone}" is not an IANA time zone`);
+  if (u.timezone && !isIanaTimeZone(u.timezone)) throw new ScimError(400, 'invalidValue', `timezone: "${u.timezone}" is not an IANA time zone`);
   const active = u.active === undefined ? true : isTrue(u.active);
   const formatted = u.name?.formatted ?? ([u.name?.givenName, u.name?.familyName].filter(Boolean).join(' ') || null);
   const { schemas: _s, id: _id, meta: _m, groups: _g, userName: _u, externalId: _e, active: _a, ...rest } = u as Record<string, unknown>;

@@ -11,17 +11,6 @@ export async function insertDeliveries(db: DbOrTx, rows: NewDelivery[]): Promise
     .execute();
 }
 
-export async function listDeliveryIds(db: DbOrTx, notificationId: string, statuses: readonly string[]): Promise<string[]> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .select('id')
-    .where('notification_id', '=', notificationId)
-    .where('status', 'in', statuses)
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 export async function listDeliveries(
   db: DbOrTx,
   tenantId: string,
@@ -168,10 +157,6 @@ export async function recallDeliveries(db: DbOrTx, tenantId: string, notificatio
     .returning('id')
     .execute();
   return rows.length;
-}
-
-export async function findProvidersById(db: DbOrTx, providerId: string) {
-  return db.selectFrom('providers').selectAll().where('id', '=', providerId).where('enabled', '=', true).execute();
 }
 
 /** Sent-and-not-recalled deliveries of a notification, per channel. */

@@ -131,3 +131,8 @@ export async function takeProviderToken(db: DbOrTx, tenantId: string, providerId
   const missing = 1 - Number(row?.available ?? 0);
   return Math.max(1, Math.ceil((missing / perSecond) * 1000));
 }
+
+/** Enabled providers with this id in any tenant: receipts name only the provider id. */
+export async function findProvidersById(db: DbOrTx, providerId: string): Promise<ProviderRow[]> {
+  return db.selectFrom('providers').selectAll().where('id', '=', providerId).where('enabled', '=', true).execute();
+}

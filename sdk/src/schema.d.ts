@@ -9784,8 +9784,7 @@ export interface components {
         } | null;
         TenantPatch: {
             name?: string;
-            /** @default UTC */
-            timezone: string;
+            timezone?: string;
             bulkThreshold?: number;
             dailyQuota?: number | null;
             sendWindow?: components["schemas"]["SendWindow"];
