@@ -4,7 +4,7 @@ import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickh
 import type { Logger } from '../common/logger.js';
 import { createEventBuffer } from './buffer.js';
 import { ch, chSql, type ChFragment } from './clickhouse-sql.js';
-import { DELIVERY_EVENT_TYPES, checkEvent, type DeliveryEvent } from './events.js';
+import { DELIVERY_EVENT_TYPES, validRows, type DeliveryEvent } from './events.js';
 import {
   checkSummaryQuery,
   emptyCounts,
@@ -302,16 +302,12 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): AnalyticsSt
     kind: 'clickhouse',
 
     record(events) {
-      const rows: ClickHouseEventRow[] = [];
-      for (const e of events) {
-        const c = checkEvent(e);
-        if (c.ok) rows.push(toClickHouseRow(c.event));
-        else {
+      buffer.push(
+        validRows(events, toClickHouseRow, (reason, eventId) => {
           invalid += 1;
-          log.error({ reason: c.reason, eventId: typeof e?.eventId === 'string' ? e.eventId : undefined }, 'invalid analytics event dropped');
-        }
-      }
-      buffer.push(rows);
+          log.error({ reason, eventId }, 'invalid analytics event dropped');
+        }),
+      );
     },
 
     flush: () => buffer.flush(),

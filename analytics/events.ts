@@ -121,3 +121,17 @@ export function checkEvent(e: DeliveryEvent): EventCheck {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }
 }
+
+/**
+ * The rows of the events that pass checkEvent; each one that does not is dropped, logged
+ * and counted through `onInvalid`, so one bad event never costs its batch.
+ */
+export function validRows<R>(events: readonly DeliveryEvent[], toRow: (e: DeliveryEvent) => R, onInvalid: (reason: string, eventId: string | undefined) => void): R[] {
+  const rows: R[] = [];
+  for (const e of events) {
+    const c = checkEvent(e);
+    if (c.ok) rows.push(toRow(c.event));
+    else onInvalid(c.reason, typeof e?.eventId === 'string' ? e.eventId : undefined);
+  }
+  return rows;
+}

@@ -5,7 +5,7 @@ import type { Db } from '../schema/database.js';
 import { insertDeliveryEvents, summarizeDeliveryEvents, type DeliveryEventGroupColumn } from '../schema/queries/delivery-events.js';
 import type { NewDeliveryEvent } from '../schema/tables/delivery-events.js';
 import { createEventBuffer } from './buffer.js';
-import { DELIVERY_EVENT_TYPES, checkEvent, type DeliveryEvent } from './events.js';
+import { DELIVERY_EVENT_TYPES, validRows, type DeliveryEvent } from './events.js';
 import {
   checkSummaryQuery,
   emptyCounts,
@@ -93,16 +93,12 @@ export function createPostgresStore(opts: PostgresStoreOptions): AnalyticsStore 
     kind: 'postgres',
 
     record(events) {
-      const rows: NewDeliveryEvent[] = [];
-      for (const e of events) {
-        const c = checkEvent(e);
-        if (c.ok) rows.push(toPostgresRow(c.event));
-        else {
+      buffer.push(
+        validRows(events, toPostgresRow, (reason, eventId) => {
           invalid += 1;
-          log.error({ reason: c.reason, eventId: typeof e?.eventId === 'string' ? e.eventId : undefined }, 'invalid analytics event dropped');
-        }
-      }
-      buffer.push(rows);
+          log.error({ reason, eventId }, 'invalid analytics event dropped');
+        }),
+      );
     },
 
     flush: () => buffer.flush(),
