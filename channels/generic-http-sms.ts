@@ -19,6 +19,13 @@ export interface GenericHttpSmsConfig {
   /** Some gateways answer 200 with an error flag; when set, a 2xx body must match this regex. */
   successBodyPattern?: string | undefined;
   timeoutMs?: number | undefined;
+  /**
+   * Private ranges (CIDRs) the gateway may be in; everything private, loopback or link-local
+   * is refused otherwise. Filled from the tenant's outbound allowlist.
+   */
+  allowPrivateNetworks?: string[] | undefined;
+  /** Herald's resolvers for the gateway's host name (HERALD_DNS_SERVERS); set by Herald, not the tenant. */
+  dnsServers?: string[] | undefined;
 }
 
 type Encoder = (v: string) => string;
@@ -81,7 +88,15 @@ export function createGenericHttpSmsAdapter(): ChannelAdapter<GenericHttpSmsConf
         body = fillTemplate(config.bodyTemplate, values, ENCODERS[encoding]);
         headers['content-type'] ??= encoding === 'json' ? 'application/json' : encoding === 'form' ? 'application/x-www-form-urlencoded' : 'text/plain; charset=utf-8';
       }
-      const res = await httpRequest({ url: fillTemplate(urlTemplate, values, ENCODERS.url), method, headers, body, timeoutMs: config.timeoutMs });
+      const res = await httpRequest({
+        url: fillTemplate(urlTemplate, values, ENCODERS.url),
+        method,
+        headers,
+        body,
+        timeoutMs: config.timeoutMs,
+        // The tenant chooses the URL: it must not lead into Herald's own network.
+        outbound: { allow: config.allowPrivateNetworks ?? [], dnsServers: config.dnsServers },
+      });
       if (!isSuccess(res.status)) throw errorForStatus('generic-http-sms', res, res.text, { goneType: DeliveryErrorType.ProviderConfig });
       if (config.successBodyPattern && !new RegExp(config.successBodyPattern).test(res.text)) {
         throw new DeliveryError(DeliveryErrorType.Rejected, `generic-http-sms: answer does not indicate success: ${truncate(res.text)}`, { code: 'ENOSUCCESS' });

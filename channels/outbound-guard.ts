@@ -1,8 +1,10 @@
 // Outbound requests to addresses a tenant controls (webhooks, generic HTTP gateways) must
 // not reach Herald's own network: the check runs on the addresses DNS actually returned,
 // at connect time, so a name that re-resolves to 10.x or 169.254.169.254 is refused too.
+// The socket connects to the very address that was checked (the answer is handed to the
+// connect call, never looked up again), so DNS rebinding between check and connect is moot.
 import { BlockList, isIP } from 'node:net';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress, type LookupOptions } from 'node:dns';
 import { Agent } from 'undici';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
 
@@ -53,6 +55,11 @@ export function isValidCidr(cidr: string): boolean {
 export interface OutboundPolicy {
   /** CIDRs of private ranges this tenant may reach anyway (e.g. `127.0.0.1/32` in tests). */
   allow: readonly string[];
+  /**
+   * DNS servers (`ip[:port]`, HERALD_DNS_SERVERS) asked for host names; empty or absent: the
+   * system's resolver (getaddrinfo, which also reads /etc/hosts).
+   */
+  dnsServers?: readonly string[] | undefined;
 }
 
 /** Why an address may not be contacted, or undefined when it may. */
@@ -77,24 +84,57 @@ export class OutboundRefused extends DeliveryError {
   }
 }
 
+type Resolve = (hostname: string, options: LookupOptions) => Promise<LookupAddress[]>;
+
+function systemResolve(hostname: string, options: LookupOptions): Promise<LookupAddress[]> {
+  return new Promise((resolve, reject) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+  });
+}
+
+/** A resolver of its own per dispatcher: configured per call, never a process-wide setting. */
+function serversResolve(servers: readonly string[]): Resolve {
+  const resolver = new dnsPromises.Resolver({ timeout: 2000, tries: 2 });
+  resolver.setServers([...servers]);
+  return async (hostname, options) => {
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : (options.family ?? 0);
+    const ask = async (type: 4 | 6): Promise<LookupAddress[]> => {
+      if (family !== 0 && family !== type) return [];
+      const got = await (type === 4 ? resolver.resolve4(hostname) : resolver.resolve6(hostname));
+      return got.map((address) => ({ address, family: type }));
+    };
+    const [v4, v6] = await Promise.allSettled([ask(4), ask(6)]);
+    const list = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+    if (list.length > 0) return list;
+    // Neither family answered: the A query's error says why (ENOTFOUND, ETIMEOUT, ...).
+    throw v4.status === 'rejected' ? v4.reason : v6.status === 'rejected' ? v6.reason : Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' });
+  };
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
 /** An undici dispatcher whose every connection is checked against the policy. */
 export function guardedDispatcher(policy: OutboundPolicy): Agent {
+  const resolve = policy.dnsServers && policy.dnsServers.length > 0 ? serversResolve(policy.dnsServers) : systemResolve;
   return new Agent({
     connect: {
       lookup(hostname, options, callback) {
-        dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-          if (err) return callback(err, '', 0);
-          const list = (Array.isArray(addresses) ? addresses : [addresses]) as LookupAddress[];
-          for (const a of list) {
-            const reason = refusalFor(a.address, policy);
-            if (reason) return callback(new OutboundRefused(`${hostname} resolves to ${reason}`), '', 0);
-          }
-          const first = list[0];
-          if (!first) return callback(new Error(`no address for ${hostname}`), '', 0);
-          // undici asks for one address unless `all` was requested by its caller.
-          if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-          callback(null, first.address, first.family);
-        });
+        const cb = callback as unknown as LookupCallback;
+        resolve(hostname, options as LookupOptions).then(
+          (list) => {
+            // Every answer must pass: net may try any of them (happy eyeballs).
+            for (const a of list) {
+              const reason = refusalFor(a.address, policy);
+              if (reason) return cb(new OutboundRefused(`${hostname} resolves to ${reason}`), '', 0);
+            }
+            const first = list[0];
+            if (!first) return cb(new Error(`no address for ${hostname}`), '', 0);
+            // undici asks for one address unless `all` was requested by its caller.
+            if ((options as { all?: boolean }).all) return cb(null, list);
+            cb(null, first.address, first.family);
+          },
+          (err: NodeJS.ErrnoException) => cb(err, '', 0),
+        );
       },
     },
   });

@@ -16,6 +16,8 @@ export interface WebhookConfig {
    * link-local is refused otherwise. Filled from the tenant's outbound allowlist.
    */
   allowPrivateNetworks?: string[] | undefined;
+  /** Herald's resolvers for the endpoint's host name (HERALD_DNS_SERVERS); set by Herald, not the tenant. */
+  dnsServers?: string[] | undefined;
 }
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Herald-Signature';
@@ -60,7 +62,7 @@ export function createWebhookAdapter(): ChannelAdapter<WebhookConfig, WebhookMes
         body,
         timeoutMs: config.timeoutMs,
         followRedirects: false,
-        outbound: { allow: config.allowPrivateNetworks ?? [] },
+        outbound: { allow: config.allowPrivateNetworks ?? [], dnsServers: config.dnsServers },
       });
       // 401/403 from a subscriber means it rejects our signature or key: a subscription
       // problem, not a sender misconfiguration, and 404/410 mean the endpoint is gone.

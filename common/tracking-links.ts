@@ -1,8 +1,11 @@
 // Email open and click tracking: a signed open-pixel URL per message, and every http(s)
 // link of the html rewritten to a signed redirect. A token carries the delivery id (and the
-// original URL for a click) under an HMAC, so Herald redirects only to URLs it wrote into
-// its own mail: a forged or edited token is refused, never followed (no open redirect).
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+// original URL for a click) and its expiry under an HMAC, so Herald redirects only to URLs
+// it wrote into its own mail, and only for a while: a forged, edited or expired token is
+// refused, never followed (no open redirect, and no redirect through a link whose target
+// domain may have changed hands years later).
+import { createHash, createHmac } from 'node:crypto';
+import { checkOf, DEFAULT_TOKEN_SETTINGS, expiryOf, openToken, signToken, type TokenCheck } from './signed-token.js';
 
 export type TrackingKind = 'open' | 'click';
 
@@ -17,7 +20,9 @@ export interface ClickSubject {
 }
 export type TrackingSubject = OpenSubject | ClickSubject;
 
-const PREFIX: Record<TrackingKind, string> = { open: 'o1', click: 'c1' };
+const PREFIX: Record<TrackingKind, string> = { open: 'o2', click: 'c2' };
+/** Minted before tokens expired: no expiry field (see SignedTokenSettings.legacyUntil). */
+const LEGACY_PREFIX: Record<TrackingKind, string> = { open: 'o1', click: 'c1' };
 export const MAX_TRACKED_URL_LENGTH = 2000;
 export const MAX_TOKEN_LENGTH = 4000;
 
@@ -43,33 +48,51 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
-export function signTrackingToken(signingKey: string, s: TrackingSubject): string {
-  const prefix = PREFIX[s.kind];
-  const fields = s.kind === 'open' ? [s.deliveryId] : [s.deliveryId, s.url];
-  const payload = Buffer.from(JSON.stringify(fields), 'utf8').toString('base64url');
-  return `${prefix}.${payload}.${mac(signingKey, prefix, payload).toString('base64url')}`;
+export interface MintOptions {
+  ttlSeconds?: number | undefined;
+  now?: number | undefined;
 }
 
-/** The subject of a valid token of that kind, or undefined for anything else (never throws on input). */
-export function verifyTrackingToken(signingKey: string, kind: 'open', token: string): OpenSubject | undefined;
-export function verifyTrackingToken(signingKey: string, kind: 'click', token: string): ClickSubject | undefined;
-export function verifyTrackingToken(signingKey: string, kind: TrackingKind, token: string): TrackingSubject | undefined {
-  if (token.length > MAX_TOKEN_LENGTH) return undefined;
-  const [prefix, payload, sig, ...rest] = token.split('.');
-  if (prefix !== PREFIX[kind] || !payload || !sig || rest.length > 0) return undefined;
-  const expected = mac(signingKey, prefix, payload);
-  const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  try {
-    const fields: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string' && f.length > 0)) return undefined;
-    if (kind === 'open' && fields.length === 1) return { kind, deliveryId: fields[0] as string };
+export function signTrackingToken(signingKey: string, s: TrackingSubject, o: MintOptions = {}): string {
+  const fields = s.kind === 'open' ? [s.deliveryId] : [s.deliveryId, s.url];
+  return signToken(mac, signingKey, PREFIX[s.kind], fields, expiryOf(o.ttlSeconds ?? DEFAULT_TOKEN_SETTINGS.trackingTtlSeconds, o.now));
+}
+
+export interface CheckOptions {
+  /** Keys no longer signing but still accepted (rotation). */
+  previousKeys?: readonly string[] | undefined;
+  legacyUntil?: Date | null | undefined;
+  now?: number | undefined;
+}
+
+/** Valid, expired (authentic but too old) or invalid (anything else); never throws on input. */
+export function checkTrackingToken(signingKey: string, kind: 'open', token: string, o?: CheckOptions): TokenCheck<OpenSubject>;
+export function checkTrackingToken(signingKey: string, kind: 'click', token: string, o?: CheckOptions): TokenCheck<ClickSubject>;
+export function checkTrackingToken(signingKey: string, kind: TrackingKind, token: string, o: CheckOptions = {}): TokenCheck<TrackingSubject> {
+  const opened = openToken(token, {
+    mac,
+    prefix: PREFIX[kind],
+    legacyPrefix: LEGACY_PREFIX[kind],
+    keys: [signingKey, ...(o.previousKeys ?? [])],
+    maxLength: MAX_TOKEN_LENGTH,
+    legacyUntil: o.legacyUntil,
+    now: o.now,
+  });
+  return checkOf<TrackingSubject>(opened, (f) => {
+    if (!f.every((x) => x.length > 0)) return undefined;
+    if (kind === 'open' && f.length === 1) return { kind, deliveryId: f[0] as string };
     // Checked again although signed: a token is only ever followed to http(s).
-    if (kind === 'click' && fields.length === 2 && isHttpUrl(fields[1] as string)) return { kind, deliveryId: fields[0] as string, url: fields[1] as string };
+    if (kind === 'click' && f.length === 2 && isHttpUrl(f[1] as string)) return { kind, deliveryId: f[0] as string, url: f[1] as string };
     return undefined;
-  } catch {
-    return undefined;
-  }
+  });
+}
+
+/** The subject of a valid, unexpired token of that kind, or undefined for anything else. */
+export function verifyTrackingToken(signingKey: string, kind: 'open', token: string, o?: CheckOptions): OpenSubject | undefined;
+export function verifyTrackingToken(signingKey: string, kind: 'click', token: string, o?: CheckOptions): ClickSubject | undefined;
+export function verifyTrackingToken(signingKey: string, kind: TrackingKind, token: string, o: CheckOptions = {}): TrackingSubject | undefined {
+  const c = kind === 'open' ? checkTrackingToken(signingKey, kind, token, o) : checkTrackingToken(signingKey, kind, token, o);
+  return c.status === 'valid' ? c.subject : undefined;
 }
 
 /** Short, stable id of a link within a message: clicks are counted once per message per link. */
@@ -93,6 +116,8 @@ export interface TrackingOptions {
   publicUrl: string;
   signingKey: string;
   deliveryId: string;
+  /** Lifetime of the links, in seconds (default DEFAULT_TOKEN_SETTINGS.trackingTtlSeconds). */
+  ttlSeconds?: number | undefined;
 }
 
 const ANCHOR_HREF = /(<a\b[^>]*?\bhref\s*=\s*)(?:"([^"]*)"|'([^']*)')/gi;
@@ -105,12 +130,14 @@ const ANCHOR_HREF = /(<a\b[^>]*?\bhref\s*=\s*)(?:"([^"]*)"|'([^']*)')/gi;
  */
 export function addEmailTracking(html: string, o: TrackingOptions): string {
   const base = o.publicUrl.replace(/\/$/, '');
+  // One expiry for every link of the message.
+  const mint: MintOptions = { ttlSeconds: o.ttlSeconds, now: Date.now() };
   const rewritten = html.replace(ANCHOR_HREF, (all, head: string, dq: string | undefined, sq: string | undefined) => {
     const url = decodeAttribute((dq ?? sq ?? '').trim());
     if (!isHttpUrl(url) || url.startsWith(`${base}/`)) return all;
-    return `${head}"${base}/t/c/${signTrackingToken(o.signingKey, { kind: 'click', deliveryId: o.deliveryId, url })}"`;
+    return `${head}"${base}/t/c/${signTrackingToken(o.signingKey, { kind: 'click', deliveryId: o.deliveryId, url }, mint)}"`;
   });
-  const pixel = `<img src="${base}/t/o/${signTrackingToken(o.signingKey, { kind: 'open', deliveryId: o.deliveryId })}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0">`;
+  const pixel = `<img src="${base}/t/o/${signTrackingToken(o.signingKey, { kind: 'open', deliveryId: o.deliveryId }, mint)}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0">`;
   const close = rewritten.search(/<\/body\s*>/i);
   return close >= 0 ? `${rewritten.slice(0, close)}${pixel}${rewritten.slice(close)}` : `${rewritten}${pixel}`;
 }

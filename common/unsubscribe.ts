@@ -1,7 +1,9 @@
-// Unsubscribe links: a token names (tenant, user, category) and carries an HMAC-SHA256 of
-// that under the signing key, so a link can be neither forged nor pointed at someone else.
-// Tokens do not expire: RFC 8058 one-click links must keep working in old mail.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Unsubscribe links: a token names (tenant, user, category) and its expiry, and carries an
+// HMAC-SHA256 of that under the signing key, so a link can be neither forged, pointed at
+// someone else, nor kept working forever. The lifetime is long (90 days by default):
+// RFC 8058 one-click links live in mail people read months later.
+import { createHmac } from 'node:crypto';
+import { checkOf, DEFAULT_TOKEN_SETTINGS, expiryOf, openToken, signToken, type TokenCheck } from './signed-token.js';
 
 export interface UnsubscribeSubject {
   tenantId: string;
@@ -9,36 +11,53 @@ export interface UnsubscribeSubject {
   category: string;
 }
 
-const VERSION = 'u1';
+const VERSION = 'u2';
+/** Minted before tokens expired: no expiry field (see SignedTokenSettings.legacyUntil). */
+const LEGACY_VERSION = 'u1';
+export const MAX_UNSUBSCRIBE_TOKEN_LENGTH = 2000;
 
-function mac(key: string, payload: string): Buffer {
-  return createHmac('sha256', key).update(`${VERSION}.${payload}`).digest();
+function mac(key: string, prefix: string, payload: string): Buffer {
+  return createHmac('sha256', key).update(`${prefix}.${payload}`).digest();
 }
 
-export function signUnsubscribeToken(key: string, s: UnsubscribeSubject): string {
-  const payload = Buffer.from(JSON.stringify([s.tenantId, s.userId, s.category]), 'utf8').toString('base64url');
-  return `${VERSION}.${payload}.${mac(key, payload).toString('base64url')}`;
+export interface MintOptions {
+  ttlSeconds?: number | undefined;
+  now?: number | undefined;
 }
 
-/** The subject of a valid token, or undefined for anything else (never throws on input). */
-export function verifyUnsubscribeToken(key: string, token: string): UnsubscribeSubject | undefined {
-  const [version, payload, sig, ...rest] = token.split('.');
-  if (version !== VERSION || !payload || !sig || rest.length > 0 || token.length > 2000) return undefined;
-  const expected = mac(key, payload);
-  const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((p) => typeof p === 'string')) return undefined;
-    const [tenantId, userId, category] = parsed as [string, string, string];
-    return { tenantId, userId, category };
-  } catch {
-    return undefined;
-  }
+export function signUnsubscribeToken(key: string, s: UnsubscribeSubject, o: MintOptions = {}): string {
+  return signToken(mac, key, VERSION, [s.tenantId, s.userId, s.category], expiryOf(o.ttlSeconds ?? DEFAULT_TOKEN_SETTINGS.unsubscribeTtlSeconds, o.now));
 }
 
-export function unsubscribeUrl(publicUrl: string, key: string, s: UnsubscribeSubject): string {
-  return `${publicUrl.replace(/\/$/, '')}/unsubscribe/${signUnsubscribeToken(key, s)}`;
+export interface CheckOptions {
+  /** Keys no longer signing but still accepted (rotation). */
+  previousKeys?: readonly string[] | undefined;
+  legacyUntil?: Date | null | undefined;
+  now?: number | undefined;
+}
+
+/** Valid, expired (authentic but too old) or invalid (anything else); never throws on input. */
+export function checkUnsubscribeToken(key: string, token: string, o: CheckOptions = {}): TokenCheck<UnsubscribeSubject> {
+  const opened = openToken(token, {
+    mac,
+    prefix: VERSION,
+    legacyPrefix: LEGACY_VERSION,
+    keys: [key, ...(o.previousKeys ?? [])],
+    maxLength: MAX_UNSUBSCRIBE_TOKEN_LENGTH,
+    legacyUntil: o.legacyUntil,
+    now: o.now,
+  });
+  return checkOf(opened, (f) => (f.length === 3 ? { tenantId: f[0] as string, userId: f[1] as string, category: f[2] as string } : undefined));
+}
+
+/** The subject of a valid, unexpired token, or undefined for anything else. */
+export function verifyUnsubscribeToken(key: string, token: string, o: CheckOptions = {}): UnsubscribeSubject | undefined {
+  const c = checkUnsubscribeToken(key, token, o);
+  return c.status === 'valid' ? c.subject : undefined;
+}
+
+export function unsubscribeUrl(publicUrl: string, key: string, s: UnsubscribeSubject, o: MintOptions = {}): string {
+  return `${publicUrl.replace(/\/$/, '')}/unsubscribe/${signUnsubscribeToken(key, s, o)}`;
 }
 
 /**
@@ -46,7 +65,7 @@ export function unsubscribeUrl(publicUrl: string, key: string, s: UnsubscribeSub
  * and POSTs `List-Unsubscribe=One-Click` to the URL, which records the unsubscribe at once.
  * (Gmail and Yahoo require both headers from bulk senders.)
  */
-export function unsubscribeHeaders(opts: { publicUrl: string; signingKey: string } & UnsubscribeSubject): Record<string, string> {
-  const url = unsubscribeUrl(opts.publicUrl, opts.signingKey, opts);
+export function unsubscribeHeaders(opts: { publicUrl: string; signingKey: string; ttlSeconds?: number | undefined } & UnsubscribeSubject): Record<string, string> {
+  const url = unsubscribeUrl(opts.publicUrl, opts.signingKey, opts, { ttlSeconds: opts.ttlSeconds });
   return { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }

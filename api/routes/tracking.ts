@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { buildReport, CSV_COLUMNS, reportCsv, TOP_TEMPLATES } from '../../analytics/report.js';
 import { AnalyticsQueryError, SUMMARY_GROUP_BY, SUMMARY_INTERVALS, type SummaryGroupBy } from '../../analytics/store.js';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
-import { TRANSPARENT_GIF, verifyTrackingToken } from '../../common/tracking-links.js';
+import { checkTrackingToken, TRANSPARENT_GIF } from '../../common/tracking-links.js';
 import { listLogEntries } from '../../schema/queries/delivery-log.js';
 import { findNotification } from '../../schema/queries/notifications.js';
 import { preferenceEventStats } from '../../schema/queries/preferences.js';
@@ -17,18 +17,21 @@ import { apiTracker, laggingReads } from '../tracking.js';
 const TokenParam = z.object({ token: z.string().min(1).max(4000).regex(/^[A-Za-z0-9_.-]+$/, 'not a tracking token') });
 
 const invalidLink = () => new HttpError(404, 'invalid_tracking_link', 'this tracking link is not valid');
+// An expired click link is not followed either: its target was checked when the mail was
+// sent, and a domain can change hands in the years an old message sits in a mailbox.
+const expiredLink = () => new HttpError(410, 'expired_tracking_link', 'this tracking link has expired and no longer leads anywhere');
 
 const TimelineEntry = z
   .object({
     id: z.string(),
     at: z.string(),
-    event: z.string().meta({ description: 'queued, deferred, sent, delivered, failed, bounced, opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); finished (the outcome).' }),
+    event: z.string().meta({ description: 'queued, deferred, sent, delivered, failed, bounced, opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); finished (the outcome).' }),
     deliveryId: z.string().nullable(),
     userId: z.string().nullable(),
     channel: z.string().nullable(),
     provider: z.string().nullable(),
     attempt: z.number().int().nullable(),
-    reason: z.string().nullable().meta({ description: 'The policy decision (suppressed, deferred), or the provider’s reply (failed, attempt_failed).' }),
+    reason: z.string().nullable().meta({ description: 'The policy decision (suppressed, deferred), or the provider’s reply (failed, attempt_failed; the remote server’s diagnostic for bounced, delayed).' }),
     errorCode: z.string().nullable(),
     details: z.record(z.string(), z.unknown()).nullable(),
   })
@@ -68,6 +71,7 @@ const SummaryQuery = z.object({
 export function trackingRoutes(host: RouteHost, deps: AppDeps): void {
   const tracker = apiTracker(deps);
   const key = deps.signingKey ?? DEV_SIGNING_KEY;
+  const checkOptions = { previousKeys: deps.tokens?.previousKeys, legacyUntil: deps.tokens?.legacyUntil };
 
   defineRoute(host, {
     method: 'get',
@@ -76,11 +80,12 @@ export function trackingRoutes(host: RouteHost, deps: AppDeps): void {
     tag: 'Public',
     scope: null,
     params: TokenParam,
-    errors: [404],
+    errors: [404, 410],
     responses: { 200: { description: 'A transparent 1×1 GIF', contentType: 'image/gif', schema: z.string().meta({ format: 'binary' }) } },
     async handler({ res, params }) {
-      const s = verifyTrackingToken(key, 'open', params.token);
-      if (!s || !(await tracker.engagement(s.deliveryId, { kind: 'opened' }))) throw invalidLink();
+      const c = checkTrackingToken(key, 'open', params.token, checkOptions);
+      if (c.status === 'expired') throw expiredLink();
+      if (c.status === 'invalid' || !(await tracker.engagement(c.subject.deliveryId, { kind: 'opened' }))) throw invalidLink();
       // Every open must reach us to be counted once; caches would hide the first one.
       res.set('Cache-Control', 'no-store, private').type('image/gif').send(TRANSPARENT_GIF);
     },
@@ -93,11 +98,13 @@ export function trackingRoutes(host: RouteHost, deps: AppDeps): void {
     tag: 'Public',
     scope: null,
     params: TokenParam,
-    errors: [404],
-    responses: { 302: { description: 'To the link’s original URL (only ever one Herald signed)' } },
+    errors: [404, 410],
+    responses: { 302: { description: 'To the link’s original URL (only ever one Herald signed, and only until the link expires: 410 after, without a redirect)' } },
     async handler({ res, params }) {
-      const s = verifyTrackingToken(key, 'click', params.token);
-      if (!s) throw invalidLink();
+      const c = checkTrackingToken(key, 'click', params.token, checkOptions);
+      if (c.status === 'expired') throw expiredLink();
+      if (c.status === 'invalid') throw invalidLink();
+      const s = c.subject;
       // The URL is ours (signed), so it is followed even if the message's records are gone.
       await tracker.engagement(s.deliveryId, { kind: 'clicked', url: s.url });
       res.set('Cache-Control', 'no-store, private').redirect(302, s.url);

@@ -4,7 +4,7 @@
 // `List-Unsubscribe=One-Click`, or the page's button — records it.
 import { z } from 'zod';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
-import { verifyUnsubscribeToken, type UnsubscribeSubject } from '../../common/unsubscribe.js';
+import { checkUnsubscribeToken, type UnsubscribeSubject } from '../../common/unsubscribe.js';
 import { insertUnsubscribe, recordPreferenceEvents } from '../../schema/queries/preferences.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { AppDeps } from '../deps.js';
@@ -25,10 +25,14 @@ export function unsubscribeRoutes(host: RouteHost, deps: AppDeps): void {
   const key = deps.signingKey ?? DEV_SIGNING_KEY;
 
   async function subjectOf(token: string): Promise<UnsubscribeSubject> {
-    const s = verifyUnsubscribeToken(key, token);
+    const c = checkUnsubscribeToken(key, token, { previousKeys: deps.tokens?.previousKeys, legacyUntil: deps.tokens?.legacyUntil });
+    // Only an authentic token is told it expired; it names nothing the holder did not know.
+    if (c.status === 'expired') {
+      throw new HttpError(410, 'expired_unsubscribe_link', 'this unsubscribe link has expired; use the link in a more recent message, or ask the sender to unsubscribe you');
+    }
     // One answer for a forged token and a deleted user: the page reveals nothing about either.
-    if (!s || !(await findUser(deps.db, s.tenantId, s.userId))) throw new HttpError(404, 'invalid_unsubscribe_link', 'this unsubscribe link is not valid');
-    return s;
+    if (c.status === 'invalid' || !(await findUser(deps.db, c.subject.tenantId, c.subject.userId))) throw new HttpError(404, 'invalid_unsubscribe_link', 'this unsubscribe link is not valid');
+    return c.subject;
   }
 
   defineRoute(host, {
@@ -38,7 +42,7 @@ export function unsubscribeRoutes(host: RouteHost, deps: AppDeps): void {
     tag: 'Public',
     scope: null,
     params: TokenParam,
-    errors: [404],
+    errors: [404, 410],
     responses: { 200: { description: 'An HTML page with a confirm button', contentType: 'text/html', schema: z.string() } },
     async handler({ res, params }) {
       const s = await subjectOf(params.token);
@@ -60,7 +64,7 @@ export function unsubscribeRoutes(host: RouteHost, deps: AppDeps): void {
     tag: 'Public',
     scope: null,
     params: TokenParam,
-    errors: [404],
+    errors: [404, 410],
     responses: { 200: { description: 'Unsubscribed (repeating it changes nothing)', contentType: 'text/html', schema: z.string() } },
     async handler({ res, params }) {
       const s = await subjectOf(params.token);

@@ -35,6 +35,8 @@ const json = (): GenericHttpSmsConfig => ({
   headers: { 'X-Api-Key': 'key-1' },
   bodyTemplate: '{"to":"{{to}}","text":"{{text}} ({{params.brand}})","ref":"{{messageId}}"}',
   messageIdPath: 'data.id',
+  // The receiver is on loopback, which a gateway URL may reach only when allowlisted.
+  allowPrivateNetworks: ['127.0.0.1/32'],
 });
 
 describe('generic http sms adapter', () => {
@@ -49,7 +51,7 @@ describe('generic http sms adapter', () => {
   it('fills form bodies and URL query placeholders', async () => {
     const form = await adapter.send(sms, { ...json(), bodyEncoding: 'form', bodyTemplate: 'to={{to}}&text={{text}}', successBodyPattern: '"ok":true' });
     expect(form.providerMessageId).toBe('f-1');
-    const get = await adapter.send(sms, { url: `${rx.baseUrl}/q?to={{to}}`, method: 'GET', headers: { 'X-Api-Key': 'key-1' }, messageIdPath: 'id' });
+    const get = await adapter.send(sms, { url: `${rx.baseUrl}/q?to={{to}}`, method: 'GET', headers: { 'X-Api-Key': 'key-1' }, messageIdPath: 'id', allowPrivateNetworks: ['127.0.0.1/32'] });
     expect(get.providerMessageId).toBe('g-+4915112345678');
   });
 
@@ -65,5 +67,17 @@ describe('generic http sms adapter', () => {
     await expectDeliveryError(adapter.send(sms, { ...json(), url: `http://127.0.0.1:${await closedPort()}/x` }), DeliveryErrorType.Network, false);
     await expectDeliveryError(adapter.send(sms, { ...json(), bodyTemplate: '{{unknown}}' }), DeliveryErrorType.Content, true);
     await expectDeliveryError(adapter.send(sms, { ...json(), headers: { 'X-Text': '{{text}}' } }), DeliveryErrorType.Content, true);
+  });
+
+  it('refuses a gateway URL in a private range unless it is allowlisted', async () => {
+    const before = rx.requests.length;
+    for (const url of [`${rx.baseUrl}/api/sms`, 'http://169.254.169.254/latest/meta-data/', 'http://[::1]:9/x']) {
+      const err = await expectDeliveryError(adapter.send(sms, { ...json(), url, allowPrivateNetworks: [] }), DeliveryErrorType.InvalidRecipient, true);
+      expect(err.code).toBe('EOUTBOUND_REFUSED');
+    }
+    // A name resolving to loopback is refused as well (the check is on the resolved address).
+    const byName = await expectDeliveryError(adapter.send(sms, { ...json(), url: `http://localhost:${rx.port}/api/sms`, allowPrivateNetworks: [] }), DeliveryErrorType.InvalidRecipient, true);
+    expect(byName.message).toMatch(/localhost resolves to/);
+    expect(rx.requests.length).toBe(before);
   });
 });
