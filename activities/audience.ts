@@ -57,7 +57,7 @@ export async function planPage(
   commit: boolean,
 ): Promise<PlannedUser[]> {
   const ids = users.map((u) => u.id);
-  const data = await loadPolicyData(db, tenantId, ids, ctx.category.category);
+  const data = await loadPolicyData(db, tenantId, users, ctx.category.category);
   const planned = users.map((u) => ({ userId: u.id, decisions: decideUser(ctx, u, data.get(u.id)) }));
 
   for (const channel of ADDRESSED) {

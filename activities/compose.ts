@@ -11,6 +11,8 @@ export interface ComposeContext {
   priority: string;
   expiresAt: Date | null;
   headers?: Record<string, string>;
+  /** Email: the envelope sender (the delivery's VERP bounce address). */
+  envelopeFrom?: string | undefined;
 }
 
 const URGENCY: Record<string, PushOptions['urgency']> = { high: 'high', medium: 'normal', low: 'low' };
@@ -26,7 +28,7 @@ export function composeMessage<C extends Exclude<Channel, 'inapp'>>(channel: C, 
   switch (channel) {
     case 'email': {
       const r = rendered as RenderedByChannel['email'];
-      return { channel: 'email', messageId, to: String(target), content: r, headers: { 'X-Herald-Notification': ctx.notificationId, ...ctx.headers }, priority: ctx.priority };
+      return { channel: 'email', messageId, to: String(target), content: r, headers: { 'X-Herald-Notification': ctx.notificationId, ...ctx.headers }, priority: ctx.priority, ...(ctx.envelopeFrom ? { envelopeFrom: ctx.envelopeFrom } : {}) };
     }
     case 'sms':
       return { channel: 'sms', messageId, to: String(target), content: { text: (rendered as RenderedByChannel['sms']).text } };

@@ -23,8 +23,10 @@ export interface SetStatusInput {
 /** The notification's outcome follows from its ledger alone. */
 export function outcomeOf(counts: DeliveryCounts): { status: NotificationStatus; reason: string | null } {
   const delivered = counts.sent + counts.delivered;
-  if (delivered === 0 && counts.failed === 0 && counts.expired > 0) return { status: 'expired', reason: 'expired before it could be sent' };
-  if (counts.failed === 0) {
+  // A bounce that came back before the end (a long campaign) is a failure to deliver as well.
+  const failed = counts.failed + counts.bounced;
+  if (delivered === 0 && failed === 0 && counts.expired > 0) return { status: 'expired', reason: 'expired before it could be sent' };
+  if (failed === 0) {
     return { status: 'completed', reason: delivered === 0 && counts.total > 0 ? 'every delivery was suppressed or expired' : null };
   }
   return delivered > 0 ? { status: 'partially_failed', reason: null } : { status: 'failed', reason: 'no delivery succeeded' };

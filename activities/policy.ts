@@ -5,6 +5,7 @@
 // count and prepare make the same decision from the same data.
 import type { Channel } from '../common/statuses.js';
 import type { DbOrTx } from '../schema/database.js';
+import { suppressedEmailAddresses } from '../schema/queries/bounces.js';
 import { findCategorySettings, policiesOf, preferencesOf, unsubscribesOf } from '../schema/queries/preferences.js';
 import { listProviders } from '../schema/queries/providers.js';
 import type { CategorySettingsRow } from '../schema/tables/category-settings.js';
@@ -27,6 +28,8 @@ export const SUPPRESSION_REASONS = [
   'frequency_capped',
   // Deactivated by the directory (SCIM active=false, gone from LDAP): nothing reaches them, on any channel.
   'user_inactive',
+  // The email address hard-bounced before (a DSN 5.x.x): mailing it again only hurts the sender's reputation.
+  'bounced',
 ] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
@@ -65,6 +68,8 @@ export interface UserPolicyData {
   /** channel (or `*`) → enabled, for this notification's category. */
   prefs: Map<string, boolean>;
   unsubscribed: boolean;
+  /** The user's email address is on the tenant's suppression list (it hard-bounced). */
+  emailBounced?: boolean | undefined;
   quietHours: QuietHours | null;
   caps: FrequencyCap[];
 }
@@ -207,6 +212,8 @@ export function decideUser(ctx: PolicyContext, user: UserRow, data: UserPolicyDa
     if (!ctx.templateChannels.has(channel)) return suppress('no_template_content');
     const problem = identityProblem(channel, user, kinds);
     if (problem) return suppress(problem);
+    // Even for mandatory categories: the address does not exist, so nothing would arrive.
+    if (channel === 'email' && data?.emailBounced) return suppress('bounced');
     if (!ctx.category.mandatory) {
       if (data?.unsubscribed) return suppress('unsubscribed');
       if (!preferenceOn(ctx, data, channel)) return suppress('preference_off');
@@ -230,12 +237,14 @@ export async function loadPolicyStatic(db: DbOrTx, tenantId: string, category: s
   return { category: categoryPolicy(category, settings), tenantTimezone, providerKinds };
 }
 
-/** Preferences, unsubscribes and policies of one page of users, for one category. */
-export async function loadPolicyData(db: DbOrTx, tenantId: string, userIds: readonly string[], category: string): Promise<Map<string, UserPolicyData>> {
-  const [prefs, unsubs, policies] = await Promise.all([
+/** Preferences, unsubscribes, policies and bounced addresses of one page of users, for one category. */
+export async function loadPolicyData(db: DbOrTx, tenantId: string, users: readonly Pick<UserRow, 'id' | 'email'>[], category: string): Promise<Map<string, UserPolicyData>> {
+  const userIds = users.map((u) => u.id);
+  const [prefs, unsubs, policies, bounced] = await Promise.all([
     preferencesOf(db, tenantId, userIds, category),
     unsubscribesOf(db, tenantId, userIds, [category, '*']),
     policiesOf(db, tenantId, userIds),
+    suppressedEmailAddresses(db, tenantId, users.flatMap((u) => (u.email ? [u.email] : []))),
   ]);
   const out = new Map<string, UserPolicyData>();
   const entry = (id: string): UserPolicyData => {
@@ -248,6 +257,7 @@ export async function loadPolicyData(db: DbOrTx, tenantId: string, userIds: read
   };
   for (const p of prefs) entry(p.user_id).prefs.set(p.channel, p.enabled);
   for (const u of unsubs) entry(u.user_id).unsubscribed = true;
+  for (const u of users) if (u.email && bounced.has(u.email.toLowerCase())) entry(u.id).emailBounced = true;
   for (const p of policies) {
     const d = entry(p.user_id);
     d.quietHours = p.quiet_hours;

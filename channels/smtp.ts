@@ -31,14 +31,18 @@ const NETWORK_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'E
 export function classifySmtpError(err: unknown): DeliveryError {
   const e = (err ?? {}) as SmtpErrorShape;
   const reply = typeof e.responseCode === 'number' ? e.responseCode : undefined;
-  const detail = (e.response ?? e.message ?? 'SMTP error').trim();
+  // The server's reply without its repeated code: "SMTP 550 …: 5.1.1 No such user", not "550 550 5.1.1".
+  const detail = (e.response ?? e.message ?? 'SMTP error').trim().replace(reply !== undefined ? new RegExp(`^${reply}[ -]`) : /^$/, '');
+  const stage = e.command ? ` at ${e.command}` : '';
   if (reply !== undefined && reply >= 400 && reply < 500) {
-    return new DeliveryError(DeliveryErrorType.Unavailable, `SMTP ${reply}: ${detail}`, { code: reply, cause: err });
+    return new DeliveryError(DeliveryErrorType.Unavailable, `SMTP ${reply}${stage}: ${detail}`, { code: reply, cause: err });
   }
   if (reply !== undefined && reply >= 500) {
     const onRecipient = e.command === 'RCPT TO' || e.code === 'EENVELOPE';
     const type = onRecipient ? DeliveryErrorType.InvalidRecipient : DeliveryErrorType.Rejected;
-    return new DeliveryError(type, `SMTP ${reply}: ${detail}`, { code: reply, cause: err });
+    // Refused before any mail was handed over: a `failed` send, not a bounce of a sent one.
+    const what = onRecipient ? ' at RCPT TO, the receiving server refused the recipient' : `${stage}, the receiving server refused the message`;
+    return new DeliveryError(type, `SMTP ${reply}${what}: ${detail}`, { code: reply, cause: err });
   }
   if (e.code === 'EAUTH') return new DeliveryError(DeliveryErrorType.ProviderConfig, `SMTP authentication failed: ${detail}`, { code: 'EAUTH', cause: err });
   if (e.code && NETWORK_CODES.has(e.code)) return new DeliveryError(DeliveryErrorType.Network, `SMTP ${e.code}: ${detail}`, { code: e.code, cause: err });
@@ -91,6 +95,8 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
           text: message.content.text,
           messageId: message.messageId,
           headers: message.headers,
+          // Bounces go to the envelope sender: the per-delivery VERP address when one is set.
+          ...(message.envelopeFrom ? { envelope: { from: message.envelopeFrom, to: message.to } } : {}),
         });
         if (info.rejected.length > 0) {
           throw Object.assign(new Error(`recipient rejected: ${info.response}`), { code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO' });

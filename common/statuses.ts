@@ -23,7 +23,7 @@ export const FINAL_NOTIFICATION_STATUSES: readonly NotificationStatus[] = [
   'cancelled',
 ];
 
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed', 'expired', 'recalled'] as const;
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'suppressed', 'expired', 'recalled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const CHANNELS = ['email', 'sms', 'chat', 'push', 'inapp', 'webhook'] as const;
@@ -38,6 +38,8 @@ export interface DeliveryCounts {
   sent: number;
   delivered: number;
   failed: number;
+  /** Sent, then returned by the receiving side as undeliverable (a hard bounce, DSN 5.x.x). */
+  bounced: number;
   suppressed: number;
   expired: number;
   /** Sent, then taken back by the sender (in-app and channels that support recall). */
