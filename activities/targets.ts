@@ -31,7 +31,7 @@ const GROUP_ROBOT_KINDS = new Set(['slack', 'discord', 'teams', 'dingtalk-robot'
 
 const CHAT_IDENTITY_OF_KIND: Record<string, keyof Identities> = {
   telegram: 'telegram',
-  'dingtalk-work': 'dingtalk',
+  'dingtalk-work-notice': 'dingtalk',
   'wecom-app': 'wecom',
   'feishu-app': 'feishu',
   'slack-bot': 'slack',

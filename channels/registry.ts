@@ -2,12 +2,15 @@
 import { createAliyunSmsAdapter } from './aliyun-sms.js';
 import { createApnsAdapter } from './apns.js';
 import { createDingtalkRobotAdapter } from './dingtalk-robot.js';
+import { createDingtalkWorkNoticeAdapter } from './dingtalk-work-notice.js';
 import { createDiscordAdapter } from './discord.js';
 import { createFcmAdapter } from './fcm.js';
 import { createFeishuBotAdapter } from './feishu-bot.js';
 import { createGenericHttpSmsAdapter } from './generic-http-sms.js';
+import { createSesAdapter } from './ses.js';
 import { createSlackAdapter } from './slack.js';
 import { createSmtpAdapter } from './smtp.js';
+import { createSnsAdapter } from './sns.js';
 import { createTeamsAdapter } from './teams.js';
 import { createTelegramAdapter } from './telegram.js';
 import { createTencentSmsAdapter } from './tencent-sms.js';
@@ -15,6 +18,7 @@ import { createTwilioAdapter } from './twilio.js';
 import type { ChannelAdapter } from './types.js';
 import { createWebhookAdapter } from './webhook.js';
 import { createWebPushAdapter } from './webpush.js';
+import { createWecomAppAdapter } from './wecom-app.js';
 import { createWecomRobotAdapter } from './wecom-robot.js';
 
 export interface ChannelRegistry {
@@ -42,6 +46,10 @@ export function createChannelRegistry(): ChannelRegistry {
     createWebPushAdapter(),
     createFcmAdapter(),
     createApnsAdapter(),
+    createSesAdapter(),
+    createSnsAdapter(),
+    createDingtalkWorkNoticeAdapter(),
+    createWecomAppAdapter(),
   ] as ChannelAdapter[];
   for (const a of all) {
     if (adapters.has(a.kind)) throw new Error(`two channel adapters claim kind ${a.kind}`);

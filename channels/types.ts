@@ -15,6 +15,8 @@ export interface EmailMessage {
   to: string;
   content: EmailContent;
   headers?: Record<string, string>;
+  /** Envelope sender (MAIL FROM) when it is not the From address: the delivery's VERP bounce address. */
+  envelopeFrom?: string | undefined;
   /** The notification's priority: high-priority mail gets pooled connections of its own. */
   priority?: string | undefined;
 }
@@ -120,6 +122,13 @@ export interface ChannelAdapter<Config = unknown, Message extends OutboundMessag
   readonly channel: Channel;
   readonly limits: ChannelLimits;
   send(message: Message, config: Config): Promise<SendResult>;
+  /**
+   * Takes back a message this adapter sent (`limits.supportsRecall`), by the id `send`
+   * returned. Throws DeliveryError like `send`: permanent when it can never be recalled.
+   */
+  recall?(providerMessageId: string, config: Config): Promise<void>;
+  /** What is wrong with a provider config (`field: message`), checked when it is saved; absent: checked at send. */
+  validateConfig?(config: unknown): string[];
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

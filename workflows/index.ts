@@ -7,3 +7,5 @@ export type { ScheduledSendInput, ScheduledSendResult } from './scheduled-send.j
 export type { NotificationWorkflowInput, NotificationWorkflowResult } from './notification.js';
 export { directorySyncWorkflow } from './directory-sync.js';
 export type { DirectorySyncInput, DirectorySyncResult } from './directory-sync.js';
+export { recallWorkflow } from './recall.js';
+export type { RecallWorkflowInput, RecallWorkflowResult } from './recall.js';

@@ -1,17 +1,22 @@
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { z } from 'zod';
+import { taskQueueFor } from '../../common/priorities.js';
+import { SA_TENANT } from '../../common/search-attributes.js';
 import { FINAL_NOTIFICATION_STATUSES, NOTIFICATION_STATUSES } from '../../common/statuses.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { countDeliveries, countDeliveriesMany, emptyCounts, findNotification, listNotifications, softDeleteNotification } from '../../schema/queries/notifications.js';
-import { countSentByChannel, listDeliveries, recallDeliveries } from '../../schema/queries/deliveries.js';
+import { countRecallCandidates, countSentByChannel, listDeliveries, listRecallCandidates, recallDeliveries } from '../../schema/queries/deliveries.js';
 import { deleteInboxMessages } from '../../schema/queries/inbox.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
-import { presentDelivery, presentNotification } from '../presenters.js';
+import { dependencyUnavailable, HttpError, isDependencyDown, notFound } from '../errors.js';
+import { presentDelivery, presentNotification, temporalRunUrl } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, Delivery, IdParam, IsoDateTime, listOf, Notification, NotificationRequest, Pagination, Priority } from '../schemas.js';
 import { submitNotification } from '../submit-notification.js';
 import { apiTracker } from '../tracking.js';
 import type { VariableValidator } from '../template-variables.js';
+import type { recallWorkflow, RecallWorkflowResult } from '../../workflows/index.js';
+import type { ProviderKinds } from './providers.js';
 
 const ListQuery = Pagination.extend({
   status: z.enum(NOTIFICATION_STATUSES).optional(),
@@ -25,7 +30,10 @@ const ListQuery = Pagination.extend({
   q: z.string().min(1).max(200).optional().meta({ description: 'Free text over id, template, idempotency key and data.' }),
 });
 
-export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator): void {
+/** How long a recall request waits for the recall workflow before answering with what is still in progress. */
+const RECALL_WAIT_MS = 15_000;
+
+export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator, kinds: Pick<ProviderKinds, 'recallKinds'>): void {
   const temporalView = { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace };
   const tracker = apiTracker(deps);
 
@@ -94,27 +102,73 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
   defineRoute(host, {
     method: 'post',
     path: '/v1/notifications/{id}/recall',
-    summary: 'Take back messages already sent, on the channels that allow it (in-app today)',
+    summary: 'Take back messages already sent: in-app, and those sent through providers that can recall (DingTalk work notices, WeCom app messages)',
     tag: 'Notifications',
     scope: 'send',
     params: IdParam,
-    errors: [404],
+    errors: [404, 503],
     responses: {
       200: {
-        description: 'What was recalled, and what could not be',
-        schema: z.object({ recalled: z.number().int(), notRecallable: z.array(z.object({ channel: z.string(), count: z.number().int() })) }).meta({ id: 'RecallResult' }),
+        description:
+          'What was recalled, and what could not be. In-app messages leave the inbox at once; messages sent through a provider that can recall are taken back by a durable workflow on the high-priority queue (retried while the provider fails for the moment). The answer waits up to 15 s for it, then counts what is still `recalling`. Recalled deliveries become `recalled` (on the timeline too); `notRecallable` counts what stays sent per channel, `failures` gives the provider’s reason for each refusal.',
+        schema: z
+          .object({
+            recalled: z.number().int(),
+            notRecallable: z.array(z.object({ channel: z.string(), count: z.number().int() })),
+            recalling: z.number().int().meta({ description: 'Deliveries the recall workflow was still working on when this answer was sent.' }),
+            failures: z.array(z.object({ deliveryId: z.string(), channel: z.string(), provider: z.string(), reason: z.string() })).meta({ description: 'Deliveries a provider refused to recall (at most 100).' }),
+            workflow: z.object({ workflowId: z.string(), temporalUiUrl: z.string() }).nullable(),
+          })
+          .meta({ id: 'RecallResult' }),
       },
     },
     async handler({ res, params, auth }) {
       const row = await findNotification(deps.db, auth.tenantId, params.id);
       if (!row) throw notFound('notification');
       await deleteInboxMessages(deps.db, auth.tenantId, { notificationId: row.id });
-      const recalled = await recallDeliveries(deps.db, auth.tenantId, row.id, 'inapp');
+      let recalled = await recallDeliveries(deps.db, auth.tenantId, row.id, 'inapp');
       if (recalled > 0) await tracker.notificationRowsChanged(row.id, ['recalled']);
+      let failures: RecallWorkflowResult['failures'] = [];
+      let workflow: { workflowId: string; temporalUiUrl: string } | null = null;
+      let finished = true;
+      if ((await listRecallCandidates(deps.db, auth.tenantId, row.id, kinds.recallKinds, { limit: 1 })).length > 0) {
+        const workflowId = `${row.id}:recall`;
+        let handle: WorkflowHandleWithFirstExecutionRunId<typeof recallWorkflow>;
+        try {
+          handle = await deps.temporal.client.withDeadline(Date.now() + 5000, () =>
+            deps.temporal.client.workflow.start<typeof recallWorkflow>('recallWorkflow', {
+              workflowId,
+              taskQueue: taskQueueFor('high', deps.temporal.taskQueuePrefix),
+              args: [{ tenantId: auth.tenantId, notificationId: row.id, timings: deps.timings }],
+              // A second recall while one runs joins it; a later one runs again for what is still sent.
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+              typedSearchAttributes: [{ key: SA_TENANT, value: auth.tenantId }],
+            }),
+          );
+        } catch (err) {
+          if (isDependencyDown(err)) throw dependencyUnavailable();
+          throw err;
+        }
+        workflow = { workflowId, temporalUiUrl: temporalRunUrl(deps.temporal.uiUrl, deps.temporal.namespace, workflowId, handle.firstExecutionRunId) };
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([handle.result(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), RECALL_WAIT_MS)))]).finally(() => clearTimeout(timer));
+        if (outcome) {
+          recalled += outcome.recalled;
+          failures = outcome.failures;
+        } else {
+          finished = false;
+        }
+      }
       const sent = await countSentByChannel(deps.db, auth.tenantId, row.id);
-      const notRecallable = [...sent].filter(([channel]) => channel !== 'inapp').map(([channel, count]) => ({ channel, count }));
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.recall', targetType: 'notification', targetId: row.id, details: { recalled } });
-      res.json({ recalled, notRecallable });
+      const pending = finished ? new Map<string, number>() : await countRecallCandidates(deps.db, auth.tenantId, row.id, kinds.recallKinds);
+      const notRecallable = [...sent]
+        .filter(([channel]) => channel !== 'inapp')
+        .map(([channel, count]) => ({ channel, count: count - (pending.get(channel) ?? 0) }))
+        .filter((c) => c.count > 0);
+      const recalling = [...pending.values()].reduce((a, b) => a + b, 0);
+      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.recall', targetType: 'notification', targetId: row.id, details: { recalled, failed: failures.length, recalling } });
+      res.json({ recalled, notRecallable, recalling, failures, workflow });
     },
   });
 

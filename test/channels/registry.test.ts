@@ -6,7 +6,28 @@ describe('channel registry', () => {
   it('lists every adapter once, each declaring its limits as data', async () => {
     const registry = createChannelRegistry();
     expect(registry.kinds().sort()).toEqual(
-      ['aliyun-sms', 'apns', 'dingtalk-robot', 'discord', 'fcm', 'feishu-bot', 'generic-http-sms', 'slack', 'smtp', 'teams', 'telegram', 'tencent-sms', 'twilio', 'webhook', 'webpush', 'wecom-robot'].sort(),
+      [
+        'aliyun-sms',
+        'apns',
+        'dingtalk-robot',
+        'dingtalk-work-notice',
+        'discord',
+        'fcm',
+        'feishu-bot',
+        'generic-http-sms',
+        'ses',
+        'slack',
+        'smtp',
+        'sns',
+        'teams',
+        'telegram',
+        'tencent-sms',
+        'twilio',
+        'webhook',
+        'webpush',
+        'wecom-app',
+        'wecom-robot',
+      ].sort(),
     );
     for (const kind of registry.kinds()) {
       const a = registry.get(kind)!;
@@ -14,7 +35,10 @@ describe('channel registry', () => {
       expect(CHANNELS).toContain(a.channel);
       expect(typeof a.limits.supportsRecall).toBe('boolean');
       expect(typeof a.limits.supportsReceipts).toBe('boolean');
+      // Recall is offered exactly where the adapter can do it.
+      expect(typeof a.recall === 'function', kind).toBe(a.limits.supportsRecall);
     }
+    expect(registry.kinds().filter((k) => registry.get(k)!.limits.supportsRecall).sort()).toEqual(['dingtalk-work-notice', 'wecom-app']);
     expect(registry.get('twilio')!.limits.supportsReceipts).toBe(true);
     await registry.close();
   });

@@ -1,0 +1,117 @@
+// Amazon SES v2 through the official SDK: SendEmail (`POST /v2/email/outbound-emails`, SigV4
+// signed by the SDK) with Simple content (subject, html, text, headers) or a Raw MIME message
+// built by nodemailer's composer. The answer's MessageId is the provider message id.
+import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { z } from 'zod';
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { awsClientSettings, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
+import { configProblems } from './config-schema.js';
+import { requireChannel, requireConfig } from './http.js';
+import type { ChannelAdapter, EmailMessage, SendResult } from './types.js';
+
+export interface SesConfig extends AwsConfig {
+  /** A verified identity: `Herald <noreply@example.com>`. */
+  from: string;
+  configurationSetName?: string | undefined;
+  /** `simple` (default): SES builds the MIME message; `raw`: Herald does, keeping every header as given. */
+  content?: 'simple' | 'raw' | undefined;
+}
+
+const ConfigSchema = z.object({
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1'),
+  accessKeyId: z.string().min(16).max(128),
+  secretAccessKey: z.string().min(1).max(256),
+  sessionToken: z.string().min(1).optional(),
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  from: z.string().min(3).max(320),
+  configurationSetName: z.string().min(1).max(64).optional(),
+  content: z.enum(['simple', 'raw']).optional(),
+  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+});
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+/** SES's limit for a whole message, headers and attachments included. */
+const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
+// SES v2 SendEmail errors (API reference, SendEmail "Errors") that no retry or other provider fixes.
+const CONFIG_ERRORS = new Set(['AccountSuspendedException', 'SendingPausedException', 'MailFromDomainNotVerifiedException', 'NotFoundException']);
+const REJECTED = new Set(['MessageRejected', 'BadRequestException']);
+
+function sesErrorType(name: string): DeliveryErrorType | undefined {
+  if (CONFIG_ERRORS.has(name)) return DeliveryErrorType.ProviderConfig;
+  if (REJECTED.has(name)) return DeliveryErrorType.Rejected;
+  // A sending quota that is spent (the daily one) comes back: later is worth trying.
+  if (name === 'LimitExceededException') return DeliveryErrorType.RateLimited;
+  return undefined;
+}
+
+async function rawMime(message: EmailMessage, from: string): Promise<Uint8Array> {
+  const composer = new MailComposer({
+    from,
+    to: message.to,
+    subject: message.content.subject,
+    html: message.content.html,
+    text: message.content.text,
+    messageId: message.messageId,
+    headers: message.headers,
+  });
+  return composer.compile().build();
+}
+
+export function createSesAdapter(): ChannelAdapter<SesConfig, EmailMessage> {
+  const clients = createClientCache<SESv2Client>();
+
+  return {
+    kind: 'ses',
+    channel: 'email',
+    // 14 messages per second is the default sending rate of an account out of the sandbox.
+    limits: { maxSubjectChars: 998, maxBodyBytes: MAX_MESSAGE_BYTES, ratePerSecond: 14, supportsRecall: false, supportsReceipts: false },
+
+    validateConfig: (config) => configProblems(ConfigSchema, config),
+
+    async send(message: EmailMessage, config: SesConfig): Promise<SendResult> {
+      requireChannel(message.channel, 'email', 'ses');
+      const from = requireConfig(config.from, 'ses', 'from');
+      if (!EMAIL.test(message.to)) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `ses: ${message.to} is not an email address`, { code: 'EINVALIDADDRESS' });
+      const { subject, html, text } = message.content;
+      if (!html && !text) throw new DeliveryError(DeliveryErrorType.Content, 'ses: the message has neither html nor text', { code: 'EEMPTY' });
+      const client = clients.get(config, () => new SESv2Client(awsClientSettings(config, 'ses')));
+
+      let content: SendEmailCommandInput['Content'];
+      if (config.content === 'raw') {
+        content = { Raw: { Data: await rawMime(message, from) } };
+      } else {
+        const headers = Object.entries(message.headers ?? {}).map(([Name, Value]) => ({ Name, Value }));
+        content = {
+          Simple: {
+            Subject: { Data: subject, Charset: 'UTF-8' },
+            Body: {
+              ...(text ? { Text: { Data: text, Charset: 'UTF-8' } } : {}),
+              ...(html ? { Html: { Data: html, Charset: 'UTF-8' } } : {}),
+            },
+            ...(headers.length ? { Headers: headers } : {}),
+          },
+        };
+      }
+      try {
+        const out = await client.send(
+          new SendEmailCommand({
+            FromEmailAddress: from,
+            Destination: { ToAddresses: [message.to] },
+            Content: content,
+            ...(config.configurationSetName ? { ConfigurationSetName: config.configurationSetName } : {}),
+          }),
+        );
+        if (!out.MessageId) throw new DeliveryError(DeliveryErrorType.Unavailable, 'ses: answer without a MessageId', { code: 'EBADANSWER' });
+        return { providerMessageId: out.MessageId };
+      } catch (err) {
+        throw awsDeliveryError('ses', err, sesErrorType);
+      }
+    },
+
+    async close(): Promise<void> {
+      clients.close();
+    },
+  };
+}
