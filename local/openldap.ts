@@ -1,7 +1,10 @@
 // A throwaway OpenLDAP server for tests and development: Debian's `slapd` on a slapd.conf of
 // ours in a temp dir (mdb database, the standard schemas), listening on loopback only on a
 // port that was free, seeded offline with `slapadd` (fast for hundreds of entries), and
-// changed while running with the real `ldapmodify` / `ldapdelete` tools.
+// changed while running with the real `ldapmodify` / `ldapdelete` tools. Optionally with TLS
+// (StartTLS on the ldap:// port plus an ldaps:// port, from a PEM certificate and key the
+// caller made) and with the `memberof` overlay, which keeps an Active Directory style
+// `memberOf` on the members of every groupOfNames changed while the server runs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -31,10 +34,22 @@ export interface OpenLdapOptions {
   /** LDIF loaded with slapadd before the server starts (entries below and including the suffix). */
   seedLdif?: string;
   startTimeoutMs?: number;
+  /** Serve TLS: StartTLS on the ldap:// port, and an ldaps:// port (`ldapsUrl`). PEM texts. */
+  tls?: { certificate: string; key: string };
+  /** With `tls`: refuse every operation (the bind included) on a connection without TLS (`security tls=1`). */
+  requireTls?: boolean;
+  /**
+   * Load the `memberof` overlay: adding or removing a `member` of a groupOfNames (online, with
+   * `modify`) updates the member's operational `memberOf`. slapadd bypasses overlays, so seeded
+   * groups do not get it: add the groups with `modify` once the server runs.
+   */
+  memberOf?: boolean;
 }
 
 export interface OpenLdap {
   url: string;
+  /** With `tls`: the ldaps:// address. */
+  ldapsUrl: string | null;
   suffix: string;
   rootDn: string;
   rootPassword: string;
@@ -45,7 +60,7 @@ export interface OpenLdap {
   stop(): Promise<void>;
 }
 
-function slapdConf(dir: string, suffix: string, rootDn: string, rootPassword: string): string {
+function slapdConf(dir: string, suffix: string, rootDn: string, rootPassword: string, o: { tls: boolean; requireTls: boolean; memberOf: boolean }): string {
   return [
     'include /etc/ldap/schema/core.schema',
     'include /etc/ldap/schema/cosine.schema',
@@ -55,6 +70,9 @@ function slapdConf(dir: string, suffix: string, rootDn: string, rootPassword: st
     `argsfile ${dir}/slapd.args`,
     'modulepath /usr/lib/ldap',
     'moduleload back_mdb',
+    ...(o.memberOf ? ['moduleload memberof'] : []),
+    ...(o.tls ? [`TLSCertificateFile ${dir}/tls-cert.pem`, `TLSCertificateKeyFile ${dir}/tls-key.pem`] : []),
+    ...(o.requireTls ? ['security tls=1'] : []),
     // Paged results of any size for the bind DN (the default soft limit is 500 entries).
     'sizelimit unlimited',
     'database mdb',
@@ -65,6 +83,9 @@ function slapdConf(dir: string, suffix: string, rootDn: string, rootPassword: st
     `directory ${dir}/data`,
     'index objectClass eq',
     'index uid,cn eq',
+    ...(o.memberOf
+      ? ['overlay memberof', 'memberof-group-oc groupOfNames', 'memberof-member-ad member', 'memberof-memberof-ad memberOf', 'memberof-refint TRUE']
+      : []),
     '',
   ].join('\n');
 }
@@ -79,9 +100,9 @@ async function portOpen(port: number): Promise<boolean> {
   });
 }
 
-async function run(cmd: string, args: string[], input: string): Promise<void> {
+async function run(cmd: string, args: string[], input: string, env: Record<string, string> = {}): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -101,7 +122,11 @@ export async function startOpenLdap(opts: OpenLdapOptions = {}): Promise<OpenLda
   const dir = mkdtempSync(join(tmpdir(), 'herald-openldap-'));
   mkdirSync(join(dir, 'data'));
   const conf = join(dir, 'slapd.conf');
-  writeFileSync(conf, slapdConf(dir, suffix, rootDn, rootPassword));
+  if (opts.tls) {
+    writeFileSync(join(dir, 'tls-cert.pem'), opts.tls.certificate);
+    writeFileSync(join(dir, 'tls-key.pem'), opts.tls.key, { mode: 0o600 });
+  }
+  writeFileSync(conf, slapdConf(dir, suffix, rootDn, rootPassword, { tls: !!opts.tls, requireTls: !!opts.tls && !!opts.requireTls, memberOf: !!opts.memberOf }));
   if (opts.seedLdif) {
     const seed = join(dir, 'seed.ldif');
     writeFileSync(seed, opts.seedLdif);
@@ -114,13 +139,16 @@ export async function startOpenLdap(opts: OpenLdapOptions = {}): Promise<OpenLda
   }
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const tlsPort = opts.tls ? await freePort() : null;
+  const ldapsUrl = tlsPort ? `ldaps://127.0.0.1:${tlsPort}` : null;
+  const listen = [url, ...(ldapsUrl ? [ldapsUrl] : [])].map((u) => `${u}/`).join(' ');
   // `-d 0` keeps slapd in the foreground (so it dies with us and we own its pid) without debug output.
-  const child = spawn(slapd, ['-d', '0', '-f', conf, '-h', `${url}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(slapd, ['-d', '0', '-f', conf, '-h', listen], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + (opts.startTimeoutMs ?? 15_000);
-  while (!(await portOpen(port))) {
+  while (!(await portOpen(port)) || (tlsPort !== null && !(await portOpen(tlsPort)))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
@@ -130,13 +158,16 @@ export async function startOpenLdap(opts: OpenLdapOptions = {}): Promise<OpenLda
   }
   return {
     url,
+    ldapsUrl,
     suffix,
     rootDn,
     rootPassword,
     dir,
     process: child,
     async modify(ldif) {
-      await run(ldapmodify, ['-x', '-H', url, '-D', rootDn, '-w', rootPassword], ldif);
+      // Our own loopback server with the certificate the caller made: StartTLS without checking it.
+      if (opts.tls && opts.requireTls) await run(ldapmodify, ['-x', '-ZZ', '-H', url, '-D', rootDn, '-w', rootPassword], ldif, { LDAPTLS_REQCERT: 'never' });
+      else await run(ldapmodify, ['-x', '-H', url, '-D', rootDn, '-w', rootPassword], ldif);
     },
     async stop() {
       if (child.exitCode === null) {

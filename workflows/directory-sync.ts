@@ -31,8 +31,11 @@ const search = proxyActivities<HeraldActivities>({
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
 });
+// Each apply step heartbeats between its statements, so a worker killed mid-step (SIGKILL, a
+// lost machine) costs the heartbeat timeout before the step is retried elsewhere, not minutes.
 const apply = proxyActivities<HeraldActivities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 

@@ -1,12 +1,13 @@
 // The tenant's LDAP / Active Directory connection and its syncs: configure (the bind secret is
 // sealed at rest and never returned), sync on demand or on a Temporal Schedule, read reports.
+import { X509Certificate } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { taskQueueFor } from '../../common/priorities.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { deleteDirectoryConfig, findDirectoryConfig, findRunningSync, findSync, listChanges, listSyncs, upsertDirectoryConfig } from '../../schema/queries/directory.js';
-import type { DirectoryConfigRow, DirectorySchedule, DirectorySettings, DirectorySyncRow } from '../../schema/tables/directory.js';
+import type { DirectoryConfigRow, DirectorySchedule, DirectorySettings, DirectorySyncRow, DirectoryTlsMode } from '../../schema/tables/directory.js';
 import type { DirectorySyncInput, directorySyncWorkflow } from '../../workflows/index.js';
 import type { AppDeps } from '../deps.js';
 import { dependencyUnavailable, HttpError, isDependencyDown, notFound, unprocessable } from '../errors.js';
@@ -15,13 +16,18 @@ import { Timezone, listOf, Pagination } from '../schemas.js';
 
 const Attributes = z
   .object({
-    id: z.string().min(1).default('uid'),
+    id: z.string().min(1).default('uid').meta({ description: 'The Herald user id: `uid`, `sAMAccountName`, or a stable id that survives renames — `entryUUID` (OpenLDAP) or `objectGUID` (AD, binary, read as a GUID string).' }),
     name: z.string().min(1).default('cn'),
     email: z.string().min(1).default('mail'),
     phone: z.string().min(1).default('mobile'),
     locale: z.string().min(1).default('preferredLanguage'),
     timezone: z.string().min(1).nullable().default(null),
-    memberOf: z.string().min(1).nullable().default('memberOf').meta({ description: 'User attribute listing group DNs (Active Directory); null to rely on group members only.' }),
+    memberOf: z
+      .string()
+      .min(1)
+      .nullable()
+      .default('memberOf')
+      .meta({ description: 'Attribute of users and groups listing the DNs of their groups (Active Directory; OpenLDAP memberof overlay); groups named there that the group search missed are read one by one. null: group members only.' }),
     groupId: z.string().min(1).default('cn'),
     groupName: z.string().min(1).default('cn'),
     groupMember: z.string().min(1).default('member'),
@@ -51,9 +57,17 @@ const DirectoryRequest = z
     attributes: Attributes.default(Attributes.parse({})),
     pageSize: z.number().int().min(10).max(5000).default(500),
     tlsRejectUnauthorized: z.boolean().default(true),
+    tlsMode: z
+      .enum(['none', 'starttls', 'ldaps'])
+      .optional()
+      .meta({ description: '`starttls` upgrades an ldap:// connection before the bind; `ldaps` needs an ldaps:// URL. Default: `ldaps` for ldaps://, else `none`.' }),
+    caCertificate: z.string().max(65_536).nullable().default(null).meta({ description: "PEM certificate(s) of the CA that signed the server's certificate, trusted besides the public roots." }),
+    groupSearch: z.boolean().default(true).meta({ description: 'false: no subtree search for groups; groups come only from the memberOf attribute of users (and of groups, for nesting).' }),
     schedule: Schedule.nullable().default(null).meta({ description: 'When to sync (a Temporal Schedule); null: on demand only.' }),
   })
   .strict()
+  .refine((d) => d.groupSearch || d.attributes.memberOf !== null, { message: 'groupSearch false needs attributes.memberOf, where the groups then come from', path: ['groupSearch'] })
+  .refine((d) => d.tlsMode === undefined || (d.tlsMode === 'ldaps') === d.url.startsWith('ldaps://'), { message: 'tlsMode ldaps goes with an ldaps:// URL, none and starttls with ldap://', path: ['tlsMode'] })
   .meta({ id: 'DirectoryRequest' });
 
 const DirectoryResponse = z
@@ -69,6 +83,9 @@ const DirectoryResponse = z
     attributes: z.record(z.string(), z.string().nullable()),
     pageSize: z.number().int(),
     tlsRejectUnauthorized: z.boolean(),
+    tlsMode: z.enum(['none', 'starttls', 'ldaps']),
+    caCertificate: z.string().nullable(),
+    groupSearch: z.boolean(),
     schedule: z.object({ cron: z.string().nullable(), everySeconds: z.number().nullable(), timezone: z.string(), paused: z.boolean(), nextRuns: z.array(z.string()) }).nullable(),
     updatedAt: z.string(),
   })
@@ -100,6 +117,23 @@ const ChangeResponse = z
   })
   .meta({ id: 'DirectorySyncChange' });
 
+const defaultTlsMode = (url: string): DirectoryTlsMode => (url.startsWith('ldaps://') ? 'ldaps' : 'none');
+
+/** Every PEM block must parse as an X.509 CA certificate, or the sync would fail much later with a vaguer TLS error. */
+function checkCaCertificate(pem: string): void {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw unprocessable('invalid_ca_certificate', 'caCertificate must hold PEM certificates (-----BEGIN CERTIFICATE-----)');
+  for (const [i, block] of blocks.entries()) {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(block);
+    } catch (err) {
+      throw unprocessable('invalid_ca_certificate', `certificate ${i + 1} of caCertificate does not parse: ${(err as Error).message}`);
+    }
+    if (!cert.ca) throw unprocessable('invalid_ca_certificate', `certificate ${i + 1} of caCertificate (${cert.subject.replace(/\n/g, ', ')}) is not a CA certificate`);
+  }
+}
+
 const SyncIdParam = z.object({ id: z.string().min(1).max(100) });
 const ChangesQuery = Pagination.extend({ kind: z.string().max(40).optional() });
 
@@ -125,6 +159,9 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
       bindDn: row.bind_dn,
       bindSecretSet: row.bind_secret_sealed.length > 0,
       ...s,
+      tlsMode: s.tlsMode ?? defaultTlsMode(row.url),
+      caCertificate: s.caCertificate ?? null,
+      groupSearch: s.groupSearch ?? true,
       attributes: { ...attributes },
       schedule: row.schedule ? { ...row.schedule, nextRuns: await nextRuns(row.tenant_id) } : null,
       updatedAt: row.updated_at.toISOString(),
@@ -185,6 +222,7 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
       if (!deps.secretBox) throw unprocessable('secret_key_missing', 'set HERALD_SECRET_KEY so the bind secret can be sealed at rest');
       const current = await findDirectoryConfig(deps.db, auth.tenantId);
       if (!body.bindSecret && !current) throw unprocessable('bind_secret_required', 'bindSecret is required when the directory is first configured');
+      if (body.caCertificate !== null) checkCaCertificate(body.caCertificate);
       const settings: DirectorySettings = {
         baseDn: body.baseDn,
         userBaseDn: body.userBaseDn,
@@ -194,6 +232,9 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
         attributes: body.attributes,
         pageSize: body.pageSize,
         tlsRejectUnauthorized: body.tlsRejectUnauthorized,
+        tlsMode: body.tlsMode ?? defaultTlsMode(body.url),
+        caCertificate: body.caCertificate,
+        groupSearch: body.groupSearch,
       };
       const schedule: DirectorySchedule | null = body.schedule
         ? { cron: body.schedule.cron ?? null, everySeconds: body.schedule.everySeconds ?? null, timezone: body.schedule.timezone, paused: body.schedule.paused }

@@ -9,7 +9,10 @@ export interface DirectoryAttributeMap {
   phone: string;
   locale: string;
   timezone: string | null;
-  /** On the user: the DNs of its groups (Active Directory; OpenLDAP with the memberof overlay). */
+  /**
+   * On users and groups: the DNs of their groups (Active Directory; OpenLDAP with the memberof
+   * overlay). Groups named there that the group search did not return are read one by one.
+   */
   memberOf: string | null;
   /** The Herald group id. */
   groupId: string;
@@ -28,7 +31,16 @@ export interface DirectorySettings {
   pageSize: number;
   /** For ldaps:// to servers with a private CA in development; default true. */
   tlsRejectUnauthorized: boolean;
+  /** Absent on configs stored before it existed: `ldaps` for an ldaps:// URL, else `none`. */
+  tlsMode?: DirectoryTlsMode;
+  /** PEM certificate(s) of the CA(s) to trust for the server's certificate, besides Node's bundled roots. */
+  caCertificate?: string | null;
+  /** False: no subtree search for groups; they come only from `memberOf` (Active Directory style). Absent = true. */
+  groupSearch?: boolean;
 }
+
+/** `starttls`: upgrade an ldap:// connection before the bind (RFC 4511 §4.14); `ldaps`: TLS from the first byte. */
+export type DirectoryTlsMode = 'none' | 'starttls' | 'ldaps';
 
 export interface DirectorySchedule {
   cron: string | null;

@@ -34,21 +34,36 @@ export function userLdif(i: number, changetype = false): string {
   ].join('\n');
 }
 
-/** The base, the two OUs, `users` people (1…users) each in one team, and the nested groups. */
-export function seedLdif(users: number): string {
+/** The base, the two OUs and `users` people (1…users), without groups. */
+export function peopleLdif(users: number): string {
   const out = [
     [`dn: ${SUFFIX}`, 'objectClass: dcObject', 'objectClass: organization', 'dc: herald', 'o: Herald Test', ''].join('\n'),
     [`dn: ${PEOPLE}`, 'objectClass: organizationalUnit', 'ou: people', ''].join('\n'),
     [`dn: ${GROUPS}`, 'objectClass: organizationalUnit', 'ou: groups', ''].join('\n'),
   ];
   for (let i = 1; i <= users; i++) out.push(userLdif(i));
+  return out.join('\n');
+}
+
+/**
+ * The nested groups, each person of 1…users in one team: teams first, then the departments
+ * holding them, then all-staff (the order the memberof overlay needs to see every nesting).
+ */
+export function groupsLdif(users: number, changetype = false): string {
+  const add = changetype ? ['changetype: add'] : [];
+  const out: string[] = [];
   for (const team of TEAMS) {
     const members = Array.from({ length: users }, (_, k) => k + 1).filter((i) => teamOf(i) === team);
-    out.push([`dn: ${groupDn(team)}`, 'objectClass: groupOfNames', `cn: ${team}`, ...members.map((i) => `member: ${userDn(i)}`), ''].join('\n'));
+    out.push([`dn: ${groupDn(team)}`, ...add, 'objectClass: groupOfNames', `cn: ${team}`, ...members.map((i) => `member: ${userDn(i)}`), ''].join('\n'));
   }
   for (const [dept, teams] of Object.entries(DEPARTMENTS)) {
-    out.push([`dn: ${groupDn(dept)}`, 'objectClass: groupOfNames', `cn: ${dept}`, ...teams.map((t) => `member: ${groupDn(t)}`), ''].join('\n'));
+    out.push([`dn: ${groupDn(dept)}`, ...add, 'objectClass: groupOfNames', `cn: ${dept}`, ...teams.map((t) => `member: ${groupDn(t)}`), ''].join('\n'));
   }
-  out.push([`dn: ${groupDn('all-staff')}`, 'objectClass: groupOfNames', 'cn: all-staff', ...Object.keys(DEPARTMENTS).map((d) => `member: ${groupDn(d)}`), ''].join('\n'));
+  out.push([`dn: ${groupDn('all-staff')}`, ...add, 'objectClass: groupOfNames', 'cn: all-staff', ...Object.keys(DEPARTMENTS).map((d) => `member: ${groupDn(d)}`), ''].join('\n'));
   return out.join('\n');
+}
+
+/** The base, the two OUs, `users` people (1…users) each in one team, and the nested groups. */
+export function seedLdif(users: number): string {
+  return `${peopleLdif(users)}\n${groupsLdif(users)}`;
 }

@@ -183,7 +183,7 @@ describe('LDAP / Active Directory sync', () => {
     expect(again.report).toMatchObject({ users: { created: 0, updated: 0, deactivated: 0, unchanged: USERS - 1 }, memberships: { added: 0, removed: 0 } });
   });
 
-  it('a sync interrupted by stopping its worker resumes on a new worker and finishes correctly', async () => {
+  it('a sync interrupted by stopping its worker gracefully resumes on a new worker and finishes correctly (kill -9: ldap-worker-kill.test.ts)', async () => {
     const added = Array.from({ length: 50 }, (_, k) => USERS + 1 + k);
     await ldap.modify(
       [...added.map((i) => userLdif(i, true)), [`dn: ${groupDn('eng-frontend')}`, 'changetype: modify', 'add: member', ...added.map((i) => `member: ${userDn(i)}`), ''].join('\n')].join('\n'),
