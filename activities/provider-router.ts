@@ -4,7 +4,10 @@
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { SmtpConfig } from '../channels/smtp.js';
 import type { ChannelAdapter, OutboundMessage } from '../channels/types.js';
+import type { Tracer } from '@opentelemetry/api';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { recordProviderError, type HeraldMetrics } from '../common/metrics.js';
+import { inSpan } from '../common/tracing.js';
 import type { SecretBox } from '../common/secret-box.js';
 import { createTtlCache } from '../common/ttl-cache.js';
 import type { Db } from '../schema/database.js';
@@ -30,6 +33,12 @@ export interface RouterDeps {
   circuit: CircuitSettings;
   /** Herald's public base URL, where providers post receipts. */
   publicUrl: string;
+  /** Provider errors are counted here. */
+  metrics?: HeraldMetrics | undefined;
+  /** Each provider call becomes a span of the delivery's trace. */
+  tracer?: Tracer | undefined;
+  /** Resolvers for the host names of tenant-chosen URLs; empty or absent: the system's. */
+  dnsServers?: readonly string[] | undefined;
 }
 
 interface Candidate {
@@ -96,10 +105,12 @@ async function sendAll(adapter: ChannelAdapter, messages: OutboundMessage[], con
   throw lastError ?? new DeliveryError(DeliveryErrorType.Network, 'nothing was sent');
 }
 
-function withHeraldSettings(kind: string, providerId: string, config: Record<string, unknown>, allowlist: string[], publicUrl: string): Record<string, unknown> {
+function withHeraldSettings(kind: string, providerId: string, config: Record<string, unknown>, allowlist: string[], deps: RouterDeps): Record<string, unknown> {
+  const { publicUrl } = deps;
   // Kinds that post to URLs a tenant or its users choose get the tenant's allowlist of
-  // private ranges; everything else private is refused by the adapter.
-  if (TENANT_URL_KINDS.has(kind)) return { ...config, allowPrivateNetworks: allowlist };
+  // private ranges (everything else private is refused by the adapter) and Herald's resolvers,
+  // set last so a tenant's own config cannot name either.
+  if (TENANT_URL_KINDS.has(kind)) return { ...config, allowPrivateNetworks: allowlist, dnsServers: deps.dnsServers ?? [] };
   // Receipts come back to Herald unless the tenant routes them elsewhere.
   if (kind === 'twilio') return { statusCallbackUrl: `${publicUrl}/v1/receipts/${encodeURIComponent(providerId)}`, ...config };
   return config;
@@ -118,7 +129,7 @@ export function createProviderRouter(deps: RouterDeps) {
       out.push({
         id: r.id,
         kind: r.kind,
-        config: withHeraldSettings(r.kind, r.id, config, allowlist, deps.publicUrl),
+        config: withHeraldSettings(r.kind, r.id, config, allowlist, deps),
         rate: r.rate_per_second ? { perSecond: r.rate_per_second, burst: r.rate_burst ?? Math.max(1, Math.ceil(r.rate_per_second)) } : null,
         managed: true,
       });
@@ -158,12 +169,18 @@ export function createProviderRouter(deps: RouterDeps) {
           }
         }
         try {
-          const result = await sendAll(adapter, messages, p.config);
+          // Channel and provider only: no addresses, no config, no provider reply text.
+          const attributes = { 'herald.channel': channel, 'herald.provider.kind': p.kind, 'herald.provider.id': p.id, 'herald.messages': messages.length };
+          const result = await inSpan(deps.tracer, `ProviderSend:${p.kind}`, attributes, () => sendAll(adapter, messages, p.config), (err) => ({
+            'error.type': err instanceof DeliveryError ? err.type : 'Error',
+            ...(err instanceof DeliveryError && err.code ? { 'herald.error.code': err.code } : {}),
+          }));
           if (p.managed) await recordProviderSuccess(deps.db, tenantId, p.id);
           return { providerId: p.id, providerKind: p.kind, ...result };
         } catch (err) {
           const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
           de.provider ??= p.id;
+          recordProviderError(deps.metrics, { channel, provider: p.id, code: de.code ?? de.type });
           if (endsFailover(de)) throw de;
           // A provider-side problem (transient, rate limited, misconfigured) counts against
           // its circuit; the next provider gets the message.

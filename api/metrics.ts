@@ -6,7 +6,7 @@ import type { HeraldMetrics } from '../common/metrics.js';
  * Labels a request by the route template it matched (`/v1/notifications/{id}`), so ids in
  * paths cannot blow up the number of series; requests no route matched share one label.
  */
-function routeLabel(req: Request): string {
+export function routeLabel(req: Request): string {
   const path: unknown = req.route?.path;
   if (typeof path !== 'string') return 'unmatched';
   return `${req.baseUrl}${path}`.replace(/:(\w+)/g, '{$1}');

@@ -1,6 +1,7 @@
 // Structured JSON logs. Secrets are redacted by path so that a careless log call cannot
 // leak an API key or a provider password.
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { currentLogFields } from './log-context.js';
 
 export type { Logger };
 
@@ -19,6 +20,7 @@ export const REDACTED_PATHS = [
 
 /** Logs to stdout, or to `destination` (tests read what was logged to check for secrets). */
 export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
-  const options = { level, name, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  // The mixin adds the current log scope (common/log-context.ts); a field given to the call itself wins.
+  const options = { level, name, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin: () => ({ ...currentLogFields() }) };
   return destination ? pino(options, destination) : pino(options);
 }

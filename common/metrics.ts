@@ -1,15 +1,32 @@
 // Prometheus metrics. Each process (and each app a test builds) gets its own Registry from
 // createMetrics(), never prom-client's global default one: two apps in one test process
 // would otherwise share, and double-count, the same series.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface HeraldMetrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
-  deliveries: Counter<'status' | 'channel' | 'provider'>;
+  deliveries: Counter<'status' | 'channel' | 'provider' | 'priority'>;
   providerErrors: Counter<'channel' | 'provider' | 'code'>;
   scheduleToStart: Histogram<'task_queue' | 'activity'>;
+}
+
+/** Tenant providers per circuit state, read at scrape time (the state lives in PostgreSQL, shared by every worker). */
+export type CircuitCounts = () => Promise<{ channel: string; kind: string; state: string; count: number }[]>;
+
+/** A gauge of circuit states whose value is read from `counts` on every scrape. */
+export function registerCircuitGauge(metrics: HeraldMetrics, counts: CircuitCounts): void {
+  new Gauge({
+    name: 'herald_provider_circuits',
+    help: 'Configured providers by circuit state (closed, open, half_open), channel and adapter kind.',
+    labelNames: ['channel', 'kind', 'state'],
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const c of await counts()) this.set({ channel: c.channel, kind: c.kind, state: c.state }, c.count);
+    },
+  });
 }
 
 export interface MetricsOptions {
@@ -37,8 +54,8 @@ export function createMetrics(opts: MetricsOptions = {}): HeraldMetrics {
     }),
     deliveries: new Counter({
       name: 'herald_deliveries_total',
-      help: 'Delivery ledger rows reaching a status (sent, failed, suppressed, expired), by channel and provider.',
-      labelNames: ['status', 'channel', 'provider'],
+      help: 'Delivery ledger rows reaching a status (sent, delivered, failed, suppressed, expired, recalled), by channel, provider and priority.',
+      labelNames: ['status', 'channel', 'provider', 'priority'],
       registers: [registry],
     }),
     providerErrors: new Counter({
@@ -62,11 +79,17 @@ export interface DeliveryOutcome {
   channel: string;
   /** Provider id, or the adapter kind for a tenant's default provider. */
   provider: string | null | undefined;
+  priority?: string | undefined;
 }
 
 /** Counts one ledger row reaching a final status; call it once per row, where the row is completed. */
 export function recordDelivery(metrics: HeraldMetrics | undefined, outcome: DeliveryOutcome): void {
-  metrics?.deliveries.inc({ status: outcome.status, channel: outcome.channel, provider: outcome.provider ?? 'none' });
+  metrics?.deliveries.inc({
+    status: outcome.status,
+    channel: outcome.channel,
+    provider: outcome.provider ?? 'none',
+    ...(outcome.priority ? { priority: outcome.priority } : {}),
+  });
 }
 
 /** Counts one failed provider call, retried or not. */

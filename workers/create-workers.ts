@@ -1,5 +1,5 @@
 // One Worker per priority queue in this process, slots weighted toward high priority.
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import { type InjectedSinks, type NativeConnection, Worker, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { taskQueueFor, type Priority } from '../common/priorities.js';
 import { slotsPerQueue } from './slots.js';
@@ -13,6 +13,10 @@ export interface WorkerSetOptions {
   slotWeights: [number, number, number];
   workflowBundle: { codePath: string } | { code: string };
   deps: ActivityDeps;
+  /** Activity interceptors (log scope, metrics, tracing: workers/telemetry.ts). */
+  interceptors?: WorkerInterceptors;
+  /** Sinks workflows call (the trace exporter). */
+  sinks?: InjectedSinks<any>;
 }
 
 export interface WorkerSet {
@@ -36,6 +40,8 @@ export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet
         taskQueue: taskQueueFor(priority, opts.taskQueuePrefix),
         workflowBundle: opts.workflowBundle,
         activities,
+        ...(opts.interceptors ? { interceptors: opts.interceptors } : {}),
+        ...(opts.sinks ? { sinks: opts.sinks } : {}),
         maxConcurrentActivityTaskExecutions: n,
         maxConcurrentWorkflowTaskExecutions: Math.max(2, Math.round(n / 2)),
         shutdownGraceTime: '10 seconds',

@@ -1,11 +1,11 @@
 // The worker process: `npm run worker`. `HERALD_QUEUES=high` (or `--queues high`) serves one
 // priority only, so each priority can be scaled on its own.
 import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import { readConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { createDb, migrateToLatest } from '../schema/connect.js';
+import { installTemporalRuntime } from './runtime.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { startWorkers } from './start.js';
 
@@ -13,7 +13,8 @@ const { values } = parseArgs({ options: { queues: { type: 'string' } } });
 const config = readConfig(values.queues ? { ...process.env, HERALD_QUEUES: values.queues } : process.env);
 const logger = createLogger(config.logLevel, 'herald-worker');
 if (!config.databaseUrl) throw new Error('DATABASE_URL is required (npm run dev starts an embedded PostgreSQL for you)');
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// With worker metrics on, the runtime serves the SDK's own metrics too, included in the worker's /metrics.
+const runtime = await installTemporalRuntime({ coreMetrics: config.workerMetrics !== undefined });
 
 // A campaign keeps (parallel batches × concurrency) deliveries in flight, each a few queries.
 const db = createDb(config.databaseUrl, { applicationName: 'herald-worker', max: 40 });
@@ -26,7 +27,10 @@ const added = await ensureSearchAttributes(admin, config.temporalNamespace).catc
 if (added.length) logger.info({ added }, 'registered search attributes');
 await admin.close();
 
-const workers = await startWorkers(config, db, logger);
+const workers = await startWorkers(config, db, logger, {
+  coreMetricsUrl: runtime.coreMetricsUrl,
+  ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+});
 logger.info({ queues: config.queues, slots: config.workerSlots, prefix: config.taskQueuePrefix }, 'Herald workers running');
 
 let stopping = false;
