@@ -8,6 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // expect.poll waits 1 s by default; pages re-render later than that on 2 busy cores.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default'],
   },
 });

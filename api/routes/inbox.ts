@@ -1,4 +1,5 @@
 // The in-app inbox: list, live stream (server-sent events), read, delete.
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { countUnread, deleteInboxMessages, findInboxMessage, listInbox, markInboxRead } from '../../schema/queries/inbox.js';
 import type { InboxMessageRow } from '../../schema/tables/inbox-messages.js';
@@ -11,7 +12,7 @@ import { ClientId, listOf, Pagination } from '../schemas.js';
 const UserParam = z.object({ userId: ClientId });
 const MessageParam = z.object({ userId: ClientId, messageId: z.string().min(1).max(64) });
 
-const InboxMessage = z
+export const InboxMessage = z
   .object({
     id: z.string(),
     notificationId: z.string(),
@@ -35,6 +36,34 @@ export function presentInboxMessage(m: InboxMessageRow): z.infer<typeof InboxMes
     createdAt: m.created_at.toISOString(),
     readAt: m.read_at?.toISOString() ?? null,
   };
+}
+
+/** Answers with a server-sent event stream of one user's inbox: `ready`, then `message`, `read`, `deleted`. */
+export function streamInbox(req: Request, res: Response, deps: AppDeps, hub: InboxHub, tenantId: string, userId: string): void {
+  res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.flushHeaders();
+  const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const unsubscribe = hub.subscribe(tenantId, userId, (e) => {
+    if (e.kind === 'closing') {
+      res.end();
+      return;
+    }
+    void (async () => {
+      if (e.kind === 'created') {
+        const m = await findInboxMessage(deps.db, tenantId, userId, e.messageId);
+        if (m) send('message', presentInboxMessage(m));
+      } else {
+        send(e.kind, { id: e.messageId });
+      }
+    })().catch(() => {});
+  });
+  send('ready', { userId });
+  // Comments keep proxies from closing an idle stream.
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  req.on('close', () => {
+    clearInterval(keepAlive);
+    unsubscribe();
+  });
 }
 
 export function inboxRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | undefined): void {
@@ -68,30 +97,7 @@ export function inboxRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | unde
     responses: { 200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() } },
     handler({ req, res, params, auth }) {
       if (!hub) throw new HttpError(503, 'stream_unavailable', 'live inbox updates are not configured on this server', undefined, { 'Retry-After': '30' });
-      res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      res.flushHeaders();
-      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const unsubscribe = hub.subscribe(auth.tenantId, params.userId, (e) => {
-        if (e.kind === 'closing') {
-          res.end();
-          return;
-        }
-        void (async () => {
-          if (e.kind === 'created') {
-            const m = await findInboxMessage(deps.db, auth.tenantId, params.userId, e.messageId);
-            if (m) send('message', presentInboxMessage(m));
-          } else {
-            send(e.kind, { id: e.messageId });
-          }
-        })().catch(() => {});
-      });
-      send('ready', { userId: params.userId });
-      // Comments keep proxies from closing an idle stream.
-      const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-      req.on('close', () => {
-        clearInterval(keepAlive);
-        unsubscribe();
-      });
+      streamInbox(req, res, deps, hub, auth.tenantId, params.userId);
     },
   });
 

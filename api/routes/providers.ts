@@ -6,8 +6,8 @@ import { appendAudit } from '../../schema/queries/audit-log.js';
 import { deleteProvider, findProvider, listProviderHealth, listProviders, upsertProvider } from '../../schema/queries/providers.js';
 import type { ProviderHealthRow, ProviderRow } from '../../schema/tables/providers.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
-import { redactConfig } from '../redact.js';
+import { HttpError, notFound, unprocessable } from '../errors.js';
+import { REDACTED, redactConfig } from '../redact.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, listOf } from '../schemas.js';
 
@@ -16,7 +16,7 @@ const ProviderIdParam = z.object({ id: ClientId });
 const ProviderRequest = z
   .object({
     channel: ChannelName,
-    kind: z.string().min(1).max(40).meta({ description: 'e.g. smtp, twilio, aliyun-sms, dingtalk-robot, slack, webpush, fcm, apns, webhook' }),
+    kind: z.string().min(1).max(40).meta({ description: 'e.g. smtp, ses, twilio, sns, aliyun-sms, dingtalk-robot, dingtalk-work-notice, wecom-app, slack, webpush, fcm, apns, webhook' }),
     config: z.record(z.string(), z.unknown()).meta({ description: "The adapter's settings and secrets. Stored encrypted; never returned." }),
     order: z.number().int().min(0).max(1000).default(0).meta({ description: 'Failover order: lower goes first.' }),
     rateLimit: z
@@ -29,6 +29,19 @@ const ProviderRequest = z
   })
   .strict()
   .meta({ id: 'ProviderRequest' });
+
+const ProviderPatch = z
+  .object({
+    config: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'Keys to set (a `null` value removes the key); keys left out keep their value, so secrets need not be sent again.' }),
+    order: ProviderRequest.shape.order.unwrap().optional(),
+    rateLimit: ProviderRequest.shape.rateLimit,
+    enabled: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: 'ProviderPatch' });
 
 const Provider = z
   .object({
@@ -48,6 +61,10 @@ const Provider = z
 export interface ProviderKinds {
   /** The channel an adapter kind serves, or undefined for an unknown kind. */
   channelOf(kind: string): string | undefined;
+  /** What is wrong with a config for this kind, for adapters that declare their config; empty when fine. */
+  configProblems(kind: string, config: unknown): string[];
+  /** The kinds that can take back a sent message. */
+  recallKinds: readonly string[];
 }
 
 export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKinds): void {
@@ -95,6 +112,8 @@ export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKi
       const channel = kinds.channelOf(body.kind);
       if (!channel) throw new HttpError(422, 'unknown_provider_kind', `no adapter of kind ${body.kind}`);
       if (channel !== body.channel) throw new HttpError(422, 'kind_channel_mismatch', `kind ${body.kind} sends ${channel}, not ${body.channel}`);
+      const problems = kinds.configProblems(body.kind, body.config);
+      if (problems.length > 0) throw new HttpError(422, 'invalid_provider_config', `the ${body.kind} config is not valid: ${problems.join('; ')}`, problems);
       if (!deps.secretBox) throw new HttpError(422, 'secret_key_missing', 'set HERALD_SECRET_KEY so provider secrets can be stored encrypted');
       const { row, created } = await upsertProvider(deps.db, {
         tenant_id: auth.tenantId,
@@ -109,6 +128,63 @@ export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKi
       });
       await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: created ? 'provider.create' : 'provider.update', targetType: 'provider', targetId: params.id });
       res.status(created ? 201 : 200).json(present(row, (await healthOf(auth.tenantId)).get(row.id)));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'patch',
+    path: '/v1/providers/{id}',
+    summary: 'Change part of a provider config: config keys given replace theirs (null removes one), the rest is kept',
+    tag: 'Providers',
+    scope: 'manage',
+    params: ProviderIdParam,
+    body: ProviderPatch,
+    errors: [404, 422],
+    responses: { 200: { description: 'The provider', schema: Provider } },
+    async handler({ res, params, body, auth }) {
+      const box = deps.secretBox;
+      if (!box) throw new HttpError(422, 'secret_key_missing', 'set HERALD_SECRET_KEY so provider secrets can be stored encrypted');
+      const row = await deps.db.transaction().execute(async (tx) => {
+        const current = await findProvider(tx, auth.tenantId, params.id, { forUpdate: true });
+        if (!current) throw notFound('provider');
+        let config: Record<string, unknown>;
+        try {
+          config = JSON.parse(box.open(current.config_sealed)) as Record<string, unknown>;
+        } catch {
+          throw new HttpError(422, 'config_unreadable', 'the stored config was sealed with a key HERALD_SECRET_KEY no longer holds; replace it with PUT');
+        }
+        for (const [k, v] of Object.entries(body.config ?? {})) {
+          // A form that echoed a read back would otherwise store the mask in place of the secret.
+          if (v === REDACTED) throw unprocessable('redacted_value', `config.${k} is the redaction mask; leave the key out to keep its value`, [{ field: `config.${k}` }]);
+          if (v === null) delete config[k];
+          else config[k] = v;
+        }
+        const problems = kinds.configProblems(current.kind, config);
+        if (problems.length > 0) throw new HttpError(422, 'invalid_provider_config', `the ${current.kind} config is not valid: ${problems.join('; ')}`, problems);
+        const rateLimit = body.rateLimit === undefined ? undefined : body.rateLimit;
+        const { row: updated } = await upsertProvider(tx, {
+          tenant_id: auth.tenantId,
+          id: params.id,
+          channel: current.channel,
+          kind: current.kind,
+          config_sealed: box.seal(JSON.stringify(config)),
+          order: body.order ?? current.order,
+          rate_per_second: rateLimit === undefined ? current.rate_per_second : (rateLimit?.perSecond ?? null),
+          rate_burst: rateLimit === undefined ? current.rate_burst : rateLimit ? (rateLimit.burst ?? Math.max(1, Math.ceil(rateLimit.perSecond))) : null,
+          enabled: body.enabled ?? current.enabled,
+        });
+        return updated;
+      });
+      await appendAudit(deps.db, {
+        tenantId: auth.tenantId,
+        actor: auth.keyId,
+        action: 'provider.update',
+        targetType: 'provider',
+        targetId: params.id,
+        // Which keys changed, never their values.
+        details: { fields: Object.keys(body).filter((k) => k !== 'config'), configKeys: Object.keys(body.config ?? {}) },
+      });
+      res.json(present(row, (await healthOf(auth.tenantId)).get(row.id)));
     },
   });
 

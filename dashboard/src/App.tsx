@@ -11,6 +11,7 @@ import { CapturedMailPage } from './pages/mail/CapturedMailPage';
 import { MessageDetailPage } from './pages/messages/MessageDetailPage';
 import { MessagesPage } from './pages/messages/MessagesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { PreferenceCenterPage } from './pages/public/PreferenceCenterPage';
 import { ProvidersPage } from './pages/providers/ProvidersPage';
 import { RecipientsPage } from './pages/recipients/RecipientsPage';
 import { SchedulesPage } from './pages/schedules/SchedulesPage';
@@ -49,5 +50,13 @@ export function App() {
   const { session, restoring } = useSessionState();
   const { t } = useI18n();
   if (restoring) return <p className="muted center">{t('common.loading')}</p>;
-  return <BrowserRouter basename="/dashboard">{session ? <SignedInRoutes /> : <SignInPage />}</BrowserRouter>;
+  return (
+    <BrowserRouter basename="/dashboard">
+      <Routes>
+        {/* Public: reached by a signed link, no API key and no sign-in. */}
+        <Route path="preferences" element={<PreferenceCenterPage />} />
+        <Route path="*" element={session ? <SignedInRoutes /> : <SignInPage />} />
+      </Routes>
+    </BrowserRouter>
+  );
 }

@@ -25,8 +25,9 @@ export async function upsertProvider(db: DbOrTx, p: NewProvider): Promise<{ row:
   return { row: rest, created: inserted };
 }
 
-export async function findProvider(db: DbOrTx, tenantId: string, id: string): Promise<ProviderRow | undefined> {
-  return db.selectFrom('providers').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+export async function findProvider(db: DbOrTx, tenantId: string, id: string, opts: { forUpdate?: boolean } = {}): Promise<ProviderRow | undefined> {
+  const q = db.selectFrom('providers').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id);
+  return (opts.forUpdate ? q.forUpdate() : q).executeTakeFirst();
 }
 
 export async function listProviders(db: DbOrTx, tenantId: string, opts: { channel?: string; enabledOnly?: boolean } = {}): Promise<ProviderRow[]> {
@@ -135,4 +136,15 @@ export async function takeProviderToken(db: DbOrTx, tenantId: string, providerId
 /** Enabled providers with this id in any tenant: receipts name only the provider id. */
 export async function findProvidersById(db: DbOrTx, providerId: string): Promise<ProviderRow[]> {
   return db.selectFrom('providers').selectAll().where('id', '=', providerId).where('enabled', '=', true).execute();
+}
+
+/** Configured providers per circuit state, channel and kind (no health row yet: closed), for the circuit gauge. */
+export async function countProviderCircuits(db: DbOrTx): Promise<{ channel: string; kind: string; state: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('providers as p')
+    .leftJoin('provider_health as h', (j) => j.onRef('h.tenant_id', '=', 'p.tenant_id').onRef('h.provider_id', '=', 'p.id'))
+    .select((eb) => ['p.channel', 'p.kind', eb.fn.coalesce('h.state', sql<string>`'closed'`).as('state'), eb.fn.countAll<string>().as('count')])
+    .groupBy(['p.channel', 'p.kind', 'state'])
+    .execute();
+  return rows.map((r) => ({ channel: r.channel, kind: r.kind, state: r.state, count: Number(r.count) }));
 }

@@ -103,3 +103,9 @@ export async function deleteTemplate(db: DbOrTx, tenantId: string, key: string):
   const r = await db.deleteFrom('templates').where('tenant_id', '=', tenantId).where('key', '=', key).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
+
+/** The distinct categories the tenant's templates declare (what a preference center offers). */
+export async function listTemplateCategories(db: DbOrTx, tenantId: string): Promise<string[]> {
+  const rows = await db.selectFrom('templates').select('category').distinct().where('tenant_id', '=', tenantId).where('category', 'is not', null).orderBy('category').limit(200).execute();
+  return rows.flatMap((r) => (r.category === null ? [] : [r.category]));
+}

@@ -2,8 +2,7 @@
 // in Debian's headless Chromium through playwright-core, against a whole Herald (Temporal,
 // PostgreSQL, workers, a real SMTP capture). Screenshots of each page go to
 // test-results/screenshots/.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,26 +10,10 @@ import playwright from '../../dashboard/node_modules/playwright-core/index.js';
 import type { Browser, BrowserContext, Page } from '../../dashboard/node_modules/playwright-core/index.js';
 import { createKeyForTest } from '../helpers/keys.js';
 import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { ensureDashboardBuilt } from './build.js';
 
-const DASHBOARD = fileURLToPath(new URL('../../dashboard/', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
-
-function newestMtime(path: string): number {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
-}
-
-/** Builds dashboard/dist when it is missing or older than the dashboard's sources. */
-function ensureDashboardBuilt(): void {
-  if (!existsSync(join(DASHBOARD, 'node_modules'))) throw new Error('dashboard dependencies are missing: run `npm ci --prefix dashboard`');
-  const index = join(DASHBOARD, 'dist', 'index.html');
-  const sources = Math.max(...['src', 'index.html', 'vite.config.ts', 'package-lock.json'].map((p) => newestMtime(join(DASHBOARD, p))));
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const r = spawnSync('npm', ['run', 'build'], { cwd: DASHBOARD, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`dashboard build failed:\n${r.stdout}\n${r.stderr}`);
-}
 
 describe('dashboard', () => {
   let stack: TestStack;

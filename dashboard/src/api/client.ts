@@ -10,6 +10,7 @@ import type {
   Delivery,
   AudienceSummary,
   Group,
+  ImportReport,
   Me,
   NewApiKey,
   NotificationProgress,
@@ -18,7 +19,10 @@ import type {
   Notification,
   NotificationFilter,
   Page,
+  PreferenceCenter,
   Provider,
+  ProviderPatch,
+  ProviderRequest,
   Schedule,
   Scope,
   SummaryGroupBy,
@@ -26,6 +30,7 @@ import type {
   TemplatePreview,
   TemplateVersion,
   User,
+  UserRequest,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -35,6 +40,7 @@ export interface TemplateDraft {
   category?: string;
   defaultPriority?: string;
   email?: { subject: string; html?: string; text?: string; layout?: string };
+  sms?: { text: string };
   [channelOrField: string]: unknown;
 }
 
@@ -68,18 +74,28 @@ export function createApi(http: Http) {
     putTemplate: (key: string, draft: TemplateDraft) => http.request<Template>('PUT', `/v1/templates/${enc(key)}`, { body: draft }),
     publishTemplate: (key: string) => http.request<TemplateVersion>('POST', `/v1/templates/${enc(key)}/publish`),
     listTemplateVersions: (key: string) => http.request<Page<TemplateVersion>>('GET', `/v1/templates/${enc(key)}/versions`),
-    previewTemplate: (key: string, req: { data: Record<string, unknown>; locale?: string; channel?: string }) =>
+    previewTemplate: (key: string, req: { data: Record<string, unknown>; locale?: string; channel?: string; version?: number }) =>
       http.request<TemplatePreview>('POST', `/v1/templates/${enc(key)}/preview`, { body: req }),
+    rollbackTemplate: (key: string, version: number) => http.request<TemplateVersion>('POST', `/v1/templates/${enc(key)}/rollback`, { body: { version } }),
+    testSendTemplate: (key: string, req: { email: string; data: Record<string, unknown>; locale?: string; version?: number }) =>
+      http.request<Notification>('POST', `/v1/templates/${enc(key)}/test-send`, { body: req }),
 
     // Recipients
     listUsers: (cursor?: string) => http.request<Page<User>>('GET', '/v1/users', { query: { limit: 100, cursor } }),
     getUser: (id: string) => http.request<User>('GET', `/v1/users/${enc(id)}`),
+    putUser: (id: string, user: UserRequest) => http.request<User>('PUT', `/v1/users/${enc(id)}`, { body: user }),
+    /** JSON lines, one PUT /v1/users body plus `id` per line. */
+    importUsers: (jsonLines: string) => http.request<ImportReport>('POST', '/v1/users/import', { raw: { text: jsonLines, contentType: 'application/x-ndjson' } }),
+    preferenceLink: (id: string) => http.request<{ url: string; token: string; expiresAt: string }>('POST', `/v1/users/${enc(id)}/preference-link`, { body: {} }),
     listGroups: () => http.request<Page<Group>>('GET', '/v1/groups', { query: { limit: 200 } }),
     listModules: () => http.request<Page<Group>>('GET', '/v1/modules', { query: { limit: 200 } }),
 
     // Providers, schedules, analytics
     listProviders: () => http.request<Page<Provider>>('GET', '/v1/providers', { query: { limit: 200 } }),
+    putProvider: (id: string, p: ProviderRequest) => http.request<Provider>('PUT', `/v1/providers/${enc(id)}`, { body: p }),
+    patchProvider: (id: string, p: ProviderPatch) => http.request<Provider>('PATCH', `/v1/providers/${enc(id)}`, { body: p }),
     listSchedules: () => http.request<Page<Schedule>>('GET', '/v1/schedules', { query: { limit: 200 } }),
+    setSchedulePaused: (id: string, paused: boolean) => http.request<Schedule>('PATCH', `/v1/schedules/${enc(id)}`, { body: { paused } }),
     deleteSchedule: (id: string) => http.request<void>('DELETE', `/v1/schedules/${enc(id)}`),
     analyticsSummary: (q: { from: string; to: string; interval: 'hour' | 'day'; groupBy?: SummaryGroupBy }) =>
       http.request<AnalyticsSummary>('GET', '/v1/analytics/summary', { query: q }),
@@ -96,3 +112,12 @@ export function createApi(http: Http) {
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+/** The routes a recipient reaches with a signed link instead of an API key. */
+export function createPublicApi(http: Http) {
+  return {
+    getPreferenceCenter: (token: string) => http.request<PreferenceCenter>('GET', '/v1/public/preferences', { query: { token } }),
+    putPreferenceCenter: (token: string, change: { categories?: Record<string, Record<string, boolean>>; unsubscribed?: string[] }) =>
+      http.request<PreferenceCenter>('PUT', '/v1/public/preferences', { query: { token }, body: change }),
+  };
+}

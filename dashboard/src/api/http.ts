@@ -23,8 +23,15 @@ export class ApiError extends Error {
 
 export type Query = Record<string, string | number | undefined>;
 
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** A body sent as it is (e.g. JSON lines), instead of `body` as JSON. */
+  raw?: { text: string; contentType: string };
+}
+
 export interface Http {
-  request<T>(method: string, path: string, opts?: { query?: Query; body?: unknown }): Promise<T>;
+  request<T>(method: string, path: string, opts?: RequestOptions): Promise<T>;
 }
 
 function queryString(query: Query | undefined): string {
@@ -37,16 +44,19 @@ function queryString(query: Query | undefined): string {
   return s ? `?${s}` : '';
 }
 
-export function createHttp(apiKey: string, baseUrl = ''): Http {
+/** `apiKey` null: the public routes, which take a signed token in the query instead. */
+export function createHttp(apiKey: string | null, baseUrl = ''): Http {
   return {
-    async request<T>(method: string, path: string, opts: { query?: Query; body?: unknown } = {}): Promise<T> {
-      const headers: Record<string, string> = { authorization: `Bearer ${apiKey}`, accept: 'application/json' };
-      if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
+      if (opts.raw) headers['content-type'] = opts.raw.contentType;
+      else if (opts.body !== undefined) headers['content-type'] = 'application/json';
       const res = await fetch(`${baseUrl}${path}${queryString(opts.query)}`, {
         method,
         headers,
         credentials: 'omit',
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        body: opts.raw ? opts.raw.text : opts.body === undefined ? undefined : JSON.stringify(opts.body),
       });
       if (res.status === 204) return undefined as T;
       const text = await res.text();

@@ -136,11 +136,29 @@ export interface EmailPreview {
   htmlBytes: number;
 }
 
+export interface SmsPreview {
+  locale: string | null;
+  text: string;
+  encoding: 'GSM-7' | 'UCS-2';
+  characters: number;
+  units: number;
+  segments: number;
+}
+
+export interface PreviewChannels {
+  email?: EmailPreview;
+  sms?: SmsPreview;
+  chat?: { locale: string | null; markdown: string; characters: number; bytes: number; tooLongFor: string[] };
+  push?: { locale: string | null; title: string; body: string; payloadBytes: number; encryptedBytes: number; maxBytes: number };
+  inapp?: { locale: string | null; title: string; body: string; bytes: number };
+  webhook?: { locale: string | null; body: unknown; bytes: number };
+}
+
 export interface TemplatePreview {
   key: string;
   version: number | null;
   locale: string | null;
-  channels: { email?: EmailPreview } & Record<string, unknown>;
+  channels: PreviewChannels;
   problems: { channel: Channel; locale: string | null; message: string }[];
 }
 
@@ -192,34 +210,89 @@ export interface User {
   timezone: string | null;
   groups?: string[];
   modules?: string[];
+  identities?: Record<string, unknown>;
+  source?: 'api' | 'scim' | 'ldap';
+  active?: boolean;
   attributes: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
 }
 
+/** PUT /v1/users/{id}: the whole recipient, memberships included. */
+export interface UserRequest {
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  locale?: string | null;
+  timezone?: string | null;
+  attributes?: Record<string, unknown>;
+  identities?: Record<string, unknown>;
+  groups?: string[];
+  modules?: string[];
+}
+
+export interface ImportReport {
+  lines: number;
+  imported: number;
+  failed: number;
+  errors: { line: number; id?: string; message: string }[];
+  errorsTruncated: boolean;
+  ms: number;
+}
+
 export interface Group {
   id: string;
   name?: string | null;
+  members?: number;
 }
+
+export type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface Provider {
   id: string;
   channel: Channel;
   kind: string;
-  order?: number;
-  enabled?: boolean;
-  rateLimit?: unknown;
-  circuit?: unknown;
+  order: number;
+  enabled: boolean;
+  rateLimit: { perSecond: number; burst: number } | null;
+  circuit: { state: CircuitState; consecutiveFailures: number; openedAt: string | null; lastError: string | null };
+  /** Redacted by the server: secrets come back as "[redacted]", URLs without credentials or path. */
+  config: Record<string, unknown>;
+}
+
+export interface ProviderRequest {
+  channel: Channel;
+  kind: string;
+  config: Record<string, unknown>;
+  order: number;
+  rateLimit: { perSecond: number; burst?: number } | null;
+  enabled: boolean;
+}
+
+export interface ProviderPatch {
   config?: Record<string, unknown>;
+  order?: number;
+  rateLimit?: { perSecond: number; burst?: number } | null;
+  enabled?: boolean;
 }
 
 export interface Schedule {
   id: string;
-  cron: string;
+  cron: string | null;
+  everySeconds: number | null;
   timezone: string;
-  paused?: boolean;
-  nextRunAt?: string | null;
+  paused: boolean;
+  nextFireTimes: string[];
   notification?: { template?: string } & Record<string, unknown>;
+}
+
+/** GET /v1/public/preferences: what the preference center shows (no key; a signed link). */
+export interface PreferenceCenter {
+  name: string | null;
+  channels: Channel[];
+  categories: { category: string; mandatory: boolean; channels: Record<string, boolean> }[];
+  unsubscribed: string[];
+  expiresAt: string;
 }
 
 export const SUMMARY_GROUP_BY = ['channel', 'priority', 'provider', 'template', 'status'] as const;

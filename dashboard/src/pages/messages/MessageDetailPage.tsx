@@ -31,8 +31,16 @@ export function MessageDetailPage() {
     endpoint: 'GET /v1/notifications/{id}/events',
     refreshMs: running ? 2000 : undefined,
   });
+  // A bulk run's own view: whether it is paused (also while it still waits for approval).
+  const bulkRunning = running && notification.state.kind === 'ok' && notification.state.data.kind === 'bulk';
+  const progress = useLoad(() => (bulkRunning ? api.getProgress(id) : Promise.resolve(null)), [id, bulkRunning], {
+    endpoint: 'GET /v1/notifications/{id}/progress',
+    refreshMs: bulkRunning ? 2000 : undefined,
+  });
+  const paused = progress.state.kind === 'ok' && progress.state.data?.paused === true;
   const reloadAll = () => {
     notification.reload();
+    progress.reload();
     deliveries.reload();
     events.reload();
   };
@@ -51,7 +59,7 @@ export function MessageDetailPage() {
               <a className="temporal-link button-like" href={n.workflow.temporalUiUrl} target="_blank" rel="noopener noreferrer" data-testid="temporal-link">
                 {t('detail.temporal')} ↗
               </a>
-              <NotificationActions n={n} onChanged={reloadAll} />
+              <NotificationActions n={n} paused={paused} onChanged={reloadAll} />
             </div>
             <div className="card" data-testid="progress-card">
               <h2>{t('detail.progress')}</h2>

@@ -7,16 +7,61 @@ import { useSession } from '../../auth/SessionProvider';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useI18n } from '../../i18n/I18nProvider';
 
+/** Approve or reject with a comment, for a bulk send waiting for approval (scope approve). */
+function DecisionForm({ id, onDecided }: { id: string; onDecided: (text: string) => void }) {
+  const { t } = useI18n();
+  const { api } = useSession();
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  async function decide(approve: boolean) {
+    setBusy(true);
+    setError(null);
+    try {
+      const n = approve ? await api.approveNotification(id, comment.trim()) : await api.rejectNotification(id, comment.trim());
+      onDecided(t('approvals.done', { status: t(`status.${n.status}`) }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="decision" data-testid="decision-form">
+      <div className="row">
+        <label className="grow">
+          {t('approvals.comment')}
+          <input name="comment" value={comment} maxLength={2000} onChange={(e) => setComment(e.target.value)} />
+        </label>
+        <button type="button" data-action="approve" disabled={busy} onClick={() => void decide(true)}>
+          {t('approvals.approve')}
+        </button>
+        <button type="button" className="danger" data-action="reject" disabled={busy} onClick={() => void decide(false)}>
+          {t('approvals.reject')}
+        </button>
+      </div>
+      <ErrorNotice error={error} />
+    </div>
+  );
+}
+
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'partially_failed', 'failed', 'expired', 'cancelled', 'rejected']);
 
 type Action = 'cancel' | 'pause' | 'resume' | 'resend' | 'resendFailed' | 'recall';
 
-/** Which actions the API accepts for this notification (see api/routes/notification-control.ts). */
-export function availableActions(n: Notification): Action[] {
+/**
+ * Which actions the API accepts for this notification (see api/routes/notification-control.ts).
+ * A bulk send can be paused at any time before it ends (a paused one waiting for approval or
+ * its send time holds once it would start); `paused` is the run's own view of that.
+ */
+export function availableActions(n: Notification, paused = false): Action[] {
   const final = FINAL_STATUSES.has(n.status);
   const actions: Action[] = [];
-  if (n.kind === 'bulk' && n.status === 'sending') actions.push('pause');
-  if (n.kind === 'bulk' && n.status === 'paused') actions.push('resume');
+  const isPaused = n.status === 'paused' || paused;
+  if (n.kind === 'bulk' && !final && !isPaused) actions.push('pause');
+  if (n.kind === 'bulk' && !final && isPaused) actions.push('resume');
   if (!final) actions.push('cancel');
   if (final) actions.push('resend');
   if (final && n.counts.failed > 0) actions.push('resendFailed');
@@ -24,7 +69,7 @@ export function availableActions(n: Notification): Action[] {
   return actions;
 }
 
-export function NotificationActions({ n, onChanged }: { n: Notification; onChanged: () => void }) {
+export function NotificationActions({ n, paused = false, onChanged }: { n: Notification; paused?: boolean; onChanged: () => void }) {
   const { t } = useI18n();
   const { api, can } = useSession();
   const navigate = useNavigate();
@@ -34,9 +79,10 @@ export function NotificationActions({ n, onChanged }: { n: Notification; onChang
   const [cancelling, setCancelling] = useState(false);
   const [reason, setReason] = useState('');
 
-  if (!can.send) return null;
-  const actions = availableActions(n);
-  if (actions.length === 0) return null;
+  const decide = n.status === 'pending_approval' && can.approve;
+  if (!can.send && !decide && !done) return null;
+  const actions = can.send ? availableActions(n, paused) : [];
+  if (actions.length === 0 && !decide && !done) return null;
 
   async function run(action: Action) {
     setBusy(true);
@@ -114,6 +160,7 @@ export function NotificationActions({ n, onChanged }: { n: Notification; onChang
           </button>
         </form>
       )}
+      {decide && <DecisionForm id={n.id} onDecided={(text) => { setDone(text); onChanged(); }} />}
       {done && (
         <p className="notice good" data-testid="action-done">
           {done}

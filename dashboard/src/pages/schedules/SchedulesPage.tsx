@@ -13,23 +13,38 @@ export function SchedulesPage() {
   const { api, can } = useSession();
   const schedules = useLoad(() => api.listSchedules(), [], { endpoint: 'GET /v1/schedules', collection: true });
   const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<string | null>(null);
 
-  async function remove(s: Schedule) {
-    if (!window.confirm(t('schedules.confirmDelete', { id: s.id }))) return;
+  async function act(s: Schedule, action: () => Promise<unknown>) {
     setError(null);
+    setBusy(s.id);
     try {
-      await api.deleteSchedule(s.id);
+      await action();
       schedules.reload();
     } catch (err) {
       setError(err);
+    } finally {
+      setBusy(null);
     }
   }
 
+  const remove = (s: Schedule) => {
+    if (window.confirm(t('schedules.confirmDelete', { id: s.id }))) void act(s, () => api.deleteSchedule(s.id));
+  };
+  const pause = (s: Schedule, paused: boolean) => void act(s, () => api.setSchedulePaused(s.id, paused));
+
   return (
     <section>
-      <PageHeader title={t('schedules.title')} />
+      <PageHeader title={t('schedules.title')}>
+        <button type="button" className="secondary" onClick={schedules.reload}>
+          {t('common.refresh')}
+        </button>
+      </PageHeader>
       <ErrorNotice error={error} />
-      <LoadView state={schedules.state}>{(page) => <ScheduleTable items={page.items} onDelete={can.manage ? (s) => void remove(s) : undefined} />}</LoadView>
+      {/* Pausing, resuming and deleting a schedule need the `send` scope, as creating one does. */}
+      <LoadView state={schedules.state}>
+        {(page) => <ScheduleTable items={page.items} busy={busy} onPause={can.send ? pause : undefined} onDelete={can.send ? remove : undefined} />}
+      </LoadView>
     </section>
   );
 }

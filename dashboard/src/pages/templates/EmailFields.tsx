@@ -13,7 +13,7 @@ export function EmailFields({ form, readOnly, onChange }: Props) {
   const set = (field: keyof EmailForm) => (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => onChange({ ...form, [field]: e.target.value });
   return (
     <fieldset className="email-fields" disabled={readOnly}>
-      <legend>{t('editor.email')}</legend>
+      <legend>{t('editor.content')}</legend>
       <div className="row">
         <label className="grow">
           {t('editor.name')}
@@ -35,6 +35,10 @@ export function EmailFields({ form, readOnly, onChange }: Props) {
       <label>
         {t('editor.text')}
         <textarea name="text" className="code" rows={4} spellCheck={false} value={form.text} onChange={set('text')} />
+      </label>
+      <label>
+        {t('editor.sms')}
+        <textarea name="sms" className="code" rows={3} spellCheck={false} value={form.sms} onChange={set('sms')} />
       </label>
     </fieldset>
   );

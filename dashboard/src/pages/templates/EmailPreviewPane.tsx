@@ -1,6 +1,7 @@
 import type { TemplatePreview } from '../../api/types';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useI18n } from '../../i18n/I18nProvider';
+import { ChannelCounters } from './ChannelCounters';
 
 export type PreviewState = { kind: 'idle' } | { kind: 'loading' } | { kind: 'unavailable' } | { kind: 'error'; error: unknown } | { kind: 'ok'; preview: TemplatePreview };
 
@@ -29,6 +30,13 @@ export function EmailPreviewPane({ state, templateKey }: { state: PreviewState; 
           {email.text !== undefined && <pre className="mail-text">{email.text}</pre>}
         </>
       )}
+      {state.preview.channels.sms && (
+        <div className="sms-preview" data-testid="sms-preview">
+          <p className="muted small">{t('channel.sms')}</p>
+          <pre className="mail-text">{state.preview.channels.sms.text}</pre>
+        </div>
+      )}
+      <ChannelCounters channels={state.preview.channels} />
       {state.preview.problems.length > 0 && (
         <div className="notice warn">
           <strong>{t('editor.problems')}</strong>

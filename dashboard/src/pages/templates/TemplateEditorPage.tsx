@@ -11,6 +11,8 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { EmailFields } from './EmailFields';
 import { draftOf, EMPTY_FORM, formOf, isSavable, parseSampleData, type EmailForm } from './emailForm';
 import { EmailPreviewPane, type PreviewState } from './EmailPreviewPane';
+import { TestSendForm } from './TestSendForm';
+import { VersionsPanel } from './VersionsPanel';
 
 const AUTOSAVE_DELAY_MS = 700;
 
@@ -29,6 +31,8 @@ export function TemplateEditorPage() {
   const [actionError, setActionError] = useState<unknown>(null);
   const [preview, setPreview] = useState<PreviewState>({ kind: 'idle' });
   const [published, setPublished] = useState<number | null>(null);
+  const [revision, setRevision] = useState(0);
+  const [previewing, setPreviewing] = useState<number | null>(null);
   const edited = useRef(false);
 
   useEffect(() => {
@@ -64,7 +68,9 @@ export function TemplateEditorPage() {
     // A shown preview stays up while the next one renders, so the frame does not flicker.
     setPreview((p) => (p.kind === 'ok' ? p : { kind: 'loading' }));
     try {
-      const p = await api.previewTemplate(key, { data: sampleData, channel: 'email', ...(locale.trim() ? { locale: locale.trim() } : {}) });
+      // Every channel of the draft, so the counters cover SMS segments and payload sizes too.
+      const p = await api.previewTemplate(key, { data: sampleData, ...(locale.trim() ? { locale: locale.trim() } : {}) });
+      setPreviewing(null);
       setPreview({ kind: 'ok', preview: p });
     } catch (err) {
       setPreview(err instanceof ApiError && err.routeMissing ? { kind: 'unavailable' } : { kind: 'error', error: err });
@@ -89,6 +95,23 @@ export function TemplateEditorPage() {
     }
   }, [api, base, can.manage, form, key]);
 
+  async function previewVersion(version: number) {
+    if (!sampleData) return;
+    try {
+      const p = await api.previewTemplate(key, { data: sampleData, version, ...(locale.trim() ? { locale: locale.trim() } : {}) });
+      setPreviewing(version);
+      setPreview({ kind: 'ok', preview: p });
+    } catch (err) {
+      setPreview({ kind: 'error', error: err });
+    }
+  }
+
+  async function afterNewVersion(version: number) {
+    setPublished(version);
+    setRevision((r) => r + 1);
+    setBase(await api.getTemplate(key));
+  }
+
   async function saveAndPreview() {
     if (await save()) await runPreview();
   }
@@ -108,8 +131,7 @@ export function TemplateEditorPage() {
     if (edited.current && !(await save())) return;
     try {
       const v = await api.publishTemplate(key);
-      setPublished(v.version);
-      setBase(await api.getTemplate(key));
+      await afterNewVersion(v.version);
     } catch (err) {
       setActionError(err);
     }
@@ -119,7 +141,7 @@ export function TemplateEditorPage() {
     edited.current = true;
     setForm(f);
   };
-  const otherChannels = (base?.channels ?? []).filter((c) => c !== 'email');
+  const otherChannels = (base?.channels ?? []).filter((c) => c !== 'email' && c !== 'sms');
 
   return (
     <section>
@@ -186,13 +208,25 @@ export function TemplateEditorPage() {
             </div>
             <div className="card">
               <div className="page-header">
-                <h2>{t('editor.preview')}</h2>
+                <h2>{previewing === null ? t('editor.preview') : t('versions.previewing', { version: previewing })}</h2>
                 <button type="button" className="secondary" disabled={!base || !sampleData} onClick={() => void runPreview()}>
                   {t('editor.preview')}
                 </button>
               </div>
               <EmailPreviewPane state={preview} templateKey={key} />
             </div>
+            {base && (
+              <VersionsPanel
+                templateKey={key}
+                published={base.publishedVersion}
+                revision={revision}
+                onPreview={(v) => void previewVersion(v)}
+                onRolledBack={(v) => void afterNewVersion(v)}
+              />
+            )}
+            {base && can.manage && (
+              <TestSendForm templateKey={key} data={sampleData} locale={locale} disabled={base.publishedVersion === null || !base.channels.includes('email')} />
+            )}
           </div>
         )}
       </LoadView>

@@ -1,5 +1,5 @@
-// The editor edits a template's email content and a few top-level fields; everything else
-// the template has (other channels, locales, variables) is sent back untouched, because
+// The editor edits a template's email and SMS content and a few top-level fields; everything
+// else the template has (other channels, locales, variables) is sent back untouched, because
 // PUT replaces the whole draft.
 import type { TemplateDraft } from '../../api/client';
 import type { Template } from '../../api/types';
@@ -10,9 +10,11 @@ export interface EmailForm {
   subject: string;
   html: string;
   text: string;
+  /** SMS text; empty: the template has no SMS content. */
+  sms: string;
 }
 
-export const EMPTY_FORM: EmailForm = { name: '', category: '', subject: '', html: '', text: '' };
+export const EMPTY_FORM: EmailForm = { name: '', category: '', subject: '', html: '', text: '', sms: '' };
 
 export function formOf(t: Template): EmailForm {
   return {
@@ -21,10 +23,18 @@ export function formOf(t: Template): EmailForm {
     subject: t.email?.subject ?? '',
     html: t.email?.html ?? '',
     text: t.email?.text ?? '',
+    sms: smsText(t.sms),
   };
 }
 
-const READ_ONLY_FIELDS = new Set(['key', 'channels', 'publishedVersion', 'createdAt', 'updatedAt', 'name', 'category', 'email']);
+function smsText(sms: unknown): string {
+  const text = (sms as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' ? text : '';
+}
+
+const READ_ONLY_FIELDS = new Set(['key', 'channels', 'publishedVersion', 'createdAt', 'updatedAt', 'name', 'category', 'email', 'sms']);
+
+const hasEmail = (form: EmailForm) => form.subject.trim() !== '' || form.html.trim() !== '' || form.text.trim() !== '';
 
 export function draftOf(base: Template | null, form: EmailForm): TemplateDraft {
   const kept: Record<string, unknown> = {};
@@ -39,12 +49,17 @@ export function draftOf(base: Template | null, form: EmailForm): TemplateDraft {
     ...kept,
     ...(form.name.trim() ? { name: form.name.trim() } : {}),
     ...(form.category.trim() ? { category: form.category.trim() } : {}),
-    email,
+    ...(hasEmail(form) ? { email } : {}),
+    ...(form.sms.trim() ? { sms: { text: form.sms } } : {}),
   };
 }
 
-/** The API needs a subject and html or text; saving anything less only produces an error. */
+/**
+ * The API needs email with a subject and html or text, or (email left empty) SMS text;
+ * saving anything less only produces an error.
+ */
 export function isSavable(form: EmailForm): boolean {
+  if (!hasEmail(form)) return form.sms.trim() !== '';
   return form.subject.trim() !== '' && (form.html.trim() !== '' || form.text.trim() !== '');
 }
 

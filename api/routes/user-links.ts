@@ -1,0 +1,270 @@
+// Pages and widgets a recipient uses without an API key. A key-holding backend mints a signed,
+// expiring per-user token (common/user-links.ts); the public routes accept only that token,
+// and only for that one user of that one tenant:
+// - the preference center (`/dashboard/preferences?token=…`), reading and changing the user's
+//   per-category, per-channel choices and unsubscribes;
+// - the embeddable in-app inbox widget (`/dashboard/inbox-widget.js`), listing, streaming
+//   (server-sent events) and marking read the user's inbox.
+// Tokens travel in the query string, not the path, so an error log's path never holds one.
+import { z } from 'zod';
+import { categoryPolicy } from '../../activities/policy.js';
+import { DEV_SIGNING_KEY } from '../../common/config.js';
+import { CHANNELS } from '../../common/statuses.js';
+import { signUserLink, verifyUserLink, type UserLinkPurpose, type VerifiedUserLink } from '../../common/user-links.js';
+import { countUnread, findInboxMessage, listInbox, markInboxRead } from '../../schema/queries/inbox.js';
+import { listCategorySettings } from '../../schema/queries/preferences.js';
+import { listTemplateCategories } from '../../schema/queries/templates.js';
+import { findUser } from '../../schema/queries/users.js';
+import type { AppDeps } from '../deps.js';
+import { HttpError, notFound, unprocessable } from '../errors.js';
+import type { InboxHub } from '../inbox-hub.js';
+import { CategoryName } from '../recipient-schemas.js';
+import { defineRoute, type RouteHost } from '../route.js';
+import { ClientId, listOf } from '../schemas.js';
+import { InboxMessage, presentInboxMessage, streamInbox } from './inbox.js';
+import { applyPreferences, readPreferences } from './preferences.js';
+
+const DAY = 86_400;
+const LIMITS: Record<UserLinkPurpose, { defaultSeconds: number; maxSeconds: number }> = {
+  preferences: { defaultSeconds: 30 * DAY, maxSeconds: 365 * DAY },
+  inbox: { defaultSeconds: DAY, maxSeconds: 30 * DAY },
+};
+
+/** The channels a recipient chooses between; webhooks are the tenant's own, not the user's. */
+const USER_CHANNELS = CHANNELS.filter((c) => c !== 'webhook');
+const UserChannel = z.enum(USER_CHANNELS);
+
+const UserIdParam = z.object({ id: ClientId });
+const TokenQuery = z.object({ token: z.string().min(1).max(2000).meta({ description: 'The signed per-user token.' }) });
+
+const LinkRequest = (purpose: UserLinkPurpose) =>
+  z
+    .object({
+      ttlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(LIMITS[purpose].maxSeconds)
+        .optional()
+        .meta({ description: `How long the token works (default ${LIMITS[purpose].defaultSeconds} s).` }),
+    })
+    .strict()
+    .default({});
+
+const PreferenceLink = z
+  .object({ url: z.string(), token: z.string(), expiresAt: z.string() })
+  .meta({ id: 'PreferenceLink', description: 'Send `url` to the user (e.g. in an email footer); it opens the preference center.' });
+
+const InboxToken = z
+  .object({ token: z.string(), expiresAt: z.string(), streamUrl: z.string(), widgetUrl: z.string() })
+  .meta({ id: 'InboxToken', description: 'Give `token` to the page that embeds the inbox widget for this user.' });
+
+const PreferenceCenter = z
+  .object({
+    name: z.string().nullable().meta({ description: "The user's display name, to greet them; nothing else about the user is shown." }),
+    channels: z.array(UserChannel),
+    categories: z.array(
+      z.object({
+        category: z.string(),
+        mandatory: z.boolean().meta({ description: 'Cannot be opted out of (e.g. security).' }),
+        channels: z.record(z.string(), z.boolean()).meta({ description: 'Whether the user gets this category on each channel now.' }),
+      }),
+    ),
+    unsubscribed: z.array(z.string()),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'PreferenceCenter' });
+
+const PreferenceCenterUpdate = z
+  .object({
+    categories: z
+      .record(CategoryName, z.partialRecord(UserChannel, z.boolean()))
+      .optional()
+      .meta({ description: 'category → channel → on/off; pairs left out keep their setting.' }),
+    unsubscribed: z.array(CategoryName).max(200).optional().meta({ description: 'Replaces the list of categories unsubscribed from.' }),
+  })
+  .strict()
+  .refine((b) => b.categories !== undefined || b.unsubscribed !== undefined, 'change at least one of categories, unsubscribed')
+  .meta({ id: 'PreferenceCenterUpdate' });
+
+const InboxList = listOf(InboxMessage).extend({ unread: z.number().int() });
+const MessageParam = z.object({ messageId: z.string().min(1).max(64) });
+
+export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | undefined): void {
+  const key = deps.signingKey ?? DEV_SIGNING_KEY;
+  const base = deps.publicUrl.replace(/\/$/, '');
+
+  async function mint(purpose: UserLinkPurpose, tenantId: string, userId: string, ttlSeconds: number | undefined) {
+    // A token for a user the tenant does not have would be a credential for nobody; and
+    // another tenant's user id must not be confirmed or denied beyond "not found".
+    if (!(await findUser(deps.db, tenantId, userId))) throw notFound('user');
+    const expiresAt = new Date(Date.now() + (ttlSeconds ?? LIMITS[purpose].defaultSeconds) * 1000);
+    return { token: signUserLink(key, purpose, { tenantId, userId }, expiresAt), expiresAt: expiresAt.toISOString() };
+  }
+
+  /** The subject of a valid token for a user that still exists; one 401 for every other case. */
+  async function subjectOf(purpose: UserLinkPurpose, token: string): Promise<VerifiedUserLink> {
+    const s = verifyUserLink(key, purpose, token);
+    if (!s || !(await findUser(deps.db, s.tenantId, s.userId))) {
+      throw new HttpError(401, 'invalid_link', purpose === 'preferences' ? 'this preference link is not valid or has expired' : 'this inbox token is not valid or has expired');
+    }
+    return s;
+  }
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/users/{id}/preference-link',
+    summary: "Make a signed, expiring link to the user's preference center (no API key needed to open it)",
+    tag: 'Preferences',
+    scope: 'manage',
+    params: UserIdParam,
+    body: LinkRequest('preferences'),
+    errors: [404],
+    responses: { 201: { description: 'The link', schema: PreferenceLink } },
+    async handler({ res, params, body, auth }) {
+      const t = await mint('preferences', auth.tenantId, params.id, body.ttlSeconds);
+      res.status(201).json({ url: `${base}/dashboard/preferences?token=${encodeURIComponent(t.token)}`, ...t });
+    },
+  });
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/users/{id}/inbox-token',
+    summary: "Make a signed, expiring token for the embeddable inbox widget: it reads and streams only this user's inbox",
+    tag: 'Inbox',
+    scope: 'read',
+    params: UserIdParam,
+    body: LinkRequest('inbox'),
+    errors: [404],
+    responses: { 201: { description: 'The token', schema: InboxToken } },
+    async handler({ res, params, body, auth }) {
+      const t = await mint('inbox', auth.tenantId, params.id, body.ttlSeconds);
+      res.status(201).json({ ...t, streamUrl: `${base}/v1/public/inbox/stream?token=${encodeURIComponent(t.token)}`, widgetUrl: `${base}/dashboard/inbox-widget.js` });
+    },
+  });
+
+  async function preferenceCenter(s: VerifiedUserLink): Promise<z.infer<typeof PreferenceCenter>> {
+    const [user, prefs, settings, templateCategories] = await Promise.all([
+      findUser(deps.db, s.tenantId, s.userId),
+      readPreferences(deps.db, s.tenantId, s.userId),
+      listCategorySettings(deps.db, s.tenantId),
+      listTemplateCategories(deps.db, s.tenantId),
+    ]);
+    const rows = new Map(settings.map((r) => [r.category, r]));
+    const names = new Set([...rows.keys(), ...templateCategories, ...Object.keys(prefs.categories), ...prefs.unsubscribed.filter((c) => c !== '*')]);
+    const categories = [...names].sort().map((category) => {
+      const policy = categoryPolicy(category, rows.get(category));
+      const own = prefs.categories[category] ?? {};
+      // The same order of precedence as delivery (activities/policy.ts): the user's choice for
+      // the channel, then for every channel, then the tenant's default, else on.
+      const channels = Object.fromEntries(
+        USER_CHANNELS.map((c) => [c, policy.mandatory || (own[c] ?? own['*'] ?? policy.channelDefaults[c] ?? policy.channelDefaults['*'] ?? true)]),
+      );
+      return { category, mandatory: policy.mandatory, channels };
+    });
+    return { name: user?.name ?? null, channels: [...USER_CHANNELS], categories, unsubscribed: prefs.unsubscribed, expiresAt: s.expiresAt.toISOString() };
+  }
+
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/public/preferences',
+    summary: 'The preference center of the user a signed preference link names',
+    tag: 'Public',
+    scope: null,
+    query: TokenQuery,
+    errors: [401],
+    responses: { 200: { description: "The user's categories and channels", schema: PreferenceCenter } },
+    async handler({ res, query }) {
+      const s = await subjectOf('preferences', query.token);
+      res.set('cache-control', 'no-store').json(await preferenceCenter(s));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'put',
+    path: '/v1/public/preferences',
+    summary: 'Change the preferences of the user a signed preference link names',
+    tag: 'Public',
+    scope: null,
+    query: TokenQuery,
+    body: PreferenceCenterUpdate,
+    errors: [401, 422],
+    responses: { 200: { description: 'The preference center now', schema: PreferenceCenter } },
+    async handler({ res, query, body }) {
+      const s = await subjectOf('preferences', query.token);
+      const settings = new Map((await listCategorySettings(deps.db, s.tenantId)).map((r) => [r.category, r]));
+      const mandatory = [...Object.keys(body.categories ?? {}), ...(body.unsubscribed ?? [])].filter((c) => categoryPolicy(c, settings.get(c)).mandatory);
+      if (mandatory.length > 0) throw unprocessable('mandatory_category', `these categories cannot be opted out of: ${[...new Set(mandatory)].join(', ')}`, mandatory.map((category) => ({ category })));
+      let categories: Record<string, Record<string, boolean>> | undefined;
+      if (body.categories) {
+        // The page shows some channels of some categories; what it does not send stays as it was.
+        const before = await readPreferences(deps.db, s.tenantId, s.userId);
+        categories = structuredClone(before.categories);
+        for (const [category, byChannel] of Object.entries(body.categories)) Object.assign((categories[category] ??= {}), byChannel);
+      }
+      await applyPreferences(
+        deps.db,
+        s.tenantId,
+        s.userId,
+        { ...(categories ? { categories } : {}), ...(body.unsubscribed ? { unsubscribed: body.unsubscribed } : {}) },
+        'preference_center',
+      );
+      res.set('cache-control', 'no-store').json(await preferenceCenter(s));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/public/inbox',
+    summary: 'The in-app messages of the user an inbox token names, newest first, with the unread count',
+    tag: 'Public',
+    scope: null,
+    query: TokenQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() }),
+    errors: [401],
+    responses: { 200: { description: 'Messages', schema: InboxList } },
+    async handler({ res, query }) {
+      const s = await subjectOf('inbox', query.token);
+      const rows = await listInbox(deps.db, s.tenantId, s.userId, { limit: query.limit + 1, before: query.cursor, unreadOnly: false });
+      const page = rows.slice(0, query.limit);
+      res.set('cache-control', 'no-store').json({
+        items: page.map(presentInboxMessage),
+        nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+        unread: await countUnread(deps.db, s.tenantId, s.userId),
+      });
+    },
+  });
+
+  defineRoute(host, {
+    method: 'get',
+    path: '/v1/public/inbox/stream',
+    summary: 'Server-sent events of the inbox an inbox token names: `ready`, then `message`, `read`, `deleted`',
+    tag: 'Public',
+    scope: null,
+    query: TokenQuery,
+    errors: [401],
+    responses: { 200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() } },
+    async handler({ req, res, query }) {
+      const s = await subjectOf('inbox', query.token);
+      if (!hub) throw new HttpError(503, 'stream_unavailable', 'live inbox updates are not configured on this server', undefined, { 'Retry-After': '30' });
+      streamInbox(req, res, deps, hub, s.tenantId, s.userId);
+    },
+  });
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/public/inbox/{messageId}/read',
+    summary: 'Mark a message of the inbox an inbox token names read',
+    tag: 'Public',
+    scope: null,
+    params: MessageParam,
+    query: TokenQuery,
+    errors: [401, 404],
+    responses: { 204: { description: 'Read' } },
+    async handler({ res, params, query }) {
+      const s = await subjectOf('inbox', query.token);
+      const changed = await markInboxRead(deps.db, s.tenantId, s.userId, params.messageId);
+      if (!changed && !(await findInboxMessage(deps.db, s.tenantId, s.userId, params.messageId))) throw notFound('inbox message');
+      res.status(204).end();
+    },
+  });
+}

@@ -1,0 +1,171 @@
+// The routes a recipient reaches without an API key — the preference center behind a signed
+// link and the inbox widget's token-only inbox — and partial provider edits that keep secrets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretBox } from '../../common/secret-box.js';
+import { signUserLink } from '../../common/user-links.js';
+import { findProvider } from '../../schema/queries/providers.js';
+import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+
+interface SseEvent {
+  event: string;
+  data: any;
+}
+
+/** Reads a server-sent-events stream (no key: the token is in the URL) until aborted. */
+function readStream(url: string, into: SseEvent[], signal: AbortSignal, headers: Record<string, string> = {}): Promise<Response | undefined> {
+  return fetch(url, { headers, signal })
+    .then(async (res) => {
+      const reader = res.body?.getReader();
+      let buf = '';
+      for (;;) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) return res;
+        buf += Buffer.from(chunk.value).toString('utf8');
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) into.push({ event, data: JSON.parse(data) });
+        }
+      }
+    })
+    .catch(() => undefined);
+}
+
+describe('signed per-user links: preference center and inbox widget', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    await seedEmail(stack, { userId: 'ada', email: 'ada@example.com' });
+    expect((await stack.request('PUT', '/v1/users/bob', { name: 'Bob', email: 'bob@example.com' })).status).toBe(201);
+    const news = await stack.request('PUT', '/v1/templates/news', { category: 'marketing', email: { subject: 'News', text: 'News' }, inapp: { title: 'News for {{name}}', body: 'Read it' } });
+    expect(news.status).toBe(201);
+    expect((await stack.request('POST', '/v1/templates/news/publish')).status).toBe(201);
+    expect((await stack.request('PUT', '/v1/categories/security', { mandatory: true })).status).toBe(200);
+  });
+  afterAll(() => stack?.stop());
+
+  const pub = (method: string, path: string, body?: unknown) => stack.request(method, path, body, { key: null });
+
+  it('makes a preference link only for a user of the calling tenant', async () => {
+    expect((await stack.request('POST', '/v1/users/nobody/preference-link', {})).status).toBe(404);
+    expect((await stack.request('POST', '/v1/users/ada/preference-link', { ttlSeconds: 5 })).status).toBe(400);
+    const link = await stack.request('POST', '/v1/users/ada/preference-link', {});
+    expect(link.status).toBe(201);
+    expect(link.body.url).toBe(`${stack.config.publicUrl}/dashboard/preferences?token=${encodeURIComponent(link.body.token)}`);
+    expect(Date.parse(link.body.expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+  });
+
+  it('reads and changes preferences by the link alone; the API sees the change', async () => {
+    const { token } = (await stack.request('POST', '/v1/users/ada/preference-link', {})).body;
+    const q = `?token=${encodeURIComponent(token)}`;
+    const center = await pub('GET', `/v1/public/preferences${q}`);
+    expect(center.status).toBe(200);
+    expect(center.headers.get('cache-control')).toBe('no-store');
+    expect(center.body.name).toBe('Ada');
+    expect(JSON.stringify(center.body)).not.toContain('ada@example.com');
+    expect(center.body.channels).toEqual(['email', 'sms', 'chat', 'push', 'inapp']);
+    const byName = Object.fromEntries(center.body.categories.map((c: { category: string }) => [c.category, c]));
+    expect(byName.marketing).toMatchObject({ mandatory: false, channels: { email: true, inapp: true } });
+    expect(byName.security).toMatchObject({ mandatory: true });
+
+    const put = await pub('PUT', `/v1/public/preferences${q}`, { categories: { marketing: { email: false } } });
+    expect(put.status).toBe(200);
+    expect(put.body.categories.find((c: { category: string }) => c.category === 'marketing').channels).toMatchObject({ email: false, inapp: true });
+    const prefs = await stack.request('GET', '/v1/users/ada/preferences');
+    expect(prefs.body.categories).toEqual({ marketing: { email: false } });
+    // Pairs the page does not send are kept.
+    await pub('PUT', `/v1/public/preferences${q}`, { categories: { marketing: { sms: false } } });
+    expect((await stack.request('GET', '/v1/users/ada/preferences')).body.categories).toEqual({ marketing: { email: false, sms: false } });
+
+    const unsub = await pub('PUT', `/v1/public/preferences${q}`, { unsubscribed: ['marketing'] });
+    expect(unsub.body.unsubscribed).toEqual(['marketing']);
+    expect((await stack.request('GET', '/v1/users/ada/preferences')).body.unsubscribed).toEqual(['marketing']);
+    // Bob is untouched.
+    expect((await stack.request('GET', '/v1/users/bob/preferences')).body).toMatchObject({ categories: {}, unsubscribed: [] });
+
+    const mandatory = await pub('PUT', `/v1/public/preferences${q}`, { categories: { security: { email: false } } });
+    expect(mandatory.status).toBe(422);
+    expect(mandatory.body.error.code).toBe('mandatory_category');
+    expect((await pub('PUT', `/v1/public/preferences${q}`, {})).status).toBe(400);
+    expect((await pub('PUT', `/v1/public/preferences${q}`, { categories: { marketing: { webhook: false } } })).status).toBe(400);
+  });
+
+  it('refuses forged, expired, missing and wrong-purpose tokens with one 401', async () => {
+    const { token } = (await stack.request('POST', '/v1/users/ada/preference-link', {})).body as { token: string };
+    const [prefix, payload, sig] = token.split('.');
+    const bobPayload = Buffer.from(JSON.stringify([...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()).slice(0, 1), 'bob', 4_000_000_000])).toString('base64url');
+    const expired = signUserLink(stack.config.signingKey, 'preferences', { tenantId: 'default', userId: 'ada' }, new Date(Date.now() - 1000));
+    const inbox = (await stack.request('POST', '/v1/users/ada/inbox-token', {})).body.token as string;
+    for (const bad of [`${prefix}.${bobPayload}.${sig}`, expired, inbox, 'x', `${token}x`]) {
+      const r = await pub('GET', `/v1/public/preferences?token=${encodeURIComponent(bad)}`);
+      expect(r.status, bad).toBe(401);
+      expect(r.body.error.code).toBe('invalid_link');
+    }
+    expect((await pub('GET', '/v1/public/preferences')).status).toBe(400);
+    // A preference link is no inbox token either.
+    expect((await pub('GET', `/v1/public/inbox?token=${encodeURIComponent(token)}`)).status).toBe(401);
+  });
+
+  it("an inbox token lists, streams and marks read only its user's inbox, from any origin", async () => {
+    const minted = await stack.request('POST', '/v1/users/bob/inbox-token', { ttlSeconds: 600 });
+    expect(minted.status).toBe(201);
+    expect(minted.body.widgetUrl).toBe(`${stack.config.publicUrl}/dashboard/inbox-widget.js`);
+    const token = encodeURIComponent(minted.body.token);
+    const events: SseEvent[] = [];
+    const abort = new AbortController();
+    const stream = readStream(minted.body.streamUrl, events, abort.signal, { origin: 'https://shop.example' });
+    await eventually(async () => (events.some((e) => e.event === 'ready') ? true : undefined));
+    expect(events[0]?.data).toEqual({ userId: 'bob' });
+
+    // (Ada unsubscribed from marketing above; Carol is the other user here.)
+    expect((await stack.request('PUT', '/v1/users/carol', { name: 'Carol' })).status).toBe(201);
+    for (const userId of ['carol', 'bob']) {
+      const sent = await stack.request('POST', '/v1/notifications', { template: 'news', to: { userIds: [userId] }, channels: ['inapp'], data: { name: userId } });
+      expect((await waitForFinal(stack, sent.body.id)).status).toBe('completed');
+    }
+    const live = await eventually(async () => events.find((e) => e.event === 'message'));
+    expect(live.data).toMatchObject({ title: 'News for bob', readAt: null });
+    expect(events.filter((e) => e.event === 'message')).toHaveLength(1);
+
+    const list = await fetch(`${stack.api.url}/v1/public/inbox?token=${token}`, { headers: { origin: 'https://shop.example' } });
+    expect(list.headers.get('access-control-allow-origin')).toBe('*');
+    const body = (await list.json()) as { items: { id: string; title: string }[]; unread: number };
+    expect(body).toMatchObject({ unread: 1, items: [{ id: live.data.id, title: 'News for bob' }] });
+
+    const carols = (await stack.request('GET', '/v1/inbox/carol')).body.items[0].id as string;
+    expect((await pub('POST', `/v1/public/inbox/${carols}/read?token=${token}`)).status).toBe(404);
+    expect((await pub('POST', `/v1/public/inbox/${live.data.id}/read?token=${token}`)).status).toBe(204);
+    await eventually(async () => events.find((e) => e.event === 'read'));
+    expect((await stack.request('GET', '/v1/inbox/bob')).body.unread).toBe(0);
+    expect((await stack.request('GET', '/v1/inbox/carol')).body.unread).toBe(1);
+    abort.abort();
+    await stream;
+  });
+
+  it('PATCH changes part of a provider config and keeps the secrets it is not sent', async () => {
+    const put = await stack.request('PUT', '/v1/providers/mail', { channel: 'email', kind: 'smtp', config: { url: 'smtp://user:s3cret-pass@127.0.0.1:2525', from: 'a@example.com', password: 'hunter2-secret' } });
+    expect(put.status).toBe(201);
+    const patched = await stack.request('PATCH', '/v1/providers/mail', { config: { from: 'b@example.com' }, order: 3, rateLimit: { perSecond: 5 }, enabled: false });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ order: 3, enabled: false, rateLimit: { perSecond: 5, burst: 5 }, config: { from: 'b@example.com', password: '[redacted]' } });
+    expect(JSON.stringify(patched.body)).not.toContain('hunter2');
+    const row = await findProvider(stack.db, 'default', 'mail');
+    const stored = JSON.parse(createSecretBox(stack.config.secretKey ?? '').open(row?.config_sealed ?? ''));
+    expect(stored).toEqual({ url: 'smtp://user:s3cret-pass@127.0.0.1:2525', from: 'b@example.com', password: 'hunter2-secret' });
+
+    await stack.request('PATCH', '/v1/providers/mail', { config: { password: null }, rateLimit: null });
+    const again = JSON.parse(createSecretBox(stack.config.secretKey ?? '').open((await findProvider(stack.db, 'default', 'mail'))?.config_sealed ?? ''));
+    expect(again).toEqual({ url: 'smtp://user:s3cret-pass@127.0.0.1:2525', from: 'b@example.com' });
+    expect((await stack.request('GET', '/v1/providers/mail')).body.rateLimit).toBeNull();
+
+    const echoed = await stack.request('PATCH', '/v1/providers/mail', { config: { password: '[redacted]' } });
+    expect(echoed.status).toBe(422);
+    expect(echoed.body.error.code).toBe('redacted_value');
+    expect((await stack.request('PATCH', '/v1/providers/none', {})).status).toBe(404);
+    expect((await stack.request('PATCH', '/v1/providers/mail', { kind: 'twilio' })).status).toBe(400);
+  });
+});
