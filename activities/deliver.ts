@@ -8,26 +8,33 @@ import type { WebPushSubscription } from '../channels/types.js';
 import { DEV_SIGNING_KEY } from '../common/config.js';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
 import { openSealed } from '../common/sealed-data.js';
+import { createGroupCommit } from '../common/group-commit.js';
 import { createTtlCache } from '../common/ttl-cache.js';
 import { unsubscribeHeaders } from '../common/unsubscribe.js';
+import { bounceAddress } from '../common/bounce-address.js';
 import { findCategorySettings } from '../schema/queries/preferences.js';
 import { categoryPolicy, DEFAULT_CATEGORY } from './policy.js';
 import { addEmailTracking } from '../common/tracking-links.js';
 import type { Channel, DeliveryStatus } from '../common/statuses.js';
 import {
-  claimDelivery,
-  completeDelivery,
+  claimDeliveries,
+  completeDeliveries,
   expireDeliveries,
   failDelivery,
+  findDeliveries,
   findDelivery,
   noteDeliveryRetry,
   suppressDelivery,
+  type Completion,
 } from '../schema/queries/deliveries.js';
 import { forgetPushTargets } from '../schema/queries/identities.js';
+import { applyEarlyReceipts } from '../schema/queries/receipts.js';
 import { insertInboxMessage } from '../schema/queries/inbox.js';
 import { findNotification } from '../schema/queries/notifications.js';
 import { findTemplateVersion } from '../schema/queries/templates.js';
-import { findUser } from '../schema/queries/users.js';
+import { findUsers } from '../schema/queries/users.js';
+import type { DeliveryRow } from '../schema/tables/deliveries.js';
+import type { UserRow } from '../schema/tables/users.js';
 import { composeMessage, type ComposeContext } from './compose.js';
 import type { ActivityDeps } from './deps.js';
 import { TargetsGone, type ProviderRouter } from './provider-router.js';
@@ -79,14 +86,40 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
   const notifications = createTtlCache<string, Awaited<ReturnType<typeof findNotification>>>(10_000);
   const categorySettings = createTtlCache<string, Awaited<ReturnType<typeof findCategorySettings>>>(5_000);
 
+  // A campaign's batch runs dozens of deliveries at once: their ledger reads and writes go
+  // to PostgreSQL together (common/group-commit.ts), a few statements per group instead of
+  // several per message. A single send's calls still go out at once.
+  const GROUP = { maxBatch: 200 };
+  const byId = <R extends { id: string }>(ids: readonly string[], rows: readonly R[]) => {
+    const m = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => m.get(id));
+  };
+  const loadDelivery = createGroupCommit<string, DeliveryRow | undefined>(async (ids) => byId(ids, await findDeliveries(deps.db, ids)), GROUP);
+  const claimDelivery = createGroupCommit<string, DeliveryRow | undefined>(async (ids) => byId(ids, await claimDeliveries(deps.db, ids)), GROUP);
+  const completeDelivery = createGroupCommit<{ id: string; completion: Completion }, void>(async (items) => {
+    await completeDeliveries(deps.db, items);
+    // A provider receipt that beat this write was held; it applies now (the tracker reads the row after).
+    await applyEarlyReceipts(deps.db, items.map((i) => i.id));
+    return items.map(() => undefined);
+  }, GROUP);
+  const loadUser = createGroupCommit<{ tenantId: string; userId: string }, UserRow | undefined>(async (keys) => {
+    const tenants = [...new Set(keys.map((k) => k.tenantId))];
+    const found = new Map<string, UserRow>();
+    for (const tenantId of tenants) {
+      const rows = await findUsers(deps.db, tenantId, [...new Set(keys.filter((k) => k.tenantId === tenantId).map((k) => k.userId))]);
+      for (const u of rows) found.set(`${tenantId}\u0000${u.id}`, u);
+    }
+    return keys.map((k) => found.get(`${k.tenantId}\u0000${k.userId}`));
+  }, GROUP);
+
   async function loadMessage(tenantId: string, deliveryId: string) {
-    const delivery = await findDelivery(deps.db, deliveryId);
+    const delivery = await loadDelivery(deliveryId);
     if (!delivery || delivery.tenant_id !== tenantId) throw ApplicationFailure.nonRetryable(`delivery ${deliveryId} not found`, 'NotFound');
     const n = await notifications.get(`${tenantId}:${delivery.notification_id}`, () => findNotification(deps.db, tenantId, delivery.notification_id));
     if (!n) throw ApplicationFailure.nonRetryable(`notification ${delivery.notification_id} not found`, 'NotFound');
     const version = await templateVersions.get(`${tenantId}:${n.template_key}:${n.template_version}`, () => findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version));
     if (!version) throw ApplicationFailure.nonRetryable(`template ${n.template_key} v${n.template_version} not found`, 'NotFound');
-    const user = await findUser(deps.db, tenantId, delivery.user_id);
+    const user = await loadUser({ tenantId, userId: delivery.user_id });
     return { delivery, notification: n, content: version.content, user };
   }
 
@@ -95,7 +128,12 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
     const cat = category ?? DEFAULT_CATEGORY;
     const settings = await categorySettings.get(`${tenantId}:${cat}`, () => findCategorySettings(deps.db, tenantId, cat));
     if (!deps.signingKey || categoryPolicy(cat, settings).mandatory) return {};
-    return unsubscribeHeaders({ publicUrl: deps.publicUrl, signingKey: deps.signingKey, tenantId, userId, category: cat });
+    return unsubscribeHeaders({ publicUrl: deps.publicUrl, signingKey: deps.signingKey, ttlSeconds: deps.tokens?.unsubscribeTtlSeconds, tenantId, userId, category: cat });
+  }
+
+  /** The VERP return path of one delivery, when bounces are received (HERALD_BOUNCE_DOMAIN). */
+  function verpAddress(deliveryId: string): string | undefined {
+    return deps.bounceDomain ? bounceAddress(deps.signingKey ?? DEV_SIGNING_KEY, deps.bounceDomain, deliveryId) : undefined;
   }
 
   async function giveUp(deliveryId: string, err: DeliveryError): Promise<never> {
@@ -136,10 +174,10 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
       // Per recipient: each message's pixel and links carry its own delivery id.
       if (channel === 'email' && (rendered as RenderedByChannel['email']).html !== undefined && (await deps.tracker.emailTracking(tenantId, content))) {
         const email = rendered as RenderedByChannel['email'];
-        rendered = { ...email, html: addEmailTracking(email.html ?? '', { publicUrl: deps.publicUrl, signingKey: deps.signingKey ?? DEV_SIGNING_KEY, deliveryId }) };
+        rendered = { ...email, html: addEmailTracking(email.html ?? '', { publicUrl: deps.publicUrl, signingKey: deps.signingKey ?? DEV_SIGNING_KEY, ttlSeconds: deps.tokens?.trackingTtlSeconds, deliveryId }) };
       }
 
-      const claimed = await claimDelivery(deps.db, deliveryId);
+      const claimed = await claimDelivery(deliveryId);
       if (!claimed) {
         const now = await findDelivery(deps.db, deliveryId);
         await deps.tracker.deliveryChanged(deliveryId);
@@ -158,7 +196,7 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
           url: r.url ?? null,
           data: JSON.stringify(r.data ?? {}),
         });
-        await completeDelivery(deps.db, deliveryId, { provider: INAPP_PROVIDER, providerMessageId: delivery.id, address: 'inbox' });
+        await completeDelivery({ id: deliveryId, completion: { provider: INAPP_PROVIDER, providerMessageId: delivery.id, address: 'inbox' } });
         await deps.tracker.deliveryChanged(deliveryId);
         return { status: 'sent' };
       }
@@ -169,7 +207,7 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
         templateKey: notification.template_key,
         priority: notification.priority,
         expiresAt: notification.expires_at,
-        ...(channel === 'email' ? { headers: await listUnsubscribeHeaders(tenantId, user.id, notification.category) } : {}),
+        ...(channel === 'email' ? { headers: await listUnsubscribeHeaders(tenantId, user.id, notification.category), envelopeFrom: verpAddress(deliveryId) } : {}),
       };
       const profile = { email: user.email, phone: user.phone, identities: user.identities as Identities };
       try {
@@ -182,7 +220,7 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
         // The provider has the message: recording that must not fail the attempt, or the retry
         // would send it again. A database outage is waited out here instead.
         await untilDatabaseAnswers(() =>
-          completeDelivery(deps.db, deliveryId, { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') }),
+          completeDelivery({ id: deliveryId, completion: { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') } }),
         );
         await deps.tracker.deliveryChanged(deliveryId);
         return { status: 'sent' };

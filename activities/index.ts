@@ -7,20 +7,27 @@ import { createFinalizeActivities } from './finalize.js';
 import { createOrchestrationActivities } from './orchestration.js';
 import { createPrepareActivities } from './prepare.js';
 import { createProviderRouter } from './provider-router.js';
+import { createRecallActivities } from './recall.js';
 import { createDigestActivities, createScheduleActivities } from './schedule.js';
+import { createSingleSendActivities } from './single-send.js';
 
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
   const delivery = createDeliverActivities(deps, createProviderRouter(deps));
+  const prepare = createPrepareActivities(deps);
+  const orchestration = createOrchestrationActivities(deps, delivery.deliver);
+  const finalize = createFinalizeActivities(deps);
   return {
-    ...createPrepareActivities(deps),
+    ...prepare,
     ...delivery,
-    ...createOrchestrationActivities(deps, delivery.deliver),
+    ...orchestration,
     ...createScheduleActivities(deps),
     ...createDigestActivities(deps),
-    ...createFinalizeActivities(deps),
+    ...finalize,
+    ...createSingleSendActivities({ ...orchestration, ...prepare, ...finalize }),
     ...createDirectoryActivities(deps),
+    ...createRecallActivities(deps),
   };
 }
 

@@ -7,8 +7,10 @@
 // nothing to the log and counts once in analytics.
 import type { DeliveryEvent, DeliveryEventType } from '../analytics/events.js';
 import type { AnalyticsStore } from '../analytics/store.js';
+import { createGroupCommit } from '../common/group-commit.js';
 import { linkId } from '../common/tracking-links.js';
 import type { Logger } from '../common/logger.js';
+import { recordDelivery, type HeraldMetrics } from '../common/metrics.js';
 import type { Priority } from '../common/priorities.js';
 import type { Channel } from '../common/statuses.js';
 import type { DbOrTx } from '../schema/database.js';
@@ -21,10 +23,15 @@ export interface TrackerDeps {
   /** Absent where a process has no analytics store: then only the log is written. */
   analytics: AnalyticsStore | undefined;
   logger: Logger;
+  /** Counts each state change the first time it is logged (herald_deliveries_total). */
+  metrics?: HeraldMetrics | undefined;
 }
 
+/** The state changes herald_deliveries_total counts. */
+const COUNTED_STATUSES: ReadonlySet<string> = new Set(['sent', 'delivered', 'failed', 'suppressed', 'expired', 'recalled']);
+
 /** Log-only entries: they are not state changes analytics counts. */
-export type LogOnlyEvent = 'attempt_failed' | 'finished';
+export type LogOnlyEvent = 'attempt_failed' | 'finished' | 'delayed';
 
 export interface Tracker {
   /** After prepare: `queued` (and `deferred`) or `suppressed` with the policy's reason, per ledger row. */
@@ -41,6 +48,11 @@ export interface Tracker {
   notificationRowsChanged(notificationId: string, statuses: readonly string[]): Promise<void>;
   /** The notification's outcome, on its timeline. */
   notificationFinished(tenantId: string, notificationId: string, status: string, reason: string | null, counts: object): Promise<void>;
+  /**
+   * A delivery status notification that changes nothing (Action: delayed, or a 4.x.x): on the
+   * timeline only. `key` identifies the report, so the same DSN delivered twice is one entry.
+   */
+  deliveryNotice(deliveryId: string, n: { key: string; reason: string; errorCode: string | null; details: Record<string, unknown> }): Promise<boolean>;
   /** An open or a click; false when the delivery is unknown. Recorded once per message (per link for clicks). */
   engagement(deliveryId: string, e: { kind: 'opened' } | { kind: 'clicked'; url: string }): Promise<boolean>;
   /** Whether this message gets the open pixel and tracked links (tenant setting, then template). */
@@ -81,6 +93,9 @@ function stateEntries(d: TrackedDelivery): Entry[] {
     }
     case 'failed':
       out.push({ key: k('failed'), type: 'failed', at: d.failed_at ?? d.updated_at, attempt: d.attempts, reason: d.reason, errorCode: d.error_code });
+      break;
+    case 'bounced':
+      out.push({ key: k('bounced'), type: 'bounced', at: d.failed_at ?? d.updated_at, reason: d.reason, errorCode: d.error_code });
       break;
     case 'suppressed':
       out.push({ key: k('suppressed'), type: 'suppressed', at: d.updated_at, reason: d.reason });
@@ -169,12 +184,30 @@ export function createTracker(deps: TrackerDeps): Tracker {
     );
     const events: DeliveryEvent[] = [];
     for (const { d, e } of items) {
-      if (e.type === 'attempt_failed' || e.type === 'finished') continue;
+      if (e.type === 'attempt_failed' || e.type === 'finished' || e.type === 'delayed') continue;
       if (onlyNew && !written.has(e.key)) continue;
       events.push(event(d, e as Entry & { type: DeliveryEventType }));
     }
     deps.analytics?.record(events);
+    observe(items, written);
     return written;
+  }
+
+  /**
+   * A metric and a log line per entry logged for the first time, so a re-record counts
+   * nothing twice. Ids come from the row, not the log scope: a grouped write carries the
+   * changes of several activities. A notification's workflow id is its id.
+   */
+  function observe(items: { d: TrackedDelivery; e: Entry }[], written: Set<string>): void {
+    for (const { d, e } of items) {
+      if (!written.has(e.key)) continue;
+      if (COUNTED_STATUSES.has(e.type)) recordDelivery(deps.metrics, { status: e.type, channel: d.channel, provider: d.provider, priority: d.priority });
+      // Ids and codes only: a provider's reason can quote the recipient's address.
+      const line = { tenantId: d.tenant_id, notificationId: d.notification_id, workflowId: d.notification_id, deliveryId: d.id, channel: d.channel, provider: d.provider ?? undefined, event: e.type, errorCode: e.errorCode ?? undefined, attempt: e.attempt ?? undefined };
+      if (e.type === 'failed') log.warn(line, 'delivery failed');
+      else if (e.type === 'attempt_failed') log.info(line, 'delivery attempt failed; will retry');
+      else log.debug(line, `delivery ${e.type}`);
+    }
   }
 
   async function forRows(notificationId: string, statuses: readonly string[] | undefined, entries: (d: TrackedDelivery) => Entry[]): Promise<void> {
@@ -188,6 +221,17 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
   }
 
+  // Deliveries of a campaign finish dozens at a time: their log rows are read and written
+  // together (common/group-commit.ts); a lone change still goes out at once.
+  const changed = createGroupCommit<string, void>(
+    async (ids) => {
+      const rows = await trackedDeliveriesByIds(deps.db, [...new Set(ids)]);
+      await write(rows.flatMap((d) => stateEntries(d).map((e) => ({ d, e }))));
+      return ids.map(() => undefined);
+    },
+    { maxBatch: 200 },
+  );
+
   return {
     recordPrepared: (notificationId) => forRows(notificationId, undefined, preparedEntries),
 
@@ -198,11 +242,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
       await write(rows.flatMap((d) => preparedEntries(d).map((e) => ({ d, e }))));
     },
 
-    async deliveryChanged(deliveryId) {
-      const d = await findTrackedDelivery(deps.db, deliveryId);
-      if (!d) return;
-      await write(stateEntries(d).map((e) => ({ d, e })));
-    },
+    deliveryChanged: (deliveryId) => changed(deliveryId),
 
     async attemptFailed(deliveryId) {
       const d = await findTrackedDelivery(deps.db, deliveryId);
@@ -229,6 +269,13 @@ export function createTracker(deps: TrackerDeps): Tracker {
           details: JSON.stringify({ status, counts }),
         },
       ]);
+    },
+
+    async deliveryNotice(deliveryId, n) {
+      const d = await findTrackedDelivery(deps.db, deliveryId);
+      if (!d) return false;
+      await write([{ d, e: { key: `${d.id}:delayed:${n.key}`, type: 'delayed', at: new Date(), reason: n.reason, errorCode: n.errorCode, details: n.details } }]);
+      return true;
     },
 
     async engagement(deliveryId, e) {

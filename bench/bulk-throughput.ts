@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { importUsers, prepareCampaign, publishTemplate, PROJECT_ROOT, startHerald, startTemporalEnv, waitForFinal } from './harness.js';
+import { importUsers, prepareCampaign, publishTemplate, PROJECT_ROOT, sampleRss, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal } from './harness.js';
 import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
 
 const APPRISE_DIR = join(PROJECT_ROOT, '.tools', 'apprise');
@@ -90,18 +90,24 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
   const n = o.n ?? (o.full ? 100_000 : 10_000);
   const appriseN = Math.min(n, o.full ? 5_000 : 1_000);
   const temporal = await startTemporalEnv(o.temporal);
-  const herald = await startHerald({ temporal, env: { HERALD_HISTORY_LIMIT: '1000' } });
+  // The workers run as they are deployed: workers/main.ts in a process of its own, not in
+  // the event loop that also runs the API, the capture SMTP server and the raw baseline.
+  const herald = await startHerald({ temporal, env: { HERALD_HISTORY_LIMIT: '1000' }, workers: 'none' });
+  const worker = await startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath });
   try {
     await importUsers(herald, 'u', n, 'everyone');
     await publishTemplate(herald);
     const campaign = await prepareCampaign(herald, 'everyone', 'low');
 
+    const rss = sampleRss(worker.pid);
+    const idleRss = rss.current();
     const t0 = performance.now();
     await campaign.approve();
     await herald.smtp.waitForCount(n, 1_800_000);
     const heraldSmtpSeconds = (performance.now() - t0) / 1000;
     const done = await waitForFinal(herald, campaign.id, 600_000);
     const heraldSeconds = (performance.now() - t0) / 1000;
+    const peakRss = rss.stop();
     if (done.counts?.sent !== n) throw new Error(`campaign ended ${done.status} with ${JSON.stringify(done.counts)}`);
 
     const rawSeconds = await rawNodemailer(herald.smtp.url, n, (c) => herald.smtp.waitForCount(c, 600_000), n);
@@ -122,17 +128,19 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
       mode: modeOf(o),
       startedAt: new Date().toISOString(),
       machine: machine(),
-      params: { n, appriseN, smtpPoolConnections: 5, herald: 'defaults (100 slots weighted 50/30/20, low queue 20), HERALD_HISTORY_LIMIT=1000', campaignPriority: 'low' },
+      params: { n, appriseN, smtpPoolConnections: 5, herald: 'defaults (100 slots weighted 50/30/20, low queue 20), HERALD_HISTORY_LIMIT=1000, one worker process', campaignPriority: 'low', workerIdleRssMb: round(idleRss / 1e6), workerPeakRssMb: round(peakRss / 1e6) },
       columns: ['sender', 'recipients', 'seconds', 'mails/s', 'ratio vs raw'],
       rows,
       goals: [goal('Herald / raw nodemailer throughput', heraldRate / rawRate, '>=', 0.7)],
       notes: [
         `Herald time is approve → N-th SMTP receipt; the campaign reached "${done.status}" ${round(heraldSeconds - heraldSmtpSeconds, 2)} s later.`,
+        `Herald's workers ran as workers/main.ts in their own process: RSS ${round(idleRss / 1e6)} MB before the campaign, peak ${round(peakRss / 1e6)} MB during it.`,
         apprise ? `Apprise sent ${apprise.sent} of ${appriseN} (a new SMTP connection per mail, 50 threads at a time, its 5.5 s per-URL throttle switched off).` : 'Apprise row skipped.',
       ],
       chart: { unit: 'mails per second', series: ['mails/s'], groups: rows.map((r) => ({ label: String(r.sender).split(' (')[0] ?? '', values: [Number(r['mails/s'])] })) },
     };
   } finally {
+    await worker.stop();
     await herald.stop();
     await temporal.stop();
   }

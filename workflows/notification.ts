@@ -9,6 +9,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -253,6 +254,12 @@ async function orchestrate(input: NotificationWorkflowInput): Promise<Notificati
     return Boolean(cancelled);
   }
 
+  // Single sends due now (since v3): the bookkeeping around the one delivery activity runs as
+  // local activities inside the workflow task — three fewer trips through the task queue.
+  if (input.kind !== 'bulk' && !resume && sendAt <= Date.now() && patched('single-send-local-bookkeeping')) {
+    return sendSingleNow();
+  }
+
   if (!resume) {
     // 1. Validate: the rules only checkable now.
     const valid = await batch.validateNotification({ tenantId, notificationId });
@@ -302,20 +309,7 @@ async function orchestrate(input: NotificationWorkflowInput): Promise<Notificati
     // Single sends: one activity per delivery, each with its own retries: lowest latency.
     const plan = await bookkeeping.prepareNotification({ tenantId, notificationId });
     if (!plan.ok) return finishRejected(plan.reason);
-    const notBefore = plan.notBefore ?? {};
-    await Promise.all(
-      plan.deliveryIds.map(async (deliveryId) => {
-        const until = notBefore[deliveryId];
-        if (until !== undefined && (await waitOrCancel(Math.min(Date.parse(until), expiresAt) - Date.now()))) return;
-        if (cancelled) return;
-        try {
-          await delivery.deliver({ tenantId, deliveryId });
-        } catch (err) {
-          log.warn('delivery failed', { deliveryId, reason: failureReason(err) });
-          await bookkeeping.failDelivery({ deliveryId, reason: failureReason(err) });
-        }
-      }),
-    );
+    await deliverSingles(plan);
     if (cancelled) return finishCancelled();
   } else {
     // Bulk: page through the audience; each page's due rows go out in batch activities.
@@ -389,17 +383,60 @@ async function orchestrate(input: NotificationWorkflowInput): Promise<Notificati
     }
   }
 
-  // Escalation: recipients the first wave did not reach get the fallback channels.
-  if (input.escalation && !cancelled) {
+  if (await escalate()) return finishCancelled();
+  return finish();
+
+  /** Escalation: recipients the first wave did not reach get the fallback channels. True when cancelled meanwhile. */
+  async function escalate(): Promise<boolean> {
+    if (!input.escalation || cancelled) return false;
     progress.phase = 'escalating';
-    if (await waitOrCancel(input.escalation.afterSeconds * 1000)) return finishCancelled();
+    if (await waitOrCancel(input.escalation.afterSeconds * 1000)) return true;
     const ids = await batch.escalate({ tenantId, notificationId, channels: input.escalation.channels, until: input.escalation.until });
     for (let i = 0; i < ids.length; i += batchSize) {
       await batch.deliverBatch({ tenantId, deliveryIds: ids.slice(i, i + batchSize), concurrency });
     }
+    return false;
   }
 
-  return finish();
+  /** One delivery activity per row, each with its own retries; rows quiet hours defer wait on a timer. */
+  async function deliverSingles(plan: { deliveryIds: string[]; notBefore?: Record<string, string> }): Promise<void> {
+    const notBefore = plan.notBefore ?? {};
+    await Promise.all(
+      plan.deliveryIds.map(async (deliveryId) => {
+        const until = notBefore[deliveryId];
+        if (until !== undefined && (await waitOrCancel(Math.min(Date.parse(until), expiresAt) - Date.now()))) return;
+        if (cancelled) return;
+        try {
+          await delivery.deliver({ tenantId, deliveryId });
+        } catch (err) {
+          log.warn('delivery failed', { deliveryId, reason: failureReason(err) });
+          await bookkeeping.failDelivery({ deliveryId, reason: failureReason(err) });
+        }
+      }),
+    );
+  }
+
+  async function sendSingleNow(): Promise<NotificationWorkflowResult> {
+    const local = proxyLocalActivities<HeraldActivities>({
+      startToCloseTimeout: '30 seconds',
+      retry: { initialInterval: timings.retryInitialMs, backoffCoefficient: 2, maximumInterval: timings.retryMaxIntervalMs },
+    });
+    if (cancelled) return finishCancelled();
+    progress.phase = 'sending';
+    const plan = await local.beginSingleSend({ tenantId, notificationId });
+    if (!plan.ok) return finishRejected(plan.reason);
+    setStatusAttribute('sending');
+    if (cancelled) return finishCancelled();
+    if (Date.now() >= expiresAt) await local.expireNotification({ tenantId, notificationId });
+    else {
+      await deliverSingles(plan);
+      if (cancelled || (await escalate())) return finishCancelled();
+    }
+    const outcome = await local.finalizeNotification({ tenantId, notificationId });
+    setStatusAttribute(outcome.status);
+    progress.phase = 'done';
+    return { status: outcome.status, counts: outcome.counts };
+  }
 
   async function finish(): Promise<NotificationWorkflowResult> {
     const outcome = await bookkeeping.finalizeNotification({ tenantId, notificationId });

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { validateTwilioSignature } from '../../channels/twilio.js';
 import type { TwilioConfig } from '../../channels/twilio.js';
-import { applyReceipt } from '../../schema/queries/deliveries.js';
+import { applyOrHoldReceipt } from '../../schema/queries/receipts.js';
 import { findProvidersById } from '../../schema/queries/providers.js';
 import { apiTracker } from '../tracking.js';
 import type { AppDeps } from '../deps.js';
@@ -39,11 +39,11 @@ export function receiptRoutes(host: RouteHost, deps: AppDeps): void {
       const sid = typeof body.MessageSid === 'string' ? body.MessageSid : undefined;
       const status = typeof body.MessageStatus === 'string' ? body.MessageStatus : undefined;
       if (sid && status === 'delivered') {
-        const row = await applyReceipt(deps.db, owner.tenant_id, owner.id, sid, { status: 'delivered' });
+        const row = await applyOrHoldReceipt(deps.db, owner.tenant_id, owner.id, sid, { status: 'delivered' });
         if (row) await tracker.deliveryChanged(row.id);
       } else if (sid && status && TWILIO_FAILED.has(status)) {
         const code = typeof body.ErrorCode === 'string' ? body.ErrorCode : undefined;
-        const row = await applyReceipt(deps.db, owner.tenant_id, owner.id, sid, { status: 'failed', reason: `Twilio reported ${status}${code ? ` (error ${code})` : ''}`, code });
+        const row = await applyOrHoldReceipt(deps.db, owner.tenant_id, owner.id, sid, { status: 'failed', reason: `Twilio reported ${status}${code ? ` (error ${code})` : ''}`, code });
         if (row) await tracker.deliveryChanged(row.id);
       }
       res.status(204).end();

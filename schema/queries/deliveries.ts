@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DbOrTx } from '../database.js';
 import type { DeliveryRow, NewDelivery } from '../tables/deliveries.js';
 
@@ -32,6 +33,12 @@ export async function findDelivery(db: DbOrTx, id: string): Promise<DeliveryRow 
   return db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Ledger rows by id, in no particular order; unknown ids are missing. */
+export async function findDeliveries(db: DbOrTx, ids: readonly string[]): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('deliveries').selectAll().where('id', 'in', [...ids]).execute();
+}
+
 /**
  * Claims a ledger row for one send attempt. Returns undefined when the row is already in
  * a final state (sent by an earlier attempt, or failed/suppressed), so the caller must
@@ -47,6 +54,19 @@ export async function claimDelivery(db: DbOrTx, id: string): Promise<DeliveryRow
     .where('status', 'in', ['pending', 'sending'])
     .returningAll()
     .executeTakeFirst();
+}
+
+/** `claimDelivery` for many rows in one statement: the rows claimed (others are final). */
+export async function claimDeliveries(db: DbOrTx, ids: readonly string[]): Promise<DeliveryRow[]> {
+  if (ids.length === 0) return [];
+  const now = new Date();
+  return db
+    .updateTable('deliveries')
+    .set((eb) => ({ status: 'sending', claimed_at: now, updated_at: now, attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', [...ids])
+    .where('status', 'in', ['pending', 'sending'])
+    .returningAll()
+    .execute();
 }
 
 export interface Completion {
@@ -73,6 +93,24 @@ export async function completeDelivery(db: DbOrTx, id: string, c: Completion): P
     .where('id', '=', id)
     .where('status', '=', 'sending')
     .execute();
+}
+
+/** `completeDelivery` for many rows in one statement (arrays unnested side by side). */
+export async function completeDeliveries(db: DbOrTx, items: readonly { id: string; completion: Completion }[]): Promise<void> {
+  if (items.length === 0) return;
+  const now = new Date();
+  const ids = items.map((i) => i.id);
+  const providers = items.map((i) => i.completion.provider);
+  const providerMessageIds = items.map((i) => i.completion.providerMessageId);
+  const addresses = items.map((i) => i.completion.address ?? null);
+  await sql`
+    update deliveries as d
+    set status = 'sent', provider = v.provider, provider_message_id = v.provider_message_id,
+        address = coalesce(v.address, d.address), sent_at = ${now}, updated_at = ${now}, reason = null, error_code = null
+    from unnest(${ids}::text[], ${providers}::text[], ${providerMessageIds}::text[], ${addresses}::text[])
+      as v(id, provider, provider_message_id, address)
+    where d.id = v.id and d.status = 'sending'
+  `.execute(db);
 }
 
 /** Records a transient error while the row stays claimable for the next attempt. */
@@ -168,6 +206,70 @@ export async function countSentByChannel(db: DbOrTx, tenantId: string, notificat
     .where('notification_id', '=', notificationId)
     .where('status', 'in', ['sent', 'delivered'])
     .groupBy('channel')
+    .execute();
+  return new Map(rows.map((r) => [r.channel, Number(r.n)]));
+}
+
+export interface RecallCandidate {
+  id: string;
+  channel: string;
+  provider: string;
+  provider_message_id: string;
+  kind: string;
+}
+
+/**
+ * Sent deliveries of a notification that went through a tenant provider of one of these
+ * kinds (those that can take a message back), in id order from `after`.
+ */
+export async function listRecallCandidates(
+  db: DbOrTx,
+  tenantId: string,
+  notificationId: string,
+  kinds: readonly string[],
+  page: { limit: number; after?: string | null | undefined },
+): Promise<RecallCandidate[]> {
+  if (kinds.length === 0) return [];
+  let q = db
+    .selectFrom('deliveries as d')
+    .innerJoin('providers as p', (j) => j.onRef('p.tenant_id', '=', 'd.tenant_id').onRef('p.id', '=', 'd.provider'))
+    .select(['d.id', 'd.channel', 'd.provider', 'd.provider_message_id', 'p.kind'])
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.notification_id', '=', notificationId)
+    .where('d.status', 'in', ['sent', 'delivered'])
+    .where('d.provider_message_id', 'is not', null)
+    .where('p.kind', 'in', kinds)
+    .orderBy('d.id')
+    .limit(page.limit);
+  if (page.after) q = q.where('d.id', '>', page.after);
+  return (await q.execute()) as RecallCandidate[];
+}
+
+/** Marks one sent delivery recalled; false when it was not (or no longer) sent. */
+export async function markDeliveryRecalled(db: DbOrTx, id: string, reason: string): Promise<boolean> {
+  const row = await db
+    .updateTable('deliveries')
+    .set({ status: 'recalled', reason, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('status', 'in', ['sent', 'delivered'])
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** How many recall candidates (see listRecallCandidates) a notification has, per channel. */
+export async function countRecallCandidates(db: DbOrTx, tenantId: string, notificationId: string, kinds: readonly string[]): Promise<Map<string, number>> {
+  if (kinds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('deliveries as d')
+    .innerJoin('providers as p', (j) => j.onRef('p.tenant_id', '=', 'd.tenant_id').onRef('p.id', '=', 'd.provider'))
+    .select(['d.channel', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.notification_id', '=', notificationId)
+    .where('d.status', 'in', ['sent', 'delivered'])
+    .where('d.provider_message_id', 'is not', null)
+    .where('p.kind', 'in', kinds)
+    .groupBy('d.channel')
     .execute();
   return new Map(rows.map((r) => [r.channel, Number(r.n)]));
 }

@@ -29,7 +29,7 @@ describe('one notification travels end to end', () => {
 
     const done = await waitForFinal(stack, res.body.id);
     expect(done.status).toBe('completed');
-    expect(done.counts).toEqual({ total: 1, pending: 0, sent: 1, delivered: 0, failed: 0, suppressed: 0, expired: 0, recalled: 0 });
+    expect(done.counts).toEqual({ total: 1, pending: 0, sent: 1, delivered: 0, failed: 0, bounced: 0, suppressed: 0, expired: 0, recalled: 0 });
     expect(done.priority).toBe('high');
 
     const deliveries = await stack.request('GET', `/v1/notifications/${res.body.id}/deliveries`);
@@ -51,7 +51,7 @@ describe('one notification travels end to end', () => {
     expect(done.workflow.workflowId).toBe(res.body.id);
     expect(done.workflow.runId).toBe(desc.runId);
     expect(done.workflow.temporalUiUrl).toBe(`http://localhost:8233/namespaces/default/workflows/${res.body.id}/${desc.runId}/history`);
-    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-email-sent');
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-email-sent-local-bookkeeping');
   });
 
   it('waits for sendAt on a durable timer', async () => {

@@ -38,7 +38,7 @@ describe('SMTP refusals', () => {
     expect(done.counts).toMatchObject({ total: 1, failed: 1, sent: 0 });
     const { items } = (await stack.request('GET', `/v1/notifications/${res.body.id}/deliveries`)).body;
     expect(items[0]).toMatchObject({ status: 'failed', attempts: 1, errorCode: '550' });
-    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-email-permanent-failure');
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-email-permanent-failure-local-bookkeeping');
     expect(items[0].reason).toContain('5.1.1 No such user here');
   });
 
@@ -50,7 +50,7 @@ describe('SMTP refusals', () => {
     expect(items[0].status).toBe('failed');
     expect(items[0].attempts).toBe(Number(stack.config.timings.retryMaxAttempts));
     expect(items[0].reason).toContain('4.7.0 Service not available');
-    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-email-retries-exhausted');
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-email-retries-exhausted-local-bookkeeping');
   });
 
   it('a time-limited message is never sent after it expires', async () => {
@@ -65,6 +65,6 @@ describe('SMTP refusals', () => {
     expect(done.counts).toMatchObject({ expired: 1, sent: 0 });
     const { items } = (await stack.request('GET', `/v1/notifications/${res.body.id}/deliveries`)).body;
     expect(items[0].reason).toMatch(/expired/);
-    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-email-expired');
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-email-expired-local-bookkeeping');
   });
 });

@@ -166,6 +166,7 @@ describe('orchestration of bulk sends', () => {
     expect(done.status).toBe('completed');
     const escalated = stack.smtp.mails().filter((m) => m.subject === 'Alert 7 (escalated)');
     expect(escalated.map((m) => m.envelopeTo[0])).toEqual(['ada@example.com']);
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-escalation-local-bookkeeping');
   });
 
   it('the dedup window suppresses the same content to the same user', async () => {

@@ -12,7 +12,14 @@ export function twilioSignatureFor(authToken: string, url: string, params: Recor
   return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
 }
 
-export function twilioApi(accountSid: string, authToken: string): Handler {
+export interface TwilioOptions {
+  /** Posts the status callback and waits for its answer before replying to the send: a receipt that beats the sender's bookkeeping. */
+  receiptBeforeReply?: boolean;
+  /** The callback's MessageStatus (default delivered), or one chosen by the message text. */
+  receiptStatus?: string | ((body: string) => string);
+}
+
+export function twilioApi(accountSid: string, authToken: string, opts: TwilioOptions = {}): Handler {
   return async (req) => {
     if (req.method !== 'POST' || req.url !== `/2010-04-01/Accounts/${accountSid}/Messages.json`) {
       return { status: 404, body: { code: 20404, message: 'The requested resource was not found', status: 404 } };
@@ -30,14 +37,20 @@ export function twilioApi(accountSid: string, authToken: string): Handler {
     const sid = `SM${randomBytes(16).toString('hex')}`;
     const callback = form.get('StatusCallback');
     if (callback) {
-      const params = { AccountSid: accountSid, From: form.get('From') ?? '', MessageSid: sid, MessageStatus: 'delivered', SmsSid: sid, SmsStatus: 'delivered', To: to, ApiVersion: '2010-04-01' };
-      setTimeout(() => {
-        void fetch(callback, {
+      const receipt = typeof opts.receiptStatus === 'function' ? opts.receiptStatus(form.get('Body') ?? '') : (opts.receiptStatus ?? 'delivered');
+      const params = { AccountSid: accountSid, From: form.get('From') ?? '', MessageSid: sid, MessageStatus: receipt, SmsSid: sid, SmsStatus: receipt, To: to, ApiVersion: '2010-04-01' };
+      const post = () =>
+        fetch(callback, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignatureFor(authToken, callback, params) },
           body: new URLSearchParams(params).toString(),
-        }).catch(() => undefined);
-      }, 10);
+        });
+      if (opts.receiptBeforeReply) {
+        const answer = await post();
+        if (answer.status !== 204) throw new Error(`receipt answered ${answer.status}`);
+      } else {
+        setTimeout(() => void post().catch(() => undefined), 10);
+      }
     }
     return { status: 201, body: { sid, account_sid: accountSid, to, from: form.get('From'), body: form.get('Body'), status: 'queued', api_version: '2010-04-01' } };
   };

@@ -1,0 +1,62 @@
+// Provider receipts, including those that arrive before the send they report on has been
+// recorded: held in early_receipts and applied by the completion of that send.
+import { sql } from 'kysely';
+import type { DbOrTx } from '../database.js';
+import type { DeliveryRow } from '../tables/deliveries.js';
+import { applyReceipt } from './deliveries.js';
+
+export interface ReceiptOutcome {
+  status: 'delivered' | 'failed';
+  reason?: string | undefined;
+  code?: string | undefined;
+}
+
+/** A receipt nobody claims is kept this long, then dropped (an unknown message id). */
+const HOLD = sql`interval '1 day'`;
+
+/**
+ * Applies a receipt to its delivery; when the send is not recorded yet, holds it for the
+ * completion to apply. Returns the delivery when it changed now.
+ */
+export async function applyOrHoldReceipt(db: DbOrTx, tenantId: string, provider: string, providerMessageId: string, outcome: ReceiptOutcome): Promise<DeliveryRow | undefined> {
+  const now = await applyReceipt(db, tenantId, provider, providerMessageId, outcome);
+  if (now) return now;
+  await db.deleteFrom('early_receipts').where('received_at', '<', sql<Date>`now() - ${HOLD}`).execute();
+  await db
+    .insertInto('early_receipts')
+    .values({ tenant_id: tenantId, provider, provider_message_id: providerMessageId, status: outcome.status, reason: outcome.reason ?? null, error_code: outcome.code ?? null })
+    .onConflict((oc) => oc.columns(['tenant_id', 'provider', 'provider_message_id']).doNothing())
+    .execute();
+  // The send may have been recorded between the first try and the hold, after its
+  // completion looked for held receipts: try once more, so one of the two applies it.
+  const later = await applyReceipt(db, tenantId, provider, providerMessageId, outcome);
+  if (later) {
+    await db.deleteFrom('early_receipts').where('tenant_id', '=', tenantId).where('provider', '=', provider).where('provider_message_id', '=', providerMessageId).execute();
+  }
+  return later;
+}
+
+/** After these deliveries were recorded sent: applies receipts that came first. Returns the ids changed. */
+export async function applyEarlyReceipts(db: DbOrTx, deliveryIds: readonly string[]): Promise<string[]> {
+  if (deliveryIds.length === 0) return [];
+  const r = await sql<{ id: string }>`
+    with early as (
+      delete from early_receipts r
+      using deliveries d
+      where d.id = any(${[...deliveryIds]}::text[])
+        and r.tenant_id = d.tenant_id and r.provider = d.provider and r.provider_message_id = d.provider_message_id
+      returning r.status, r.reason, r.error_code, r.received_at, d.id as delivery_id
+    )
+    update deliveries as d
+    set status = early.status,
+        delivered_at = case when early.status = 'delivered' then greatest(early.received_at, d.sent_at) else d.delivered_at end,
+        failed_at = case when early.status = 'failed' then greatest(early.received_at, d.sent_at) else d.failed_at end,
+        reason = case when early.status = 'failed' then coalesce(early.reason, 'the provider reported the message undelivered') else d.reason end,
+        error_code = case when early.status = 'failed' then early.error_code else d.error_code end,
+        updated_at = now()
+    from early
+    where d.id = early.delivery_id and d.status = 'sent'
+    returning d.id
+  `.execute(db);
+  return r.rows.map((row) => row.id);
+}
