@@ -11,6 +11,7 @@ import { verifyJsonBody } from './body-guards.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, HttpError } from './errors.js';
 import { httpMetrics, metricsEndpoint } from './metrics.js';
+import { httpTracing } from './tracing.js';
 import { createOpenApiRegistry, openApiDocument } from './openapi.js';
 import type { RouteHost } from './route.js';
 import { accessRoutes } from './routes/access.js';
@@ -25,9 +26,11 @@ import { otpRoutes } from './routes/otp.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { providerRoutes, type ProviderKinds } from './routes/providers.js';
 import { receiptRoutes } from './routes/receipts.js';
+import { suppressionRoutes } from './routes/suppressions.js';
 import { templateRoutes } from './routes/templates.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { recipientRoutes } from './routes/recipients.js';
+import { userLinkRoutes } from './routes/user-links.js';
 import { scimBodyErrors } from './scim/errors.js';
 import { scimRoutes } from './scim/routes.js';
 import { directoryRoutes } from './routes/directory.js';
@@ -38,15 +41,22 @@ import { createVariableValidator } from './template-variables.js';
 function providerKinds(): ProviderKinds {
   const registry = createChannelRegistry();
   const channelOf = new Map(registry.kinds().map((k) => [k, registry.get(k)?.channel]));
+  const validators = new Map(registry.kinds().map((k) => [k, registry.get(k)?.validateConfig]));
+  const recallKinds = registry.kinds().filter((k) => registry.get(k)?.limits.supportsRecall);
   void registry.close(); // adapters open nothing until they send; this only releases the objects
-  return { channelOf: (kind) => channelOf.get(kind) };
+  return { channelOf: (kind) => channelOf.get(kind), configProblems: (kind, config) => validators.get(kind)?.(config) ?? [], recallKinds };
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // First, so the request's span is active in everything after it (the workflow start included).
+  if (deps.tracer) app.use(httpTracing(deps.tracer));
   // Security headers; the API docs page needs its own inline bootstrap, so CSP allows it there.
   app.use(helmet({ crossOriginEmbedderPolicy: false }));
+  // The inbox widget runs on customers' pages: its token-only routes answer any origin (no
+  // cookies are read, so there is no ambient credential to ride on).
+  app.use('/v1/public/inbox', cors({ origin: '*', methods: ['GET', 'POST'], maxAge: 600 }));
   app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 }));
   app.set('trust proxy', false);
   // Before body parsing, so the latency it records covers parsing and every route after it.
@@ -70,16 +80,19 @@ export function createApp(deps: AppDeps): Express {
   const tools: TemplateTools = { renderer: createRenderer(), variables: createVariableValidator() };
   healthRoutes(host, deps);
   accessRoutes(host, deps);
-  notificationRoutes(host, deps, tools.variables);
+  const kinds = providerKinds();
+  notificationRoutes(host, deps, tools.variables, kinds);
   templateRoutes(host, deps, tools);
   layoutRoutes(host, deps, tools.renderer);
   recipientRoutes(host, deps);
   scimRoutes(host, deps);
   directoryRoutes(host, deps);
-  providerRoutes(host, deps, providerKinds());
+  providerRoutes(host, deps, kinds);
   receiptRoutes(host, deps);
+  suppressionRoutes(host, deps);
   trackingRoutes(host, deps);
   inboxRoutes(host, deps, deps.inbox);
+  userLinkRoutes(host, deps, deps.inbox);
   otpRoutes(host, deps, tools.variables);
   scheduleRoutes(host, deps, tools.variables);
   digestRoutes(host, deps);
@@ -98,7 +111,11 @@ export function createApp(deps: AppDeps): Express {
   // The web dashboard, once built (`npm run build:dashboard` → dashboard/dist): its files, and
   // its index.html for client-side routes. Without a build every /dashboard path is a 404.
   const dashboardDir = `${import.meta.dirname}/../dashboard/dist`;
-  app.use('/dashboard', express.static(dashboardDir), (req, res, next) => (req.method === 'GET' ? res.sendFile('index.html', { root: dashboardDir }, (err) => err && next()) : next()));
+  // The inbox widget's script is loaded by other sites' pages, so it may be embedded cross-origin.
+  const crossOriginWidget = (res: express.Response, path: string) => {
+    if (path.endsWith('inbox-widget.js')) res.setHeader('cross-origin-resource-policy', 'cross-origin');
+  };
+  app.use('/dashboard', express.static(dashboardDir, { setHeaders: crossOriginWidget }), (req, res, next) => (req.method === 'GET' ? res.sendFile('index.html', { root: dashboardDir }, (err) => err && next()) : next()));
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,9 +1,11 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { Timings } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import type { HeraldMetrics } from '../common/metrics.js';
 import type { SecretBox } from '../common/secret-box.js';
+import type { SignedTokenSettings } from '../common/signed-token.js';
 import type { CaptureSmtp } from '../local/capture-smtp.js';
 import type { Db } from '../schema/database.js';
 import type { InboxHub } from './inbox-hub.js';
@@ -26,6 +28,8 @@ export interface AppDeps {
    * Defaults to `db`.
    */
   dbRead?: Db | undefined;
+  /** Present when tracing is on: a server span per request (api/tracing.ts). */
+  tracer?: Tracer | undefined;
   /** This process's metrics registry; the app creates its own when absent. */
   metrics?: HeraldMetrics | undefined;
   temporal: TemporalDeps;
@@ -33,6 +37,8 @@ export interface AppDeps {
   publicUrl: string;
   /** HMAC key of unsubscribe links (config.signingKey); the dev default when absent. */
   signingKey?: string | undefined;
+  /** Previous keys still accepted and the policy for tokens from before expiry (config.tokens). */
+  tokens?: SignedTokenSettings | undefined;
   logger: Logger;
   /** Present when the capture SMTP server runs in this process (development). */
   capture?: CaptureSmtp | undefined;

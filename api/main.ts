@@ -5,9 +5,11 @@ import { createLogger } from '../common/logger.js';
 import { createDb, migrateToLatest } from '../schema/connect.js';
 import { createAnalyticsStore } from '../analytics/create-store.js';
 import { createSecretBox } from '../common/secret-box.js';
+import { createTelemetry } from '../common/tracing.js';
 import { bootstrapAdminKey } from './bootstrap.js';
 import { createInboxHub } from './inbox-hub.js';
 import { startApiServer } from './server.js';
+import { temporalClientInterceptors } from './tracing.js';
 
 const config = readConfig();
 const logger = createLogger(config.logLevel, 'herald-api');
@@ -24,7 +26,9 @@ const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db
 
 // Lazy: the API starts and answers 503 while Temporal is unreachable, then recovers.
 const connection = Connection.lazy({ address: config.temporalAddress ?? '127.0.0.1:7233' });
-const client = new Client({ connection, namespace: config.temporalNamespace });
+// With OTEL_EXPORTER_OTLP_ENDPOINT set, each request is a span and the workflows it starts continue its trace.
+const telemetry = config.tracing ? createTelemetry(config.tracing, 'herald-api') : undefined;
+const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors(telemetry) });
 
 const server = await startApiServer(
   {
@@ -34,7 +38,9 @@ const server = await startApiServer(
     timings: config.timings,
     publicUrl: config.publicUrl,
     signingKey: config.signingKey,
+    tokens: config.tokens,
     logger,
+    tracer: telemetry?.tracer,
     inbox,
     analytics,
     secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
@@ -54,6 +60,7 @@ async function stop(signal: string): Promise<void> {
   await server.close();
   await analytics.close(); // after the server drained: writes what its last requests recorded
   await connection.close();
+  await telemetry?.shutdown(); // sends the spans of the last requests
   await db.destroy();
   await dbRead?.destroy();
   process.exit(0);

@@ -62,6 +62,7 @@ export const Counts = z
     sent: z.number().int(),
     delivered: z.number().int(),
     failed: z.number().int(),
+    bounced: z.number().int().meta({ description: 'Sent, then returned as undeliverable (a hard bounce).' }),
     suppressed: z.number().int(),
     expired: z.number().int(),
     recalled: z.number().int(),

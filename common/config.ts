@@ -1,8 +1,10 @@
 // Configuration is read from the environment once, in each process's entry point, and
 // passed down. Nothing reads process.env anywhere else.
 import { hkdfSync } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE_PREFIX, PRIORITIES, type Priority } from './priorities.js';
+import { DEFAULT_TOKEN_SETTINGS, type SignedTokenSettings } from './signed-token.js';
 
 const csvPriorities = z
   .string()
@@ -13,6 +15,19 @@ const weights = z
   .string()
   .transform((s) => s.split(',').map((w) => Number(w.trim())))
   .pipe(z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]));
+
+const csv = (s: string) => s.split(',').map((p) => p.trim()).filter(Boolean);
+
+/** `1.2.3.4`, `1.2.3.4:5353`, `::1` or `[::1]:5353`: what dns.Resolver#setServers takes. */
+export function isDnsServer(s: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s);
+  const withPort = /^([\d.]+):(\d{1,5})$/.exec(s);
+  const port = bracketed?.[2] ?? withPort?.[2];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return false;
+  if (bracketed) return isIP(bracketed[1] ?? '') === 6;
+  if (withPort) return isIP(withPort[1] ?? '') === 4;
+  return isIP(s) !== 0;
+}
 
 const envSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
@@ -25,10 +40,22 @@ const envSchema = z.object({
   HERALD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HERALD_BOOTSTRAP_ADMIN_KEY: z.string().min(16).optional(),
   HERALD_SECRET_KEY: z.string().min(16).optional(),
-  HERALD_SIGNING_KEY: z.string().min(16).optional(),
+  // Several comma-separated keys rotate like HERALD_SECRET_KEY: the first signs, all verify.
+  HERALD_SIGNING_KEY: z.string().transform(csv).pipe(z.array(z.string().min(16)).min(1)).optional(),
+  HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.unsubscribeTtlSeconds),
+  HERALD_TRACKING_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.trackingTtlSeconds),
+  HERALD_LEGACY_TOKENS_UNTIL: z.iso.datetime({ offset: true }).optional(),
+  HERALD_DNS_SERVERS: z.string().transform(csv).pipe(z.array(z.string().refine(isDnsServer, 'not an IP address with an optional port, e.g. 10.0.0.2:53 or [::1]:53'))).optional(),
   HERALD_PUBLIC_URL: z.string().url().optional(),
   HERALD_MAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
+  HERALD_BOUNCE_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a domain name')
+    .transform((d) => d.toLowerCase())
+    .optional(),
+  HERALD_BOUNCE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2526),
   HERALD_TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default(DEFAULT_TASK_QUEUE_PREFIX),
+  HERALD_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   HERALD_QUEUES: csvPriorities.default([...PRIORITIES]),
   HERALD_WORKER_SLOTS: z.coerce.number().int().min(3).default(100),
   HERALD_SLOT_WEIGHTS: weights.default([50, 30, 20]),
@@ -52,6 +79,12 @@ const envSchema = z.object({
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   HERALD_DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // OpenTelemetry's own variable names, so the usual collector setups work unchanged.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  HERALD_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HERALD_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
 });
 
 export interface Timings {
@@ -80,11 +113,21 @@ export interface HeraldConfig {
   port: number;
   bootstrapAdminKey: string | undefined;
   secretKey: string | undefined;
-  /** HMAC key of unsubscribe tokens: HERALD_SIGNING_KEY, else derived from HERALD_SECRET_KEY, else a dev default. */
+  /** HMAC key of signed tokens (unsubscribe, tracking, OTP): HERALD_SIGNING_KEY's first, else derived from HERALD_SECRET_KEY, else a dev default. */
   signingKey: string;
+  /** Lifetimes of new tokens, the previous signing keys still accepted, and what happens to tokens from before expiry. */
+  tokens: SignedTokenSettings;
+  /** Resolvers for outbound webhook / HTTP gateway host names (`ip[:port]`); empty: the system's. */
+  dnsServers: string[];
   publicUrl: string;
   mailFrom: string;
+  /** Domain of the VERP return paths (`bounce+<token>@<domain>`); unset: email keeps the From as its envelope sender. */
+  bounceDomain: string | undefined;
+  /** Port of the SMTP server that receives bounces (inbound/bounce-receiver.ts). */
+  bounceSmtpPort: number;
   taskQueuePrefix: string;
+  /** A prebuilt workflow bundle (scripts/build or a test's); unset: dist/, else built at start. */
+  workflowBundlePath: string | undefined;
   queues: Priority[];
   workerSlots: number;
   slotWeights: [number, number, number];
@@ -97,17 +140,46 @@ export interface HeraldConfig {
   circuit: { failureThreshold: number; openMs: number };
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** OTLP/HTTP trace export; absent (no OTEL_EXPORTER_OTLP_*ENDPOINT), nothing is traced. */
+  tracing?: TracingConfig | undefined;
+  /** The worker process's Prometheus endpoint (0 = any free port); absent, none is served. */
+  workerMetrics?: { port: number; host: string } | undefined;
 }
 
 /** Only for development stacks: links signed with it are forgeable by anyone who reads this file. */
 export const DEV_SIGNING_KEY = 'herald-dev-signing-key-change-me';
 
-function signingKeyOf(signingKey: string | undefined, secretKey: string | undefined): string {
-  if (signingKey) return signingKey;
-  // A separate key per purpose: an unsubscribe token must never help anyone against the
-  // sealed provider secrets, so the secret key is only an HKDF input, never used directly.
-  if (secretKey) return Buffer.from(hkdfSync('sha256', secretKey, 'herald', 'unsubscribe-tokens', 32)).toString('base64url');
-  return DEV_SIGNING_KEY;
+function derivedSigningKey(secretKey: string): string {
+  return Buffer.from(hkdfSync('sha256', secretKey, 'herald', 'unsubscribe-tokens', 32)).toString('base64url');
+}
+
+/** The key that signs, then the ones that only verify. */
+function signingKeysOf(signingKeys: string[] | undefined, secretKey: string | undefined): [string, ...string[]] {
+  const [first, ...rest] = signingKeys ?? [];
+  if (first) return [first, ...rest];
+  // A separate key per purpose: a signed link must never help anyone against the sealed
+  // provider secrets, so the secret key is only an HKDF input, never used directly.
+  if (secretKey) {
+    const secrets = csv(secretKey);
+    const [current, ...previous] = secrets.map(derivedSigningKey);
+    // Before rotation was split out, the whole (comma-separated) value was the HKDF input.
+    const legacy = secrets.length > 1 ? [derivedSigningKey(secretKey)] : [];
+    if (current) return [current, ...previous, ...legacy];
+  }
+  return [DEV_SIGNING_KEY];
+}
+
+export interface TracingConfig {
+  /** Where spans are POSTed (OTLP/HTTP, JSON). */
+  tracesUrl: string;
+  /** OTEL_SERVICE_NAME; each process has its own default (herald-api, herald-worker). */
+  serviceName: string | undefined;
+}
+
+/** The signal-specific endpoint is used as given; the base endpoint gets `/v1/traces`, as the OTLP spec says. */
+function tracingOf(endpoint: string | undefined, tracesEndpoint: string | undefined, serviceName: string | undefined): TracingConfig | undefined {
+  const tracesUrl = tracesEndpoint ?? (endpoint ? `${endpoint.replace(/\/$/, '')}/v1/traces` : undefined);
+  return tracesUrl ? { tracesUrl, serviceName } : undefined;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +195,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const [signingKey, ...previousKeys] = signingKeysOf(e.HERALD_SIGNING_KEY, e.HERALD_SECRET_KEY);
   return {
     databaseUrl: e.DATABASE_URL,
     databaseReplicaUrl: e.DATABASE_REPLICA_URL,
@@ -134,10 +207,20 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     port: e.HERALD_PORT,
     bootstrapAdminKey: e.HERALD_BOOTSTRAP_ADMIN_KEY,
     secretKey: e.HERALD_SECRET_KEY,
-    signingKey: signingKeyOf(e.HERALD_SIGNING_KEY, e.HERALD_SECRET_KEY),
+    signingKey,
+    tokens: {
+      unsubscribeTtlSeconds: e.HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS,
+      trackingTtlSeconds: e.HERALD_TRACKING_TOKEN_TTL_SECONDS,
+      previousKeys,
+      legacyUntil: e.HERALD_LEGACY_TOKENS_UNTIL ? new Date(e.HERALD_LEGACY_TOKENS_UNTIL) : null,
+    },
+    dnsServers: e.HERALD_DNS_SERVERS ?? [],
     publicUrl: (e.HERALD_PUBLIC_URL ?? `http://localhost:${e.HERALD_PORT}`).replace(/\/$/, ''),
     mailFrom: e.HERALD_MAIL_FROM,
+    bounceDomain: e.HERALD_BOUNCE_DOMAIN,
+    bounceSmtpPort: e.HERALD_BOUNCE_SMTP_PORT,
     taskQueuePrefix: e.HERALD_TASK_QUEUE_PREFIX,
+    workflowBundlePath: e.HERALD_WORKFLOW_BUNDLE,
     queues: e.HERALD_QUEUES,
     workerSlots: e.HERALD_WORKER_SLOTS,
     slotWeights: e.HERALD_SLOT_WEIGHTS,
@@ -157,5 +240,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     corsOrigins: e.HERALD_CORS_ORIGINS,
     dataDir: e.HERALD_DATA_DIR,
     logLevel: e.LOG_LEVEL,
+    tracing: tracingOf(e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_SERVICE_NAME),
+    workerMetrics: e.HERALD_WORKER_METRICS_PORT === undefined ? undefined : { port: e.HERALD_WORKER_METRICS_PORT, host: e.HERALD_WORKER_METRICS_HOST },
   };
 }

@@ -22,6 +22,8 @@ import type { PreferenceEventsTable } from './tables/preference-events.js';
 import type { UserPoliciesTable } from './tables/user-policies.js';
 import type { UnsubscribesTable } from './tables/unsubscribes.js';
 import type { FrequencySlotsTable } from './tables/frequency-slots.js';
+import type { EmailSuppressionsTable } from './tables/email-suppressions.js';
+import type { EarlyReceiptsTable } from './tables/early-receipts.js';
 import type { DirectoryConfigsTable, DirectorySyncChangesTable, DirectorySyncEntriesTable, DirectorySyncsTable } from './tables/directory.js';
 
 export interface Database {
@@ -36,6 +38,7 @@ export interface Database {
   audit_log: AuditLogTable;
   delivery_events: DeliveryEventsTable;
   delivery_log: DeliveryLogTable;
+  early_receipts: EarlyReceiptsTable;
   providers: ProvidersTable;
   provider_health: ProviderHealthTable;
   inbox_messages: InboxMessagesTable;
@@ -53,6 +56,7 @@ export interface Database {
   user_policies: UserPoliciesTable;
   unsubscribes: UnsubscribesTable;
   frequency_slots: FrequencySlotsTable;
+  email_suppressions: EmailSuppressionsTable;
   directory_configs: DirectoryConfigsTable;
   directory_syncs: DirectorySyncsTable;
   directory_sync_entries: DirectorySyncEntriesTable;

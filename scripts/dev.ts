@@ -9,6 +9,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { bootstrapAdminKey } from '../api/bootstrap.js';
 import { createInboxHub } from '../api/inbox-hub.js';
 import { startApiServer } from '../api/server.js';
+import { temporalClientInterceptors } from '../api/tracing.js';
+import { createTelemetry } from '../common/tracing.js';
 import { createSecretBox } from '../common/secret-box.js';
 import { readConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
@@ -17,6 +19,8 @@ import { startEmbeddedPostgres } from '../local/embedded-postgres.js';
 import { ensureTemporalCli, startDevServer } from '../local/temporal-cli.js';
 import { createDb, migrateToLatest } from '../schema/connect.js';
 import { createAnalyticsStore } from '../analytics/create-store.js';
+import { createTracker } from '../activities/tracker.js';
+import { startBounceReceiver } from '../inbound/bounce-receiver.js';
 import { startWorkers } from '../workers/start.js';
 import { writeWorkflowBundle } from '../workers/workflow-bundle.js';
 
@@ -86,12 +90,14 @@ const bundlePath = await writeWorkflowBundle(join(dataDir, 'workflow-bundle.js')
 const workers = await startWorkers(config, db, logger, { workflowBundle: { codePath: bundlePath } });
 
 const connection = Connection.lazy({ address: temporalAddress });
+// OTEL_EXPORTER_OTLP_ENDPOINT traces the dev stack too (README: Observability).
+const apiTelemetry = config.tracing ? createTelemetry(config.tracing, 'herald-api') : undefined;
 const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db, logger });
 const api = await startApiServer(
   {
     db,
     temporal: {
-      client: new Client({ connection, namespace: config.temporalNamespace }),
+      client: new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors(apiTelemetry) }),
       namespace: config.temporalNamespace,
       taskQueuePrefix: config.taskQueuePrefix,
       uiUrl: temporalUi,
@@ -99,7 +105,9 @@ const api = await startApiServer(
     timings: config.timings,
     publicUrl: config.publicUrl,
     signingKey: config.signingKey,
+    tokens: config.tokens,
     logger,
+    tracer: apiTelemetry?.tracer,
     inbox,
     analytics,
     secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
@@ -110,6 +118,11 @@ const api = await startApiServer(
   config.port,
 );
 
+// Bounces come back only to VERP return paths, which exist only with HERALD_BOUNCE_DOMAIN.
+const bounces = config.bounceDomain
+  ? await startBounceReceiver({ db, tracker: createTracker({ db, analytics, logger }), logger, signingKey: config.signingKey, previousSigningKeys: config.tokens.previousKeys, bounceDomain: config.bounceDomain, port: config.bounceSmtpPort })
+  : undefined;
+
 const key = config.bootstrapAdminKey === DEV_ADMIN_KEY ? DEV_ADMIN_KEY : '(your HERALD_BOOTSTRAP_ADMIN_KEY)';
 say(`
 Herald is running.
@@ -118,6 +131,7 @@ Herald is running.
   API docs       ${config.publicUrl}/docs      (OpenAPI: ${config.publicUrl}/openapi.json)
   Temporal UI    ${temporalUi}
   Captured mail  ${capture ? `${config.publicUrl}/v1/dev/mail   (SMTP capture on ${capture.url})` : `sent to ${smtpUrl}`}
+  Bounces        ${bounces ? `SMTP on ${bounces.url} for bounce+…@${config.bounceDomain}` : 'off (set HERALD_BOUNCE_DOMAIN to receive them)'}
   Admin API key  ${key}
   Data folder    ${dataDir}
 Press Ctrl-C to stop.`);
@@ -128,10 +142,12 @@ async function shutdown(): Promise<void> {
   stopping = true;
   say('\nstopping…');
   await inbox.close();
+  await bounces?.close();
   await api.close();
   await analytics.close();
   await workers.stop();
   await connection.close();
+  await apiTelemetry?.shutdown();
   await db.destroy();
   for (const stop of stops) await stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
   process.exit(0);

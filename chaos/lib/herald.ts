@@ -94,6 +94,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
       timings: config.timings,
       publicUrl: config.publicUrl,
       signingKey: config.signingKey,
+      tokens: config.tokens,
       logger,
       inbox,
       analytics,

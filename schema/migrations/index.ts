@@ -13,6 +13,8 @@ import * as recipients from './2026-11-27T09-00-00_recipients.js';
 import * as deliveryLog from './2026-11-27T12-00-00_delivery-log.js';
 import * as directory from './2026-11-27T15-00-00_directory.js';
 import * as orchestration from './2026-11-27T13-00-00_orchestration.js';
+import * as emailSuppressions from './2026-11-28T09-00-00_email-suppressions.js';
+import * as earlyReceipts from './2026-11-28T12-00-00_early-receipts.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T19-30-00_foundation': foundation,
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T12-00-00_delivery-log': deliveryLog,
   '2026-11-27T13-00-00_orchestration': orchestration,
   '2026-11-27T15-00-00_directory': directory,
+  '2026-11-28T09-00-00_email-suppressions': emailSuppressions,
+  '2026-11-28T12-00-00_early-receipts': earlyReceipts,
 };

@@ -66,7 +66,7 @@ export async function setNotificationStatus(
 }
 
 export function emptyCounts(): DeliveryCounts {
-  return { total: 0, pending: 0, sent: 0, delivered: 0, failed: 0, suppressed: 0, expired: 0, recalled: 0 };
+  return { total: 0, pending: 0, sent: 0, delivered: 0, failed: 0, bounced: 0, suppressed: 0, expired: 0, recalled: 0 };
 }
 
 export async function countDeliveries(db: DbOrTx, notificationId: string): Promise<DeliveryCounts> {

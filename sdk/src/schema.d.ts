@@ -1312,7 +1312,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Take back messages already sent, on the channels that allow it (in-app today)
+         * Take back messages already sent: in-app, and those sent through providers that can recall (DingTalk work notices, WeCom app messages)
          * @description Scope: `send`.
          */
         post: {
@@ -1326,7 +1326,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description What was recalled, and what could not be */
+                /** @description What was recalled, and what could not be. In-app messages leave the inbox at once; messages sent through a provider that can recall are taken back by a durable workflow on the high-priority queue (retried while the provider fails for the moment). The answer waits up to 15 s for it, then counts what is still `recalling`. Recalled deliveries become `recalled` (on the timeline too); `notRecallable` counts what stays sent per channel, `failures` gives the provider’s reason for each refusal. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4713,6 +4713,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Error */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description A dependency is unavailable; retry later. See Retry-After. */
                 503: {
                     headers: {
@@ -4757,6 +4766,15 @@ export interface paths {
                 };
                 /** @description No such object in this tenant. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7188,7 +7206,108 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change part of a provider config: config keys given replace theirs (null removes one), the rest is kept
+         * @description Scope: `manage`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ProviderPatch"];
+                };
+            };
+            responses: {
+                /** @description The provider */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Provider"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but violates a business rule. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/providers": {
@@ -7367,6 +7486,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/suppressions/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Email addresses not mailed any more because they hard-bounced (cursor = the last address of the previous page)
+         * @description Scope: `read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Suppressed addresses, by address */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["EmailSuppression"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/suppressions/email/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Mail an address again (removes it from the suppression list)
+         * @description Scope: `manage`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    address: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/o/{token}": {
         parameters: {
             query?: never;
@@ -7413,6 +7715,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Error */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description A dependency is unavailable; retry later. See Retry-After. */
                 503: {
                     headers: {
@@ -7451,7 +7762,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description To the link’s original URL (only ever one Herald signed) */
+                /** @description To the link’s original URL (only ever one Herald signed, and only until the link expires: 410 after, without a redirect) */
                 302: {
                     headers: {
                         [name: string]: unknown;
@@ -7469,6 +7780,15 @@ export interface paths {
                 };
                 /** @description No such object in this tenant. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Error */
+                410: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8064,6 +8384,579 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/preference-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a signed, expiring link to the user's preference center (no API key needed to open it)
+         * @description Scope: `manage`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description How long the token works (default 2592000 s). */
+                        ttlSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The link */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreferenceLink"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/inbox-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a signed, expiring token for the embeddable inbox widget: it reads and streams only this user's inbox
+         * @description Scope: `read`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /** @description How long the token works (default 86400 s). */
+                        ttlSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description The token */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InboxToken"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The preference center of the user a signed preference link names */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The signed per-user token. */
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The user's categories and channels */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreferenceCenter"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Change the preferences of the user a signed preference link names */
+        put: {
+            parameters: {
+                query: {
+                    /** @description The signed per-user token. */
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PreferenceCenterUpdate"];
+                };
+            };
+            responses: {
+                /** @description The preference center now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PreferenceCenter"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but violates a business rule. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The in-app messages of the user an inbox token names, newest first, with the unread count */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The signed per-user token. */
+                    token: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Messages */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["InboxMessage"][];
+                            nextCursor: string | null;
+                            unread: number;
+                        };
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/inbox/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server-sent events of the inbox an inbox token names: `ready`, then `message`, `read`, `deleted` */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The signed per-user token. */
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An event stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/inbox/{messageId}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a message of the inbox an inbox token names read */
+        post: {
+            parameters: {
+                query: {
+                    /** @description The signed per-user token. */
+                    token: string;
+                };
+                header?: never;
+                path: {
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Read */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -9957,6 +10850,8 @@ export interface components {
             sent: number;
             delivered: number;
             failed: number;
+            /** @description Sent, then returned as undeliverable (a hard bounce). */
+            bounced: number;
             suppressed: number;
             expired: number;
             recalled: number;
@@ -10008,6 +10903,19 @@ export interface components {
                 channel: string;
                 count: number;
             }[];
+            /** @description Deliveries the recall workflow was still working on when this answer was sent. */
+            recalling: number;
+            /** @description Deliveries a provider refused to recall (at most 100). */
+            failures: {
+                deliveryId: string;
+                channel: string;
+                provider: string;
+                reason: string;
+            }[];
+            workflow: {
+                workflowId: string;
+                temporalUiUrl: string;
+            } | null;
         };
         Delivery: {
             id: string;
@@ -10016,7 +10924,7 @@ export interface components {
             address: string | null;
             provider: string | null;
             /** @enum {string} */
-            status: "pending" | "sending" | "sent" | "delivered" | "failed" | "suppressed" | "expired" | "recalled";
+            status: "pending" | "sending" | "sent" | "delivered" | "failed" | "bounced" | "suppressed" | "expired" | "recalled";
             attempts: number;
             /** @description Why the delivery was suppressed or failed, or the last error while retrying. */
             reason: string | null;
@@ -10720,6 +11628,10 @@ export interface components {
             };
             pageSize: number;
             tlsRejectUnauthorized: boolean;
+            /** @enum {string} */
+            tlsMode: "none" | "starttls" | "ldaps";
+            caCertificate: string | null;
+            groupSearch: boolean;
             schedule: {
                 cron: string | null;
                 everySeconds: number | null;
@@ -10758,7 +11670,10 @@ export interface components {
              *     }
              */
             attributes: {
-                /** @default uid */
+                /**
+                 * @description The Herald user id: `uid`, `sAMAccountName`, or a stable id that survives renames — `entryUUID` (OpenLDAP) or `objectGUID` (AD, binary, read as a GUID string).
+                 * @default uid
+                 */
                 id: string;
                 /** @default cn */
                 name: string;
@@ -10771,7 +11686,7 @@ export interface components {
                 /** @default null */
                 timezone: string | null;
                 /**
-                 * @description User attribute listing group DNs (Active Directory); null to rely on group members only.
+                 * @description Attribute of users and groups listing the DNs of their groups (Active Directory; OpenLDAP memberof overlay); groups named there that the group search missed are read one by one. null: group members only.
                  * @default memberOf
                  */
                 memberOf: string | null;
@@ -10786,6 +11701,21 @@ export interface components {
             pageSize: number;
             /** @default true */
             tlsRejectUnauthorized: boolean;
+            /**
+             * @description `starttls` upgrades an ldap:// connection before the bind; `ldaps` needs an ldaps:// URL. Default: `ldaps` for ldaps://, else `none`.
+             * @enum {string}
+             */
+            tlsMode?: "none" | "starttls" | "ldaps";
+            /**
+             * @description PEM certificate(s) of the CA that signed the server's certificate, trusted besides the public roots.
+             * @default null
+             */
+            caCertificate: string | null;
+            /**
+             * @description false: no subtree search for groups; groups come only from the memberOf attribute of users (and of groups, for nesting).
+             * @default true
+             */
+            groupSearch: boolean;
             /**
              * @description When to sync (a Temporal Schedule); null: on demand only.
              * @default null
@@ -10866,7 +11796,7 @@ export interface components {
         };
         ProviderRequest: {
             channel: components["schemas"]["Channel"];
-            /** @description e.g. smtp, twilio, aliyun-sms, dingtalk-robot, slack, webpush, fcm, apns, webhook */
+            /** @description e.g. smtp, ses, twilio, sns, aliyun-sms, dingtalk-robot, dingtalk-work-notice, wecom-app, slack, webpush, fcm, apns, webhook */
             kind: string;
             /** @description The adapter's settings and secrets. Stored encrypted; never returned. */
             config: {
@@ -10885,17 +11815,41 @@ export interface components {
             /** @default true */
             enabled: boolean;
         };
+        ProviderPatch: {
+            /** @description Keys to set (a `null` value removes the key); keys left out keep their value, so secrets need not be sent again. */
+            config?: {
+                [key: string]: unknown;
+            };
+            order?: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            enabled?: boolean;
+        };
+        EmailSuppression: {
+            address: string;
+            /** @description `bounced`: a receiving server refused the address for good. */
+            reason: string;
+            /** @description The delivery status notification’s Status, e.g. 5.1.1. */
+            status: string | null;
+            /** @description What the receiving server said (Diagnostic-Code). */
+            diagnostic: string | null;
+            deliveryId: string | null;
+            createdAt: string;
+        };
         TimelineEntry: {
             id: string;
             at: string;
-            /** @description queued, deferred, sent, delivered, failed, bounced, opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); finished (the outcome). */
+            /** @description queued, deferred, sent, delivered, failed, bounced, opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); finished (the outcome). */
             event: string;
             deliveryId: string | null;
             userId: string | null;
             channel: string | null;
             provider: string | null;
             attempt: number | null;
-            /** @description The policy decision (suppressed, deferred), or the provider’s reply (failed, attempt_failed). */
+            /** @description The policy decision (suppressed, deferred), or the provider’s reply (failed, attempt_failed; the remote server’s diagnostic for bounced, delayed). */
             reason: string | null;
             errorCode: string | null;
             details: {
@@ -10989,6 +11943,49 @@ export interface components {
             };
             createdAt: string;
             readAt: string | null;
+        };
+        /** @description Send `url` to the user (e.g. in an email footer); it opens the preference center. */
+        PreferenceLink: {
+            url: string;
+            token: string;
+            expiresAt: string;
+        };
+        /** @description Give `token` to the page that embeds the inbox widget for this user. */
+        InboxToken: {
+            token: string;
+            expiresAt: string;
+            streamUrl: string;
+            widgetUrl: string;
+        };
+        PreferenceCenter: {
+            /** @description The user's display name, to greet them; nothing else about the user is shown. */
+            name: string | null;
+            channels: ("email" | "sms" | "chat" | "push" | "inapp")[];
+            categories: {
+                category: string;
+                /** @description Cannot be opted out of (e.g. security). */
+                mandatory: boolean;
+                /** @description Whether the user gets this category on each channel now. */
+                channels: {
+                    [key: string]: boolean;
+                };
+            }[];
+            unsubscribed: string[];
+            expiresAt: string;
+        };
+        PreferenceCenterUpdate: {
+            /** @description category → channel → on/off; pairs left out keep their setting. */
+            categories?: {
+                [key: string]: {
+                    email?: boolean;
+                    sms?: boolean;
+                    chat?: boolean;
+                    push?: boolean;
+                    inapp?: boolean;
+                };
+            };
+            /** @description Replaces the list of categories unsubscribed from. */
+            unsubscribed?: string[];
         };
         OtpCreated: {
             id: string;

@@ -10,12 +10,15 @@ import type { AnalyticsStore } from '../../analytics/store.js';
 import { bootstrapAdminKey } from '../../api/bootstrap.js';
 import { createInboxHub } from '../../api/inbox-hub.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
+import { temporalClientInterceptors } from '../../api/tracing.js';
+import { createTelemetry, type Telemetry } from '../../common/tracing.js';
 import { createSecretBox } from '../../common/secret-box.js';
 import { readConfig, type HeraldConfig } from '../../common/config.js';
 import { createLogger } from '../../common/logger.js';
 import { startCaptureSmtp, type CaptureSmtp, type CaptureSmtpOptions } from '../../local/capture-smtp.js';
 import type { Db } from '../../schema/database.js';
 import { startWorkers, type StartedWorkers } from '../../workers/start.js';
+import { installTemporalRuntime } from '../../workers/runtime.js';
 import { freePort } from '../../local/free-port.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -38,6 +41,8 @@ export interface TestStack {
   /** The API's analytics store (the workers' is `workers.analytics`); CLICKHOUSE_URL in `env` picks ClickHouse. */
   analytics: AnalyticsStore;
   client: Client;
+  /** The API's trace export when OTEL_EXPORTER_OTLP_ENDPOINT is in `env` (the workers' is `workers.telemetry`). */
+  apiTelemetry: Telemetry | undefined;
   /** fetch against the API with the admin key unless `key` is given (null = no key). */
   request(method: string, path: string, body?: unknown, opts?: { key?: string | null; raw?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
   stop(): Promise<void>;
@@ -58,6 +63,8 @@ function quietTemporalRuntime(): void {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
+  // The first stack of a test file asking for worker metrics gets the SDK's metrics with them.
+  const runtime = opts.env?.HERALD_WORKER_METRICS_PORT !== undefined ? await installTemporalRuntime({ coreMetrics: true }) : undefined;
   quietTemporalRuntime();
   const database = await createTestDatabase();
   // Chosen up front so HERALD_PUBLIC_URL is the address providers' callbacks really reach.
@@ -86,9 +93,10 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
   const logger = createLogger(config.logLevel, 'herald-test', opts.logTo);
   await bootstrapAdminKey(database.db, ADMIN_KEY);
   const inbox = createInboxHub(database.url, logger);
-  const workers = await startWorkers(config, database.db, logger, { workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const workers = await startWorkers(config, database.db, logger, { workflowBundle: { codePath: inject('workflowBundlePath') }, coreMetricsUrl: runtime?.coreMetricsUrl });
   const connection = await Connection.connect({ address: config.temporalAddress ?? '' });
-  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const apiTelemetry = config.tracing ? createTelemetry(config.tracing, 'herald-api') : undefined;
+  const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors(apiTelemetry) });
   const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db: database.db, logger });
   const api = await startApiServer(
     {
@@ -97,7 +105,9 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
       timings: config.timings,
       publicUrl: config.publicUrl,
       signingKey: config.signingKey,
+      tokens: config.tokens,
       logger,
+      tracer: apiTelemetry?.tracer,
       inbox,
       analytics,
       secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
@@ -118,6 +128,7 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
     workers,
     analytics,
     client,
+    apiTelemetry,
     async request(method, path, body, o = {}) {
       const key = o.key === undefined ? ADMIN_KEY : o.key;
       const headers: Record<string, string> = { ...o.headers };
@@ -140,6 +151,7 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
       // The property, not the first set: a test may have replaced its workers (a restart).
       await this.workers.stop();
       await connection.close();
+      await apiTelemetry?.shutdown();
       await smtp.close();
       await database.drop();
     },
