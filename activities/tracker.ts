@@ -221,6 +221,12 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
   }
 
+  const tenantTracking = createGroupCommit<string, boolean>(async (tenantIds) => {
+    const tracks = new Map<string, boolean>();
+    for (const id of new Set(tenantIds)) tracks.set(id, await tenantTracksEmail(deps.db, id));
+    return tenantIds.map((id) => tracks.get(id) ?? true);
+  }, { maxBatch: 500 });
+
   // Deliveries of a campaign finish dozens at a time: their log rows are read and written
   // together (common/group-commit.ts); a lone change still goes out at once.
   const changed = createGroupCommit<string, void>(
@@ -292,7 +298,8 @@ export function createTracker(deps: TrackerDeps): Tracker {
 
     async emailTracking(tenantId, content) {
       if (content.email?.tracking === false) return false;
-      return tenantTracksEmail(deps.db, tenantId);
+      // Asked for every email of a campaign: concurrent asks share one query.
+      return tenantTracking(tenantId);
     },
   };
 }

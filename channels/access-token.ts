@@ -3,6 +3,8 @@
 // be fetched, so each adapter keeps the tokens it fetched until shortly before they expire;
 // concurrent sends share one fetch, and a token the platform calls expired is dropped.
 import { createHash } from 'node:crypto';
+import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { errorForStatus, httpRequest, isSuccess, parseJson, truncate } from './http.js';
 
 export interface FetchedToken {
   token: string;
@@ -79,4 +81,23 @@ export async function callWithToken<T>(
   if (!tokenRefused(answer)) return answer;
   cache.invalidate(key, token);
   return call(await cache.get(key, fetch));
+}
+
+/**
+ * One call to a corp-app API that answers JSON with an `errcode` (DingTalk oapi, WeCom):
+ * GET without a body, else POST of JSON. HTTP errors and answers without an errcode throw;
+ * the errcode itself is the caller's to read.
+ */
+export async function requestErrcodeJson<A extends { errcode?: number }>(platform: string, what: string, url: string, body: unknown, timeoutMs: number | undefined): Promise<A> {
+  const res = await httpRequest({
+    url,
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    timeoutMs,
+  });
+  if (!isSuccess(res.status)) throw errorForStatus(`${platform} ${what}`, res, res.text, { goneType: DeliveryErrorType.ProviderConfig });
+  const answer = parseJson(res.text) as A | undefined;
+  if (typeof answer?.errcode !== 'number') throw new DeliveryError(DeliveryErrorType.Unavailable, `${platform} ${what}: unexpected answer ${truncate(res.text)}`, { code: 'EBADANSWER' });
+  return answer;
 }

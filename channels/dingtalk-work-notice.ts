@@ -6,9 +6,9 @@
 // `errcode` in the body.
 import { z } from 'zod';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
-import { callWithToken, createTokenCache, tokenKey, type FetchedToken } from './access-token.js';
+import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
 import { configProblems } from './config-schema.js';
-import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import { joinUrl, requireChannel, requireConfig } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
 
@@ -81,19 +81,7 @@ function answerError(what: string, a: DingtalkAnswer): DeliveryError {
 export function createDingtalkWorkNoticeAdapter(): ChannelAdapter<DingtalkWorkNoticeConfig, ChatMessage> {
   const tokens = createTokenCache();
 
-  async function request(config: DingtalkWorkNoticeConfig, what: string, url: string, body?: unknown): Promise<DingtalkAnswer> {
-    const res = await httpRequest({
-      url,
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      timeoutMs: config.timeoutMs,
-    });
-    if (!isSuccess(res.status)) throw errorForStatus(`dingtalk ${what}`, res, res.text, { goneType: DeliveryErrorType.ProviderConfig });
-    const answer = parseJson(res.text) as DingtalkAnswer | undefined;
-    if (typeof answer?.errcode !== 'number') throw new DeliveryError(DeliveryErrorType.Unavailable, `dingtalk ${what}: unexpected answer ${truncate(res.text)}`, { code: 'EBADANSWER' });
-    return answer;
-  }
+  const request = (config: DingtalkWorkNoticeConfig, what: string, url: string, body?: unknown) => requestErrcodeJson<DingtalkAnswer>('dingtalk', what, url, body, config.timeoutMs);
 
   /** Calls an oapi method with the app's token, refreshing it once if DingTalk refuses it. */
   async function call(config: DingtalkWorkNoticeConfig, what: string, path: string, body: unknown): Promise<DingtalkAnswer> {

@@ -5,9 +5,9 @@
 // takes back (within 24 hours). WeCom answers HTTP 200 with `errcode` in the body.
 import { z } from 'zod';
 import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
-import { callWithToken, createTokenCache, tokenKey, type FetchedToken } from './access-token.js';
+import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
 import { configProblems } from './config-schema.js';
-import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import { joinUrl, requireChannel, requireConfig } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
 
@@ -80,19 +80,7 @@ function answerError(what: string, a: WecomAnswer): DeliveryError {
 export function createWecomAppAdapter(): ChannelAdapter<WecomAppConfig, ChatMessage> {
   const tokens = createTokenCache();
 
-  async function request(config: WecomAppConfig, what: string, url: string, body?: unknown): Promise<WecomAnswer> {
-    const res = await httpRequest({
-      url,
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      timeoutMs: config.timeoutMs,
-    });
-    if (!isSuccess(res.status)) throw errorForStatus(`wecom ${what}`, res, res.text, { goneType: DeliveryErrorType.ProviderConfig });
-    const answer = parseJson(res.text) as WecomAnswer | undefined;
-    if (typeof answer?.errcode !== 'number') throw new DeliveryError(DeliveryErrorType.Unavailable, `wecom ${what}: unexpected answer ${truncate(res.text)}`, { code: 'EBADANSWER' });
-    return answer;
-  }
+  const request = (config: WecomAppConfig, what: string, url: string, body?: unknown) => requestErrcodeJson<WecomAnswer>('wecom', what, url, body, config.timeoutMs);
 
   async function call(config: WecomAppConfig, what: string, path: string, body: unknown): Promise<WecomAnswer> {
     const corpId = requireConfig(config.corpId, 'wecom-app', 'corpId');
