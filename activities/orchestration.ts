@@ -133,7 +133,13 @@ export function createOrchestrationActivities(deps: ActivityDeps, deliver: Retur
           if (done % 20 === 0) ctx.heartbeat(done);
         }
       }
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, deliveryIds.length)) }, lane));
+      // On a timer too: a provider taking its time is not a dead worker.
+      const beat = setInterval(() => ctx.heartbeat(done), 3_000);
+      try {
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, deliveryIds.length)) }, lane));
+      } finally {
+        clearInterval(beat);
+      }
       return result;
     },
 

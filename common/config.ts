@@ -75,6 +75,7 @@ const envSchema = z.object({
   HERALD_BULK_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
   HERALD_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(25),
   HERALD_BULK_PARALLEL_BATCHES: z.coerce.number().int().min(1).max(100).default(4),
+  HERALD_BATCH_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(5_000).max(600_000).default(20_000),
   HERALD_HISTORY_LIMIT: z.coerce.number().int().min(100).default(4000),
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   HERALD_DATA_DIR: z.string().default('.data'),
@@ -98,6 +99,8 @@ export interface Timings {
   bulkConcurrency?: number;
   /** Batch activities of one campaign in flight at once. */
   bulkParallelBatches?: number;
+  /** A batch activity heartbeats every few seconds; this long without one and it is retried elsewhere (a dead worker). */
+  batchHeartbeatTimeoutMs?: number;
   /** A bulk run continues as new past this many history events, so its history stays bounded. */
   historyLimit?: number;
 }
@@ -233,6 +236,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       bulkBatchSize: e.HERALD_BULK_BATCH_SIZE,
       bulkConcurrency: e.HERALD_BULK_CONCURRENCY,
       bulkParallelBatches: e.HERALD_BULK_PARALLEL_BATCHES,
+      batchHeartbeatTimeoutMs: e.HERALD_BATCH_HEARTBEAT_TIMEOUT_MS,
       historyLimit: e.HERALD_HISTORY_LIMIT,
     },
     circuit: { failureThreshold: e.HERALD_CIRCUIT_FAILURES, openMs: e.HERALD_CIRCUIT_OPEN_MS },

@@ -163,9 +163,10 @@ export interface ResumeState {
 function orchestrationActivities(t: Timings) {
   const { bookkeeping, delivery } = activitiesFor(t);
   const batch = proxyActivities<HeraldActivities>({
-    // A batch sends many messages; it heartbeats, so a dead worker is noticed in a minute.
+    // A batch sends many messages; it heartbeats on a timer (since the patch; before, every
+    // 20 sends, which a slow provider could hold up), so a dead worker is noticed in seconds.
     startToCloseTimeout: Math.max(t.deliveryTimeoutMs * 4, 10 * 60_000),
-    heartbeatTimeout: '60 seconds',
+    heartbeatTimeout: patched('batch-heartbeat-timer') ? (t.batchHeartbeatTimeoutMs ?? 20_000) : '60 seconds',
     retry: { initialInterval: t.retryInitialMs, backoffCoefficient: 2, maximumInterval: t.retryMaxIntervalMs },
   });
   return { bookkeeping, delivery, batch };
