@@ -150,13 +150,15 @@ export interface WriteOptions {
 export function writeResult(r: BenchResult, o: WriteOptions = {}): string {
   const dir = o.dir ?? RESULTS_DIR;
   mkdirSync(dir, { recursive: true });
-  const json = join(dir, `${r.name}.json`);
+  // Full runs keep files of their own, so a quick run does not overwrite the last full one.
+  const name = r.mode === 'full' ? `${r.name}-full` : r.name;
+  const json = join(dir, `${name}.json`);
   writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
   if (o.chart !== false) {
     const { svg, width, height } = chartSvg(r);
-    if (!renderPng(svg, width, height, join(dir, `${r.name}.png`))) {
-      writeFileSync(join(dir, `${r.name}.svg`), svg);
-      console.warn(`no chromium to render ${r.name}.png; wrote ${r.name}.svg instead`);
+    if (!renderPng(svg, width, height, join(dir, `${name}.png`))) {
+      writeFileSync(join(dir, `${name}.svg`), svg);
+      console.warn(`no chromium to render ${name}.png; wrote ${name}.svg instead`);
     }
   }
   return json;
