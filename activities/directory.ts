@@ -37,6 +37,7 @@ import {
   type StagedEntry,
 } from '../schema/queries/directory.js';
 import type { DirectoryConfigRow, DirectoryEntryData, DirectorySyncReport, DirectoryTlsMode } from '../schema/tables/directory.js';
+import { analyzeRecipients } from '../schema/queries/users.js';
 import type { ActivityDeps } from './deps.js';
 
 export const LDAP_GONE_REASON = 'ldap: no longer in the directory';
@@ -491,6 +492,9 @@ export function createDirectoryActivities(deps: ActivityDeps) {
         if (u.data.memberOf.length > 0) userMemberOf.set(u.key, u.data.memberOf);
       }
       heartbeat({ users: userDns.size });
+      // The users pages just wrote may have grown the table many times over: fresh statistics
+      // keep each membership row's foreign-key check an index lookup (see analyzeRecipients).
+      await analyzeRecipients(deps.db);
       await deps.db.transaction().execute(async (tx) => {
         await setSyncPhase(tx, input.syncId, 'groups');
         const changes: NewChange[] = [];
