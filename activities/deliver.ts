@@ -96,10 +96,12 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
   };
   const loadDelivery = createGroupCommit<string, DeliveryRow | undefined>(async (ids) => byId(ids, await findDeliveries(deps.db, ids)), GROUP);
   const claimDelivery = createGroupCommit<string, DeliveryRow | undefined>(async (ids) => byId(ids, await claimDeliveries(deps.db, ids)), GROUP);
-  const completeDelivery = createGroupCommit<{ id: string; completion: Completion }, void>(async (items) => {
+  /** `receipts`: the provider sends delivery receipts, so one may have beaten this write. */
+  const completeDelivery = createGroupCommit<{ id: string; completion: Completion; receipts: boolean }, void>(async (items) => {
     await completeDeliveries(deps.db, items);
-    // A provider receipt that beat this write was held; it applies now (the tracker reads the row after).
-    await applyEarlyReceipts(deps.db, items.map((i) => i.id));
+    // Receipts that came first were held; they apply now (the tracker reads the row after).
+    const early = items.filter((i) => i.receipts).map((i) => i.id);
+    if (early.length > 0) await applyEarlyReceipts(deps.db, early);
     return items.map(() => undefined);
   }, GROUP);
   const loadUser = createGroupCommit<{ tenantId: string; userId: string }, UserRow | undefined>(async (keys) => {
@@ -196,7 +198,7 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
           url: r.url ?? null,
           data: JSON.stringify(r.data ?? {}),
         });
-        await completeDelivery({ id: deliveryId, completion: { provider: INAPP_PROVIDER, providerMessageId: delivery.id, address: 'inbox' } });
+        await completeDelivery({ id: deliveryId, completion: { provider: INAPP_PROVIDER, providerMessageId: delivery.id, address: 'inbox' }, receipts: false });
         await deps.tracker.deliveryChanged(deliveryId);
         return { status: 'sent' };
       }
@@ -220,7 +222,11 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
         // The provider has the message: recording that must not fail the attempt, or the retry
         // would send it again. A database outage is waited out here instead.
         await untilDatabaseAnswers(() =>
-          completeDelivery({ id: deliveryId, completion: { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') } }),
+          completeDelivery({
+            id: deliveryId,
+            completion: { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') },
+            receipts: deps.channels.get(sent.providerKind)?.limits.supportsReceipts ?? false,
+          }),
         );
         await deps.tracker.deliveryChanged(deliveryId);
         return { status: 'sent' };
