@@ -24,7 +24,7 @@ export function receiptRoutes(host: RouteHost, deps: AppDeps): void {
     params: z.object({ providerId: ClientId }),
     body: z.record(z.string(), z.union([z.string(), z.array(z.string())])).meta({ description: 'The provider’s form-encoded callback parameters.' }),
     errors: [403, 404],
-    responses: { 204: { description: 'Applied (or already applied)' } },
+    responses: { 204: { description: 'Applied, already applied, or held until the send it reports on is recorded' } },
     async handler({ req, res, params, body }) {
       const candidates = (await findProvidersById(deps.db, params.providerId)).filter((p) => p.kind === 'twilio');
       if (candidates.length === 0 || !deps.secretBox) throw new HttpError(404, 'not_found', 'no provider takes receipts at this address');

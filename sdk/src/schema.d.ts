@@ -7426,7 +7426,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Applied (or already applied) */
+                /** @description Applied, already applied, or held until the send it reports on is recorded */
                 204: {
                     headers: {
                         [name: string]: unknown;
