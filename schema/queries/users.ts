@@ -1,25 +1,29 @@
-import { sql } from 'kysely';
-import type { DbOrTx } from '../database.js';
+import { sql, type OnConflictBuilder } from 'kysely';
+import type { Database, DbOrTx } from '../database.js';
 import type { NewUser, UserRow } from '../tables/users.js';
+
+/** On an existing id: replace the profile, unless the row is directory-managed (never overwritten through the users API or import). */
+function replaceApiManagedProfile(oc: OnConflictBuilder<Database, 'users'>) {
+  return oc
+    .columns(['tenant_id', 'id'])
+    .doUpdateSet((eb) => ({
+      name: eb.ref('excluded.name'),
+      email: eb.ref('excluded.email'),
+      phone: eb.ref('excluded.phone'),
+      locale: eb.ref('excluded.locale'),
+      timezone: eb.ref('excluded.timezone'),
+      identities: eb.ref('excluded.identities'),
+      attributes: eb.ref('excluded.attributes'),
+      updated_at: new Date(),
+    }))
+    .where('users.source', '=', 'api');
+}
 
 export async function upsertUser(db: DbOrTx, user: NewUser): Promise<{ row: UserRow; created: boolean }> {
   const row = await db
     .insertInto('users')
     .values(user)
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({
-        name: eb.ref('excluded.name'),
-        email: eb.ref('excluded.email'),
-        phone: eb.ref('excluded.phone'),
-        locale: eb.ref('excluded.locale'),
-        timezone: eb.ref('excluded.timezone'),
-        identities: eb.ref('excluded.identities'),
-        attributes: eb.ref('excluded.attributes'),
-        updated_at: new Date(),
-      }))
-      // A directory-managed row is never overwritten through the users API or import.
-      .where('users.source', '=', 'api'),
-    )
+    .onConflict(replaceApiManagedProfile)
     .returningAll()
     // xmax is 0 only for a freshly inserted row version: tells insert from update in one trip.
     .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
@@ -75,20 +79,7 @@ export async function upsertUsers(db: DbOrTx, users: NewUser[]): Promise<void> {
   await db
     .insertInto('users')
     .values(users)
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'id']).doUpdateSet((eb) => ({
-        name: eb.ref('excluded.name'),
-        email: eb.ref('excluded.email'),
-        phone: eb.ref('excluded.phone'),
-        locale: eb.ref('excluded.locale'),
-        timezone: eb.ref('excluded.timezone'),
-        identities: eb.ref('excluded.identities'),
-        attributes: eb.ref('excluded.attributes'),
-        updated_at: new Date(),
-      }))
-      // A directory-managed row is never overwritten through the users API or import.
-      .where('users.source', '=', 'api'),
-    )
+    .onConflict(replaceApiManagedProfile)
     .execute();
 }
 
