@@ -20,7 +20,7 @@ export const NOTIFICATION_STATUSES = [
 ] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed', 'expired'] as const;
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'suppressed', 'expired', 'recalled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const SCOPES = ['send', 'read', 'manage', 'approve', 'admin', 'system'] as const;
@@ -37,8 +37,12 @@ export interface DeliveryCounts {
   sent: number;
   delivered: number;
   failed: number;
+  /** Sent, then returned as undeliverable (a hard bounce). */
+  bounced: number;
   suppressed: number;
   expired: number;
+  /** Sent, then taken back by the sender. */
+  recalled: number;
 }
 
 export interface Notification {

@@ -135,6 +135,8 @@ export const en = {
   'counts.failed': 'Failed',
   'counts.suppressed': 'Suppressed',
   'counts.expired': 'Expired',
+  'counts.bounced': 'Bounced',
+  'counts.recalled': 'Recalled',
 
   'approvals.title': 'Approvals',
   'approvals.intro': 'Bulk notifications wait here until someone other than their creator approves them.',
@@ -292,6 +294,8 @@ export const en = {
   'dstatus.failed': 'Failed',
   'dstatus.suppressed': 'Suppressed',
   'dstatus.expired': 'Expired',
+  'dstatus.bounced': 'Bounced',
+  'dstatus.recalled': 'Recalled',
 
   'channel.email': 'Email',
   'channel.sms': 'SMS',

@@ -137,6 +137,8 @@ export const zhCN: Messages = {
   'counts.failed': '失败',
   'counts.suppressed': '已屏蔽',
   'counts.expired': '已过期',
+  'counts.bounced': '已退信',
+  'counts.recalled': '已撤回',
 
   'approvals.title': '审批',
   'approvals.intro': '批量通知在此等待审批，创建者本人不能审批。',
@@ -294,6 +296,8 @@ export const zhCN: Messages = {
   'dstatus.failed': '失败',
   'dstatus.suppressed': '已屏蔽',
   'dstatus.expired': '已过期',
+  'dstatus.bounced': '已退信',
+  'dstatus.recalled': '已撤回',
 
   'channel.email': '邮件',
   'channel.sms': '短信',

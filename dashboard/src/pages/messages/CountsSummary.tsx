@@ -1,7 +1,7 @@
 import type { DeliveryCounts } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
 
-const ORDER = ['total', 'pending', 'sent', 'delivered', 'failed', 'suppressed', 'expired'] as const;
+const ORDER = ['total', 'pending', 'sent', 'delivered', 'failed', 'bounced', 'suppressed', 'expired', 'recalled'] as const;
 
 export function CountsSummary({ counts }: { counts: DeliveryCounts }) {
   const { t } = useI18n();
