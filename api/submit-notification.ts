@@ -8,17 +8,18 @@ import { taskQueueFor, type Priority } from '../common/priorities.js';
 import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../common/search-attributes.js';
 import type { Channel, NotificationKind, NotificationStatus } from '../common/statuses.js';
 import { countAudienceUsers, type AudienceSelectors } from '../schema/queries/audience.js';
-import { appendAudit } from '../schema/queries/audit-log.js';
+import type { AuditEntry } from '../schema/queries/audit-log.js';
 import { consumeQuota } from '../schema/queries/rate-limits.js';
-import { deleteNotification, insertNotification, setNotificationRunId } from '../schema/queries/notifications.js';
-import { findTemplate, findTemplateVersion } from '../schema/queries/templates.js';
-import { findTenant } from '../schema/queries/tenants.js';
+import { deleteNotification } from '../schema/queries/notifications.js';
+import { findSendTemplate, findTemplate, type SendTemplate } from '../schema/queries/templates.js';
 import { findUsers } from '../schema/queries/users.js';
 import type { NotificationRow } from '../schema/tables/notifications.js';
+import type { TemplateVersionRow } from '../schema/tables/templates.js';
 import type { notificationWorkflow } from '../workflows/index.js';
 import type { AuthContext } from './auth.js';
 import { canonicalHash } from './canonical-json.js';
 import type { AppDeps } from './deps.js';
+import { notificationWrites } from './notification-writes.js';
 import { dependencyUnavailable, HttpError, isDependencyDown, unprocessable } from './errors.js';
 import { templateChannels } from './presenters.js';
 import type { NotificationRequest } from './schemas.js';
@@ -33,14 +34,20 @@ export interface SubmitResult {
   created: boolean;
 }
 
-export async function resolveTemplate(deps: Pick<AppDeps, 'db'>, tenantId: string, req: Request) {
+/** The version a request renders and the tenant's send settings; a clear 422 when there is none. */
+export async function resolveSendTemplate(deps: Pick<AppDeps, 'db'>, tenantId: string, req: Pick<Request, 'template' | 'templateVersion'>): Promise<SendTemplate> {
+  const found = await findSendTemplate(deps.db, tenantId, req.template, req.templateVersion);
+  if (found) return found;
+  // Only a request that will be refused pays for finding out why.
   const template = await findTemplate(deps.db, tenantId, req.template);
   if (!template) throw unprocessable('template_not_found', `template ${req.template} does not exist`);
   const version = req.templateVersion ?? template.published_version;
   if (version === null) throw unprocessable('template_not_published', `template ${req.template} has no published version; publish it first`);
-  const row = await findTemplateVersion(deps.db, tenantId, req.template, version);
-  if (!row) throw unprocessable('template_version_not_found', `template ${req.template} has no version ${version}`);
-  return row;
+  throw unprocessable('template_version_not_found', `template ${req.template} has no version ${version}`);
+}
+
+export async function resolveTemplate(deps: Pick<AppDeps, 'db'>, tenantId: string, req: Pick<Request, 'template' | 'templateVersion'>): Promise<TemplateVersionRow> {
+  return (await resolveSendTemplate(deps, tenantId, req)).version;
 }
 
 function checkTimes(req: Request, now: Date): void {
@@ -60,16 +67,14 @@ export interface SubmitOptions {
 export async function submitNotification(deps: AppDeps, auth: AuthContext, variables: VariableValidator, req: Request, opts: SubmitOptions = {}): Promise<SubmitResult> {
   const { row, created } = await acceptNotification(deps, auth, variables, req, opts);
   try {
-    await startWorkflow(deps, row);
+    const audit = { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.create', targetType: 'notification', targetId: row.id };
+    await startWorkflow(deps, row, created ? audit : undefined);
   } catch (err) {
     if (created && isDependencyDown(err)) {
       await deleteNotification(deps.db, auth.tenantId, row.id).catch(() => {});
       throw dependencyUnavailable();
     }
     throw err;
-  }
-  if (created) {
-    await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.create', targetType: 'notification', targetId: row.id });
   }
   return { row, created };
 }
@@ -88,7 +93,7 @@ export async function acceptNotification(
   const tenantId = auth.tenantId;
   const now = new Date();
   checkTimes(req, now);
-  const version = await resolveTemplate(deps, tenantId, req);
+  const { version, bulkThreshold, dailyQuota } = await resolveSendTemplate(deps, tenantId, req);
   // Checked against the version that will be rendered, before anything is stored or queued,
   // so a missing variable is the caller's 422 rather than a failed delivery later.
   const issues = variables.validate(version.content.variables, req.data);
@@ -108,12 +113,11 @@ export async function acceptNotification(
     throw unprocessable('unknown_users', `${unknown.length} user id(s) do not exist`, unknown.map((userId) => ({ userId })));
   }
 
-  const tenant = await findTenant(deps.db, tenantId);
   // Any group/module/segment/all selector makes a send bulk however few users it matches
   // today: its size is decided when it runs, so it goes through approval like a large list.
   const bulkSelectors = req.to.groups !== undefined || req.to.modules !== undefined || req.to.segment !== undefined || req.to.all === true;
   // Bulk sends wait for a checker's approval (maker-checker) before anything goes out.
-  const kind: NotificationKind = bulkSelectors || userIds.length > (tenant?.bulk_threshold ?? 100) ? 'bulk' : 'single';
+  const kind: NotificationKind = bulkSelectors || userIds.length > (bulkThreshold ?? 100) ? 'bulk' : 'single';
   const audience = { ...req.to, ...(req.to.userIds ? { userIds } : {}) };
   const audienceSize = kind === 'bulk' ? await countAudienceUsers(deps.db, tenantId, audience as AudienceSelectors) : userIds.length;
   if (audienceSize === 0) throw unprocessable('empty_audience', 'the audience matches no users');
@@ -128,7 +132,7 @@ export async function acceptNotification(
   const id = newId('ntf');
   // Never hash secret variables in clear: a short code is found from its hash in moments.
   const requestHash = canonicalHash(opts.storedData ? { ...req, data: opts.storedData } : req);
-  const { row, created } = await insertNotification(deps.db, {
+  const { row, created } = await notificationWrites(deps.db).insert({
     id,
     tenant_id: tenantId,
     template_key: req.template,
@@ -154,9 +158,9 @@ export async function acceptNotification(
     throw new HttpError(409, 'idempotency_conflict', 'this idempotencyKey was already used with a different request body');
   }
   // Counted only for a new notification, so an idempotent replay costs no quota.
-  if (created && tenant?.daily_quota != null && !(await consumeQuota(deps.db, tenantId, audienceSize * row.channels.length, tenant.daily_quota))) {
+  if (created && dailyQuota != null && !(await consumeQuota(deps.db, tenantId, audienceSize * row.channels.length, dailyQuota))) {
     await deleteNotification(deps.db, tenantId, row.id);
-    throw new HttpError(429, 'quota_exceeded', `this tenant's daily quota of ${tenant.daily_quota} recipients is used up`, undefined, { 'Retry-After': String(secondsToUtcMidnight()) });
+    throw new HttpError(429, 'quota_exceeded', `this tenant's daily quota of ${dailyQuota} recipients is used up`, undefined, { 'Retry-After': String(secondsToUtcMidnight()) });
   }
   return { row, created };
 }
@@ -166,8 +170,11 @@ function secondsToUtcMidnight(now = new Date()): number {
   return Math.ceil((midnight - now.getTime()) / 1000);
 }
 
-/** Starts the run for a notification; a run that already exists (a replayed request) is fine. */
-export async function startWorkflow(deps: AppDeps, row: NotificationRow): Promise<void> {
+/**
+ * Starts the run for a notification; a run that already exists (a replayed request) is fine.
+ * The audit entry, if any, is written with the run id once the run exists.
+ */
+export async function startWorkflow(deps: AppDeps, row: NotificationRow, audit?: AuditEntry): Promise<void> {
   const { client, taskQueuePrefix } = deps.temporal;
   try {
     // A short deadline: while Temporal is unreachable the client should hear 503 in seconds,
@@ -198,7 +205,7 @@ export async function startWorkflow(deps: AppDeps, row: NotificationRow): Promis
       ],
     }));
     row.workflow_run_id = handle.firstExecutionRunId;
-    await setNotificationRunId(deps.db, row.id, handle.firstExecutionRunId);
+    await notificationWrites(deps.db).recordRun({ id: row.id, runId: handle.firstExecutionRunId, audit });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return;
     throw err;

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import { importUsers, prepareCampaign, publishTemplate, PROJECT_ROOT, sampleRss, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal } from './harness.js';
+import { importUsers, prepareCampaign, publishTemplate, PROJECT_ROOT, sampleRss, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs } from './harness.js';
 import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
 
 const APPRISE_DIR = join(PROJECT_ROOT, '.tools', 'apprise');
@@ -93,7 +93,7 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
   // The workers run as they are deployed: workers/main.ts in a process of its own, not in
   // the event loop that also runs the API, the capture SMTP server and the raw baseline.
   const herald = await startHerald({ temporal, env: { HERALD_HISTORY_LIMIT: '1000' }, workers: 'none' });
-  const worker = await startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath });
+  const worker = await startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath }, workerProfileArgs());
   try {
     await importUsers(herald, 'u', n, 'everyone');
     await publishTemplate(herald);

@@ -4,7 +4,7 @@
 // `inject`, so a benchmark is a plain program.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -308,6 +308,17 @@ export interface WorkerProcess {
  * worker's alone. Started as `node --import tsx` rather than `npx tsx` so the pid is the
  * worker itself, not a launcher.
  */
+/**
+ * Node flags that make a worker process write a CPU profile into bench/results/profiles when
+ * HERALD_BENCH_CPU_PROF=1 (read it with bench/profile-summary.ts); none otherwise.
+ */
+export function workerProfileArgs(): string[] {
+  if (process.env.HERALD_BENCH_CPU_PROF !== '1') return [];
+  const dir = join(PROJECT_ROOT, 'bench', 'results', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 export async function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'workers/main.ts'], {
     cwd: PROJECT_ROOT,

@@ -1,10 +1,8 @@
 // Benchmark 4: peak RSS of the worker process (workers/main.ts in a child process, so the
 // figure is the worker's alone) during a small and a large campaign, each with a fresh
 // worker. `HERALD_BENCH_CPU_PROF=1` also writes a CPU profile of the large run's worker.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { importUsers, prepareCampaign, publishTemplate, sampleRss, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, type Herald } from './harness.js';
-import { goal, machine, modeOf, RESULTS_DIR, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
+import { importUsers, prepareCampaign, publishTemplate, sampleRss, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs, type Herald } from './harness.js';
+import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
 
 interface MemoryRun {
   recipients: number;
@@ -41,10 +39,7 @@ export async function runMemoryAudience(o: BenchOptions): Promise<BenchResult> {
     await importUsers(herald, 'a', small, 'small');
     await importUsers(herald, 'b', large, 'large');
     const s = await campaignWithWorker(herald, 'small', small, []);
-    const profileDir = join(RESULTS_DIR, 'profiles');
-    const profiling = process.env.HERALD_BENCH_CPU_PROF === '1';
-    if (profiling) mkdirSync(profileDir, { recursive: true });
-    const l = await campaignWithWorker(herald, 'large', large, profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    const l = await campaignWithWorker(herald, 'large', large, workerProfileArgs());
     const ratio = l.peakMb / s.peakMb;
     const row = (r: MemoryRun, base: MemoryRun) => ({
       campaign: `${r.recipients} recipients`,
@@ -64,7 +59,7 @@ export async function runMemoryAudience(o: BenchOptions): Promise<BenchResult> {
       columns: ['campaign', 'worker idle RSS MB', 'worker peak RSS MB', 'seconds', 'mails/s', 'peak ratio'],
       rows: [row(s, s), row(l, s)],
       goals: [goal(`peak RSS ${large} / ${small}`, ratio, '<=', 1.2)],
-      notes: ['The worker builds its workflow bundle at start (no dist/ bundle), so idle RSS includes what the bundler left behind.', ...(profiling ? [`CPU profile of the large run's worker in ${profileDir}`] : [])],
+      notes: ['The worker builds its workflow bundle at start (no dist/ bundle), so idle RSS includes what the bundler left behind.', ...(process.env.HERALD_BENCH_CPU_PROF === '1' ? ['CPU profile of the large run\'s worker in bench/results/profiles'] : [])],
       chart: { unit: 'MB', series: ['idle RSS', 'peak RSS'], groups: [s, l].map((r) => ({ label: `${r.recipients} recipients`, values: [r.idleMb, r.peakMb] })) },
     };
   } finally {

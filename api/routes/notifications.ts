@@ -49,8 +49,10 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
       202: { description: 'Accepted: a workflow now carries the notification. A replay of an idempotent request returns the original.', schema: Notification },
     },
     async handler({ res, body, auth }) {
-      const { row } = await submitNotification(deps, auth, variables, body);
-      const counts = await countDeliveries(deps.db, row.id);
+      const { row, created } = await submitNotification(deps, auth, variables, body);
+      // The row is the one just inserted (status scheduled or pending approval): nothing has
+      // been delivered in that state, so only a replayed request's counts need reading.
+      const counts = created ? emptyCounts() : await countDeliveries(deps.db, row.id);
       res.status(202).json(presentNotification(row, counts, temporalView));
     },
   });

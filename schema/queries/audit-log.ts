@@ -10,18 +10,19 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+export function auditValues(e: AuditEntry) {
+  return {
+    tenant_id: e.tenantId,
+    actor: e.actor,
+    action: e.action,
+    target_type: e.targetType,
+    target_id: e.targetId,
+    details: JSON.stringify(e.details ?? {}),
+  };
+}
+
 export async function appendAudit(db: DbOrTx, e: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      tenant_id: e.tenantId,
-      actor: e.actor,
-      action: e.action,
-      target_type: e.targetType,
-      target_id: e.targetId,
-      details: JSON.stringify(e.details ?? {}),
-    })
-    .execute();
+  await db.insertInto('audit_log').values(auditValues(e)).execute();
 }
 
 export async function listAudit(db: DbOrTx, tenantId: string, page: { limit: number; before?: string | undefined }): Promise<AuditLogRow[]> {

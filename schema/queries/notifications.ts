@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DeliveryCounts, NotificationStatus } from '../../common/statuses.js';
+import { auditValues, type AuditEntry } from './audit-log.js';
 import type { DbOrTx } from '../database.js';
 import type { NewNotification, NotificationRow } from '../tables/notifications.js';
 
@@ -7,17 +8,19 @@ import type { NewNotification, NotificationRow } from '../tables/notifications.j
  * Inserts the notification unless the tenant already has one with the same idempotency
  * key; either way returns the row that owns the key, and whether it was this call's.
  */
-export async function insertNotification(db: DbOrTx, n: NewNotification): Promise<{ row: NotificationRow; created: boolean }> {
+/**
+ * Inserts several notifications in one statement; a row whose idempotency key is taken (also
+ * by an earlier row of the same call) is skipped. Returns the rows inserted, by id.
+ */
+export async function insertNotificationsSkippingTaken(db: DbOrTx, rows: readonly NewNotification[]): Promise<Map<string, NotificationRow>> {
+  if (rows.length === 0) return new Map();
   const inserted = await db
     .insertInto('notifications')
-    .values(n)
+    .values([...rows])
     .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
     .returningAll()
-    .executeTakeFirst();
-  if (inserted) return { row: inserted, created: true };
-  const existing = await findNotificationByIdempotencyKey(db, n.tenant_id, n.idempotency_key ?? '');
-  if (!existing) throw new Error('idempotency conflict without an existing row');
-  return { row: existing, created: false };
+    .execute();
+  return new Map(inserted.map((r) => [r.id, r]));
 }
 
 export async function findNotificationByIdempotencyKey(db: DbOrTx, tenantId: string, key: string): Promise<NotificationRow | undefined> {
@@ -43,10 +46,26 @@ export async function deleteNotification(db: DbOrTx, tenantId: string, id: strin
   await db.deleteFrom('notifications').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-export async function setNotificationRunId(db: DbOrTx, id: string, runId: string): Promise<void> {
-  await db.updateTable('notifications').set({ workflow_run_id: runId }).where('id', '=', id).execute();
+export interface StartedRun {
+  id: string;
+  runId: string;
+  /** The audit entry of the notification's creation, written with its run id. */
+  audit?: AuditEntry | undefined;
 }
 
+/** Records the runs of several notifications and their audit entries, in one statement. */
+export async function setNotificationRunIds(db: DbOrTx, runs: readonly StartedRun[]): Promise<void> {
+  if (runs.length === 0) return;
+  const pairs = sql.join(runs.map((r) => sql`(${r.id}, ${r.runId})`));
+  const update = sql`update notifications as n set workflow_run_id = v.run_id from (values ${pairs}) as v(id, run_id) where n.id = v.id`;
+  const audits = runs.flatMap((r) => (r.audit ? [auditValues(r.audit)] : []));
+  if (audits.length === 0) {
+    await update.execute(db);
+    return;
+  }
+  const rows = sql.join(audits.map((a) => sql`(${a.tenant_id}, ${a.actor}, ${a.action}, ${a.target_type}, ${a.target_id}, ${a.details}::jsonb)`));
+  await sql`with started as (${update}) insert into audit_log (tenant_id, actor, action, target_type, target_id, details) values ${rows}`.execute(db);
+}
 export async function setNotificationStatus(
   db: DbOrTx,
   id: string,

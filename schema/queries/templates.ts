@@ -41,6 +41,34 @@ export async function findTemplateVersion(
     .executeTakeFirst();
 }
 
+/** What a send needs from the catalogue: the version it renders and the tenant's send settings. */
+export interface SendTemplate {
+  version: TemplateVersionRow;
+  bulkThreshold: number | null;
+  dailyQuota: number | null;
+}
+
+/**
+ * The version a send renders (the pinned one, else the published one) with the tenant's bulk
+ * threshold and daily quota, in one round trip: the API's hot path pays a statement per row it
+ * reads. Undefined when the template, its published version or the pinned version is missing.
+ */
+export async function findSendTemplate(db: DbOrTx, tenantId: string, key: string, pinned: number | undefined): Promise<SendTemplate | undefined> {
+  const row = await db
+    .selectFrom('template_versions as v')
+    .innerJoin('templates as t', (j) => j.onRef('t.tenant_id', '=', 'v.tenant_id').onRef('t.key', '=', 'v.key'))
+    .leftJoin('tenants as tn', 'tn.id', 'v.tenant_id')
+    .selectAll('v')
+    .select(['tn.bulk_threshold', 'tn.daily_quota'])
+    .where('v.tenant_id', '=', tenantId)
+    .where('v.key', '=', key)
+    .where((eb) => (pinned === undefined ? eb('v.version', '=', eb.ref('t.published_version')) : eb('v.version', '=', pinned)))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { bulk_threshold, daily_quota, ...version } = row;
+  return { version, bulkThreshold: bulk_threshold, dailyQuota: daily_quota };
+}
+
 /** Locks the template row for the rest of the transaction: publishers and rollbacks of one key take turns. */
 export async function lockTemplate(db: DbOrTx, tenantId: string, key: string): Promise<TemplateRow | undefined> {
   return db.selectFrom('templates').selectAll().where('tenant_id', '=', tenantId).where('key', '=', key).forUpdate().executeTakeFirst();

@@ -36,4 +36,27 @@ describe('idempotency keys', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(stack.smtp.mails().filter((m) => m.subject === 'Welcome, B!')).toHaveLength(0);
   });
+
+  it('concurrent requests are grouped into one insert: a shared key is still one notification, the others each their own', async () => {
+    // Sent at once, these land in the same grouped insert (api/notification-writes.ts).
+    const same = { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'Burst' }, idempotencyKey: 'burst-1' };
+    const answers = await Promise.all([
+      ...Array.from({ length: 6 }, () => stack.request('POST', '/v1/notifications', same)),
+      ...Array.from({ length: 6 }, (_, i) => stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['ada'] }, data: { name: `Own ${i}` } })),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(202));
+    const sharedIds = new Set(answers.slice(0, 6).map((a) => a.body.id));
+    const ownIds = new Set(answers.slice(6).map((a) => a.body.id));
+    expect(sharedIds.size).toBe(1);
+    expect(ownIds.size).toBe(6);
+    for (const id of [...sharedIds, ...ownIds]) await waitForFinal(stack, id);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(stack.smtp.mails().filter((m) => m.subject === 'Welcome, Burst!')).toHaveLength(1);
+    expect(stack.smtp.mails().filter((m) => m.subject?.startsWith('Welcome, Own '))).toHaveLength(6);
+    // Each creation is audited once, with its run id recorded.
+    const audits = await stack.db.selectFrom('audit_log').select('target_id').where('action', '=', 'notification.create').where('target_id', 'in', [...sharedIds, ...ownIds]).execute();
+    expect(audits).toHaveLength(7);
+    const runs = await stack.db.selectFrom('notifications').select('workflow_run_id').where('id', 'in', [...sharedIds, ...ownIds]).execute();
+    expect(runs.every((r) => typeof r.workflow_run_id === 'string' && r.workflow_run_id.length > 0)).toBe(true);
+  });
 });
