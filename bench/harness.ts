@@ -189,9 +189,10 @@ export async function publishTemplate(h: Herald, key = 'campaign'): Promise<void
 }
 
 /** Creates a bulk send to `group` and returns a function that approves it with a second key. */
-export async function prepareCampaign(h: Herald, group: string, priority: 'low' | 'medium' | 'high' = 'low'): Promise<{ id: string; approve(): Promise<void> }> {
+/** `run` goes into the data: campaigns of one audience that differ in it are not duplicates. */
+export async function prepareCampaign(h: Herald, group: string, priority: 'low' | 'medium' | 'high' = 'low', run = '1'): Promise<{ id: string; approve(): Promise<void> }> {
   const approver = await createKeyForTest(h.db, 'default', ['approve']);
-  const created = await h.request('POST', '/v1/notifications', { template: 'campaign', to: { groups: [group] }, data: { n: '1' }, priority });
+  const created = await h.request('POST', '/v1/notifications', { template: 'campaign', to: { groups: [group] }, data: { n: run }, priority });
   if (created.body?.status !== 'pending_approval') throw new Error(`campaign: ${created.status} ${JSON.stringify(created.body)}`);
   const id = String(created.body.id);
   return {

@@ -1,5 +1,6 @@
 // `npm run bench` runs every benchmark in turn; `npm run bench -- <name>…` only those;
-// `--full` uses the full sizes. A benchmark that crashes is reported and the rest still run.
+// `--full` uses the full sizes, `--n` another size, `--skip-peer` leaves Apprise out (for quick
+// tuning runs). A benchmark that crashes is reported and the rest still run.
 import { parseArgs } from 'node:util';
 import { benchApiIngest } from './api-ingest.js';
 import { benchBulkThroughput } from './bulk-throughput.js';
@@ -16,7 +17,7 @@ export const BENCHMARKS: Record<string, (o: BenchOptions) => Promise<BenchResult
   'api-ingest': benchApiIngest,
 };
 
-const { values, positionals } = parseArgs({ options: { full: { type: 'boolean', default: false }, n: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { full: { type: 'boolean', default: false }, n: { type: 'string' }, 'skip-peer': { type: 'boolean', default: false } }, allowPositionals: true });
 const names = positionals.length ? positionals : Object.keys(BENCHMARKS);
 const unknown = names.filter((n) => !(n in BENCHMARKS));
 if (unknown.length) {
@@ -30,7 +31,7 @@ for (const name of names) {
   const t0 = Date.now();
   console.log(`\n=== ${name} (${values.full ? 'full' : 'quick'}) ===`);
   try {
-    const r = await bench({ full: values.full ?? false, ...(values.n ? { n: Number(values.n) } : {}) });
+    const r = await bench({ full: values.full ?? false, ...(values.n ? { n: Number(values.n) } : {}), ...(values['skip-peer'] ? { apprise: false } : {}) });
     printResult(r);
   } catch (err) {
     failed.push(name);
