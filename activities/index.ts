@@ -25,7 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createScheduleActivities(deps),
     ...createDigestActivities(deps),
     ...finalize,
-    ...createSingleSendActivities({ ...orchestration, ...prepare, ...finalize }),
+    ...createSingleSendActivities(deps),
     ...createDirectoryActivities(deps),
     ...createRecallActivities(deps),
   };

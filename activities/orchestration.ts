@@ -14,6 +14,8 @@ import { findTenant } from '../schema/queries/tenants.js';
 import { findUsers } from '../schema/queries/users.js';
 import { ledgerRows, planPage, resolveAudienceUsersPage } from './audience.js';
 import type { createDeliverActivities } from './deliver.js';
+import type { NotificationRow } from '../schema/tables/notifications.js';
+import type { TemplateVersionRow } from '../schema/tables/templates.js';
 import type { ActivityDeps } from './deps.js';
 import { policyContextFor, suppressRecentDuplicates } from './prepare.js';
 import { msUntilWindow } from './send-window.js';
@@ -60,22 +62,40 @@ export interface EscalationInput extends NotificationRef {
 /** The most audience a notification may have; more is a rule violation, not a 500. */
 export const MAX_AUDIENCE = 10_000_000;
 
+/** A notification and the template version it renders, or why a run cannot use them. */
+export async function loadForSend(deps: Pick<ActivityDeps, 'db'>, { tenantId, notificationId }: NotificationRef): Promise<{ ok: true; n: NotificationRow; version: TemplateVersionRow } | { ok: false; reason: string }> {
+  const n = await findNotification(deps.db, tenantId, notificationId);
+  if (!n) return { ok: false, reason: 'notification no longer exists' };
+  const version = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
+  if (!version) return { ok: false, reason: `template ${n.template_key} v${n.template_version} no longer exists` };
+  return { ok: true, n, version };
+}
+
+/** The rules only checkable when the run starts (the API checked what it could). */
+export async function checkAtSendTime(
+  deps: Pick<ActivityDeps, 'db' | 'variables' | 'secretBox'>,
+  n: NotificationRow,
+  version: TemplateVersionRow,
+): Promise<{ ok: true; audienceSize: number } | { ok: false; reason: string }> {
+  const issues = deps.variables.validate(version.content.variables, openSealed(n.data, deps.secretBox));
+  if (issues.length > 0) return { ok: false, reason: `data no longer satisfies the template's variables: ${issues.map((i) => i.variable).join(', ')}` };
+  if (n.send_at && n.expires_at && n.expires_at <= n.send_at) return { ok: false, reason: 'expiresAt is not after sendAt' };
+  const size = await countAudienceUsers(deps.db, n.tenant_id, n.audience as AudienceSelectors);
+  if (size === 0) return { ok: false, reason: 'the audience is empty' };
+  if (size > MAX_AUDIENCE) return { ok: false, reason: `the audience of ${size} users is over the limit of ${MAX_AUDIENCE}` };
+  return { ok: true, audienceSize: size };
+}
+
 export function createOrchestrationActivities(deps: ActivityDeps, deliver: ReturnType<typeof createDeliverActivities>['deliver']) {
   return {
     /** The rules only checkable when the run starts (the API checked what it could). */
     async validateNotification({ tenantId, notificationId }: NotificationRef): Promise<ValidationResult> {
-      const n = await findNotification(deps.db, tenantId, notificationId);
-      if (!n) return { ok: false, reason: 'notification no longer exists' };
-      const version = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
-      if (!version) return { ok: false, reason: `template ${n.template_key} v${n.template_version} no longer exists` };
-      const issues = deps.variables.validate(version.content.variables, openSealed(n.data, deps.secretBox));
-      if (issues.length > 0) return { ok: false, reason: `data no longer satisfies the template's variables: ${issues.map((i) => i.variable).join(', ')}` };
-      if (n.send_at && n.expires_at && n.expires_at <= n.send_at) return { ok: false, reason: 'expiresAt is not after sendAt' };
-      const size = await countAudienceUsers(deps.db, tenantId, n.audience as AudienceSelectors);
-      if (size === 0) return { ok: false, reason: 'the audience is empty' };
-      if (size > MAX_AUDIENCE) return { ok: false, reason: `the audience of ${size} users is over the limit of ${MAX_AUDIENCE}` };
+      const loaded = await loadForSend(deps, { tenantId, notificationId });
+      if (!loaded.ok) return loaded;
+      const checked = await checkAtSendTime(deps, loaded.n, loaded.version);
+      if (!checked.ok) return checked;
       const tenant = await findTenant(deps.db, tenantId);
-      return { ok: true, audienceSize: size, approvalTimeoutMs: (tenant?.approval_timeout_seconds ?? 72 * 3600) * 1000 };
+      return { ok: true, audienceSize: checked.audienceSize, approvalTimeoutMs: (tenant?.approval_timeout_seconds ?? 72 * 3600) * 1000 };
     },
 
     /** One page of a bulk audience: decide, write its ledger rows, return what to send now. */

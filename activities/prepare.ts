@@ -72,41 +72,51 @@ export function createPrepareActivities(deps: ActivityDeps) {
       if (!n) return { ok: false, reason: 'notification no longer exists' };
       const template = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
       if (!template) return { ok: false, reason: `template ${n.template_key} v${n.template_version} no longer exists` };
-      const ctx = await policyContextFor(deps, n, template, n.channels as Channel[]);
-
-      // Single sends resolve in one page; the loop is the same one a bulk campaign pages with.
-      // The stored segment was validated by the API's Segment schema before it was written.
-      const audience = n.audience as AudienceSelectors;
-      let cursor: string | null = null;
-      do {
-        const page = await resolveAudienceUsersPage(deps.db, tenantId, audience, cursor, DEFAULT_PAGE_SIZE);
-        // Cap slots and ledger rows commit together: a crash between them cannot leave a
-        // slot counted for a notification that has no rows (a retry finds its own slot).
-        await deps.db.transaction().execute(async (tx) => {
-          const planned = await suppressRecentDuplicates(tx, n, await planPage(tx, tenantId, notificationId, ctx, page.users, true));
-          await insertDeliveries(tx, ledgerRows(tenantId, notificationId, deps.messageIdDomain, planned));
-        });
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-
-      // Ids named explicitly but gone since submission (deleted users) get a row that says so.
-      const named = [...new Set(n.audience.userIds ?? [])];
-      const found = new Set((await findUsers(deps.db, tenantId, named)).map((u) => u.id));
-      const unknown: PlannedUser[] = named
-        .filter((id) => !found.has(id))
-        .map((userId) => ({ userId, decisions: ctx.channels.map((channel) => ({ channel, status: 'suppressed' as const, address: null, reason: 'unknown_user' as const })) }));
-
-      await deps.db.transaction().execute(async (tx) => {
-        await insertDeliveries(tx, ledgerRows(tenantId, notificationId, deps.messageIdDomain, unknown));
-        await setNotificationStatus(tx, notificationId, 'sending');
-      });
-      // Read back rather than trust what was planned: a retried activity keeps the rows (and
-      // ids, and deferrals) of the first attempt.
-      const unsent = await unsentWithDeferral(deps.db, notificationId);
-      await deps.tracker.recordPrepared(notificationId);
-      const notBefore: Record<string, string> = {};
-      for (const u of unsent) if (u.deferredUntil) notBefore[u.id] = u.deferredUntil.toISOString();
-      return { ok: true, deliveryIds: unsent.map((u) => u.id), ...(Object.keys(notBefore).length > 0 ? { notBefore } : {}) };
+      return prepareLoaded(deps, n, template);
     },
   };
+}
+
+/** Writes the ledger rows of a loaded notification and marks it sending. */
+export async function prepareLoaded(deps: ActivityDeps, n: NotificationRow, template: TemplateVersionRow): Promise<PrepareResult> {
+  const tenantId = n.tenant_id;
+  const notificationId = n.id;
+  const ctx = await policyContextFor(deps, n, template, n.channels as Channel[]);
+
+  // Single sends resolve in one page; the loop is the same one a bulk campaign pages with.
+  // The stored segment was validated by the API's Segment schema before it was written.
+  const audience = n.audience as AudienceSelectors;
+  let cursor: string | null = null;
+  do {
+    const page = await resolveAudienceUsersPage(deps.db, tenantId, audience, cursor, DEFAULT_PAGE_SIZE);
+    // Cap slots and ledger rows commit together: a crash between them cannot leave a
+    // slot counted for a notification that has no rows (a retry finds its own slot).
+    await deps.db.transaction().execute(async (tx) => {
+      const planned = await suppressRecentDuplicates(tx, n, await planPage(tx, tenantId, notificationId, ctx, page.users, true));
+      await insertDeliveries(tx, ledgerRows(tenantId, notificationId, deps.messageIdDomain, planned));
+    });
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+
+  // Ids named explicitly but gone since submission (deleted users) get a row that says so.
+  const named = [...new Set(n.audience.userIds ?? [])];
+  const found = new Set((await findUsers(deps.db, tenantId, named)).map((u) => u.id));
+  const unknown: PlannedUser[] = named
+    .filter((id) => !found.has(id))
+    .map((userId) => ({ userId, decisions: ctx.channels.map((channel) => ({ channel, status: 'suppressed' as const, address: null, reason: 'unknown_user' as const })) }));
+
+  if (unknown.length === 0) await setNotificationStatus(deps.db, notificationId, 'sending');
+  else {
+    await deps.db.transaction().execute(async (tx) => {
+      await insertDeliveries(tx, ledgerRows(tenantId, notificationId, deps.messageIdDomain, unknown));
+      await setNotificationStatus(tx, notificationId, 'sending');
+    });
+  }
+  // Read back rather than trust what was planned: a retried activity keeps the rows (and
+  // ids, and deferrals) of the first attempt.
+  const unsent = await unsentWithDeferral(deps.db, notificationId);
+  await deps.tracker.recordPrepared(notificationId);
+  const notBefore: Record<string, string> = {};
+  for (const u of unsent) if (u.deferredUntil) notBefore[u.id] = u.deferredUntil.toISOString();
+  return { ok: true, deliveryIds: unsent.map((u) => u.id), ...(Object.keys(notBefore).length > 0 ? { notBefore } : {}) };
 }
