@@ -320,18 +320,24 @@ export function workerProfileArgs(): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-export async function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'workers/main.ts'], {
+/** `workers/main.ts` in a process of its own, as deployed; resolves once it polls. */
+export function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<WorkerProcess> {
+  return startNodeProcess('workers/main.ts', [], { ...env, LOG_LEVEL: 'info' }, 'Herald workers running', nodeArgs);
+}
+
+/** A TypeScript program of this project in a child process; resolves once it prints `ready`. */
+export async function startNodeProcess(script: string, args: string[], env: Record<string, string>, ready: string, nodeArgs: string[] = []): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start within 120 s: ${out.slice(-2000)}`)), 120_000);
+    const timer = setTimeout(() => reject(new Error(`${script} did not start within 120 s: ${out.slice(-2000)}`)), 120_000);
     const onData = (c: Buffer) => {
       out += c.toString();
-      if (out.includes('Herald workers running')) {
+      if (out.includes(ready)) {
         clearTimeout(timer);
         resolve();
       }
@@ -340,7 +346,7 @@ export async function startWorkerProcess(env: Record<string, string>, nodeArgs: 
     child.stderr?.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}: ${out.slice(-2000)}`));
+      reject(new Error(`${script} exited with ${code}: ${out.slice(-2000)}`));
     });
   });
   child.stdout?.removeAllListeners('data');

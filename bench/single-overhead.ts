@@ -4,8 +4,8 @@
 // its own address so the capture server's receipt closes that send's latency.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { BARE_WORKFLOW, startBareWorker } from './bare/worker.js';
-import { createLatencyTracker, importUsers, percentile, publishTemplate, runBounded, startHerald, startTemporalEnv } from './harness.js';
+import { BARE_WORKFLOW } from './bare/worker.js';
+import { createLatencyTracker, importUsers, percentile, publishTemplate, runBounded, startHerald, startNodeProcess, startTemporalEnv, startWorkerProcess, workerProfileArgs } from './harness.js';
 import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
 
 export const SINGLE_CONCURRENCY = 10;
@@ -30,11 +30,15 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
   const count = o.n ?? (o.full ? 2_000 : 400);
   const warmup = 20;
   const temporal = await startTemporalEnv(o.temporal);
-  const herald = await startHerald({ temporal, onMail: (m) => tracker.onMail(m) });
+  // Workers run as deployed, each in a process of its own (Herald's workers/main.ts and the
+  // bare worker); this process keeps the API, the clients and the capture SMTP server.
+  const herald = await startHerald({ temporal, workers: 'none', onMail: (m) => tracker.onMail(m) });
   let tracker = createLatencyTracker();
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
-  const bare = await startBareWorker({ address: temporal.address, taskQueue: `bare-${randomBytes(4).toString('hex')}`, smtpUrl: herald.smtp.url });
+  const bareQueue = `bare-${randomBytes(4).toString('hex')}`;
+  const bare = await startNodeProcess('bench/bare/main.ts', [temporal.address, bareQueue, herald.smtp.url], {}, 'bare worker running');
+  const worker = await startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath }, workerProfileArgs());
   try {
     await publishTemplate(herald);
     await importUsers(herald, 's', count + warmup, 'singles');
@@ -49,7 +53,7 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
       const to = `b${i}@example.com`;
       const received = tracker.start(to);
       await client.workflow.start(BARE_WORKFLOW, {
-        taskQueue: bare.taskQueue,
+        taskQueue: bareQueue,
         workflowId: `bare-${i}-${randomBytes(3).toString('hex')}`,
         args: [{ from: 'herald@example.com', to, subject: `Sale ${i} for b${i}`, text: `Hello b${i}, the sale starts now.`, html: `<p>Hello <b>b${i}</b>, the sale starts now.</p>` }],
       });
@@ -78,14 +82,15 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
       mode: modeOf(o),
       startedAt: new Date().toISOString(),
       machine: machine(),
-      params: { sends: count, warmup, concurrency: SINGLE_CONCURRENCY, priority: 'high', workerSlots: 'Herald default 100 (high 50); bare 50', smtpPool: 5 },
+      params: { sends: count, warmup, concurrency: SINGLE_CONCURRENCY, priority: 'high', workerSlots: 'Herald default 100 (high 50); bare 50', smtpPool: 5, workers: 'each in a process of its own (workers/main.ts, bench/bare/main.ts)' },
       columns: ['path', 'sends', 'sends/s', 'p50 ms', 'p95 ms', 'p99 ms', 'throughput ratio', 'p99 ratio'],
       rows,
       goals: [goal('throughput Herald / bare', thr, '>=', 0.8), goal('p99 Herald / bare', p99, '<=', 1.25)],
-      notes: [`${SINGLE_CONCURRENCY} clients in a closed loop (each waits for its mail to arrive before sending the next); latency is the client's request start → capture server's receipt; Herald's clock starts before the HTTP POST, bare's before client.workflow.start.`],
+      notes: [`${SINGLE_CONCURRENCY} clients in a closed loop (each waits for its mail to arrive before sending the next); latency is the client's request start → capture server's receipt; Herald's clock starts before the HTTP POST, bare's before client.workflow.start.`, 'Both workers run in processes of their own, as deployed; the API, the clients and the capture SMTP server share this one.'],
       chart: { unit: 'milliseconds', series: ['p50', 'p95', 'p99'], groups: [h, b].map((r, i) => ({ label: i === 0 ? 'Herald' : 'bare workflow', values: [50, 95, 99].map((q) => percentile(r.latencies, q)) })) },
     };
   } finally {
+    await worker.stop();
     await bare.stop();
     await connection.close();
     await herald.stop();
