@@ -4,6 +4,7 @@
 // workers run in either phase, so only acceptance is measured.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../common/search-attributes.js';
 import { BARE_WORKFLOW } from './bare/worker.js';
 import { importUsers, publishTemplate, runBounded, startHerald, startTemporalEnv } from './harness.js';
 import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
@@ -34,14 +35,27 @@ export async function runApiIngest(o: BenchOptions): Promise<BenchResult> {
     const headers = { authorization: `Bearer ${herald.workerEnv.HERALD_BOOTSTRAP_ADMIN_KEY}`, 'content-type': 'application/json' };
     const url = `${herald.api.url}/v1/notifications`;
     const tag = randomBytes(3).toString('hex');
-    const bare = await run(async (i) => {
+    // The search attributes Herald puts on every run (workflow list filters in the Temporal
+    // UI); on the dev server each costs a visibility write, so a reference row shows what they
+    // cost alone.
+    const heraldAttributes = [
+      { key: SA_TENANT, value: 'default' },
+      { key: SA_PRIORITY, value: 'medium' },
+      { key: SA_STATUS, value: 'scheduled' },
+      { key: SA_KIND, value: 'single' },
+      { key: SA_CATEGORY, value: '' },
+      { key: SA_TEMPLATE, value: 'campaign' },
+    ];
+    const bareStart = (withAttributes: boolean) => async (i: number) => {
       await client.workflow.start(BARE_WORKFLOW, {
         taskQueue: `bare-ingest-${tag}`,
-        workflowId: `bare-${tag}-${i}`,
+        workflowId: `bare-${tag}-${withAttributes ? 'sa-' : ''}${i}`,
         args: [{ from: 'herald@example.com', to: `i${i % 100}@example.com`, subject: `Sale ${i}`, text: 'Hello, the sale starts now.', html: '<p>Hello, the sale starts now.</p>' }],
+        ...(withAttributes ? { typedSearchAttributes: heraldAttributes } : {}),
       });
       return true;
-    });
+    };
+    const bare = await run(bareStart(false));
     const refused = new Map<number, number>();
     const h = await run(async (i) => {
       const res = await fetch(url, { method: 'POST', headers, body: body(i) });
@@ -49,11 +63,15 @@ export async function runApiIngest(o: BenchOptions): Promise<BenchResult> {
       if (res.status !== 202) refused.set(res.status, (refused.get(res.status) ?? 0) + 1);
       return res.status === 202;
     });
+    // After Herald's phase, so Herald does not run against a dev server holding a third phase's runs.
+    const bareSa = await run(bareStart(true));
     const hRate = h.accepted / h.seconds;
     const bRate = bare.accepted / bare.seconds;
+    const saRate = bareSa.accepted / bareSa.seconds;
     const rows = [
       { path: 'Herald POST /v1/notifications', requests: count, accepted: h.accepted, seconds: round(h.seconds, 2), 'accepted/s': round(hRate), ratio: round(hRate / bRate, 2) },
       { path: 'bare client.workflow.start (baseline)', requests: count, accepted: bare.accepted, seconds: round(bare.seconds, 2), 'accepted/s': round(bRate), ratio: 1 },
+      { path: "bare workflow.start with Herald's 6 search attributes (reference)", requests: count, accepted: bareSa.accepted, seconds: round(bareSa.seconds, 2), 'accepted/s': round(saRate), ratio: round(saRate / bRate, 2) },
     ];
     return {
       name: 'api-ingest',
@@ -68,8 +86,9 @@ export async function runApiIngest(o: BenchOptions): Promise<BenchResult> {
       notes: [
         refused.size === 0 ? 'Every Herald request was accepted (202).' : `Herald answers other than 202: ${[...refused].map(([st, n]) => `${n} × ${st}`).join(', ')} (warm-up included).`,
         'The load generator, the API and the bare client share this process and the machine with the dev server and PostgreSQL.',
+        `Against bare starts that carry the same six search attributes, Herald accepts ${round(hRate / saRate, 2)} × as many per second.`,
       ],
-      chart: { unit: 'accepted per second', series: ['accepted/s'], groups: [{ label: 'Herald API', values: [hRate] }, { label: 'bare workflow.start', values: [bRate] }] },
+      chart: { unit: 'accepted per second', series: ['accepted/s'], groups: [{ label: 'Herald API', values: [hRate] }, { label: 'bare workflow.start', values: [bRate] }, { label: 'bare + 6 search attributes', values: [saRate] }] },
     };
   } finally {
     await connection.close();
