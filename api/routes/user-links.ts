@@ -92,6 +92,8 @@ const MessageParam = z.object({ messageId: z.string().min(1).max(64) });
 
 export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | undefined): void {
   const key = deps.signingKey ?? DEV_SIGNING_KEY;
+  // Links minted before a key rotation stay valid while their key is a previous one.
+  const keys = [key, ...(deps.tokens?.previousKeys ?? [])];
   const base = deps.publicUrl.replace(/\/$/, '');
 
   async function mint(purpose: UserLinkPurpose, tenantId: string, userId: string, ttlSeconds: number | undefined) {
@@ -104,7 +106,7 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
 
   /** The subject of a valid token for a user that still exists; one 401 for every other case. */
   async function subjectOf(purpose: UserLinkPurpose, token: string): Promise<VerifiedUserLink> {
-    const s = verifyUserLink(key, purpose, token);
+    const s = verifyUserLink(keys, purpose, token);
     if (!s || !(await findUser(deps.db, s.tenantId, s.userId))) {
       throw new HttpError(401, 'invalid_link', purpose === 'preferences' ? 'this preference link is not valid or has expired' : 'this inbox token is not valid or has expired');
     }

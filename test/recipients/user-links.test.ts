@@ -2,7 +2,7 @@
 // link and the inbox widget's token-only inbox — and partial provider edits that keep secrets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../common/secret-box.js';
-import { signUserLink } from '../../common/user-links.js';
+import { signUserLink, verifyUserLink } from '../../common/user-links.js';
 import { findProvider } from '../../schema/queries/providers.js';
 import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
 
@@ -167,5 +167,36 @@ describe('signed per-user links: preference center and inbox widget', () => {
     expect(echoed.body.error.code).toBe('redacted_value');
     expect((await stack.request('PATCH', '/v1/providers/none', {})).status).toBe(404);
     expect((await stack.request('PATCH', '/v1/providers/mail', { kind: 'twilio' })).status).toBe(400);
+  });
+});
+
+describe('signed per-user links after a signing-key rotation', () => {
+  const OLD = 'old-signing-key-0123456789abcdef0123';
+  const NEW = 'new-signing-key-0123456789abcdef0123';
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    // HERALD_SIGNING_KEY: the first key signs, the later ones only verify.
+    stack = await startStack({ env: { HERALD_SIGNING_KEY: `${NEW},${OLD}` } });
+    await seedEmail(stack, { userId: 'ada', email: 'ada@example.com' });
+  });
+  afterAll(() => stack?.stop());
+
+  const center = (token: string) => stack.request('GET', `/v1/public/preferences?token=${encodeURIComponent(token)}`, undefined, { key: null });
+
+  it('accepts links signed with the previous key, mints with the new one, and refuses unknown keys', async () => {
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    const subject = { tenantId: 'default', userId: 'ada' };
+    expect((await center(signUserLink(OLD, 'preferences', subject, inAnHour))).status).toBe(200);
+    const minted = (await stack.request('POST', '/v1/users/ada/preference-link', {})).body.token as string;
+    // New links are signed with the new key only.
+    expect(verifyUserLink([NEW], 'preferences', minted)).toMatchObject(subject);
+    expect(verifyUserLink([OLD], 'preferences', minted)).toBeUndefined();
+    expect((await center(minted)).status).toBe(200);
+    const stranger = await center(signUserLink('some-other-key-0123456789abcdef0123', 'preferences', subject, inAnHour));
+    expect(stranger.status).toBe(401);
+    expect(stranger.body.error.code).toBe('invalid_link');
+    // An old-key link that has expired is still refused.
+    expect((await center(signUserLink(OLD, 'preferences', subject, new Date(Date.now() - 1000)))).status).toBe(401);
   });
 });
