@@ -12,12 +12,12 @@ import { pendingDueIds, pendingSummary, suppressUnsent, usersNotReached } from '
 import { findTemplateVersion } from '../schema/queries/templates.js';
 import { findTenant } from '../schema/queries/tenants.js';
 import { findUsers } from '../schema/queries/users.js';
-import { ledgerRows, planPage, resolveAudienceUsersPage } from './audience.js';
-import type { createDeliverActivities } from './deliver.js';
 import type { NotificationRow } from '../schema/tables/notifications.js';
 import type { TemplateVersionRow } from '../schema/tables/templates.js';
+import { ledgerRows, planPage, resolveAudienceUsersPage } from './audience.js';
+import type { createDeliverActivities } from './deliver.js';
 import type { ActivityDeps } from './deps.js';
-import { policyContextFor, suppressRecentDuplicates } from './prepare.js';
+import { loadForSend, policyContextFor, suppressRecentDuplicates } from './prepare.js';
 import { msUntilWindow } from './send-window.js';
 
 export interface NotificationRef {
@@ -61,15 +61,6 @@ export interface EscalationInput extends NotificationRef {
 
 /** The most audience a notification may have; more is a rule violation, not a 500. */
 export const MAX_AUDIENCE = 10_000_000;
-
-/** A notification and the template version it renders, or why a run cannot use them. */
-export async function loadForSend(deps: Pick<ActivityDeps, 'db'>, { tenantId, notificationId }: NotificationRef): Promise<{ ok: true; n: NotificationRow; version: TemplateVersionRow } | { ok: false; reason: string }> {
-  const n = await findNotification(deps.db, tenantId, notificationId);
-  if (!n) return { ok: false, reason: 'notification no longer exists' };
-  const version = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
-  if (!version) return { ok: false, reason: `template ${n.template_key} v${n.template_version} no longer exists` };
-  return { ok: true, n, version };
-}
 
 /** The rules only checkable when the run starts (the API checked what it could). */
 export async function checkAtSendTime(

@@ -65,14 +65,20 @@ export async function suppressRecentDuplicates(db: DbOrTx, n: NotificationRow, p
   );
 }
 
+/** A notification and the template version it renders, or why a run cannot use them. */
+export async function loadForSend(deps: Pick<ActivityDeps, 'db'>, { tenantId, notificationId }: PrepareInput): Promise<{ ok: true; n: NotificationRow; version: TemplateVersionRow } | { ok: false; reason: string }> {
+  const n = await findNotification(deps.db, tenantId, notificationId);
+  if (!n) return { ok: false, reason: 'notification no longer exists' };
+  const version = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
+  if (!version) return { ok: false, reason: `template ${n.template_key} v${n.template_version} no longer exists` };
+  return { ok: true, n, version };
+}
+
 export function createPrepareActivities(deps: ActivityDeps) {
   return {
-    async prepareNotification({ tenantId, notificationId }: PrepareInput): Promise<PrepareResult> {
-      const n = await findNotification(deps.db, tenantId, notificationId);
-      if (!n) return { ok: false, reason: 'notification no longer exists' };
-      const template = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
-      if (!template) return { ok: false, reason: `template ${n.template_key} v${n.template_version} no longer exists` };
-      return prepareLoaded(deps, n, template);
+    async prepareNotification(input: PrepareInput): Promise<PrepareResult> {
+      const loaded = await loadForSend(deps, input);
+      return loaded.ok ? prepareLoaded(deps, loaded.n, loaded.version) : loaded;
     },
   };
 }

@@ -4,8 +4,8 @@
 // workflow task, and each loaded the same rows again; run together inside the workflow task
 // they cost none, which is most of a single send's latency when the provider is quick.
 import type { ActivityDeps } from './deps.js';
-import { checkAtSendTime, loadForSend, type NotificationRef } from './orchestration.js';
-import { prepareLoaded, type PrepareResult } from './prepare.js';
+import { checkAtSendTime, type NotificationRef } from './orchestration.js';
+import { loadForSend, prepareLoaded, type PrepareResult } from './prepare.js';
 
 export function createSingleSendActivities(deps: ActivityDeps) {
   return {
