@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationWrites } from '../../api/notification-writes.js';
 import { seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
 
 describe('idempotency keys', () => {
@@ -59,4 +60,19 @@ describe('idempotency keys', () => {
     const runs = await stack.db.selectFrom('notifications').select('workflow_run_id').where('id', 'in', [...sharedIds, ...ownIds]).execute();
     expect(runs.every((r) => typeof r.workflow_run_id === 'string' && r.workflow_run_id.length > 0)).toBe(true);
   });
+
+  it('a grouped insert that fails is retried row by row: only the bad row fails its request', async () => {
+    const sent = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'Template row' } });
+    expect(sent.status).toBe(202);
+    const { id: existingId, created_at: _c, updated_at: _u, completed_at: _d, workflow_run_id: _w, ...base } = await stack.db.selectFrom('notifications').selectAll().where('id', '=', sent.body.id).executeTakeFirstOrThrow();
+    const row = (id: string) => ({ ...base, id, idempotency_key: null, audience: JSON.stringify(base.audience), data: JSON.stringify(base.data), escalation: null });
+    const writes = notificationWrites(stack.db);
+    // Called in one turn, both land in the same flush; the second reuses an existing id.
+    const [good, bad] = await Promise.allSettled([writes.insert(row('ntf_grouped_good')), writes.insert(row(existingId))]);
+    expect(good).toMatchObject({ status: 'fulfilled', value: { created: true, row: { id: 'ntf_grouped_good' } } });
+    expect(bad.status).toBe('rejected');
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(/duplicate key/);
+    expect(await stack.db.selectFrom('notifications').select('id').where('id', '=', 'ntf_grouped_good').executeTakeFirst()).toBeDefined();
+  });
 });
+
