@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { importUsers, prepareCampaign, publishTemplate, PROJECT_ROOT, sampleRss, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs } from './harness.js';
+import { importUsers, prepareCampaign, publishTemplate, PROJECT_ROOT, sampleRss, startHerald, startNodeProcess, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs } from './harness.js';
 import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
 
 const APPRISE_DIR = join(PROJECT_ROOT, '.tools', 'apprise');
@@ -15,18 +15,10 @@ const APPRISE_DIR = join(PROJECT_ROOT, '.tools', 'apprise');
  * runs in one: sharing this process's event loop with the capture server would slow it.
  */
 async function rawNodemailer(smtpUrl: string, n: number, waitFor: (count: number) => Promise<unknown>, already: number): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/raw-sender.ts', smtpUrl, String(n)], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const ready = new Promise<void>((resolve) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('ready')) resolve();
-    });
-  });
-  await Promise.race([ready, exited.then((code) => Promise.reject(new Error(`raw sender exited with ${code} before it was ready`)))]);
+  const sender = await startNodeProcess('bench/raw-sender.ts', [smtpUrl, String(n)], {}, 'ready');
+  const exited = new Promise<number | null>((r) => sender.child.once('exit', (code) => r(code)));
   const t0 = performance.now();
-  child.stdin.write('go\n');
+  sender.child.stdin?.write('go\n');
   await waitFor(already + n);
   const seconds = (performance.now() - t0) / 1000;
   const code = await exited;

@@ -325,12 +325,12 @@ export function startWorkerProcess(env: Record<string, string>, nodeArgs: string
   return startNodeProcess('workers/main.ts', [], { ...env, LOG_LEVEL: 'info' }, 'Herald workers running', nodeArgs);
 }
 
-/** A TypeScript program of this project in a child process; resolves once it prints `ready`. */
+/** A TypeScript program of this project in a child process; resolves once it prints `ready`. Its stdin is a pipe the program may read. */
 export async function startNodeProcess(script: string, args: string[], env: Record<string, string>, ready: string, nodeArgs: string[] = []): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   await new Promise<void>((resolve, reject) => {
