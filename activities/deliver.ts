@@ -2,20 +2,21 @@
 // ledger so that however often Temporal runs this activity, the provider is asked once
 // per successful send.
 import { Context } from '@temporalio/activity';
-import { isDependencyDown } from '../api/errors.js';
+import { isDependencyDown } from '../common/dependency-down.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WebPushSubscription } from '../channels/types.js';
 import { DEV_SIGNING_KEY } from '../common/config.js';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
-import { openSealed } from '../common/sealed-data.js';
+import { DeliveryError, DeliveryErrorType } from '../channels/errors.js';
+import { openSealed } from '../domain/notifications/sealed-data.js';
 import { createGroupCommit } from '../common/group-commit.js';
 import { createTtlCache } from '../common/ttl-cache.js';
-import { unsubscribeHeaders } from '../common/unsubscribe.js';
-import { bounceAddress } from '../common/bounce-address.js';
+import { unsubscribeHeaders } from '../domain/links/unsubscribe.js';
+import { bounceAddress } from '../domain/links/bounce-address.js';
 import { findCategorySettings } from '../schema/queries/preferences.js';
-import { categoryPolicy, DEFAULT_CATEGORY } from './policy.js';
-import { addEmailTracking } from '../common/tracking-links.js';
-import type { Channel, DeliveryStatus } from '../common/statuses.js';
+import { categoryPolicy, DEFAULT_CATEGORY } from '../domain/audience/policy.js';
+import { addEmailTracking } from '../domain/links/tracking-links.js';
+import type { DeliveryStatus } from '../schema/tables/statuses.js';
+import type { Channel } from '../channels/types.js';
 import {
   claimDeliveries,
   completeDeliveries,
@@ -35,11 +36,11 @@ import { findTemplateVersion } from '../schema/queries/templates.js';
 import { findUsers } from '../schema/queries/users.js';
 import type { DeliveryRow } from '../schema/tables/deliveries.js';
 import type { UserRow } from '../schema/tables/users.js';
-import { composeMessage, type ComposeContext } from './compose.js';
+import { composeMessage, type ComposeContext } from '../domain/templates/compose.js';
 import type { ActivityDeps } from './deps.js';
-import { TargetsGone, type ProviderRouter } from './provider-router.js';
-import { RenderError, type RenderedByChannel } from './render.js';
-import { describeTarget, targetsFor, type Identities, type Target } from './targets.js';
+import { TargetsGone, type ProviderRouter } from '../domain/delivery/provider-router.js';
+import { RenderError, type RenderedByChannel } from '../domain/templates/render.js';
+import { describeTarget, targetsFor, type Identities, type Target } from '../domain/audience/targets.js';
 
 export interface DeliverInput {
   tenantId: string;

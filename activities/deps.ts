@@ -5,11 +5,11 @@ import type { Logger } from '../common/logger.js';
 import type { HeraldMetrics } from '../common/metrics.js';
 import type { SecretBox } from '../common/secret-box.js';
 import type { SignedTokenSettings } from '../common/signed-token.js';
-import type { CircuitSettings } from './provider-router.js';
+import type { CircuitSettings } from '../domain/delivery/provider-router.js';
 import type { Db } from '../schema/database.js';
-import type { VariableValidator } from '../api/template-variables.js';
-import type { Renderer } from './render.js';
-import type { Tracker } from './tracker.js';
+import type { VariableValidator } from '../domain/templates/variables.js';
+import type { Renderer } from '../domain/templates/render.js';
+import type { Tracker } from '../domain/tracking/tracker.js';
 
 /** Everything activities need, built once per worker process and passed in. */
 export interface ActivityDeps {

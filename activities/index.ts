@@ -6,7 +6,7 @@ import type { ActivityDeps } from './deps.js';
 import { createFinalizeActivities } from './finalize.js';
 import { createOrchestrationActivities } from './orchestration.js';
 import { createPrepareActivities } from './prepare.js';
-import { createProviderRouter } from './provider-router.js';
+import { createProviderRouter } from '../domain/delivery/provider-router.js';
 import { createRecallActivities } from './recall.js';
 import { createDigestActivities, createScheduleActivities } from './schedule.js';
 import { createSingleSendActivities } from './single-send.js';

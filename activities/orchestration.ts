@@ -2,8 +2,8 @@
 // batched delivery, retry rounds, cancellation, send windows and escalation.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { openSealed } from '../common/sealed-data.js';
-import type { Channel } from '../common/statuses.js';
+import { openSealed } from '../domain/notifications/sealed-data.js';
+import type { Channel } from '../channels/types.js';
 import type { AudienceSelectors } from '../schema/queries/audience.js';
 import { countAudienceUsers } from '../schema/queries/audience.js';
 import { insertDeliveries } from '../schema/queries/deliveries.js';
@@ -14,11 +14,11 @@ import { findTenant } from '../schema/queries/tenants.js';
 import { findUsers } from '../schema/queries/users.js';
 import type { NotificationRow } from '../schema/tables/notifications.js';
 import type { TemplateVersionRow } from '../schema/tables/templates.js';
-import { ledgerRows, planPage, resolveAudienceUsersPage } from './audience.js';
+import { ledgerRows, planPage, resolveAudienceUsersPage } from '../domain/audience/audience.js';
 import type { createDeliverActivities } from './deliver.js';
 import type { ActivityDeps } from './deps.js';
 import { loadForSend, policyContextFor, suppressRecentDuplicates } from './prepare.js';
-import { msUntilWindow } from './send-window.js';
+import { msUntilWindow } from '../domain/notifications/send-window.js';
 
 export interface NotificationRef {
   tenantId: string;

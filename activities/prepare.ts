@@ -2,7 +2,7 @@
 // send time, resolve its audience page by page, decide per recipient × channel (policy,
 // with a recorded reason for every row that will not be sent now), and write one ledger
 // row per recipient × channel.
-import type { Channel } from '../common/statuses.js';
+import type { Channel } from '../channels/types.js';
 import type { DbOrTx } from '../schema/database.js';
 import { recentlySentSameContent } from '../schema/queries/orchestration.js';
 import type { NotificationRow } from '../schema/tables/notifications.js';
@@ -14,9 +14,9 @@ import { findNotification, setNotificationStatus } from '../schema/queries/notif
 import { findTemplateVersion } from '../schema/queries/templates.js';
 import { findTenant } from '../schema/queries/tenants.js';
 import { findUsers } from '../schema/queries/users.js';
-import { ledgerRows, planPage, resolveAudienceUsersPage, DEFAULT_PAGE_SIZE, type PlannedUser } from './audience.js';
+import { ledgerRows, planPage, resolveAudienceUsersPage, DEFAULT_PAGE_SIZE, type PlannedUser } from '../domain/audience/audience.js';
 import type { ActivityDeps } from './deps.js';
-import { DEFAULT_CATEGORY, loadPolicyStatic, type PolicyContext } from './policy.js';
+import { DEFAULT_CATEGORY, loadPolicyStatic, type PolicyContext } from '../domain/audience/policy.js';
 
 export interface PrepareInput {
   tenantId: string;

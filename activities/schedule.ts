@@ -1,7 +1,7 @@
 // A firing of a recurring schedule: turn its stored body into a notification, exactly
 // once per firing (the firing's workflow id is the idempotency key).
-import { HttpError } from '../api/errors.js';
-import { acceptNotification } from '../api/submit-notification.js';
+import { DomainError } from '../domain/errors.js';
+import { acceptNotification } from '../domain/notifications/accept.js';
 import type { NotificationRequest } from '../api/schemas.js';
 import type { z } from 'zod';
 import { findSchedule } from '../schema/queries/schedules.js';
@@ -45,7 +45,7 @@ export function createScheduleActivities(deps: ActivityDeps) {
       } catch (err) {
         // A rule the stored body now breaks (template unpublished, user deleted) skips this
         // firing with the reason; the schedule keeps running.
-        if (err instanceof HttpError && err.status < 500) return { ok: false, reason: `${err.code}: ${err.message}` };
+        if (err instanceof DomainError && err.kind !== 'unavailable') return { ok: false, reason: `${err.code}: ${err.message}` };
         throw err;
       }
     },
@@ -79,7 +79,7 @@ export function createDigestActivities(deps: ActivityDeps) {
         } as z.infer<typeof NotificationRequest>);
         return { ok: true, notificationId: row.id, priority: row.priority, kind: row.kind, category: row.category, template: row.template_key, sendAt: null, expiresAt: null };
       } catch (err) {
-        if (err instanceof HttpError && err.status < 500) return { ok: false, reason: `${err.code}: ${err.message}` };
+        if (err instanceof DomainError && err.kind !== 'unavailable') return { ok: false, reason: `${err.code}: ${err.message}` };
         throw err;
       }
     },

@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
-import { createRenderer } from '../activities/render.js';
+import { createRenderer } from '../domain/templates/render.js';
 import { createChannelRegistry } from '../channels/registry.js';
 import { createMetrics } from '../common/metrics.js';
 import { createKeyVerifier } from './auth.js';
@@ -34,8 +34,8 @@ import { userLinkRoutes } from './routes/user-links.js';
 import { scimBodyErrors } from './scim/errors.js';
 import { scimRoutes } from './scim/routes.js';
 import { directoryRoutes } from './routes/directory.js';
-import type { TemplateTools } from './template-service.js';
-import { createVariableValidator } from './template-variables.js';
+import type { TemplateTools } from '../domain/templates/service.js';
+import { createVariableValidator } from '../domain/templates/variables.js';
 
 /** Which channel each adapter kind serves, read from the registry's declarations. */
 function providerKinds(): ProviderKinds {

@@ -1,7 +1,9 @@
 // The one error shape of API.md, and the mapping from everything that can go wrong to it.
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
+import { isDependencyDown } from '../common/dependency-down.js';
 import type { Logger } from '../common/logger.js';
+import { DomainError, type DomainErrorKind } from '../domain/errors.js';
 
 export const ErrorBody = z
   .object({
@@ -29,34 +31,31 @@ export class HttpError extends Error {
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const unprocessable = (code: string, message: string, details?: unknown[]) => new HttpError(422, code, message, details);
 
-const PG_DOWN_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
-const NET_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const GRPC_UNAVAILABLE = 14;
-const GRPC_DEADLINE_EXCEEDED = 4;
-
-/** True for failures that mean a dependency (PostgreSQL, Temporal) is unreachable right now. */
-export function isDependencyDown(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const x = e as { code?: unknown; message?: unknown; name?: unknown };
-    if (typeof x.code === 'string' && (PG_DOWN_CODES.has(x.code) || NET_DOWN_CODES.has(x.code))) return true;
-    if (x.code === GRPC_UNAVAILABLE || x.code === GRPC_DEADLINE_EXCEEDED) return true;
-    const msg = typeof x.message === 'string' ? x.message : '';
-    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(msg)) return true;
-    if (x.name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED|Failed to connect/i.test(msg)) return true;
-  }
-  return false;
-}
-
 /** PostgreSQL's class 22 (data exception): numeric out of range, invalid text, and so on. */
 function isPgDataException(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
-export const dependencyUnavailable = () =>
-  new HttpError(503, 'dependency_unavailable', 'a dependency of Herald is unavailable; retry later (nothing was lost)', undefined, {
-    'Retry-After': '5',
-  });
+const STATUS_OF: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  unprocessable: 422,
+  not_found: 404,
+  forbidden: 403,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** A domain error as the HTTP error clients see: the status from its kind, its code and message as they are. */
+export function fromDomainError(err: DomainError): HttpError {
+  const headers = err.retryAfterSeconds !== undefined ? { 'Retry-After': String(err.retryAfterSeconds) } : undefined;
+  return new HttpError(STATUS_OF[err.kind], err.code, err.message, err.details, headers);
+}
+
+export const dependencyUnavailable = () => fromDomainError(new DomainError('unavailable', 'dependency_unavailable', 'a dependency of Herald is unavailable; retry later (nothing was lost)', undefined, 5));
 
 interface BodyParserError {
   type?: string;
@@ -68,6 +67,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let e: HttpError;
     const bp = err as BodyParserError;
     if (err instanceof HttpError) e = err;
+    else if (err instanceof DomainError) e = fromDomainError(err);
     else if (bp.type === 'entity.parse.failed') e = new HttpError(400, 'malformed_json', 'the request body is not valid JSON');
     else if (bp.type === 'entity.too.large') e = new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
     else if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported') {

@@ -1,7 +1,8 @@
 // Database rows → the API's JSON. The only place that knows both shapes.
-import { hideSealed } from '../common/sealed-data.js';
+import { hideSealed } from '../domain/notifications/sealed-data.js';
 import type { z } from 'zod';
-import { CHANNELS, type Channel, type DeliveryCounts } from '../common/statuses.js';
+import { type DeliveryCounts } from '../schema/tables/statuses.js';
+import { CHANNELS, type Channel } from '../channels/types.js';
 import type { DeliveryRow } from '../schema/tables/deliveries.js';
 import type { NotificationRow } from '../schema/tables/notifications.js';
 import type { TemplateContent, TemplateRow, TemplateVersionRow } from '../schema/tables/templates.js';

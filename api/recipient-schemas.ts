@@ -1,7 +1,7 @@
 // Request and response schemas of the recipient routes: groups, modules, preferences,
 // categories, audience counts, import reports.
 import { z } from 'zod';
-import { CHANNELS } from '../common/statuses.js';
+import { CHANNELS } from '../channels/types.js';
 import { Audience, ChannelName, ClientId, Priority, Timezone } from './schemas.js';
 
 export const CategoryName = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'use letters, digits and . _ : -');

@@ -1,6 +1,6 @@
 // The API's side of tracking: the tracker its routes record with (receipts, recall, opens,
 // clicks), and the one place that says where reads which may lag the primary go.
-import { createTracker, type Tracker } from '../activities/tracker.js';
+import { createTracker, type Tracker } from '../domain/tracking/tracker.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { Db } from '../schema/database.js';
 import type { AppDeps } from './deps.js';

@@ -3,7 +3,7 @@
 // be fetched, so each adapter keeps the tokens it fetched until shortly before they expire;
 // concurrent sends share one fetch, and a token the platform calls expired is dropped.
 import { createHash } from 'node:crypto';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, truncate } from './http.js';
 
 export interface FetchedToken {

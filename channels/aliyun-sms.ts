@@ -2,7 +2,7 @@
 // parameters, percent-encode per RFC 3986 (space → %20, `*` → %2A, `~` kept), sign
 // "POST&%2F&" + encode(canonical query) with HMAC-SHA1 keyed by AccessKeySecret + "&".
 import { createHmac, randomUUID } from 'node:crypto';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
 

@@ -4,7 +4,7 @@
 // One HTTP/2 session per origin is reused for all sends, as Apple asks.
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { connect, constants, type ClientHttp2Session } from 'node:http2';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, DEFAULT_TIMEOUT_MS, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
 import type { ChannelAdapter, PushMessage, SendResult } from './types.js';
 

@@ -2,7 +2,7 @@
 // small per-adapter cache of SDK clients keyed by their config, and the mapping of an SDK
 // error to a DeliveryError.
 import { createHash } from 'node:crypto';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, requireConfig, truncate } from './http.js';
 
 export interface AwsConfig {

@@ -2,7 +2,7 @@
 // sign = urlencode(base64(HMAC-SHA256(secret, timestamp + "\n" + secret))). DingTalk answers
 // HTTP 200 even on failure; the outcome is `errcode` in the JSON body.
 import { createHmac } from 'node:crypto';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, truncate } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';

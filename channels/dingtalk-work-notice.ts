@@ -5,7 +5,7 @@
 // `POST /topapi/message/corpconversation/recall` takes back. DingTalk answers HTTP 200 with
 // `errcode` in the body.
 import { z } from 'zod';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
 import { configProblems } from './config-schema.js';
 import { joinUrl, requireChannel, requireConfig } from './http.js';

@@ -1,7 +1,7 @@
 // Discord webhooks (`/api/webhooks/{id}/{token}`). `?wait=true` makes Discord answer with the
 // created message, which gives us its id. Rate limits come as 429 with a JSON body whose
 // `retry_after` is in seconds (fractional), more precise than the Retry-After header.
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';

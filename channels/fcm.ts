@@ -3,7 +3,7 @@
 // then POSTs /v1/projects/{id}/messages:send. The FcmError detail's errorCode
 // (UNREGISTERED, QUOTA_EXCEEDED, ...) is what classifies a failure.
 import { createSign } from 'node:crypto';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
 import type { ChannelAdapter, PushMessage, SendResult } from './types.js';
 

@@ -3,7 +3,7 @@
 // the secret goes into the key and nothing is hashed, unlike DingTalk. The outcome is `code`
 // in the body (older deployments answer `StatusCode`).
 import { createHmac } from 'node:crypto';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';

@@ -1,7 +1,7 @@
 // SMS through any HTTP gateway (carrier or on-premise) described by configuration: method,
 // URL, headers and a body template with {{placeholders}}. Each value is encoded for where it
 // lands (URL, JSON string, form field) so a message text cannot break the request's syntax.
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
 

@@ -1,7 +1,7 @@
 // What every HTTP-based adapter shares: one request function that turns network failures
 // into DeliveryError, Retry-After parsing, and the default status → error-type mapping.
 import { fetch as undiciFetch } from 'undici';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { checkLiteralHost, guardedDispatcher, OutboundRefused, type OutboundPolicy } from './outbound-guard.js';
 
 export interface HttpRequest {

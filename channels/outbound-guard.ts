@@ -6,7 +6,7 @@
 import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress, type LookupOptions } from 'node:dns';
 import { Agent } from 'undici';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 
 const PRIVATE_V4: Array<[string, number]> = [
   ['0.0.0.0', 8],

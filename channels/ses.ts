@@ -4,7 +4,7 @@
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { z } from 'zod';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { awsClientSettings, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
 import { configProblems } from './config-schema.js';
 import { requireChannel, requireConfig } from './http.js';

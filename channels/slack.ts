@@ -1,6 +1,6 @@
 // Slack incoming webhooks: one URL posts into one channel. Slack answers with a short
 // plain-text error name (`channel_not_found`, `invalid_token`, ...) that we keep as the code.
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';

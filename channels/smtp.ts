@@ -2,7 +2,7 @@
 // configuration so connections are reused across sends.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import type { ChannelAdapter, EmailMessage, SendResult } from './types.js';
 
 export interface SmtpConfig {

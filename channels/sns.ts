@@ -3,7 +3,7 @@
 // default, so OTPs get the higher-reliability route — and an optional sender id.
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { z } from 'zod';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { awsClientSettings, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
 import { configProblems } from './config-schema.js';
 import { requireChannel } from './http.js';

@@ -1,7 +1,7 @@
 // Microsoft Teams incoming webhooks (Workflows or legacy connectors) take a message with one
 // Adaptive Card attachment. Legacy connectors answered HTTP 200 with an error sentence in the
 // body instead of a status code, so a 200 whose body is not "1" or empty is checked too.
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig, truncate } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';

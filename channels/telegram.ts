@@ -1,7 +1,7 @@
 // Telegram Bot API sendMessage. The API always answers JSON {ok, result | error_code,
 // description, parameters.retry_after}; `description` tells a blocked bot or a missing chat
 // (the recipient) apart from a malformed message (our content).
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, joinUrl, parseJson, requireChannel, requireConfig } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';

@@ -3,7 +3,7 @@
 // service → "tc3_request"), and the Authorization header. Tencent answers HTTP 200 for
 // API errors; the outcome is Response.Error or each SendStatusSet entry's Code.
 import { createHash, createHmac } from 'node:crypto';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
 

@@ -2,7 +2,7 @@
 // with HTTP Basic auth. Delivery receipts come back to StatusCallback, signed with
 // X-Twilio-Signature, which `validateTwilioSignature` checks.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig } from './http.js';
 import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
 

@@ -1,6 +1,9 @@
 // The one interface every provider adapter implements. No Temporal imports here: adapters
 // are plain code that sends one message and throws DeliveryError when it cannot.
-import type { Channel } from '../common/statuses.js';
+
+/** The channels Herald delivers on; provider kinds belong to one of them. */
+export const CHANNELS = ['email', 'sms', 'chat', 'push', 'inapp', 'webhook'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 export interface EmailContent {
   subject: string;

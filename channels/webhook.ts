@@ -1,7 +1,7 @@
 // Outgoing webhooks to subscriber endpoints, signed so the receiver can prove the body came
 // from Herald and is fresh: X-Herald-Signature: v1=hex(HMAC-SHA256(secret, timestamp + "." + body)).
 import { createHmac } from 'node:crypto';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig } from './http.js';
 import type { ChannelAdapter, SendResult, WebhookMessage } from './types.js';
 

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Agent } from 'node:https';
 import webpush, { WebPushError } from 'web-push';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
 import type { ChannelAdapter, PushMessage, SendResult, WebPushSubscription } from './types.js';
 

@@ -4,7 +4,7 @@
 // message. The answer's msgid is the provider message id, which `POST /cgi-bin/message/recall`
 // takes back (within 24 hours). WeCom answers HTTP 200 with `errcode` in the body.
 import { z } from 'zod';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
 import { configProblems } from './config-schema.js';
 import { joinUrl, requireChannel, requireConfig } from './http.js';

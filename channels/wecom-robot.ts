@@ -1,6 +1,6 @@
 // WeCom (WeChat Work) group robot: `cgi-bin/webhook/send?key=…` with a markdown message.
 // Like DingTalk it answers HTTP 200 with `errcode` in the body.
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';

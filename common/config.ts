@@ -3,7 +3,7 @@
 import { hkdfSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE_PREFIX, PRIORITIES, type Priority } from './priorities.js';
+import { DEFAULT_TASK_QUEUE_PREFIX, PRIORITIES, type Priority } from '../domain/runs/priorities.js';
 import { DEFAULT_TOKEN_SETTINGS, type SignedTokenSettings } from './signed-token.js';
 
 const csvPriorities = z

@@ -12,8 +12,8 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
-import type { Tracker } from '../activities/tracker.js';
-import { verifyBounceAddress } from '../common/bounce-address.js';
+import type { Tracker } from '../domain/tracking/tracker.js';
+import { verifyBounceAddress } from '../domain/links/bounce-address.js';
 import type { Logger } from '../common/logger.js';
 import type { Db } from '../schema/database.js';
 import { bounceDelivery, suppressEmailAddress } from '../schema/queries/bounces.js';

@@ -1,7 +1,7 @@
 // The bounce receiver process: `npm run bounces`. Point the MX of HERALD_BOUNCE_DOMAIN at it
 // (port HERALD_BOUNCE_SMTP_PORT, or 25 forwarded to it); it needs the database and the same
 // HERALD_SIGNING_KEY (or HERALD_SECRET_KEY) as the workers that signed the return paths.
-import { createTracker } from '../activities/tracker.js';
+import { createTracker } from '../domain/tracking/tracker.js';
 import { createAnalyticsStore } from '../analytics/create-store.js';
 import { readConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';

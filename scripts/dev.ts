@@ -19,7 +19,7 @@ import { startEmbeddedPostgres } from '../local/embedded-postgres.js';
 import { ensureTemporalCli, startDevServer } from '../local/temporal-cli.js';
 import { createDb, migrateToLatest } from '../schema/connect.js';
 import { createAnalyticsStore } from '../analytics/create-store.js';
-import { createTracker } from '../activities/tracker.js';
+import { createTracker } from '../domain/tracking/tracker.js';
 import { startBounceReceiver } from '../inbound/bounce-receiver.js';
 import { startWorkers } from '../workers/start.js';
 import { writeWorkflowBundle } from '../workers/workflow-bundle.js';

@@ -1,9 +1,9 @@
 // Builds a worker set and everything its activities need from configuration. Shared by the
 // worker process, the dev stack and the tests.
 import { NativeConnection } from '@temporalio/worker';
-import { createRenderer } from '../activities/render.js';
-import { createVariableValidator } from '../api/template-variables.js';
-import { createTracker } from '../activities/tracker.js';
+import { createRenderer } from '../domain/templates/render.js';
+import { createVariableValidator } from '../domain/templates/variables.js';
+import { createTracker } from '../domain/tracking/tracker.js';
 import { createAnalyticsStore } from '../analytics/create-store.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { createChannelRegistry } from '../channels/registry.js';

@@ -17,8 +17,8 @@ import {
 } from '@temporalio/workflow';
 import type { HeraldActivities } from '../activities/index.js';
 import type { Timings } from '../common/config.js';
-import { SA_STATUS } from '../common/search-attributes.js';
-import type { DeliveryCounts, NotificationStatus } from '../common/statuses.js';
+import { SA_STATUS } from '../domain/runs/search-attributes.js';
+import type { DeliveryCounts, NotificationStatus } from '../schema/tables/statuses.js';
 
 export interface NotificationWorkflowInput {
   tenantId: string;

@@ -3,8 +3,8 @@
 import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { HeraldActivities } from '../activities/index.js';
 import type { Timings } from '../common/config.js';
-import { taskQueueFor, type Priority } from '../common/priorities.js';
-import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../common/search-attributes.js';
+import { taskQueueFor, type Priority } from '../domain/runs/priorities.js';
+import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../domain/runs/search-attributes.js';
 import { notificationWorkflow } from './notification.js';
 
 export interface ScheduledSendInput {

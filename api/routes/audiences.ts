@@ -1,9 +1,9 @@
 // The dry run of an audience: how many users, per channel how many deliveries would go out
 // (now or after quiet hours) and how many policy would suppress, by reason. Nothing is written.
 import type { z } from 'zod';
-import { countAudience } from '../../activities/audience.js';
-import { DEFAULT_CATEGORY, loadPolicyStatic, type PolicyContext } from '../../activities/policy.js';
-import type { Channel } from '../../common/statuses.js';
+import { countAudience } from '../../domain/audience/audience.js';
+import { DEFAULT_CATEGORY, loadPolicyStatic, type PolicyContext } from '../../domain/audience/policy.js';
+import type { Channel } from '../../channels/types.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
 import { findTemplate, findTemplateVersion } from '../../schema/queries/templates.js';
 import { findTenant } from '../../schema/queries/tenants.js';

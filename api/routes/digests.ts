@@ -1,14 +1,15 @@
 // Digest events: each joins the user's open digest for that key (signal-with-start), and
 // the digest sends one notification when its window closes.
 import { z } from 'zod';
-import { taskQueueFor, type Priority } from '../../common/priorities.js';
+import { taskQueueFor, type Priority } from '../../domain/runs/priorities.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { DigestEvent, DigestInput, digestWorkflow } from '../../workflows/index.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, isDependencyDown, unprocessable } from '../errors.js';
+import { dependencyUnavailable, unprocessable } from '../errors.js';
+import { isDependencyDown } from '../../common/dependency-down.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, Priority as PrioritySchema } from '../schemas.js';
-import { resolveTemplate } from '../submit-notification.js';
+import { resolveTemplate } from '../../domain/notifications/accept.js';
 
 const DigestEventRequest = z
   .object({

@@ -4,13 +4,14 @@ import { X509Certificate } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { taskQueueFor } from '../../common/priorities.js';
+import { taskQueueFor } from '../../domain/runs/priorities.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { deleteDirectoryConfig, findDirectoryConfig, findRunningSync, findSync, listChanges, listSyncs, upsertDirectoryConfig } from '../../schema/queries/directory.js';
 import type { DirectoryConfigRow, DirectorySchedule, DirectorySettings, DirectorySyncRow, DirectoryTlsMode } from '../../schema/tables/directory.js';
 import type { DirectorySyncInput, directorySyncWorkflow } from '../../workflows/index.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, HttpError, isDependencyDown, notFound, unprocessable } from '../errors.js';
+import { dependencyUnavailable, HttpError, notFound, unprocessable } from '../errors.js';
+import { isDependencyDown } from '../../common/dependency-down.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { Timezone, listOf, Pagination } from '../schemas.js';
 

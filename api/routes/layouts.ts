@@ -1,6 +1,6 @@
 // Tenant-wide pieces templates refer to by key: email layouts and partials. A template's
 // draft uses their current text; publishing freezes the ones it uses into the version.
-import type { Renderer } from '../../activities/render.js';
+import type { Renderer } from '../../domain/templates/render.js';
 import { findTemplateAsset, upsertTemplateAsset } from '../../schema/queries/template-assets.js';
 import type { TemplateAssetRow } from '../../schema/tables/template-assets.js';
 import type { AppDeps } from '../deps.js';

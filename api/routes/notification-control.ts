@@ -3,10 +3,11 @@
 // The API records the decision and signals the notification's workflow, which acts on it.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { countAudience } from '../../activities/audience.js';
+import { countAudience } from '../../domain/audience/audience.js';
 import { policyContextFor } from '../../activities/prepare.js';
-import { openSealed } from '../../common/sealed-data.js';
-import { FINAL_NOTIFICATION_STATUSES, type Channel } from '../../common/statuses.js';
+import { openSealed } from '../../domain/notifications/sealed-data.js';
+import { FINAL_NOTIFICATION_STATUSES } from '../../schema/tables/statuses.js';
+import { type Channel } from '../../channels/types.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { countDeliveries, findNotification } from '../../schema/queries/notifications.js';
@@ -16,12 +17,13 @@ import type { NotificationRow } from '../../schema/tables/notifications.js';
 import { approveSignal, cancelSignal, pauseSignal, progressQuery, rejectSignal, rescheduleSignal, resumeSignal } from '../../workflows/notification.js';
 import type { AuthContext } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, HttpError, isDependencyDown, notFound, unprocessable } from '../errors.js';
+import { dependencyUnavailable, HttpError, notFound, unprocessable } from '../errors.js';
+import { isDependencyDown } from '../../common/dependency-down.js';
 import { presentNotification } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { IdParam, IsoDateTime, Notification, type NotificationRequest } from '../schemas.js';
-import { acceptNotification, startWorkflow } from '../submit-notification.js';
-import type { VariableValidator } from '../template-variables.js';
+import { acceptNotification, startWorkflow } from '../../domain/notifications/accept.js';
+import type { VariableValidator } from '../../domain/templates/variables.js';
 
 // Bodies that may be left out entirely (`herald approve <id>`).
 const Comment = z.object({ comment: z.string().max(2000).optional() }).strict().default({}).meta({ id: 'DecisionRequest' });

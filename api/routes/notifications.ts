@@ -1,20 +1,21 @@
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { z } from 'zod';
-import { taskQueueFor } from '../../common/priorities.js';
-import { SA_TENANT } from '../../common/search-attributes.js';
-import { FINAL_NOTIFICATION_STATUSES, NOTIFICATION_STATUSES } from '../../common/statuses.js';
+import { taskQueueFor } from '../../domain/runs/priorities.js';
+import { SA_TENANT } from '../../domain/runs/search-attributes.js';
+import { FINAL_NOTIFICATION_STATUSES, NOTIFICATION_STATUSES } from '../../schema/tables/statuses.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { countDeliveries, countDeliveriesMany, emptyCounts, findNotification, listNotifications, softDeleteNotification } from '../../schema/queries/notifications.js';
 import { countRecallCandidates, countSentByChannel, listDeliveries, listRecallCandidates, recallDeliveries } from '../../schema/queries/deliveries.js';
 import { deleteInboxMessages } from '../../schema/queries/inbox.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, HttpError, isDependencyDown, notFound } from '../errors.js';
+import { dependencyUnavailable, HttpError, notFound } from '../errors.js';
+import { isDependencyDown } from '../../common/dependency-down.js';
 import { presentDelivery, presentNotification, temporalRunUrl } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, Delivery, IdParam, IsoDateTime, listOf, Notification, NotificationRequest, Pagination, Priority } from '../schemas.js';
-import { submitNotification } from '../submit-notification.js';
+import { submitNotification } from '../../domain/notifications/accept.js';
 import { apiTracker } from '../tracking.js';
-import type { VariableValidator } from '../template-variables.js';
+import type { VariableValidator } from '../../domain/templates/variables.js';
 import type { recallWorkflow, RecallWorkflowResult } from '../../workflows/index.js';
 import type { ProviderKinds } from './providers.js';
 

@@ -5,15 +5,15 @@ import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
 import { newId } from '../../common/ids.js';
-import { sealValue } from '../../common/sealed-data.js';
+import { sealValue } from '../../domain/notifications/sealed-data.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { findOtp, insertOtpCode, markOtpVerified, retireOtherOtps, setOtpNotification, takeOtpAttempt } from '../../schema/queries/otp-codes.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, unprocessable } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId } from '../schemas.js';
-import { submitNotification } from '../submit-notification.js';
-import type { VariableValidator } from '../template-variables.js';
+import { submitNotification } from '../../domain/notifications/accept.js';
+import type { VariableValidator } from '../../domain/templates/variables.js';
 
 const OtpRequest = z
   .object({

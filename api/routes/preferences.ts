@@ -1,7 +1,7 @@
 // A user's preferences (per category × channel), quiet hours, frequency caps and
 // unsubscribes; the tenant's per-category defaults; opt-out statistics.
 import { z } from 'zod';
-import { categoryPolicy } from '../../activities/policy.js';
+import { categoryPolicy } from '../../domain/audience/policy.js';
 import {
   countUsers,
   currentOptOuts,

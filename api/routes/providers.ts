@@ -1,7 +1,7 @@
 // Per-tenant provider configs: channel, kind, failover order, shared rate limit, enabled.
 // Configs are sealed with HERALD_SECRET_KEY at rest and come back redacted.
 import { z } from 'zod';
-import { CHANNELS } from '../../common/statuses.js';
+import { CHANNELS } from '../../channels/types.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { deleteProvider, findProvider, listProviderHealth, listProviders, upsertProvider } from '../../schema/queries/providers.js';
 import type { ProviderHealthRow, ProviderRow } from '../../schema/tables/providers.js';

@@ -2,17 +2,18 @@
 // pause/resume and an overlap policy. Each firing creates one notification.
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription } from '@temporalio/client';
 import { z } from 'zod';
-import { taskQueueFor } from '../../common/priorities.js';
+import { taskQueueFor } from '../../domain/runs/priorities.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { deleteSchedule, findSchedule, insertSchedule, listSchedules, setSchedulePaused } from '../../schema/queries/schedules.js';
 import type { ScheduleRow } from '../../schema/tables/schedules.js';
 import type { ScheduledSendInput, scheduledSendWorkflow } from '../../workflows/index.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, HttpError, isDependencyDown, notFound, unprocessable } from '../errors.js';
+import { dependencyUnavailable, HttpError, notFound, unprocessable } from '../errors.js';
+import { isDependencyDown } from '../../common/dependency-down.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf, NotificationRequest, Pagination, Timezone } from '../schemas.js';
-import { resolveTemplate } from '../submit-notification.js';
-import type { VariableValidator } from '../template-variables.js';
+import { resolveTemplate } from '../../domain/notifications/accept.js';
+import type { VariableValidator } from '../../domain/templates/variables.js';
 
 const OVERLAP = { skip: ScheduleOverlapPolicy.SKIP, buffer_one: ScheduleOverlapPolicy.BUFFER_ONE, allow_all: ScheduleOverlapPolicy.ALLOW_ALL } as const;
 

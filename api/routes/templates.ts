@@ -31,8 +31,8 @@ import {
   TestSendRequest,
   VersionParam,
 } from '../schemas.js';
-import { submitNotification } from '../submit-notification.js';
-import { preview, publishProblems, RenderFailed, templateSources, withAssets, type TemplateTools } from '../template-service.js';
+import { submitNotification } from '../../domain/notifications/accept.js';
+import { preview, publishProblems, RenderFailed, templateSources, withAssets, type TemplateTools } from '../../domain/templates/service.js';
 
 /** Test sends go to a recipient of this reserved id prefix, one per address, through the normal path. */
 export const TEST_SEND_USER_PREFIX = 'test-send:';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { buildReport, CSV_COLUMNS, reportCsv, TOP_TEMPLATES } from '../../analytics/report.js';
 import { AnalyticsQueryError, SUMMARY_GROUP_BY, SUMMARY_INTERVALS, type SummaryGroupBy } from '../../analytics/store.js';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
-import { checkTrackingToken, TRANSPARENT_GIF } from '../../common/tracking-links.js';
+import { checkTrackingToken, TRANSPARENT_GIF } from '../../domain/links/tracking-links.js';
 import { listLogEntries } from '../../schema/queries/delivery-log.js';
 import { findNotification } from '../../schema/queries/notifications.js';
 import { preferenceEventStats } from '../../schema/queries/preferences.js';

@@ -4,7 +4,7 @@
 // `List-Unsubscribe=One-Click`, or the page's button — records it.
 import { z } from 'zod';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
-import { checkUnsubscribeToken, type UnsubscribeSubject } from '../../common/unsubscribe.js';
+import { checkUnsubscribeToken, type UnsubscribeSubject } from '../../domain/links/unsubscribe.js';
 import { insertUnsubscribe, recordPreferenceEvents } from '../../schema/queries/preferences.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { AppDeps } from '../deps.js';

@@ -7,10 +7,10 @@
 //   (server-sent events) and marking read the user's inbox.
 // Tokens travel in the query string, not the path, so an error log's path never holds one.
 import { z } from 'zod';
-import { categoryPolicy } from '../../activities/policy.js';
+import { categoryPolicy } from '../../domain/audience/policy.js';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
-import { CHANNELS } from '../../common/statuses.js';
-import { signUserLink, verifyUserLink, type UserLinkPurpose, type VerifiedUserLink } from '../../common/user-links.js';
+import { CHANNELS } from '../../channels/types.js';
+import { signUserLink, verifyUserLink, type UserLinkPurpose, type VerifiedUserLink } from '../../domain/links/user-links.js';
 import { countUnread, findInboxMessage, listInbox, markInboxRead } from '../../schema/queries/inbox.js';
 import { listCategorySettings } from '../../schema/queries/preferences.js';
 import { listTemplateCategories } from '../../schema/queries/templates.js';

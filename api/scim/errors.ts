@@ -3,7 +3,8 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../common/logger.js';
-import { HttpError, isDependencyDown } from '../errors.js';
+import { HttpError } from '../errors.js';
+import { isDependencyDown } from '../../common/dependency-down.js';
 
 export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const SCIM_CONTENT_TYPE = 'application/scim+json';

@@ -1,6 +1,6 @@
 // SCIM PATCH (RFC 7644 §3.5.2) applied to a resource's JSON: the result is then validated
 // and stored exactly like a PUT, so PATCH and PUT cannot disagree about what a field means.
-import { keyOf, matches, parsePatchPath, ScimFilterError, type PatchPath } from '../../common/scim-filter.js';
+import { keyOf, matches, parsePatchPath, ScimFilterError, type PatchPath } from '../../domain/directory/scim-filter.js';
 import { ScimError } from './errors.js';
 
 export interface PatchOperation {

@@ -2,7 +2,7 @@
 // identity providers create, update, deactivate and delete Herald users and groups.
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { parseFilter, ScimFilterError, type ScimFilter } from '../../common/scim-filter.js';
+import { parseFilter, ScimFilterError, type ScimFilter } from '../../domain/directory/scim-filter.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { deleteSet } from '../../schema/queries/memberships.js';
 import {

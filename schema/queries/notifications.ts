@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DeliveryCounts, NotificationStatus } from '../../common/statuses.js';
+import type { DeliveryCounts, NotificationStatus } from '../tables/statuses.js';
 import { auditValues, type AuditEntry } from './audit-log.js';
 import type { DbOrTx } from '../database.js';
 import type { NewNotification, NotificationRow } from '../tables/notifications.js';

@@ -7,8 +7,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../common/config.js';
-import { checkTrackingToken, signTrackingToken } from '../../common/tracking-links.js';
-import { checkUnsubscribeToken, signUnsubscribeToken } from '../../common/unsubscribe.js';
+import { checkTrackingToken, signTrackingToken } from '../../domain/links/tracking-links.js';
+import { checkUnsubscribeToken, signUnsubscribeToken } from '../../domain/links/unsubscribe.js';
 import { startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
 
 const CURRENT = 'current-signing-key-0123456789';

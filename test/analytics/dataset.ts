@@ -2,7 +2,7 @@
 import type { DeliveryEvent, DeliveryEventType } from '../../analytics/events.js';
 import { DELIVERY_EVENT_TYPES } from '../../analytics/events.js';
 import type { EventCounts, SummaryGroupBy, SummaryInterval } from '../../analytics/store.js';
-import type { Channel } from '../../common/statuses.js';
+import type { Channel } from '../../channels/types.js';
 
 export const T0 = new Date('2026-03-10T00:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAliyunSmsAdapter } from '../../channels/aliyun-sms.js';
 import type { SmsMessage } from '../../channels/types.js';
-import { DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryErrorType } from '../../channels/errors.js';
 import { aliyunSmsApi } from '../providers/aliyun.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApnsAdapter, type ApnsConfig } from '../../channels/apns.js';
 import type { PushMessage } from '../../channels/types.js';
-import { DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryErrorType } from '../../channels/errors.js';
 import { startApns, type ApnsServer } from '../providers/apns.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { closedPort } from '../providers/receiver.js';

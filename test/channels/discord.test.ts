@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../channels/discord.js';
 import type { ChatMessage } from '../../channels/types.js';
-import { DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { DISCORD_PATH, discordWebhook } from '../providers/discord.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFcmAdapter, type FcmConfig } from '../../channels/fcm.js';
 import type { PushMessage } from '../../channels/types.js';
-import { DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { googleApis, type FcmState } from '../providers/fcm.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';

@@ -10,7 +10,7 @@ import { httpRequest } from '../../channels/http.js';
 import { OutboundRefused } from '../../channels/outbound-guard.js';
 import { createWebhookAdapter } from '../../channels/webhook.js';
 import { ConfigError, readConfig } from '../../common/config.js';
-import { DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryErrorType } from '../../channels/errors.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createChannelRegistry } from '../../channels/registry.js';
-import { CHANNELS } from '../../common/statuses.js';
+import { CHANNELS } from '../../channels/types.js';
 
 describe('channel registry', () => {
   it('lists every adapter once, each declaring its limits as data', async () => {

@@ -2,7 +2,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSesAdapter, type SesConfig } from '../../channels/ses.js';
 import type { EmailMessage } from '../../channels/types.js';
-import { DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { verifySigV4 } from '../providers/aws-sigv4.js';
 import { closedPort, header, startReceiver, type Receiver } from '../providers/receiver.js';

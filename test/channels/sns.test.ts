@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSnsAdapter, type SnsConfig } from '../../channels/sns.js';
 import type { SmsMessage } from '../../channels/types.js';
-import { DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { verifySigV4 } from '../providers/aws-sigv4.js';
 import { closedPort, header, startReceiver, type Receiver } from '../providers/receiver.js';

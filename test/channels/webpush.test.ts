@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PushMessage } from '../../channels/types.js';
 import { createWebPushAdapter, SUBSCRIPTION_GONE, type WebPushConfig } from '../../channels/webpush.js';
-import { DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { newSubscriber, pushService, type DeliveredPush, type TestSubscriber } from '../providers/push-service.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';

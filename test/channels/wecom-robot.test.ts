@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../channels/types.js';
 import { createWecomRobotAdapter } from '../../channels/wecom-robot.js';
-import { DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 import { wecomRobot } from '../providers/wecom.js';

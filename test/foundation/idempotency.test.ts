@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notificationWrites } from '../../api/notification-writes.js';
+import { notificationWrites } from '../../domain/notifications/writes.js';
 import { seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
 
 describe('idempotency keys', () => {

@@ -2,10 +2,10 @@
 // counting and the per-user policy decision.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { measureSms, SMS_LIMITS } from '../../activities/channel-limits.js';
-import { categoryPolicy, decideUser, type PolicyContext, type UserPolicyData } from '../../activities/policy.js';
-import { createRenderer, RenderError } from '../../activities/render.js';
-import type { Channel } from '../../common/statuses.js';
+import { measureSms, SMS_LIMITS } from '../../channels/limits.js';
+import { categoryPolicy, decideUser, type PolicyContext, type UserPolicyData } from '../../domain/audience/policy.js';
+import { createRenderer, RenderError } from '../../domain/templates/render.js';
+import type { Channel } from '../../channels/types.js';
 import type { UserRow } from '../../schema/tables/users.js';
 
 const GSM_BASIC = [...'@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { msUntilWindow } from '../../activities/send-window.js';
+import { msUntilWindow } from '../../domain/notifications/send-window.js';
 
 const at = (iso: string) => new Date(iso);
 

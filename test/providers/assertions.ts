@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { DeliveryError, type DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryError, type DeliveryErrorType } from '../../channels/errors.js';
 
 /** Awaits a send that must fail and returns its DeliveryError after checking type and permanence. */
 export async function expectDeliveryError(p: Promise<unknown>, type: DeliveryErrorType, permanent: boolean): Promise<DeliveryError> {

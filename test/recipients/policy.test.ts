@@ -2,7 +2,7 @@
 // delivery carries the reason.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quietHoursEnd } from '../../activities/quiet-hours.js';
+import { quietHoursEnd } from '../../domain/audience/quiet-hours.js';
 import { seedEmail, startStack, waitForFinal, eventually, type TestStack } from '../helpers/stack.js';
 
 async function send(stack: TestStack, body: Record<string, unknown>) {

@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveAudiencePage } from '../../activities/audience.js';
+import { resolveAudiencePage } from '../../domain/audience/audience.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
 import { ADMIN_KEY, startStack, type TestStack } from '../helpers/stack.js';
 

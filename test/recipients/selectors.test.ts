@@ -1,6 +1,6 @@
 // Users with identities, groups, modules and segments, resolved into de-duplicated pages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveAudiencePage } from '../../activities/audience.js';
+import { resolveAudiencePage } from '../../domain/audience/audience.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
 import { seedEmail, startStack, type TestStack } from '../helpers/stack.js';
 

@@ -2,7 +2,7 @@
 // link and the inbox widget's token-only inbox — and partial provider edits that keep secrets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../common/secret-box.js';
-import { signUserLink, verifyUserLink } from '../../common/user-links.js';
+import { signUserLink, verifyUserLink } from '../../domain/links/user-links.js';
 import { findProvider } from '../../schema/queries/providers.js';
 import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
 

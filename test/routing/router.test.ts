@@ -3,10 +3,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProviderRouter } from '../../activities/provider-router.js';
+import { createProviderRouter } from '../../domain/delivery/provider-router.js';
 import { createChannelRegistry } from '../../channels/registry.js';
 import type { EmailMessage } from '../../channels/types.js';
-import { DeliveryError, DeliveryErrorType } from '../../common/delivery-errors.js';
+import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
 import { createSecretBox } from '../../common/secret-box.js';
 import { startCaptureSmtp, type CaptureSmtp } from '../../local/capture-smtp.js';
 import { findProvider, upsertProvider } from '../../schema/queries/providers.js';

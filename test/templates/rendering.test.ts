@@ -1,7 +1,7 @@
 // Rendering through the real API (preview) on a real stack: every channel, every locale
 // variant, helpers, escaping, layouts and partials, and the SMS/push measurements.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureSms } from '../../activities/channel-limits.js';
+import { measureSms } from '../../channels/limits.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
 const SHIPPED = {

@@ -7,9 +7,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTracker } from '../../activities/tracker.js';
+import { createTracker } from '../../domain/tracking/tracker.js';
 import { createSmtpAdapter } from '../../channels/smtp.js';
-import { verifyBounceAddress } from '../../common/bounce-address.js';
+import { verifyBounceAddress } from '../../domain/links/bounce-address.js';
 import { createLogger } from '../../common/logger.js';
 import { startBounceReceiver, type BounceReceiver } from '../../inbound/bounce-receiver.js';
 import { dsnOutcome, parseDeliveryStatus, recipientFor } from '../../inbound/dsn.js';

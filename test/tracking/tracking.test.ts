@@ -3,11 +3,11 @@
 // when CLICKHOUSE_URL is set. The SMTP server refuses some recipients like a real one would.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTracker } from '../../activities/tracker.js';
+import { createTracker } from '../../domain/tracking/tracker.js';
 import { CSV_COLUMNS } from '../../analytics/report.js';
 import { DELIVERY_EVENT_TYPES } from '../../analytics/events.js';
 import { createLogger } from '../../common/logger.js';
-import { signTrackingToken } from '../../common/tracking-links.js';
+import { signTrackingToken } from '../../domain/links/tracking-links.js';
 import type { Responder } from '../../local/capture-smtp.js';
 import { startClickHouse } from '../../local/clickhouse.js';
 import { event, T0 } from '../analytics/dataset.js';

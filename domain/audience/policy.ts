@@ -3,14 +3,14 @@
 // nothing to send → nowhere to send it → the user said no → too many lately → not now.
 // Pure decisions (`decideUser`) are separated from loading (`loadPolicyPage`) so the dry-run
 // count and prepare make the same decision from the same data.
-import type { Channel } from '../common/statuses.js';
-import type { DbOrTx } from '../schema/database.js';
-import { suppressedEmailAddresses } from '../schema/queries/bounces.js';
-import { findCategorySettings, policiesOf, preferencesOf, unsubscribesOf } from '../schema/queries/preferences.js';
-import { listProviders } from '../schema/queries/providers.js';
-import type { CategorySettingsRow } from '../schema/tables/category-settings.js';
-import type { FrequencyCap, QuietHours } from '../schema/tables/user-policies.js';
-import type { UserRow } from '../schema/tables/users.js';
+import type { Channel } from '../../channels/types.js';
+import type { DbOrTx } from '../../schema/database.js';
+import { suppressedEmailAddresses } from '../../schema/queries/bounces.js';
+import { findCategorySettings, policiesOf, preferencesOf, unsubscribesOf } from '../../schema/queries/preferences.js';
+import { listProviders } from '../../schema/queries/providers.js';
+import type { CategorySettingsRow } from '../../schema/tables/category-settings.js';
+import type { FrequencyCap, QuietHours } from '../../schema/tables/user-policies.js';
+import type { UserRow } from '../../schema/tables/users.js';
 import { quietHoursEnd } from './quiet-hours.js';
 import { hasAnyTarget, targetsFor, type Identities, type TargetUser } from './targets.js';
 

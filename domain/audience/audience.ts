@@ -2,14 +2,14 @@
 // keyset cursor is the last id), the policy decision for each user × channel, and the
 // ledger rows that record it. Nothing here holds more than one page, so a bulk campaign's
 // orchestration can page through millions of recipients with the same functions.
-import { newId } from '../common/ids.js';
-import type { Channel } from '../common/statuses.js';
-import type { DbOrTx } from '../schema/database.js';
-import { audienceIdsPage, audienceUsersPage, type AudienceSelectors } from '../schema/queries/audience.js';
-import { addressesTaken } from '../schema/queries/delivery-plans.js';
-import { takeFrequencySlots, wouldBeCapped, type CapCheck } from '../schema/queries/preferences.js';
-import type { NewDelivery } from '../schema/tables/deliveries.js';
-import type { UserRow } from '../schema/tables/users.js';
+import { newId } from '../../common/ids.js';
+import type { Channel } from '../../channels/types.js';
+import type { DbOrTx } from '../../schema/database.js';
+import { audienceIdsPage, audienceUsersPage, type AudienceSelectors } from '../../schema/queries/audience.js';
+import { addressesTaken } from '../../schema/queries/delivery-plans.js';
+import { takeFrequencySlots, wouldBeCapped, type CapCheck } from '../../schema/queries/preferences.js';
+import type { NewDelivery } from '../../schema/tables/deliveries.js';
+import type { UserRow } from '../../schema/tables/users.js';
 import { capsFor, decideUser, loadPolicyData, type ChannelDecision, type PolicyContext } from './policy.js';
 
 export const DEFAULT_PAGE_SIZE = 500;

@@ -12,15 +12,15 @@ import {
   SMS_LIMITS,
   utf8Bytes,
   WEBHOOK_LIMITS,
-} from '../activities/channel-limits.js';
-import { RenderError, resolveVariant, type Renderer } from '../activities/render.js';
-import { CHANNELS, type Channel } from '../common/statuses.js';
-import type { DbOrTx } from '../schema/database.js';
-import { findTemplateAssets } from '../schema/queries/template-assets.js';
-import type { TemplateContent } from '../schema/tables/templates.js';
-import { templateChannels } from './presenters.js';
-import type { TemplatePreview } from './schemas.js';
-import type { VariableValidator } from './template-variables.js';
+} from '../../channels/limits.js';
+import { RenderError, resolveVariant, type Renderer } from './render.js';
+import { CHANNELS, type Channel } from '../../channels/types.js';
+import type { DbOrTx } from '../../schema/database.js';
+import { findTemplateAssets } from '../../schema/queries/template-assets.js';
+import type { TemplateContent } from '../../schema/tables/templates.js';
+import { templateChannels } from '../../api/presenters.js';
+import type { TemplatePreview } from '../../api/schemas.js';
+import type { VariableValidator } from './variables.js';
 
 export interface TemplateTools {
   renderer: Renderer;

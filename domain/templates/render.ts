@@ -5,8 +5,8 @@
 // keyed by their source and escaping mode.
 import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
-import type { Channel } from '../common/statuses.js';
-import type { ChannelTemplates, TemplateContent } from '../schema/tables/templates.js';
+import type { Channel } from '../../channels/types.js';
+import type { ChannelTemplates, TemplateContent } from '../../schema/tables/templates.js';
 
 export class RenderError extends Error {
   override name = 'RenderError';

@@ -5,7 +5,7 @@
 // refused, never followed (no open redirect, and no redirect through a link whose target
 // domain may have changed hands years later).
 import { createHash, createHmac } from 'node:crypto';
-import { checkOf, DEFAULT_TOKEN_SETTINGS, expiryOf, openToken, signToken, type TokenCheck } from './signed-token.js';
+import { checkOf, DEFAULT_TOKEN_SETTINGS, expiryOf, openToken, signToken, type TokenCheck } from '../../common/signed-token.js';
 
 export type TrackingKind = 'open' | 'click';
 

@@ -1,7 +1,7 @@
 // Secret template variables (an OTP code, a password-reset token): stored sealed inside
 // a notification's data, opened only by the delivery activity at render time, and never
 // returned by the API or written to Temporal histories in clear.
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../../common/secret-box.js';
 
 const MARK = '$sealed';
 

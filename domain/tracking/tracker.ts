@@ -5,18 +5,18 @@
 // as it is after the change, with ids made of delivery id + transition (+ attempt / link),
 // so recording the same change twice — a retried activity, a heal after a crash — adds
 // nothing to the log and counts once in analytics.
-import type { DeliveryEvent, DeliveryEventType } from '../analytics/events.js';
-import type { AnalyticsStore } from '../analytics/store.js';
-import { createGroupCommit } from '../common/group-commit.js';
-import { linkId } from '../common/tracking-links.js';
-import type { Logger } from '../common/logger.js';
-import { recordDelivery, type HeraldMetrics } from '../common/metrics.js';
-import type { Priority } from '../common/priorities.js';
-import type { Channel } from '../common/statuses.js';
-import type { DbOrTx } from '../schema/database.js';
-import { findTrackedDelivery, insertLogEntries, tenantTracksEmail, trackedDeliveriesByIds, trackedDeliveriesPage, type TrackedDelivery } from '../schema/queries/delivery-log.js';
-import type { NewDeliveryLogEntry } from '../schema/tables/delivery-log.js';
-import type { TemplateContent } from '../schema/tables/templates.js';
+import type { DeliveryEvent, DeliveryEventType } from '../../analytics/events.js';
+import type { AnalyticsStore } from '../../analytics/store.js';
+import { createGroupCommit } from '../../common/group-commit.js';
+import { linkId } from '../links/tracking-links.js';
+import type { Logger } from '../../common/logger.js';
+import { recordDelivery, type HeraldMetrics } from '../../common/metrics.js';
+import type { Priority } from '../runs/priorities.js';
+import type { Channel } from '../../channels/types.js';
+import type { DbOrTx } from '../../schema/database.js';
+import { findTrackedDelivery, insertLogEntries, tenantTracksEmail, trackedDeliveriesByIds, trackedDeliveriesPage, type TrackedDelivery } from '../../schema/queries/delivery-log.js';
+import type { NewDeliveryLogEntry } from '../../schema/tables/delivery-log.js';
+import type { TemplateContent } from '../../schema/tables/templates.js';
 
 export interface TrackerDeps {
   db: DbOrTx;

@@ -1,18 +1,18 @@
 // Chooses which provider carries a message: the tenant's providers of the channel in
 // failover order, skipping those whose circuit is open, waiting on none whose shared rate
 // limit is spent (the next one is tried instead), and moving on after a transient failure.
-import type { ChannelRegistry } from '../channels/registry.js';
-import type { SmtpConfig } from '../channels/smtp.js';
-import type { ChannelAdapter, OutboundMessage } from '../channels/types.js';
+import type { ChannelRegistry } from '../../channels/registry.js';
+import type { SmtpConfig } from '../../channels/smtp.js';
+import type { ChannelAdapter, OutboundMessage } from '../../channels/types.js';
 import type { Tracer } from '@opentelemetry/api';
-import { DeliveryError, DeliveryErrorType } from '../common/delivery-errors.js';
-import { recordProviderError, type HeraldMetrics } from '../common/metrics.js';
-import { inSpan } from '../common/tracing.js';
-import type { SecretBox } from '../common/secret-box.js';
-import { createTtlCache } from '../common/ttl-cache.js';
-import type { Db } from '../schema/database.js';
-import { outboundAllowlist } from '../schema/queries/identities.js';
-import { circuitAllows, listProviders, recordProviderFailure, recordProviderSuccess, takeProviderToken } from '../schema/queries/providers.js';
+import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
+import { recordProviderError, type HeraldMetrics } from '../../common/metrics.js';
+import { inSpan } from '../../common/tracing.js';
+import type { SecretBox } from '../../common/secret-box.js';
+import { createTtlCache } from '../../common/ttl-cache.js';
+import type { Db } from '../../schema/database.js';
+import { outboundAllowlist } from '../../schema/queries/identities.js';
+import { circuitAllows, listProviders, recordProviderFailure, recordProviderSuccess, takeProviderToken } from '../../schema/queries/providers.js';
 
 export const DEFAULT_SMTP_PROVIDER = 'smtp-default';
 

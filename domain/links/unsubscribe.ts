@@ -3,7 +3,7 @@
 // someone else, nor kept working forever. The lifetime is long (90 days by default):
 // RFC 8058 one-click links live in mail people read months later.
 import { createHmac } from 'node:crypto';
-import { checkOf, DEFAULT_TOKEN_SETTINGS, expiryOf, openToken, signToken, type TokenCheck } from './signed-token.js';
+import { checkOf, DEFAULT_TOKEN_SETTINGS, expiryOf, openToken, signToken, type TokenCheck } from '../../common/signed-token.js';
 
 export interface UnsubscribeSubject {
   tenantId: string;

@@ -26,9 +26,6 @@ export const FINAL_NOTIFICATION_STATUSES: readonly NotificationStatus[] = [
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'suppressed', 'expired', 'recalled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-export const CHANNELS = ['email', 'sms', 'chat', 'push', 'inapp', 'webhook'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
 export const NOTIFICATION_KINDS = ['single', 'bulk'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -2,7 +2,7 @@
 // local time, so its instant depends on the zone's offset *on that day*: across a DST
 // change "07:00" is a different distance from "22:00". Everything here works on local
 // calendar fields and converts with Intl, never by adding fixed hours.
-import type { QuietHours } from '../schema/tables/user-policies.js';
+import type { QuietHours } from '../../schema/tables/user-policies.js';
 
 interface LocalTime {
   year: number;

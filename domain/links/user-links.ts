@@ -5,7 +5,7 @@
 // format is common/signed-token.ts's, so links signed before a key rotation keep working
 // while the old key is listed among the previous ones.
 import { createHmac } from 'node:crypto';
-import { openToken, signToken } from './signed-token.js';
+import { openToken, signToken } from '../../common/signed-token.js';
 
 export type UserLinkPurpose = 'preferences' | 'inbox';
 

@@ -3,27 +3,29 @@
 // the client gets 503, so an accepted notification always has a workflow behind it.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { z } from 'zod';
-import { newId } from '../common/ids.js';
-import { taskQueueFor, type Priority } from '../common/priorities.js';
-import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../common/search-attributes.js';
-import type { Channel, NotificationKind, NotificationStatus } from '../common/statuses.js';
-import { countAudienceUsers, type AudienceSelectors } from '../schema/queries/audience.js';
-import type { AuditEntry } from '../schema/queries/audit-log.js';
-import { consumeQuota } from '../schema/queries/rate-limits.js';
-import { deleteNotification } from '../schema/queries/notifications.js';
-import { findSendTemplate, findTemplate, type SendTemplate } from '../schema/queries/templates.js';
-import { findUsers } from '../schema/queries/users.js';
-import type { NotificationRow } from '../schema/tables/notifications.js';
-import type { TemplateVersionRow } from '../schema/tables/templates.js';
-import type { notificationWorkflow } from '../workflows/index.js';
-import type { AuthContext } from './auth.js';
+import { newId } from '../../common/ids.js';
+import { taskQueueFor, type Priority } from '../runs/priorities.js';
+import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../runs/search-attributes.js';
+import type { NotificationKind, NotificationStatus } from '../../schema/tables/statuses.js';
+import type { Channel } from '../../channels/types.js';
+import { countAudienceUsers, type AudienceSelectors } from '../../schema/queries/audience.js';
+import type { AuditEntry } from '../../schema/queries/audit-log.js';
+import { consumeQuota } from '../../schema/queries/rate-limits.js';
+import { deleteNotification } from '../../schema/queries/notifications.js';
+import { findSendTemplate, findTemplate, type SendTemplate } from '../../schema/queries/templates.js';
+import { findUsers } from '../../schema/queries/users.js';
+import type { NotificationRow } from '../../schema/tables/notifications.js';
+import type { TemplateVersionRow } from '../../schema/tables/templates.js';
+import type { notificationWorkflow } from '../../workflows/index.js';
+import type { AuthContext } from '../../api/auth.js';
 import { canonicalHash } from './canonical-json.js';
-import type { AppDeps } from './deps.js';
-import { notificationWrites } from './notification-writes.js';
-import { dependencyUnavailable, HttpError, isDependencyDown, unprocessable } from './errors.js';
-import { templateChannels } from './presenters.js';
-import type { NotificationRequest } from './schemas.js';
-import type { VariableValidator } from './template-variables.js';
+import type { AppDeps } from '../../api/deps.js';
+import { notificationWrites } from './writes.js';
+import { conflict, dependencyUnavailable, DomainError, unprocessable } from '../errors.js';
+import { isDependencyDown } from '../../common/dependency-down.js';
+import { templateChannels } from '../../api/presenters.js';
+import type { NotificationRequest } from '../../api/schemas.js';
+import type { VariableValidator } from '../templates/variables.js';
 
 type Request = z.infer<typeof NotificationRequest>;
 
@@ -155,12 +157,12 @@ export async function acceptNotification(
     created_by: auth.keyId,
   });
   if (!created && row.request_hash !== requestHash) {
-    throw new HttpError(409, 'idempotency_conflict', 'this idempotencyKey was already used with a different request body');
+    throw conflict('idempotency_conflict', 'this idempotencyKey was already used with a different request body');
   }
   // Counted only for a new notification, so an idempotent replay costs no quota.
   if (created && dailyQuota != null && !(await consumeQuota(deps.db, tenantId, audienceSize * row.channels.length, dailyQuota))) {
     await deleteNotification(deps.db, tenantId, row.id);
-    throw new HttpError(429, 'quota_exceeded', `this tenant's daily quota of ${dailyQuota} recipients is used up`, undefined, { 'Retry-After': String(secondsToUtcMidnight()) });
+    throw new DomainError('rate_limited', 'quota_exceeded', `this tenant's daily quota of ${dailyQuota} recipients is used up`, undefined, secondsToUtcMidnight());
   }
   return { row, created };
 }

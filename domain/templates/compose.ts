@@ -1,8 +1,8 @@
 // Rendered content + a target → the message an adapter sends, per channel.
-import type { OutboundMessage, PushOptions } from '../channels/types.js';
-import type { Channel } from '../common/statuses.js';
+import type { OutboundMessage, PushOptions } from '../../channels/types.js';
+import type { Channel } from '../../channels/types.js';
 import type { RenderedByChannel } from './render.js';
-import type { Target } from './targets.js';
+import type { Target } from '../audience/targets.js';
 
 export interface ComposeContext {
   messageId: string;

@@ -2,15 +2,15 @@
 // process a round trip to PostgreSQL, its largest cost under load (bench/README.md), so the
 // requests that arrive together share one insert and one run-id + audit statement. A lone
 // request still goes out at once (common/group-commit.ts).
-import { createGroupCommit } from '../common/group-commit.js';
-import type { Db } from '../schema/database.js';
+import { createGroupCommit } from '../../common/group-commit.js';
+import type { Db } from '../../schema/database.js';
 import {
   findNotificationByIdempotencyKey,
   insertNotificationsSkippingTaken,
   setNotificationRunIds,
   type StartedRun,
-} from '../schema/queries/notifications.js';
-import type { NewNotification, NotificationRow } from '../schema/tables/notifications.js';
+} from '../../schema/queries/notifications.js';
+import type { NewNotification, NotificationRow } from '../../schema/tables/notifications.js';
 
 export interface NotificationWrites {
   /** The new row, or the existing one when its idempotency key was used before. */

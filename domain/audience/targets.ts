@@ -1,8 +1,8 @@
 // Where a message goes, per channel and provider kind, from a user's profile and
 // identities. Read at send time, so an identity changed after the notification was
 // created is honoured. Used by prepare (is there any target at all?) and deliver.
-import type { WebPushSubscription } from '../channels/types.js';
-import type { Channel } from '../common/statuses.js';
+import type { WebPushSubscription } from '../../channels/types.js';
+import type { Channel } from '../../channels/types.js';
 
 /** The `identities` object of a user (API.md: PUT /v1/users/{id}). */
 export interface Identities {
