@@ -21,8 +21,8 @@ import { freePort } from '../local/free-port.js';
 import { startCaptureSmtp, type CaptureSmtp, type CapturedMail } from '../local/capture-smtp.js';
 import { ensureTemporalCli, startDevServer, type DevServer } from '../local/temporal-cli.js';
 import type { Db } from '../schema/database.js';
-import { createKeyForTest } from '../test/helpers/keys.js';
-import { createTestDatabase, type TestDatabase } from '../test/helpers/database.js';
+import { createKeyForTest } from '../testkit/keys.js';
+import { createTestDatabase, type TestDatabase } from '../testkit/database.js';
 import { writeWorkflowBundle } from '../workers/workflow-bundle.js';
 import { startWorkers, type StartedWorkers } from '../workers/start.js';
 

@@ -3,7 +3,7 @@
 // the SMTP server really received — what was delivered, lost and duplicated.
 import { sql } from 'kysely';
 import type { CapturedMail, CaptureSmtp } from '../../local/capture-smtp.js';
-import { createKeyForTest } from '../../test/helpers/keys.js';
+import { createKeyForTest } from '../../testkit/keys.js';
 import type { ApiResponse, Herald } from './herald.js';
 import { sleep, until } from './processes.js';
 

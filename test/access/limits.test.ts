@@ -2,7 +2,7 @@
 // body size, security headers and CORS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../api/server.js';
-import { seedEmail, startStack, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, type TestStack } from '../../testkit/stack.js';
 
 describe('abuse limits', () => {
   let stack: TestStack;
@@ -60,7 +60,7 @@ describe('abuse limits', () => {
     expect(codes.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(codes.slice(5)).toEqual([429, 429, 429]);
     // A valid key this process has not seen yet waits too (else guessing would go on)...
-    const { createKeyForTest } = await import('../helpers/keys.js');
+    const { createKeyForTest } = await import('../../testkit/keys.js');
     const fresh = await createKeyForTest(stack.db, 'default', ['read']);
     expect((await stack.request('GET', '/v1/users/ada', undefined, { key: fresh })).status).toBe(429);
     // ...while a key already in use keeps working from the same address.

@@ -3,8 +3,8 @@
 // admin key, aimed at tenant A's ids, never sees or changes tenant A's data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasScope, SCOPES, type Scope } from '../../api/auth.js';
-import { createKeyForTest } from '../helpers/keys.js';
-import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { createKeyForTest } from '../../testkit/keys.js';
+import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 interface Operation {
   method: string;

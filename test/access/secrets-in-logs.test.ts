@@ -2,7 +2,7 @@
 // provider configuration, failures and sends; then everything it logged and every read
 // it answered is searched for the secrets it was given.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 describe('secrets stay out of logs and reads', () => {
   let stack: TestStack;

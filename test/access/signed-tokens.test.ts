@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../common/config.js';
 import { checkTrackingToken, signTrackingToken } from '../../domain/links/tracking-links.js';
 import { checkUnsubscribeToken, signUnsubscribeToken } from '../../domain/links/unsubscribe.js';
-import { startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 const CURRENT = 'current-signing-key-0123456789';
 const PREVIOUS = 'previous-signing-key-0123456789';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 describe('tenants, API keys and the audit log', () => {
   let stack: TestStack;

@@ -7,7 +7,7 @@ import { AnalyticsQueryError, type AnalyticsStore, type SummaryGroupBy, type Sum
 import type { DeliveryEvent } from '../../analytics/events.js';
 import { createLogger } from '../../common/logger.js';
 import { startClickHouse, type LocalClickHouse } from '../../local/clickhouse.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, type TestDatabase } from '../../testkit/database.js';
 import { RANGE, T0, datasetA, event, expectedBuckets, outsideRange, percentile, type PercentileDefinition } from './dataset.js';
 
 interface Backend {

@@ -11,7 +11,7 @@ import { OutboundRefused } from '../../channels/outbound-guard.js';
 import { createWebhookAdapter } from '../../channels/webhook.js';
 import { ConfigError, readConfig } from '../../common/config.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
-import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
+import { startDnsServer, type TestDnsServer } from '../../testkit/dns-server.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 
 interface Listener {

@@ -2,7 +2,7 @@
 // renders to 10 MB each get a clear 4xx with the API's error shape, and the process stays
 // healthy (it still answers and still sends) afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 describe('bad input', () => {
   let stack: TestStack;
@@ -36,7 +36,7 @@ describe('bad input', () => {
 
   it('refuses invalid UTF-8', async () => {
     const bytes = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('","email":"bad@example.com"}')]);
-    const r = await fetch(`${stack.api.url}/v1/users/badutf8`, { method: 'PUT', headers: { authorization: `Bearer ${(await import('../helpers/stack.js')).ADMIN_KEY}`, 'content-type': 'application/json' }, body: bytes });
+    const r = await fetch(`${stack.api.url}/v1/users/badutf8`, { method: 'PUT', headers: { authorization: `Bearer ${(await import('../../testkit/stack.js')).ADMIN_KEY}`, 'content-type': 'application/json' }, body: bytes });
     clear4xx({ status: r.status, body: await r.json() });
     expect((await stack.request('GET', '/v1/users/badutf8')).status).toBe(404);
   });

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import playwright from '../../dashboard/node_modules/playwright-core/index.js';
 import type { Browser, BrowserContext, Page } from '../../dashboard/node_modules/playwright-core/index.js';
-import { createKeyForTest } from '../helpers/keys.js';
-import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { createKeyForTest } from '../../testkit/keys.js';
+import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 import { ensureDashboardBuilt } from './build.js';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));

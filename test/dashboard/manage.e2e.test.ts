@@ -15,8 +15,8 @@ import playwright from '../../dashboard/node_modules/playwright-core/index.js';
 import type { Browser, BrowserContext, Page } from '../../dashboard/node_modules/playwright-core/index.js';
 import { createSecretBox } from '../../common/secret-box.js';
 import { findProvider } from '../../schema/queries/providers.js';
-import { createKeyForTest } from '../helpers/keys.js';
-import { ADMIN_KEY, eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { createKeyForTest } from '../../testkit/keys.js';
+import { ADMIN_KEY, eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 import { ensureDashboardBuilt } from './build.js';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));

@@ -10,7 +10,7 @@ import { SLACK_PATH, slackWebhook } from '../providers/slack.js';
 import { selfSignedCertificate } from '../providers/tls.js';
 import { twilioApi, twilioSignatureFor } from '../providers/twilio.js';
 import { verifyHeraldSignature, webhookSubscriber } from '../providers/webhook.js';
-import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const jwk = publicKey.export({ format: 'jwk' });
@@ -118,7 +118,7 @@ describe('every channel end to end', () => {
   it('delivers on email, sms, chat, push and in-app; the inbox streams it live', async () => {
     const events: SseEvent[] = [];
     const abort = new AbortController();
-    const streaming = readStream(`${stack.api.url}/v1/inbox/ada/stream`, (await import('../helpers/stack.js')).ADMIN_KEY, events, abort.signal);
+    const streaming = readStream(`${stack.api.url}/v1/inbox/ada/stream`, (await import('../../testkit/stack.js')).ADMIN_KEY, events, abort.signal);
     await eventually(async () => (events.some((e) => e.event === 'ready') ? true : undefined));
 
     // Webhooks have a test of their own below (loopback needs the tenant's allowlist).

@@ -5,7 +5,7 @@
 // `recalled`, the timeline shows it, and what could not be recalled is answered with why.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
-import { startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 import { dingtalkWorkApi } from '../providers/dingtalk-work.js';
 import { startReceiver, type Receiver } from '../providers/receiver.js';
 import { wecomAppApi } from '../providers/wecom-app.js';

@@ -3,8 +3,8 @@
 // packet is ever sent to 10.x — and stays refused whatever loopback range the tenant allows;
 // a name answering 127.0.0.1 is delivered once the tenant allowlists 127.0.0.1/32.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
-import { startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { startDnsServer, type TestDnsServer } from '../../testkit/dns-server.js';
+import { startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 import { startReceiver, type Receiver } from '../providers/receiver.js';
 import { verifyHeraldSignature, webhookSubscriber } from '../providers/webhook.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../common/logger.js';
 import { startOpenLdap, type OpenLdap } from '../../local/openldap.js';
 import { startWorkers } from '../../workers/start.js';
-import { eventually, startStack, type TestStack } from '../helpers/stack.js';
+import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
 import { departmentOf, GROUPS, groupDn, PEOPLE, seedLdif, SUFFIX, teamOf, userDn, userLdif } from './ldap-fixture.js';
 
 const USERS = 300;

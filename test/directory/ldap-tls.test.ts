@@ -4,7 +4,7 @@
 // minutes of retries) and leave the synced users alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenLdap, type OpenLdap } from '../../local/openldap.js';
-import { eventually, startStack, type TestStack } from '../helpers/stack.js';
+import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
 import { GROUPS, PEOPLE, seedLdif, SUFFIX } from './ldap-fixture.js';
 import { makeTestCa, type TestCa } from './tls-fixture.js';
 

@@ -1,8 +1,8 @@
 // SCIM 2.0 conformance-style: real HTTP requests shaped like RFC 7644's examples, against a
 // real Herald (PostgreSQL, Temporal, SMTP), with SCIM's media type and error format checked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyForTest } from '../helpers/keys.js';
-import { seedEmail, startStack, waitForFinal, type ApiResponse, type TestStack } from '../helpers/stack.js';
+import { createKeyForTest } from '../../testkit/keys.js';
+import { seedEmail, startStack, waitForFinal, type ApiResponse, type TestStack } from '../../testkit/stack.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startStack, type TestStack } from '../helpers/stack.js';
+import { ADMIN_KEY, startStack, type TestStack } from '../../testkit/stack.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 

@@ -2,7 +2,7 @@
 // status codes per route template that move when a notification is sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics, observeScheduleToStart, recordDelivery, recordProviderError } from '../../common/metrics.js';
-import { seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 /** The value of one sample line, e.g. `name{a="b"}`, or 0 when absent. */
 function sample(text: string, series: string): number {

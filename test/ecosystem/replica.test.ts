@@ -10,7 +10,7 @@ import { startApiServer, type ApiServer } from '../../api/server.js';
 import { createLogger } from '../../common/logger.js';
 import { createDb, migrateToLatest } from '../../schema/connect.js';
 import type { Db } from '../../schema/database.js';
-import { ADMIN_KEY } from '../helpers/stack.js';
+import { ADMIN_KEY } from '../../testkit/stack.js';
 import { pgQuery, startReplicatedPg, type ReplicatedPg } from './pg-replica.js';
 
 describe('read replica', () => {

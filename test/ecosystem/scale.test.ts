@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
 import { startCaptureSmtp, type CaptureSmtp } from '../../local/capture-smtp.js';
 import { createHeraldClient, type HeraldClient } from '../../sdk/src/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { ADMIN_KEY, eventually } from '../helpers/stack.js';
+import { createTestDatabase, type TestDatabase } from '../../testkit/database.js';
+import { ADMIN_KEY, eventually } from '../../testkit/stack.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const EventType = proto.temporal.api.enums.v1.EventType;

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SDK_SCHEMA_PATH } from '../../scripts/generate-sdk-types.js';
 import { createHeraldClient, HeraldApiError, parseRetryAfter, type HeraldClient } from '../../sdk/src/index.js';
-import { ADMIN_KEY, eventually, startStack, type TestStack } from '../helpers/stack.js';
+import { ADMIN_KEY, eventually, startStack, type TestStack } from '../../testkit/stack.js';
 
 const run = promisify(execFile);
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../common/config.js';
 import { freePort } from '../../local/free-port.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
-import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 interface OtlpSpan {
   traceId: string;

@@ -5,8 +5,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
-import { createKeyForTest } from '../helpers/keys.js';
-import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { createKeyForTest } from '../../testkit/keys.js';
+import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 /** The value of one sample line, e.g. `name{a="b"}`, or 0 when absent. */
 function sample(text: string, series: string): number {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../api/server.js';
 import { createLogger } from '../../common/logger.js';
 import { freePort } from '../../local/free-port.js';
-import { seedEmail, startStack, type ApiResponse, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, type ApiResponse, type TestStack } from '../../testkit/stack.js';
 
 function expectErrorShape(r: ApiResponse, status: number, code?: string): void {
   expect(r.status).toBe(status);
@@ -72,7 +72,7 @@ describe('bad input gets a clear 4xx in the API.md error shape', () => {
   });
 
   it('a key without the needed scope gets 403', async () => {
-    const { createKeyForTest } = await import('../helpers/keys.js');
+    const { createKeyForTest } = await import('../../testkit/keys.js');
     const readOnly = await createKeyForTest(stack.db, 'default', ['read']);
     expectErrorShape(await send({ template: 'welcome', to: { userIds: ['ada'] } }, { key: readOnly }), 403, 'forbidden');
     expect((await stack.request('GET', '/v1/users/ada', undefined, { key: readOnly })).status).toBe(200);
@@ -95,7 +95,7 @@ describe('bad input gets a clear 4xx in the API.md error shape', () => {
     try {
       const res = await fetch(`${api.url}/v1/notifications`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${(await import('../helpers/stack.js')).ADMIN_KEY}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${(await import('../../testkit/stack.js')).ADMIN_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ template: 'welcome', to: { userIds: ['ada'] }, idempotencyKey: 'during-outage' }),
       });
       expect(res.status).toBe(503);

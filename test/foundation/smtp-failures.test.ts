@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Responder } from '../../local/capture-smtp.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
-import { seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 // The SMTP server is told per recipient how to answer, like a real server would.
 const responder: Responder = (stage, { to, attempt }) => {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, seedEmail, startStack, type TestStack } from '../helpers/stack.js';
+import { ADMIN_KEY, seedEmail, startStack, type TestStack } from '../../testkit/stack.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const TOOLS = join(ROOT, '.tools/schemathesis');

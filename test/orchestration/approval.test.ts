@@ -1,9 +1,9 @@
 // Bulk sends: maker-checker approval by signal, reject, timeout, cancel, pause/resume,
 // reschedule, resend of only the failed targets, escalation and the dedup window.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyForTest } from '../helpers/keys.js';
+import { createKeyForTest } from '../../testkit/keys.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
-import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 const GROUP_SIZE = 120;
 

@@ -2,8 +2,8 @@
 // batched delivery, ledger, SMTP), with its progress observed while it runs and its history
 // kept bounded by continue-as-new. (The 100k run lives in bench/.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyForTest } from '../helpers/keys.js';
-import { ADMIN_KEY, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { createKeyForTest } from '../../testkit/keys.js';
+import { ADMIN_KEY, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 const N = 20_000;
 

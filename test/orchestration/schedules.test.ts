@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
-import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 describe('recurring sends on Temporal Schedules', () => {
   let stack: TestStack;

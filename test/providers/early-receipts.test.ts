@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from './receiver.js';
 import { twilioApi } from './twilio.js';
-import { eventually, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 const TWILIO = { sid: 'AC0123456789abcdef0123456789abcdef', token: 'twilio-auth-token-early' };
 

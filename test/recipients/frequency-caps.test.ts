@@ -1,7 +1,7 @@
 // A frequency cap is counted across notifications and holds when many sends to one user
 // are prepared at the same moment by concurrent activities.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 describe('frequency caps under concurrency', () => {
   let stack: TestStack;

@@ -1,6 +1,6 @@
 // JSON-lines import: bad lines are reported by number, good ones are kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startStack, type TestStack } from '../helpers/stack.js';
+import { ADMIN_KEY, startStack, type TestStack } from '../../testkit/stack.js';
 
 describe('POST /v1/users/import', () => {
   let stack: TestStack;

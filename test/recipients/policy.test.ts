@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quietHoursEnd } from '../../domain/audience/quiet-hours.js';
-import { seedEmail, startStack, waitForFinal, eventually, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, waitForFinal, eventually, type TestStack } from '../../testkit/stack.js';
 
 async function send(stack: TestStack, body: Record<string, unknown>) {
   const r = await stack.request('POST', '/v1/notifications', { template: 'welcome', data: { name: 'x' }, ...body });

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAudiencePage } from '../../domain/audience/audience.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
-import { ADMIN_KEY, startStack, type TestStack } from '../helpers/stack.js';
+import { ADMIN_KEY, startStack, type TestStack } from '../../testkit/stack.js';
 
 const N = 100_000;
 const MB = 1024 * 1024;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAudiencePage } from '../../domain/audience/audience.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
-import { seedEmail, startStack, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, type TestStack } from '../../testkit/stack.js';
 
 const T = 'default';
 

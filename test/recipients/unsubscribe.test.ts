@@ -1,7 +1,7 @@
 // Signed unsubscribe links: the page, the RFC 8058 one-click POST, and the next send.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUnsubscribeToken, unsubscribeHeaders, verifyUnsubscribeToken } from '../../domain/links/unsubscribe.js';
-import { seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 describe('unsubscribe links', () => {
   let stack: TestStack;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../common/secret-box.js';
 import { signUserLink, verifyUserLink } from '../../domain/links/user-links.js';
 import { findProvider } from '../../schema/queries/providers.js';
-import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 interface SseEvent {
   event: string;

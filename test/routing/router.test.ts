@@ -11,7 +11,7 @@ import { createSecretBox } from '../../common/secret-box.js';
 import { startCaptureSmtp, type CaptureSmtp } from '../../local/capture-smtp.js';
 import { findProvider, upsertProvider } from '../../schema/queries/providers.js';
 import { insertTenantIfMissing } from '../../schema/queries/tenants.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, type TestDatabase } from '../../testkit/database.js';
 
 const run = promisify(execFile);
 const box = createSecretBox('router-test-secret-key-0123456789');

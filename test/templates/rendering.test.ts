@@ -2,7 +2,7 @@
 // variant, helpers, escaping, layouts and partials, and the SMS/push measurements.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureSms } from '../../channels/limits.js';
-import { startStack, type TestStack } from '../helpers/stack.js';
+import { startStack, type TestStack } from '../../testkit/stack.js';
 
 const SHIPPED = {
   category: 'orders',

@@ -2,7 +2,7 @@
 // records the version it used and the mail carries that version's content, rendered with
 // the recipient's locale and time zone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 const VARIABLES = {
   type: 'object',

@@ -15,7 +15,7 @@ import { startBounceReceiver, type BounceReceiver } from '../../inbound/bounce-r
 import { dsnOutcome, parseDeliveryStatus, recipientFor } from '../../inbound/dsn.js';
 import { startCaptureSmtp, type Responder } from '../../local/capture-smtp.js';
 import { startClickHouse } from '../../local/clickhouse.js';
-import { eventually, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 const BOUNCE_DOMAIN = 'Bounces.Herald.Test';
 

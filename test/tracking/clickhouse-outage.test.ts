@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClickHouse, type LocalClickHouse } from '../../local/clickhouse.js';
-import { seedEmail, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 describe('analytics on ClickHouse that stops mid-run', () => {
   let server: LocalClickHouse;

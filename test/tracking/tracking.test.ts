@@ -11,7 +11,7 @@ import { signTrackingToken } from '../../domain/links/tracking-links.js';
 import type { Responder } from '../../local/capture-smtp.js';
 import { startClickHouse } from '../../local/clickhouse.js';
 import { event, T0 } from '../analytics/dataset.js';
-import { eventually, startStack, waitForFinal, type TestStack } from '../helpers/stack.js';
+import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 import { startReceiver, type Receiver } from '../providers/receiver.js';
 import { twilioApi } from '../providers/twilio.js';
 

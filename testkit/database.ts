@@ -2,8 +2,8 @@
 // and dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createDb, migrateToLatest } from '../../schema/connect.js';
-import type { Db } from '../../schema/database.js';
+import { createDb, migrateToLatest } from '../schema/connect.js';
+import type { Db } from '../schema/database.js';
 
 export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -1,8 +1,8 @@
-import { generateKey, hashKey, type Scope } from '../../api/auth.js';
-import { newId } from '../../common/ids.js';
-import type { Db } from '../../schema/database.js';
-import { insertApiKey } from '../../schema/queries/api-keys.js';
-import { insertTenantIfMissing } from '../../schema/queries/tenants.js';
+import { generateKey, hashKey, type Scope } from '../api/auth.js';
+import { newId } from '../common/ids.js';
+import type { Db } from '../schema/database.js';
+import { insertApiKey } from '../schema/queries/api-keys.js';
+import { insertTenantIfMissing } from '../schema/queries/tenants.js';
 
 /** A key with exactly these scopes, written as the API would store it. */
 export async function createKeyForTest(db: Db, tenantId: string, scopes: Scope[]): Promise<string> {
