@@ -17,7 +17,7 @@ import { startApiServer, type ApiServer } from '../api/server.js';
 import { readConfig, type HeraldConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { createSecretBox } from '../common/secret-box.js';
-import { freePort } from '../local/free-port.js';
+import { freePort } from '../common/free-port.js';
 import { startCaptureSmtp, type CaptureSmtp, type CapturedMail } from '../local/capture-smtp.js';
 import { ensureTemporalCli, startDevServer, type DevServer } from '../local/temporal-cli.js';
 import type { Db } from '../schema/database.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort } from '../local/free-port.js';
+import { freePort } from '../common/free-port.js';
 import { ensureTemporalCli, startDevServer, type DevServer } from '../local/temporal-cli.js';
 import { writeWorkflowBundle } from '../workers/workflow-bundle.js';
 

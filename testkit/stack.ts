@@ -19,7 +19,7 @@ import { startCaptureSmtp, type CaptureSmtp, type CaptureSmtpOptions } from '../
 import type { Db } from '../schema/database.js';
 import { startWorkers, type StartedWorkers } from '../workers/start.js';
 import { installTemporalRuntime } from '../workers/runtime.js';
-import { freePort } from '../local/free-port.js';
+import { freePort } from '../common/free-port.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';

@@ -2,7 +2,7 @@
 // worker metrics on, it also serves the SDK's own Prometheus metrics on a loopback port that
 // the worker's /metrics (workers/metrics-server.ts) includes.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { freePort } from '../local/free-port.js';
+import { freePort } from '../common/free-port.js';
 
 export interface InstalledRuntime {
   /** Where the runtime serves its Prometheus text; absent when it does not. */

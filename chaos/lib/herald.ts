@@ -14,7 +14,7 @@ import { readConfig, type HeraldConfig } from '../../common/config.js';
 import { createLogger } from '../../common/logger.js';
 import { createSecretBox } from '../../common/secret-box.js';
 import type { CaptureSmtp } from '../../local/capture-smtp.js';
-import { freePort } from '../../local/free-port.js';
+import { freePort } from '../../common/free-port.js';
 import { createDb } from '../../schema/connect.js';
 import type { Db } from '../../schema/database.js';
 import { startWorkers, type StartedWorkers } from '../../workers/start.js';

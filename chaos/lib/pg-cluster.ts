@@ -6,7 +6,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../local/free-port.js';
+import { freePort } from '../../common/free-port.js';
 
 const run = promisify(execFile);
 export const PG_BIN_DIR = process.env.HERALD_PG_BIN ?? '/usr/lib/postgresql/15/bin';

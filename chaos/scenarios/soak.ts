@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { startCaptureSmtp } from '../../local/capture-smtp.js';
-import { freePort } from '../../local/free-port.js';
+import { freePort } from '../../common/free-port.js';
 import { CHAOS_ADMIN_KEY } from '../lib/herald.js';
 import type { ScenarioContext } from '../lib/context.js';
 import { createDatabase } from '../lib/database.js';

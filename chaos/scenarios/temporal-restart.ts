@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCaptureSmtp } from '../../local/capture-smtp.js';
-import { freePort } from '../../local/free-port.js';
+import { freePort } from '../../common/free-port.js';
 import { ensureTemporalCli, startDevServer, type DevServer } from '../../local/temporal-cli.js';
 import { firstMailAfter, range, seedTemplate, seedUsers, sendSingles, startBulk, tally, waitAllFinal, type ScenarioResult } from '../lib/campaign.js';
 import type { ScenarioContext } from '../lib/context.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../../local/free-port.js';
+import { freePort } from '../../common/free-port.js';
 
 const run = promisify(execFile);
 export const PG_BIN = process.env.HERALD_PG_BIN ?? '/usr/lib/postgresql/15/bin';

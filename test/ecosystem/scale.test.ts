@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../local/free-port.js';
+import { freePort } from '../../common/free-port.js';
 import { startCaptureSmtp, type CaptureSmtp } from '../../local/capture-smtp.js';
 import { createHeraldClient, type HeraldClient } from '../../sdk/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../../testkit/database.js';

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../common/config.js';
-import { freePort } from '../../local/free-port.js';
+import { freePort } from '../../common/free-port.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 

@@ -4,7 +4,7 @@
 // notification and workflow they are about.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/free-port.js';
+import { freePort } from '../../common/free-port.js';
 import { createKeyForTest } from '../../testkit/keys.js';
 import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../api/server.js';
 import { createLogger } from '../../common/logger.js';
-import { freePort } from '../../local/free-port.js';
+import { freePort } from '../../common/free-port.js';
 import { seedEmail, startStack, type ApiResponse, type TestStack } from '../../testkit/stack.js';
 
 function expectErrorShape(r: ApiResponse, status: number, code?: string): void {

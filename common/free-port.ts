@@ -1,3 +1,5 @@
+// Plumbing, not dev tooling: the worker process binds the Temporal runtime's metrics exporter
+// to a loopback port of its choosing (workers/runtime.ts), and the kits start servers the same way.
 import { createServer } from 'node:net';
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
