@@ -1,15 +1,15 @@
 // Activities are built by one factory from their dependencies; workflows import only the
 // type of what it returns.
-import { createDeliverActivities } from './deliver.js';
-import { createDirectoryActivities } from './directory.js';
+import { createDeliverActivities } from '../domain/delivery/deliver.js';
+import { createDirectoryActivities } from '../domain/directory/sync.js';
 import type { ActivityDeps } from './deps.js';
-import { createFinalizeActivities } from './finalize.js';
-import { createOrchestrationActivities } from './orchestration.js';
-import { createPrepareActivities } from './prepare.js';
+import { createFinalizeActivities } from '../domain/delivery/finalize.js';
+import { createOrchestrationActivities } from '../domain/delivery/orchestration.js';
+import { createPrepareActivities } from '../domain/delivery/prepare.js';
 import { createProviderRouter } from '../domain/delivery/provider-router.js';
-import { createRecallActivities } from './recall.js';
+import { createRecallActivities } from '../domain/delivery/recall.js';
 import { createDigestActivities, createScheduleActivities } from './schedule.js';
-import { createSingleSendActivities } from './single-send.js';
+import { createSingleSendActivities } from '../domain/delivery/single-send.js';
 
 export type { ActivityDeps } from './deps.js';
 

@@ -3,7 +3,7 @@
 // slow or failing for the moment the run carries on with its retries after the API answered.
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { HeraldActivities } from '../activities/index.js';
-import type { RecallFailure } from '../activities/recall.js';
+import type { RecallFailure } from '../domain/delivery/recall.js';
 import type { Timings } from '../common/config.js';
 
 export interface RecallWorkflowInput {

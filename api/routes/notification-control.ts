@@ -4,7 +4,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { countAudience } from '../../domain/audience/audience.js';
-import { policyContextFor } from '../../activities/prepare.js';
+import { policyContextFor } from '../../domain/delivery/prepare.js';
 import { openSealed } from '../../domain/notifications/sealed-data.js';
 import { FINAL_NOTIFICATION_STATUSES } from '../../schema/tables/statuses.js';
 import { type Channel } from '../../channels/types.js';

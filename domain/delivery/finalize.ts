@@ -1,7 +1,7 @@
-import { FINAL_NOTIFICATION_STATUSES, type DeliveryCounts, type NotificationStatus } from '../schema/tables/statuses.js';
-import { expireDeliveries } from '../schema/queries/deliveries.js';
-import { countDeliveries, findNotification, setNotificationStatus } from '../schema/queries/notifications.js';
-import type { ActivityDeps } from './deps.js';
+import { FINAL_NOTIFICATION_STATUSES, type DeliveryCounts, type NotificationStatus } from '../../schema/tables/statuses.js';
+import { expireDeliveries } from '../../schema/queries/deliveries.js';
+import { countDeliveries, findNotification, setNotificationStatus } from '../../schema/queries/notifications.js';
+import type { ActivityDeps } from '../../activities/deps.js';
 
 export interface FinalizeInput {
   tenantId: string;

@@ -2,21 +2,21 @@
 // ledger so that however often Temporal runs this activity, the provider is asked once
 // per successful send.
 import { Context } from '@temporalio/activity';
-import { isDependencyDown } from '../common/dependency-down.js';
+import { isDependencyDown } from '../../common/dependency-down.js';
 import { ApplicationFailure } from '@temporalio/common';
-import type { WebPushSubscription } from '../channels/types.js';
-import { DEV_SIGNING_KEY } from '../common/config.js';
-import { DeliveryError, DeliveryErrorType } from '../channels/errors.js';
-import { openSealed } from '../domain/notifications/sealed-data.js';
-import { createGroupCommit } from '../common/group-commit.js';
-import { createTtlCache } from '../common/ttl-cache.js';
-import { unsubscribeHeaders } from '../domain/links/unsubscribe.js';
-import { bounceAddress } from '../domain/links/bounce-address.js';
-import { findCategorySettings } from '../schema/queries/preferences.js';
-import { categoryPolicy, DEFAULT_CATEGORY } from '../domain/audience/policy.js';
-import { addEmailTracking } from '../domain/links/tracking-links.js';
-import type { DeliveryStatus } from '../schema/tables/statuses.js';
-import type { Channel } from '../channels/types.js';
+import type { WebPushSubscription } from '../../channels/types.js';
+import { DEV_SIGNING_KEY } from '../../common/config.js';
+import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
+import { openSealed } from '../notifications/sealed-data.js';
+import { createGroupCommit } from '../../common/group-commit.js';
+import { createTtlCache } from '../../common/ttl-cache.js';
+import { unsubscribeHeaders } from '../links/unsubscribe.js';
+import { bounceAddress } from '../links/bounce-address.js';
+import { findCategorySettings } from '../../schema/queries/preferences.js';
+import { categoryPolicy, DEFAULT_CATEGORY } from '../audience/policy.js';
+import { addEmailTracking } from '../links/tracking-links.js';
+import type { DeliveryStatus } from '../../schema/tables/statuses.js';
+import type { Channel } from '../../channels/types.js';
 import {
   claimDeliveries,
   completeDeliveries,
@@ -27,20 +27,20 @@ import {
   noteDeliveryRetry,
   suppressDelivery,
   type Completion,
-} from '../schema/queries/deliveries.js';
-import { forgetPushTargets } from '../schema/queries/identities.js';
-import { applyEarlyReceipts } from '../schema/queries/receipts.js';
-import { insertInboxMessage } from '../schema/queries/inbox.js';
-import { findNotification } from '../schema/queries/notifications.js';
-import { findTemplateVersion } from '../schema/queries/templates.js';
-import { findUsers } from '../schema/queries/users.js';
-import type { DeliveryRow } from '../schema/tables/deliveries.js';
-import type { UserRow } from '../schema/tables/users.js';
-import { composeMessage, type ComposeContext } from '../domain/templates/compose.js';
-import type { ActivityDeps } from './deps.js';
-import { TargetsGone, type ProviderRouter } from '../domain/delivery/provider-router.js';
-import { RenderError, type RenderedByChannel } from '../domain/templates/render.js';
-import { describeTarget, targetsFor, type Identities, type Target } from '../domain/audience/targets.js';
+} from '../../schema/queries/deliveries.js';
+import { forgetPushTargets } from '../../schema/queries/identities.js';
+import { applyEarlyReceipts } from '../../schema/queries/receipts.js';
+import { insertInboxMessage } from '../../schema/queries/inbox.js';
+import { findNotification } from '../../schema/queries/notifications.js';
+import { findTemplateVersion } from '../../schema/queries/templates.js';
+import { findUsers } from '../../schema/queries/users.js';
+import type { DeliveryRow } from '../../schema/tables/deliveries.js';
+import type { UserRow } from '../../schema/tables/users.js';
+import { composeMessage, type ComposeContext } from '../templates/compose.js';
+import type { ActivityDeps } from '../../activities/deps.js';
+import { TargetsGone, type ProviderRouter } from './provider-router.js';
+import { RenderError, type RenderedByChannel } from '../templates/render.js';
+import { describeTarget, targetsFor, type Identities, type Target } from '../audience/targets.js';
 
 export interface DeliverInput {
   tenantId: string;

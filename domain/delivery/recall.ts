@@ -5,10 +5,10 @@
 // reported with its reason and the delivery stays `sent`.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { DeliveryError, DeliveryErrorType } from '../channels/errors.js';
-import { findDelivery, listRecallCandidates, markDeliveryRecalled, type RecallCandidate } from '../schema/queries/deliveries.js';
-import { findProvider } from '../schema/queries/providers.js';
-import type { ActivityDeps } from './deps.js';
+import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
+import { findDelivery, listRecallCandidates, markDeliveryRecalled, type RecallCandidate } from '../../schema/queries/deliveries.js';
+import { findProvider } from '../../schema/queries/providers.js';
+import type { ActivityDeps } from '../../activities/deps.js';
 
 export interface RecallPageInput {
   tenantId: string;

@@ -2,23 +2,23 @@
 // batched delivery, retry rounds, cancellation, send windows and escalation.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { openSealed } from '../domain/notifications/sealed-data.js';
-import type { Channel } from '../channels/types.js';
-import type { AudienceSelectors } from '../schema/queries/audience.js';
-import { countAudienceUsers } from '../schema/queries/audience.js';
-import { insertDeliveries } from '../schema/queries/deliveries.js';
-import { findNotification } from '../schema/queries/notifications.js';
-import { pendingDueIds, pendingSummary, suppressUnsent, usersNotReached } from '../schema/queries/orchestration.js';
-import { findTemplateVersion } from '../schema/queries/templates.js';
-import { findTenant } from '../schema/queries/tenants.js';
-import { findUsers } from '../schema/queries/users.js';
-import type { NotificationRow } from '../schema/tables/notifications.js';
-import type { TemplateVersionRow } from '../schema/tables/templates.js';
-import { ledgerRows, planPage, resolveAudienceUsersPage } from '../domain/audience/audience.js';
+import { openSealed } from '../notifications/sealed-data.js';
+import type { Channel } from '../../channels/types.js';
+import type { AudienceSelectors } from '../../schema/queries/audience.js';
+import { countAudienceUsers } from '../../schema/queries/audience.js';
+import { insertDeliveries } from '../../schema/queries/deliveries.js';
+import { findNotification } from '../../schema/queries/notifications.js';
+import { pendingDueIds, pendingSummary, suppressUnsent, usersNotReached } from '../../schema/queries/orchestration.js';
+import { findTemplateVersion } from '../../schema/queries/templates.js';
+import { findTenant } from '../../schema/queries/tenants.js';
+import { findUsers } from '../../schema/queries/users.js';
+import type { NotificationRow } from '../../schema/tables/notifications.js';
+import type { TemplateVersionRow } from '../../schema/tables/templates.js';
+import { ledgerRows, planPage, resolveAudienceUsersPage } from '../audience/audience.js';
 import type { createDeliverActivities } from './deliver.js';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from '../../activities/deps.js';
 import { loadForSend, policyContextFor, suppressRecentDuplicates } from './prepare.js';
-import { msUntilWindow } from '../domain/notifications/send-window.js';
+import { msUntilWindow } from '../notifications/send-window.js';
 
 export interface NotificationRef {
   tenantId: string;

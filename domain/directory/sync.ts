@@ -35,10 +35,10 @@ import {
   type DirectoryUserFields,
   type NewChange,
   type StagedEntry,
-} from '../schema/queries/directory.js';
-import type { DirectoryConfigRow, DirectoryEntryData, DirectorySyncReport, DirectoryTlsMode } from '../schema/tables/directory.js';
-import { analyzeRecipients } from '../schema/queries/users.js';
-import type { ActivityDeps } from './deps.js';
+} from '../../schema/queries/directory.js';
+import type { DirectoryConfigRow, DirectoryEntryData, DirectorySyncReport, DirectoryTlsMode } from '../../schema/tables/directory.js';
+import { analyzeRecipients } from '../../schema/queries/users.js';
+import type { ActivityDeps } from '../../activities/deps.js';
 
 export const LDAP_GONE_REASON = 'ldap: no longer in the directory';
 const CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;

@@ -3,7 +3,7 @@
 // notification sending). Separate activities each cost a trip through the task queue and a
 // workflow task, and each loaded the same rows again; run together inside the workflow task
 // they cost none, which is most of a single send's latency when the provider is quick.
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from '../../activities/deps.js';
 import { checkAtSendTime, type NotificationRef } from './orchestration.js';
 import { loadForSend, prepareLoaded, type PrepareResult } from './prepare.js';
 

@@ -2,21 +2,21 @@
 // send time, resolve its audience page by page, decide per recipient × channel (policy,
 // with a recorded reason for every row that will not be sent now), and write one ledger
 // row per recipient × channel.
-import type { Channel } from '../channels/types.js';
-import type { DbOrTx } from '../schema/database.js';
-import { recentlySentSameContent } from '../schema/queries/orchestration.js';
-import type { NotificationRow } from '../schema/tables/notifications.js';
-import type { TemplateVersionRow } from '../schema/tables/templates.js';
-import { insertDeliveries } from '../schema/queries/deliveries.js';
-import { unsentWithDeferral } from '../schema/queries/delivery-plans.js';
-import type { AudienceSelectors } from '../schema/queries/audience.js';
-import { findNotification, setNotificationStatus } from '../schema/queries/notifications.js';
-import { findTemplateVersion } from '../schema/queries/templates.js';
-import { findTenant } from '../schema/queries/tenants.js';
-import { findUsers } from '../schema/queries/users.js';
-import { ledgerRows, planPage, resolveAudienceUsersPage, DEFAULT_PAGE_SIZE, type PlannedUser } from '../domain/audience/audience.js';
-import type { ActivityDeps } from './deps.js';
-import { DEFAULT_CATEGORY, loadPolicyStatic, type PolicyContext } from '../domain/audience/policy.js';
+import type { Channel } from '../../channels/types.js';
+import type { DbOrTx } from '../../schema/database.js';
+import { recentlySentSameContent } from '../../schema/queries/orchestration.js';
+import type { NotificationRow } from '../../schema/tables/notifications.js';
+import type { TemplateVersionRow } from '../../schema/tables/templates.js';
+import { insertDeliveries } from '../../schema/queries/deliveries.js';
+import { unsentWithDeferral } from '../../schema/queries/delivery-plans.js';
+import type { AudienceSelectors } from '../../schema/queries/audience.js';
+import { findNotification, setNotificationStatus } from '../../schema/queries/notifications.js';
+import { findTemplateVersion } from '../../schema/queries/templates.js';
+import { findTenant } from '../../schema/queries/tenants.js';
+import { findUsers } from '../../schema/queries/users.js';
+import { ledgerRows, planPage, resolveAudienceUsersPage, DEFAULT_PAGE_SIZE, type PlannedUser } from '../audience/audience.js';
+import type { ActivityDeps } from '../../activities/deps.js';
+import { DEFAULT_CATEGORY, loadPolicyStatic, type PolicyContext } from '../audience/policy.js';
 
 export interface PrepareInput {
   tenantId: string;
