@@ -44,7 +44,6 @@ const envSchema = z.object({
   HERALD_SIGNING_KEY: z.string().transform(csv).pipe(z.array(z.string().min(16)).min(1)).optional(),
   HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.unsubscribeTtlSeconds),
   HERALD_TRACKING_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.trackingTtlSeconds),
-  HERALD_LEGACY_TOKENS_UNTIL: z.iso.datetime({ offset: true }).optional(),
   HERALD_DNS_SERVERS: z.string().transform(csv).pipe(z.array(z.string().refine(isDnsServer, 'not an IP address with an optional port, e.g. 10.0.0.2:53 or [::1]:53'))).optional(),
   HERALD_PUBLIC_URL: z.string().url().optional(),
   HERALD_MAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
@@ -165,9 +164,7 @@ function signingKeysOf(signingKeys: string[] | undefined, secretKey: string | un
   if (secretKey) {
     const secrets = csv(secretKey);
     const [current, ...previous] = secrets.map(derivedSigningKey);
-    // Before rotation was split out, the whole (comma-separated) value was the HKDF input.
-    const legacy = secrets.length > 1 ? [derivedSigningKey(secretKey)] : [];
-    if (current) return [current, ...previous, ...legacy];
+    if (current) return [current, ...previous];
   }
   return [DEV_SIGNING_KEY];
 }
@@ -215,7 +212,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       unsubscribeTtlSeconds: e.HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS,
       trackingTtlSeconds: e.HERALD_TRACKING_TOKEN_TTL_SECONDS,
       previousKeys,
-      legacyUntil: e.HERALD_LEGACY_TOKENS_UNTIL ? new Date(e.HERALD_LEGACY_TOKENS_UNTIL) : null,
     },
     dnsServers: e.HERALD_DNS_SERVERS ?? [],
     publicUrl: (e.HERALD_PUBLIC_URL ?? `http://localhost:${e.HERALD_PORT}`).replace(/\/$/, ''),

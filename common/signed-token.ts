@@ -13,11 +13,6 @@ export interface SignedTokenSettings {
   trackingTtlSeconds: number;
   /** Earlier signing keys, still accepted (never used to sign): the later entries of HERALD_SIGNING_KEY. */
   previousKeys: readonly string[];
-  /**
-   * Tokens minted before tokens carried an expiry (`u1`, `o1`, `c1`) are honoured until then;
-   * null refuses them as expired.
-   */
-  legacyUntil: Date | null;
 }
 
 export const DEFAULT_TOKEN_SETTINGS: SignedTokenSettings = {
@@ -26,7 +21,6 @@ export const DEFAULT_TOKEN_SETTINGS: SignedTokenSettings = {
   unsubscribeTtlSeconds: 90 * 86_400,
   trackingTtlSeconds: 180 * 86_400,
   previousKeys: [],
-  legacyUntil: null,
 };
 
 export type TokenCheck<T> =
@@ -48,14 +42,11 @@ export function signToken(mac: Mac, key: string, prefix: string, fields: readonl
 
 export interface OpenOptions {
   mac: Mac;
-  /** The prefix tokens are minted with now; their last field is the expiry. */
+  /** The prefix of this kind of token; its last field is the expiry. */
   prefix: string;
-  /** The prefix of the same kind's tokens from before expiry existed (no expiry field). */
-  legacyPrefix?: string | undefined;
   /** Current key first, then previous ones. */
   keys: readonly string[];
   maxLength: number;
-  legacyUntil?: Date | null | undefined;
   now?: number | undefined;
 }
 
@@ -71,8 +62,7 @@ export function openToken(token: string, o: OpenOptions): OpenedToken | undefine
   if (token.length > o.maxLength) return undefined;
   const [prefix, payload, sig, ...rest] = token.split('.');
   if (!prefix || !payload || !sig || rest.length > 0) return undefined;
-  const legacy = o.legacyPrefix !== undefined && prefix === o.legacyPrefix;
-  if (prefix !== o.prefix && !legacy) return undefined;
+  if (prefix !== o.prefix) return undefined;
   const given = Buffer.from(sig, 'base64url');
   let authentic = false;
   for (const key of o.keys) {
@@ -89,11 +79,6 @@ export function openToken(token: string, o: OpenOptions): OpenedToken | undefine
   }
   if (!Array.isArray(parsed)) return undefined;
   const now = o.now ?? Date.now();
-  if (legacy) {
-    if (!parsed.every((f) => typeof f === 'string')) return undefined;
-    const until = o.legacyUntil ?? null;
-    return { fields: parsed as string[], expiresAt: until, expired: !until || now >= until.getTime() };
-  }
   const exp: unknown = parsed.at(-1);
   const fields = parsed.slice(0, -1);
   if (typeof exp !== 'number' || !Number.isSafeInteger(exp) || !fields.every((f) => typeof f === 'string')) return undefined;

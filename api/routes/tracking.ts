@@ -71,7 +71,7 @@ const SummaryQuery = z.object({
 export function trackingRoutes(host: RouteHost, deps: AppDeps): void {
   const tracker = apiTracker(deps);
   const key = deps.signingKey ?? DEV_SIGNING_KEY;
-  const checkOptions = { previousKeys: deps.tokens?.previousKeys, legacyUntil: deps.tokens?.legacyUntil };
+  const checkOptions = { previousKeys: deps.tokens?.previousKeys };
 
   defineRoute(host, {
     method: 'get',

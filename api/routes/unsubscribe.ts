@@ -25,7 +25,7 @@ export function unsubscribeRoutes(host: RouteHost, deps: AppDeps): void {
   const key = deps.signingKey ?? DEV_SIGNING_KEY;
 
   async function subjectOf(token: string): Promise<UnsubscribeSubject> {
-    const c = checkUnsubscribeToken(key, token, { previousKeys: deps.tokens?.previousKeys, legacyUntil: deps.tokens?.legacyUntil });
+    const c = checkUnsubscribeToken(key, token, { previousKeys: deps.tokens?.previousKeys });
     // Only an authentic token is told it expired; it names nothing the holder did not know.
     if (c.status === 'expired') {
       throw new HttpError(410, 'expired_unsubscribe_link', 'this unsubscribe link has expired; use the link in a more recent message, or ask the sender to unsubscribe you');

@@ -21,8 +21,6 @@ export interface ClickSubject {
 export type TrackingSubject = OpenSubject | ClickSubject;
 
 const PREFIX: Record<TrackingKind, string> = { open: 'o2', click: 'c2' };
-/** Minted before tokens expired: no expiry field (see SignedTokenSettings.legacyUntil). */
-const LEGACY_PREFIX: Record<TrackingKind, string> = { open: 'o1', click: 'c1' };
 export const MAX_TRACKED_URL_LENGTH = 2000;
 export const MAX_TOKEN_LENGTH = 4000;
 
@@ -61,7 +59,6 @@ export function signTrackingToken(signingKey: string, s: TrackingSubject, o: Min
 export interface CheckOptions {
   /** Keys no longer signing but still accepted (rotation). */
   previousKeys?: readonly string[] | undefined;
-  legacyUntil?: Date | null | undefined;
   now?: number | undefined;
 }
 
@@ -72,10 +69,8 @@ export function checkTrackingToken(signingKey: string, kind: TrackingKind, token
   const opened = openToken(token, {
     mac,
     prefix: PREFIX[kind],
-    legacyPrefix: LEGACY_PREFIX[kind],
     keys: [signingKey, ...(o.previousKeys ?? [])],
     maxLength: MAX_TOKEN_LENGTH,
-    legacyUntil: o.legacyUntil,
     now: o.now,
   });
   return checkOf<TrackingSubject>(opened, (f) => {

@@ -12,8 +12,6 @@ export interface UnsubscribeSubject {
 }
 
 const VERSION = 'u2';
-/** Minted before tokens expired: no expiry field (see SignedTokenSettings.legacyUntil). */
-const LEGACY_VERSION = 'u1';
 export const MAX_UNSUBSCRIBE_TOKEN_LENGTH = 2000;
 
 function mac(key: string, prefix: string, payload: string): Buffer {
@@ -32,7 +30,6 @@ export function signUnsubscribeToken(key: string, s: UnsubscribeSubject, o: Mint
 export interface CheckOptions {
   /** Keys no longer signing but still accepted (rotation). */
   previousKeys?: readonly string[] | undefined;
-  legacyUntil?: Date | null | undefined;
   now?: number | undefined;
 }
 
@@ -41,10 +38,8 @@ export function checkUnsubscribeToken(key: string, token: string, o: CheckOption
   const opened = openToken(token, {
     mac,
     prefix: VERSION,
-    legacyPrefix: LEGACY_VERSION,
     keys: [key, ...(o.previousKeys ?? [])],
     maxLength: MAX_UNSUBSCRIBE_TOKEN_LENGTH,
-    legacyUntil: o.legacyUntil,
     now: o.now,
   });
   return checkOf(opened, (f) => (f.length === 3 ? { tenantId: f[0] as string, userId: f[1] as string, category: f[2] as string } : undefined));

@@ -1,9 +1,9 @@
 // Signed links in mail (unsubscribe, open pixel, click redirect) expire: a stack whose tokens
 // live a few seconds mints them into a real email; the public endpoints honour them before
 // and answer 410 after — an expired click is not redirected. Edited tokens are refused (404),
-// tokens signed with the previous key still work (rotation), and tokens from before expiry
-// existed are refused unless HERALD_LEGACY_TOKENS_UNTIL says otherwise. The HMACs of those
-// legacy tokens are computed here, independently of Herald's code.
+// tokens signed with the previous key still work (rotation), and an authentically signed
+// token without an expiry is refused (404). The HMACs of those tokens are computed here,
+// independently of Herald's code.
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../common/config.js';
@@ -20,15 +20,15 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 const payloadOf = (token: string): unknown[] => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as unknown[];
 const tokenIn = (url: string, marker: string) => url.slice(url.indexOf(marker) + marker.length);
 
-/** A token of the format before expiry existed, signed as Herald signed it then. */
-function legacyUnsubscribe(key: string, fields: string[]): string {
+/** A token in Herald's format and signed as Herald signs it, but whose payload has no expiry. */
+function unsubscribeWithoutExpiry(key: string, fields: string[]): string {
   const payload = b64(fields);
-  return `u1.${payload}.${createHmac('sha256', key).update(`u1.${payload}`).digest('base64url')}`;
+  return `u2.${payload}.${createHmac('sha256', key).update(`u2.${payload}`).digest('base64url')}`;
 }
-function legacyClick(key: string, fields: string[]): string {
+function clickWithoutExpiry(key: string, fields: string[]): string {
   const sub = createHmac('sha256', key).update('herald/tracking-links/v1').digest();
   const payload = b64(fields);
-  return `c1.${payload}.${createHmac('sha256', sub).update(`c1.${payload}`).digest('base64url')}`;
+  return `c2.${payload}.${createHmac('sha256', sub).update(`c2.${payload}`).digest('base64url')}`;
 }
 
 describe('signed links expire', () => {
@@ -111,40 +111,36 @@ describe('signed links expire', () => {
     expect((await stack.request('GET', '/v1/users/ada/preferences')).body.unsubscribed).toEqual([]);
   });
 
-  it('accepts tokens signed with the previous key, refuses unknown keys, and refuses pre-expiry tokens by default', async () => {
+  it('accepts tokens signed with the previous key, refuses unknown keys, and refuses tokens without an expiry', async () => {
     const subject = { tenantId: 'default', userId: 'ada', category: 'news' };
     expect(await follow(`${stack.api.url}/unsubscribe/${signUnsubscribeToken(PREVIOUS, subject)}`)).toMatchObject({ status: 200 });
     expect(await follow(`${stack.api.url}/unsubscribe/${signUnsubscribeToken('some-other-key-0123456789', subject)}`)).toMatchObject({ status: 404 });
     const click = signTrackingToken(PREVIOUS, { kind: 'click', deliveryId: 'dlv_unknown', url: 'https://example.com/old' });
     expect(await follow(`${stack.api.url}/t/c/${click}`)).toMatchObject({ status: 302, location: 'https://example.com/old' });
 
-    // Authentic but from before tokens expired: refused as expired, never followed.
-    expect(await follow(`${stack.api.url}/unsubscribe/${legacyUnsubscribe(CURRENT, ['default', 'ada', 'news'])}`)).toMatchObject({ status: 410, code: 'expired_unsubscribe_link' });
-    expect(await follow(`${stack.api.url}/t/c/${legacyClick(PREVIOUS, ['dlv_unknown', 'https://example.com/old'])}`)).toMatchObject({ status: 410, location: null });
-    expect(await follow(`${stack.api.url}/t/c/${legacyClick('some-other-key-0123456789', ['dlv_unknown', 'https://example.com/old'])}`)).toMatchObject({ status: 404 });
+    // Signed with a listed key but carrying no expiry: not a token Herald mints, never followed.
+    expect(await follow(`${stack.api.url}/unsubscribe/${unsubscribeWithoutExpiry(CURRENT, ['default', 'ada', 'news'])}`)).toMatchObject({ status: 404, code: 'invalid_unsubscribe_link' });
+    expect(await follow(`${stack.api.url}/t/c/${clickWithoutExpiry(PREVIOUS, ['dlv_unknown', 'https://example.com/old'])}`)).toMatchObject({ status: 404, location: null });
+    expect(await follow(`${stack.api.url}/t/c/${clickWithoutExpiry('some-other-key-0123456789', ['dlv_unknown', 'https://example.com/old'])}`)).toMatchObject({ status: 404 });
     expect((await stack.request('GET', '/v1/users/ada/preferences')).body.unsubscribed).toEqual([]);
   });
 
-  it('honours pre-expiry tokens until HERALD_LEGACY_TOKENS_UNTIL, and reads the token settings', () => {
-    const config = readConfig({ HERALD_SIGNING_KEY: `${CURRENT}, ${PREVIOUS}`, HERALD_LEGACY_TOKENS_UNTIL: '2030-01-01T00:00:00Z', HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS: '1' });
+  it('reads the token settings and checks minted tokens against the clock', () => {
+    const config = readConfig({ HERALD_SIGNING_KEY: `${CURRENT}, ${PREVIOUS}`, HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS: '1' });
     expect(config.signingKey).toBe(CURRENT);
-    expect(config.tokens).toMatchObject({ unsubscribeTtlSeconds: 1, trackingTtlSeconds: 180 * 86_400, previousKeys: [PREVIOUS], legacyUntil: new Date('2030-01-01T00:00:00Z') });
-    expect(readConfig({}).tokens).toMatchObject({ unsubscribeTtlSeconds: 90 * 86_400, previousKeys: [], legacyUntil: null });
+    expect(config.tokens).toEqual({ unsubscribeTtlSeconds: 1, trackingTtlSeconds: 180 * 86_400, previousKeys: [PREVIOUS] });
+    expect(readConfig({}).tokens).toEqual({ unsubscribeTtlSeconds: 90 * 86_400, trackingTtlSeconds: 180 * 86_400, previousKeys: [] });
     expect(() => readConfig({ HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS: '0' })).toThrow(/HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS/);
     expect(() => readConfig({ HERALD_SIGNING_KEY: `${CURRENT},short` })).toThrow(/HERALD_SIGNING_KEY/);
     // Rotating HERALD_SECRET_KEY rotates the signing key derived from it: the old one still verifies.
     const before = readConfig({ HERALD_SECRET_KEY: 'old-secret-key-0123456789abcdef' });
     const after = readConfig({ HERALD_SECRET_KEY: 'new-secret-key-0123456789abcdef,old-secret-key-0123456789abcdef' });
     expect(after.signingKey).not.toBe(before.signingKey);
-    expect(after.tokens.previousKeys).toContain(before.signingKey);
+    expect(after.tokens.previousKeys).toEqual([before.signingKey]);
 
-    const legacy = legacyUnsubscribe(CURRENT, ['default', 'ada', 'news']);
-    const at = Date.parse('2029-06-01T00:00:00Z');
-    expect(checkUnsubscribeToken(CURRENT, legacy, { legacyUntil: config.tokens.legacyUntil, now: at })).toMatchObject({ status: 'valid', subject: { userId: 'ada' } });
-    expect(checkUnsubscribeToken(CURRENT, legacy, { legacyUntil: config.tokens.legacyUntil, now: Date.parse('2030-01-01T00:00:00Z') }).status).toBe('expired');
-    expect(checkUnsubscribeToken(CURRENT, legacy).status).toBe('expired');
-    const click = legacyClick(CURRENT, ['dlv_1', 'https://example.com/x']);
-    expect(checkTrackingToken(CURRENT, 'click', click, { legacyUntil: config.tokens.legacyUntil, now: at })).toMatchObject({ status: 'valid', subject: { url: 'https://example.com/x' } });
+    // A payload without an expiry is invalid, whatever the key that signed it.
+    expect(checkUnsubscribeToken(CURRENT, unsubscribeWithoutExpiry(CURRENT, ['default', 'ada', 'news'])).status).toBe('invalid');
+    expect(checkTrackingToken(CURRENT, 'click', clickWithoutExpiry(CURRENT, ['dlv_1', 'https://example.com/x'])).status).toBe('invalid');
     // A minted token checked against the clock: valid up to its expiry, expired from then on.
     const now = Date.parse('2029-06-01T00:00:00Z');
     const t = signUnsubscribeToken(CURRENT, { tenantId: 'default', userId: 'ada', category: 'news' }, { ttlSeconds: 1, now });
