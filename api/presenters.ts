@@ -2,7 +2,8 @@
 import { hideSealed } from '../domain/notifications/sealed-data.js';
 import type { z } from 'zod';
 import { type DeliveryCounts } from '../schema/tables/statuses.js';
-import { CHANNELS, type Channel } from '../channels/types.js';
+import { type Channel } from '../channels/types.js';
+import { templateChannels } from '../domain/templates/channels.js';
 import type { DeliveryRow } from '../schema/tables/deliveries.js';
 import type { NotificationRow } from '../schema/tables/notifications.js';
 import type { TemplateContent, TemplateRow, TemplateVersionRow } from '../schema/tables/templates.js';
@@ -87,10 +88,6 @@ export function presentUser(u: UserRow, m: { groups: string[]; modules: string[]
     createdAt: u.created_at.toISOString(),
     updatedAt: u.updated_at.toISOString(),
   };
-}
-
-export function templateChannels(content: TemplateContent): Channel[] {
-  return CHANNELS.filter((c) => content[c] !== undefined);
 }
 
 /** The definition fields of stored content, without the assets frozen at publish (an internal detail). */

@@ -4,6 +4,8 @@ import { PRIORITIES } from '../domain/runs/priorities.js';
 import { DELIVERY_STATUSES, NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
 import { CHANNELS } from '../channels/types.js';
 import { Identities, Segment } from './audience-schemas.js';
+import type { AcceptRequest } from '../domain/notifications/request.js';
+import type { ChannelPreviews, Problem as DomainProblem } from '../domain/templates/service.js';
 
 /** Client-chosen ids (users, templates, groups…): URL-safe, bounded. */
 export const ClientId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'use letters, digits and . _ : @ -');
@@ -54,7 +56,7 @@ export const NotificationRequest = z
       .meta({ description: 'If a recipient is not reached (`delivered`, or `read` for in-app) within afterSeconds, send these channels too.' }),
   })
   .strict()
-  .meta({ id: 'NotificationRequest' });
+  .meta({ id: 'NotificationRequest' }) satisfies z.ZodType<AcceptRequest>;
 
 export const Counts = z
   .object({
@@ -342,6 +344,11 @@ export const TemplatePreview = z
     problems: z.array(Problem).meta({ description: 'Content that would not fit its channel; publish refuses these.' }),
   })
   .meta({ id: 'TemplatePreview' });
+
+// What the domain renders must be what this schema documents (a compile-time check).
+type Assignable<From extends To, To> = From;
+export type PreviewChannelsMatch = Assignable<ChannelPreviews, z.infer<typeof TemplatePreview>['channels']>;
+export type PreviewProblemsMatch = Assignable<DomainProblem, z.infer<typeof Problem>>;
 
 export const TestSendRequest = z
   .object({

@@ -9,7 +9,7 @@ import { findTemplate, findTemplateVersion } from '../../schema/queries/template
 import { findTenant } from '../../schema/queries/tenants.js';
 import type { AppDeps } from '../deps.js';
 import { unprocessable } from '../errors.js';
-import { templateChannels } from '../presenters.js';
+import { templateChannels } from '../../domain/templates/channels.js';
 import { AudienceCount, AudienceCountRequest } from '../recipient-schemas.js';
 import { defineRoute, type RouteHost } from '../route.js';
 

@@ -14,7 +14,8 @@ import { upsertUser } from '../../schema/queries/users.js';
 import type { TemplateContent } from '../../schema/tables/templates.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound, unprocessable } from '../errors.js';
-import { presentNotification, presentTemplate, presentTemplateVersion, templateChannels } from '../presenters.js';
+import { presentNotification, presentTemplate, presentTemplateVersion } from '../presenters.js';
+import { templateChannels } from '../../domain/templates/channels.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import {
   KeyParam,

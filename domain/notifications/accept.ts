@@ -2,7 +2,6 @@
 // the row, start its workflow. If Temporal cannot be reached the row is removed again and
 // the client gets 503, so an accepted notification always has a workflow behind it.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
-import type { z } from 'zod';
 import { newId } from '../../common/ids.js';
 import { taskQueueFor, type Priority } from '../runs/priorities.js';
 import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../runs/search-attributes.js';
@@ -17,17 +16,30 @@ import { findUsers } from '../../schema/queries/users.js';
 import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { TemplateVersionRow } from '../../schema/tables/templates.js';
 import type { notificationWorkflow } from '../../workflows/index.js';
-import type { AuthContext } from '../../api/auth.js';
 import { canonicalHash } from './canonical-json.js';
-import type { AppDeps } from '../../api/deps.js';
 import { notificationWrites } from './writes.js';
 import { conflict, dependencyUnavailable, DomainError, unprocessable } from '../errors.js';
 import { isDependencyDown } from '../../common/dependency-down.js';
-import { templateChannels } from '../../api/presenters.js';
-import type { NotificationRequest } from '../../api/schemas.js';
+import { templateChannels } from '../templates/channels.js';
 import type { VariableValidator } from '../templates/variables.js';
+import type { Actor } from '../actor.js';
+import type { AcceptRequest } from './request.js';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../schema/database.js';
+import type { Timings } from '../../common/config.js';
 
-type Request = z.infer<typeof NotificationRequest>;
+type Request = AcceptRequest;
+
+/** What accepting needs: the primary database. */
+export interface AcceptDeps {
+  db: Db;
+}
+
+/** What starting a run needs (until runs start through domain/runs). */
+export interface SubmitDeps extends AcceptDeps {
+  temporal: { client: Client; taskQueuePrefix: string };
+  timings: Timings;
+}
 
 const START_DEADLINE_MS = 5000;
 
@@ -37,7 +49,7 @@ export interface SubmitResult {
 }
 
 /** The version a request renders and the tenant's send settings; a clear 422 when there is none. */
-export async function resolveSendTemplate(deps: Pick<AppDeps, 'db'>, tenantId: string, req: Pick<Request, 'template' | 'templateVersion'>): Promise<SendTemplate> {
+export async function resolveSendTemplate(deps: AcceptDeps, tenantId: string, req: Pick<Request, 'template' | 'templateVersion'>): Promise<SendTemplate> {
   const found = await findSendTemplate(deps.db, tenantId, req.template, req.templateVersion);
   if (found) return found;
   // Only a request that will be refused pays for finding out why.
@@ -48,7 +60,7 @@ export async function resolveSendTemplate(deps: Pick<AppDeps, 'db'>, tenantId: s
   throw unprocessable('template_version_not_found', `template ${req.template} has no version ${version}`);
 }
 
-export async function resolveTemplate(deps: Pick<AppDeps, 'db'>, tenantId: string, req: Pick<Request, 'template' | 'templateVersion'>): Promise<TemplateVersionRow> {
+export async function resolveTemplate(deps: AcceptDeps, tenantId: string, req: Pick<Request, 'template' | 'templateVersion'>): Promise<TemplateVersionRow> {
   return (await resolveSendTemplate(deps, tenantId, req)).version;
 }
 
@@ -66,7 +78,7 @@ export interface SubmitOptions {
   parentId?: string;
 }
 
-export async function submitNotification(deps: AppDeps, auth: AuthContext, variables: VariableValidator, req: Request, opts: SubmitOptions = {}): Promise<SubmitResult> {
+export async function submitNotification(deps: SubmitDeps, auth: Actor, variables: VariableValidator, req: Request, opts: SubmitOptions = {}): Promise<SubmitResult> {
   const { row, created } = await acceptNotification(deps, auth, variables, req, opts);
   try {
     const audit = { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.create', targetType: 'notification', targetId: row.id };
@@ -86,8 +98,8 @@ export async function submitNotification(deps: AppDeps, auth: AuthContext, varia
  * the quota, and the row. Also used by recurring schedules, whose workflow starts the run.
  */
 export async function acceptNotification(
-  deps: Pick<AppDeps, 'db'>,
-  auth: Pick<AuthContext, 'tenantId' | 'keyId'>,
+  deps: AcceptDeps,
+  auth: Actor,
   variables: VariableValidator,
   req: Request,
   opts: SubmitOptions = {},
@@ -176,7 +188,7 @@ function secondsToUtcMidnight(now = new Date()): number {
  * Starts the run for a notification; a run that already exists (a replayed request) is fine.
  * The audit entry, if any, is written with the run id once the run exists.
  */
-export async function startWorkflow(deps: AppDeps, row: NotificationRow, audit?: AuditEntry): Promise<void> {
+export async function startWorkflow(deps: SubmitDeps, row: NotificationRow, audit?: AuditEntry): Promise<void> {
   const { client, taskQueuePrefix } = deps.temporal;
   try {
     // A short deadline: while Temporal is unreachable the client should hear 503 in seconds,

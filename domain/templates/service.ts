@@ -1,7 +1,6 @@
 // What the template routes share: gathering the layouts and partials a template uses,
 // rendering it for preview, and the checks publish runs (variables against exampleData,
 // every channel in every locale rendered and measured against its channel's limits).
-import type { z } from 'zod';
 import {
   CHAT_LIMITS,
   chatTooLongFor,
@@ -18,8 +17,7 @@ import { CHANNELS, type Channel } from '../../channels/types.js';
 import type { DbOrTx } from '../../schema/database.js';
 import { findTemplateAssets } from '../../schema/queries/template-assets.js';
 import type { TemplateContent } from '../../schema/tables/templates.js';
-import { templateChannels } from '../../api/presenters.js';
-import type { TemplatePreview } from '../../api/schemas.js';
+import { templateChannels } from './channels.js';
 import type { VariableValidator } from './variables.js';
 
 export interface TemplateTools {
@@ -27,8 +25,38 @@ export interface TemplateTools {
   variables: VariableValidator;
 }
 
-type Preview = z.infer<typeof TemplatePreview>;
-export type Problem = Preview['problems'][number];
+/** Content that would not fit its channel (or fails to render), where it was found. */
+export interface Problem {
+  channel: Channel;
+  locale: string | null;
+  message: string;
+}
+
+type Located<T> = { locale: string | null } & T;
+
+/** Each rendered channel with its measurements (API.md TemplatePreview `channels`). */
+export interface ChannelPreviews {
+  email?: Located<{ subject: string; html?: string | undefined; text?: string | undefined; htmlBytes: number }>;
+  sms?: Located<{ text: string; encoding: 'GSM-7' | 'UCS-2'; characters: number; units: number; segments: number }>;
+  chat?: Located<{ title?: string | undefined; markdown: string; characters: number; bytes: number; tooLongFor: string[] }>;
+  push?: Located<{
+    title: string;
+    body: string;
+    url?: string | undefined;
+    icon?: string | undefined;
+    data?: Record<string, string> | undefined;
+    payloadBytes: number;
+    encryptedBytes: number;
+    maxBytes: number;
+  }>;
+  inapp?: Located<{ title: string; body: string; url?: string | undefined; data?: Record<string, unknown> | undefined; bytes: number }>;
+  webhook?: Located<{ body: unknown; bytes: number }>;
+}
+
+interface Preview {
+  channels: ChannelPreviews;
+  problems: Problem[];
+}
 
 const PARTIAL_REF = /\{\{~?#?>\s*([A-Za-z0-9][A-Za-z0-9._:@-]*)/g;
 

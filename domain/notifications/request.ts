@@ -1,0 +1,27 @@
+// What a client asks for when it sends a notification, in the domain's own terms. The API's
+// zod schema (api/schemas.ts NotificationRequest) validates requests into this shape and is
+// checked against it at compile time, so the two cannot drift.
+import type { Channel } from '../../channels/types.js';
+import type { AudienceSelectors } from '../../schema/queries/audience.js';
+import type { Priority } from '../runs/priorities.js';
+
+/** If a recipient is not reached within afterSeconds, these channels are sent too. */
+export interface Escalation {
+  afterSeconds: number;
+  channels: Channel[];
+  until: 'delivered' | 'read';
+}
+
+export interface AcceptRequest {
+  template: string;
+  templateVersion?: number | undefined;
+  to: AudienceSelectors;
+  data: Record<string, unknown>;
+  priority?: Priority | undefined;
+  channels?: Channel[] | undefined;
+  category?: string | undefined;
+  sendAt?: string | undefined;
+  expiresAt?: string | undefined;
+  idempotencyKey?: string | undefined;
+  escalation?: Escalation | undefined;
+}
