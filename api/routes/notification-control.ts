@@ -3,26 +3,19 @@
 // The API records the decision and signals the notification's workflow, which acts on it.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { countAudience } from '../../domain/audience/audience.js';
-import { policyContextFor } from '../../domain/delivery/prepare.js';
-import { openSealed } from '../../domain/notifications/sealed-data.js';
-import { FINAL_NOTIFICATION_STATUSES } from '../../schema/tables/statuses.js';
-import { type Channel } from '../../channels/types.js';
-import type { AudienceSelectors } from '../../schema/queries/audience.js';
-import { appendAudit } from '../../schema/queries/audit-log.js';
-import { countDeliveries, findNotification } from '../../schema/queries/notifications.js';
-import { recordDecision } from '../../schema/queries/orchestration.js';
-import { findTemplateVersion } from '../../schema/queries/templates.js';
-import type { NotificationRow } from '../../schema/tables/notifications.js';
+import { decideApproval } from '../../domain/notifications/approval.js';
+import { acceptResend, auditResend, cancelNotification, changeBeforeSending, pauseNotification, summarizeAudience } from '../../domain/notifications/control.js';
+import { loadNotification } from '../../domain/notifications/lookup.js';
+import { countDeliveries } from '../../schema/queries/notifications.js';
 import { approveSignal, cancelSignal, pauseSignal, progressQuery, rejectSignal, rescheduleSignal, resumeSignal } from '../../workflows/notification.js';
 import type { AuthContext } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, HttpError, notFound, unprocessable } from '../errors.js';
+import { dependencyUnavailable, HttpError } from '../errors.js';
 import { isDependencyDown } from '../../common/dependency-down.js';
 import { presentNotification } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
-import { IdParam, IsoDateTime, Notification, type NotificationRequest } from '../schemas.js';
-import { acceptNotification, startWorkflow } from '../../domain/notifications/accept.js';
+import { IdParam, IsoDateTime, Notification } from '../schemas.js';
+import { startWorkflow } from '../../domain/notifications/accept.js';
 import type { VariableValidator } from '../../domain/templates/variables.js';
 
 // Bodies that may be left out entirely (`herald approve <id>`).
@@ -57,17 +50,8 @@ const AudienceSummary = z
   })
   .meta({ id: 'AudienceSummary' });
 
-/** Deliveries per second one worker process sustains in the bulk benchmark (bench/README.md). */
-const ESTIMATE_PER_SECOND = 150;
-
 export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator): void {
   const temporalView = { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace };
-
-  async function load(auth: AuthContext, id: string): Promise<NotificationRow> {
-    const n = await findNotification(deps.db, auth.tenantId, id);
-    if (!n) throw notFound('notification');
-    return n;
-  }
 
   async function signal(id: string, send: (h: ReturnType<AppDeps['temporal']['client']['workflow']['getHandle']>) => Promise<void>): Promise<void> {
     try {
@@ -80,12 +64,8 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
   }
 
   async function respond(res: Parameters<Parameters<typeof defineRoute>[1]['handler']>[0]['res'], auth: AuthContext, id: string, status = 200) {
-    const n = await load(auth, id);
+    const n = await loadNotification(deps.db, auth.tenantId, id);
     res.status(status).json(presentNotification(n, await countDeliveries(deps.db, n.id), temporalView));
-  }
-
-  function requireStatus(n: NotificationRow, allowed: readonly string[], code: string, message: string): void {
-    if (!allowed.includes(n.status)) throw new HttpError(409, code, `${message} (status is ${n.status})`);
   }
 
   for (const approved of [true, false]) {
@@ -101,12 +81,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
       errors: [404, 409],
       responses: { 200: { description: 'The notification after the decision', schema: Notification } },
       async handler({ res, params, body, auth }) {
-        const n = await load(auth, params.id);
-        if (n.created_by === auth.keyId) throw new HttpError(403, 'creator_cannot_approve', 'the key that created a bulk send cannot approve or reject it');
-        requireStatus(n, ['pending_approval'], 'not_pending_approval', 'only a bulk send waiting for approval can be decided');
-        const decided = await recordDecision(deps.db, auth.tenantId, n.id, { approved, by: auth.keyId, comment: body.comment ?? null });
-        if (!decided) throw new HttpError(409, 'already_decided', 'someone else decided this notification first');
-        await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: `notification.${verb}`, targetType: 'notification', targetId: n.id, details: { comment: body.comment ?? null } });
+        const n = await decideApproval(deps.db, auth, params.id, { approved, comment: body.comment });
         await signal(n.id, (h) => h.signal(approved ? approveSignal : rejectSignal, { by: auth.keyId, ...(body.comment ? { comment: body.comment } : {}) }));
         await respond(res, auth, n.id);
       },
@@ -123,13 +98,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     errors: [404],
     responses: { 200: { description: 'The summary', schema: AudienceSummary } },
     async handler({ res, params, auth }) {
-      const n = await load(auth, params.id);
-      const template = await findTemplateVersion(deps.db, auth.tenantId, n.template_key, n.template_version);
-      if (!template) throw unprocessable('template_version_not_found', 'the template version is gone');
-      const ctx = await policyContextFor(deps, n, template, n.channels as Channel[]);
-      const result = await countAudience(deps.dbRead ?? deps.db, auth.tenantId, n.audience as AudienceSelectors, ctx);
-      const sends = Object.values(result.channels).reduce((s, c) => s + c.send, 0);
-      res.json({ ...result, estimatedSeconds: Math.ceil(sends / ESTIMATE_PER_SECOND) });
+      res.json(await summarizeAudience(deps, auth, params.id));
     },
   });
 
@@ -143,7 +112,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     errors: [404, 409],
     responses: { 200: { description: 'Progress', schema: Progress } },
     async handler({ res, params, auth }) {
-      const n = await load(auth, params.id);
+      const n = await loadNotification(deps.db, auth.tenantId, params.id);
       let p: z.infer<typeof Progress> | undefined;
       await signal(n.id, async (h) => {
         p = await h.query(progressQuery);
@@ -163,9 +132,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     errors: [404, 409],
     responses: { 202: { description: 'Cancelling', schema: Notification } },
     async handler({ res, params, body, auth }) {
-      const n = await load(auth, params.id);
-      if (FINAL_NOTIFICATION_STATUSES.includes(n.status as never)) throw new HttpError(409, 'already_finished', `the notification already ended (${n.status})`);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.cancel', targetType: 'notification', targetId: n.id, details: { reason: body.reason ?? null } });
+      const n = await cancelNotification(deps.db, auth, params.id, body.reason);
       await signal(n.id, (h) => h.signal(cancelSignal, { by: auth.keyId, ...(body.reason ? { reason: body.reason } : {}) }));
       await respond(res, auth, n.id, 202);
     },
@@ -182,10 +149,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
       errors: [404, 409],
       responses: { 202: { description: pause ? 'Pausing' : 'Resuming', schema: Notification } },
       async handler({ res, params, auth }) {
-        const n = await load(auth, params.id);
-        if (n.kind !== 'bulk') throw new HttpError(409, 'not_bulk', 'only a bulk send can be paused');
-        if (FINAL_NOTIFICATION_STATUSES.includes(n.status as never)) throw new HttpError(409, 'already_finished', `the notification already ended (${n.status})`);
-        await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: pause ? 'notification.pause' : 'notification.resume', targetType: 'notification', targetId: n.id });
+        const n = await pauseNotification(deps.db, auth, params.id, pause);
         await signal(n.id, (h) => h.signal(pause ? pauseSignal : resumeSignal));
         await respond(res, auth, n.id, 202);
       },
@@ -203,33 +167,14 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     errors: [404, 409, 422],
     responses: { 202: { description: 'The new notification', schema: Notification } },
     async handler({ res, params, body, auth }) {
-      const n = await load(auth, params.id);
-      requireStatus(n, FINAL_NOTIFICATION_STATUSES, 'not_finished', 'only a finished notification can be resent');
-      let to = n.audience as z.infer<typeof NotificationRequest>['to'];
-      let channels = n.channels as Channel[];
-      if (body.onlyFailed) {
-        const failed = await deps.db.selectFrom('deliveries').select(['user_id', 'channel']).where('notification_id', '=', n.id).where('status', '=', 'failed').execute();
-        if (failed.length === 0) throw unprocessable('nothing_failed', 'no delivery of this notification failed');
-        to = { userIds: [...new Set(failed.map((f) => f.user_id))] };
-        channels = [...new Set(failed.map((f) => f.channel as Channel))];
-      }
-      const req = {
-        template: n.template_key,
-        templateVersion: n.template_version,
-        to,
-        data: openSealed(n.data, deps.secretBox),
-        priority: n.priority as z.infer<typeof NotificationRequest>['priority'],
-        channels,
-        ...(n.category ? { category: n.category } : {}),
-      } as z.infer<typeof NotificationRequest>;
-      const { row } = await acceptNotification(deps, auth, variables, req, { storedData: n.data, parentId: n.id });
+      const { row } = await acceptResend(deps, auth, variables, params.id, body.onlyFailed);
       try {
         await startWorkflow(deps, row);
       } catch (err) {
         if (isDependencyDown(err)) throw dependencyUnavailable();
         throw err;
       }
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.resend', targetType: 'notification', targetId: row.id, details: { parentId: n.id, onlyFailed: body.onlyFailed } });
+      await auditResend(deps.db, auth, row, body.onlyFailed);
       await respond(res, auth, row.id, 202);
     },
   });
@@ -245,26 +190,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     errors: [404, 409, 422],
     responses: { 200: { description: 'The changed notification', schema: Notification } },
     async handler({ res, params, body, auth }) {
-      const n = await load(auth, params.id);
-      requireStatus(n, ['scheduled', 'pending_approval'], 'already_sending', 'only a notification that has not started sending can be changed');
-      const sendAt = body.sendAt === undefined ? n.send_at : body.sendAt ? new Date(body.sendAt) : null;
-      const expiresAt = body.expiresAt === undefined ? n.expires_at : body.expiresAt ? new Date(body.expiresAt) : null;
-      if (expiresAt && expiresAt <= new Date()) throw unprocessable('already_expired', 'expiresAt is in the past');
-      if (expiresAt && sendAt && expiresAt <= sendAt) throw unprocessable('expires_before_send', 'expiresAt must be after sendAt');
-      if (body.data) {
-        const version = await findTemplateVersion(deps.db, auth.tenantId, n.template_key, n.template_version);
-        const issues = variables.validate(version?.content.variables, body.data);
-        if (issues.length > 0) throw unprocessable('invalid_data', 'data does not satisfy the template variables', issues);
-      }
-      const changed = await deps.db
-        .updateTable('notifications')
-        .set({ send_at: sendAt, expires_at: expiresAt, ...(body.data ? { data: JSON.stringify(body.data) } : {}), updated_at: new Date() })
-        .where('tenant_id', '=', auth.tenantId)
-        .where('id', '=', n.id)
-        .where('status', 'in', ['scheduled', 'pending_approval'])
-        .executeTakeFirst();
-      if (Number(changed.numUpdatedRows) === 0) throw new HttpError(409, 'already_sending', 'the notification started sending meanwhile');
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.update', targetType: 'notification', targetId: n.id, details: { sendAt: body.sendAt, expiresAt: body.expiresAt, data: body.data !== undefined } });
+      const { notification: n, sendAt, expiresAt } = await changeBeforeSending(deps.db, auth, variables, params.id, body);
       await signal(n.id, (h) => h.signal(rescheduleSignal, { sendAt: sendAt?.toISOString() ?? null, expiresAt: expiresAt?.toISOString() ?? null }));
       await respond(res, auth, n.id);
     },

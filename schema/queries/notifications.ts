@@ -184,3 +184,26 @@ function addToCounts(counts: DeliveryCounts, status: string, k: number): void {
   if (status === 'pending' || status === 'sending') counts.pending += k;
   else if (status in counts) counts[status as keyof DeliveryCounts] += k;
 }
+
+/** The users and channels of a notification's failed deliveries (what a resend of only the failures targets). */
+export async function failedTargets(db: DbOrTx, notificationId: string): Promise<{ user_id: string; channel: string }[]> {
+  return db.selectFrom('deliveries').select(['user_id', 'channel']).where('notification_id', '=', notificationId).where('status', '=', 'failed').execute();
+}
+
+/** Changes the timing or data of a notification that has not started sending; false when it has meanwhile. */
+export async function updateBeforeSending(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  change: { sendAt: Date | null; expiresAt: Date | null; data?: Record<string, unknown> | undefined },
+  notStarted: readonly string[],
+): Promise<boolean> {
+  const r = await db
+    .updateTable('notifications')
+    .set({ send_at: change.sendAt, expires_at: change.expiresAt, ...(change.data ? { data: JSON.stringify(change.data) } : {}), updated_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', 'in', notStarted)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
