@@ -3,10 +3,8 @@
 // the changes made in the directory, and a sync that survives its worker being stopped.
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../../common/logger.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenLdap, type OpenLdap } from '../../local/openldap.js';
-import { startWorkers } from '../../workers/start.js';
 import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
 import { departmentOf, GROUPS, groupDn, PEOPLE, seedLdif, SUFFIX, teamOf, userDn, userLdif } from './ldap-fixture.js';
 
@@ -205,7 +203,7 @@ describe('LDAP / Active Directory sync', () => {
     await new Promise((res) => setTimeout(res, 500));
     expect((await stack.request('GET', `/v1/directory/ldap/syncs/${id}`)).body.pagesApplied).toBe(stopped.pagesApplied);
 
-    stack.workers = await startWorkers(stack.config, stack.db, createLogger('silent', 'herald-test'), { workflowBundle: { codePath: inject('workflowBundlePath') } });
+    await stack.startWorkers();
     const done = await waitForSync(id);
     console.log(`[directory] interrupted sync: stopped after ${stopped.pagesApplied} of 35 pages, finished on a new worker; ${done.report.durationMs} ms in all`);
     expect(done.report).toMatchObject({
