@@ -80,6 +80,13 @@ module.exports = {
       },
     },
     {
+      name: 'only-entry-points-compose',
+      severity: 'error',
+      comment: 'composition/ builds the whole object graph from configuration; only entry points (the process mains, npm run dev, benchmarks, chaos runs, the test kit) call it, never a layer it composes.',
+      from: { path: '^(api|activities|workflows|workers|domain|schema|channels|analytics|common|inbound|cli|sdk)/', pathNot: '^(api|workers|inbound)/main\\.ts$' },
+      to: { path: '^composition/' },
+    },
+    {
       name: 'production-never-imports-dev-tooling',
       severity: 'error',
       comment: 'Nothing that runs in production imports local/, test/, bench/, chaos/, scripts/ or the test kit.',

@@ -6,9 +6,9 @@ import type { Logger } from '../common/logger.js';
 import type { HeraldMetrics } from '../common/metrics.js';
 import type { SecretBox } from '../common/secret-box.js';
 import type { SignedTokenSettings } from '../common/signed-token.js';
-import type { CaptureSmtp } from '../local/capture-smtp.js';
 import type { Db } from '../schema/database.js';
 import type { InboxHub } from './inbox-hub.js';
+import type { MailCapture } from './mail-capture.js';
 import type { RateLimitSettings } from './rate-limit.js';
 
 export interface TemporalDeps {
@@ -40,8 +40,8 @@ export interface AppDeps {
   /** Previous keys still accepted and the policy for tokens from before expiry (config.tokens). */
   tokens?: SignedTokenSettings | undefined;
   logger: Logger;
-  /** Present when the capture SMTP server runs in this process (development). */
-  capture?: CaptureSmtp | undefined;
+  /** Present when a capture SMTP server runs in this process (npm run dev, the test kit): mounts /v1/dev/mail. */
+  capture?: MailCapture | undefined;
   /** Seals provider secrets (HERALD_SECRET_KEY); without it providers cannot be configured. */
   secretBox?: SecretBox | undefined;
   /** Live in-app inbox events for the SSE stream; without it the stream answers 503. */

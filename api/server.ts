@@ -5,7 +5,7 @@ import type { AppDeps } from './deps.js';
 export interface ApiServer {
   url: string;
   port: number;
-  /** Stops accepting connections and waits for in-flight requests. */
+  /** Ends open inbox streams, stops accepting connections and waits for in-flight requests. */
   close(): Promise<void>;
 }
 
@@ -21,10 +21,14 @@ export async function startApiServer(deps: AppDeps, port: number, host = '0.0.0.
   return {
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      // An open SSE stream is a request that never finishes on its own: it is told to end
+      // first, or the server would wait for it forever.
+      await deps.inbox?.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+    },
   };
 }

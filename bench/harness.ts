@@ -1,22 +1,18 @@
 // What every benchmark needs, started by the benchmark itself: a Temporal dev server of its
 // own on a free port, a fresh database on the machine's PostgreSQL, a capture SMTP server and
-// a Herald (API + workers) against them. It mirrors test/helpers/stack.ts without vitest's
-// `inject`, so a benchmark is a plain program.
+// a Herald (API + workers) against them, composed as every entry point composes it. Unlike
+// testkit/stack.ts it needs no vitest `inject`, so a benchmark is a plain program.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createAnalyticsStore } from '../analytics/create-store.js';
+import type { Client } from '@temporalio/client';
 import { bootstrapAdminKey } from '../api/bootstrap.js';
-import { createInboxHub } from '../api/inbox-hub.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import { readConfig, type HeraldConfig } from '../common/config.js';
-import { createLogger } from '../common/logger.js';
-import { createSecretBox } from '../common/secret-box.js';
+import { composeHerald } from '../composition/compose-herald.js';
 import { freePort } from '../common/free-port.js';
 import { startCaptureSmtp, type CaptureSmtp, type CapturedMail } from '../local/capture-smtp.js';
 import { ensureTemporalCli, startDevServer, type DevServer } from '../local/temporal-cli.js';
@@ -24,6 +20,7 @@ import type { Db } from '../schema/database.js';
 import { createKeyForTest } from '../testkit/keys.js';
 import { createTestDatabase, type TestDatabase } from '../testkit/database.js';
 import { writeWorkflowBundle } from '../workers/workflow-bundle.js';
+import { installTemporalRuntime } from '../workers/runtime.js';
 import { startWorkers, type StartedWorkers } from '../workers/start.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -37,17 +34,10 @@ export interface TemporalEnv {
   stop(): Promise<void>;
 }
 
-export function quietTemporalRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // already installed in this process
-  }
-}
-
 /** Reuses `existing` (the tests' server) when given; otherwise starts and later stops its own. */
 export async function startTemporalEnv(existing?: { address: string; bundlePath: string }): Promise<TemporalEnv> {
-  quietTemporalRuntime();
+  // Quiet, before the bare baselines' workers would install a chatty default one.
+  await installTemporalRuntime({ coreMetrics: false });
   if (existing) return { ...existing, stop: async () => {} };
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const [server, bundlePath]: [DevServer, string] = await Promise.all([
@@ -104,32 +94,12 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     ...o.env,
   };
   const config = readConfig(workerEnv);
-  const logger = createLogger(config.logLevel, 'herald-bench');
+  const herald = composeHerald(config, { service: 'herald-bench', db: database.db, mailCapture: smtp });
   await bootstrapAdminKey(database.db, BENCH_ADMIN_KEY);
-  const inbox = createInboxHub(database.url, logger);
-  const workers = o.workers === 'none' ? undefined : await startWorkers(config, database.db, logger, { workflowBundle: { codePath: o.temporal.bundlePath } });
-  const connection = await Connection.connect({ address: o.temporal.address });
-  const client = new Client({ connection, namespace: config.temporalNamespace });
-  const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db: database.db, logger });
-  const api = await startApiServer(
-    {
-      db: database.db,
-      temporal: { client, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, uiUrl: config.temporalUiUrl },
-      timings: config.timings,
-      publicUrl: config.publicUrl,
-      signingKey: config.signingKey,
-      tokens: config.tokens,
-      logger,
-      inbox,
-      analytics,
-      secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
-      rateLimits: config.rateLimits,
-      corsOrigins: config.corsOrigins,
-      capture: smtp,
-    },
-    port,
-    '127.0.0.1',
-  );
+  const workers = o.workers === 'none' ? undefined : await startWorkers(config, await herald.workers(), { workflowBundle: { codePath: o.temporal.bundlePath } });
+  const { deps } = herald.api();
+  const client = deps.temporal.client;
+  const api = await startApiServer(deps, port, '127.0.0.1');
   return {
     config,
     workerEnv,
@@ -153,11 +123,9 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
       return { status: res.status, body: parsed };
     },
     async stop() {
-      await inbox.close();
       await api.close();
-      await analytics.close();
       await workers?.stop();
-      await connection.close();
+      await herald.close();
       await smtp.close();
       await database.drop();
     },

@@ -4,23 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { bootstrapAdminKey } from '../api/bootstrap.js';
-import { createInboxHub } from '../api/inbox-hub.js';
 import { startApiServer } from '../api/server.js';
-import { temporalClientInterceptors } from '../api/tracing.js';
-import { createTelemetry } from '../common/tracing.js';
-import { createSecretBox } from '../common/secret-box.js';
 import { readConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
+import { composeHerald } from '../composition/compose-herald.js';
+import { startBounceReceiver } from '../inbound/bounce-receiver.js';
 import { startCaptureSmtp } from '../local/capture-smtp.js';
 import { startEmbeddedPostgres } from '../local/embedded-postgres.js';
 import { ensureTemporalCli, startDevServer } from '../local/temporal-cli.js';
-import { createDb, migrateToLatest } from '../schema/connect.js';
-import { createAnalyticsStore } from '../analytics/create-store.js';
-import { createTracker } from '../domain/tracking/tracker.js';
-import { startBounceReceiver } from '../inbound/bounce-receiver.js';
+import { migrateToLatest } from '../schema/connect.js';
 import { startWorkers } from '../workers/start.js';
 import { writeWorkflowBundle } from '../workers/workflow-bundle.js';
 
@@ -42,7 +35,6 @@ env.HERALD_BOOTSTRAP_ADMIN_KEY ??= DEV_ADMIN_KEY;
 env.HERALD_SECRET_KEY ??= devSecretKey(resolve(env.HERALD_DATA_DIR ?? '.data'));
 const base = readConfig(env);
 const logger = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel, 'herald-dev');
-Runtime.install({ logger: new DefaultLogger('WARN') });
 const dataDir = resolve(base.dataDir);
 mkdirSync(dataDir, { recursive: true });
 const stops: Array<() => Promise<void>> = [];
@@ -80,48 +72,18 @@ if (capture) {
 }
 
 const config = { ...base, temporalAddress, temporalUiUrl: temporalUi, databaseUrl, smtpUrl };
-const db = createDb(databaseUrl, { applicationName: 'herald-dev' });
-const inbox = createInboxHub(databaseUrl, logger);
-await migrateToLatest(db);
-if (config.bootstrapAdminKey) await bootstrapAdminKey(db, config.bootstrapAdminKey);
+// The capture server is dev tooling: plugged in here, so the API shows its mail at /v1/dev/mail.
+const herald = composeHerald(config, { service: 'herald-dev', logger, mailCapture: capture });
+await migrateToLatest(herald.db);
+if (config.bootstrapAdminKey) await bootstrapAdminKey(herald.db, config.bootstrapAdminKey);
 
 say('• bundling workflows…');
 const bundlePath = await writeWorkflowBundle(join(dataDir, 'workflow-bundle.js'));
-const workers = await startWorkers(config, db, logger, { workflowBundle: { codePath: bundlePath } });
-
-const connection = Connection.lazy({ address: temporalAddress });
-// OTEL_EXPORTER_OTLP_ENDPOINT traces the dev stack too (README: Observability).
-const apiTelemetry = config.tracing ? createTelemetry(config.tracing, 'herald-api') : undefined;
-const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db, logger });
-const api = await startApiServer(
-  {
-    db,
-    temporal: {
-      client: new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors(apiTelemetry) }),
-      namespace: config.temporalNamespace,
-      taskQueuePrefix: config.taskQueuePrefix,
-      uiUrl: temporalUi,
-    },
-    timings: config.timings,
-    publicUrl: config.publicUrl,
-    signingKey: config.signingKey,
-    tokens: config.tokens,
-    logger,
-    tracer: apiTelemetry?.tracer,
-    inbox,
-    analytics,
-    secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
-    rateLimits: config.rateLimits,
-    corsOrigins: config.corsOrigins,
-    capture,
-  },
-  config.port,
-);
+const workers = await startWorkers(config, await herald.workers(), { workflowBundle: { codePath: bundlePath } });
+const api = await startApiServer(herald.api().deps, config.port);
 
 // Bounces come back only to VERP return paths, which exist only with HERALD_BOUNCE_DOMAIN.
-const bounces = config.bounceDomain
-  ? await startBounceReceiver({ db, tracker: createTracker({ db, analytics, logger }), logger, signingKey: config.signingKey, previousSigningKeys: config.tokens.previousKeys, bounceDomain: config.bounceDomain, port: config.bounceSmtpPort })
-  : undefined;
+const bounces = config.bounceDomain ? await startBounceReceiver({ ...herald.bounces(), port: config.bounceSmtpPort }) : undefined;
 
 const key = config.bootstrapAdminKey === DEV_ADMIN_KEY ? DEV_ADMIN_KEY : '(your HERALD_BOOTSTRAP_ADMIN_KEY)';
 say(`
@@ -141,14 +103,10 @@ async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('\nstopping…');
-  await inbox.close();
   await bounces?.close();
   await api.close();
-  await analytics.close();
   await workers.stop();
-  await connection.close();
-  await apiTelemetry?.shutdown();
-  await db.destroy();
+  await herald.close();
   for (const stop of stops) await stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
   process.exit(0);
 }

@@ -2,24 +2,19 @@
 // task queues of this test file's own (so parallel files never take each other's work),
 // and the API on a free port — all against the run's real Temporal dev server.
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
-import { createAnalyticsStore } from '../analytics/create-store.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { bootstrapAdminKey } from '../api/bootstrap.js';
-import { createInboxHub } from '../api/inbox-hub.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
-import { temporalClientInterceptors } from '../api/tracing.js';
-import { createTelemetry, type Telemetry } from '../common/tracing.js';
-import { createSecretBox } from '../common/secret-box.js';
+import { freePort } from '../common/free-port.js';
 import { readConfig, type HeraldConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
+import type { Telemetry } from '../common/tracing.js';
+import { composeHerald, type Herald } from '../composition/compose-herald.js';
 import { startCaptureSmtp, type CaptureSmtp, type CaptureSmtpOptions } from '../local/capture-smtp.js';
 import type { Db } from '../schema/database.js';
 import { startWorkers, type StartedWorkers } from '../workers/start.js';
-import { installTemporalRuntime } from '../workers/runtime.js';
-import { freePort } from '../common/free-port.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -33,11 +28,16 @@ export interface StackOptions {
 
 export interface TestStack {
   config: HeraldConfig;
+  /** The composition the API and workers were built by (the test's database stays the caller's). */
+  herald: Herald;
   db: Db;
   database: TestDatabase;
   smtp: CaptureSmtp;
   api: ApiServer;
+  /** Replaced by `startWorkers`. */
   workers: StartedWorkers;
+  /** A fresh worker set on new dependencies, after a test stopped `workers` (a worker restart). */
+  startWorkers(): Promise<StartedWorkers>;
   /** The API's analytics store (the workers' is `workers.analytics`); CLICKHOUSE_URL in `env` picks ClickHouse. */
   analytics: AnalyticsStore;
   client: Client;
@@ -54,18 +54,7 @@ export interface ApiResponse {
   body: any;
 }
 
-function quietTemporalRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // already installed in this test process
-  }
-}
-
 export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
-  // The first stack of a test file asking for worker metrics gets the SDK's metrics with them.
-  const runtime = opts.env?.HERALD_WORKER_METRICS_PORT !== undefined ? await installTemporalRuntime({ coreMetrics: true }) : undefined;
-  quietTemporalRuntime();
   const database = await createTestDatabase();
   // Chosen up front so HERALD_PUBLIC_URL is the address providers' callbacks really reach.
   const port = await freePort();
@@ -90,45 +79,28 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
     LOG_LEVEL: 'silent',
     ...opts.env,
   });
-  const logger = createLogger(config.logLevel, 'herald-test', opts.logTo);
+  const herald = composeHerald(config, { db: database.db, logger: createLogger(config.logLevel, 'herald-test', opts.logTo), mailCapture: smtp });
   await bootstrapAdminKey(database.db, ADMIN_KEY);
-  const inbox = createInboxHub(database.url, logger);
-  const workers = await startWorkers(config, database.db, logger, { workflowBundle: { codePath: inject('workflowBundlePath') }, coreMetricsUrl: runtime?.coreMetricsUrl });
-  const connection = await Connection.connect({ address: config.temporalAddress ?? '' });
-  const apiTelemetry = config.tracing ? createTelemetry(config.tracing, 'herald-api') : undefined;
-  const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors(apiTelemetry) });
-  const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db: database.db, logger });
-  const api = await startApiServer(
-    {
-      db: database.db,
-      temporal: { client, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, uiUrl: config.temporalUiUrl },
-      timings: config.timings,
-      publicUrl: config.publicUrl,
-      signingKey: config.signingKey,
-      tokens: config.tokens,
-      logger,
-      tracer: apiTelemetry?.tracer,
-      inbox,
-      analytics,
-      secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
-      rateLimits: config.rateLimits,
-      corsOrigins: config.corsOrigins,
-      capture: smtp,
-    },
-    port,
-    '127.0.0.1',
-  );
+  const startTestWorkers = async () => startWorkers(config, await herald.workers(), { workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const workers = await startTestWorkers();
+  const composedApi = herald.api();
+  const api = await startApiServer(composedApi.deps, port, '127.0.0.1');
 
   return {
     config,
+    herald,
     db: database.db,
     database,
     smtp,
     api,
     workers,
-    analytics,
-    client,
-    apiTelemetry,
+    async startWorkers(this: TestStack) {
+      this.workers = await startTestWorkers();
+      return this.workers;
+    },
+    analytics: composedApi.analytics,
+    client: composedApi.deps.temporal.client,
+    apiTelemetry: composedApi.telemetry,
     async request(method, path, body, o = {}) {
       const key = o.key === undefined ? ADMIN_KEY : o.key;
       const headers: Record<string, string> = { ...o.headers };
@@ -145,13 +117,10 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
       return { status: res.status, headers: res.headers, body: parsed };
     },
     async stop(this: TestStack) {
-      await inbox.close();
       await api.close();
-      await analytics.close();
       // The property, not the first set: a test may have replaced its workers (a restart).
       await this.workers.stop();
-      await connection.close();
-      await apiTelemetry?.shutdown();
+      await herald.close();
       await smtp.close();
       await database.drop();
     },

@@ -1,7 +1,8 @@
 // One Worker per priority queue in this process, slots weighted toward high priority.
 import { type InjectedSinks, type NativeConnection, Worker, type WorkerInterceptors } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { taskQueueFor, type Priority } from '../domain/runs/priorities.js';
+import type { Priority } from '../common/priorities.js';
+import { taskQueueFor } from '../domain/runs/definitions.js';
 import { slotsPerQueue } from './slots.js';
 
 export interface WorkerSetOptions {

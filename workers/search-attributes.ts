@@ -5,7 +5,7 @@ import type { NativeConnection } from '@temporalio/worker';
 // @temporalio/proto is CommonJS whose exports Node's ESM loader cannot name statically: a
 // named import works under vitest but throws at start in `node`/`tsx` (the worker process).
 import proto from '@temporalio/proto';
-import { HERALD_SEARCH_ATTRIBUTES } from '../domain/runs/search-attributes.js';
+import { HERALD_SEARCH_ATTRIBUTES } from '../domain/runs/definitions.js';
 
 const { temporal } = proto;
 

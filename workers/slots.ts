@@ -1,4 +1,4 @@
-import { PRIORITIES, type Priority } from '../domain/runs/priorities.js';
+import { PRIORITIES, type Priority } from '../common/priorities.js';
 
 /**
  * Splits a worker process's slots across the priority queues it serves by weight, so high

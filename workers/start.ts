@@ -1,108 +1,77 @@
-// Builds a worker set and everything its activities need from configuration. Shared by the
-// worker process, the dev stack and the tests.
-import { NativeConnection } from '@temporalio/worker';
-import { createRenderer } from '../domain/templates/render.js';
-import { createVariableValidator } from '../domain/templates/variables.js';
-import { createTracker } from '../domain/tracking/tracker.js';
-import { createAnalyticsStore } from '../analytics/create-store.js';
+// Runs a worker set on dependencies built by the composition root (composition/): one
+// Worker per priority queue, the optional /metrics server, and an orderly stop.
+import type { NativeConnection } from '@temporalio/worker';
+import type { ActivityDeps } from '../activities/index.js';
 import type { AnalyticsStore } from '../analytics/store.js';
-import { createChannelRegistry } from '../channels/registry.js';
-import type { SmtpConfig } from '../channels/smtp.js';
 import type { HeraldConfig } from '../common/config.js';
-import { createSecretBox } from '../common/secret-box.js';
-import { createMetrics, registerCircuitGauge, type HeraldMetrics } from '../common/metrics.js';
-import { createTelemetry, type Telemetry } from '../common/tracing.js';
-import { countProviderCircuits } from '../schema/queries/providers.js';
+import type { HeraldMetrics } from '../common/metrics.js';
+import type { Telemetry } from '../common/tracing.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { workerInterceptors, workflowSinks } from './telemetry.js';
-import type { Logger } from '../common/logger.js';
-import type { Db } from '../schema/database.js';
 import { createWorkerSet, type WorkerSet } from './create-workers.js';
 import { workflowBundleOption } from './workflow-bundle.js';
 
+/** What a worker set runs on; each set gets its own, so a restarted set starts clean. */
+export interface WorkerDeps {
+  connection: NativeConnection;
+  activities: ActivityDeps;
+  /** Where this set's delivery events are buffered (flush it to read them back at once). */
+  analytics: AnalyticsStore;
+  /** This set's Prometheus registry. */
+  metrics: HeraldMetrics;
+  /** Trace export, when tracing is on. */
+  telemetry: Telemetry | undefined;
+  /** The Temporal runtime's Prometheus text (workers/runtime.ts), served with this process's /metrics. */
+  coreMetricsUrl: string | undefined;
+  /** Releases the connection, pooled transports, the analytics buffer and trace export. */
+  close(): Promise<void>;
+}
+
 export interface StartedWorkers {
   set: WorkerSet;
-  /** Where this process's delivery events are buffered (flush it to read them back at once). */
   analytics: AnalyticsStore;
-  /** This process's Prometheus registry. */
   metrics: HeraldMetrics;
   /** The /metrics server, when config.workerMetrics asks for one. */
   metricsServer: MetricsServer | undefined;
   /** Trace export, when tracing is on (flush it to see a delivery's spans at once). */
   telemetry: Telemetry | undefined;
-  /** Stops the workers, then closes connections and pooled transports. */
+  /** Stops the workers, then releases their dependencies. */
   stop(): Promise<void>;
 }
 
-export function smtpFromUrl(url: string | undefined, from: string): SmtpConfig | undefined {
-  return url ? { url, from } : undefined;
-}
+export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing'>>;
 
-export async function startWorkers(
-  config: Pick<HeraldConfig, 'temporalAddress' | 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights' | 'smtpUrl' | 'mailFrom' | 'publicUrl' | 'secretKey' | 'circuit' | 'signingKey' | 'clickhouseUrl' | 'tokens' | 'dnsServers'> & Partial<Pick<HeraldConfig, 'bounceDomain' | 'tracing' | 'workerMetrics'>>,
-  db: Db,
-  logger: Logger,
-  opts: {
-    workflowBundle?: { codePath: string } | { code: string };
-    /** The Temporal runtime's Prometheus text (workers/runtime.ts), served with this process's /metrics. */
-    coreMetricsUrl?: string | undefined;
-  } = {},
-): Promise<StartedWorkers> {
-  const metrics = createMetrics();
-  registerCircuitGauge(metrics, () => countProviderCircuits(db));
-  const telemetry = config.tracing ? createTelemetry(config.tracing, 'herald-worker') : undefined;
-  const connection = await NativeConnection.connect({ address: config.temporalAddress ?? '127.0.0.1:7233' });
-  const channels = createChannelRegistry();
-  const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db, logger });
+/** Takes ownership of `deps`: stopping the workers closes them. */
+export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, opts: { workflowBundle?: { codePath: string } | { code: string } } = {}): Promise<StartedWorkers> {
+  const { logger } = deps.activities;
   const set = await createWorkerSet({
-    connection,
+    connection: deps.connection,
     namespace: config.temporalNamespace,
     taskQueuePrefix: config.taskQueuePrefix,
     queues: config.queues,
     totalSlots: config.workerSlots,
     slotWeights: config.slotWeights,
     workflowBundle: opts.workflowBundle ?? (await workflowBundleOption()),
-    interceptors: workerInterceptors(telemetry, metrics),
-    sinks: workflowSinks(telemetry),
-    deps: {
-      db,
-      channels,
-      renderer: createRenderer(),
-      logger,
-      defaultSmtp: smtpFromUrl(config.smtpUrl, config.mailFrom),
-      messageIdDomain: new URL(config.publicUrl).hostname || 'herald.local',
-      secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
-      circuit: config.circuit,
-      publicUrl: config.publicUrl,
-      variables: createVariableValidator(),
-      signingKey: config.signingKey,
-      tokens: config.tokens,
-      dnsServers: config.dnsServers,
-      bounceDomain: config.bounceDomain,
-      tracker: createTracker({ db, analytics, logger, metrics }),
-      metrics,
-      tracer: telemetry?.tracer,
-    },
+    interceptors: workerInterceptors(deps.telemetry, deps.metrics),
+    sinks: workflowSinks(deps.telemetry),
+    deps: deps.activities,
   });
   const running = set.run().catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
-  const metricsServer = config.workerMetrics ? await startMetricsServer(metrics.registry, { ...config.workerMetrics, coreMetricsUrl: opts.coreMetricsUrl }) : undefined;
+  const metricsServer = config.workerMetrics ? await startMetricsServer(deps.metrics.registry, { ...config.workerMetrics, coreMetricsUrl: deps.coreMetricsUrl }) : undefined;
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics');
-  if (telemetry) logger.info({ tracesUrl: config.tracing?.tracesUrl }, 'exporting traces');
+  if (deps.telemetry) logger.info({ tracesUrl: config.tracing?.tracesUrl }, 'exporting traces');
   return {
     set,
-    analytics,
-    metrics,
+    analytics: deps.analytics,
+    metrics: deps.metrics,
     metricsServer,
-    telemetry,
+    telemetry: deps.telemetry,
     async stop() {
       await set.shutdown();
       await running;
-      // After the workers drained, so the events of their last activities are written too.
-      await analytics.close();
-      await channels.close();
-      await connection.close();
       await metricsServer?.close();
-      await telemetry?.shutdown();
+      // After the workers drained, so the events of their last activities are written too.
+      await deps.close();
     },
   };
 }

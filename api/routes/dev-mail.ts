@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CaptureSmtp } from '../../local/capture-smtp.js';
+import type { CapturedMessage, MailCapture } from '../mail-capture.js';
 import { defineRoute, type RouteHost } from '../route.js';
 
 const CapturedMail = z
@@ -18,8 +18,14 @@ const CapturedMail = z
   })
   .meta({ id: 'CapturedMail' });
 
-/** Only mounted when the capture SMTP server runs in this process (the dev stack). */
-export function devMailRoutes(host: RouteHost, capture: CaptureSmtp): void {
+/** The fields the page shows, picked one by one: a capture server may keep more (the raw message). */
+function shown(m: CapturedMessage): z.infer<typeof CapturedMail> {
+  const { id, receivedAt, envelopeFrom, envelopeTo, messageId, subject, from, to, text, html, headers } = m;
+  return { id, receivedAt, envelopeFrom, envelopeTo, messageId, subject, from, to, text, html, headers };
+}
+
+/** Only mounted when a capture SMTP server runs in this process (the dev stack, the test kit). */
+export function devMailRoutes(host: RouteHost, capture: MailCapture): void {
   defineRoute(host, {
     method: 'get',
     path: '/v1/dev/mail',
@@ -29,11 +35,7 @@ export function devMailRoutes(host: RouteHost, capture: CaptureSmtp): void {
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
     responses: { 200: { description: 'Captured mail', schema: z.object({ items: z.array(CapturedMail) }) } },
     handler({ res, query }) {
-      const items = capture
-        .mails()
-        .reverse()
-        .slice(0, query.limit)
-        .map(({ raw: _raw, ...m }) => m);
+      const items = [...capture.mails()].reverse().slice(0, query.limit).map(shown);
       res.json({ items });
     },
   });

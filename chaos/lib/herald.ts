@@ -2,20 +2,14 @@
 // status it answers), the workers either in this process or as a child process that can be
 // SIGKILLed, all against a Temporal and a PostgreSQL the scenario controls.
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { sql } from 'kysely';
-import { createAnalyticsStore } from '../../analytics/create-store.js';
 import type { AnalyticsStore } from '../../analytics/store.js';
 import { bootstrapAdminKey } from '../../api/bootstrap.js';
-import { createInboxHub, type InboxHub } from '../../api/inbox-hub.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
 import { readConfig, type HeraldConfig } from '../../common/config.js';
-import { createLogger } from '../../common/logger.js';
-import { createSecretBox } from '../../common/secret-box.js';
-import type { CaptureSmtp } from '../../local/capture-smtp.js';
 import { freePort } from '../../common/free-port.js';
-import { createDb } from '../../schema/connect.js';
+import { composeHerald, type Herald as ComposedHerald } from '../../composition/compose-herald.js';
+import type { CaptureSmtp } from '../../local/capture-smtp.js';
 import type { Db } from '../../schema/database.js';
 import { startWorkers, type StartedWorkers } from '../../workers/start.js';
 import { startNodeProcess, until, type ChildProc } from './processes.js';
@@ -54,16 +48,7 @@ export interface Herald {
   stop(): Promise<void>;
 }
 
-function quietTemporalRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // installed already in this process
-  }
-}
-
 export async function startHerald(o: HeraldOptions): Promise<Herald> {
-  quietTemporalRuntime();
   const port = await freePort();
   const env: Record<string, string> = {
     TEMPORAL_ADDRESS: o.temporalAddress,
@@ -79,50 +64,30 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     ...o.env,
   };
   const config = readConfig(env);
-  const logger = createLogger(config.logLevel, 'herald-chaos');
-  const db = createDb(o.databaseUrl, { applicationName: 'herald-chaos-api', max: 20 });
+  // The API's connection to Temporal is lazy, as in api/main.ts: it answers 503 while Temporal is away, then recovers.
+  const apiHerald = composeHerald(config, { service: 'herald-chaos-api', poolSize: 20, mailCapture: o.smtp });
+  const { db } = apiHerald;
   await bootstrapAdminKey(db, CHAOS_ADMIN_KEY);
-  const inbox: InboxHub = createInboxHub(o.databaseUrl, logger);
-  // Lazy, as in api/main.ts: the API answers 503 while Temporal is away, then recovers.
-  const connection = Connection.lazy({ address: o.temporalAddress });
-  const client = new Client({ connection, namespace: config.temporalNamespace });
-  const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db, logger });
-  const api: ApiServer = await startApiServer(
-    {
-      db,
-      temporal: { client, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, uiUrl: config.temporalUiUrl },
-      timings: config.timings,
-      publicUrl: config.publicUrl,
-      signingKey: config.signingKey,
-      tokens: config.tokens,
-      logger,
-      inbox,
-      analytics,
-      secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
-      rateLimits: config.rateLimits,
-      corsOrigins: config.corsOrigins,
-      capture: o.smtp,
-    },
-    port,
-    '127.0.0.1',
-  );
+  const composedApi = apiHerald.api();
+  const server: ApiServer = await startApiServer(composedApi.deps, port, '127.0.0.1');
 
   let inproc: StartedWorkers | undefined;
-  let workerDb: Db | undefined;
+  // In-process workers get a composition (and a pool) of their own, as a worker process would.
+  let workerHerald: ComposedHerald | undefined;
   let proc: ChildProc | undefined;
 
   const herald: Herald = {
     config,
     env,
     db,
-    apiUrl: api.url,
-    analytics,
+    apiUrl: server.url,
+    analytics: composedApi.analytics,
     inprocWorkers: () => inproc,
     workerProcess: () => proc,
     async startWorkers() {
       if (o.workers === 'inproc') {
-        workerDb ??= createDb(o.databaseUrl, { applicationName: 'herald-chaos-worker', max: 20 });
-        inproc = await startWorkers(config, workerDb, logger, { workflowBundle: { codePath: o.bundlePath } });
+        workerHerald ??= composeHerald(config, { service: 'herald-chaos-worker', poolSize: 20, logger: apiHerald.logger });
+        inproc = await startWorkers(config, await workerHerald.workers(), { workflowBundle: { codePath: o.bundlePath } });
         return;
       }
       const p = startNodeProcess('chaos/worker-main.ts', env, [o.bundlePath]);
@@ -146,7 +111,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
       const headers: Record<string, string> = { ...ro.headers };
       if (key) headers.authorization = `Bearer ${key}`;
       if (body !== undefined || ro.raw !== undefined) headers['content-type'] ??= 'application/json';
-      const res = await fetch(`${api.url}${path}`, { method, headers, body: ro.raw ?? (body === undefined ? undefined : JSON.stringify(body)), signal: AbortSignal.timeout(60_000) });
+      const res = await fetch(`${server.url}${path}`, { method, headers, body: ro.raw ?? (body === undefined ? undefined : JSON.stringify(body)), signal: AbortSignal.timeout(60_000) });
       const text = await res.text();
       let parsed: unknown = text;
       try {
@@ -158,12 +123,9 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     },
     async stop() {
       await herald.stopWorkers().catch(() => undefined);
-      await inbox.close().catch(() => undefined);
-      await api.close().catch(() => undefined);
-      await analytics.close().catch(() => undefined);
-      await connection.close().catch(() => undefined);
-      await db.destroy().catch(() => undefined);
-      await workerDb?.destroy().catch(() => undefined);
+      await server.close().catch(() => undefined);
+      await apiHerald.close().catch(() => undefined);
+      await workerHerald?.close().catch(() => undefined);
     },
   };
   await herald.startWorkers();

@@ -1,0 +1,72 @@
+// The API's dependencies: a Temporal client, the inbox listener, the read replica and the
+// API's trace export, around what the whole process shares (database, logger, analytics).
+import { Client, Connection } from '@temporalio/client';
+import type { AnalyticsStore } from '../analytics/store.js';
+import type { AppDeps } from '../api/deps.js';
+import { createInboxHub } from '../api/inbox-hub.js';
+import type { MailCapture } from '../api/mail-capture.js';
+import { temporalClientInterceptors } from '../api/tracing.js';
+import type { HeraldConfig } from '../common/config.js';
+import type { Logger } from '../common/logger.js';
+import { createSecretBox } from '../common/secret-box.js';
+import { createTelemetry, type Telemetry } from '../common/tracing.js';
+import { createDb } from '../schema/connect.js';
+import type { Db } from '../schema/database.js';
+import { temporalAddressOf } from './temporal-address.js';
+
+export interface ComposedApi {
+  deps: AppDeps;
+  /** Where the API records events (receipts, recalls, opens, clicks) and reads the summary from. */
+  analytics: AnalyticsStore;
+  /** The API's trace export when tracing is on (flush it to read a request's spans at once). */
+  telemetry: Telemetry | undefined;
+  /** After the server closed: the inbox listener, Temporal connection, trace export, replica pool. */
+  close(): Promise<void>;
+}
+
+export interface ApiShared {
+  db: Db;
+  logger: Logger;
+  analytics: AnalyticsStore;
+  mailCapture: MailCapture | undefined;
+}
+
+export function composeApiDeps(config: HeraldConfig, shared: ApiShared): ComposedApi {
+  const { db, logger } = shared;
+  // Writes and reads that must see them stay on the primary; lists and analytics may lag.
+  const dbRead = config.databaseReplicaUrl ? createDb(config.databaseReplicaUrl, { applicationName: 'herald-api-read' }) : undefined;
+  // Lazy: the API starts and answers 503 while Temporal is unreachable, then recovers.
+  const connection = Connection.lazy({ address: temporalAddressOf(config) });
+  // Each request is a span, and the workflows it starts continue its trace.
+  const telemetry = config.tracing ? createTelemetry(config.tracing, 'herald-api') : undefined;
+  const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors(telemetry) });
+  const inbox = config.databaseUrl ? createInboxHub(config.databaseUrl, logger) : undefined;
+  const deps: AppDeps = {
+    db,
+    dbRead,
+    temporal: { client, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, uiUrl: config.temporalUiUrl },
+    timings: config.timings,
+    publicUrl: config.publicUrl,
+    signingKey: config.signingKey,
+    tokens: config.tokens,
+    logger,
+    tracer: telemetry?.tracer,
+    inbox,
+    analytics: shared.analytics,
+    secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
+    rateLimits: config.rateLimits,
+    corsOrigins: config.corsOrigins,
+    capture: shared.mailCapture,
+  };
+  return {
+    deps,
+    analytics: shared.analytics,
+    telemetry,
+    async close() {
+      await inbox?.close();
+      await connection.close();
+      await telemetry?.shutdown(); // sends the spans of the last requests
+      await dbRead?.destroy();
+    },
+  };
+}
