@@ -1,9 +1,11 @@
 // A firing of a recurring schedule: turn its stored body into a notification, exactly
 // once per firing (the firing's workflow id is the idempotency key).
+import type { Channel } from '../channels/types.js';
+import type { Priority } from '../common/priorities.js';
 import { DomainError } from '../domain/errors.js';
 import { acceptNotification } from '../domain/notifications/accept.js';
-import type { NotificationRequest } from '../api/schemas.js';
-import type { z } from 'zod';
+import type { AcceptRequest } from '../domain/notifications/request.js';
+import { notificationRunOf, type NotificationRun } from '../domain/runs/definitions.js';
 import { findSchedule } from '../schema/queries/schedules.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -14,34 +16,25 @@ export interface FiringInput {
   firingId: string;
 }
 
-export type FiringResult =
-  | { ok: true; notificationId: string; priority: string; kind: string; category: string | null; template: string; sendAt: string | null; expiresAt: string | null }
-  | { ok: false; reason: string };
+/** The notification created, as its run starts from it (domain/runs/definitions.ts notificationStart), or why none was. */
+export type FiringResult = { ok: true; run: NotificationRun } | { ok: false; reason: string };
 
 export function createScheduleActivities(deps: ActivityDeps) {
   return {
     async acceptScheduledNotification({ tenantId, scheduleId, firingId }: FiringInput): Promise<FiringResult> {
       const schedule = await findSchedule(deps.db, tenantId, scheduleId);
       if (!schedule) return { ok: false, reason: `schedule ${scheduleId} no longer exists` };
-      const { ttlSeconds, ...body } = schedule.body as z.infer<typeof NotificationRequest> & { ttlSeconds?: number };
+      // Stored by the API after it validated the body as a scheduled notification.
+      const { ttlSeconds, ...body } = schedule.body as unknown as AcceptRequest & { ttlSeconds?: number };
       const now = Date.now();
       try {
         const { row } = await acceptNotification(
           deps,
           { tenantId, keyId: schedule.created_by },
           deps.variables,
-          { ...body, idempotencyKey: `schedule:${firingId}`, ...(ttlSeconds ? { expiresAt: new Date(now + ttlSeconds * 1000).toISOString() } : {}) } as z.infer<typeof NotificationRequest>,
+          { ...body, idempotencyKey: `schedule:${firingId}`, ...(ttlSeconds ? { expiresAt: new Date(now + ttlSeconds * 1000).toISOString() } : {}) },
         );
-        return {
-          ok: true,
-          notificationId: row.id,
-          priority: row.priority,
-          kind: row.kind,
-          category: row.category,
-          template: row.template_key,
-          sendAt: row.send_at?.toISOString() ?? null,
-          expiresAt: row.expires_at?.toISOString() ?? null,
-        };
+        return { ok: true, run: notificationRunOf(row) };
       } catch (err) {
         // A rule the stored body now breaks (template unpublished, user deleted) skips this
         // firing with the reason; the schedule keeps running.
@@ -57,8 +50,8 @@ export interface DigestFlushInput {
   userId: string;
   key: string;
   template: string;
-  channels: string[] | null;
-  priority: string | null;
+  channels: Channel[] | null;
+  priority: Priority | null;
   events: Array<{ data: Record<string, unknown>; at: string }>;
   overflow: number;
   idempotencyKey: string;
@@ -76,8 +69,8 @@ export function createDigestActivities(deps: ActivityDeps) {
           ...(input.channels ? { channels: input.channels } : {}),
           ...(input.priority ? { priority: input.priority } : {}),
           idempotencyKey: input.idempotencyKey,
-        } as z.infer<typeof NotificationRequest>);
-        return { ok: true, notificationId: row.id, priority: row.priority, kind: row.kind, category: row.category, template: row.template_key, sendAt: null, expiresAt: null };
+        });
+        return { ok: true, run: notificationRunOf(row) };
       } catch (err) {
         if (err instanceof DomainError && err.kind !== 'unavailable') return { ok: false, reason: `${err.code}: ${err.message}` };
         throw err;

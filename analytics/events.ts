@@ -1,7 +1,7 @@
 // The analytics vocabulary: one event per state change of a delivery. Pure, so the
 // workflow side may import the types and the constants.
 import { CHANNELS, type Channel } from '../channels/types.js';
-import { PRIORITIES, type Priority } from '../domain/runs/priorities.js';
+import { PRIORITIES, type Priority } from '../common/priorities.js';
 
 export const DELIVERY_EVENT_TYPES = [
   'queued',

@@ -4,7 +4,7 @@
 // workers run in either phase, so only acceptance is measured.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../domain/runs/search-attributes.js';
+import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../domain/runs/definitions.js';
 import { BARE_WORKFLOW } from './bare/worker.js';
 import { importUsers, publishTemplate, runBounded, startHerald, startTemporalEnv } from './harness.js';
 import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';

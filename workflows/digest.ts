@@ -1,38 +1,13 @@
 // Digest: events of one digest key for one user are collected over a window and sent as
 // one notification. Events arrive by signal-with-start, so the first event starts the run
 // and the rest join it; nothing is lost if a process dies mid-window.
-import { condition, defineQuery, defineSignal, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { condition, ParentClosePolicy, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { HeraldActivities } from '../activities/index.js';
-import type { Timings } from '../common/config.js';
-import { taskQueueFor, type Priority } from '../domain/runs/priorities.js';
-import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../domain/runs/search-attributes.js';
+import { digestEventSignal, digestStateQuery, notificationStart, type DigestEvent, type DigestInput } from '../domain/runs/definitions.js';
 import { notificationWorkflow } from './notification.js';
-
-export interface DigestEvent {
-  data: Record<string, unknown>;
-  at: string;
-}
-
-export interface DigestInput {
-  tenantId: string;
-  userId: string;
-  key: string;
-  template: string;
-  windowMs: number;
-  channels: string[] | null;
-  priority: string | null;
-  taskQueuePrefix: string;
-  timings: Timings;
-  /** Events carried over by continue-as-new. */
-  pending?: DigestEvent[];
-  flushes?: number;
-}
 
 /** The most events one digest message lists; more are counted, not listed. */
 export const MAX_DIGEST_EVENTS = 100;
-
-export const digestEventSignal = defineSignal<[DigestEvent]>('digestEvent');
-export const digestStateQuery = defineQuery<{ pending: number; flushes: number }>('digestState');
 
 const { acceptDigestNotification } = proxyActivities<HeraldActivities>({ startToCloseTimeout: '30 seconds' });
 
@@ -66,20 +41,7 @@ export async function digestWorkflow(input: DigestInput): Promise<{ flushes: num
       idempotencyKey: `digest:${workflowInfo().workflowId}:${workflowInfo().runId}:${flushes}`,
     });
     if (created.ok) {
-      await startChild(notificationWorkflow, {
-        workflowId: created.notificationId,
-        taskQueue: taskQueueFor(created.priority as Priority, input.taskQueuePrefix),
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        args: [{ tenantId: input.tenantId, notificationId: created.notificationId, sendAt: null, expiresAt: null, timings: input.timings, kind: 'single', priority: created.priority }],
-        typedSearchAttributes: [
-          { key: SA_TENANT, value: input.tenantId },
-          { key: SA_PRIORITY, value: created.priority },
-          { key: SA_STATUS, value: 'scheduled' },
-          { key: SA_KIND, value: 'single' },
-          { key: SA_CATEGORY, value: created.category ?? '' },
-          { key: SA_TEMPLATE, value: input.template },
-        ],
-      });
+      await startChild(notificationWorkflow, { ...notificationStart(created.run, input), parentClosePolicy: ParentClosePolicy.ABANDON });
     }
     // Events that arrived while flushing start the next window; with none, the run ends
     // and the next event starts a new one.

@@ -4,21 +4,7 @@
 // replays this history and carries on from the next page.
 import { ApplicationFailure, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { HeraldActivities } from '../activities/index.js';
-import type { DirectorySyncReport } from '../schema/tables/directory.js';
-
-export interface DirectorySyncInput {
-  tenantId: string;
-  /** Given by the API for on-demand syncs; scheduled firings get one from the workflow. */
-  syncId?: string | undefined;
-  trigger: 'manual' | 'schedule';
-}
-
-export interface DirectorySyncResult {
-  syncId: string;
-  status: string;
-  report: DirectorySyncReport | null;
-  skipped?: string;
-}
+import type { DirectorySyncInput, DirectorySyncResult } from '../domain/runs/definitions.js';
 
 const quick = proxyActivities<HeraldActivities>({
   startToCloseTimeout: '1 minute',

@@ -4,21 +4,7 @@
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { HeraldActivities } from '../activities/index.js';
 import type { RecallFailure } from '../domain/delivery/recall.js';
-import type { Timings } from '../common/config.js';
-
-export interface RecallWorkflowInput {
-  tenantId: string;
-  notificationId: string;
-  /** Retry settings, fixed at start so replays see the same values. */
-  timings: Timings;
-}
-
-export interface RecallWorkflowResult {
-  recalled: number;
-  failed: number;
-  /** The first failures with their reasons (all of them up to this many). */
-  failures: RecallFailure[];
-}
+import type { RecallWorkflowInput, RecallWorkflowResult } from '../domain/runs/definitions.js';
 
 const MAX_REPORTED_FAILURES = 100;
 /** Deliveries retried at once after a transient failure. */

@@ -1,12 +1,10 @@
 // Digest events: each joins the user's open digest for that key (signal-with-start), and
 // the digest sends one notification when its window closes.
 import { z } from 'zod';
-import { taskQueueFor, type Priority } from '../../domain/runs/priorities.js';
+import { createRuns } from '../../domain/runs/runs.js';
 import { findUser } from '../../schema/queries/users.js';
-import type { DigestEvent, DigestInput, digestWorkflow } from '../../workflows/index.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, unprocessable } from '../errors.js';
-import { isDependencyDown } from '../../common/dependency-down.js';
+import { unprocessable } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, Priority as PrioritySchema } from '../schemas.js';
 import { resolveTemplate } from '../../domain/notifications/accept.js';
@@ -26,6 +24,7 @@ const DigestEventRequest = z
 const DigestAccepted = z.object({ digestId: z.string(), key: z.string(), userId: z.string() }).meta({ id: 'DigestAccepted' });
 
 export function digestRoutes(host: RouteHost, deps: AppDeps): void {
+  const runs = createRuns({ ...deps.temporal, timings: deps.timings });
   defineRoute(host, {
     method: 'post',
     path: '/v1/digests/{key}/events',
@@ -39,8 +38,7 @@ export function digestRoutes(host: RouteHost, deps: AppDeps): void {
     async handler({ res, params, body, auth }) {
       await resolveTemplate(deps, auth.tenantId, { template: body.template } as never);
       if (!(await findUser(deps.db, auth.tenantId, body.userId))) throw unprocessable('unknown_users', `user ${body.userId} does not exist`, [{ userId: body.userId }]);
-      const workflowId = `herald-digest:${auth.tenantId}:${body.userId}:${params.key}`;
-      const input: DigestInput = {
+      const digest = {
         tenantId: auth.tenantId,
         userId: body.userId,
         key: params.key,
@@ -48,22 +46,8 @@ export function digestRoutes(host: RouteHost, deps: AppDeps): void {
         windowMs: body.windowSeconds * 1000,
         channels: body.channels ?? null,
         priority: body.priority ?? null,
-        taskQueuePrefix: deps.temporal.taskQueuePrefix,
-        timings: deps.timings,
       };
-      const event: DigestEvent = { data: body.data, at: new Date().toISOString() };
-      try {
-        await deps.temporal.client.workflow.signalWithStart<typeof digestWorkflow, [DigestEvent]>('digestWorkflow', {
-          workflowId,
-          taskQueue: taskQueueFor((body.priority ?? 'low') as Priority, deps.temporal.taskQueuePrefix),
-          args: [input],
-          signal: 'digestEvent',
-          signalArgs: [event],
-        });
-      } catch (err) {
-        if (isDependencyDown(err)) throw dependencyUnavailable();
-        throw err;
-      }
+      const workflowId = await runs.signalDigest(digest, { data: body.data, at: new Date().toISOString() });
       res.status(202).json({ digestId: workflowId, key: params.key, userId: body.userId });
     },
   });

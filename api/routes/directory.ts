@@ -1,17 +1,14 @@
 // The tenant's LDAP / Active Directory connection and its syncs: configure (the bind secret is
 // sealed at rest and never returned), sync on demand or on a Temporal Schedule, read reports.
 import { X509Certificate } from 'node:crypto';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { taskQueueFor } from '../../domain/runs/priorities.js';
+import { createRuns } from '../../domain/runs/runs.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { deleteDirectoryConfig, findDirectoryConfig, findRunningSync, findSync, listChanges, listSyncs, upsertDirectoryConfig } from '../../schema/queries/directory.js';
 import type { DirectoryConfigRow, DirectorySchedule, DirectorySettings, DirectorySyncRow, DirectoryTlsMode } from '../../schema/tables/directory.js';
-import type { DirectorySyncInput, directorySyncWorkflow } from '../../workflows/index.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, HttpError, notFound, unprocessable } from '../errors.js';
-import { isDependencyDown } from '../../common/dependency-down.js';
+import { HttpError, notFound, unprocessable } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { Timezone, listOf, Pagination } from '../schemas.js';
 
@@ -139,18 +136,12 @@ const SyncIdParam = z.object({ id: z.string().min(1).max(100) });
 const ChangesQuery = Pagination.extend({ kind: z.string().max(40).optional() });
 
 export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
-  const scheduleId = (tenantId: string) => `herald-directory-sync:${tenantId}`;
-  const uiUrl = (workflowId: string) => `${deps.temporal.uiUrl}/namespaces/${deps.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`;
+  const runs = createRuns({ ...deps.temporal, timings: deps.timings });
+  const uiUrl = (workflowId: string) => runs.temporalUiUrl(workflowId);
 
   async function nextRuns(tenantId: string): Promise<string[]> {
-    try {
-      const d = await deps.temporal.client.schedule.getHandle(scheduleId(tenantId)).describe();
-      return d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString());
-    } catch (err) {
-      if (err instanceof ScheduleNotFoundError) return [];
-      if (isDependencyDown(err)) throw dependencyUnavailable();
-      throw err;
-    }
+    const d = await runs.describeDirectorySyncSchedule(tenantId);
+    return (d?.info.nextActionTimes ?? []).slice(0, 3).map((t) => t.toISOString());
   }
 
   async function present(row: DirectoryConfigRow): Promise<z.infer<typeof DirectoryResponse>> {
@@ -182,32 +173,6 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
       finishedAt: row.finished_at?.toISOString() ?? null,
       workflow: { workflowId: row.workflow_id, temporalUiUrl: uiUrl(row.workflow_id) },
     };
-  }
-
-  /** The Temporal Schedule follows the config: replaced on every change, removed with it. */
-  async function syncSchedule(tenantId: string, schedule: DirectorySchedule | null): Promise<void> {
-    const handle = deps.temporal.client.schedule.getHandle(scheduleId(tenantId));
-    try {
-      await handle.delete();
-    } catch (err) {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-    }
-    if (!schedule) return;
-    const input: DirectorySyncInput = { tenantId, trigger: 'schedule' };
-    await deps.temporal.client.schedule.create({
-      scheduleId: scheduleId(tenantId),
-      spec: schedule.cron ? { cronExpressions: [schedule.cron], timezone: schedule.timezone } : { intervals: [{ every: (schedule.everySeconds ?? 3600) * 1000 }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'directorySyncWorkflow' as unknown as typeof directorySyncWorkflow,
-        // A sync is background work: it must never take slots from urgent notifications.
-        taskQueue: taskQueueFor('low', deps.temporal.taskQueuePrefix),
-        args: [input],
-      },
-      // Two syncs of one directory at once would only fight over the same rows.
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-      state: { paused: schedule.paused },
-    });
   }
 
   defineRoute(host, {
@@ -248,13 +213,7 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
         settings,
         schedule,
       });
-      try {
-        await syncSchedule(auth.tenantId, schedule);
-      } catch (err) {
-        if (isDependencyDown(err)) throw dependencyUnavailable();
-        if (/cron|spec|invalid/i.test((err as Error).message)) throw unprocessable('invalid_schedule', (err as Error).message);
-        throw err;
-      }
+      await runs.replaceDirectorySyncSchedule(auth.tenantId, schedule);
       await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'directory.configure', targetType: 'directory', targetId: 'ldap' });
       res.json(await present(row));
     },
@@ -285,12 +244,7 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
     responses: { 204: { description: 'Removed' } },
     async handler({ res, auth }) {
       if (!(await deleteDirectoryConfig(deps.db, auth.tenantId))) throw notFound('directory configuration');
-      try {
-        await syncSchedule(auth.tenantId, null);
-      } catch (err) {
-        if (isDependencyDown(err)) throw dependencyUnavailable();
-        throw err;
-      }
+      await runs.replaceDirectorySyncSchedule(auth.tenantId, null);
       await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'directory.remove', targetType: 'directory', targetId: 'ldap' });
       res.status(204).end();
     },
@@ -309,19 +263,7 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
       const running = await findRunningSync(deps.db, auth.tenantId);
       if (running) throw new HttpError(409, 'sync_in_progress', `sync ${running.id} is still running`);
       const syncId = `dsy_${ulid().toLowerCase()}`;
-      const workflowId = `herald-directory-sync:${auth.tenantId}:${syncId}`;
-      const input: DirectorySyncInput = { tenantId: auth.tenantId, syncId, trigger: 'manual' };
-      try {
-        await deps.temporal.client.workflow.start('directorySyncWorkflow' as unknown as typeof directorySyncWorkflow, {
-          workflowId,
-          taskQueue: taskQueueFor('low', deps.temporal.taskQueuePrefix),
-          args: [input],
-        });
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, 'sync_in_progress', 'that sync already started');
-        if (isDependencyDown(err)) throw dependencyUnavailable();
-        throw err;
-      }
+      const workflowId = await runs.startDirectorySync(auth.tenantId, syncId);
       await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'directory.sync', targetType: 'directory_sync', targetId: syncId });
       // The workflow writes the row in its first step; answer with what it will say.
       res.status(202).json({

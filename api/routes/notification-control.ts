@@ -1,16 +1,15 @@
 // Acting on a notification after it was submitted: maker-checker approval, cancel,
 // pause/resume of a bulk send, resend (all or only failed targets), and edits before sending.
 // The API records the decision and signals the notification's workflow, which acts on it.
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { decideApproval } from '../../domain/notifications/approval.js';
 import { acceptResend, auditResend, cancelNotification, changeBeforeSending, pauseNotification, summarizeAudience } from '../../domain/notifications/control.js';
 import { loadNotification } from '../../domain/notifications/lookup.js';
 import { countDeliveries } from '../../schema/queries/notifications.js';
-import { approveSignal, cancelSignal, pauseSignal, progressQuery, rejectSignal, rescheduleSignal, resumeSignal } from '../../workflows/notification.js';
+import { createRuns } from '../../domain/runs/runs.js';
 import type { AuthContext } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, HttpError } from '../errors.js';
+import { dependencyUnavailable } from '../errors.js';
 import { isDependencyDown } from '../../common/dependency-down.js';
 import { presentNotification } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
@@ -53,15 +52,7 @@ const AudienceSummary = z
 export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator): void {
   const temporalView = { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace };
 
-  async function signal(id: string, send: (h: ReturnType<AppDeps['temporal']['client']['workflow']['getHandle']>) => Promise<void>): Promise<void> {
-    try {
-      await send(deps.temporal.client.workflow.getHandle(id));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'not_running', 'this notification’s run has already finished');
-      if (isDependencyDown(err)) throw dependencyUnavailable();
-      throw err;
-    }
-  }
+  const runs = createRuns({ ...deps.temporal, timings: deps.timings });
 
   async function respond(res: Parameters<Parameters<typeof defineRoute>[1]['handler']>[0]['res'], auth: AuthContext, id: string, status = 200) {
     const n = await loadNotification(deps.db, auth.tenantId, id);
@@ -82,7 +73,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
       responses: { 200: { description: 'The notification after the decision', schema: Notification } },
       async handler({ res, params, body, auth }) {
         const n = await decideApproval(deps.db, auth, params.id, { approved, comment: body.comment });
-        await signal(n.id, (h) => h.signal(approved ? approveSignal : rejectSignal, { by: auth.keyId, ...(body.comment ? { comment: body.comment } : {}) }));
+        await (approved ? runs.approve : runs.reject)(n.id, { by: auth.keyId, ...(body.comment ? { comment: body.comment } : {}) });
         await respond(res, auth, n.id);
       },
     });
@@ -113,11 +104,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     responses: { 200: { description: 'Progress', schema: Progress } },
     async handler({ res, params, auth }) {
       const n = await loadNotification(deps.db, auth.tenantId, params.id);
-      let p: z.infer<typeof Progress> | undefined;
-      await signal(n.id, async (h) => {
-        p = await h.query(progressQuery);
-      });
-      res.json(p);
+      res.json(await runs.progress(n.id));
     },
   });
 
@@ -133,7 +120,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     responses: { 202: { description: 'Cancelling', schema: Notification } },
     async handler({ res, params, body, auth }) {
       const n = await cancelNotification(deps.db, auth, params.id, body.reason);
-      await signal(n.id, (h) => h.signal(cancelSignal, { by: auth.keyId, ...(body.reason ? { reason: body.reason } : {}) }));
+      await runs.cancel(n.id, { by: auth.keyId, ...(body.reason ? { reason: body.reason } : {}) });
       await respond(res, auth, n.id, 202);
     },
   });
@@ -150,7 +137,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
       responses: { 202: { description: pause ? 'Pausing' : 'Resuming', schema: Notification } },
       async handler({ res, params, auth }) {
         const n = await pauseNotification(deps.db, auth, params.id, pause);
-        await signal(n.id, (h) => h.signal(pause ? pauseSignal : resumeSignal));
+        await (pause ? runs.pause(n.id) : runs.resume(n.id));
         await respond(res, auth, n.id, 202);
       },
     });
@@ -191,7 +178,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     responses: { 200: { description: 'The changed notification', schema: Notification } },
     async handler({ res, params, body, auth }) {
       const { notification: n, sendAt, expiresAt } = await changeBeforeSending(deps.db, auth, variables, params.id, body);
-      await signal(n.id, (h) => h.signal(rescheduleSignal, { sendAt: sendAt?.toISOString() ?? null, expiresAt: expiresAt?.toISOString() ?? null }));
+      await runs.reschedule(n.id, { sendAt: sendAt?.toISOString() ?? null, expiresAt: expiresAt?.toISOString() ?? null });
       await respond(res, auth, n.id);
     },
   });

@@ -1,22 +1,19 @@
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { z } from 'zod';
-import { taskQueueFor } from '../../domain/runs/priorities.js';
-import { SA_TENANT } from '../../domain/runs/search-attributes.js';
+import type { RecallWorkflowResult } from '../../domain/runs/definitions.js';
+import { createRuns } from '../../domain/runs/runs.js';
 import { FINAL_NOTIFICATION_STATUSES, NOTIFICATION_STATUSES } from '../../schema/tables/statuses.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { countDeliveries, countDeliveriesMany, emptyCounts, findNotification, listNotifications, softDeleteNotification } from '../../schema/queries/notifications.js';
 import { countRecallCandidates, countSentByChannel, listDeliveries, listRecallCandidates, recallDeliveries } from '../../schema/queries/deliveries.js';
 import { deleteInboxMessages } from '../../schema/queries/inbox.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, HttpError, notFound } from '../errors.js';
-import { isDependencyDown } from '../../common/dependency-down.js';
-import { presentDelivery, presentNotification, temporalRunUrl } from '../presenters.js';
+import { HttpError, notFound } from '../errors.js';
+import { presentDelivery, presentNotification } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, Delivery, IdParam, IsoDateTime, listOf, Notification, NotificationRequest, Pagination, Priority } from '../schemas.js';
 import { submitNotification } from '../../domain/notifications/accept.js';
 import { apiTracker } from '../tracking.js';
 import type { VariableValidator } from '../../domain/templates/variables.js';
-import type { recallWorkflow, RecallWorkflowResult } from '../../workflows/index.js';
 import type { ProviderKinds } from './providers.js';
 
 const ListQuery = Pagination.extend({
@@ -37,6 +34,7 @@ const RECALL_WAIT_MS = 15_000;
 export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator, kinds: Pick<ProviderKinds, 'recallKinds'>): void {
   const temporalView = { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace };
   const tracker = apiTracker(deps);
+  const runs = createRuns({ ...deps.temporal, timings: deps.timings });
 
   defineRoute(host, {
     method: 'post',
@@ -135,27 +133,10 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
       let workflow: { workflowId: string; temporalUiUrl: string } | null = null;
       let finished = true;
       if ((await listRecallCandidates(deps.db, auth.tenantId, row.id, kinds.recallKinds, { limit: 1 })).length > 0) {
-        const workflowId = `${row.id}:recall`;
-        let handle: WorkflowHandleWithFirstExecutionRunId<typeof recallWorkflow>;
-        try {
-          handle = await deps.temporal.client.withDeadline(Date.now() + 5000, () =>
-            deps.temporal.client.workflow.start<typeof recallWorkflow>('recallWorkflow', {
-              workflowId,
-              taskQueue: taskQueueFor('high', deps.temporal.taskQueuePrefix),
-              args: [{ tenantId: auth.tenantId, notificationId: row.id, timings: deps.timings }],
-              // A second recall while one runs joins it; a later one runs again for what is still sent.
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-              typedSearchAttributes: [{ key: SA_TENANT, value: auth.tenantId }],
-            }),
-          );
-        } catch (err) {
-          if (isDependencyDown(err)) throw dependencyUnavailable();
-          throw err;
-        }
-        workflow = { workflowId, temporalUiUrl: temporalRunUrl(deps.temporal.uiUrl, deps.temporal.namespace, workflowId, handle.firstExecutionRunId) };
+        const recall = await runs.startRecall(auth.tenantId, row.id);
+        workflow = { workflowId: recall.workflowId, temporalUiUrl: runs.temporalUiUrl(recall.workflowId, recall.runId) };
         let timer: NodeJS.Timeout | undefined;
-        const outcome = await Promise.race([handle.result(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), RECALL_WAIT_MS)))]).finally(() => clearTimeout(timer));
+        const outcome = await Promise.race([recall.result(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), RECALL_WAIT_MS)))]).finally(() => clearTimeout(timer));
         if (outcome) {
           recalled += outcome.recalled;
           failures = outcome.failures;

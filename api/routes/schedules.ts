@@ -1,21 +1,17 @@
 // Recurring sends on Temporal Schedules: cron (or a fixed interval) in a time zone, with
 // pause/resume and an overlap policy. Each firing creates one notification.
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription } from '@temporalio/client';
+import type { ScheduleDescription } from '@temporalio/client';
 import { z } from 'zod';
-import { taskQueueFor } from '../../domain/runs/priorities.js';
+import { createRuns } from '../../domain/runs/runs.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { deleteSchedule, findSchedule, insertSchedule, listSchedules, setSchedulePaused } from '../../schema/queries/schedules.js';
 import type { ScheduleRow } from '../../schema/tables/schedules.js';
-import type { ScheduledSendInput, scheduledSendWorkflow } from '../../workflows/index.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable, HttpError, notFound, unprocessable } from '../errors.js';
-import { isDependencyDown } from '../../common/dependency-down.js';
+import { HttpError, notFound, unprocessable } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf, NotificationRequest, Pagination, Timezone } from '../schemas.js';
 import { resolveTemplate } from '../../domain/notifications/accept.js';
 import type { VariableValidator } from '../../domain/templates/variables.js';
-
-const OVERLAP = { skip: ScheduleOverlapPolicy.SKIP, buffer_one: ScheduleOverlapPolicy.BUFFER_ONE, allow_all: ScheduleOverlapPolicy.ALLOW_ALL } as const;
 
 const ScheduledNotification = NotificationRequest.omit({ sendAt: true, expiresAt: true, idempotencyKey: true })
   .extend({ ttlSeconds: z.number().int().min(1).max(30 * 86_400).optional().meta({ description: 'Each firing’s notification expires this long after it fires.' }) })
@@ -54,7 +50,7 @@ const SchedulePatch = z.object({ paused: z.boolean() }).strict().meta({ id: 'Sch
 const ScheduleIdParam = z.object({ id: ClientId });
 
 export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator): void {
-  const temporalId = (tenantId: string, id: string) => `herald-schedule:${tenantId}:${id}`;
+  const runs = createRuns({ ...deps.temporal, timings: deps.timings });
 
   function present(row: ScheduleRow, desc: ScheduleDescription | undefined): z.infer<typeof Schedule> {
     return {
@@ -74,15 +70,7 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
     };
   }
 
-  async function describe(tenantId: string, id: string): Promise<ScheduleDescription | undefined> {
-    try {
-      return await deps.temporal.client.schedule.getHandle(temporalId(tenantId, id)).describe();
-    } catch (err) {
-      if (err instanceof ScheduleNotFoundError) return undefined;
-      if (isDependencyDown(err)) throw dependencyUnavailable();
-      throw err;
-    }
-  }
+  const describe = (tenantId: string, id: string) => runs.describeScheduledSend(tenantId, id);
 
   defineRoute(host, {
     method: 'post',
@@ -110,26 +98,12 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
         created_by: auth.keyId,
       });
       if (!row) throw new HttpError(409, 'schedule_exists', `schedule ${body.id} already exists`);
-      const input: ScheduledSendInput = { tenantId: auth.tenantId, scheduleId: body.id, taskQueuePrefix: deps.temporal.taskQueuePrefix, timings: deps.timings };
       try {
-        await deps.temporal.client.schedule.create({
-          scheduleId: temporalId(auth.tenantId, body.id),
-          spec: body.cron ? { cronExpressions: [body.cron], timezone: body.timezone } : { intervals: [{ every: (body.everySeconds ?? 60) * 1000 }] },
-          action: {
-            type: 'startWorkflow',
-            workflowType: 'scheduledSendWorkflow' as unknown as typeof scheduledSendWorkflow,
-            // Firings are light: they create the notification, whose own run takes its priority queue.
-            taskQueue: taskQueueFor('high', deps.temporal.taskQueuePrefix),
-            args: [input],
-          },
-          policies: { overlap: OVERLAP[body.overlap], catchupWindow: '1 minute' },
-          state: { paused: body.paused },
-        });
+        const when = { cron: body.cron ?? null, everySeconds: body.everySeconds ?? null, timezone: body.timezone, paused: body.paused };
+        await runs.createScheduledSend(auth.tenantId, body.id, when, body.overlap);
       } catch (err) {
+        // Temporal refused it (or is down): nothing is left behind.
         await deleteSchedule(deps.db, auth.tenantId, body.id);
-        if (err instanceof ScheduleAlreadyRunning) throw new HttpError(409, 'schedule_exists', `schedule ${body.id} already exists`);
-        if (isDependencyDown(err)) throw dependencyUnavailable();
-        if (/cron|spec|invalid/i.test((err as Error).message)) throw unprocessable('invalid_schedule', (err as Error).message);
         throw err;
       }
       await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'schedule.create', targetType: 'schedule', targetId: body.id });
@@ -182,14 +156,7 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
     async handler({ res, params, body, auth }) {
       const row = await setSchedulePaused(deps.db, auth.tenantId, params.id, body.paused);
       if (!row) throw notFound('schedule');
-      const handle = deps.temporal.client.schedule.getHandle(temporalId(auth.tenantId, params.id));
-      try {
-        if (body.paused) await handle.pause(`paused by ${auth.keyId}`);
-        else await handle.unpause(`resumed by ${auth.keyId}`);
-      } catch (err) {
-        if (isDependencyDown(err)) throw dependencyUnavailable();
-        throw err;
-      }
+      await runs.pauseScheduledSend(auth.tenantId, params.id, body.paused, `${body.paused ? 'paused' : 'resumed'} by ${auth.keyId}`);
       await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: body.paused ? 'schedule.pause' : 'schedule.resume', targetType: 'schedule', targetId: params.id });
       res.json(present(row, await describe(auth.tenantId, params.id)));
     },
@@ -207,12 +174,7 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
     async handler({ res, params, auth }) {
       const row = await findSchedule(deps.db, auth.tenantId, params.id);
       if (!row) throw notFound('schedule');
-      try {
-        await deps.temporal.client.schedule.getHandle(temporalId(auth.tenantId, params.id)).delete();
-      } catch (err) {
-        if (isDependencyDown(err)) throw dependencyUnavailable();
-        if (!(err instanceof ScheduleNotFoundError)) throw err;
-      }
+      await runs.deleteScheduledSend(auth.tenantId, params.id);
       await deleteSchedule(deps.db, auth.tenantId, params.id);
       await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'schedule.delete', targetType: 'schedule', targetId: params.id });
       res.status(204).end();

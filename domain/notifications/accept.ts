@@ -1,10 +1,10 @@
 // Accepting a notification: check what can be checked synchronously (clear 422s), persist
 // the row, start its workflow. If Temporal cannot be reached the row is removed again and
 // the client gets 503, so an accepted notification always has a workflow behind it.
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import { newId } from '../../common/ids.js';
-import { taskQueueFor, type Priority } from '../runs/priorities.js';
-import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../runs/search-attributes.js';
+import type { Priority } from '../../common/priorities.js';
+import { notificationRunOf } from '../runs/definitions.js';
+import { createRuns, type RunsDeps } from '../runs/runs.js';
 import type { NotificationKind, NotificationStatus } from '../../schema/tables/statuses.js';
 import type { Channel } from '../../channels/types.js';
 import { countAudienceUsers, type AudienceSelectors } from '../../schema/queries/audience.js';
@@ -15,7 +15,6 @@ import { findSendTemplate, findTemplate, type SendTemplate } from '../../schema/
 import { findUsers } from '../../schema/queries/users.js';
 import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { TemplateVersionRow } from '../../schema/tables/templates.js';
-import type { notificationWorkflow } from '../../workflows/index.js';
 import { canonicalHash } from './canonical-json.js';
 import { notificationWrites } from './writes.js';
 import { conflict, dependencyUnavailable, DomainError, unprocessable } from '../errors.js';
@@ -24,7 +23,6 @@ import { templateChannels } from '../templates/channels.js';
 import type { VariableValidator } from '../templates/variables.js';
 import type { Actor } from '../actor.js';
 import type { AcceptRequest } from './request.js';
-import type { Client } from '@temporalio/client';
 import type { Db } from '../../schema/database.js';
 import type { Timings } from '../../common/config.js';
 
@@ -35,13 +33,11 @@ export interface AcceptDeps {
   db: Db;
 }
 
-/** What starting a run needs (until runs start through domain/runs). */
+/** What starting a run needs. */
 export interface SubmitDeps extends AcceptDeps {
-  temporal: { client: Client; taskQueuePrefix: string };
+  temporal: Omit<RunsDeps, 'timings'>;
   timings: Timings;
 }
-
-const START_DEADLINE_MS = 5000;
 
 export interface SubmitResult {
   row: NotificationRow;
@@ -189,40 +185,9 @@ function secondsToUtcMidnight(now = new Date()): number {
  * The audit entry, if any, is written with the run id once the run exists.
  */
 export async function startWorkflow(deps: SubmitDeps, row: NotificationRow, audit?: AuditEntry): Promise<void> {
-  const { client, taskQueuePrefix } = deps.temporal;
-  try {
-    // A short deadline: while Temporal is unreachable the client should hear 503 in seconds,
-    // not wait out the SDK's own retries.
-    const handle = await client.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.start<typeof notificationWorkflow>('notificationWorkflow', {
-      workflowId: row.id,
-      taskQueue: taskQueueFor(row.priority as Priority, taskQueuePrefix),
-      args: [
-        {
-          tenantId: row.tenant_id,
-          notificationId: row.id,
-          sendAt: row.send_at?.toISOString() ?? null,
-          expiresAt: row.expires_at?.toISOString() ?? null,
-          timings: deps.timings,
-          kind: row.kind as NotificationKind,
-          priority: row.priority,
-          escalation: row.escalation,
-        },
-      ],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: SA_TENANT, value: row.tenant_id },
-        { key: SA_PRIORITY, value: row.priority },
-        { key: SA_STATUS, value: row.status },
-        { key: SA_KIND, value: row.kind },
-        { key: SA_CATEGORY, value: row.category ?? '' },
-        { key: SA_TEMPLATE, value: row.template_key },
-      ],
-    }));
-    row.workflow_run_id = handle.firstExecutionRunId;
-    await notificationWrites(deps.db).recordRun({ id: row.id, runId: handle.firstExecutionRunId, audit });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-    throw err;
-  }
+  const runId = await createRuns({ ...deps.temporal, timings: deps.timings }).startNotification(notificationRunOf(row));
+  if (runId === null) return;
+  row.workflow_run_id = runId;
+  await notificationWrites(deps.db).recordRun({ id: row.id, runId, audit });
 }
 

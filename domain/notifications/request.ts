@@ -3,7 +3,7 @@
 // checked against it at compile time, so the two cannot drift.
 import type { Channel } from '../../channels/types.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
-import type { Priority } from '../runs/priorities.js';
+import type { Priority } from '../../common/priorities.js';
 
 /** If a recipient is not reached within afterSeconds, these channels are sent too. */
 export interface Escalation {

@@ -11,7 +11,7 @@ import { createGroupCommit } from '../../common/group-commit.js';
 import { linkId } from '../links/tracking-links.js';
 import type { Logger } from '../../common/logger.js';
 import { recordDelivery, type HeraldMetrics } from '../../common/metrics.js';
-import type { Priority } from '../runs/priorities.js';
+import type { Priority } from '../../common/priorities.js';
 import type { Channel } from '../../channels/types.js';
 import type { DbOrTx } from '../../schema/database.js';
 import { findTrackedDelivery, insertLogEntries, tenantTracksEmail, trackedDeliveriesByIds, trackedDeliveriesPage, type TrackedDelivery } from '../../schema/queries/delivery-log.js';
