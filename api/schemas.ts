@@ -1,6 +1,6 @@
 // Request and response schemas shared by routes, validation and /openapi.json.
 import { z } from 'zod';
-import { PRIORITIES } from '../domain/runs/priorities.js';
+import { PRIORITIES } from '../common/priorities.js';
 import { DELIVERY_STATUSES, NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
 import { CHANNELS } from '../channels/types.js';
 import { Identities, Segment } from './audience-schemas.js';
