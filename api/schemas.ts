@@ -5,10 +5,12 @@ import { DELIVERY_STATUSES, NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from '..
 import { CHANNELS } from '../channels/types.js';
 import { Identities, Segment } from './audience-schemas.js';
 import type { AcceptRequest } from '../domain/notifications/request.js';
+import type { UserProfile } from '../domain/recipients/users.js';
+import { CLIENT_ID_MAX, CLIENT_ID_PATTERN } from '../domain/recipients/client-id.js';
 import type { ChannelPreviews, Problem as DomainProblem } from '../domain/templates/service.js';
 
 /** Client-chosen ids (users, templates, groups…): URL-safe, bounded. */
-export const ClientId = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'use letters, digits and . _ : @ -');
+export const ClientId = z.string().min(1).max(CLIENT_ID_MAX).regex(CLIENT_ID_PATTERN, 'use letters, digits and . _ : @ -');
 export const IsoDateTime = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 date-time with offset', example: '2026-11-26T19:30:00+08:00' });
 export const Priority = z.enum(PRIORITIES).meta({ id: 'Priority' });
 export const ChannelName = z.enum(CHANNELS).meta({ id: 'Channel' });
@@ -154,7 +156,7 @@ export const UserRequest = z
     modules: z.array(ClientId).max(100).optional().meta({ description: 'Replaces the memberships; unknown modules are created.' }),
   })
   .strict()
-  .meta({ id: 'UserRequest' });
+  .meta({ id: 'UserRequest' }) satisfies z.ZodType<UserProfile>;
 
 export const User = z
   .object({

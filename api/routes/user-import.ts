@@ -5,26 +5,17 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { replaceMemberships } from '../../schema/queries/memberships.js';
-import { analyzeRecipients, upsertUsers } from '../../schema/queries/users.js';
-import type { NewUser } from '../../schema/tables/users.js';
+import { startUserImport } from '../../domain/recipients/users.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { ImportReport } from '../recipient-schemas.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, UserRequest } from '../schemas.js';
 
-const BATCH = 1000;
 const MAX_LINE_BYTES = 64 * 1024;
 const MAX_REPORTED_ERRORS = 1000;
 
 const ImportLine = UserRequest.extend({ id: ClientId });
-
-interface Pending {
-  user: NewUser;
-  groups: string[];
-  modules: string[];
-}
 
 type Report = z.infer<typeof ImportReport>;
 
@@ -64,34 +55,13 @@ export function userImportRoutes(host: RouteHost, deps: AppDeps): void {
         throw new HttpError(415, 'unsupported_media_type', 'send JSON lines as application/x-ndjson');
       }
       const started = Date.now();
-      const tenantId = auth.tenantId;
       const report: Report = { lines: 0, imported: 0, failed: 0, errors: [], errorsTruncated: false, ms: 0 };
-      // Keyed by id: a later line for the same user replaces an earlier one in the batch,
-      // which is also what one INSERT … ON CONFLICT needs (each row at most once).
-      let batch = new Map<string, Pending>();
+      const users = startUserImport(deps.db, auth.tenantId);
       const fail = (line: number, message: string, id?: string) => {
         report.failed += 1;
         if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, ...(id ? { id } : {}), message });
         else report.errorsTruncated = true;
       };
-      // Planner statistics are refreshed as the tables grow (2k, 8k, 32k, … rows into this
-      // import), so the cost per batch stays flat instead of growing with the table.
-      let analyzeAt = 2 * BATCH;
-      const flush = async () => {
-        if (batch.size === 0) return;
-        const items = [...batch.values()];
-        batch = new Map();
-        await deps.db.transaction().execute(async (tx) => {
-          await upsertUsers(tx, items.map((p) => p.user));
-          await replaceMemberships(tx, 'group', tenantId, new Map(items.map((p) => [p.user.id, p.groups])));
-          await replaceMemberships(tx, 'module', tenantId, new Map(items.map((p) => [p.user.id, p.modules])));
-        });
-        if (report.imported >= analyzeAt) {
-          await analyzeRecipients(deps.db);
-          analyzeAt *= 4;
-        }
-      };
-
       for await (const raw of lines(req)) {
         report.lines += 1;
         const text = raw.trim();
@@ -111,24 +81,9 @@ export function userImportRoutes(host: RouteHost, deps: AppDeps): void {
         }
         const u = parsed.data;
         report.imported += 1;
-        batch.set(u.id, {
-          user: {
-            tenant_id: tenantId,
-            id: u.id,
-            name: u.name ?? null,
-            email: u.email?.toLowerCase() ?? null,
-            phone: u.phone ?? null,
-            locale: u.locale ?? null,
-            timezone: u.timezone ?? null,
-            identities: JSON.stringify(u.identities ?? {}),
-            attributes: JSON.stringify(u.attributes ?? {}),
-          },
-          groups: [...new Set(u.groups ?? [])],
-          modules: [...new Set(u.modules ?? [])],
-        });
-        if (batch.size >= BATCH) await flush();
+        await users.add(u.id, u);
       }
-      await flush();
+      await users.flush();
       report.ms = Date.now() - started;
       res.json(report);
     },

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { appendAudit } from '../../schema/queries/audit-log.js';
-import { membershipsOf, replaceMemberships } from '../../schema/queries/memberships.js';
-import { directoryGroupIds, sourceOf } from '../../schema/queries/scim.js';
-import { deleteUser, findUser, listUsers, upsertUser } from '../../schema/queries/users.js';
+import { putUser, removeUser } from '../../domain/recipients/users.js';
+import { membershipsOf } from '../../schema/queries/memberships.js';
+import { findUser, listUsers } from '../../schema/queries/users.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { presentUser } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf, Pagination, User, UserRequest } from '../schemas.js';
@@ -16,12 +15,6 @@ const UserListQuery = Pagination.extend({
 });
 
 export function userRoutes(host: RouteHost, deps: AppDeps): void {
-  /** SCIM and LDAP users change only through their directory, so the two sources never fight over a row. */
-  async function refuseDirectoryUser(tenantId: string, id: string): Promise<void> {
-    const source = await sourceOf(deps.db, 'user', tenantId, id);
-    if (source && source !== 'api') throw new HttpError(409, 'directory_managed', `user ${id} is managed by ${source === 'scim' ? 'SCIM' : 'the LDAP directory sync'}; change it there`);
-  }
-
   defineRoute(host, {
     method: 'put',
     path: '/v1/users/{id}',
@@ -33,30 +26,8 @@ export function userRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [409],
     responses: { 200: { description: 'Replaced', schema: User }, 201: { description: 'Created', schema: User } },
     async handler({ res, params, body, auth }) {
-      await refuseDirectoryUser(auth.tenantId, params.id);
-      const groups = [...new Set(body.groups ?? [])];
-      // Membership of a directory group is the directory's to decide: the next sync would undo it.
-      const managed = await directoryGroupIds(deps.db, auth.tenantId, groups);
-      if (managed.length > 0) throw new HttpError(409, 'directory_managed', `groups ${managed.join(', ')} are managed by the directory`, managed.map((id) => ({ group: id })));
-      const modules = [...new Set(body.modules ?? [])];
-      const { row, created } = await deps.db.transaction().execute(async (tx) => {
-        const r = await upsertUser(tx, {
-          tenant_id: auth.tenantId,
-          id: params.id,
-          name: body.name ?? null,
-          email: body.email?.toLowerCase() ?? null,
-          phone: body.phone ?? null,
-          locale: body.locale ?? null,
-          timezone: body.timezone ?? null,
-          identities: JSON.stringify(body.identities ?? {}),
-          attributes: JSON.stringify(body.attributes ?? {}),
-        });
-        // PUT replaces the whole recipient, memberships included.
-        await replaceMemberships(tx, 'group', auth.tenantId, new Map([[params.id, groups]]));
-        await replaceMemberships(tx, 'module', auth.tenantId, new Map([[params.id, modules]]));
-        return r;
-      });
-      res.status(created ? 201 : 200).json(presentUser(row, { groups: groups.sort(), modules: modules.sort() }));
+      const { row, created, groups, modules } = await putUser(deps.db, auth, params.id, body);
+      res.status(created ? 201 : 200).json(presentUser(row, { groups, modules }));
     },
   });
 
@@ -87,9 +58,7 @@ export function userRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404, 409],
     responses: { 204: { description: 'Deleted' } },
     async handler({ res, params, auth }) {
-      await refuseDirectoryUser(auth.tenantId, params.id);
-      if (!(await deleteUser(deps.db, auth.tenantId, params.id))) throw notFound('user');
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'user.delete', targetType: 'user', targetId: params.id });
+      await removeUser(deps.db, auth, params.id);
       res.status(204).end();
     },
   });

@@ -3,7 +3,8 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../common/logger.js';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../../domain/errors.js';
+import { fromDomainError, HttpError } from '../errors.js';
 import { isDependencyDown } from '../../common/dependency-down.js';
 
 export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -18,8 +19,11 @@ export const ScimErrorBody = z
   })
   .meta({ id: 'ScimError', description: 'Every error under /scim/v2 has this shape.' });
 
-/** `scimType` values of RFC 7644 Table 9, plus none. */
-export type ScimType = 'invalidFilter' | 'tooMany' | 'uniqueness' | 'mutability' | 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue' | 'invalidVers' | 'sensitive';
+/** `scimType` values of RFC 7644 Table 9. */
+const SCIM_TYPES = ['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue', 'invalidVers', 'sensitive'] as const;
+export type ScimType = (typeof SCIM_TYPES)[number];
+
+const isScimType = (code: string): code is ScimType => (SCIM_TYPES as readonly string[]).includes(code);
 
 export class ScimError extends Error {
   constructor(
@@ -40,6 +44,10 @@ interface BodyParserError {
 
 function toScimError(err: unknown, logger: Logger): ScimError {
   if (err instanceof ScimError) return err;
+  // A domain rule's code is its scimType when it names one (domain/directory/scim.ts).
+  if (err instanceof DomainError && isScimType(err.code)) return new ScimError(fromDomainError(err).status, err.code, err.message);
+  if (err instanceof DomainError && err.kind === 'not_found') return new ScimError(404, null, err.message);
+  if (err instanceof DomainError) err = fromDomainError(err);
   if (err instanceof HttpError) {
     const scimType = err.status === 400 ? 'invalidSyntax' : null;
     const detail = err.details?.length ? `${err.message}: ${JSON.stringify(err.details)}` : err.message;

@@ -1,36 +1,24 @@
 // The SCIM 2.0 service provider (RFC 7644) under /scim/v2: how Okta, Entra ID and other
 // identity providers create, update, deactivate and delete Herald users and groups.
-import { ulid } from 'ulid';
 import { z } from 'zod';
 import { parseFilter, ScimFilterError, type ScimFilter } from '../../domain/directory/scim-filter.js';
-import { appendAudit } from '../../schema/queries/audit-log.js';
-import { deleteSet } from '../../schema/queries/memberships.js';
 import {
-  checkGroupFilter,
-  checkUserFilter,
-  existingUserIds,
-  findScimGroup,
-  findScimUser,
-  findScimUserByUserName,
-  groupIdExists,
-  groupMembers,
-  insertScimGroup,
-  insertScimUser,
-  listScimGroups,
-  listScimUsers,
-  scimGroupsOf,
-  setGroupMembers,
-  UnsupportedFilterError,
-  updateScimGroup,
-  updateScimUser,
-  userIdExists,
-} from '../../schema/queries/scim.js';
-import { deleteUser } from '../../schema/queries/users.js';
-import type { DbOrTx } from '../../schema/database.js';
+  createScimGroup,
+  createScimUser,
+  deleteScimGroup,
+  deleteScimUser,
+  loadScimGroup,
+  loadScimUser,
+  patchScimGroup,
+  patchScimUser,
+  replaceScimGroup,
+  replaceScimUser,
+  type ScimGroupFields,
+} from '../../domain/directory/scim.js';
+import { checkGroupFilter, checkUserFilter, groupMembers, listScimGroups, listScimUsers, scimGroupsOf, UnsupportedFilterError } from '../../schema/queries/scim.js';
 import type { UserRow } from '../../schema/tables/users.js';
 import type { AppDeps } from '../deps.js';
 import type { RouteHost } from '../route.js';
-import { ClientId } from '../schemas.js';
 import { MAX_RESULTS, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { ScimError, sendScimError } from './errors.js';
 import { applyPatch } from './patch.js';
@@ -60,10 +48,6 @@ const ListQuery = z.object({
 
 const Discovery = z.record(z.string(), z.unknown()).meta({ id: 'ScimDiscoveryDocument' });
 
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string }).code === '23505';
-}
-
 function filterOf(raw: string | undefined, check: (f: ScimFilter) => void): ScimFilter | undefined {
   if (!raw) return undefined;
   try {
@@ -80,16 +64,14 @@ function excluded(query: { excludedAttributes?: string | undefined }, attr: stri
   return (query.excludedAttributes ?? '').split(',').some((a) => a.trim().toLowerCase() === attr.toLowerCase());
 }
 
-/** The userName as the Herald id when it can be one and is free, so business systems can address directory users by the name they know. */
-async function chooseId(db: DbOrTx, tenantId: string, preferred: string, exists: (db: DbOrTx, t: string, id: string) => Promise<boolean>): Promise<string> {
-  if (ClientId.safeParse(preferred).success && !(await exists(db, tenantId, preferred))) return preferred;
-  return `scim-${ulid().toLowerCase()}`;
-}
-
 function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const r = schema.safeParse(value);
   if (!r.success) throw new ScimError(400, 'invalidValue', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return r.data;
+}
+
+function groupFields(body: z.infer<typeof ScimGroupRequest>): ScimGroupFields {
+  return { displayName: body.displayName, externalId: body.externalId, memberIds: (body.members ?? []).map((m) => m.value) };
 }
 
 export function scimRoutes(host: RouteHost, deps: AppDeps): void {
@@ -99,49 +81,6 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
   async function presentUser(row: UserRow) {
     const groups = await scimGroupsOf(deps.db, row.tenant_id, [row.id]);
     return userResource(row, groups.get(row.id) ?? [], base);
-  }
-
-  async function writeUser(tenantId: string, id: string | null, body: z.infer<typeof ScimUserRequest>): Promise<{ row: UserRow; created: boolean }> {
-    const fields = userFields(body);
-    try {
-      return await deps.db.transaction().execute(async (tx) => {
-        const holder = await findScimUserByUserName(tx, tenantId, fields.user_name);
-        if (holder && holder.id !== id) throw new ScimError(409, 'uniqueness', `userName "${fields.user_name}" is already taken`);
-        if (id === null) {
-          const newId = await chooseId(tx, tenantId, fields.user_name, userIdExists);
-          return { row: await insertScimUser(tx, tenantId, newId, fields), created: true };
-        }
-        const row = await updateScimUser(tx, tenantId, id, fields);
-        if (!row) throw new ScimError(404, null, `User ${id} not found`);
-        return { row, created: false };
-      });
-    } catch (err) {
-      // Two creates of one userName racing: the unique index decides.
-      if (isUniqueViolation(err)) throw new ScimError(409, 'uniqueness', `userName "${fields.user_name}" is already taken`);
-      throw err;
-    }
-  }
-
-  async function writeGroup(tenantId: string, id: string | null, body: z.infer<typeof ScimGroupRequest>) {
-    const memberIds = [...new Set((body.members ?? []).map((m) => m.value))];
-    return deps.db.transaction().execute(async (tx) => {
-      const known = await existingUserIds(tx, tenantId, memberIds);
-      const unknown = memberIds.filter((m) => !known.has(m));
-      if (unknown.length > 0) throw new ScimError(400, 'invalidValue', `members: no such User: ${unknown.slice(0, 10).join(', ')}`);
-      const fields = { name: body.displayName, external_id: body.externalId ?? null };
-      let row;
-      let created = false;
-      if (id === null) {
-        const slug = body.displayName.toLowerCase().replace(/[^a-z0-9._:@-]+/g, '-').replace(/^-+|-+$/g, '');
-        row = await insertScimGroup(tx, tenantId, await chooseId(tx, tenantId, slug, groupIdExists), fields);
-        created = true;
-      } else {
-        row = await updateScimGroup(tx, tenantId, id, fields);
-        if (!row) throw new ScimError(404, null, `Group ${id} not found`);
-      }
-      const changes = await setGroupMembers(tx, tenantId, row.id, memberIds);
-      return { row, created, changes, members: await groupMembers(tx, tenantId, row.id) };
-    });
   }
 
   defineScimRoute(host, logger, {
@@ -214,8 +153,7 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [409, 413],
     responses: { 201: { description: 'Created', schema: ScimUser } },
     async handler({ res, body, auth }) {
-      const { row } = await writeUser(auth.tenantId, null, body);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.user.create', targetType: 'user', targetId: row.id });
+      const row = await createScimUser(deps.db, auth, userFields(body));
       const resource = await presentUser(row);
       sendScim(res, 201, resource, (resource.meta as { location: string }).location);
     },
@@ -248,9 +186,7 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 200: { description: 'The user', schema: ScimUser } },
     async handler({ res, params, auth }) {
-      const row = await findScimUser(deps.db, auth.tenantId, params.id);
-      if (!row) throw new ScimError(404, null, `User ${params.id} not found`);
-      sendScim(res, 200, await presentUser(row));
+      sendScim(res, 200, await presentUser(await loadScimUser(deps.db, auth.tenantId, params.id)));
     },
   });
 
@@ -263,8 +199,7 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404, 409, 413],
     responses: { 200: { description: 'The user', schema: ScimUser } },
     async handler({ res, params, body, auth }) {
-      const { row } = await writeUser(auth.tenantId, params.id, body);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.user.replace', targetType: 'user', targetId: row.id });
+      const row = await replaceScimUser(deps.db, auth, params.id, userFields(body));
       sendScim(res, 200, await presentUser(row));
     },
   });
@@ -278,18 +213,10 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404, 409, 413],
     responses: { 200: { description: 'The user', schema: ScimUser } },
     async handler({ res, params, body, auth }) {
-      const current = await findScimUser(deps.db, auth.tenantId, params.id);
-      if (!current) throw new ScimError(404, null, `User ${params.id} not found`);
+      const current = await loadScimUser(deps.db, auth.tenantId, params.id);
       const { groups: _g, meta: _m, ...resource } = userResource(current, [], base);
       const patched = parseBody(ScimUserRequest, applyPatch(resource, body.Operations));
-      const { row } = await writeUser(auth.tenantId, params.id, patched);
-      await appendAudit(deps.db, {
-        tenantId: auth.tenantId,
-        actor: auth.keyId,
-        action: current.active && !row.active ? 'scim.user.deactivate' : !current.active && row.active ? 'scim.user.reactivate' : 'scim.user.patch',
-        targetType: 'user',
-        targetId: row.id,
-      });
+      const row = await patchScimUser(deps.db, auth, current, userFields(patched));
       sendScim(res, 200, await presentUser(row));
     },
   });
@@ -302,9 +229,7 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 204: { description: 'Deleted' } },
     async handler({ res, params, auth }) {
-      if (!(await findScimUser(deps.db, auth.tenantId, params.id))) throw new ScimError(404, null, `User ${params.id} not found`);
-      await deleteUser(deps.db, auth.tenantId, params.id);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.user.delete', targetType: 'user', targetId: params.id });
+      await deleteScimUser(deps.db, auth, params.id);
       res.status(204).end();
     },
   });
@@ -319,8 +244,7 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [413],
     responses: { 201: { description: 'Created', schema: ScimGroup } },
     async handler({ res, body, auth }) {
-      const { row, members } = await writeGroup(auth.tenantId, null, body);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.group.create', targetType: 'group', targetId: row.id });
+      const { row, members } = await createScimGroup(deps.db, auth, groupFields(body));
       const resource = groupResource(row, members, base);
       sendScim(res, 201, resource, (resource.meta as { location: string }).location);
     },
@@ -351,8 +275,7 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 200: { description: 'The group', schema: ScimGroup } },
     async handler({ res, params, query, auth }) {
-      const row = await findScimGroup(deps.db, auth.tenantId, params.id);
-      if (!row) throw new ScimError(404, null, `Group ${params.id} not found`);
+      const row = await loadScimGroup(deps.db, auth.tenantId, params.id);
       sendScim(res, 200, groupResource(row, excluded(query, 'members') ? null : await groupMembers(deps.db, auth.tenantId, row.id), base));
     },
   });
@@ -366,8 +289,7 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404, 413],
     responses: { 200: { description: 'The group', schema: ScimGroup } },
     async handler({ res, params, body, auth }) {
-      const { row, members } = await writeGroup(auth.tenantId, params.id, body);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.group.replace', targetType: 'group', targetId: row.id });
+      const { row, members } = await replaceScimGroup(deps.db, auth, params.id, groupFields(body));
       sendScim(res, 200, groupResource(row, members, base));
     },
   });
@@ -381,19 +303,10 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404, 413],
     responses: { 200: { description: 'The group', schema: ScimGroup } },
     async handler({ res, params, body, auth }) {
-      const current = await findScimGroup(deps.db, auth.tenantId, params.id);
-      if (!current) throw new ScimError(404, null, `Group ${params.id} not found`);
+      const current = await loadScimGroup(deps.db, auth.tenantId, params.id);
       const { meta: _m, ...resource } = groupResource(current, await groupMembers(deps.db, auth.tenantId, current.id), base);
       const patched = parseBody(ScimGroupRequest, applyPatch(resource, body.Operations));
-      const { row, members, changes } = await writeGroup(auth.tenantId, params.id, patched);
-      await appendAudit(deps.db, {
-        tenantId: auth.tenantId,
-        actor: auth.keyId,
-        action: 'scim.group.patch',
-        targetType: 'group',
-        targetId: row.id,
-        details: { membersAdded: changes.added, membersRemoved: changes.removed },
-      });
+      const { row, members } = await patchScimGroup(deps.db, auth, params.id, groupFields(patched));
       sendScim(res, 200, groupResource(row, members, base));
     },
   });
@@ -406,9 +319,7 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 204: { description: 'Deleted' } },
     async handler({ res, params, auth }) {
-      if (!(await findScimGroup(deps.db, auth.tenantId, params.id))) throw new ScimError(404, null, `Group ${params.id} not found`);
-      await deleteSet(deps.db, 'group', auth.tenantId, params.id);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'scim.group.delete', targetType: 'group', targetId: params.id });
+      await deleteScimGroup(deps.db, auth, params.id);
       res.status(204).end();
     },
   });
