@@ -1,31 +1,27 @@
 // Activities are built by one factory from their dependencies; workflows import only the
-// type of what it returns.
-import { createDeliverActivities } from '../domain/delivery/deliver.js';
-import { createDirectoryActivities } from '../domain/directory/sync.js';
+// type of what it returns. Each module adapts Temporal to the domain: call a rule, heartbeat,
+// classify failures (failures.ts).
 import type { ActivityDeps } from './deps.js';
-import { createFinalizeActivities } from '../domain/delivery/finalize.js';
-import { createOrchestrationActivities } from '../domain/delivery/orchestration.js';
-import { createPrepareActivities } from '../domain/delivery/prepare.js';
-import { createProviderRouter } from '../domain/delivery/provider-router.js';
-import { createRecallActivities } from '../domain/delivery/recall.js';
+import { createDeliveryActivities } from './delivery.js';
+import { createDirectoryActivities } from './directory.js';
+import { createFinalizeActivities } from './finalize.js';
+import { createPrepareActivities } from './prepare.js';
+import { createRecallActivities } from './recall.js';
+import { createRoundActivities } from './rounds.js';
 import { createDigestActivities, createScheduleActivities } from './schedule.js';
-import { createSingleSendActivities } from '../domain/delivery/single-send.js';
+import { createDeliverer } from '../domain/delivery/deliver.js';
+import { createProviderRouter } from '../domain/delivery/provider-router.js';
 
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
-  const delivery = createDeliverActivities(deps, createProviderRouter(deps));
-  const prepare = createPrepareActivities(deps);
-  const orchestration = createOrchestrationActivities(deps, delivery.deliver);
-  const finalize = createFinalizeActivities(deps);
   return {
-    ...prepare,
-    ...delivery,
-    ...orchestration,
+    ...createPrepareActivities(deps),
+    ...createDeliveryActivities(createDeliverer(deps, createProviderRouter(deps))),
+    ...createRoundActivities(deps),
     ...createScheduleActivities(deps),
     ...createDigestActivities(deps),
-    ...finalize,
-    ...createSingleSendActivities(deps),
+    ...createFinalizeActivities(deps),
     ...createDirectoryActivities(deps),
     ...createRecallActivities(deps),
   };

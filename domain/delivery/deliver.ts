@@ -1,46 +1,26 @@
 // Stage 7: one delivery of one message to one recipient on one channel, guarded by the
-// ledger so that however often Temporal runs this activity, the provider is asked once
-// per successful send.
-import { Context } from '@temporalio/activity';
-import { isDependencyDown } from '../../common/dependency-down.js';
-import { ApplicationFailure } from '@temporalio/common';
-import type { WebPushSubscription } from '../../channels/types.js';
-import { DEV_SIGNING_KEY } from '../../common/config.js';
+// ledger so that however often it runs (Temporal runs an activity at least once), the
+// provider is asked once per successful send: the row is claimed before the provider is
+// called and completed after. A permanent failure is recorded and thrown as it is; a
+// transient one is noted on the row and thrown for the caller to retry.
+import type { Channel, WebPushSubscription } from '../../channels/types.js';
 import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
-import { openSealed } from '../notifications/sealed-data.js';
-import { createGroupCommit } from '../../common/group-commit.js';
-import { createTtlCache } from '../../common/ttl-cache.js';
-import { unsubscribeHeaders } from '../links/unsubscribe.js';
-import { bounceAddress } from '../links/bounce-address.js';
-import { findCategorySettings } from '../../schema/queries/preferences.js';
-import { categoryPolicy, DEFAULT_CATEGORY } from '../audience/policy.js';
-import { addEmailTracking } from '../links/tracking-links.js';
-import type { DeliveryStatus } from '../../schema/tables/statuses.js';
-import type { Channel } from '../../channels/types.js';
-import {
-  claimDeliveries,
-  completeDeliveries,
-  expireDeliveries,
-  failDelivery,
-  findDeliveries,
-  findDelivery,
-  noteDeliveryRetry,
-  suppressDelivery,
-  type Completion,
-} from '../../schema/queries/deliveries.js';
+import { expireDeliveries, failDelivery, findDelivery, noteDeliveryRetry, suppressDelivery } from '../../schema/queries/deliveries.js';
 import { forgetPushTargets } from '../../schema/queries/identities.js';
-import { applyEarlyReceipts } from '../../schema/queries/receipts.js';
 import { insertInboxMessage } from '../../schema/queries/inbox.js';
-import { findNotification } from '../../schema/queries/notifications.js';
-import { findTemplateVersion } from '../../schema/queries/templates.js';
-import { findUsers } from '../../schema/queries/users.js';
-import type { DeliveryRow } from '../../schema/tables/deliveries.js';
+import type { DeliveryStatus } from '../../schema/tables/statuses.js';
 import type { UserRow } from '../../schema/tables/users.js';
-import { composeMessage, type ComposeContext } from '../templates/compose.js';
-import type { ActivityDeps } from '../../activities/deps.js';
-import { TargetsGone, type ProviderRouter } from './provider-router.js';
-import { RenderError, type RenderedByChannel } from '../templates/render.js';
 import { describeTarget, targetsFor, type Identities, type Target } from '../audience/targets.js';
+import { noHeartbeat, type Heartbeat } from '../heartbeat.js';
+import { openSealed } from '../notifications/sealed-data.js';
+import { composeMessage, type ComposeContext } from '../templates/compose.js';
+import { RenderError, type RenderedByChannel } from '../templates/render.js';
+import type { DeliveryDeps } from './deps.js';
+import { createEmailExtras } from './email-extras.js';
+import { createLedgerGroups, type LedgerGroups } from './ledger-groups.js';
+import { createMessageLoader, type LoadedMessage } from './load-message.js';
+import { TargetsGone, type ProviderRouter } from './provider-router.js';
+import { untilDatabaseAnswers } from './wait-for-database.js';
 
 export interface DeliverInput {
   tenantId: string;
@@ -58,6 +38,10 @@ export interface FailDeliveryInput {
 
 export const INAPP_PROVIDER = 'inbox';
 
+type Rendered = RenderedByChannel[Channel];
+/** A loaded message whose recipient exists. */
+type Sendable = LoadedMessage & { user: UserRow };
+
 function goneSplit(targets: Target[]): { webpushEndpoints: string[]; tokens: string[] } {
   return {
     webpushEndpoints: targets.filter((t): t is WebPushSubscription => typeof t !== 'string').map((t) => t.endpoint),
@@ -65,191 +49,136 @@ function goneSplit(targets: Target[]): { webpushEndpoints: string[]; tokens: str
   };
 }
 
-/** Retries `write` while PostgreSQL is unreachable, for up to `maxMs` (inside the attempt's timeout). */
-async function untilDatabaseAnswers<T>(write: () => Promise<T>, maxMs = 40_000): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
-    try {
-      return await write();
-    } catch (err) {
-      if (!isDependencyDown(err) || Date.now() + delay > deadline) throw err;
-      Context.current().heartbeat();
-      await new Promise((r) => setTimeout(r, delay));
+/** What every step of a delivery works with, built once per worker process. */
+interface Ctx {
+  deps: DeliveryDeps;
+  router: ProviderRouter;
+  ledger: LedgerGroups;
+  email: ReturnType<typeof createEmailExtras>;
+}
+
+async function recorded(c: Ctx, deliveryId: string, status: DeliveryStatus): Promise<DeliverResult> {
+  await c.deps.tracker.deliveryChanged(deliveryId);
+  return { status };
+}
+
+/** A row that must not go out (final already, expired, recipient gone), recorded as such. */
+async function notToSend(c: Ctx, { delivery, notification, user }: LoadedMessage): Promise<DeliverResult | null> {
+  // Final already; recording again heals an earlier attempt that died between the ledger write and the tracker.
+  if (!['pending', 'sending'].includes(delivery.status)) return recorded(c, delivery.id, delivery.status as DeliveryStatus);
+  if (notification.expires_at && notification.expires_at.getTime() <= Date.now()) {
+    // Retries may run past the expiry; a time-limited message is then dropped, never late.
+    await expireDeliveries(c.deps.db, notification.id, `expired at ${notification.expires_at.toISOString()} before it could be sent`, delivery.id);
+    return recorded(c, delivery.id, 'expired');
+  }
+  if (user) return null;
+  await suppressDelivery(c.deps.db, delivery.id, 'unknown_user');
+  return recorded(c, delivery.id, 'suppressed');
+}
+
+async function giveUp(c: Ctx, deliveryId: string, err: DeliveryError): Promise<never> {
+  await failDelivery(c.deps.db, deliveryId, err.message, err.code ?? err.type, err.provider);
+  await c.deps.tracker.deliveryChanged(deliveryId);
+  throw err;
+}
+
+async function render(c: Ctx, { delivery, notification, content, user }: Sendable): Promise<Rendered> {
+  const channel = delivery.channel as Channel;
+  let rendered: Rendered;
+  try {
+    // The recipient's own locale and time zone pick the variant and format dates/numbers.
+    rendered = c.deps.renderer.render(content, channel, { data: openSealed(notification.data, c.deps.secretBox), locale: user.locale, timezone: user.timezone });
+  } catch (err) {
+    if (err instanceof RenderError) return giveUp(c, delivery.id, new DeliveryError(DeliveryErrorType.Content, err.message));
+    throw err;
+  }
+  return channel === 'email' ? c.email.tracked(rendered as RenderedByChannel['email'], delivery.tenant_id, content, delivery.id) : rendered;
+}
+
+async function toInbox(c: Ctx, { delivery, notification, user }: Sendable, rendered: Rendered): Promise<DeliverResult> {
+  const r = rendered as RenderedByChannel['inapp'];
+  await insertInboxMessage(c.deps.db, {
+    id: delivery.id,
+    tenant_id: delivery.tenant_id,
+    user_id: user.id,
+    notification_id: notification.id,
+    title: r.title,
+    body: r.body,
+    url: r.url ?? null,
+    data: JSON.stringify(r.data ?? {}),
+  });
+  await c.ledger.complete({ id: delivery.id, completion: { provider: INAPP_PROVIDER, providerMessageId: delivery.id, address: 'inbox' }, receipts: false });
+  return recorded(c, delivery.id, 'sent');
+}
+
+async function composeContext(c: Ctx, { delivery, notification, user }: Sendable): Promise<ComposeContext> {
+  return {
+    messageId: delivery.message_id,
+    notificationId: notification.id,
+    templateKey: notification.template_key,
+    priority: notification.priority,
+    expiresAt: notification.expires_at,
+    ...(delivery.channel === 'email' ? { headers: await c.email.headers(delivery.tenant_id, user.id, notification.category), envelopeFrom: c.email.envelopeFrom(delivery.id) } : {}),
+  };
+}
+
+async function throughProvider(c: Ctx, m: Sendable, rendered: Rendered, heartbeat: Heartbeat): Promise<DeliverResult> {
+  const { delivery, user } = m;
+  const tenantId = delivery.tenant_id;
+  const channel = delivery.channel as Exclude<Channel, 'inapp'>; // in-app messages go to the inbox, never a provider
+  const ctx = await composeContext(c, m);
+  const profile = { email: user.email, phone: user.phone, identities: user.identities as Identities };
+  try {
+    const sent = await c.router.send(tenantId, channel, (kind) => targetsFor(channel, kind, profile).map((t) => composeMessage(channel, rendered as never, t, ctx)));
+    if (sent.goneTargets.length > 0) {
+      await c.deps.db.transaction().execute((tx) => forgetPushTargets(tx, tenantId, user.id, goneSplit(sent.goneTargets)));
     }
+    // The provider has the message: recording that must not fail the attempt, or the retry
+    // would send it again. A database outage is waited out here instead.
+    const completion = { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') };
+    const receipts = c.deps.channels.get(sent.providerKind)?.limits.supportsReceipts ?? false;
+    await untilDatabaseAnswers(() => c.ledger.complete({ id: delivery.id, completion, receipts }), heartbeat);
+    return recorded(c, delivery.id, 'sent');
+  } catch (err) {
+    return sendFailed(c, m, err);
   }
 }
 
-
-export function createDeliverActivities(deps: ActivityDeps, router: ProviderRouter) {
-  // Read on every delivery, changing seldom or never: a template version is immutable; a
-  // notification's row is fixed once it is sending; category settings apply within seconds.
-  const templateVersions = createTtlCache<string, Awaited<ReturnType<typeof findTemplateVersion>>>(10 * 60_000);
-  const notifications = createTtlCache<string, Awaited<ReturnType<typeof findNotification>>>(10_000);
-  const categorySettings = createTtlCache<string, Awaited<ReturnType<typeof findCategorySettings>>>(5_000);
-
-  // A campaign's batch runs dozens of deliveries at once: their ledger reads and writes go
-  // to PostgreSQL together (common/group-commit.ts), a few statements per group instead of
-  // several per message. A single send's calls still go out at once.
-  const GROUP = { maxBatch: 200 };
-  const byId = <R extends { id: string }>(ids: readonly string[], rows: readonly R[]) => {
-    const m = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => m.get(id));
-  };
-  const loadDelivery = createGroupCommit<string, DeliveryRow | undefined>(async (ids) => byId(ids, await findDeliveries(deps.db, ids)), GROUP);
-  const claimDelivery = createGroupCommit<string, DeliveryRow | undefined>(async (ids) => byId(ids, await claimDeliveries(deps.db, ids)), GROUP);
-  /** `receipts`: the provider sends delivery receipts, so one may have beaten this write. */
-  const completeDelivery = createGroupCommit<{ id: string; completion: Completion; receipts: boolean }, void>(async (items) => {
-    await completeDeliveries(deps.db, items);
-    // Receipts that came first were held; they apply now (the tracker reads the row after).
-    const early = items.filter((i) => i.receipts).map((i) => i.id);
-    if (early.length > 0) await applyEarlyReceipts(deps.db, early);
-    return items.map(() => undefined);
-  }, GROUP);
-  const loadUser = createGroupCommit<{ tenantId: string; userId: string }, UserRow | undefined>(async (keys) => {
-    const tenants = [...new Set(keys.map((k) => k.tenantId))];
-    const found = new Map<string, UserRow>();
-    for (const tenantId of tenants) {
-      const rows = await findUsers(deps.db, tenantId, [...new Set(keys.filter((k) => k.tenantId === tenantId).map((k) => k.userId))]);
-      for (const u of rows) found.set(`${tenantId}\u0000${u.id}`, u);
-    }
-    return keys.map((k) => found.get(`${k.tenantId}\u0000${k.userId}`));
-  }, GROUP);
-
-  async function loadMessage(tenantId: string, deliveryId: string) {
-    const delivery = await loadDelivery(deliveryId);
-    if (!delivery || delivery.tenant_id !== tenantId) throw ApplicationFailure.nonRetryable(`delivery ${deliveryId} not found`, 'NotFound');
-    const n = await notifications.get(`${tenantId}:${delivery.notification_id}`, () => findNotification(deps.db, tenantId, delivery.notification_id));
-    if (!n) throw ApplicationFailure.nonRetryable(`notification ${delivery.notification_id} not found`, 'NotFound');
-    const version = await templateVersions.get(`${tenantId}:${n.template_key}:${n.template_version}`, () => findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version));
-    if (!version) throw ApplicationFailure.nonRetryable(`template ${n.template_key} v${n.template_version} not found`, 'NotFound');
-    const user = await loadUser({ tenantId, userId: delivery.user_id });
-    return { delivery, notification: n, content: version.content, user };
+/** Suppressed when the recipient has no address here; otherwise recorded and thrown (permanent or not). */
+async function sendFailed(c: Ctx, { delivery, user }: Sendable, err: unknown): Promise<DeliverResult> {
+  if (err instanceof TargetsGone) {
+    await c.deps.db.transaction().execute((tx) => forgetPushTargets(tx, delivery.tenant_id, user.id, goneSplit(err.goneTargets)));
   }
-
-  /** RFC 8058 one-click unsubscribe headers, except for categories nobody may opt out of. */
-  async function listUnsubscribeHeaders(tenantId: string, userId: string, category: string | null): Promise<Record<string, string>> {
-    const cat = category ?? DEFAULT_CATEGORY;
-    const settings = await categorySettings.get(`${tenantId}:${cat}`, () => findCategorySettings(deps.db, tenantId, cat));
-    if (!deps.signingKey || categoryPolicy(cat, settings).mandatory) return {};
-    return unsubscribeHeaders({ publicUrl: deps.publicUrl, signingKey: deps.signingKey, ttlSeconds: deps.tokens?.unsubscribeTtlSeconds, tenantId, userId, category: cat });
+  const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
+  if (de.code === 'no_identity') {
+    await suppressDelivery(c.deps.db, delivery.id, 'no_identity');
+    return recorded(c, delivery.id, 'suppressed');
   }
+  if (de.permanent) return giveUp(c, delivery.id, de);
+  await noteDeliveryRetry(c.deps.db, delivery.id, de.message, de.code ?? de.type, de.provider);
+  await c.deps.tracker.attemptFailed(delivery.id);
+  throw de;
+}
 
-  /** The VERP return path of one delivery, when bounces are received (HERALD_BOUNCE_DOMAIN). */
-  function verpAddress(deliveryId: string): string | undefined {
-    return deps.bounceDomain ? bounceAddress(deps.signingKey ?? DEV_SIGNING_KEY, deps.bounceDomain, deliveryId) : undefined;
-  }
-
-  async function giveUp(deliveryId: string, err: DeliveryError): Promise<never> {
-    await failDelivery(deps.db, deliveryId, err.message, err.code ?? err.type, err.provider);
-    await deps.tracker.deliveryChanged(deliveryId);
-    throw ApplicationFailure.create({ message: err.message, type: err.type, nonRetryable: true });
-  }
+export function createDeliverer(deps: DeliveryDeps, router: ProviderRouter) {
+  const ledger = createLedgerGroups(deps.db);
+  const loadMessage = createMessageLoader(deps.db, ledger);
+  const c: Ctx = { deps, router, ledger, email: createEmailExtras(deps) };
 
   return {
-    async deliver({ tenantId, deliveryId }: DeliverInput): Promise<DeliverResult> {
-      const { delivery, notification, content, user } = await loadMessage(tenantId, deliveryId);
-      if (!['pending', 'sending'].includes(delivery.status)) {
-        // Final already; recording again heals an earlier attempt that died between the ledger write and the tracker.
-        await deps.tracker.deliveryChanged(deliveryId);
-        return { status: delivery.status as DeliveryStatus };
-      }
-      if (notification.expires_at && notification.expires_at.getTime() <= Date.now()) {
-        // Retries may run past the expiry; a time-limited message is then dropped, never late.
-        await expireDeliveries(deps.db, notification.id, `expired at ${notification.expires_at.toISOString()} before it could be sent`, deliveryId);
-        await deps.tracker.deliveryChanged(deliveryId);
-        return { status: 'expired' };
-      }
-      if (!user) {
-        await suppressDelivery(deps.db, deliveryId, 'unknown_user');
-        await deps.tracker.deliveryChanged(deliveryId);
-        return { status: 'suppressed' };
-      }
-      const channel = delivery.channel as Channel;
-
-      let rendered: RenderedByChannel[Channel];
-      try {
-        // The recipient's own locale and time zone pick the variant and format dates/numbers.
-        rendered = deps.renderer.render(content, channel, { data: openSealed(notification.data, deps.secretBox), locale: user.locale, timezone: user.timezone });
-      } catch (err) {
-        if (err instanceof RenderError) return giveUp(deliveryId, new DeliveryError(DeliveryErrorType.Content, err.message));
-        throw err;
-      }
-      // Per recipient: each message's pixel and links carry its own delivery id.
-      if (channel === 'email' && (rendered as RenderedByChannel['email']).html !== undefined && (await deps.tracker.emailTracking(tenantId, content))) {
-        const email = rendered as RenderedByChannel['email'];
-        rendered = { ...email, html: addEmailTracking(email.html ?? '', { publicUrl: deps.publicUrl, signingKey: deps.signingKey ?? DEV_SIGNING_KEY, ttlSeconds: deps.tokens?.trackingTtlSeconds, deliveryId }) };
-      }
-
-      const claimed = await claimDelivery(deliveryId);
-      if (!claimed) {
+    /** `heartbeat` is called while a database outage is waited out after the provider took the message. */
+    async deliver({ tenantId, deliveryId }: DeliverInput, heartbeat: Heartbeat = noHeartbeat): Promise<DeliverResult> {
+      const m = await loadMessage(tenantId, deliveryId);
+      const settled = await notToSend(c, m);
+      if (settled) return settled;
+      const sendable = m as Sendable; // notToSend settled every row without a recipient
+      const rendered = await render(c, sendable);
+      if (!(await ledger.claim(deliveryId))) {
+        // Another attempt holds or finished the row: report what it says now.
         const now = await findDelivery(deps.db, deliveryId);
-        await deps.tracker.deliveryChanged(deliveryId);
-        return { status: (now?.status ?? 'failed') as DeliveryStatus };
+        return recorded(c, deliveryId, (now?.status ?? 'failed') as DeliveryStatus);
       }
-
-      if (channel === 'inapp') {
-        const r = rendered as RenderedByChannel['inapp'];
-        await insertInboxMessage(deps.db, {
-          id: delivery.id,
-          tenant_id: tenantId,
-          user_id: user.id,
-          notification_id: notification.id,
-          title: r.title,
-          body: r.body,
-          url: r.url ?? null,
-          data: JSON.stringify(r.data ?? {}),
-        });
-        await completeDelivery({ id: deliveryId, completion: { provider: INAPP_PROVIDER, providerMessageId: delivery.id, address: 'inbox' }, receipts: false });
-        await deps.tracker.deliveryChanged(deliveryId);
-        return { status: 'sent' };
-      }
-
-      const ctx: ComposeContext = {
-        messageId: delivery.message_id,
-        notificationId: notification.id,
-        templateKey: notification.template_key,
-        priority: notification.priority,
-        expiresAt: notification.expires_at,
-        ...(channel === 'email' ? { headers: await listUnsubscribeHeaders(tenantId, user.id, notification.category), envelopeFrom: verpAddress(deliveryId) } : {}),
-      };
-      const profile = { email: user.email, phone: user.phone, identities: user.identities as Identities };
-      try {
-        const sent = await router.send(tenantId, channel, (kind) =>
-          targetsFor(channel, kind, profile).map((t) => composeMessage(channel, rendered as never, t, ctx)),
-        );
-        if (sent.goneTargets.length > 0) {
-          await deps.db.transaction().execute((tx) => forgetPushTargets(tx, tenantId, user.id, goneSplit(sent.goneTargets)));
-        }
-        // The provider has the message: recording that must not fail the attempt, or the retry
-        // would send it again. A database outage is waited out here instead.
-        await untilDatabaseAnswers(() =>
-          completeDelivery({
-            id: deliveryId,
-            completion: { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') },
-            receipts: deps.channels.get(sent.providerKind)?.limits.supportsReceipts ?? false,
-          }),
-        );
-        await deps.tracker.deliveryChanged(deliveryId);
-        return { status: 'sent' };
-      } catch (err) {
-        if (err instanceof TargetsGone) {
-          await deps.db.transaction().execute((tx) => forgetPushTargets(tx, tenantId, user.id, goneSplit(err.goneTargets)));
-        }
-        const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
-        if (de.code === 'no_identity') {
-          await suppressDelivery(deps.db, deliveryId, 'no_identity');
-          await deps.tracker.deliveryChanged(deliveryId);
-          return { status: 'suppressed' };
-        }
-        if (de.permanent) return giveUp(deliveryId, de);
-        await noteDeliveryRetry(deps.db, deliveryId, de.message, de.code ?? de.type, de.provider);
-        await deps.tracker.attemptFailed(deliveryId);
-        throw ApplicationFailure.create({
-          message: de.message,
-          type: de.type,
-          ...(de.retryAfterMs !== undefined ? { nextRetryDelay: de.retryAfterMs } : {}),
-        });
-      }
+      return m.delivery.channel === 'inapp' ? toInbox(c, sendable, rendered) : throughProvider(c, sendable, rendered, heartbeat);
     },
 
     /** Called by the workflow when retries are exhausted or the activity timed out for good. */
@@ -262,3 +191,5 @@ export function createDeliverActivities(deps: ActivityDeps, router: ProviderRout
     },
   };
 }
+
+export type Deliverer = ReturnType<typeof createDeliverer>;

@@ -1,7 +1,8 @@
-import { FINAL_NOTIFICATION_STATUSES, type DeliveryCounts, type NotificationStatus } from '../../schema/tables/statuses.js';
+// The end of a run: the notification's status follows from its ledger alone.
 import { expireDeliveries } from '../../schema/queries/deliveries.js';
-import { countDeliveries, findNotification, setNotificationStatus } from '../../schema/queries/notifications.js';
-import type { ActivityDeps } from '../../activities/deps.js';
+import { countDeliveries, findNotification, setNotificationStatus as writeNotificationStatus } from '../../schema/queries/notifications.js';
+import { FINAL_NOTIFICATION_STATUSES, type DeliveryCounts, type NotificationStatus } from '../../schema/tables/statuses.js';
+import type { DeliveryDeps } from './deps.js';
 
 export interface FinalizeInput {
   tenantId: string;
@@ -20,6 +21,8 @@ export interface SetStatusInput {
   reason?: string;
 }
 
+type FinalizeDeps = Pick<DeliveryDeps, 'db' | 'tracker' | 'logger'>;
+
 /** The notification's outcome follows from its ledger alone. */
 export function outcomeOf(counts: DeliveryCounts): { status: NotificationStatus; reason: string | null } {
   const delivered = counts.sent + counts.delivered;
@@ -32,28 +35,25 @@ export function outcomeOf(counts: DeliveryCounts): { status: NotificationStatus;
   return delivered > 0 ? { status: 'partially_failed', reason: null } : { status: 'failed', reason: 'no delivery succeeded' };
 }
 
-export function createFinalizeActivities(deps: ActivityDeps) {
-  return {
-    async finalizeNotification({ tenantId, notificationId }: FinalizeInput): Promise<FinalizeResult> {
-      const counts = await countDeliveries(deps.db, notificationId);
-      const { status, reason } = outcomeOf(counts);
-      await setNotificationStatus(deps.db, notificationId, status, { reason, completedAt: new Date() });
-      await deps.tracker.notificationFinished(tenantId, notificationId, status, reason, counts);
-      deps.logger.info({ tenantId, notificationId, status, counts }, 'notification finished');
-      return { status, counts };
-    },
+export async function finalizeNotification(deps: FinalizeDeps, { tenantId, notificationId }: FinalizeInput): Promise<FinalizeResult> {
+  const counts = await countDeliveries(deps.db, notificationId);
+  const { status, reason } = outcomeOf(counts);
+  await writeNotificationStatus(deps.db, notificationId, status, { reason, completedAt: new Date() });
+  await deps.tracker.notificationFinished(tenantId, notificationId, status, reason, counts);
+  deps.logger.info({ tenantId, notificationId, status, counts }, 'notification finished');
+  return { status, counts };
+}
 
-    async expireNotification({ notificationId }: FinalizeInput): Promise<void> {
-      await expireDeliveries(deps.db, notificationId, 'expired before it could be sent');
-      await deps.tracker.notificationRowsChanged(notificationId, ['expired']);
-    },
+export async function expireNotification(deps: FinalizeDeps, { notificationId }: FinalizeInput): Promise<void> {
+  await expireDeliveries(deps.db, notificationId, 'expired before it could be sent');
+  await deps.tracker.notificationRowsChanged(notificationId, ['expired']);
+}
 
-    async setNotificationStatus({ tenantId, notificationId, status, reason }: SetStatusInput): Promise<void> {
-      const n = await findNotification(deps.db, tenantId, notificationId);
-      if (!n) return;
-      const final = FINAL_NOTIFICATION_STATUSES.includes(status);
-      await setNotificationStatus(deps.db, notificationId, status, { reason: reason ?? null, ...(final ? { completedAt: new Date() } : {}) });
-      if (final) await deps.tracker.notificationFinished(tenantId, notificationId, status, reason ?? null, {});
-    },
-  };
+/** A status the workflow decided (rejected, cancelled, …); a final one finishes the notification. */
+export async function setNotificationStatus(deps: FinalizeDeps, { tenantId, notificationId, status, reason }: SetStatusInput): Promise<void> {
+  const n = await findNotification(deps.db, tenantId, notificationId);
+  if (!n) return;
+  const final = FINAL_NOTIFICATION_STATUSES.includes(status);
+  await writeNotificationStatus(deps.db, notificationId, status, { reason: reason ?? null, ...(final ? { completedAt: new Date() } : {}) });
+  if (final) await deps.tracker.notificationFinished(tenantId, notificationId, status, reason ?? null, {});
 }

@@ -109,3 +109,31 @@ export async function usersNotReached(db: DbOrTx, notificationId: string, until:
   if (page.after) q = q.where('d.user_id', '>', page.after);
   return (await q.execute()).map((r) => r.user_id);
 }
+
+/** The rows a page of users has on a notification, with what decides whether they go out now. */
+export async function deliveriesOfUsers(db: DbOrTx, notificationId: string, userIds: readonly string[]): Promise<{ id: string; status: string; deferred_until: Date | null }[]> {
+  return db
+    .selectFrom('deliveries')
+    .select(['id', 'status', 'deferred_until'])
+    .where('notification_id', '=', notificationId)
+    .where('user_id', 'in', userIds.length ? userIds : [''])
+    .execute();
+}
+
+/** Ids of a notification's pending rows on the given channels. */
+export async function pendingOnChannels(db: DbOrTx, notificationId: string, channels: readonly string[]): Promise<string[]> {
+  const rows = await db.selectFrom('deliveries').select('id').where('notification_id', '=', notificationId).where('channel', 'in', channels).where('status', '=', 'pending').execute();
+  return rows.map((r) => r.id);
+}
+
+/** Fails every unsent row that is due (not deferred past `now`), keeping a reason it already has; returns how many. */
+export async function failDueUnsent(db: DbOrTx, notificationId: string, reason: string, now: Date): Promise<number> {
+  const r = await db
+    .updateTable('deliveries')
+    .set((eb) => ({ status: 'failed', failed_at: now, updated_at: now, reason: eb.fn.coalesce(eb.ref('reason'), eb.val(reason)) }))
+    .where('notification_id', '=', notificationId)
+    .where('status', 'in', ['pending', 'sending'])
+    .where((eb) => eb.or([eb('deferred_until', 'is', null), eb('deferred_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -5,7 +5,7 @@
 import { Client } from 'ldapts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatObjectGuid } from '../../domain/directory/sync.js';
+import { formatObjectGuid } from '../../domain/directory/entries.js';
 import { startOpenLdap, type OpenLdap } from '../../local/openldap.js';
 import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
 import { departmentOf, groupDn, groupsLdif, GROUPS, PEOPLE, peopleLdif, SUFFIX, teamOf, userDn } from './ldap-fixture.js';
