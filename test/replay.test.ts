@@ -1,5 +1,6 @@
 // Replays every recorded workflow history against the current workflow code: a change
-// that would break runs already in flight fails here (use `patched()` for such changes).
+// that would break runs already in flight fails here (such a change goes behind `patched()`,
+// or becomes a new workflow type: test/helpers/histories.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';

@@ -60,7 +60,7 @@ describe('orchestration of bulk sends', () => {
     expect(new Set(team.map((m) => m.envelopeTo[0])).size).toBe(GROUP_SIZE);
     const audit = await stack.request('GET', '/v1/audit-log?limit=50');
     expect(audit.body.items.some((e: { action: string; targetId: string }) => e.action === 'notification.approve' && e.targetId === res.body.id)).toBe(true);
-    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-bulk-approved-heartbeat-timer');
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-bulk-approved');
   });
 
   it('a rejected bulk send sends nothing and says who rejected it and why', async () => {

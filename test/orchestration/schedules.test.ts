@@ -47,6 +47,30 @@ describe('recurring sends on Temporal Schedules', () => {
     await expect(stack.client.schedule.getHandle('herald-schedule:default:heartbeat').describe()).rejects.toThrow();
   });
 
+  // Before one builder made every start's options, a firing started its notification without
+  // the stored escalation: the in-app message went out and the fallback email never did.
+  it('a notification a firing creates escalates like any other: an unread in-app message goes out by email', async () => {
+    await stack.request('PUT', '/v1/templates/reminder', { inapp: { title: 'Reminder {{n}}', body: 'Look' }, email: { subject: 'Reminder {{n}} (escalated)', text: 'You missed it' } });
+    expect((await stack.request('POST', '/v1/templates/reminder/publish')).status).toBe(201);
+    const escalation = { afterSeconds: 1, channels: ['email'], until: 'read' };
+    const created = await stack.request('POST', '/v1/schedules', {
+      id: 'escalating',
+      cron: '0 0 1 1 *', // far off: the test fires it by hand
+      notification: { template: 'reminder', to: { userIds: ['ada'] }, data: { n: '9' }, channels: ['inapp'], escalation },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await stack.client.schedule.getHandle('herald-schedule:default:escalating').trigger();
+
+    const id: string = await eventually(async () => (await stack.request('GET', '/v1/notifications?template=reminder')).body.items[0]?.id);
+    const done = await waitForFinal(stack, id, 30_000);
+    expect(done).toMatchObject({ status: 'completed', escalation });
+    const deliveries = (await stack.request('GET', `/v1/notifications/${id}/deliveries`)).body.items as { channel: string; status: string }[];
+    expect(deliveries.map((d) => d.channel).sort()).toEqual(['email', 'inapp']);
+    expect(deliveries.find((d) => d.channel === 'email')?.status).toBe('sent');
+    expect(mailsWith('Reminder 9 (escalated)').map((m) => m.envelopeTo[0])).toEqual(['ada@example.com']);
+    expect((await stack.request('DELETE', '/v1/schedules/escalating')).status).toBe(204);
+  });
+
   it('computes cron in the given time zone', async () => {
     const res = await stack.request('POST', '/v1/schedules', {
       id: 'weekday-9am-shanghai',
