@@ -2,6 +2,7 @@
 // categories, audience counts, import reports.
 import { z } from 'zod';
 import { CHANNELS } from '../channels/types.js';
+import type { CategoryDefaults, PreferencesChange } from '../domain/recipients/preferences.js';
 import { Audience, ChannelName, ClientId, Priority, Timezone } from './schemas.js';
 
 export const CategoryName = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'use letters, digits and . _ : -');
@@ -42,7 +43,7 @@ export const PreferencesRequest = z
     unsubscribed: z.array(z.union([CategoryName, z.literal('*')])).max(200).optional().meta({ description: 'Categories unsubscribed from; replaces the list when given (removing one resubscribes).' }),
   })
   .strict()
-  .meta({ id: 'PreferencesRequest', description: 'Each section given replaces that section; sections left out stay as they are.' });
+  .meta({ id: 'PreferencesRequest', description: 'Each section given replaces that section; sections left out stay as they are.' }) satisfies z.ZodType<PreferencesChange>;
 
 export const Preferences = z
   .object({
@@ -62,7 +63,7 @@ export const CategoryRequest = z
     frequencyCap: z.object({ max: z.number().int().min(1).max(100_000), windowSeconds: z.number().int().min(60).max(366 * 86_400) }).strict().nullable().optional(),
   })
   .strict()
-  .meta({ id: 'CategoryRequest' });
+  .meta({ id: 'CategoryRequest' }) satisfies z.ZodType<CategoryDefaults>;
 
 export const Category = z
   .object({

@@ -2,90 +2,15 @@
 // unsubscribes; the tenant's per-category defaults; opt-out statistics.
 import { z } from 'zod';
 import { categoryPolicy } from '../../domain/audience/policy.js';
-import {
-  countUsers,
-  currentOptOuts,
-  deleteUnsubscribe,
-  insertUnsubscribe,
-  listCategorySettings,
-  policiesOf,
-  preferenceEventStats,
-  preferencesOf,
-  recordPreferenceEvents,
-  replacePreferences,
-  unsubscribesOf,
-  upsertCategorySettings,
-  upsertPolicy,
-} from '../../schema/queries/preferences.js';
-import { findUser } from '../../schema/queries/users.js';
-import type { Db, DbOrTx } from '../../schema/database.js';
-import type { NewPreferenceEvent } from '../../schema/tables/preference-events.js';
+import { setCategoryDefaults, setUserPreferences, userPreferences } from '../../domain/recipients/preferences.js';
+import { countUsers, currentOptOuts, listCategorySettings, preferenceEventStats } from '../../schema/queries/preferences.js';
 import type { AppDeps } from '../deps.js';
-import { notFound } from '../errors.js';
 import { Category, CategoryName, CategoryRequest, PreferenceStats, PreferenceStatsQuery, Preferences, PreferencesRequest } from '../recipient-schemas.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf } from '../schemas.js';
 
 const UserIdParam = z.object({ id: ClientId });
 const CategoryParam = z.object({ category: CategoryName });
-
-export async function readPreferences(db: DbOrTx, tenantId: string, userId: string): Promise<z.infer<typeof Preferences>> {
-  const [prefs, policies, unsubs] = await Promise.all([preferencesOf(db, tenantId, [userId]), policiesOf(db, tenantId, [userId]), unsubscribesOf(db, tenantId, [userId])]);
-  const categories: Record<string, Record<string, boolean>> = {};
-  for (const p of prefs) (categories[p.category] ??= {})[p.channel] = p.enabled;
-  const policy = policies[0];
-  return {
-    userId,
-    categories,
-    quietHours: policy?.quiet_hours ?? null,
-    frequencyCaps: policy?.frequency_caps ?? [],
-    unsubscribed: unsubs.map((u) => u.category),
-  };
-}
-
-/**
- * Writes the sections of `body` that are given (each replaces its section) and records every
- * opt-out and opt-in it makes as a preference event from `source`.
- */
-export async function applyPreferences(db: Db, tenantId: string, userId: string, body: z.infer<typeof PreferencesRequest>, source: string): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    const before = await readPreferences(tx, tenantId, userId);
-    const events: NewPreferenceEvent[] = [];
-    const event = (category: string, channel: string, action: 'opt_out' | 'opt_in') => events.push({ tenant_id: tenantId, user_id: userId, category, channel, action, source });
-    if (body.categories) {
-      const rows = Object.entries(body.categories).flatMap(([category, byChannel]) =>
-        Object.entries(byChannel ?? {}).map(([channel, enabled]) => ({ category, channel, enabled: enabled === true })),
-      );
-      // Statistics count changes, not writes: re-sending the same preferences records nothing.
-      for (const r of rows) {
-        const was = before.categories[r.category]?.[r.channel];
-        if (!r.enabled && was !== false) event(r.category, r.channel, 'opt_out');
-        if (r.enabled && was === false) event(r.category, r.channel, 'opt_in');
-      }
-      for (const [category, byChannel] of Object.entries(before.categories)) {
-        for (const [channel, enabled] of Object.entries(byChannel)) {
-          if (!enabled && !rows.some((r) => r.category === category && r.channel === channel)) event(category, channel, 'opt_in');
-        }
-      }
-      await replacePreferences(tx, tenantId, userId, rows);
-    }
-    if (body.quietHours !== undefined || body.frequencyCaps !== undefined) {
-      await upsertPolicy(
-        tx,
-        tenantId,
-        userId,
-        body.quietHours !== undefined ? body.quietHours : (before.quietHours as z.infer<typeof Preferences>['quietHours']),
-        body.frequencyCaps ?? before.frequencyCaps,
-      );
-    }
-    if (body.unsubscribed) {
-      const wanted = new Set(body.unsubscribed);
-      for (const c of wanted) if (await insertUnsubscribe(tx, tenantId, userId, c, source)) event(c, '*', 'opt_out');
-      for (const c of before.unsubscribed) if (!wanted.has(c) && (await deleteUnsubscribe(tx, tenantId, userId, c))) event(c, '*', 'opt_in');
-    }
-    await recordPreferenceEvents(tx, events);
-  });
-}
 
 export function preferenceRoutes(host: RouteHost, deps: AppDeps): void {
   defineRoute(host, {
@@ -98,8 +23,7 @@ export function preferenceRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 200: { description: 'The preferences', schema: Preferences } },
     async handler({ res, params, auth }) {
-      if (!(await findUser(deps.db, auth.tenantId, params.id))) throw notFound('user');
-      res.json(await readPreferences(deps.db, auth.tenantId, params.id));
+      res.json(await userPreferences(deps.db, auth, params.id));
     },
   });
 
@@ -114,11 +38,7 @@ export function preferenceRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 200: { description: 'The preferences now', schema: Preferences } },
     async handler({ res, params, body, auth }) {
-      const tenantId = auth.tenantId;
-      const userId = params.id;
-      if (!(await findUser(deps.db, tenantId, userId))) throw notFound('user');
-      await applyPreferences(deps.db, tenantId, userId, body, 'api');
-      res.json(await readPreferences(deps.db, tenantId, userId));
+      res.json(await setUserPreferences(deps.db, auth, params.id, body));
     },
   });
 
@@ -137,15 +57,7 @@ export function preferenceRoutes(host: RouteHost, deps: AppDeps): void {
     body: CategoryRequest,
     responses: { 200: { description: 'The category', schema: Category } },
     async handler({ res, params, body, auth }) {
-      const row = await upsertCategorySettings(deps.db, {
-        tenant_id: auth.tenantId,
-        category: params.category,
-        channel_defaults: JSON.stringify(body.channelDefaults ?? {}),
-        mandatory: body.mandatory ?? false,
-        bypass_quiet_hours: body.bypassQuietHours ?? false,
-        cap_max: body.frequencyCap?.max ?? null,
-        cap_window_seconds: body.frequencyCap?.windowSeconds ?? null,
-      });
+      const row = await setCategoryDefaults(deps.db, auth, params.category, body);
       res.json(presentCategory(row.category, row));
     },
   });

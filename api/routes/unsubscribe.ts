@@ -4,11 +4,9 @@
 // `List-Unsubscribe=One-Click`, or the page's button — records it.
 import { z } from 'zod';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
-import { checkUnsubscribeToken, type UnsubscribeSubject } from '../../domain/links/unsubscribe.js';
-import { insertUnsubscribe, recordPreferenceEvents } from '../../schema/queries/preferences.js';
-import { findUser } from '../../schema/queries/users.js';
+import { unsubscribeSubject } from '../../domain/links/unsubscribe-subject.js';
+import { unsubscribeByLink } from '../../domain/recipients/preferences.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 
 const TokenParam = z.object({ token: z.string().min(1).max(2000) });
@@ -24,16 +22,7 @@ function page(title: string, body: string): string {
 export function unsubscribeRoutes(host: RouteHost, deps: AppDeps): void {
   const key = deps.signingKey ?? DEV_SIGNING_KEY;
 
-  async function subjectOf(token: string): Promise<UnsubscribeSubject> {
-    const c = checkUnsubscribeToken(key, token, { previousKeys: deps.tokens?.previousKeys });
-    // Only an authentic token is told it expired; it names nothing the holder did not know.
-    if (c.status === 'expired') {
-      throw new HttpError(410, 'expired_unsubscribe_link', 'this unsubscribe link has expired; use the link in a more recent message, or ask the sender to unsubscribe you');
-    }
-    // One answer for a forged token and a deleted user: the page reveals nothing about either.
-    if (c.status === 'invalid' || !(await findUser(deps.db, c.subject.tenantId, c.subject.userId))) throw new HttpError(404, 'invalid_unsubscribe_link', 'this unsubscribe link is not valid');
-    return c.subject;
-  }
+  const subjectOf = (token: string) => unsubscribeSubject(deps.db, key, token, { previousKeys: deps.tokens?.previousKeys });
 
   defineRoute(host, {
     method: 'get',
@@ -70,12 +59,7 @@ export function unsubscribeRoutes(host: RouteHost, deps: AppDeps): void {
       const s = await subjectOf(params.token);
       // The mail client's one-click POST and the page's button are the same request; the body
       // (`List-Unsubscribe=One-Click`) carries nothing the token does not, so it is not read.
-      const source = 'unsubscribe_link';
-      await deps.db.transaction().execute(async (tx) => {
-        if (await insertUnsubscribe(tx, s.tenantId, s.userId, s.category, source)) {
-          await recordPreferenceEvents(tx, [{ tenant_id: s.tenantId, user_id: s.userId, category: s.category, channel: '*', action: 'opt_out', source }]);
-        }
-      });
+      await unsubscribeByLink(deps.db, s);
       res.type('html').send(page('Unsubscribed', `<p>You will no longer receive <strong>${escapeHtml(s.category)}</strong> notifications.</p>`));
     },
   });

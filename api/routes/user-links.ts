@@ -7,22 +7,18 @@
 //   (server-sent events) and marking read the user's inbox.
 // Tokens travel in the query string, not the path, so an error log's path never holds one.
 import { z } from 'zod';
-import { categoryPolicy } from '../../domain/audience/policy.js';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
-import { CHANNELS } from '../../channels/types.js';
 import { signUserLink, verifyUserLink, type UserLinkPurpose, type VerifiedUserLink } from '../../domain/links/user-links.js';
 import { countUnread, findInboxMessage, listInbox, markInboxRead } from '../../schema/queries/inbox.js';
-import { listCategorySettings } from '../../schema/queries/preferences.js';
-import { listTemplateCategories } from '../../schema/queries/templates.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound, unprocessable } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import type { InboxHub } from '../inbox-hub.js';
 import { CategoryName } from '../recipient-schemas.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf } from '../schemas.js';
 import { InboxMessage, presentInboxMessage, streamInbox } from './inbox.js';
-import { applyPreferences, readPreferences } from './preferences.js';
+import { preferenceCenterOf, updateFromPreferenceCenter, USER_CHANNELS } from '../../domain/recipients/preferences.js';
 
 const DAY = 86_400;
 const LIMITS: Record<UserLinkPurpose, { defaultSeconds: number; maxSeconds: number }> = {
@@ -30,8 +26,6 @@ const LIMITS: Record<UserLinkPurpose, { defaultSeconds: number; maxSeconds: numb
   inbox: { defaultSeconds: DAY, maxSeconds: 30 * DAY },
 };
 
-/** The channels a recipient chooses between; webhooks are the tenant's own, not the user's. */
-const USER_CHANNELS = CHANNELS.filter((c) => c !== 'webhook');
 const UserChannel = z.enum(USER_CHANNELS);
 
 const UserIdParam = z.object({ id: ClientId });
@@ -145,28 +139,6 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
     },
   });
 
-  async function preferenceCenter(s: VerifiedUserLink): Promise<z.infer<typeof PreferenceCenter>> {
-    const [user, prefs, settings, templateCategories] = await Promise.all([
-      findUser(deps.db, s.tenantId, s.userId),
-      readPreferences(deps.db, s.tenantId, s.userId),
-      listCategorySettings(deps.db, s.tenantId),
-      listTemplateCategories(deps.db, s.tenantId),
-    ]);
-    const rows = new Map(settings.map((r) => [r.category, r]));
-    const names = new Set([...rows.keys(), ...templateCategories, ...Object.keys(prefs.categories), ...prefs.unsubscribed.filter((c) => c !== '*')]);
-    const categories = [...names].sort().map((category) => {
-      const policy = categoryPolicy(category, rows.get(category));
-      const own = prefs.categories[category] ?? {};
-      // The same order of precedence as delivery (activities/policy.ts): the user's choice for
-      // the channel, then for every channel, then the tenant's default, else on.
-      const channels = Object.fromEntries(
-        USER_CHANNELS.map((c) => [c, policy.mandatory || (own[c] ?? own['*'] ?? policy.channelDefaults[c] ?? policy.channelDefaults['*'] ?? true)]),
-      );
-      return { category, mandatory: policy.mandatory, channels };
-    });
-    return { name: user?.name ?? null, channels: [...USER_CHANNELS], categories, unsubscribed: prefs.unsubscribed, expiresAt: s.expiresAt.toISOString() };
-  }
-
   defineRoute(host, {
     method: 'get',
     path: '/v1/public/preferences',
@@ -178,7 +150,7 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
     responses: { 200: { description: "The user's categories and channels", schema: PreferenceCenter } },
     async handler({ res, query }) {
       const s = await subjectOf('preferences', query.token);
-      res.set('cache-control', 'no-store').json(await preferenceCenter(s));
+      res.set('cache-control', 'no-store').json({ ...(await preferenceCenterOf(deps.db, s)), expiresAt: s.expiresAt.toISOString() });
     },
   });
 
@@ -194,24 +166,8 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
     responses: { 200: { description: 'The preference center now', schema: PreferenceCenter } },
     async handler({ res, query, body }) {
       const s = await subjectOf('preferences', query.token);
-      const settings = new Map((await listCategorySettings(deps.db, s.tenantId)).map((r) => [r.category, r]));
-      const mandatory = [...Object.keys(body.categories ?? {}), ...(body.unsubscribed ?? [])].filter((c) => categoryPolicy(c, settings.get(c)).mandatory);
-      if (mandatory.length > 0) throw unprocessable('mandatory_category', `these categories cannot be opted out of: ${[...new Set(mandatory)].join(', ')}`, mandatory.map((category) => ({ category })));
-      let categories: Record<string, Record<string, boolean>> | undefined;
-      if (body.categories) {
-        // The page shows some channels of some categories; what it does not send stays as it was.
-        const before = await readPreferences(deps.db, s.tenantId, s.userId);
-        categories = structuredClone(before.categories);
-        for (const [category, byChannel] of Object.entries(body.categories)) Object.assign((categories[category] ??= {}), byChannel);
-      }
-      await applyPreferences(
-        deps.db,
-        s.tenantId,
-        s.userId,
-        { ...(categories ? { categories } : {}), ...(body.unsubscribed ? { unsubscribed: body.unsubscribed } : {}) },
-        'preference_center',
-      );
-      res.set('cache-control', 'no-store').json(await preferenceCenter(s));
+      await updateFromPreferenceCenter(deps.db, s, body);
+      res.set('cache-control', 'no-store').json({ ...(await preferenceCenterOf(deps.db, s)), expiresAt: s.expiresAt.toISOString() });
     },
   });
 
