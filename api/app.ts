@@ -77,7 +77,8 @@ export function createApp(deps: AppDeps): Express {
   };
   // One renderer and one variable validator per app: their compile caches are shared by
   // the routes that preview, publish and submit.
-  const tools: TemplateTools = { renderer: createRenderer(), variables: createVariableValidator() };
+  // Its adapters only lend their declared limits and measuring: they never send, so open nothing.
+  const tools: TemplateTools = { renderer: createRenderer(), variables: createVariableValidator(), channels: createChannelRegistry() };
   healthRoutes(host, deps);
   accessRoutes(host, deps);
   const kinds = providerKinds();

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PRIORITIES } from '../common/priorities.js';
 import { DELIVERY_STATUSES, NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
+import { EMAIL_SUBJECT_MAX_CHARS } from '../channels/limits.js';
 import { CHANNELS } from '../channels/types.js';
 import { Identities, Segment } from './audience-schemas.js';
 import type { AcceptRequest } from '../domain/notifications/request.js';
@@ -181,7 +182,7 @@ export const User = z
 // default content) and partially (a locale's overrides).
 const Src = (max: number) => z.string().max(max);
 const EmailFields = {
-  subject: z.string().min(1).max(998),
+  subject: z.string().min(1).max(EMAIL_SUBJECT_MAX_CHARS),
   html: Src(1_000_000).optional(),
   text: Src(1_000_000).optional().meta({ description: 'Derived from html (html-to-text) when omitted.' }),
   layout: ClientId.optional().meta({ description: 'Key of a tenant layout (PUT /v1/layouts/{key}) that wraps the html.' }),
@@ -323,7 +324,14 @@ export const TemplatePreview = z
         })
         .optional(),
       chat: z
-        .object({ locale: z.string().nullable(), title: z.string().optional(), markdown: z.string(), characters: z.number().int(), bytes: z.number().int(), tooLongFor: z.array(z.string()) })
+        .object({
+          locale: z.string().nullable(),
+          title: z.string().optional(),
+          markdown: z.string(),
+          characters: z.number().int(),
+          bytes: z.number().int(),
+          tooLongFor: z.array(z.string()).meta({ description: 'Provider kinds that may carry it (the tenant’s, else every chat kind) and would refuse it.' }),
+        })
         .optional(),
       push: z
         .object({
@@ -334,8 +342,7 @@ export const TemplatePreview = z
           icon: z.string().optional(),
           data: z.record(z.string(), z.string()).optional(),
           payloadBytes: z.number().int(),
-          encryptedBytes: z.number().int(),
-          maxBytes: z.number().int(),
+          tooLongFor: z.array(z.string()).meta({ description: 'Provider kinds that may carry it (the tenant’s, else every push kind) and would refuse it.' }),
         })
         .optional(),
       inapp: z

@@ -4,7 +4,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
-import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
+import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
 
 export interface AliyunSmsConfig {
   accessKeyId: string;
@@ -52,11 +52,16 @@ function classify(code: string, detail: string): DeliveryError {
   return new DeliveryError(DeliveryErrorType.Rejected, message, { code });
 }
 
+// Sends pre-registered templates only: their length is checked when the template is
+// registered with the provider, so nothing Herald renders is measured here.
+const LIMITS: ChannelLimits = { lengths: [], supportsRecall: false, supportsReceipts: false };
+
 export function createAliyunSmsAdapter(): ChannelAdapter<AliyunSmsConfig, SmsMessage> {
   return {
     kind: 'aliyun-sms',
     channel: 'sms',
-    limits: { maxBodyBytes: 500, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: () => ({}),
 
     async send(message: SmsMessage, config: AliyunSmsConfig): Promise<SendResult> {
       requireChannel(message.channel, 'sms', 'aliyun-sms');

@@ -6,7 +6,8 @@ import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { connect, constants, type ClientHttp2Session } from 'node:http2';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, DEFAULT_TIMEOUT_MS, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
-import type { ChannelAdapter, PushMessage, SendResult } from './types.js';
+import { enforceLimits } from './limits.js';
+import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
 
 export interface ApnsConfig {
   teamId: string;
@@ -30,7 +31,13 @@ interface ProviderToken {
 }
 
 export const APNS_TOKEN_TTL_MS = 50 * 60_000;
-const MAX_PAYLOAD_BYTES = 4096;
+// APNs refuses a payload over 4096 bytes (413 PayloadTooLarge).
+const LIMITS: ChannelLimits = { lengths: [{ field: 'payload', unit: 'bytes', max: 4096 }], supportsRecall: false, supportsReceipts: false };
+
+function payloadOf(message: PushMessage, pushType: string): string {
+  const aps = pushType === 'background' ? { 'content-available': 1 } : { alert: { title: message.content.title, body: message.content.body }, sound: 'default' };
+  return JSON.stringify({ aps, ...message.content.data, ...(message.content.url ? { url: message.content.url } : {}), heraldMessageId: message.messageId });
+}
 
 const RECIPIENT_REASONS = new Set(['BadDeviceToken', 'DeviceTokenNotForTopic', 'Unregistered', 'ExpiredToken']);
 const CONFIG_REASONS = new Set(['BadTopic', 'MissingTopic', 'TopicDisallowed', 'InvalidProviderToken', 'MissingProviderToken', 'BadCertificate', 'BadCertificateEnvironment', 'Forbidden', 'InvalidPushType']);
@@ -129,7 +136,8 @@ export function createApnsAdapter(): ChannelAdapter<ApnsConfig, PushMessage> {
   return {
     kind: 'apns',
     channel: 'push',
-    limits: { maxBodyBytes: MAX_PAYLOAD_BYTES, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message, config) => ({ payload: payloadOf(message, config?.pushType ?? 'alert') }),
 
     async send(message: PushMessage, config: ApnsConfig): Promise<SendResult> {
       requireChannel(message.channel, 'push', 'apns');
@@ -142,9 +150,8 @@ export function createApnsAdapter(): ChannelAdapter<ApnsConfig, PushMessage> {
       }
       const o = message.options;
       const pushType = config.pushType ?? 'alert';
-      const aps = pushType === 'background' ? { 'content-available': 1 } : { alert: { title: message.content.title, body: message.content.body }, sound: 'default' };
-      const body = JSON.stringify({ aps, ...message.content.data, ...(message.content.url ? { url: message.content.url } : {}), heraldMessageId: message.messageId });
-      if (Buffer.byteLength(body) > MAX_PAYLOAD_BYTES) throw new DeliveryError(DeliveryErrorType.Content, `apns: payload exceeds ${MAX_PAYLOAD_BYTES} bytes`, { code: 'PayloadTooLarge' });
+      const body = payloadOf(message, pushType);
+      enforceLimits('apns', LIMITS, { payload: body });
       if (o?.collapseKey && Buffer.byteLength(o.collapseKey) > 64) throw new DeliveryError(DeliveryErrorType.Content, 'apns: collapse id exceeds 64 bytes', { code: 'BadCollapseId' });
 
       const origin = configUrl(config.apiBaseUrl ?? 'https://api.push.apple.com', 'apns', 'apiBaseUrl').origin;

@@ -4,8 +4,9 @@
 import { createHmac } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, truncate } from './http.js';
+import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
 export interface DingtalkRobotConfig {
   /** `https://oapi.dingtalk.com/robot/send?access_token=…` */
@@ -31,11 +32,23 @@ const RATE_LIMITED = new Set([130101, 130102]);
 // 300001 token missing, 310000 sign/keyword/IP check failed, 400013 robot disabled, 410100 robot gone.
 const CONFIG_ERRORS = new Set([300001, 300005, 310000, 400013, 410100, 430101, 430102, 430103, 430104]);
 
+// The markdown text up to 20,000 bytes; more than 20 messages a minute blocks the robot.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'text', unit: 'bytes', max: 20_000 }], ratePerSecond: 20 / 60, supportsRecall: false, supportsReceipts: false };
+
+function textOf(message: ChatMessage, config: Partial<DingtalkRobotConfig>): string {
+  let text = renderMarkdown(message.content.markdown, 'dingtalk');
+  if (message.content.title) text = `### ${message.content.title}\n\n${text}`;
+  // DingTalk only notifies the @-mentioned members if their numbers also appear in the text.
+  if (config.atMobiles?.length) text += `\n\n${config.atMobiles.map((m) => `@${m}`).join(' ')}`;
+  return text;
+}
+
 export function createDingtalkRobotAdapter(): ChannelAdapter<DingtalkRobotConfig, ChatMessage> {
   return {
     kind: 'dingtalk-robot',
     channel: 'chat',
-    limits: { maxBodyBytes: 20_000, ratePerSecond: 20 / 60, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message, config) => ({ text: textOf(message, config ?? {}) }),
 
     async send(message: ChatMessage, config: DingtalkRobotConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'dingtalk-robot');
@@ -46,10 +59,8 @@ export function createDingtalkRobotAdapter(): ChannelAdapter<DingtalkRobotConfig
         url.searchParams.set('sign', dingtalkSign(config.secret, timestamp));
       }
       const title = message.content.title || message.content.markdown.split('\n')[0]?.slice(0, 64) || 'Notification';
-      let text = renderMarkdown(message.content.markdown, 'dingtalk');
-      if (message.content.title) text = `### ${message.content.title}\n\n${text}`;
-      // DingTalk only notifies the @-mentioned members if their numbers also appear in the text.
-      if (config.atMobiles?.length) text += `\n\n${config.atMobiles.map((m) => `@${m}`).join(' ')}`;
+      const text = textOf(message, config);
+      enforceLimits('dingtalk-robot', LIMITS, { text });
       const res = await httpRequest({
         url: url.toString(),
         headers: { 'content-type': 'application/json' },

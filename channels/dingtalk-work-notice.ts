@@ -9,8 +9,9 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
 import { configProblems } from './config-schema.js';
 import { joinUrl, requireChannel, requireConfig } from './http.js';
+import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
 export interface DingtalkWorkNoticeConfig {
   /** The internal app's AppKey (Client ID). */
@@ -44,7 +45,14 @@ interface DingtalkAnswer {
 
 export const DINGTALK_OAPI = 'https://oapi.dingtalk.com';
 /** asyncsend_v2 documents `msg` as at most 2048 bytes. */
-const MAX_MSG_BYTES = 2048;
+const LIMITS: ChannelLimits = { lengths: [{ field: 'msg', unit: 'bytes', max: 2048 }], supportsRecall: true, supportsReceipts: false };
+
+function msgOf(message: ChatMessage): { msgtype: 'markdown'; markdown: { title: string; text: string } } {
+  const title = message.content.title || message.content.markdown.split('\n')[0]?.slice(0, 64) || 'Notification';
+  let text = renderMarkdown(message.content.markdown, 'dingtalk');
+  if (message.content.title) text = `### ${message.content.title}\n\n${text}`;
+  return { msgtype: 'markdown', markdown: { title, text } };
+}
 
 // 40014 invalid access_token, 42001 access_token expired; errcode 88 carries them as sub_code.
 const TOKEN_REFUSED = new Set([40014, 42001]);
@@ -107,7 +115,8 @@ export function createDingtalkWorkNoticeAdapter(): ChannelAdapter<DingtalkWorkNo
   return {
     kind: 'dingtalk-work-notice',
     channel: 'chat',
-    limits: { maxBodyBytes: MAX_MSG_BYTES, supportsRecall: true, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ msg: JSON.stringify(msgOf(message)) }),
 
     validateConfig: (config) => configProblems(ConfigSchema, config),
 
@@ -118,12 +127,8 @@ export function createDingtalkWorkNoticeAdapter(): ChannelAdapter<DingtalkWorkNo
       if (!message.to || /[,\s]/.test(message.to) || message.to.length > 64) {
         throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `dingtalk-work-notice: ${JSON.stringify(message.to)} is not a DingTalk userid`, { code: 'EINVALIDUSER' });
       }
-      const title = message.content.title || message.content.markdown.split('\n')[0]?.slice(0, 64) || 'Notification';
-      let text = renderMarkdown(message.content.markdown, 'dingtalk');
-      if (message.content.title) text = `### ${message.content.title}\n\n${text}`;
-      const msg = { msgtype: 'markdown', markdown: { title, text } };
-      const bytes = Buffer.byteLength(JSON.stringify(msg));
-      if (bytes > MAX_MSG_BYTES) throw new DeliveryError(DeliveryErrorType.Content, `dingtalk-work-notice: msg is ${bytes} bytes, limit ${MAX_MSG_BYTES}`, { code: 'ETOOLONG' });
+      const msg = msgOf(message);
+      enforceLimits('dingtalk-work-notice', LIMITS, { msg: JSON.stringify(msg) });
       const answer = await call(config, 'asyncsend_v2', '/topapi/message/corpconversation/asyncsend_v2', { agent_id: agentId, userid_list: message.to, msg });
       if (answer.task_id === undefined || answer.task_id === null || answer.task_id === '') {
         throw new DeliveryError(DeliveryErrorType.Unavailable, 'dingtalk asyncsend_v2: answer without a task_id', { code: 'EBADANSWER' });

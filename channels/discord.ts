@@ -1,10 +1,11 @@
 // Discord webhooks (`/api/webhooks/{id}/{token}`). `?wait=true` makes Discord answer with the
 // created message, which gives us its id. Rate limits come as 429 with a JSON body whose
 // `retry_after` is in seconds (fractional), more precise than the Retry-After header.
-import { DeliveryError, DeliveryErrorType } from './errors.js';
+import { DeliveryErrorType } from './errors.js';
 import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel } from './http.js';
+import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
 export interface DiscordConfig {
   webhookUrl: string;
@@ -18,23 +19,27 @@ interface DiscordError {
   retry_after?: number;
 }
 
-const MAX_CONTENT = 2000;
+// Discord counts `content` in JavaScript string length; 5 requests per 2 seconds per webhook.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'content', unit: 'utf16', max: 2000 }], ratePerSecond: 5 / 2, supportsRecall: false, supportsReceipts: false };
+
+function contentOf(message: ChatMessage): string {
+  const body = renderMarkdown(message.content.markdown, 'discord');
+  return message.content.title ? `**${message.content.title}**\n${body}` : body;
+}
 
 export function createDiscordAdapter(): ChannelAdapter<DiscordConfig, ChatMessage> {
   return {
     kind: 'discord',
     channel: 'chat',
-    limits: { maxBodyBytes: MAX_CONTENT, ratePerSecond: 5 / 2, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ content: contentOf(message) }),
 
     async send(message: ChatMessage, config: DiscordConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'discord');
       const url = configUrl(config.webhookUrl, 'discord', 'webhookUrl');
       url.searchParams.set('wait', 'true');
-      const body = renderMarkdown(message.content.markdown, 'discord');
-      const content = message.content.title ? `**${message.content.title}**\n${body}` : body;
-      if (content.length > MAX_CONTENT) {
-        throw new DeliveryError(DeliveryErrorType.Content, `discord: content is ${content.length} characters, limit ${MAX_CONTENT}`, { code: 'ETOOLONG' });
-      }
+      const content = contentOf(message);
+      enforceLimits('discord', LIMITS, { content });
       const res = await httpRequest({
         url: url.toString(),
         headers: { 'content-type': 'application/json' },

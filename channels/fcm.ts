@@ -5,7 +5,8 @@
 import { createSign } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
-import type { ChannelAdapter, PushMessage, SendResult } from './types.js';
+import { enforceLimits } from './limits.js';
+import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
 
 export interface FcmServiceAccount {
   project_id?: string | undefined;
@@ -77,6 +78,15 @@ function classifySendError(status: number, headers: Headers, text: string): Deli
   return errorForStatus('fcm', { status, headers, text }, detail, { code });
 }
 
+// FCM refuses a message whose notification and data together exceed 4096 bytes.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'payload', unit: 'bytes', max: 4096 }], supportsRecall: false, supportsReceipts: false };
+
+function payloadOf(message: PushMessage): { notification: { title: string; body: string }; data: Record<string, string> } {
+  const data: Record<string, string> = { ...message.content.data, heraldMessageId: message.messageId };
+  if (message.content.url) data.url = message.content.url;
+  return { notification: { title: message.content.title, body: message.content.body }, data };
+}
+
 export function createFcmAdapter(): ChannelAdapter<FcmConfig, PushMessage> {
   const tokens = new Map<string, CachedToken>();
   // Concurrent sends share one token request instead of stampeding the token endpoint.
@@ -116,7 +126,8 @@ export function createFcmAdapter(): ChannelAdapter<FcmConfig, PushMessage> {
   return {
     kind: 'fcm',
     channel: 'push',
-    limits: { maxBodyBytes: 4096, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ payload: JSON.stringify(payloadOf(message)) }),
 
     async send(message: PushMessage, config: FcmConfig): Promise<SendResult> {
       requireChannel(message.channel, 'push', 'fcm');
@@ -128,14 +139,13 @@ export function createFcmAdapter(): ChannelAdapter<FcmConfig, PushMessage> {
       if (typeof message.to !== 'string' || !message.to) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, 'fcm: recipient must be a registration token', { code: 'EINVALIDTOKEN' });
 
       const o = message.options;
-      const data: Record<string, string> = { ...message.content.data, heraldMessageId: message.messageId };
-      if (message.content.url) data.url = message.content.url;
+      const payload = payloadOf(message);
+      enforceLimits('fcm', LIMITS, { payload: JSON.stringify(payload) });
       const high = o?.urgency === 'high';
       const body = JSON.stringify({
         message: {
           token: message.to,
-          notification: { title: message.content.title, body: message.content.body },
-          data,
+          ...payload,
           android: {
             priority: high ? 'HIGH' : 'NORMAL',
             ...(o?.ttlSeconds !== undefined ? { ttl: `${o.ttlSeconds}s` } : {}),

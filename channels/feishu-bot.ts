@@ -5,8 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
 export interface FeishuBotConfig {
   /** `https://open.feishu.cn/open-apis/bot/v2/hook/…` (or open.larksuite.com). */
@@ -31,25 +32,41 @@ const RATE_LIMITED = new Set([11232]);
 // 19021 bad signature or stale timestamp, 19022 IP not allowed, 19024 keyword missing, 19001 bot gone.
 const CONFIG_ERRORS = new Set([19001, 19002, 19021, 19022, 19024]);
 
+// Feishu refuses a request body over 20 KB. The signature fields are added per send (with a
+// secret only), so the unsigned body gets 20 KB less the room they take at most.
+const SIGNATURE_ROOM = Buffer.byteLength(JSON.stringify({ timestamp: '9999999999', sign: feishuSign('', '0') })) - 1;
+const LIMITS: ChannelLimits = {
+  lengths: [{ field: 'body', unit: 'bytes', max: 20 * 1024 - SIGNATURE_ROOM }],
+  // 100 per minute, at most 5 per second, per bot.
+  ratePerSecond: 5,
+  supportsRecall: false,
+  supportsReceipts: false,
+};
+
+function unsignedPayload(message: ChatMessage): Record<string, unknown> {
+  const card: Record<string, unknown> = { elements: [{ tag: 'markdown', content: renderMarkdown(message.content.markdown, 'feishu') }] };
+  if (message.content.title) card.header = { title: { tag: 'plain_text', content: message.content.title } };
+  return { msg_type: 'interactive', card };
+}
+
 export function createFeishuBotAdapter(): ChannelAdapter<FeishuBotConfig, ChatMessage> {
   return {
     kind: 'feishu-bot',
     channel: 'chat',
-    limits: { maxBodyBytes: 20 * 1024, ratePerSecond: 5, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ body: JSON.stringify(unsignedPayload(message)) }),
 
     async send(message: ChatMessage, config: FeishuBotConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'feishu-bot');
       const url = requireConfig(config.webhookUrl, 'feishu-bot', 'webhookUrl');
-      const card: Record<string, unknown> = { elements: [{ tag: 'markdown', content: renderMarkdown(message.content.markdown, 'feishu') }] };
-      if (message.content.title) card.header = { title: { tag: 'plain_text', content: message.content.title } };
-      const payload: Record<string, unknown> = { msg_type: 'interactive', card };
+      const payload = unsignedPayload(message);
+      enforceLimits('feishu-bot', LIMITS, { body: JSON.stringify(payload) });
       if (config.secret) {
         const timestamp = String(Math.floor(Date.now() / 1000));
         payload.timestamp = timestamp;
         payload.sign = feishuSign(config.secret, timestamp);
       }
       const body = JSON.stringify(payload);
-      if (Buffer.byteLength(body) > 20 * 1024) throw new DeliveryError(DeliveryErrorType.Content, 'feishu: request body exceeds 20 KB', { code: 'ETOOLARGE' });
       const res = await httpRequest({ url, headers: { 'content-type': 'application/json' }, body, timeoutMs: config.timeoutMs });
       const answer = parseJson(res.text) as FeishuAnswer | undefined;
       const code = answer?.code ?? answer?.StatusCode;

@@ -3,7 +3,8 @@
 // lands (URL, JSON string, form field) so a message text cannot break the request's syntax.
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
-import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
+import { enforceLimits, SMS_MAX_SEGMENTS } from './limits.js';
+import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
 
 export interface GenericHttpSmsConfig {
   /** May contain placeholders, e.g. `https://gw.example/send?to={{to}}`. */
@@ -35,6 +36,9 @@ const ENCODERS: Record<'json' | 'form' | 'raw' | 'url', Encoder> = {
   raw: (v) => v,
   url: encodeURIComponent,
 };
+
+// The gateway hands the text to carriers, who split it into segments.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'text', unit: 'sms-segments', max: SMS_MAX_SEGMENTS }], supportsRecall: false, supportsReceipts: false };
 
 function valuesFor(message: SmsMessage): Record<string, string> {
   const values: Record<string, string> = {
@@ -68,11 +72,13 @@ export function createGenericHttpSmsAdapter(): ChannelAdapter<GenericHttpSmsConf
   return {
     kind: 'generic-http-sms',
     channel: 'sms',
-    limits: { maxBodyBytes: 1000, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ text: message.content.text ?? '' }),
 
     async send(message: SmsMessage, config: GenericHttpSmsConfig): Promise<SendResult> {
       requireChannel(message.channel, 'sms', 'generic-http-sms');
       const urlTemplate = requireConfig(config.url, 'generic-http-sms', 'url');
+      enforceLimits('generic-http-sms', LIMITS, { text: message.content.text ?? '' });
       const values = valuesFor(message);
       const method = config.method ?? 'POST';
       const encoding = config.bodyEncoding ?? 'json';

@@ -1,42 +1,37 @@
-// What each channel can carry, declared as data (Apprise-style) so preview and publish read
-// the same numbers, plus the measurements that compare rendered content against them.
+// How the lengths adapters declare (ChannelLimits) are measured and enforced. The numbers
+// themselves live with each adapter, once; this module only counts and compares, so the
+// adapter's refusal and a template preview's come from the same code.
+import { DeliveryError, DeliveryErrorType } from './errors.js';
+import type { ChannelLimits, EmailMessage, LengthLimit, LengthUnit, Measured } from './types.js';
 
 export const SMS_LIMITS = {
   /** GSM 03.38 7-bit: 160 septets alone, 153 per part once a 6-byte UDH is needed. */
   gsm7: { single: 160, multipart: 153 },
   /** UCS-2 (any character outside GSM-7, e.g. Chinese): 70 code units alone, 67 per part. */
   ucs2: { single: 70, multipart: 67 },
-  /** Carriers and providers commonly refuse or truncate beyond 10 concatenated parts. */
-  maxSegments: 10,
 } as const;
 
-export const PUSH_LIMITS = {
-  /** RFC 8291/8188: a push service must accept 4096 bytes of encrypted payload. */
-  maxEncryptedBytes: 4096,
-  /** aes128gcm header (salt 16 + record size 4 + key-id length 1 + key 65) + padding delimiter 1 + tag 16. */
-  encryptionOverheadBytes: 86 + 1 + 16,
-} as const;
+/** RFC 5322's line limit; a longer subject needs folding that many clients mangle. Both email adapters declare it. */
+export const EMAIL_SUBJECT_MAX_CHARS = 998;
 
-/** Per chat platform: the size of one message as its API documents it. */
-export const CHAT_LIMITS: readonly { platform: string; maxChars?: number; maxBytes?: number }[] = [
-  { platform: 'slack', maxChars: 40_000 },
-  { platform: 'discord', maxChars: 2_000 },
-  { platform: 'telegram', maxChars: 4_096 },
-  { platform: 'teams', maxBytes: 28_000 },
-  { platform: 'dingtalk', maxBytes: 20_000 },
-  { platform: 'wecom', maxBytes: 4_096 },
-  { platform: 'feishu', maxBytes: 30_000 },
-];
+/** What email adapters measure: the subject, and the html and text parts together. */
+export function measureEmail(message: EmailMessage): Measured {
+  const { subject, html, text } = message.content;
+  return { subject, body: (html ?? '') + (text ?? '') };
+}
 
-export const EMAIL_LIMITS = {
-  /** RFC 5322 line limit; a longer subject would need folding that many clients mangle. */
-  maxSubjectChars: 998,
-  /** Rendered html + text; far past what any inbox shows unclipped, and under every provider's message limit. */
-  maxBodyBytes: 2 * 1024 * 1024,
-} as const;
+/** Carriers and providers commonly refuse or truncate beyond 10 concatenated parts; the free-text SMS adapters declare it. */
+export const SMS_MAX_SEGMENTS = 10;
 
-export const WEBHOOK_LIMITS = { maxBodyBytes: 256 * 1024 } as const;
-export const INAPP_LIMITS = { maxBytes: 16 * 1024 } as const;
+/**
+ * The in-app inbox is Herald's own store, not an adapter: its limit on one stored message
+ * (title, body, url and data as JSON) is declared here.
+ */
+export const INBOX_LIMITS: ChannelLimits = {
+  lengths: [{ field: 'message', unit: 'bytes', max: 16 * 1024 }],
+  supportsRecall: false,
+  supportsReceipts: false,
+};
 
 // GSM 03.38 default alphabet (without ESC) and the extension table reached through ESC.
 const GSM7_BASIC = new Set(
@@ -81,15 +76,43 @@ export function measureSms(text: string): SmsMeasure {
 
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
-/** Estimated size on the wire of a web push: the JSON plaintext plus the fixed aes128gcm overhead. */
-export function measurePush(payload: unknown): { payloadBytes: number; encryptedBytes: number; maxBytes: number } {
-  const payloadBytes = utf8Bytes(JSON.stringify(payload));
-  return { payloadBytes, encryptedBytes: payloadBytes + PUSH_LIMITS.encryptionOverheadBytes, maxBytes: PUSH_LIMITS.maxEncryptedBytes };
+export function lengthIn(text: string, unit: LengthUnit): number {
+  switch (unit) {
+    case 'bytes':
+      return utf8Bytes(text);
+    case 'chars':
+      return [...text].length;
+    case 'utf16':
+      return text.length;
+    case 'sms-segments':
+      return measureSms(text).segments;
+  }
 }
 
-/** The chat platforms a message of this text is too long for. */
-export function chatTooLongFor(text: string): string[] {
-  const chars = [...text].length;
-  const bytes = utf8Bytes(text);
-  return CHAT_LIMITS.filter((l) => (l.maxChars !== undefined && chars > l.maxChars) || (l.maxBytes !== undefined && bytes > l.maxBytes)).map((l) => l.platform);
+const UNIT_NAMES: Record<LengthUnit, string> = { bytes: 'bytes', chars: 'characters', utf16: 'UTF-16 code units', 'sms-segments': 'SMS segments' };
+
+/** A declared length that a measured message exceeds. */
+export interface LengthExcess extends LengthLimit {
+  length: number;
+}
+
+export function lengthExcesses(limits: ChannelLimits, measured: Measured): LengthExcess[] {
+  const out: LengthExcess[] = [];
+  for (const limit of limits.lengths) {
+    const value = measured[limit.field];
+    if (value === undefined) continue;
+    const length = lengthIn(value, limit.unit);
+    if (length > limit.max) out.push({ ...limit, length });
+  }
+  return out;
+}
+
+export function describeExcess(e: LengthExcess): string {
+  return `${e.field} is ${e.length} ${UNIT_NAMES[e.unit]}; at most ${e.max}`;
+}
+
+/** Throws the permanent content error a send of an over-long message ends in. */
+export function enforceLimits(kind: string, limits: ChannelLimits, measured: Measured): void {
+  const [first] = lengthExcesses(limits, measured);
+  if (first) throw new DeliveryError(DeliveryErrorType.Content, `${kind}: ${describeExcess(first)}`, { code: 'ETOOLONG' });
 }

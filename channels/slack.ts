@@ -2,8 +2,9 @@
 // plain-text error name (`channel_not_found`, `invalid_token`, ...) that we keep as the code.
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig } from './http.js';
+import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
 export interface SlackConfig {
   /** `https://hooks.slack.com/services/T…/B…/…`; any URL in tests. */
@@ -15,18 +16,26 @@ export interface SlackConfig {
 const CONFIG_ERRORS = new Set(['invalid_token', 'no_service', 'no_service_id', 'no_team', 'team_disabled', 'action_prohibited', 'posting_to_general_channel_denied']);
 const GONE_ERRORS = new Set(['channel_not_found', 'channel_is_archived', 'user_not_found']);
 
+// Slack truncates `text` past 40k characters and allows about one message per second per webhook.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'text', unit: 'chars', max: 40_000 }], ratePerSecond: 1, supportsRecall: false, supportsReceipts: false };
+
+function textOf(message: ChatMessage): string {
+  const body = renderMarkdown(message.content.markdown, 'slack');
+  return message.content.title ? `*${renderMarkdown(message.content.title, 'slack')}*\n${body}` : body;
+}
+
 export function createSlackAdapter(): ChannelAdapter<SlackConfig, ChatMessage> {
   return {
     kind: 'slack',
     channel: 'chat',
-    // Slack truncates `text` past 40k characters and allows about one message per second per webhook.
-    limits: { maxBodyBytes: 40_000, ratePerSecond: 1, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ text: textOf(message) }),
 
     async send(message: ChatMessage, config: SlackConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'slack');
       const url = requireConfig(config.webhookUrl, 'slack', 'webhookUrl');
-      const body = renderMarkdown(message.content.markdown, 'slack');
-      const text = message.content.title ? `*${renderMarkdown(message.content.title, 'slack')}*\n${body}` : body;
+      const text = textOf(message);
+      enforceLimits('slack', LIMITS, { text });
       const res = await httpRequest({
         url,
         headers: { 'content-type': 'application/json' },

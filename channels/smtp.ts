@@ -3,7 +3,8 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import type { ChannelAdapter, EmailMessage, SendResult } from './types.js';
+import { EMAIL_SUBJECT_MAX_CHARS, enforceLimits, measureEmail } from './limits.js';
+import type { ChannelAdapter, ChannelLimits, EmailMessage, SendResult } from './types.js';
 
 export interface SmtpConfig {
   /** `smtp://user:pass@host:port` or the parts below. */
@@ -55,6 +56,18 @@ function transportKey(c: SmtpConfig): string {
   return JSON.stringify([c.url, c.host, c.port, c.secure, c.auth?.user, c.auth?.pass, c.maxConnections]);
 }
 
+// Relays differ (Postfix's default message_size_limit is 10,240,000 bytes of encoded mail,
+// and base64 or quoted-printable adds up to a third to both parts): 2 MiB of rendered html
+// and text fits every common relay, and is far past what any inbox shows unclipped.
+const LIMITS: ChannelLimits = {
+  lengths: [
+    { field: 'subject', unit: 'chars', max: EMAIL_SUBJECT_MAX_CHARS },
+    { field: 'body', unit: 'bytes', max: 2 * 1024 * 1024 },
+  ],
+  supportsRecall: false,
+  supportsReceipts: false,
+};
+
 export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
   const transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
 
@@ -83,9 +96,11 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
   return {
     kind: 'smtp',
     channel: 'email',
-    limits: { maxSubjectChars: 998, maxBodyBytes: 10 * 1024 * 1024, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: measureEmail,
 
     async send(message: EmailMessage, config: SmtpConfig): Promise<SendResult> {
+      enforceLimits('smtp', LIMITS, measureEmail(message));
       try {
         const info = await transportFor(config, message.priority === 'high' ? 'high' : 'normal').sendMail({
           from: config.from,

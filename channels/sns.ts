@@ -7,7 +7,8 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { awsClientSettings, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
 import { configProblems } from './config-schema.js';
 import { requireChannel } from './http.js';
-import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
+import { enforceLimits, SMS_MAX_SEGMENTS } from './limits.js';
+import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
 
 export interface SnsConfig extends AwsConfig {
   /** `Transactional` (default: critical messages such as OTPs) or `Promotional` (cheaper). */
@@ -35,7 +36,13 @@ const ConfigSchema = z.object({
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 /** SNS splits longer texts into parts itself, up to this many characters in all. */
-const MAX_CHARS = 1600;
+// SNS refuses an SMS over 1600 characters; 20 SMS per second is an account's default publish quota.
+const LIMITS: ChannelLimits = {
+  lengths: [{ field: 'text', unit: 'chars', max: 1600 }, { field: 'text', unit: 'sms-segments', max: SMS_MAX_SEGMENTS }],
+  ratePerSecond: 20,
+  supportsRecall: false,
+  supportsReceipts: false,
+};
 
 function snsErrorType(name: string, message: string): DeliveryErrorType | undefined {
   // SNS answers InvalidParameter for a bad PhoneNumber as for any other bad parameter; the message names it.
@@ -56,8 +63,8 @@ export function createSnsAdapter(): ChannelAdapter<SnsConfig, SmsMessage> {
   return {
     kind: 'sns',
     channel: 'sms',
-    // 20 SMS per second is an account's default SMS publish quota.
-    limits: { maxBodyBytes: MAX_CHARS, ratePerSecond: 20, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ text: message.content.text ?? '' }),
 
     validateConfig: (config) => configProblems(ConfigSchema, config),
 
@@ -65,7 +72,7 @@ export function createSnsAdapter(): ChannelAdapter<SnsConfig, SmsMessage> {
       requireChannel(message.channel, 'sms', 'sns');
       const text = message.content.text;
       if (!text) throw new DeliveryError(DeliveryErrorType.Content, 'sns: SMS text is empty', { code: 'EEMPTY' });
-      if ([...text].length > MAX_CHARS) throw new DeliveryError(DeliveryErrorType.Content, `sns: body is ${[...text].length} characters, limit ${MAX_CHARS}`, { code: 'ETOOLONG' });
+      enforceLimits('sns', LIMITS, { text });
       if (!E164.test(message.to)) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `sns: ${message.to} is not an E.164 number`, { code: 'EINVALIDNUMBER' });
       const client = clients.get(config, () => new SNSClient(awsClientSettings(config, 'sns')));
       const attributes: Record<string, MessageAttributeValue> = { 'AWS.SNS.SMS.SMSType': attr(config.smsType ?? 'Transactional') };

@@ -3,8 +3,9 @@
 // body instead of a status code, so a 200 whose body is not "1" or empty is checked too.
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig, truncate } from './http.js';
+import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
 export interface TeamsConfig {
   webhookUrl: string;
@@ -29,20 +30,21 @@ export function adaptiveCardFor(message: ChatMessage): object {
   };
 }
 
+// Teams rejects payloads over about 28 KB and throttles webhooks at a few per second.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'payload', unit: 'bytes', max: 28 * 1024 }], ratePerSecond: 4, supportsRecall: false, supportsReceipts: false };
+
 export function createTeamsAdapter(): ChannelAdapter<TeamsConfig, ChatMessage> {
   return {
     kind: 'teams',
     channel: 'chat',
-    // Teams rejects payloads over about 28 KB and throttles webhooks at a few per second.
-    limits: { maxBodyBytes: 28 * 1024, ratePerSecond: 4, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ payload: JSON.stringify(adaptiveCardFor(message)) }),
 
     async send(message: ChatMessage, config: TeamsConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'teams');
       const url = requireConfig(config.webhookUrl, 'teams', 'webhookUrl');
       const payload = JSON.stringify(adaptiveCardFor(message));
-      if (Buffer.byteLength(payload) > 28 * 1024) {
-        throw new DeliveryError(DeliveryErrorType.Content, 'teams: card exceeds 28 KB', { code: 'ETOOLARGE' });
-      }
+      enforceLimits('teams', LIMITS, { payload });
       const res = await httpRequest({ url, headers: { 'content-type': 'application/json' }, body: payload, timeoutMs: config.timeoutMs });
       if (!isSuccess(res.status)) throw errorForStatus('teams', res, res.text);
       const text = res.text.trim();

@@ -3,8 +3,9 @@
 // (the recipient) apart from a malformed message (our content).
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, joinUrl, parseJson, requireChannel, requireConfig } from './http.js';
+import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
 export interface TelegramConfig {
   botToken: string;
@@ -23,26 +24,32 @@ interface TelegramAnswer {
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
-const MAX_TEXT = 4096;
+// `text` up to 4096 (JavaScript string length); about 30 messages per second per bot overall.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'text', unit: 'utf16', max: 4096 }], ratePerSecond: 30, supportsRecall: false, supportsReceipts: false };
+
+function textOf(message: ChatMessage, config: Partial<TelegramConfig>): string {
+  const parseMode = config.parseMode ?? 'HTML';
+  const dialect = parseMode === 'HTML' ? 'telegram-html' : 'telegram-markdownv2';
+  const body = renderMarkdown(message.content.markdown, dialect);
+  const title = message.content.title ? renderMarkdown(message.content.title, dialect) : undefined;
+  return title ? (parseMode === 'HTML' ? `<b>${title}</b>\n${body}` : `*${title}*\n${body}`) : body;
+}
 const RECIPIENT_GONE = /chat not found|bot was blocked|user is deactivated|bot was kicked|not a member|PEER_ID_INVALID|have no rights to send/i;
 
 export function createTelegramAdapter(): ChannelAdapter<TelegramConfig, ChatMessage> {
   return {
     kind: 'telegram',
     channel: 'chat',
-    // Telegram's documented guidance: about 30 messages per second per bot overall.
-    limits: { maxBodyBytes: MAX_TEXT, ratePerSecond: 30, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message, config) => ({ text: textOf(message, config ?? {}) }),
 
     async send(message: ChatMessage, config: TelegramConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'telegram');
       const token = requireConfig(config.botToken, 'telegram', 'botToken');
       if (!message.to) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, 'telegram: chat id is empty', { code: 'ENOCHAT' });
       const parseMode = config.parseMode ?? 'HTML';
-      const dialect = parseMode === 'HTML' ? 'telegram-html' : 'telegram-markdownv2';
-      const body = renderMarkdown(message.content.markdown, dialect);
-      const title = message.content.title ? renderMarkdown(message.content.title, dialect) : undefined;
-      const text = title ? (parseMode === 'HTML' ? `<b>${title}</b>\n${body}` : `*${title}*\n${body}`) : body;
-      if (text.length > MAX_TEXT) throw new DeliveryError(DeliveryErrorType.Content, `telegram: text is ${text.length} characters, limit ${MAX_TEXT}`, { code: 'ETOOLONG' });
+      const text = textOf(message, config);
+      enforceLimits('telegram', LIMITS, { text });
 
       const res = await httpRequest({
         url: joinUrl(config.apiBaseUrl ?? 'https://api.telegram.org', `/bot${token}/sendMessage`),

@@ -5,7 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
-import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
+import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
 
 export interface TencentSmsConfig {
   secretId: string;
@@ -57,11 +57,16 @@ function classify(code: string, detail: string): DeliveryError {
   return new DeliveryError(DeliveryErrorType.Rejected, message, { code });
 }
 
+// Sends pre-registered templates only: their length is checked when the template is
+// registered with the provider, so nothing Herald renders is measured here.
+const LIMITS: ChannelLimits = { lengths: [], supportsRecall: false, supportsReceipts: false };
+
 export function createTencentSmsAdapter(): ChannelAdapter<TencentSmsConfig, SmsMessage> {
   return {
     kind: 'tencent-sms',
     channel: 'sms',
-    limits: { maxBodyBytes: 500, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: () => ({}),
 
     async send(message: SmsMessage, config: TencentSmsConfig): Promise<SendResult> {
       requireChannel(message.channel, 'sms', 'tencent-sms');

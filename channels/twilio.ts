@@ -4,7 +4,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig } from './http.js';
-import type { ChannelAdapter, SendResult, SmsMessage } from './types.js';
+import { enforceLimits, SMS_MAX_SEGMENTS } from './limits.js';
+import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
 
 export interface TwilioConfig {
   accountSid: string;
@@ -48,12 +49,19 @@ export function validateTwilioSignature(authToken: string, signature: string | u
   return expected.length === got.length && timingSafeEqual(expected, got);
 }
 
+// 1600 characters (JavaScript string length) is Twilio's hard limit for a (concatenated) body.
+const LIMITS: ChannelLimits = {
+  lengths: [{ field: 'text', unit: 'utf16', max: 1600 }, { field: 'text', unit: 'sms-segments', max: SMS_MAX_SEGMENTS }],
+  supportsRecall: false,
+  supportsReceipts: true,
+};
+
 export function createTwilioAdapter(): ChannelAdapter<TwilioConfig, SmsMessage> {
   return {
     kind: 'twilio',
     channel: 'sms',
-    // 1600 characters is Twilio's hard limit for a (concatenated) message body.
-    limits: { maxBodyBytes: 1600, supportsRecall: false, supportsReceipts: true },
+    limits: LIMITS,
+    measure: (message) => ({ text: message.content.text ?? '' }),
 
     async send(message: SmsMessage, config: TwilioConfig): Promise<SendResult> {
       requireChannel(message.channel, 'sms', 'twilio');
@@ -62,7 +70,7 @@ export function createTwilioAdapter(): ChannelAdapter<TwilioConfig, SmsMessage> 
       if (!config.from && !config.messagingServiceSid) throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'twilio: from or messagingServiceSid is required', { code: 'ECONFIG' });
       const text = message.content.text;
       if (!text) throw new DeliveryError(DeliveryErrorType.Content, 'twilio: SMS text is empty', { code: 'EEMPTY' });
-      if (text.length > 1600) throw new DeliveryError(DeliveryErrorType.Content, `twilio: body is ${text.length} characters, limit 1600`, { code: 'ETOOLONG' });
+      enforceLimits('twilio', LIMITS, { text });
       if (!/^\+[1-9]\d{6,14}$/.test(message.to)) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `twilio: ${message.to} is not an E.164 number`, { code: 'EINVALIDNUMBER' });
 
       const form = new URLSearchParams({ To: message.to, Body: text });

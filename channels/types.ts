@@ -110,20 +110,46 @@ export interface SendResult {
   providerMessageId: string | null;
 }
 
-/** Limits declared as data, so routing and validation read them instead of hard-coding. */
+/**
+ * How a length is counted: UTF-8 bytes, characters as a reader sees them (code points),
+ * UTF-16 code units (what JavaScript-based APIs such as Discord's and Telegram's count), or
+ * the SMS segments a handset splits the text into.
+ */
+export type LengthUnit = 'bytes' | 'chars' | 'utf16' | 'sms-segments';
+
+/** One length the provider refuses beyond, on one field of what the adapter sends. */
+export interface LengthLimit {
+  /** A key of what the adapter's `measure` returns, e.g. `subject`, `text`, `body`. */
+  field: string;
+  unit: LengthUnit;
+  max: number;
+}
+
+/**
+ * Limits declared as data (Apprise-style), the only copy: the adapter enforces them before it
+ * sends, and template preview and publish measure rendered content against the same object.
+ */
 export interface ChannelLimits {
-  maxBodyBytes?: number;
-  maxSubjectChars?: number;
+  /** Every one must hold; empty when Herald sends nothing whose length it controls. */
+  lengths: readonly LengthLimit[];
   ratePerSecond?: number;
   supportsRecall: boolean;
   supportsReceipts: boolean;
 }
+
+/** The strings `limits.lengths` are measured on, by field, as the adapter would send them. */
+export type Measured = Record<string, string>;
 
 export interface ChannelAdapter<Config = unknown, Message extends OutboundMessage = OutboundMessage> {
   /** Provider kind as named in provider configs, e.g. `smtp`. */
   readonly kind: string;
   readonly channel: Channel;
   readonly limits: ChannelLimits;
+  /**
+   * What `limits.lengths` are measured on for this message. Pure: no I/O. Without a config
+   * (a template preview), the provider's default settings are assumed.
+   */
+  measure(message: Message, config?: Config): Measured;
   send(message: Message, config: Config): Promise<SendResult>;
   /**
    * Takes back a message this adapter sent (`limits.supportsRecall`), by the id `send`

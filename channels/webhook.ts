@@ -3,7 +3,8 @@
 import { createHmac } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig } from './http.js';
-import type { ChannelAdapter, SendResult, WebhookMessage } from './types.js';
+import { enforceLimits } from './limits.js';
+import type { ChannelAdapter, ChannelLimits, SendResult, WebhookMessage } from './types.js';
 
 export interface WebhookConfig {
   /** Shared signing secret of the subscription. */
@@ -27,11 +28,21 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+// Receivers commonly cap request bodies around here (GitHub's own webhooks cap at 25 MB, many
+// frameworks default to 100 KB–1 MB); Herald promises subscribers no more than 256 KiB.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'body', unit: 'bytes', max: 256 * 1024 }], supportsRecall: false, supportsReceipts: false };
+
+/** createdAt is an ISO time of fixed width, so a body measured earlier has the size of the one sent. */
+function bodyOf(message: WebhookMessage): string {
+  return JSON.stringify({ id: message.messageId, event: message.content.event, createdAt: new Date().toISOString(), data: message.content.data });
+}
+
 export function createWebhookAdapter(): ChannelAdapter<WebhookConfig, WebhookMessage> {
   return {
     kind: 'webhook',
     channel: 'webhook',
-    limits: { maxBodyBytes: 256 * 1024, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ body: bodyOf(message) }),
 
     async send(message: WebhookMessage, config: WebhookConfig): Promise<SendResult> {
       requireChannel(message.channel, 'webhook', 'webhook');
@@ -46,7 +57,8 @@ export function createWebhookAdapter(): ChannelAdapter<WebhookConfig, WebhookMes
         throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `webhook endpoint must be http(s): ${url.protocol}`, { code: 'EINVALIDURL' });
       }
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const body = JSON.stringify({ id: message.messageId, event: message.content.event, createdAt: new Date().toISOString(), data: message.content.data });
+      const body = bodyOf(message);
+      enforceLimits('webhook', LIMITS, { body });
       const res = await httpRequest({
         url: url.toString(),
         method: 'POST',

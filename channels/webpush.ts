@@ -6,7 +6,8 @@ import { Agent } from 'node:https';
 import webpush, { WebPushError } from 'web-push';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
-import type { ChannelAdapter, PushMessage, SendResult, WebPushSubscription } from './types.js';
+import { enforceLimits } from './limits.js';
+import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult, WebPushSubscription } from './types.js';
 
 export interface WebPushConfig {
   /** `mailto:` or `https:` contact the push service can reach the sender at. */
@@ -23,8 +24,13 @@ export interface WebPushConfig {
 /** DeliveryError.code for a subscription that the caller must delete. */
 export const SUBSCRIPTION_GONE = 'SUBSCRIPTION_GONE';
 
-// aes128gcm leaves 4096 − 86 bytes of header, key and tag, minus one padding delimiter.
-const MAX_PAYLOAD_BYTES = 4078;
+// A push service must accept 4096 bytes of encrypted payload (RFC 8291/8188); aes128gcm
+// leaves 4096 − 86 bytes of header, key and tag, minus one padding delimiter, for ours.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'payload', unit: 'bytes', max: 4078 }], supportsRecall: false, supportsReceipts: false };
+
+function payloadOf(message: PushMessage): string {
+  return JSON.stringify({ id: message.messageId, title: message.content.title, body: message.content.body, url: message.content.url, data: message.content.data });
+}
 const FOUR_WEEKS = 28 * 24 * 3600;
 
 function b64urlBytes(s: string): number {
@@ -92,7 +98,8 @@ export function createWebPushAdapter(): ChannelAdapter<WebPushConfig, PushMessag
   return {
     kind: 'webpush',
     channel: 'push',
-    limits: { maxBodyBytes: MAX_PAYLOAD_BYTES, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ payload: payloadOf(message) }),
 
     async send(message: PushMessage, config: WebPushConfig): Promise<SendResult> {
       requireChannel(message.channel, 'push', 'webpush');
@@ -102,10 +109,8 @@ export function createWebPushAdapter(): ChannelAdapter<WebPushConfig, PushMessag
         privateKey: requireConfig(config.vapidPrivateKey, 'webpush', 'vapidPrivateKey'),
       };
       const subscription = subscriptionOf(message.to);
-      const payload = JSON.stringify({ id: message.messageId, title: message.content.title, body: message.content.body, url: message.content.url, data: message.content.data });
-      if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
-        throw new DeliveryError(DeliveryErrorType.Content, `webpush: payload is ${Buffer.byteLength(payload)} bytes, limit ${MAX_PAYLOAD_BYTES}`, { code: 'ETOOLARGE' });
-      }
+      const payload = payloadOf(message);
+      enforceLimits('webpush', LIMITS, { payload });
       const options = message.options;
       try {
         const res = await webpush.sendNotification(subscription, payload, {

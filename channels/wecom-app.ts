@@ -8,8 +8,9 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
 import { configProblems } from './config-schema.js';
 import { joinUrl, requireChannel, requireConfig } from './http.js';
+import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
 export interface WecomAppConfig {
   /** The enterprise's CorpID. */
@@ -45,7 +46,13 @@ interface WecomAnswer {
 
 export const WECOM_API = 'https://qyapi.weixin.qq.com';
 /** Both markdown.content and text.content are limited to 2048 UTF-8 bytes. */
-const MAX_CONTENT_BYTES = 2048;
+const LIMITS: ChannelLimits = { lengths: [{ field: 'content', unit: 'bytes', max: 2048 }], supportsRecall: true, supportsReceipts: false };
+
+function contentOf(message: ChatMessage, msgtype: 'markdown' | 'text'): string {
+  if (msgtype === 'text') return message.content.title ? `${message.content.title}\n${message.content.markdown}` : message.content.markdown;
+  const content = renderMarkdown(message.content.markdown, 'wecom');
+  return message.content.title ? `## ${message.content.title}\n${content}` : content;
+}
 
 // 40014 invalid access_token, 42001 access_token expired: fetch a new one and try once more.
 const TOKEN_REFUSED = new Set([40014, 42001]);
@@ -105,7 +112,8 @@ export function createWecomAppAdapter(): ChannelAdapter<WecomAppConfig, ChatMess
   return {
     kind: 'wecom-app',
     channel: 'chat',
-    limits: { maxBodyBytes: MAX_CONTENT_BYTES, supportsRecall: true, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message, config) => ({ content: contentOf(message, config?.msgtype ?? 'markdown') }),
 
     validateConfig: (config) => configProblems(ConfigSchema, config),
 
@@ -117,15 +125,8 @@ export function createWecomAppAdapter(): ChannelAdapter<WecomAppConfig, ChatMess
         throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `wecom-app: ${JSON.stringify(message.to)} is not a WeCom userid`, { code: 'EINVALIDUSER' });
       }
       const msgtype = config.msgtype ?? 'markdown';
-      let content: string;
-      if (msgtype === 'text') {
-        content = message.content.title ? `${message.content.title}\n${message.content.markdown}` : message.content.markdown;
-      } else {
-        content = renderMarkdown(message.content.markdown, 'wecom');
-        if (message.content.title) content = `## ${message.content.title}\n${content}`;
-      }
-      const bytes = Buffer.byteLength(content);
-      if (bytes > MAX_CONTENT_BYTES) throw new DeliveryError(DeliveryErrorType.Content, `wecom-app: ${msgtype} content is ${bytes} bytes, limit ${MAX_CONTENT_BYTES}`, { code: 'ETOOLONG' });
+      const content = contentOf(message, msgtype);
+      enforceLimits('wecom-app', LIMITS, { content });
       const answer = await call(config, 'message/send', '/cgi-bin/message/send', { touser: message.to, msgtype, agentid: agentId, [msgtype]: { content } });
       // A partly invalid recipient list still answers errcode 0 and names the invalid ones.
       if (answer.invaliduser && answer.invaliduser.split('|').includes(message.to)) {

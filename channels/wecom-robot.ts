@@ -2,8 +2,9 @@
 // Like DingTalk it answers HTTP 200 with `errcode` in the body.
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
-import type { ChannelAdapter, ChatMessage, SendResult } from './types.js';
+import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
 export interface WecomRobotConfig {
   /** `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…` */
@@ -16,8 +17,13 @@ interface WecomAnswer {
   errmsg?: string;
 }
 
-/** WeCom counts the markdown content in UTF-8 bytes. */
-const MAX_MARKDOWN_BYTES = 4096;
+// WeCom counts the markdown content in UTF-8 bytes; 20 messages per minute per robot.
+const LIMITS: ChannelLimits = { lengths: [{ field: 'content', unit: 'bytes', max: 4096 }], ratePerSecond: 20 / 60, supportsRecall: false, supportsReceipts: false };
+
+function contentOf(message: ChatMessage): string {
+  const content = renderMarkdown(message.content.markdown, 'wecom');
+  return message.content.title ? `## ${message.content.title}\n${content}` : content;
+}
 // 45009: over 20 messages per minute for this robot.
 const RATE_LIMITED = new Set([45009, 45033]);
 // 93000 invalid webhook key, 93004 robot removed from the group, 93008 not in the chat anymore.
@@ -28,15 +34,14 @@ export function createWecomRobotAdapter(): ChannelAdapter<WecomRobotConfig, Chat
   return {
     kind: 'wecom-robot',
     channel: 'chat',
-    limits: { maxBodyBytes: MAX_MARKDOWN_BYTES, ratePerSecond: 20 / 60, supportsRecall: false, supportsReceipts: false },
+    limits: LIMITS,
+    measure: (message) => ({ content: contentOf(message) }),
 
     async send(message: ChatMessage, config: WecomRobotConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'wecom-robot');
       const url = requireConfig(config.webhookUrl, 'wecom-robot', 'webhookUrl');
-      let content = renderMarkdown(message.content.markdown, 'wecom');
-      if (message.content.title) content = `## ${message.content.title}\n${content}`;
-      const bytes = Buffer.byteLength(content);
-      if (bytes > MAX_MARKDOWN_BYTES) throw new DeliveryError(DeliveryErrorType.Content, `wecom: markdown is ${bytes} bytes, limit ${MAX_MARKDOWN_BYTES}`, { code: 'ETOOLONG' });
+      const content = contentOf(message);
+      enforceLimits('wecom-robot', LIMITS, { content });
       const res = await httpRequest({
         url,
         headers: { 'content-type': 'application/json' },

@@ -33,6 +33,7 @@ import {
   VersionParam,
 } from '../schemas.js';
 import { submitNotification } from '../../domain/notifications/accept.js';
+import { carriersFor } from '../../domain/templates/carriers.js';
 import { preview, publishProblems, RenderFailed, templateSources, withAssets, type TemplateTools } from '../../domain/templates/service.js';
 
 /** Test sends go to a recipient of this reserved id prefix, one per address, through the normal path. */
@@ -142,7 +143,7 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
         const draft = await lockTemplate(tx, auth.tenantId, params.key);
         if (!draft) throw notFound('template');
         const content = await withAssets(tx, auth.tenantId, draft.content);
-        const problems = publishProblems(tools, content);
+        const problems = publishProblems(tools, content, await carriersFor(tx, auth.tenantId, tools.channels));
         if (problems.variables.length > 0) {
           throw unprocessable('invalid_example_data', 'exampleData does not satisfy variables', problems.variables);
         }
@@ -258,7 +259,8 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
       const issues = tools.variables.validate(content.variables, body.data);
       if (issues.length > 0) throw unprocessable('invalid_data', 'data does not satisfy the template variables', issues);
       try {
-        const r = preview(tools.renderer, content, body.channel ? [body.channel] : available, body);
+        const carriers = await carriersFor(deps.db, auth.tenantId, tools.channels);
+        const r = preview(tools.renderer, content, body.channel ? [body.channel] : available, { ...body, carriers, templateKey: params.key });
         res.json({ key: params.key, version: body.version ?? null, locale: body.locale ?? null, ...r });
       } catch (err) {
         if (err instanceof RenderFailed) throw unprocessable('render_failed', 'the template could not be rendered', err.problems);

@@ -1,18 +1,11 @@
 // What the template routes share: gathering the layouts and partials a template uses,
 // rendering it for preview, and the checks publish runs (variables against exampleData,
 // every channel in every locale rendered and measured against its channel's limits).
-import {
-  CHAT_LIMITS,
-  chatTooLongFor,
-  EMAIL_LIMITS,
-  INAPP_LIMITS,
-  measurePush,
-  measureSms,
-  SMS_LIMITS,
-  utf8Bytes,
-  WEBHOOK_LIMITS,
-} from '../../channels/limits.js';
-import { RenderError, resolveVariant, type Renderer } from './render.js';
+import { measureSms, utf8Bytes } from '../../channels/limits.js';
+import type { ChannelRegistry } from '../../channels/registry.js';
+import { fitOf, type Carriers, type Measurable } from './carriers.js';
+import { composeMessage } from './compose.js';
+import { RenderError, resolveVariant, type RenderedByChannel, type Renderer } from './render.js';
 import { CHANNELS, type Channel } from '../../channels/types.js';
 import type { DbOrTx } from '../../schema/database.js';
 import { findTemplateAssets } from '../../schema/queries/template-assets.js';
@@ -23,6 +16,8 @@ import type { VariableValidator } from './variables.js';
 export interface TemplateTools {
   renderer: Renderer;
   variables: VariableValidator;
+  /** Whose declared limits preview and publish measure against (see carriers.ts). */
+  channels: Pick<ChannelRegistry, 'get' | 'kinds'>;
 }
 
 /** Content that would not fit its channel (or fails to render), where it was found. */
@@ -46,8 +41,7 @@ export interface ChannelPreviews {
     icon?: string | undefined;
     data?: Record<string, string> | undefined;
     payloadBytes: number;
-    encryptedBytes: number;
-    maxBytes: number;
+    tooLongFor: string[];
   }>;
   inapp?: Located<{ title: string; body: string; url?: string | undefined; data?: Record<string, unknown> | undefined; bytes: number }>;
   webhook?: Located<{ body: unknown; bytes: number }>;
@@ -115,61 +109,54 @@ interface RenderOptions {
   data: Record<string, unknown>;
   locale?: string | undefined;
   timezone?: string | undefined;
+  /** The tenant's providers per channel (carriersFor). */
+  carriers: Carriers;
+  /** Webhook messages carry it as their event name. */
+  templateKey?: string | undefined;
 }
 
-/** Renders and measures one channel; RenderError propagates. */
+/** Stands in for the ledger's Message-ID, which some adapters send (and so measure). */
+const SAMPLE_MESSAGE_ID = '<dlv_01k0000000000000000000000@herald.invalid>';
+const SAMPLE_CONTEXT = { messageId: SAMPLE_MESSAGE_ID, notificationId: 'ntf_01k0000000000000000000000', priority: 'medium', expiresAt: null };
+
+/** The message an adapter would get for this rendered content, to measure it as the adapter does. */
+function sampleMessage<C extends Channel>(channel: C, rendered: RenderedByChannel[C], templateKey: string): Measurable {
+  if (channel === 'inapp') return { channel: 'inapp', content: rendered };
+  return composeMessage(channel as Exclude<Channel, 'inapp'>, rendered as RenderedByChannel[Exclude<Channel, 'inapp'>], '', { ...SAMPLE_CONTEXT, templateKey });
+}
+
+/** Renders one channel and measures it against the limits of the providers that may carry it; RenderError propagates. */
 function renderMeasured(renderer: Renderer, content: TemplateContent, channel: Channel, o: RenderOptions): { entry: unknown; problems: Problem[] } {
   const ctx = { data: o.data, locale: o.locale, timezone: o.timezone };
   const locale = resolveVariant(content, channel, o.locale).locale;
-  const problem = (message: string): Problem => ({ channel, locale, message });
+  const r = renderer.render(content, channel, ctx);
+  const fit = fitOf(o.carriers[channel], sampleMessage(channel, r, o.templateKey ?? 'preview'));
+  const problems = fit.problems.map((message): Problem => ({ channel, locale, message }));
+  return { entry: { locale, ...r, ...informativeSizes(channel, r), ...(channel === 'chat' || channel === 'push' ? { tooLongFor: fit.tooLongFor } : {}) }, problems };
+}
+
+/** Sizes shown next to the rendered content; the limits themselves are checked by fitOf. */
+function informativeSizes<C extends Channel>(channel: C, rendered: RenderedByChannel[C]): Record<string, unknown> {
   switch (channel) {
     case 'email': {
-      const r = renderer.render(content, 'email', ctx);
-      const chars = [...r.subject].length;
-      return {
-        entry: { locale, ...r, htmlBytes: r.html === undefined ? 0 : utf8Bytes(r.html) },
-        problems: [
-          ...(chars > EMAIL_LIMITS.maxSubjectChars ? [problem(`subject is ${chars} characters; at most ${EMAIL_LIMITS.maxSubjectChars}`)] : []),
-          ...(utf8Bytes(r.html ?? '') + utf8Bytes(r.text ?? '') > EMAIL_LIMITS.maxBodyBytes ? [problem(`body is ${utf8Bytes(r.html ?? '') + utf8Bytes(r.text ?? '')} bytes; at most ${EMAIL_LIMITS.maxBodyBytes}`)] : []),
-        ],
-      };
+      const r = rendered as RenderedByChannel['email'];
+      return { htmlBytes: r.html === undefined ? 0 : utf8Bytes(r.html) };
     }
-    case 'sms': {
-      const r = renderer.render(content, 'sms', ctx);
-      const m = measureSms(r.text);
-      return {
-        entry: { locale, text: r.text, ...m },
-        problems: m.segments > SMS_LIMITS.maxSegments ? [problem(`needs ${m.segments} ${m.encoding} segments; at most ${SMS_LIMITS.maxSegments}`)] : [],
-      };
-    }
+    case 'sms':
+      return { ...measureSms((rendered as RenderedByChannel['sms']).text) };
     case 'chat': {
-      const r = renderer.render(content, 'chat', ctx);
+      const r = rendered as RenderedByChannel['chat'];
       const text = r.title ? `${r.title}\n${r.markdown}` : r.markdown;
-      const tooLongFor = chatTooLongFor(text);
-      return {
-        entry: { locale, ...r, characters: [...text].length, bytes: utf8Bytes(text), tooLongFor },
-        problems: tooLongFor.length === CHAT_LIMITS.length ? [problem('too long for every chat platform')] : [],
-      };
+      return { characters: [...text].length, bytes: utf8Bytes(text) };
     }
-    case 'push': {
-      const r = renderer.render(content, 'push', ctx);
-      const m = measurePush(r);
-      return {
-        entry: { locale, ...r, ...m },
-        problems: m.encryptedBytes > m.maxBytes ? [problem(`web push payload is about ${m.encryptedBytes} bytes encrypted; at most ${m.maxBytes}`)] : [],
-      };
-    }
-    case 'inapp': {
-      const r = renderer.render(content, 'inapp', ctx);
-      const bytes = utf8Bytes(JSON.stringify(r));
-      return { entry: { locale, ...r, bytes }, problems: bytes > INAPP_LIMITS.maxBytes ? [problem(`in-app message is ${bytes} bytes; at most ${INAPP_LIMITS.maxBytes}`)] : [] };
-    }
-    case 'webhook': {
-      const r = renderer.render(content, 'webhook', ctx);
-      const bytes = utf8Bytes(JSON.stringify(r.body) ?? '');
-      return { entry: { locale, ...r, bytes }, problems: bytes > WEBHOOK_LIMITS.maxBodyBytes ? [problem(`webhook body is ${bytes} bytes; at most ${WEBHOOK_LIMITS.maxBodyBytes}`)] : [] };
-    }
+    case 'push':
+      return { payloadBytes: utf8Bytes(JSON.stringify(rendered)) };
+    case 'inapp':
+      return { bytes: utf8Bytes(JSON.stringify(rendered)) };
+    case 'webhook':
+      return { bytes: utf8Bytes(JSON.stringify((rendered as RenderedByChannel['webhook']).body) ?? '') };
   }
+  return {};
 }
 
 export class RenderFailed extends Error {
@@ -201,14 +188,14 @@ export function preview(renderer: Renderer, content: TemplateContent, channels: 
  * What publish refuses: exampleData that does not satisfy `variables`, and any channel in
  * any locale that fails to render or cannot fit, rendered with exampleData.
  */
-export function publishProblems(tools: TemplateTools, content: TemplateContent): { variables: ReturnType<VariableValidator['validate']>; content: Problem[] } {
+export function publishProblems(tools: TemplateTools, content: TemplateContent, carriers: Carriers): { variables: ReturnType<VariableValidator['validate']>; content: Problem[] } {
   const data = content.exampleData ?? {};
   const variables = tools.variables.validate(content.variables, data);
   if (variables.length > 0) return { variables, content: [] };
   const problems: Problem[] = [];
   for (const locale of [undefined, ...Object.keys(content.locales ?? {})]) {
     try {
-      problems.push(...preview(tools.renderer, content, templateChannels(content), { data, locale }).problems);
+      problems.push(...preview(tools.renderer, content, templateChannels(content), { data, locale, carriers }).problems);
     } catch (err) {
       if (!(err instanceof RenderFailed)) throw err;
       problems.push(...err.problems);

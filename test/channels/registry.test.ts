@@ -37,7 +37,15 @@ describe('channel registry', () => {
       expect(typeof a.limits.supportsReceipts).toBe('boolean');
       // Recall is offered exactly where the adapter can do it.
       expect(typeof a.recall === 'function', kind).toBe(a.limits.supportsRecall);
+      // Each declared length names a field the adapter measures, in a known unit.
+      expect(typeof a.measure, kind).toBe('function');
+      for (const l of a.limits.lengths) {
+        expect(['bytes', 'chars', 'utf16', 'sms-segments'], kind).toContain(l.unit);
+        expect(Number.isSafeInteger(l.max) && l.max > 0, kind).toBe(true);
+      }
     }
+    // Only the template-only SMS kinds measure nothing that Herald renders.
+    expect(registry.kinds().filter((k) => registry.get(k)!.limits.lengths.length === 0).sort()).toEqual(['aliyun-sms', 'tencent-sms']);
     expect(registry.kinds().filter((k) => registry.get(k)!.limits.supportsRecall).sort()).toEqual(['dingtalk-work-notice', 'wecom-app']);
     expect(registry.get('twilio')!.limits.supportsReceipts).toBe(true);
     await registry.close();

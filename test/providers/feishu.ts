@@ -7,6 +7,8 @@ import type { Handler } from './receiver.js';
 export function feishuBot(token: string, secret: string): Handler {
   return (req) => {
     if (req.method !== 'POST' || req.url !== `/open-apis/bot/v2/hook/${token}`) return { status: 404, body: { code: 19001, msg: 'param invalid: incoming webhook access token invalid' } };
+    // "The request body must not exceed 20 KB."
+    if (Buffer.byteLength(req.body) > 20 * 1024) return { status: 200, body: { code: 9499, msg: 'Bad Request: request body exceeds 20 KB' } };
     const json = JSON.parse(req.body) as { timestamp?: string; sign?: string; msg_type?: string; card?: { elements?: { tag?: string; content?: string }[] } };
     const ts = json.timestamp ?? '';
     if (!/^\d{10}$/.test(ts) || Math.abs(Date.now() / 1000 - Number(ts)) > 3600) {

@@ -79,7 +79,7 @@ describe('template rendering', () => {
     expect(c.chat).toEqual({ locale: null, title: 'Order a-1', markdown: '**Ada** paid 1,234.5', characters: 30, bytes: 30, tooLongFor: [] });
     expect(c.push).toMatchObject({ title: 'Shipped', body: 'a-1 is on its way', url: 'https://shop.example/o/a-1', data: { order: 'a-1' } });
     const plaintext = Buffer.byteLength(JSON.stringify({ title: 'Shipped', body: 'a-1 is on its way', url: 'https://shop.example/o/a-1', data: { order: 'a-1' } }));
-    expect(c.push).toMatchObject({ payloadBytes: plaintext, encryptedBytes: plaintext + 103, maxBytes: 4096 });
+    expect(c.push).toMatchObject({ payloadBytes: plaintext, tooLongFor: [] });
     expect(c.inapp).toMatchObject({ title: 'Order A-1', body: 'No note / Ada', data: { order: 'a-1', count: 3 } });
     // Webhook string leaves are templates but not html: no escaping, non-strings untouched.
     expect(c.webhook.body).toEqual({ event: 'order.shipped', order: 'a-1', lines: ['Ada', 7, { html: '<b>Ada</b>' }] });
