@@ -1,39 +1,30 @@
 // Regenerates sdk/src/schema.d.ts from the OpenAPI document of the route definitions, so the
 // SDK's types cannot drift from what the server validates. No server, database or Temporal
-// is needed: createApp only registers routes; the deps it gets are never called.
+// is needed: createApp only registers routes; the deps it is composed with are never called.
 //   npx tsx scripts/generate-sdk-types.ts [--out path]   (default sdk/src/schema.d.ts)
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { createApp } from '../api/app.js';
-import { createLogger } from '../common/logger.js';
+import { readConfig } from '../common/config.js';
 import { createMetrics } from '../common/metrics.js';
-import { createDb } from '../schema/connect.js';
+import { composeHerald } from '../composition/compose-herald.js';
 
 export const SDK_SCHEMA_PATH = fileURLToPath(new URL('../sdk/src/schema.d.ts', import.meta.url));
 
 /** The document a production API serves (no dev-only routes), with a fixed server URL. */
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
-  // Pools and connections here are lazy: nothing dials out unless a request is handled.
-  const db = createDb('postgres://herald-sdk-types@127.0.0.1:9/unused');
-  const connection = Connection.lazy({ address: '127.0.0.1:9' });
+  // Pools and connections here are lazy: nothing dials out unless a request is handled. The
+  // defaults of every other variable are what a production API without extras serves.
+  const herald = composeHerald(readConfig({ DATABASE_URL: 'postgres://herald-sdk-types@127.0.0.1:9/unused', TEMPORAL_ADDRESS: '127.0.0.1:9', LOG_LEVEL: 'silent' }), { service: 'sdk-types' });
   try {
-    const app = createApp({
-      db,
-      temporal: { client: new Client({ connection }), namespace: 'default', taskQueuePrefix: 'herald', uiUrl: 'http://localhost:8233' },
-      timings: { retryInitialMs: 1000, retryMaxIntervalMs: 300_000, retryMaxAttempts: 10, deliveryTimeoutMs: 60_000 },
-      publicUrl: 'http://localhost:3000',
-      logger: createLogger('silent', 'sdk-types'),
-      metrics: createMetrics({ processMetrics: false }),
-    });
+    const app = createApp({ ...herald.api().deps, metrics: createMetrics({ processMetrics: false }) });
     const document: unknown = app.locals.openApiDocument;
     if (!document || typeof document !== 'object') throw new Error('createApp did not expose app.locals.openApiDocument');
     return document as Record<string, unknown>;
   } finally {
-    await connection.close().catch(() => undefined);
-    await db.destroy();
+    await herald.close();
   }
 }
 

@@ -2,30 +2,24 @@
 // body size, security headers and CORS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../api/server.js';
+import { createLogger } from '../../common/logger.js';
+import { composeHerald, type Herald } from '../../composition/compose-herald.js';
 import { seedEmail, startStack, type TestStack } from '../../testkit/stack.js';
 
 describe('abuse limits', () => {
   let stack: TestStack;
+  let secondHerald: Herald;
   let second: ApiServer;
   beforeAll(async () => {
     stack = await startStack({ env: { HERALD_FAILED_AUTH_PER_MINUTE: '5', HERALD_CORS_ORIGINS: 'https://console.example' } });
     await seedEmail(stack);
-    // A second API process on the same database: rate limits must hold across both.
-    second = await startApiServer(
-      {
-        db: stack.db,
-        temporal: { client: stack.client, namespace: 'default', taskQueuePrefix: stack.config.taskQueuePrefix, uiUrl: stack.config.temporalUiUrl },
-        timings: stack.config.timings,
-        publicUrl: stack.config.publicUrl,
-        logger: (await import('../../common/logger.js')).createLogger('silent', 't'),
-        rateLimits: stack.config.rateLimits,
-      },
-      0,
-      '127.0.0.1',
-    );
+    // A second API process on the same database, composed as the first: rate limits must hold across both.
+    secondHerald = composeHerald(stack.config, { logger: createLogger('silent', 't') });
+    second = await startApiServer(secondHerald.api().deps, 0, '127.0.0.1');
   });
   afterAll(async () => {
     await second?.close();
+    await secondHerald?.close();
     await stack?.stop();
   });
 
