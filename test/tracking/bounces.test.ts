@@ -7,10 +7,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTracker } from '../../domain/tracking/tracker.js';
 import { createSmtpAdapter } from '../../channels/smtp.js';
 import { verifyBounceAddress } from '../../domain/links/bounce-address.js';
-import { createLogger } from '../../common/logger.js';
 import { startBounceReceiver, type BounceReceiver } from '../../inbound/bounce-receiver.js';
 import { dsnOutcome, parseDeliveryStatus, recipientFor } from '../../inbound/dsn.js';
 import { startCaptureSmtp, type Responder } from '../../local/capture-smtp.js';
@@ -217,14 +215,8 @@ describe.each(backends)('bounces end to end: $name', (backend) => {
     const b = await backend.start();
     stopBackend = b.stop;
     stack = await startStack({ smtp: { respond: responder }, env: { ...b.env, HERALD_BOUNCE_DOMAIN: BOUNCE_DOMAIN } });
-    const logger = createLogger('silent', 'bounce-test');
-    receiver = await startBounceReceiver({
-      db: stack.db,
-      tracker: createTracker({ db: stack.db, analytics: stack.analytics, logger }),
-      logger,
-      signingKey: stack.config.signingKey,
-      bounceDomain: stack.config.bounceDomain ?? '',
-    });
+    // Composed as inbound/main.ts composes it; its events go to the store the API's are in (stack.analytics).
+    receiver = await startBounceReceiver(stack.herald.bounces());
     expect((await stack.request('PUT', '/v1/templates/welcome', { email: { subject: 'Welcome', html: '<p>Hello {{name}}</p>', text: 'Hello {{name}}' } })).status).toBeLessThan(300);
     expect((await stack.request('POST', '/v1/templates/welcome/publish')).status).toBe(201);
     for (const u of ['ada', 'bob', 'cat', 'nobody']) expect((await stack.request('PUT', `/v1/users/${u}`, { name: u, email: `${u}@example.com` })).status).toBeLessThan(300);
