@@ -9,7 +9,7 @@ import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
 import { recordProviderError, type HeraldMetrics } from '../../common/metrics.js';
 import { inSpan } from '../../common/tracing.js';
 import type { SecretBox } from '../../common/secret-box.js';
-import { createTtlCache } from '../../common/ttl-cache.js';
+import { createTtlCache, type TtlCache } from '../../common/ttl-cache.js';
 import type { Db } from '../../schema/database.js';
 import { outboundAllowlist } from '../../schema/queries/identities.js';
 import { circuitAllows, listProviders, recordProviderFailure, recordProviderSuccess, takeProviderToken } from '../../schema/queries/providers.js';
@@ -116,79 +116,101 @@ function withHeraldSettings(kind: string, providerId: string, config: Record<str
   return config;
 }
 
-export function createProviderRouter(deps: RouterDeps) {
-  const providerLists = createTtlCache<string, Awaited<ReturnType<typeof listProviders>>>(3_000);
-  async function candidates(tenantId: string, channel: string): Promise<Candidate[]> {
-    // Provider changes take effect within the cache's few seconds.
-    const rows = await providerLists.get(`${tenantId}:${channel}`, () => listProviders(deps.db, tenantId, { channel, enabledOnly: true }));
-    const out: Candidate[] = [];
-    const allowlist = rows.some((r) => TENANT_URL_KINDS.has(r.kind)) ? await outboundAllowlist(deps.db, tenantId) : [];
-    for (const r of rows) {
-      if (!deps.secretBox) throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'HERALD_SECRET_KEY is not set, so provider secrets cannot be opened');
-      const config = JSON.parse(deps.secretBox.open(r.config_sealed)) as Record<string, unknown>;
-      out.push({
-        id: r.id,
-        kind: r.kind,
-        config: withHeraldSettings(r.kind, r.id, config, allowlist, deps),
-        rate: r.rate_per_second ? { perSecond: r.rate_per_second, burst: r.rate_burst ?? Math.max(1, Math.ceil(r.rate_per_second)) } : null,
-        managed: true,
-      });
-    }
-    if (out.length === 0 && channel === 'email' && deps.defaultSmtp) {
-      out.push({ id: DEFAULT_SMTP_PROVIDER, kind: 'smtp', config: deps.defaultSmtp, rate: null, managed: false });
-    }
-    return out;
+type ProviderLists = TtlCache<string, Awaited<ReturnType<typeof listProviders>>>;
+
+/** The tenant's enabled providers of a channel in failover order, configs opened; the default SMTP server when a tenant has no email provider. */
+async function candidatesFor(deps: RouterDeps, providerLists: ProviderLists, tenantId: string, channel: string): Promise<Candidate[]> {
+  // Provider changes take effect within the cache's few seconds.
+  const rows = await providerLists.get(`${tenantId}:${channel}`, () => listProviders(deps.db, tenantId, { channel, enabledOnly: true }));
+  const out: Candidate[] = [];
+  const allowlist = rows.some((r) => TENANT_URL_KINDS.has(r.kind)) ? await outboundAllowlist(deps.db, tenantId) : [];
+  for (const r of rows) {
+    if (!deps.secretBox) throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'HERALD_SECRET_KEY is not set, so provider secrets cannot be opened');
+    const config = JSON.parse(deps.secretBox.open(r.config_sealed)) as Record<string, unknown>;
+    out.push({
+      id: r.id,
+      kind: r.kind,
+      config: withHeraldSettings(r.kind, r.id, config, allowlist, deps),
+      rate: r.rate_per_second ? { perSecond: r.rate_per_second, burst: r.rate_burst ?? Math.max(1, Math.ceil(r.rate_per_second)) } : null,
+      managed: true,
+    });
   }
+  if (out.length === 0 && channel === 'email' && deps.defaultSmtp) {
+    out.push({ id: DEFAULT_SMTP_PROVIDER, kind: 'smtp', config: deps.defaultSmtp, rate: null, managed: false });
+  }
+  return out;
+}
+
+/** What one provider did with the message; anything but `sent` moves on to the next one. */
+type Attempt =
+  | { outcome: 'sent'; result: RoutedSend }
+  | { outcome: 'unknown_kind'; error: DeliveryError }
+  | { outcome: 'unreachable' }
+  | { outcome: 'circuit_open' }
+  | { outcome: 'rate_limited'; waitMs: number }
+  | { outcome: 'failed'; error: DeliveryError };
+
+async function tryProvider(deps: RouterDeps, tenantId: string, channel: string, p: Candidate, compose: Compose): Promise<Attempt> {
+  const adapter = deps.channels.get(p.kind);
+  if (!adapter) return { outcome: 'unknown_kind', error: new DeliveryError(DeliveryErrorType.ProviderConfig, `provider ${p.id} has unknown kind ${p.kind}`) };
+  const messages = compose(p.kind);
+  if (messages.length === 0) return { outcome: 'unreachable' };
+  if (p.managed && !(await circuitAllows(deps.db, tenantId, p.id, deps.circuit.openMs))) return { outcome: 'circuit_open' };
+  if (p.managed && p.rate) {
+    const wait = await takeProviderToken(deps.db, tenantId, p.id, p.rate.perSecond, p.rate.burst);
+    if (wait > 0) return { outcome: 'rate_limited', waitMs: wait };
+  }
+  try {
+    // Channel and provider only: no addresses, no config, no provider reply text.
+    const attributes = { 'herald.channel': channel, 'herald.provider.kind': p.kind, 'herald.provider.id': p.id, 'herald.messages': messages.length };
+    const result = await inSpan(deps.tracer, `ProviderSend:${p.kind}`, attributes, () => sendAll(adapter, messages, p.config), (err) => ({
+      'error.type': err instanceof DeliveryError ? err.type : 'Error',
+      ...(err instanceof DeliveryError && err.code ? { 'herald.error.code': err.code } : {}),
+    }));
+    if (p.managed) await recordProviderSuccess(deps.db, tenantId, p.id);
+    return { outcome: 'sent', result: { providerId: p.id, providerKind: p.kind, ...result } };
+  } catch (err) {
+    return { outcome: 'failed', error: await providerFailed(deps, tenantId, channel, p, err) };
+  }
+}
+
+/** Records a provider's failure; throws it when no other provider would do better. */
+async function providerFailed(deps: RouterDeps, tenantId: string, channel: string, p: Candidate, err: unknown): Promise<DeliveryError> {
+  const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
+  de.provider ??= p.id;
+  recordProviderError(deps.metrics, { channel, provider: p.id, code: de.code ?? de.type });
+  if (endsFailover(de)) throw de;
+  // A provider-side problem (transient, rate limited, misconfigured) counts against
+  // its circuit; the next provider gets the message.
+  if (p.managed && de.type !== DeliveryErrorType.Rejected) {
+    await recordProviderFailure(deps.db, tenantId, p.id, de.message, deps.circuit.failureThreshold);
+  }
+  return de;
+}
+
+export function createProviderRouter(deps: RouterDeps) {
+  const providerLists: ProviderLists = createTtlCache(3_000);
 
   return {
+    /** Tries the tenant's providers in order until one takes the message. */
     async send(tenantId: string, channel: string, compose: Compose): Promise<RoutedSend> {
-      const list = await candidates(tenantId, channel);
+      const list = await candidatesFor(deps, providerLists, tenantId, channel);
       if (list.length === 0) throw new DeliveryError(DeliveryErrorType.ProviderConfig, `no enabled ${channel} provider is configured`);
       let reachable = 0;
       let lastError: DeliveryError | undefined;
       let soonestToken: number | undefined;
       let skippedOpen = 0;
       for (const p of list) {
-        const adapter = deps.channels.get(p.kind);
-        if (!adapter) {
-          lastError = new DeliveryError(DeliveryErrorType.ProviderConfig, `provider ${p.id} has unknown kind ${p.kind}`);
+        const a = await tryProvider(deps, tenantId, channel, p, compose);
+        if (a.outcome === 'sent') return a.result;
+        if (a.outcome === 'unknown_kind' || a.outcome === 'unreachable') {
+          if (a.outcome === 'unknown_kind') lastError = a.error;
           continue;
         }
-        const messages = compose(p.kind);
-        if (messages.length === 0) continue;
         reachable += 1;
-        if (p.managed && !(await circuitAllows(deps.db, tenantId, p.id, deps.circuit.openMs))) {
-          skippedOpen += 1;
-          continue;
-        }
-        if (p.managed && p.rate) {
-          const wait = await takeProviderToken(deps.db, tenantId, p.id, p.rate.perSecond, p.rate.burst);
-          if (wait > 0) {
-            soonestToken = Math.min(soonestToken ?? Infinity, wait);
-            continue;
-          }
-        }
-        try {
-          // Channel and provider only: no addresses, no config, no provider reply text.
-          const attributes = { 'herald.channel': channel, 'herald.provider.kind': p.kind, 'herald.provider.id': p.id, 'herald.messages': messages.length };
-          const result = await inSpan(deps.tracer, `ProviderSend:${p.kind}`, attributes, () => sendAll(adapter, messages, p.config), (err) => ({
-            'error.type': err instanceof DeliveryError ? err.type : 'Error',
-            ...(err instanceof DeliveryError && err.code ? { 'herald.error.code': err.code } : {}),
-          }));
-          if (p.managed) await recordProviderSuccess(deps.db, tenantId, p.id);
-          return { providerId: p.id, providerKind: p.kind, ...result };
-        } catch (err) {
-          const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
-          de.provider ??= p.id;
-          recordProviderError(deps.metrics, { channel, provider: p.id, code: de.code ?? de.type });
-          if (endsFailover(de)) throw de;
-          // A provider-side problem (transient, rate limited, misconfigured) counts against
-          // its circuit; the next provider gets the message.
-          if (p.managed && de.type !== DeliveryErrorType.Rejected) {
-            await recordProviderFailure(deps.db, tenantId, p.id, de.message, deps.circuit.failureThreshold);
-          }
-          lastError = de;
-        }
+        if (a.outcome === 'circuit_open') skippedOpen += 1;
+        else if (a.outcome === 'rate_limited') soonestToken = Math.min(soonestToken ?? Infinity, a.waitMs);
+        else lastError = a.error;
       }
       if (reachable === 0) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `the recipient has no ${channel} identity any configured provider can reach`, { code: 'no_identity' });
       if (soonestToken !== undefined) {
