@@ -1,6 +1,6 @@
-// Bearer API keys: a key is random, shown once, stored as its SHA-256. Scopes decide what
-// a key may do; `admin` may do everything in its tenant except create tenants.
-import { createHash, randomBytes } from 'node:crypto';
+// Bearer API keys (domain/access/keys.ts makes them): scopes decide what a key may do;
+// `admin` may do everything in its tenant except create tenants.
+import { hashKey } from '../domain/access/keys.js';
 import type { Db } from '../schema/database.js';
 import { findActiveKeyByHash, touchKeyLastUsed } from '../schema/queries/api-keys.js';
 
@@ -14,15 +14,6 @@ export interface AuthContext {
   scopes: Scope[];
   /** The key's own request rate, when it has one. */
   rate?: { perSecond: number; burst: number } | undefined;
-}
-
-export function hashKey(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
-
-export function generateKey(): { secret: string; prefix: string } {
-  const secret = `hk_${randomBytes(32).toString('base64url')}`;
-  return { secret, prefix: secret.slice(0, 10) };
 }
 
 export function hasScope(ctx: AuthContext, needed: Scope): boolean {

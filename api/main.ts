@@ -2,7 +2,7 @@
 import { readConfig } from '../common/config.js';
 import { composeHerald } from '../composition/compose-herald.js';
 import { migrateToLatest } from '../schema/connect.js';
-import { bootstrapAdminKey } from './bootstrap.js';
+import { bootstrapAdminKey } from '../domain/access/bootstrap.js';
 import { startApiServer } from './server.js';
 
 const config = readConfig();

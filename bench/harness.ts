@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { bootstrapAdminKey } from '../api/bootstrap.js';
+import { bootstrapAdminKey } from '../domain/access/bootstrap.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import { readConfig, type HeraldConfig } from '../common/config.js';
 import { composeHerald } from '../composition/compose-herald.js';

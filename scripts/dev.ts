@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bootstrapAdminKey } from '../api/bootstrap.js';
+import { bootstrapAdminKey } from '../domain/access/bootstrap.js';
 import { startApiServer } from '../api/server.js';
 import { readConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';

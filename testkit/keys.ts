@@ -1,4 +1,5 @@
-import { generateKey, hashKey, type Scope } from '../api/auth.js';
+import type { Scope } from '../api/auth.js';
+import { generateKey, hashKey } from '../domain/access/keys.js';
 import { newId } from '../common/ids.js';
 import type { Db } from '../schema/database.js';
 import { insertApiKey } from '../schema/queries/api-keys.js';

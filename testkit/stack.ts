@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import type { AnalyticsStore } from '../analytics/store.js';
-import { bootstrapAdminKey } from '../api/bootstrap.js';
+import { bootstrapAdminKey } from '../domain/access/bootstrap.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import { freePort } from '../common/free-port.js';
 import { readConfig, type HeraldConfig } from '../common/config.js';

@@ -1,15 +1,14 @@
 // Tenants, API keys and the audit log: who may do what, and who did what.
 import { z } from 'zod';
-import { newId } from '../../common/ids.js';
-import { appendAudit, listAudit } from '../../schema/queries/audit-log.js';
-import { insertApiKey, listTenantKeys, revokeKey } from '../../schema/queries/api-keys.js';
-import { findTenant, insertTenant, updateTenant } from '../../schema/queries/tenants.js';
+import { createApiKey, revokeApiKey, type ApiKeyRequest as KeyRequest, type NewKey } from '../../domain/access/keys.js';
+import { changeTenant, createTenant, tenantOf, type TenantChange, type TenantRequest as NewTenantRequest } from '../../domain/access/tenants.js';
+import { listAudit } from '../../schema/queries/audit-log.js';
+import { listTenantKeys } from '../../schema/queries/api-keys.js';
 import type { TenantRow } from '../../schema/tables/tenants.js';
 import { isValidCidr } from '../../channels/outbound-guard.js';
 import type { ApiKeyRow } from '../../schema/tables/api-keys.js';
-import { generateKey, hashKey, SCOPES, type Scope } from '../auth.js';
+import { SCOPES, type Scope } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, IdParam, IsoDateTime, Pagination, Timezone, listOf } from '../schemas.js';
 
@@ -42,7 +41,7 @@ const ApiKeyRequest = z
       .meta({ description: 'Requests per second for this key, shared by all API processes; the server default otherwise.' }),
   })
   .strict()
-  .meta({ id: 'ApiKeyRequest' });
+  .meta({ id: 'ApiKeyRequest' }) satisfies z.ZodType<KeyRequest>;
 
 const TenantRequest = z
   .object({
@@ -51,7 +50,7 @@ const TenantRequest = z
     timezone: Timezone.default('UTC'),
   })
   .strict()
-  .meta({ id: 'TenantRequest' });
+  .meta({ id: 'TenantRequest' }) satisfies z.ZodType<NewTenantRequest>;
 
 const Tenant = z
   .object({ id: z.string(), name: z.string(), timezone: z.string(), bulkThreshold: z.number().int(), createdAt: z.string(), adminKey: NewApiKey })
@@ -74,6 +73,11 @@ function presentKey(k: ApiKeyRow): z.infer<typeof ApiKey> {
     revokedAt: iso(k.revoked_at),
     lastUsedAt: iso(k.last_used_at),
   };
+}
+
+/** The one answer that carries the secret: it is never shown again. */
+function presentNewKey(k: NewKey): z.infer<typeof NewApiKey> {
+  return { key: k.secret, ...presentKey(k.row) };
 }
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
@@ -111,7 +115,7 @@ const TenantPatch = z
     tracking: z.boolean().optional().meta({ description: 'Email open and click tracking for the whole tenant.' }),
   })
   .strict()
-  .meta({ id: 'TenantPatch' });
+  .meta({ id: 'TenantPatch' }) satisfies z.ZodType<TenantChange>;
 
 const Me = z.object({ tenantId: z.string(), keyId: z.string(), scopes: z.array(ScopeName) }).meta({ id: 'Me' });
 
@@ -153,9 +157,7 @@ export function accessRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 200: { description: 'The tenant', schema: TenantSettings } },
     async handler({ res, auth }) {
-      const t = await findTenant(deps.db, auth.tenantId);
-      if (!t) throw notFound('tenant');
-      res.json(presentTenant(t));
+      res.json(presentTenant(await tenantOf(deps.db, auth)));
     },
   });
 
@@ -169,45 +171,10 @@ export function accessRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 200: { description: 'The updated tenant', schema: TenantSettings } },
     async handler({ res, body, auth }) {
-      const t = await updateTenant(deps.db, auth.tenantId, {
-        ...(body.name !== undefined ? { name: body.name } : {}),
-        ...(body.timezone !== undefined ? { timezone: body.timezone } : {}),
-        ...(body.bulkThreshold !== undefined ? { bulk_threshold: body.bulkThreshold } : {}),
-        ...(body.outboundAllowlist !== undefined ? { outbound_allowlist: body.outboundAllowlist } : {}),
-        ...(body.dailyQuota !== undefined ? { daily_quota: body.dailyQuota } : {}),
-        ...(body.sendWindow !== undefined ? { send_window: body.sendWindow ? JSON.stringify(body.sendWindow) : null } : {}),
-        ...(body.approvalTimeoutSeconds !== undefined ? { approval_timeout_seconds: body.approvalTimeoutSeconds } : {}),
-        ...(body.dedupWindowSeconds !== undefined ? { dedup_window_seconds: body.dedupWindowSeconds } : {}),
-        ...(body.tracking !== undefined ? { tracking: body.tracking } : {}),
-      });
-      if (!t) throw notFound('tenant');
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'tenant.update', targetType: 'tenant', targetId: auth.tenantId, details: body });
+      const t = await changeTenant(deps.db, auth, body);
       res.json(presentTenant(t));
     },
   });
-
-  async function createKey(
-    tenantId: string,
-    createdBy: string,
-    req: { name: string; scopes: Scope[]; expiresAt?: string | undefined; rateLimit?: { perSecond: number; burst?: number | undefined } | undefined },
-  ) {
-    const { secret, prefix } = generateKey();
-    const id = newId('key');
-    const row = await insertApiKey(deps.db, {
-      id,
-      tenant_id: tenantId,
-      name: req.name,
-      prefix,
-      secret_hash: hashKey(secret),
-      scopes: req.scopes,
-      created_by: createdBy,
-      expires_at: req.expiresAt ? new Date(req.expiresAt) : null,
-      rate_per_second: req.rateLimit?.perSecond ?? null,
-      rate_burst: req.rateLimit ? (req.rateLimit.burst ?? Math.ceil(req.rateLimit.perSecond * 2)) : null,
-    });
-    await appendAudit(deps.db, { tenantId, actor: createdBy, action: 'api_key.create', targetType: 'api_key', targetId: id, details: { scopes: req.scopes } });
-    return { key: secret, ...presentKey(row) };
-  }
 
   defineRoute(host, {
     method: 'post',
@@ -219,17 +186,14 @@ export function accessRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [409],
     responses: { 201: { description: 'The tenant and its admin key', schema: Tenant } },
     async handler({ res, body, auth }) {
-      const tenant = await insertTenant(deps.db, { id: body.id, name: body.name, timezone: body.timezone });
-      if (!tenant) throw new HttpError(409, 'tenant_exists', `tenant ${body.id} already exists`);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'tenant.create', targetType: 'tenant', targetId: tenant.id });
-      const adminKey = await createKey(tenant.id, auth.keyId, { name: 'first admin key', scopes: ['admin'] });
+      const { tenant, adminKey } = await createTenant(deps.db, auth, body);
       res.status(201).json({
         id: tenant.id,
         name: tenant.name,
         timezone: tenant.timezone,
         bulkThreshold: tenant.bulk_threshold,
         createdAt: tenant.created_at.toISOString(),
-        adminKey,
+        adminKey: presentNewKey(adminKey),
       });
     },
   });
@@ -244,11 +208,7 @@ export function accessRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [422],
     responses: { 201: { description: 'The new key with its secret', schema: NewApiKey } },
     async handler({ res, body, auth }) {
-      if (body.scopes.includes('system') && !auth.scopes.includes('system')) {
-        throw new HttpError(422, 'scope_not_grantable', 'only a key with the system scope can grant it');
-      }
-      if (body.expiresAt && new Date(body.expiresAt) <= new Date()) throw new HttpError(422, 'already_expired', 'expiresAt is in the past');
-      res.status(201).json(await createKey(auth.tenantId, auth.keyId, body));
+      res.status(201).json(presentNewKey(await createApiKey(deps.db, auth, body)));
     },
   });
 
@@ -277,8 +237,7 @@ export function accessRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 204: { description: 'Revoked' } },
     async handler({ res, params, auth }) {
-      if (!(await revokeKey(deps.db, auth.tenantId, params.id, new Date()))) throw notFound('API key');
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'api_key.revoke', targetType: 'api_key', targetId: params.id });
+      await revokeApiKey(deps.db, auth, params.id);
       res.status(204).end();
     },
   });

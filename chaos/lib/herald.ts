@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AnalyticsStore } from '../../analytics/store.js';
-import { bootstrapAdminKey } from '../../api/bootstrap.js';
+import { bootstrapAdminKey } from '../../domain/access/bootstrap.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
 import { readConfig, type HeraldConfig } from '../../common/config.js';
 import { freePort } from '../../common/free-port.js';

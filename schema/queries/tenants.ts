@@ -22,3 +22,8 @@ export async function updateTenant(
   if (Object.keys(patch).length === 0) return findTenant(db, id);
   return db.updateTable('tenants').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
 }
+
+/** Locks the tenant's row until the transaction ends: concurrent writers of its keys take turns. */
+export async function lockTenant(db: DbOrTx, id: string): Promise<void> {
+  await db.selectFrom('tenants').select('id').where('id', '=', id).forUpdate().execute();
+}

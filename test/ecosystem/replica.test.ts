@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { bootstrapAdminKey } from '../../api/bootstrap.js';
+import { bootstrapAdminKey } from '../../domain/access/bootstrap.js';
 import { startApiServer, type ApiServer } from '../../api/server.js';
 import { createLogger } from '../../common/logger.js';
 import { createDb, migrateToLatest } from '../../schema/connect.js';

@@ -1,8 +1,8 @@
 // HERALD_BOOTSTRAP_ADMIN_KEY: how scripts, tests and first-time users get in without a UI.
-import type { Db } from '../schema/database.js';
-import { countTenantKeys, insertApiKey } from '../schema/queries/api-keys.js';
-import { insertTenantIfMissing } from '../schema/queries/tenants.js';
-import { hashKey } from './auth.js';
+import type { Db } from '../../schema/database.js';
+import { countTenantKeys, insertApiKey } from '../../schema/queries/api-keys.js';
+import { insertTenantIfMissing, lockTenant } from '../../schema/queries/tenants.js';
+import { hashKey } from './keys.js';
 
 export const DEFAULT_TENANT = 'default';
 
@@ -11,7 +11,7 @@ export async function bootstrapAdminKey(db: Db, secret: string): Promise<boolean
   return db.transaction().execute(async (tx) => {
     await insertTenantIfMissing(tx, { id: DEFAULT_TENANT, name: 'Default', timezone: 'UTC' });
     // Serialise concurrent starts (API and workers starting together) on the tenant row.
-    await tx.selectFrom('tenants').select('id').where('id', '=', DEFAULT_TENANT).forUpdate().execute();
+    await lockTenant(tx, DEFAULT_TENANT);
     if ((await countTenantKeys(tx, DEFAULT_TENANT)) > 0) return false;
     await insertApiKey(tx, {
       id: 'key_bootstrap',
