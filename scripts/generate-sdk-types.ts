@@ -1,8 +1,10 @@
-// Regenerates sdk/src/schema.d.ts from the OpenAPI document of the route definitions, so the
-// SDK's types cannot drift from what the server validates. No server, database or Temporal
+// Regenerates the API types of the SDK (sdk/src/schema.d.ts) and of the dashboard
+// (dashboard/src/api/schema.d.ts) from the OpenAPI document of the route definitions, so
+// neither can drift from what the server validates. `--check` writes nothing and fails when
+// a generated file is not what the routes generate now (CI runs it). No server, database or Temporal
 // is needed: createApp only registers routes; the deps it is composed with are never called.
-//   npx tsx scripts/generate-sdk-types.ts [--out path]   (default sdk/src/schema.d.ts)
-import { writeFileSync } from 'node:fs';
+//   npx tsx scripts/generate-sdk-types.ts [--check] [--out path]   (default: both files)
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
@@ -12,6 +14,7 @@ import { createMetrics } from '../common/metrics.js';
 import { composeHerald } from '../composition/compose-herald.js';
 
 export const SDK_SCHEMA_PATH = fileURLToPath(new URL('../sdk/src/schema.d.ts', import.meta.url));
+export const DASHBOARD_SCHEMA_PATH = fileURLToPath(new URL('../dashboard/src/api/schema.d.ts', import.meta.url));
 
 /** The document a production API serves (no dev-only routes), with a fixed server URL. */
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
@@ -38,9 +41,26 @@ export async function renderSdkTypes(): Promise<string> {
   ].join('\n');
 }
 
+/** The generated files that differ from `text` (missing ones included). */
+export function staleFiles(paths: readonly string[], text: string): string[] {
+  return paths.filter((p) => !existsSync(p) || readFileSync(p, 'utf8') !== text);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { out: { type: 'string' } } });
-  const out = values.out ?? SDK_SCHEMA_PATH;
-  writeFileSync(out, await renderSdkTypes());
-  console.log(`wrote ${out}`);
+  const { values } = parseArgs({ options: { out: { type: 'string' }, check: { type: 'boolean', default: false } } });
+  const targets = values.out ? [values.out] : [SDK_SCHEMA_PATH, DASHBOARD_SCHEMA_PATH];
+  const text = await renderSdkTypes();
+  if (values.check) {
+    const stale = staleFiles(targets, text);
+    if (stale.length > 0) {
+      console.error(`out of date with the route definitions: ${stale.join(', ')}\nrun \`npm run generate:sdk\` and commit the result`);
+      process.exit(1);
+    }
+    console.log('generated API types are current');
+  } else {
+    for (const out of targets) {
+      writeFileSync(out, text);
+      console.log(`wrote ${out}`);
+    }
+  }
 }

@@ -11128,6 +11128,7 @@ export interface components {
                     markdown: string;
                     characters: number;
                     bytes: number;
+                    /** @description Provider kinds that may carry it (the tenant’s, else every chat kind) and would refuse it. */
                     tooLongFor: string[];
                 };
                 push?: {
@@ -11140,8 +11141,8 @@ export interface components {
                         [key: string]: string;
                     };
                     payloadBytes: number;
-                    encryptedBytes: number;
-                    maxBytes: number;
+                    /** @description Provider kinds that may carry it (the tenant’s, else every push kind) and would refuse it. */
+                    tooLongFor: string[];
                 };
                 inapp?: {
                     locale: string | null;

@@ -6,7 +6,8 @@
 import { ApiError, type Http } from '../api/http';
 import type { Me, Scope } from '../api/types';
 
-export type Capabilities = Record<Exclude<Scope, 'system'>, boolean>;
+// `system` is Herald's own and `scim` an identity provider's (it reaches /scim/v2 only): no dashboard page depends on either.
+export type Capabilities = Record<Exclude<Scope, 'system' | 'scim'>, boolean>;
 
 /** The capabilities a list of granted scopes gives; `admin` implies every other scope but `system`. */
 export function capabilitiesOf(scopes: readonly Scope[]): Capabilities {

@@ -310,6 +310,7 @@ export const en = {
   'scope.approve': 'approve',
   'scope.admin': 'admin',
   'scope.system': 'system',
+  'scope.scim': 'scim (identity provider)',
 
   'common.close': 'Close',
   'common.edit': 'Edit',
@@ -318,7 +319,7 @@ export const en = {
   'editor.sms': 'SMS text (optional)',
   'counters.email': 'HTML {size}',
   'counters.sms': '{characters} characters · {encoding} · {segments} segment(s)',
-  'counters.push': 'payload {size} B, {encrypted} B encrypted (max {max} B)',
+  'counters.push': 'payload {size} B',
   'counters.chat': '{characters} characters · {size}',
   'counters.bytes': '{size}',
   'versions.title': 'Versions',

@@ -312,6 +312,7 @@ export const zhCN: Messages = {
   'scope.approve': '审批',
   'scope.admin': '管理员',
   'scope.system': '系统',
+  'scope.scim': 'SCIM（身份提供方）',
 
   'common.close': '关闭',
   'common.edit': '编辑',
@@ -320,7 +321,7 @@ export const zhCN: Messages = {
   'editor.sms': '短信正文（可选）',
   'counters.email': 'HTML {size}',
   'counters.sms': '{characters} 个字符 · {encoding} · {segments} 条',
-  'counters.push': '载荷 {size} B，加密后 {encrypted} B（上限 {max} B）',
+  'counters.push': '载荷 {size} B',
   'counters.chat': '{characters} 个字符 · {size}',
   'counters.bytes': '{size}',
   'versions.title': '版本',

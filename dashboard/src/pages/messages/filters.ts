@@ -1,5 +1,5 @@
 // The Messages filters live in the URL, so a filtered list can be bookmarked and shared.
-import type { NotificationFilter } from '../../api/types';
+import { CHANNELS, NOTIFICATION_STATUSES, PRIORITIES, type NotificationFilter } from '../../api/types';
 
 export const FILTER_FIELDS = ['from', 'to', 'priority', 'status', 'channel', 'category', 'template', 'userId', 'q'] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
@@ -22,9 +22,20 @@ function startOfLocalDay(date: string, plusDays = 0): string | undefined {
   return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays).toISOString();
 }
 
+/** `value` when it is one of `allowed`: a hand-edited URL cannot put an unknown value in the query. */
+function oneOf<T extends string>(allowed: readonly T[], value: string): T | undefined {
+  return (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
 export function toApiFilter(values: FilterValues): NotificationFilter {
   const f: NotificationFilter = {};
-  for (const k of ['priority', 'status', 'channel', 'category', 'template', 'userId', 'q'] as const) {
+  const priority = oneOf(PRIORITIES, values.priority.trim());
+  const status = oneOf(NOTIFICATION_STATUSES, values.status.trim());
+  const channel = oneOf(CHANNELS, values.channel.trim());
+  if (priority) f.priority = priority;
+  if (status) f.status = status;
+  if (channel) f.channel = channel;
+  for (const k of ['category', 'template', 'userId', 'q'] as const) {
     if (values[k].trim() !== '') f[k] = values[k].trim();
   }
   const from = startOfLocalDay(values.from);

@@ -35,7 +35,7 @@ export function ScheduleTable({ items, onPause, onDelete, busy = null }: Props) 
                 {s.cron ?? t('schedules.every', { seconds: s.everySeconds ?? 0 })}
               </td>
               <td data-label={t('schedules.col.timezone')}>{s.timezone}</td>
-              <td data-label={t('schedules.col.template')}>{s.notification?.template ?? '—'}</td>
+              <td data-label={t('schedules.col.template')}>{typeof s.notification.template === 'string' ? s.notification.template : '—'}</td>
               <td data-label={t('schedules.col.next')}>{s.paused ? '—' : formatTime(s.nextFireTimes[0])}</td>
               <td data-label={t('schedules.col.state')}>
                 <span className={`badge ${s.paused ? 'warn' : 'good'}`} data-state={s.paused ? 'paused' : 'active'}>

@@ -16,7 +16,7 @@ export function ChannelCounters({ channels }: { channels: PreviewChannels }) {
   }
   if (channels.push) {
     const p = channels.push;
-    rows.push({ channel: 'push', text: t('counters.push', { size: p.payloadBytes, encrypted: p.encryptedBytes, max: p.maxBytes }), warn: p.encryptedBytes > p.maxBytes });
+    rows.push({ channel: 'push', text: t('counters.push', { size: p.payloadBytes }), warn: p.tooLongFor.length > 0 });
   }
   if (channels.inapp) rows.push({ channel: 'inapp', text: t('counters.bytes', { size: kb(channels.inapp.bytes) }) });
   if (channels.chat) {
