@@ -9,6 +9,8 @@ import type { AcceptRequest } from '../domain/notifications/request.js';
 import type { UserProfile } from '../domain/recipients/users.js';
 import { CLIENT_ID_MAX, CLIENT_ID_PATTERN } from '../domain/recipients/client-id.js';
 import type { ChannelPreviews, Problem as DomainProblem } from '../domain/templates/service.js';
+import type { PreviewOptions } from '../domain/templates/manage.js';
+import type { TestSend } from '../domain/templates/test-send.js';
 
 /** Client-chosen ids (users, templates, groups…): URL-safe, bounded. */
 export const ClientId = z.string().min(1).max(CLIENT_ID_MAX).regex(CLIENT_ID_PATTERN, 'use letters, digits and . _ : @ -');
@@ -300,7 +302,7 @@ export const PreviewRequest = z
     version: z.number().int().min(1).max(2_147_483_647).optional().meta({ description: 'Render this published version instead of the draft.' }),
   })
   .strict()
-  .meta({ id: 'TemplatePreviewRequest' });
+  .meta({ id: 'TemplatePreviewRequest' }) satisfies z.ZodType<PreviewOptions>;
 
 const Problem = z.object({ channel: ChannelName, locale: z.string().nullable(), message: z.string() });
 
@@ -368,7 +370,7 @@ export const TestSendRequest = z
     version: z.number().int().min(1).max(2_147_483_647).optional().meta({ description: 'Default: the published version.' }),
   })
   .strict()
-  .meta({ id: 'TemplateTestSendRequest' });
+  .meta({ id: 'TemplateTestSendRequest' }) satisfies z.ZodType<TestSend>;
 
 export const LayoutRequest = z
   .object({

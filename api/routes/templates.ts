@@ -1,21 +1,8 @@
-import { appendAudit } from '../../schema/queries/audit-log.js';
 import { countDeliveries } from '../../schema/queries/notifications.js';
-import {
-  deleteTemplate,
-  findTemplate,
-  findTemplateVersion,
-  insertNextVersion,
-  listTemplates,
-  listTemplateVersions,
-  lockTemplate,
-  upsertTemplateDraft,
-} from '../../schema/queries/templates.js';
-import { upsertUser } from '../../schema/queries/users.js';
-import type { TemplateContent } from '../../schema/tables/templates.js';
+import { findTemplate, findTemplateVersion, listTemplates, listTemplateVersions } from '../../schema/queries/templates.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound, unprocessable } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { presentNotification, presentTemplate, presentTemplateVersion } from '../presenters.js';
-import { templateChannels } from '../../domain/templates/channels.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import {
   KeyParam,
@@ -32,12 +19,9 @@ import {
   TestSendRequest,
   VersionParam,
 } from '../schemas.js';
-import { submitNotification } from '../../domain/notifications/accept.js';
-import { carriersFor } from '../../domain/templates/carriers.js';
-import { preview, publishProblems, RenderFailed, templateSources, withAssets, type TemplateTools } from '../../domain/templates/service.js';
-
-/** Test sends go to a recipient of this reserved id prefix, one per address, through the normal path. */
-export const TEST_SEND_USER_PREFIX = 'test-send:';
+import { previewTemplate, publishTemplate, removeTemplate, rollbackTemplate, saveDraft } from '../../domain/templates/manage.js';
+import type { TemplateTools } from '../../domain/templates/service.js';
+import { sendTest } from '../../domain/templates/test-send.js';
 
 export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTools): void {
   defineRoute(host, {
@@ -51,33 +35,7 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
     errors: [422],
     responses: { 200: { description: 'Draft replaced', schema: Template }, 201: { description: 'Created', schema: Template } },
     async handler({ res, params, body, auth }) {
-      const { name, category, defaultPriority, ...definition } = body;
-      const content = definition as TemplateContent;
-      // Syntax and schema errors surface while editing, not first at publish or send time.
-      const syntax = templateSources(content).flatMap(({ where, source }) => {
-        try {
-          tools.renderer.check(source, where);
-          return [];
-        } catch (err) {
-          return [{ field: where, message: (err as Error).message }];
-        }
-      });
-      if (syntax.length > 0) throw unprocessable('template_syntax', 'some template text does not compile', syntax);
-      if (content.variables) {
-        try {
-          tools.variables.check(content.variables);
-        } catch (err) {
-          throw unprocessable('invalid_variables_schema', `variables is not a usable JSON Schema: ${(err as Error).message}`);
-        }
-      }
-      const { row, created } = await upsertTemplateDraft(deps.db, {
-        tenant_id: auth.tenantId,
-        key: params.key,
-        name: name ?? null,
-        category: category ?? null,
-        default_priority: defaultPriority ?? 'medium',
-        content: JSON.stringify(content),
-      });
+      const { row, created } = await saveDraft(deps.db, tools, auth, params.key, body);
       res.status(created ? 201 : 200).json(presentTemplate(row));
     },
   });
@@ -123,8 +81,7 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
     errors: [404],
     responses: { 204: { description: 'Deleted' } },
     async handler({ res, params, auth }) {
-      if (!(await deleteTemplate(deps.db, auth.tenantId, params.key))) throw notFound('template');
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'template.delete', targetType: 'template', targetId: params.key });
+      await removeTemplate(deps.db, auth, params.key);
       res.status(204).end();
     },
   });
@@ -139,25 +96,7 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
     errors: [404, 422],
     responses: { 201: { description: 'The new version', schema: TemplateVersion } },
     async handler({ res, params, auth }) {
-      const version = await deps.db.transaction().execute(async (tx) => {
-        const draft = await lockTemplate(tx, auth.tenantId, params.key);
-        if (!draft) throw notFound('template');
-        const content = await withAssets(tx, auth.tenantId, draft.content);
-        const problems = publishProblems(tools, content, await carriersFor(tx, auth.tenantId, tools.channels));
-        if (problems.variables.length > 0) {
-          throw unprocessable('invalid_example_data', 'exampleData does not satisfy variables', problems.variables);
-        }
-        if (problems.content.length > 0) throw unprocessable('template_invalid', 'some content cannot be rendered or does not fit its channel', problems.content);
-        return insertNextVersion(tx, auth.tenantId, params.key, { content, category: draft.category, default_priority: draft.default_priority });
-      });
-      await appendAudit(deps.db, {
-        tenantId: auth.tenantId,
-        actor: auth.keyId,
-        action: 'template.publish',
-        targetType: 'template',
-        targetId: params.key,
-        details: { version: version.version },
-      });
+      const version = await publishTemplate(deps.db, tools, auth, params.key);
       res.status(201).json({ key: version.key, version: version.version, createdAt: version.created_at.toISOString() });
     },
   });
@@ -212,21 +151,7 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
     errors: [404],
     responses: { 201: { description: 'The new version', schema: TemplateVersion } },
     async handler({ res, params, body, auth }) {
-      const version = await deps.db.transaction().execute(async (tx) => {
-        if (!(await lockTemplate(tx, auth.tenantId, params.key))) throw notFound('template');
-        const old = await findTemplateVersion(tx, auth.tenantId, params.key, body.version);
-        if (!old) throw notFound('template version');
-        // The old version's frozen layouts and partials come along: it sends exactly what it sent.
-        return insertNextVersion(tx, auth.tenantId, params.key, { content: old.content, category: old.category, default_priority: old.default_priority });
-      });
-      await appendAudit(deps.db, {
-        tenantId: auth.tenantId,
-        actor: auth.keyId,
-        action: 'template.rollback',
-        targetType: 'template',
-        targetId: params.key,
-        details: { from: body.version, version: version.version },
-      });
+      const version = await rollbackTemplate(deps.db, auth, params.key, body.version);
       res.status(201).json({ key: version.key, version: version.version, createdAt: version.created_at.toISOString() });
     },
   });
@@ -242,30 +167,8 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
     errors: [404, 422],
     responses: { 200: { description: 'Rendered content per channel', schema: TemplatePreview } },
     async handler({ res, params, body, auth }) {
-      let content: TemplateContent;
-      if (body.version !== undefined) {
-        const v = await findTemplateVersion(deps.db, auth.tenantId, params.key, body.version);
-        if (!v) throw notFound('template version');
-        content = v.content;
-      } else {
-        const t = await findTemplate(deps.db, auth.tenantId, params.key);
-        if (!t) throw notFound('template');
-        content = await withAssets(deps.db, auth.tenantId, t.content);
-      }
-      const available = templateChannels(content);
-      if (body.channel && !available.includes(body.channel)) {
-        throw unprocessable('channel_not_in_template', `template ${params.key} has no content for ${body.channel}`, [{ channel: body.channel }]);
-      }
-      const issues = tools.variables.validate(content.variables, body.data);
-      if (issues.length > 0) throw unprocessable('invalid_data', 'data does not satisfy the template variables', issues);
-      try {
-        const carriers = await carriersFor(deps.db, auth.tenantId, tools.channels);
-        const r = preview(tools.renderer, content, body.channel ? [body.channel] : available, { ...body, carriers, templateKey: params.key });
-        res.json({ key: params.key, version: body.version ?? null, locale: body.locale ?? null, ...r });
-      } catch (err) {
-        if (err instanceof RenderFailed) throw unprocessable('render_failed', 'the template could not be rendered', err.problems);
-        throw err;
-      }
+      const r = await previewTemplate(deps.db, tools, auth, params.key, body);
+      res.json({ key: params.key, version: body.version ?? null, locale: body.locale ?? null, ...r });
     },
   });
 
@@ -280,31 +183,7 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
     errors: [404, 422],
     responses: { 202: { description: 'The notification carrying the test', schema: Notification } },
     async handler({ res, params, body, auth }) {
-      const t = await findTemplate(deps.db, auth.tenantId, params.key);
-      if (!t) throw notFound('template');
-      // A recipient row per test address: the same prepare → deliver path as real sends,
-      // so a test proves the ledger, provider and rendering a real notification would use.
-      const email = body.email.toLowerCase();
-      const userId = `${TEST_SEND_USER_PREFIX}${email}`;
-      await upsertUser(deps.db, {
-        tenant_id: auth.tenantId,
-        id: userId,
-        name: null,
-        email,
-        phone: null,
-        locale: body.locale ?? null,
-        timezone: body.timezone ?? null,
-        identities: JSON.stringify({}),
-        attributes: JSON.stringify({ testSend: true }),
-      });
-      const { row } = await submitNotification(deps, auth, tools.variables, {
-        template: params.key,
-        ...(body.version !== undefined ? { templateVersion: body.version } : {}),
-        to: { userIds: [userId] },
-        data: body.data,
-        channels: ['email'],
-        category: 'test',
-      });
+      const { row } = await sendTest(deps, tools.variables, auth, params.key, body);
       res.status(202).json(presentNotification(row, await countDeliveries(deps.db, row.id), { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace }));
     },
   });
