@@ -14,7 +14,7 @@ import { ChannelName, ClientId, Delivery, IdParam, IsoDateTime, listOf, Notifica
 import { submitNotification } from '../../domain/notifications/accept.js';
 import { apiTracker } from '../tracking.js';
 import type { VariableValidator } from '../../domain/templates/variables.js';
-import type { ProviderKinds } from './providers.js';
+import type { ProviderKinds } from '../../domain/providers/configs.js';
 
 const ListQuery = Pagination.extend({
   status: z.enum(NOTIFICATION_STATUSES).optional(),

@@ -2,12 +2,11 @@
 // Configs are sealed with HERALD_SECRET_KEY at rest and come back redacted.
 import { z } from 'zod';
 import { CHANNELS } from '../../channels/types.js';
-import { appendAudit } from '../../schema/queries/audit-log.js';
-import { deleteProvider, findProvider, listProviderHealth, listProviders, upsertProvider } from '../../schema/queries/providers.js';
+import { loadProvider, patchProvider, putProvider, removeProvider, type ProviderChange, type ProviderConfigRequest, type ProviderKinds } from '../../domain/providers/configs.js';
+import { redactConfig } from '../../domain/providers/redact.js';
+import { listProviderHealth, listProviders } from '../../schema/queries/providers.js';
 import type { ProviderHealthRow, ProviderRow } from '../../schema/tables/providers.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound, unprocessable } from '../errors.js';
-import { REDACTED, redactConfig } from '../redact.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, listOf } from '../schemas.js';
 
@@ -28,7 +27,7 @@ const ProviderRequest = z
     enabled: z.boolean().default(true),
   })
   .strict()
-  .meta({ id: 'ProviderRequest' });
+  .meta({ id: 'ProviderRequest' }) satisfies z.ZodType<ProviderConfigRequest>;
 
 const ProviderPatch = z
   .object({
@@ -41,7 +40,7 @@ const ProviderPatch = z
     enabled: z.boolean().optional(),
   })
   .strict()
-  .meta({ id: 'ProviderPatch' });
+  .meta({ id: 'ProviderPatch' }) satisfies z.ZodType<ProviderChange>;
 
 const Provider = z
   .object({
@@ -58,16 +57,8 @@ const Provider = z
   })
   .meta({ id: 'Provider' });
 
-export interface ProviderKinds {
-  /** The channel an adapter kind serves, or undefined for an unknown kind. */
-  channelOf(kind: string): string | undefined;
-  /** What is wrong with a config for this kind, for adapters that declare their config; empty when fine. */
-  configProblems(kind: string, config: unknown): string[];
-  /** The kinds that can take back a sent message. */
-  recallKinds: readonly string[];
-}
-
 export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKinds): void {
+  const providerDeps = { db: deps.db, secretBox: deps.secretBox, kinds };
   function present(p: ProviderRow, health: ProviderHealthRow | undefined): z.infer<typeof Provider> {
     let config: Record<string, unknown> = {};
     try {
@@ -109,24 +100,7 @@ export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKi
     errors: [422],
     responses: { 200: { description: 'Replaced', schema: Provider }, 201: { description: 'Created', schema: Provider } },
     async handler({ res, params, body, auth }) {
-      const channel = kinds.channelOf(body.kind);
-      if (!channel) throw new HttpError(422, 'unknown_provider_kind', `no adapter of kind ${body.kind}`);
-      if (channel !== body.channel) throw new HttpError(422, 'kind_channel_mismatch', `kind ${body.kind} sends ${channel}, not ${body.channel}`);
-      const problems = kinds.configProblems(body.kind, body.config);
-      if (problems.length > 0) throw new HttpError(422, 'invalid_provider_config', `the ${body.kind} config is not valid: ${problems.join('; ')}`, problems);
-      if (!deps.secretBox) throw new HttpError(422, 'secret_key_missing', 'set HERALD_SECRET_KEY so provider secrets can be stored encrypted');
-      const { row, created } = await upsertProvider(deps.db, {
-        tenant_id: auth.tenantId,
-        id: params.id,
-        channel: body.channel,
-        kind: body.kind,
-        config_sealed: deps.secretBox.seal(JSON.stringify(body.config)),
-        order: body.order,
-        rate_per_second: body.rateLimit?.perSecond ?? null,
-        rate_burst: body.rateLimit ? (body.rateLimit.burst ?? Math.max(1, Math.ceil(body.rateLimit.perSecond))) : null,
-        enabled: body.enabled,
-      });
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: created ? 'provider.create' : 'provider.update', targetType: 'provider', targetId: params.id });
+      const { row, created } = await putProvider(providerDeps, auth, params.id, body);
       res.status(created ? 201 : 200).json(present(row, (await healthOf(auth.tenantId)).get(row.id)));
     },
   });
@@ -142,48 +116,7 @@ export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKi
     errors: [404, 422],
     responses: { 200: { description: 'The provider', schema: Provider } },
     async handler({ res, params, body, auth }) {
-      const box = deps.secretBox;
-      if (!box) throw new HttpError(422, 'secret_key_missing', 'set HERALD_SECRET_KEY so provider secrets can be stored encrypted');
-      const row = await deps.db.transaction().execute(async (tx) => {
-        const current = await findProvider(tx, auth.tenantId, params.id, { forUpdate: true });
-        if (!current) throw notFound('provider');
-        let config: Record<string, unknown>;
-        try {
-          config = JSON.parse(box.open(current.config_sealed)) as Record<string, unknown>;
-        } catch {
-          throw new HttpError(422, 'config_unreadable', 'the stored config was sealed with a key HERALD_SECRET_KEY no longer holds; replace it with PUT');
-        }
-        for (const [k, v] of Object.entries(body.config ?? {})) {
-          // A form that echoed a read back would otherwise store the mask in place of the secret.
-          if (v === REDACTED) throw unprocessable('redacted_value', `config.${k} is the redaction mask; leave the key out to keep its value`, [{ field: `config.${k}` }]);
-          if (v === null) delete config[k];
-          else config[k] = v;
-        }
-        const problems = kinds.configProblems(current.kind, config);
-        if (problems.length > 0) throw new HttpError(422, 'invalid_provider_config', `the ${current.kind} config is not valid: ${problems.join('; ')}`, problems);
-        const rateLimit = body.rateLimit === undefined ? undefined : body.rateLimit;
-        const { row: updated } = await upsertProvider(tx, {
-          tenant_id: auth.tenantId,
-          id: params.id,
-          channel: current.channel,
-          kind: current.kind,
-          config_sealed: box.seal(JSON.stringify(config)),
-          order: body.order ?? current.order,
-          rate_per_second: rateLimit === undefined ? current.rate_per_second : (rateLimit?.perSecond ?? null),
-          rate_burst: rateLimit === undefined ? current.rate_burst : rateLimit ? (rateLimit.burst ?? Math.max(1, Math.ceil(rateLimit.perSecond))) : null,
-          enabled: body.enabled ?? current.enabled,
-        });
-        return updated;
-      });
-      await appendAudit(deps.db, {
-        tenantId: auth.tenantId,
-        actor: auth.keyId,
-        action: 'provider.update',
-        targetType: 'provider',
-        targetId: params.id,
-        // Which keys changed, never their values.
-        details: { fields: Object.keys(body).filter((k) => k !== 'config'), configKeys: Object.keys(body.config ?? {}) },
-      });
+      const row = await patchProvider(providerDeps, auth, params.id, body);
       res.json(present(row, (await healthOf(auth.tenantId)).get(row.id)));
     },
   });
@@ -213,8 +146,7 @@ export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKi
     errors: [404],
     responses: { 200: { description: 'The provider', schema: Provider } },
     async handler({ res, params, auth }) {
-      const row = await findProvider(deps.db, auth.tenantId, params.id);
-      if (!row) throw notFound('provider');
+      const row = await loadProvider(deps.db, auth.tenantId, params.id);
       res.json(present(row, (await healthOf(auth.tenantId)).get(row.id)));
     },
   });
@@ -229,8 +161,7 @@ export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKi
     errors: [404],
     responses: { 204: { description: 'Deleted' } },
     async handler({ res, params, auth }) {
-      if (!(await deleteProvider(deps.db, auth.tenantId, params.id))) throw notFound('provider');
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'provider.delete', targetType: 'provider', targetId: params.id });
+      await removeProvider(deps.db, auth, params.id);
       res.status(204).end();
     },
   });
