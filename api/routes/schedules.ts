@@ -3,19 +3,17 @@
 import type { ScheduleDescription } from '@temporalio/client';
 import { z } from 'zod';
 import { createRuns } from '../../domain/runs/runs.js';
-import { appendAudit } from '../../schema/queries/audit-log.js';
-import { deleteSchedule, findSchedule, insertSchedule, listSchedules, setSchedulePaused } from '../../schema/queries/schedules.js';
+import { createSchedule, loadSchedule, pauseSchedule, removeSchedule, type ScheduleDefinition, type ScheduledNotification as DomainScheduledNotification } from '../../domain/schedules/schedules.js';
+import { listSchedules } from '../../schema/queries/schedules.js';
 import type { ScheduleRow } from '../../schema/tables/schedules.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound, unprocessable } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf, NotificationRequest, Pagination, Timezone } from '../schemas.js';
-import { resolveTemplate } from '../../domain/notifications/accept.js';
 import type { VariableValidator } from '../../domain/templates/variables.js';
 
 const ScheduledNotification = NotificationRequest.omit({ sendAt: true, expiresAt: true, idempotencyKey: true })
   .extend({ ttlSeconds: z.number().int().min(1).max(30 * 86_400).optional().meta({ description: 'Each firing’s notification expires this long after it fires.' }) })
-  .meta({ id: 'ScheduledNotification' });
+  .meta({ id: 'ScheduledNotification' }) satisfies z.ZodType<DomainScheduledNotification>;
 
 const ScheduleRequest = z
   .object({
@@ -29,7 +27,7 @@ const ScheduleRequest = z
   })
   .strict()
   .refine((s) => (s.cron === undefined) !== (s.everySeconds === undefined), 'give exactly one of cron and everySeconds')
-  .meta({ id: 'ScheduleRequest' });
+  .meta({ id: 'ScheduleRequest' }) satisfies z.ZodType<ScheduleDefinition>;
 
 const Schedule = z
   .object({
@@ -51,6 +49,7 @@ const ScheduleIdParam = z.object({ id: ClientId });
 
 export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator): void {
   const runs = createRuns({ ...deps.temporal, timings: deps.timings });
+  const scheduleDeps = { db: deps.db, runs };
 
   function present(row: ScheduleRow, desc: ScheduleDescription | undefined): z.infer<typeof Schedule> {
     return {
@@ -82,31 +81,7 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
     errors: [409, 422],
     responses: { 201: { description: 'The schedule', schema: Schedule } },
     async handler({ res, body, auth }) {
-      const n = body.notification;
-      const version = await resolveTemplate(deps, auth.tenantId, { ...n, to: n.to } as never);
-      const issues = variables.validate(version.content.variables, n.data);
-      if (issues.length > 0) throw unprocessable('invalid_data', `notification data does not satisfy the variables of ${n.template}`, issues);
-      const row = await insertSchedule(deps.db, {
-        tenant_id: auth.tenantId,
-        id: body.id,
-        cron: body.cron ?? null,
-        every_seconds: body.everySeconds ?? null,
-        timezone: body.timezone,
-        overlap: body.overlap,
-        body: JSON.stringify(n),
-        paused: body.paused,
-        created_by: auth.keyId,
-      });
-      if (!row) throw new HttpError(409, 'schedule_exists', `schedule ${body.id} already exists`);
-      try {
-        const when = { cron: body.cron ?? null, everySeconds: body.everySeconds ?? null, timezone: body.timezone, paused: body.paused };
-        await runs.createScheduledSend(auth.tenantId, body.id, when, body.overlap);
-      } catch (err) {
-        // Temporal refused it (or is down): nothing is left behind.
-        await deleteSchedule(deps.db, auth.tenantId, body.id);
-        throw err;
-      }
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'schedule.create', targetType: 'schedule', targetId: body.id });
+      const row = await createSchedule(scheduleDeps, variables, auth, body);
       res.status(201).json(present(row, await describe(auth.tenantId, body.id)));
     },
   });
@@ -137,8 +112,7 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
     errors: [404],
     responses: { 200: { description: 'The schedule', schema: Schedule } },
     async handler({ res, params, auth }) {
-      const row = await findSchedule(deps.db, auth.tenantId, params.id);
-      if (!row) throw notFound('schedule');
+      const row = await loadSchedule(deps.db, auth.tenantId, params.id);
       res.json(present(row, await describe(auth.tenantId, row.id)));
     },
   });
@@ -154,10 +128,7 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
     errors: [404],
     responses: { 200: { description: 'The schedule', schema: Schedule } },
     async handler({ res, params, body, auth }) {
-      const row = await setSchedulePaused(deps.db, auth.tenantId, params.id, body.paused);
-      if (!row) throw notFound('schedule');
-      await runs.pauseScheduledSend(auth.tenantId, params.id, body.paused, `${body.paused ? 'paused' : 'resumed'} by ${auth.keyId}`);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: body.paused ? 'schedule.pause' : 'schedule.resume', targetType: 'schedule', targetId: params.id });
+      const row = await pauseSchedule(scheduleDeps, auth, params.id, body.paused);
       res.json(present(row, await describe(auth.tenantId, params.id)));
     },
   });
@@ -172,11 +143,7 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
     errors: [404],
     responses: { 204: { description: 'Deleted' } },
     async handler({ res, params, auth }) {
-      const row = await findSchedule(deps.db, auth.tenantId, params.id);
-      if (!row) throw notFound('schedule');
-      await runs.deleteScheduledSend(auth.tenantId, params.id);
-      await deleteSchedule(deps.db, auth.tenantId, params.id);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'schedule.delete', targetType: 'schedule', targetId: params.id });
+      await removeSchedule(scheduleDeps, auth, params.id);
       res.status(204).end();
     },
   });
