@@ -1,10 +1,9 @@
 // The tenant's email suppression list: addresses that hard-bounced (inbound/bounce-receiver.ts)
 // and are no longer mailed. Removing one (a mailbox that exists again) lets mail go to it.
 import { z } from 'zod';
-import { appendAudit } from '../../schema/queries/audit-log.js';
-import { deleteEmailSuppression, listEmailSuppressions } from '../../schema/queries/bounces.js';
+import { unsuppressEmail } from '../../domain/recipients/suppressions.js';
+import { listEmailSuppressions } from '../../schema/queries/bounces.js';
 import type { AppDeps } from '../deps.js';
-import { notFound } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { listOf, Pagination } from '../schemas.js';
 
@@ -50,8 +49,7 @@ export function suppressionRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 204: { description: 'Removed' } },
     async handler({ res, params, auth }) {
-      if (!(await deleteEmailSuppression(deps.db, auth.tenantId, params.address))) throw notFound('suppression');
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'suppression.delete', targetType: 'email', targetId: params.address.toLowerCase() });
+      await unsuppressEmail(deps.db, auth, params.address);
       res.status(204).end();
     },
   });
