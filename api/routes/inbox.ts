@@ -1,10 +1,11 @@
 // The in-app inbox: list, live stream (server-sent events), read, delete.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { countUnread, deleteInboxMessages, findInboxMessage, listInbox, markInboxRead } from '../../schema/queries/inbox.js';
+import { deleteMessage, markMessageRead } from '../../domain/recipients/inbox.js';
+import { countUnread, findInboxMessage, listInbox } from '../../schema/queries/inbox.js';
 import type { InboxMessageRow } from '../../schema/tables/inbox-messages.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
+import { HttpError } from '../errors.js';
 import type { InboxHub } from '../inbox-hub.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf, Pagination } from '../schemas.js';
@@ -111,9 +112,7 @@ export function inboxRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | unde
     errors: [404],
     responses: { 204: { description: 'Read' } },
     async handler({ res, params, auth }) {
-      const changed = await markInboxRead(deps.db, auth.tenantId, params.userId, params.messageId);
-      // Reading a read message again is fine; only a missing one is an error.
-      if (!changed && !(await findInboxMessage(deps.db, auth.tenantId, params.userId, params.messageId))) throw notFound('inbox message');
+      await markMessageRead(deps.db, auth.tenantId, params.userId, params.messageId);
       res.status(204).end();
     },
   });
@@ -128,8 +127,7 @@ export function inboxRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | unde
     errors: [404],
     responses: { 204: { description: 'Deleted' } },
     async handler({ res, params, auth }) {
-      const removed = await deleteInboxMessages(deps.db, auth.tenantId, { userId: params.userId, id: params.messageId });
-      if (removed.length === 0) throw notFound('inbox message');
+      await deleteMessage(deps.db, auth.tenantId, params.userId, params.messageId);
       res.status(204).end();
     },
   });

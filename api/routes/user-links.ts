@@ -9,7 +9,8 @@
 import { z } from 'zod';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
 import { signUserLink, verifyUserLink, type UserLinkPurpose, type VerifiedUserLink } from '../../domain/links/user-links.js';
-import { countUnread, findInboxMessage, listInbox, markInboxRead } from '../../schema/queries/inbox.js';
+import { markMessageRead } from '../../domain/recipients/inbox.js';
+import { countUnread, listInbox } from '../../schema/queries/inbox.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
@@ -220,8 +221,7 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
     responses: { 204: { description: 'Read' } },
     async handler({ res, params, query }) {
       const s = await subjectOf('inbox', query.token);
-      const changed = await markInboxRead(deps.db, s.tenantId, s.userId, params.messageId);
-      if (!changed && !(await findInboxMessage(deps.db, s.tenantId, s.userId, params.messageId))) throw notFound('inbox message');
+      await markMessageRead(deps.db, s.tenantId, s.userId, params.messageId);
       res.status(204).end();
     },
   });
