@@ -1,9 +1,9 @@
 // Groups and modules: named sets of users that a bulk notification can target.
 import { z } from 'zod';
-import { countMembers, deleteSet, findSet, listSets, upsertSet, type SetKind, type SetRow } from '../../schema/queries/memberships.js';
-import { sourceOf } from '../../schema/queries/scim.js';
+import { putSet, removeSet } from '../../domain/recipients/sets.js';
+import { countMembers, findSet, listSets, type SetKind, type SetRow } from '../../schema/queries/memberships.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { SetRequest, SetResponse } from '../recipient-schemas.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf, Pagination } from '../schemas.js';
@@ -16,12 +16,6 @@ function present(row: SetRow, members: number): z.infer<typeof SetResponse> {
 
 function setRoutes(host: RouteHost, deps: AppDeps, kind: SetKind): void {
   const plural = kind === 'group' ? 'groups' : 'modules';
-  /** Directory groups (SCIM, LDAP) are read-only here; only groups come from a directory. */
-  async function refuseDirectoryGroup(tenantId: string, id: string): Promise<void> {
-    if (kind !== 'group') return;
-    const source = await sourceOf(deps.db, 'group', tenantId, id);
-    if (source && source !== 'api') throw new HttpError(409, 'directory_managed', `group ${id} is managed by ${source === 'scim' ? 'SCIM' : 'the LDAP directory sync'}; change it there`);
-  }
   defineRoute(host, {
     method: 'put',
     path: `/v1/${plural}/{id}`,
@@ -33,8 +27,7 @@ function setRoutes(host: RouteHost, deps: AppDeps, kind: SetKind): void {
     errors: [409],
     responses: { 200: { description: 'Replaced', schema: SetResponse }, 201: { description: 'Created', schema: SetResponse } },
     async handler({ res, params, body, auth }) {
-      await refuseDirectoryGroup(auth.tenantId, params.id);
-      const { row, created } = await upsertSet(deps.db, kind, { tenant_id: auth.tenantId, id: params.id, name: body.name ?? null, description: body.description ?? null });
+      const { row, created } = await putSet(deps.db, auth, kind, params.id, body);
       res.status(created ? 201 : 200).json(present(row, await countMembers(deps.db, kind, auth.tenantId, row.id)));
     },
   });
@@ -80,8 +73,7 @@ function setRoutes(host: RouteHost, deps: AppDeps, kind: SetKind): void {
     errors: [404, 409],
     responses: { 204: { description: 'Deleted' } },
     async handler({ res, params, auth }) {
-      await refuseDirectoryGroup(auth.tenantId, params.id);
-      if (!(await deleteSet(deps.db, kind, auth.tenantId, params.id))) throw notFound(kind);
+      await removeSet(deps.db, auth, kind, params.id);
       res.status(204).end();
     },
   });

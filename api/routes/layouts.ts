@@ -1,24 +1,17 @@
 // Tenant-wide pieces templates refer to by key: email layouts and partials. A template's
 // draft uses their current text; publishing freezes the ones it uses into the version.
+import { saveAsset } from '../../domain/templates/assets.js';
 import type { Renderer } from '../../domain/templates/render.js';
-import { findTemplateAsset, upsertTemplateAsset } from '../../schema/queries/template-assets.js';
+import { findTemplateAsset } from '../../schema/queries/template-assets.js';
 import type { TemplateAssetRow } from '../../schema/tables/template-assets.js';
 import type { AppDeps } from '../deps.js';
-import { notFound, unprocessable } from '../errors.js';
+import { notFound } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { KeyParam, Layout, LayoutRequest, Partial, PartialRequest } from '../schemas.js';
 
 const times = (r: TemplateAssetRow) => ({ createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() });
 
 export function layoutRoutes(host: RouteHost, deps: AppDeps, renderer: Renderer): void {
-  function checkSyntax(source: string, where: string): void {
-    try {
-      renderer.check(source, where);
-    } catch (err) {
-      throw unprocessable('template_syntax', (err as Error).message, [{ field: where, message: (err as Error).message }]);
-    }
-  }
-
   defineRoute(host, {
     method: 'put',
     path: '/v1/layouts/{key}',
@@ -30,8 +23,7 @@ export function layoutRoutes(host: RouteHost, deps: AppDeps, renderer: Renderer)
     errors: [422],
     responses: { 200: { description: 'Replaced', schema: Layout }, 201: { description: 'Created', schema: Layout } },
     async handler({ res, params, body, auth }) {
-      checkSyntax(body.html, 'html');
-      const { row, created } = await upsertTemplateAsset(deps.db, { tenant_id: auth.tenantId, kind: 'layout', key: params.key, source: body.html });
+      const { row, created } = await saveAsset(deps.db, renderer, auth, { kind: 'layout', key: params.key, source: body.html, where: 'html' });
       res.status(created ? 201 : 200).json({ key: row.key, html: row.source, ...times(row) });
     },
   });
@@ -63,8 +55,7 @@ export function layoutRoutes(host: RouteHost, deps: AppDeps, renderer: Renderer)
     errors: [422],
     responses: { 200: { description: 'Replaced', schema: Partial }, 201: { description: 'Created', schema: Partial } },
     async handler({ res, params, body, auth }) {
-      checkSyntax(body.source, 'source');
-      const { row, created } = await upsertTemplateAsset(deps.db, { tenant_id: auth.tenantId, kind: 'partial', key: params.key, source: body.source });
+      const { row, created } = await saveAsset(deps.db, renderer, auth, { kind: 'partial', key: params.key, source: body.source, where: 'source' });
       res.status(created ? 201 : 200).json({ key: row.key, source: row.source, ...times(row) });
     },
   });
