@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import type { RecallWorkflowResult } from '../../domain/runs/definitions.js';
+import { removeFinished } from '../../domain/notifications/control.js';
+import { loadNotification } from '../../domain/notifications/lookup.js';
+import { recallNotification } from '../../domain/notifications/recall.js';
 import { createRuns } from '../../domain/runs/runs.js';
-import { FINAL_NOTIFICATION_STATUSES, NOTIFICATION_STATUSES } from '../../schema/tables/statuses.js';
-import { appendAudit } from '../../schema/queries/audit-log.js';
-import { countDeliveries, countDeliveriesMany, emptyCounts, findNotification, listNotifications, softDeleteNotification } from '../../schema/queries/notifications.js';
-import { countRecallCandidates, countSentByChannel, listDeliveries, listRecallCandidates, recallDeliveries } from '../../schema/queries/deliveries.js';
-import { deleteInboxMessages } from '../../schema/queries/inbox.js';
+import { NOTIFICATION_STATUSES } from '../../schema/tables/statuses.js';
+import { countDeliveries, countDeliveriesMany, emptyCounts, listNotifications } from '../../schema/queries/notifications.js';
+import { listDeliveries } from '../../schema/queries/deliveries.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
 import { presentDelivery, presentNotification } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, Delivery, IdParam, IsoDateTime, listOf, Notification, NotificationRequest, Pagination, Priority } from '../schemas.js';
@@ -28,13 +27,9 @@ const ListQuery = Pagination.extend({
   q: z.string().min(1).max(200).optional().meta({ description: 'Free text over id, template, idempotency key and data.' }),
 });
 
-/** How long a recall request waits for the recall workflow before answering with what is still in progress. */
-const RECALL_WAIT_MS = 15_000;
-
 export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator, kinds: Pick<ProviderKinds, 'recallKinds'>): void {
   const temporalView = { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace };
-  const tracker = apiTracker(deps);
-  const runs = createRuns({ ...deps.temporal, timings: deps.timings });
+  const recallDeps = { db: deps.db, tracker: apiTracker(deps), runs: createRuns({ ...deps.temporal, timings: deps.timings }), recallKinds: kinds.recallKinds };
 
   defineRoute(host, {
     method: 'post',
@@ -92,10 +87,7 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
     errors: [404, 409],
     responses: { 204: { description: 'Removed from lists' } },
     async handler({ res, params, auth }) {
-      const outcome = await softDeleteNotification(deps.db, auth.tenantId, params.id, FINAL_NOTIFICATION_STATUSES);
-      if (outcome === 'not_found') throw notFound('notification');
-      if (outcome === 'not_finished') throw new HttpError(409, 'not_finished', 'only a finished notification can be deleted; cancel it first');
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.delete', targetType: 'notification', targetId: params.id });
+      await removeFinished(deps.db, auth, params.id);
       res.status(204).end();
     },
   });
@@ -124,35 +116,7 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
       },
     },
     async handler({ res, params, auth }) {
-      const row = await findNotification(deps.db, auth.tenantId, params.id);
-      if (!row) throw notFound('notification');
-      await deleteInboxMessages(deps.db, auth.tenantId, { notificationId: row.id });
-      let recalled = await recallDeliveries(deps.db, auth.tenantId, row.id, 'inapp');
-      if (recalled > 0) await tracker.notificationRowsChanged(row.id, ['recalled']);
-      let failures: RecallWorkflowResult['failures'] = [];
-      let workflow: { workflowId: string; temporalUiUrl: string } | null = null;
-      let finished = true;
-      if ((await listRecallCandidates(deps.db, auth.tenantId, row.id, kinds.recallKinds, { limit: 1 })).length > 0) {
-        const recall = await runs.startRecall(auth.tenantId, row.id);
-        workflow = { workflowId: recall.workflowId, temporalUiUrl: runs.temporalUiUrl(recall.workflowId, recall.runId) };
-        let timer: NodeJS.Timeout | undefined;
-        const outcome = await Promise.race([recall.result(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), RECALL_WAIT_MS)))]).finally(() => clearTimeout(timer));
-        if (outcome) {
-          recalled += outcome.recalled;
-          failures = outcome.failures;
-        } else {
-          finished = false;
-        }
-      }
-      const sent = await countSentByChannel(deps.db, auth.tenantId, row.id);
-      const pending = finished ? new Map<string, number>() : await countRecallCandidates(deps.db, auth.tenantId, row.id, kinds.recallKinds);
-      const notRecallable = [...sent]
-        .filter(([channel]) => channel !== 'inapp')
-        .map(([channel, count]) => ({ channel, count: count - (pending.get(channel) ?? 0) }))
-        .filter((c) => c.count > 0);
-      const recalling = [...pending.values()].reduce((a, b) => a + b, 0);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'notification.recall', targetType: 'notification', targetId: row.id, details: { recalled, failed: failures.length, recalling } });
-      res.json({ recalled, notRecallable, recalling, failures, workflow });
+      res.json(await recallNotification(recallDeps, auth, params.id));
     },
   });
 
@@ -166,8 +130,7 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
     errors: [404],
     responses: { 200: { description: 'The notification', schema: Notification } },
     async handler({ res, params, auth }) {
-      const row = await findNotification(deps.db, auth.tenantId, params.id);
-      if (!row) throw notFound('notification');
+      const row = await loadNotification(deps.db, auth.tenantId, params.id);
       res.json(presentNotification(row, await countDeliveries(deps.db, row.id), temporalView));
     },
   });
@@ -183,8 +146,7 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
     errors: [404],
     responses: { 200: { description: 'Deliveries, oldest first', schema: listOf(Delivery) } },
     async handler({ res, params, query, auth }) {
-      const row = await findNotification(deps.db, auth.tenantId, params.id);
-      if (!row) throw notFound('notification');
+      const row = await loadNotification(deps.db, auth.tenantId, params.id);
       const rows = await listDeliveries(deps.db, auth.tenantId, row.id, { limit: query.limit + 1, after: query.cursor });
       const page = rows.slice(0, query.limit);
       res.json({ items: page.map(presentDelivery), nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null });

@@ -6,14 +6,14 @@ import type { SecretBox } from '../../common/secret-box.js';
 import type { Db, DbOrTx } from '../../schema/database.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
-import { failedTargets, updateBeforeSending } from '../../schema/queries/notifications.js';
+import { failedTargets, softDeleteNotification, updateBeforeSending } from '../../schema/queries/notifications.js';
 import { findTemplateVersion } from '../../schema/queries/templates.js';
 import { FINAL_NOTIFICATION_STATUSES } from '../../schema/tables/statuses.js';
 import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { Actor } from '../actor.js';
 import { countAudience, type AudienceCountResult } from '../audience/audience.js';
 import { policyContextFor } from '../delivery/prepare.js';
-import { conflict, unprocessable } from '../errors.js';
+import { conflict, notFound, unprocessable } from '../errors.js';
 import type { VariableValidator } from '../templates/variables.js';
 import { acceptNotification, type SubmitResult } from './accept.js';
 import { loadNotification, requireStatus } from './lookup.js';
@@ -137,4 +137,12 @@ export async function summarizeAudience(deps: { db: Db; dbRead?: Db | undefined 
   const result = await countAudience(deps.dbRead ?? deps.db, actor.tenantId, n.audience as AudienceSelectors, ctx);
   const sends = Object.values(result.channels).reduce((s, c) => s + c.send, 0);
   return { ...result, estimatedSeconds: Math.ceil(sends / ESTIMATE_PER_SECOND) };
+}
+
+/** Hides a finished notification from lists; the audit log keeps it. */
+export async function removeFinished(db: DbOrTx, actor: Actor, id: string): Promise<void> {
+  const outcome = await softDeleteNotification(db, actor.tenantId, id, FINAL_NOTIFICATION_STATUSES);
+  if (outcome === 'not_found') throw notFound('notification');
+  if (outcome === 'not_finished') throw conflict('not_finished', 'only a finished notification can be deleted; cancel it first');
+  await appendAudit(db, { tenantId: actor.tenantId, actor: actor.keyId, action: 'notification.delete', targetType: 'notification', targetId: id });
 }
