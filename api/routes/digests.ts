@@ -2,12 +2,10 @@
 // the digest sends one notification when its window closes.
 import { z } from 'zod';
 import { createRuns } from '../../domain/runs/runs.js';
-import { findUser } from '../../schema/queries/users.js';
 import type { AppDeps } from '../deps.js';
-import { unprocessable } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, Priority as PrioritySchema } from '../schemas.js';
-import { resolveTemplate } from '../../domain/notifications/accept.js';
+import { addDigestEvent, type DigestEvent } from '../../domain/digests/digests.js';
 
 const DigestEventRequest = z
   .object({
@@ -19,7 +17,7 @@ const DigestEventRequest = z
     priority: PrioritySchema.optional(),
   })
   .strict()
-  .meta({ id: 'DigestEventRequest' });
+  .meta({ id: 'DigestEventRequest' }) satisfies z.ZodType<DigestEvent>;
 
 const DigestAccepted = z.object({ digestId: z.string(), key: z.string(), userId: z.string() }).meta({ id: 'DigestAccepted' });
 
@@ -36,18 +34,7 @@ export function digestRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [422],
     responses: { 202: { description: 'Collected', schema: DigestAccepted } },
     async handler({ res, params, body, auth }) {
-      await resolveTemplate(deps, auth.tenantId, { template: body.template } as never);
-      if (!(await findUser(deps.db, auth.tenantId, body.userId))) throw unprocessable('unknown_users', `user ${body.userId} does not exist`, [{ userId: body.userId }]);
-      const digest = {
-        tenantId: auth.tenantId,
-        userId: body.userId,
-        key: params.key,
-        template: body.template,
-        windowMs: body.windowSeconds * 1000,
-        channels: body.channels ?? null,
-        priority: body.priority ?? null,
-      };
-      const workflowId = await runs.signalDigest(digest, { data: body.data, at: new Date().toISOString() });
+      const workflowId = await addDigestEvent({ db: deps.db, runs }, auth, params.key, body);
       res.status(202).json({ digestId: workflowId, key: params.key, userId: body.userId });
     },
   });
