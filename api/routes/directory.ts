@@ -1,14 +1,19 @@
 // The tenant's LDAP / Active Directory connection and its syncs: configure (the bind secret is
 // sealed at rest and never returned), sync on demand or on a Temporal Schedule, read reports.
-import { X509Certificate } from 'node:crypto';
-import { ulid } from 'ulid';
 import { z } from 'zod';
+import {
+  configureDirectory,
+  defaultTlsMode,
+  loadDirectoryConfig,
+  removeDirectory,
+  startDirectorySyncNow,
+  type DirectoryConfigRequest,
+} from '../../domain/directory/ldap-config.js';
 import { createRuns } from '../../domain/runs/runs.js';
-import { appendAudit } from '../../schema/queries/audit-log.js';
-import { deleteDirectoryConfig, findDirectoryConfig, findRunningSync, findSync, listChanges, listSyncs, upsertDirectoryConfig } from '../../schema/queries/directory.js';
-import type { DirectoryConfigRow, DirectorySchedule, DirectorySettings, DirectorySyncRow, DirectoryTlsMode } from '../../schema/tables/directory.js';
+import { findSync, listChanges, listSyncs } from '../../schema/queries/directory.js';
+import type { DirectoryConfigRow, DirectorySyncRow } from '../../schema/tables/directory.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound, unprocessable } from '../errors.js';
+import { notFound } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { Timezone, listOf, Pagination } from '../schemas.js';
 
@@ -66,7 +71,7 @@ const DirectoryRequest = z
   .strict()
   .refine((d) => d.groupSearch || d.attributes.memberOf !== null, { message: 'groupSearch false needs attributes.memberOf, where the groups then come from', path: ['groupSearch'] })
   .refine((d) => d.tlsMode === undefined || (d.tlsMode === 'ldaps') === d.url.startsWith('ldaps://'), { message: 'tlsMode ldaps goes with an ldaps:// URL, none and starttls with ldap://', path: ['tlsMode'] })
-  .meta({ id: 'DirectoryRequest' });
+  .meta({ id: 'DirectoryRequest' }) satisfies z.ZodType<DirectoryConfigRequest>;
 
 const DirectoryResponse = z
   .object({
@@ -115,29 +120,13 @@ const ChangeResponse = z
   })
   .meta({ id: 'DirectorySyncChange' });
 
-const defaultTlsMode = (url: string): DirectoryTlsMode => (url.startsWith('ldaps://') ? 'ldaps' : 'none');
-
-/** Every PEM block must parse as an X.509 CA certificate, or the sync would fail much later with a vaguer TLS error. */
-function checkCaCertificate(pem: string): void {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw unprocessable('invalid_ca_certificate', 'caCertificate must hold PEM certificates (-----BEGIN CERTIFICATE-----)');
-  for (const [i, block] of blocks.entries()) {
-    let cert: X509Certificate;
-    try {
-      cert = new X509Certificate(block);
-    } catch (err) {
-      throw unprocessable('invalid_ca_certificate', `certificate ${i + 1} of caCertificate does not parse: ${(err as Error).message}`);
-    }
-    if (!cert.ca) throw unprocessable('invalid_ca_certificate', `certificate ${i + 1} of caCertificate (${cert.subject.replace(/\n/g, ', ')}) is not a CA certificate`);
-  }
-}
-
 const SyncIdParam = z.object({ id: z.string().min(1).max(100) });
 const ChangesQuery = Pagination.extend({ kind: z.string().max(40).optional() });
 
 export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
   const runs = createRuns({ ...deps.temporal, timings: deps.timings });
   const uiUrl = (workflowId: string) => runs.temporalUiUrl(workflowId);
+  const directoryDeps = { db: deps.db, secretBox: deps.secretBox, runs };
 
   async function nextRuns(tenantId: string): Promise<string[]> {
     const d = await runs.describeDirectorySyncSchedule(tenantId);
@@ -185,36 +174,7 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [422],
     responses: { 200: { description: 'The configuration', schema: DirectoryResponse } },
     async handler({ res, body, auth }) {
-      if (!deps.secretBox) throw unprocessable('secret_key_missing', 'set HERALD_SECRET_KEY so the bind secret can be sealed at rest');
-      const current = await findDirectoryConfig(deps.db, auth.tenantId);
-      if (!body.bindSecret && !current) throw unprocessable('bind_secret_required', 'bindSecret is required when the directory is first configured');
-      if (body.caCertificate !== null) checkCaCertificate(body.caCertificate);
-      const settings: DirectorySettings = {
-        baseDn: body.baseDn,
-        userBaseDn: body.userBaseDn,
-        groupBaseDn: body.groupBaseDn,
-        userFilter: body.userFilter,
-        groupFilter: body.groupFilter,
-        attributes: body.attributes,
-        pageSize: body.pageSize,
-        tlsRejectUnauthorized: body.tlsRejectUnauthorized,
-        tlsMode: body.tlsMode ?? defaultTlsMode(body.url),
-        caCertificate: body.caCertificate,
-        groupSearch: body.groupSearch,
-      };
-      const schedule: DirectorySchedule | null = body.schedule
-        ? { cron: body.schedule.cron ?? null, everySeconds: body.schedule.everySeconds ?? null, timezone: body.schedule.timezone, paused: body.schedule.paused }
-        : null;
-      const row = await upsertDirectoryConfig(deps.db, {
-        tenantId: auth.tenantId,
-        url: body.url,
-        bindDn: body.bindDn,
-        bindSecretSealed: body.bindSecret ? deps.secretBox.seal(body.bindSecret) : (current?.bind_secret_sealed ?? ''),
-        settings,
-        schedule,
-      });
-      await runs.replaceDirectorySyncSchedule(auth.tenantId, schedule);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'directory.configure', targetType: 'directory', targetId: 'ldap' });
+      const row = await configureDirectory(directoryDeps, auth, body);
       res.json(await present(row));
     },
   });
@@ -228,9 +188,7 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 200: { description: 'The configuration', schema: DirectoryResponse } },
     async handler({ res, auth }) {
-      const row = await findDirectoryConfig(deps.db, auth.tenantId);
-      if (!row) throw notFound('directory configuration');
-      res.json(await present(row));
+      res.json(await present(await loadDirectoryConfig(deps.db, auth.tenantId)));
     },
   });
 
@@ -243,9 +201,7 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404],
     responses: { 204: { description: 'Removed' } },
     async handler({ res, auth }) {
-      if (!(await deleteDirectoryConfig(deps.db, auth.tenantId))) throw notFound('directory configuration');
-      await runs.replaceDirectorySyncSchedule(auth.tenantId, null);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'directory.remove', targetType: 'directory', targetId: 'ldap' });
+      await removeDirectory(directoryDeps, auth);
       res.status(204).end();
     },
   });
@@ -259,12 +215,7 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404, 409],
     responses: { 202: { description: 'Started', schema: SyncResponse } },
     async handler({ res, auth }) {
-      if (!(await findDirectoryConfig(deps.db, auth.tenantId))) throw notFound('directory configuration');
-      const running = await findRunningSync(deps.db, auth.tenantId);
-      if (running) throw new HttpError(409, 'sync_in_progress', `sync ${running.id} is still running`);
-      const syncId = `dsy_${ulid().toLowerCase()}`;
-      const workflowId = await runs.startDirectorySync(auth.tenantId, syncId);
-      await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'directory.sync', targetType: 'directory_sync', targetId: syncId });
+      const { syncId, workflowId } = await startDirectorySyncNow(directoryDeps, auth);
       // The workflow writes the row in its first step; answer with what it will say.
       res.status(202).json({
         id: syncId,
