@@ -2,6 +2,7 @@
 // categories, audience counts, import reports.
 import { z } from 'zod';
 import { CHANNELS } from '../channels/types.js';
+import type { AudienceCountRequest as DomainAudienceCountRequest } from '../domain/audience/dry-run.js';
 import type { CategoryDefaults, PreferencesChange } from '../domain/recipients/preferences.js';
 import { Audience, ChannelName, ClientId, Priority, Timezone } from './schemas.js';
 
@@ -85,7 +86,7 @@ export const AudienceCountRequest = z
     priority: Priority.optional(),
   })
   .strict()
-  .meta({ id: 'AudienceCountRequest' });
+  .meta({ id: 'AudienceCountRequest' }) satisfies z.ZodType<DomainAudienceCountRequest>;
 
 const ReasonCounts = z.record(z.string(), z.number().int());
 

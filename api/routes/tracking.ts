@@ -4,22 +4,18 @@ import { z } from 'zod';
 import { buildReport, CSV_COLUMNS, reportCsv, TOP_TEMPLATES } from '../../analytics/report.js';
 import { AnalyticsQueryError, SUMMARY_GROUP_BY, SUMMARY_INTERVALS, type SummaryGroupBy } from '../../analytics/store.js';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
-import { checkTrackingToken, TRANSPARENT_GIF } from '../../domain/links/tracking-links.js';
+import { TRANSPARENT_GIF } from '../../domain/links/tracking-links.js';
+import { loadNotification } from '../../domain/notifications/lookup.js';
+import { followClick, recordOpen } from '../../domain/tracking/engagement.js';
 import { listLogEntries } from '../../schema/queries/delivery-log.js';
-import { findNotification } from '../../schema/queries/notifications.js';
 import { preferenceEventStats } from '../../schema/queries/preferences.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound, unprocessable } from '../errors.js';
+import { HttpError, unprocessable } from '../errors.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { IdParam, IsoDateTime, listOf, Pagination } from '../schemas.js';
 import { apiTracker, laggingReads } from '../tracking.js';
 
 const TokenParam = z.object({ token: z.string().min(1).max(4000).regex(/^[A-Za-z0-9_.-]+$/, 'not a tracking token') });
-
-const invalidLink = () => new HttpError(404, 'invalid_tracking_link', 'this tracking link is not valid');
-// An expired click link is not followed either: its target was checked when the mail was
-// sent, and a domain can change hands in the years an old message sits in a mailbox.
-const expiredLink = () => new HttpError(410, 'expired_tracking_link', 'this tracking link has expired and no longer leads anywhere');
 
 const TimelineEntry = z
   .object({
@@ -69,9 +65,7 @@ const SummaryQuery = z.object({
 });
 
 export function trackingRoutes(host: RouteHost, deps: AppDeps): void {
-  const tracker = apiTracker(deps);
-  const key = deps.signingKey ?? DEV_SIGNING_KEY;
-  const checkOptions = { previousKeys: deps.tokens?.previousKeys };
+  const engagement = { tracker: apiTracker(deps), signingKey: deps.signingKey ?? DEV_SIGNING_KEY, check: { previousKeys: deps.tokens?.previousKeys } };
 
   defineRoute(host, {
     method: 'get',
@@ -83,9 +77,7 @@ export function trackingRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404, 410],
     responses: { 200: { description: 'A transparent 1×1 GIF', contentType: 'image/gif', schema: z.string().meta({ format: 'binary' }) } },
     async handler({ res, params }) {
-      const c = checkTrackingToken(key, 'open', params.token, checkOptions);
-      if (c.status === 'expired') throw expiredLink();
-      if (c.status === 'invalid' || !(await tracker.engagement(c.subject.deliveryId, { kind: 'opened' }))) throw invalidLink();
+      await recordOpen(engagement, params.token);
       // Every open must reach us to be counted once; caches would hide the first one.
       res.set('Cache-Control', 'no-store, private').type('image/gif').send(TRANSPARENT_GIF);
     },
@@ -101,13 +93,7 @@ export function trackingRoutes(host: RouteHost, deps: AppDeps): void {
     errors: [404, 410],
     responses: { 302: { description: 'To the link’s original URL (only ever one Herald signed, and only until the link expires: 410 after, without a redirect)' } },
     async handler({ res, params }) {
-      const c = checkTrackingToken(key, 'click', params.token, checkOptions);
-      if (c.status === 'expired') throw expiredLink();
-      if (c.status === 'invalid') throw invalidLink();
-      const s = c.subject;
-      // The URL is ours (signed), so it is followed even if the message's records are gone.
-      await tracker.engagement(s.deliveryId, { kind: 'clicked', url: s.url });
-      res.set('Cache-Control', 'no-store, private').redirect(302, s.url);
+      res.set('Cache-Control', 'no-store, private').redirect(302, await followClick(engagement, params.token));
     },
   });
 
@@ -123,8 +109,7 @@ export function trackingRoutes(host: RouteHost, deps: AppDeps): void {
     responses: { 200: { description: 'Timeline entries', schema: listOf(TimelineEntry) } },
     async handler({ res, params, query, auth }) {
       // On the primary: a client reads the timeline of what it just sent.
-      const n = await findNotification(deps.db, auth.tenantId, params.id);
-      if (!n) throw notFound('notification');
+      const n = await loadNotification(deps.db, auth.tenantId, params.id);
       const rows = await listLogEntries(deps.db, auth.tenantId, n.id, { limit: query.limit + 1, after: query.cursor });
       const page = rows.slice(0, query.limit);
       res.json({
