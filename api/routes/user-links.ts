@@ -8,24 +8,19 @@
 // Tokens travel in the query string, not the path, so an error log's path never holds one.
 import { z } from 'zod';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
-import { signUserLink, verifyUserLink, type UserLinkPurpose, type VerifiedUserLink } from '../../domain/links/user-links.js';
+import { issueUserLink, USER_LINK_LIFETIMES } from '../../domain/links/user-link-issue.js';
+import { verifyUserLink, type UserLinkPurpose, type VerifiedUserLink } from '../../domain/links/user-links.js';
 import { markMessageRead } from '../../domain/recipients/inbox.js';
 import { countUnread, listInbox } from '../../schema/queries/inbox.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, notFound } from '../errors.js';
+import { HttpError } from '../errors.js';
 import type { InboxHub } from '../inbox-hub.js';
 import { CategoryName } from '../recipient-schemas.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf } from '../schemas.js';
 import { InboxMessage, presentInboxMessage, streamInbox } from './inbox.js';
 import { preferenceCenterOf, updateFromPreferenceCenter, USER_CHANNELS } from '../../domain/recipients/preferences.js';
-
-const DAY = 86_400;
-const LIMITS: Record<UserLinkPurpose, { defaultSeconds: number; maxSeconds: number }> = {
-  preferences: { defaultSeconds: 30 * DAY, maxSeconds: 365 * DAY },
-  inbox: { defaultSeconds: DAY, maxSeconds: 30 * DAY },
-};
 
 const UserChannel = z.enum(USER_CHANNELS);
 
@@ -39,9 +34,9 @@ const LinkRequest = (purpose: UserLinkPurpose) =>
         .number()
         .int()
         .min(60)
-        .max(LIMITS[purpose].maxSeconds)
+        .max(USER_LINK_LIFETIMES[purpose].maxSeconds)
         .optional()
-        .meta({ description: `How long the token works (default ${LIMITS[purpose].defaultSeconds} s).` }),
+        .meta({ description: `How long the token works (default ${USER_LINK_LIFETIMES[purpose].defaultSeconds} s).` }),
     })
     .strict()
     .default({});
@@ -91,14 +86,6 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
   const keys = [key, ...(deps.tokens?.previousKeys ?? [])];
   const base = deps.publicUrl.replace(/\/$/, '');
 
-  async function mint(purpose: UserLinkPurpose, tenantId: string, userId: string, ttlSeconds: number | undefined) {
-    // A token for a user the tenant does not have would be a credential for nobody; and
-    // another tenant's user id must not be confirmed or denied beyond "not found".
-    if (!(await findUser(deps.db, tenantId, userId))) throw notFound('user');
-    const expiresAt = new Date(Date.now() + (ttlSeconds ?? LIMITS[purpose].defaultSeconds) * 1000);
-    return { token: signUserLink(key, purpose, { tenantId, userId }, expiresAt), expiresAt: expiresAt.toISOString() };
-  }
-
   /** The subject of a valid token for a user that still exists; one 401 for every other case. */
   async function subjectOf(purpose: UserLinkPurpose, token: string): Promise<VerifiedUserLink> {
     const s = verifyUserLink(keys, purpose, token);
@@ -119,7 +106,7 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
     errors: [404],
     responses: { 201: { description: 'The link', schema: PreferenceLink } },
     async handler({ res, params, body, auth }) {
-      const t = await mint('preferences', auth.tenantId, params.id, body.ttlSeconds);
+      const t = await issueUserLink(deps.db, key, auth, 'preferences', params.id, body.ttlSeconds);
       res.status(201).json({ url: `${base}/dashboard/preferences?token=${encodeURIComponent(t.token)}`, ...t });
     },
   });
@@ -135,7 +122,7 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
     errors: [404],
     responses: { 201: { description: 'The token', schema: InboxToken } },
     async handler({ res, params, body, auth }) {
-      const t = await mint('inbox', auth.tenantId, params.id, body.ttlSeconds);
+      const t = await issueUserLink(deps.db, key, auth, 'inbox', params.id, body.ttlSeconds);
       res.status(201).json({ ...t, streamUrl: `${base}/v1/public/inbox/stream?token=${encodeURIComponent(t.token)}`, widgetUrl: `${base}/dashboard/inbox-widget.js` });
     },
   });
