@@ -1,7 +1,8 @@
 // The SCIM 2.0 service provider (RFC 7644) under /scim/v2: how Okta, Entra ID and other
 // identity providers create, update, deactivate and delete Herald users and groups.
 import { z } from 'zod';
-import { parseFilter, ScimFilterError, type ScimFilter } from '../../domain/directory/scim-filter.js';
+import { parseFilter, ScimFilterError } from '../../domain/directory/scim-filter.js';
+import type { ScimFilter } from '../../schema/queries/scim-filter-tree.js';
 import {
   createScimGroup,
   createScimUser,

@@ -1,16 +1,7 @@
 // SCIM filters (RFC 7644 §3.4.2.2) and PATCH paths (§3.5.2): one parser, two consumers —
 // list queries compile the tree to SQL (schema/queries/scim.ts), PATCH evaluates value
 // filters like `members[value eq "2819c223"]` on the resource in memory. Pure: no I/O.
-
-export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
-export type FilterValue = string | number | boolean | null;
-
-export type ScimFilter =
-  | { type: 'and' | 'or'; left: ScimFilter; right: ScimFilter }
-  | { type: 'not'; filter: ScimFilter }
-  | { type: 'compare'; attr: string; op: CompareOp; value: FilterValue }
-  | { type: 'present'; attr: string }
-  | { type: 'valuePath'; attr: string; filter: ScimFilter };
+import type { CompareOp, FilterValue, ScimFilter } from '../../schema/queries/scim-filter-tree.js';
 
 export class ScimFilterError extends Error {
   override name = 'ScimFilterError';

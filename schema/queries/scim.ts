@@ -2,7 +2,7 @@
 // filter compiled to SQL for list queries. Only the attributes an identity provider filters on
 // in practice are compiled; anything else is refused (400 invalidFilter) rather than ignored.
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { ScimFilter } from '../../domain/directory/scim-filter.js';
+import type { ScimFilter } from './scim-filter-tree.js';
 import type { Database, DbOrTx } from '../database.js';
 import type { GroupRow } from '../tables/groups.js';
 import type { UserRow } from '../tables/users.js';
