@@ -3,18 +3,15 @@
 // The API records the decision and signals the notification's workflow, which acts on it.
 import { z } from 'zod';
 import { decideApproval } from '../../domain/notifications/approval.js';
-import { acceptResend, auditResend, cancelNotification, changeBeforeSending, pauseNotification, summarizeAudience } from '../../domain/notifications/control.js';
+import { cancelNotification, changeBeforeSending, pauseNotification, resendNotification, summarizeAudience } from '../../domain/notifications/control.js';
 import { loadNotification } from '../../domain/notifications/lookup.js';
 import { countDeliveries } from '../../schema/queries/notifications.js';
 import { createRuns } from '../../domain/runs/runs.js';
 import type { AuthContext } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { dependencyUnavailable } from '../errors.js';
-import { isDependencyDown } from '../../common/dependency-down.js';
 import { presentNotification } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { IdParam, IsoDateTime, Notification } from '../schemas.js';
-import { startWorkflow } from '../../domain/notifications/accept.js';
 import type { VariableValidator } from '../../domain/templates/variables.js';
 
 // Bodies that may be left out entirely (`herald approve <id>`).
@@ -154,14 +151,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     errors: [404, 409, 422],
     responses: { 202: { description: 'The new notification', schema: Notification } },
     async handler({ res, params, body, auth }) {
-      const { row } = await acceptResend(deps, auth, variables, params.id, body.onlyFailed);
-      try {
-        await startWorkflow(deps, row);
-      } catch (err) {
-        if (isDependencyDown(err)) throw dependencyUnavailable();
-        throw err;
-      }
-      await auditResend(deps.db, auth, row, body.onlyFailed);
+      const row = await resendNotification(deps, auth, variables, params.id, body.onlyFailed);
       await respond(res, auth, row.id, 202);
     },
   });

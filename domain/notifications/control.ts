@@ -13,9 +13,10 @@ import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { Actor } from '../actor.js';
 import { countAudience, type AudienceCountResult } from '../audience/audience.js';
 import { policyContextFor } from '../delivery/prepare.js';
-import { conflict, notFound, unprocessable } from '../errors.js';
+import { conflict, dependencyUnavailable, notFound, unprocessable } from '../errors.js';
+import { isDependencyDown } from '../../common/dependency-down.js';
 import type { VariableValidator } from '../templates/variables.js';
-import { acceptNotification, type SubmitResult } from './accept.js';
+import { acceptNotification, startWorkflow, type SubmitDeps, type SubmitResult } from './accept.js';
 import { loadNotification, requireStatus } from './lookup.js';
 import type { AcceptRequest } from './request.js';
 import { openSealed } from './sealed-data.js';
@@ -46,16 +47,27 @@ export async function pauseNotification(db: DbOrTx, actor: Actor, id: string, pa
   return n;
 }
 
-export interface ResendDeps {
-  db: Db;
+export interface ResendDeps extends SubmitDeps {
   secretBox?: SecretBox | undefined;
 }
 
 /**
- * Accepts a new notification that resends a finished one, linked to it: to everyone again,
- * or (`onlyFailed`) only to the users and channels whose delivery failed.
+ * Sends a finished notification again as a new one linked to it: to everyone again, or
+ * (`onlyFailed`) only to the users and channels whose delivery failed. Audited once its run has started.
  */
-export async function acceptResend(deps: ResendDeps, actor: Actor, variables: VariableValidator, id: string, onlyFailed: boolean): Promise<SubmitResult> {
+export async function resendNotification(deps: ResendDeps, actor: Actor, variables: VariableValidator, id: string, onlyFailed: boolean): Promise<NotificationRow> {
+  const { row } = await acceptResend(deps, actor, variables, id, onlyFailed);
+  try {
+    await startWorkflow(deps, row);
+  } catch (err) {
+    if (isDependencyDown(err)) throw dependencyUnavailable();
+    throw err;
+  }
+  await appendAudit(deps.db, { tenantId: actor.tenantId, actor: actor.keyId, action: 'notification.resend', targetType: 'notification', targetId: row.id, details: { parentId: id, onlyFailed } });
+  return row;
+}
+
+async function acceptResend(deps: ResendDeps, actor: Actor, variables: VariableValidator, id: string, onlyFailed: boolean): Promise<SubmitResult> {
   const n = await loadNotification(deps.db, actor.tenantId, id);
   requireStatus(n, FINAL_NOTIFICATION_STATUSES, 'not_finished', 'only a finished notification can be resent');
   let to = n.audience as AudienceSelectors;
@@ -77,11 +89,6 @@ export async function acceptResend(deps: ResendDeps, actor: Actor, variables: Va
   };
   // The stored data stays sealed: a resent OTP keeps its code out of the clear.
   return acceptNotification(deps, actor, variables, req, { storedData: n.data, parentId: n.id });
-}
-
-/** The audit entry of a resend, written once its run has started. */
-export async function auditResend(db: DbOrTx, actor: Actor, resend: NotificationRow, onlyFailed: boolean): Promise<void> {
-  await appendAudit(db, { tenantId: actor.tenantId, actor: actor.keyId, action: 'notification.resend', targetType: 'notification', targetId: resend.id, details: { parentId: resend.parent_id, onlyFailed } });
 }
 
 /** A change before sending; `null` clears a time, absent leaves it. */
