@@ -8,7 +8,7 @@ import importX from 'eslint-plugin-import-x';
 const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', '.tools/**', 'dashboard/**', 'test-results/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['.dependency-cruiser.cjs', 'node_modules/**', 'dist/**', '.data/**', '.tools/**', 'dashboard/**', 'test-results/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
