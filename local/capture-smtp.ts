@@ -3,19 +3,10 @@
 // would: a 4xx or 5xx reply on RCPT or DATA.
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import type { CapturedMessage } from '../api/mail-capture.js';
 
-export interface CapturedMail {
-  id: number;
-  receivedAt: string;
-  envelopeFrom: string | null;
-  envelopeTo: string[];
-  messageId: string | null;
-  subject: string;
-  from: string;
-  to: string;
-  text: string;
-  html: string | null;
-  headers: Record<string, string>;
+/** What the dev mail page shows (the API's port), plus the raw message for tests. */
+export interface CapturedMail extends CapturedMessage {
   raw: string;
 }
 

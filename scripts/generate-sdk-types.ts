@@ -1,9 +1,9 @@
-// Regenerates the API types of the SDK (sdk/src/schema.d.ts) and of the dashboard
-// (dashboard/src/api/schema.d.ts) from the OpenAPI document of the route definitions, so
-// neither can drift from what the server validates. `--check` writes nothing and fails when
+// Regenerates the API types (sdk/src/schema.d.ts) from the OpenAPI document of the route
+// definitions; the SDK and the dashboard (dashboard/src/api/types.ts) both read that one file,
+// so neither can drift from what the server validates. `--check` writes nothing and fails when
 // a generated file is not what the routes generate now (CI runs it). No server, database or Temporal
 // is needed: createApp only registers routes; the deps it is composed with are never called.
-//   npx tsx scripts/generate-sdk-types.ts [--check] [--out path]   (default: both files)
+//   npx tsx scripts/generate-sdk-types.ts [--check] [--out path]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,7 +14,6 @@ import { createMetrics } from '../common/metrics.js';
 import { composeHerald } from '../composition/compose-herald.js';
 
 export const SDK_SCHEMA_PATH = fileURLToPath(new URL('../sdk/src/schema.d.ts', import.meta.url));
-export const DASHBOARD_SCHEMA_PATH = fileURLToPath(new URL('../dashboard/src/api/schema.d.ts', import.meta.url));
 
 /** The document a production API serves (no dev-only routes), with a fixed server URL. */
 export async function buildOpenApiDocument(): Promise<Record<string, unknown>> {
@@ -48,7 +47,7 @@ export function staleFiles(paths: readonly string[], text: string): string[] {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { values } = parseArgs({ options: { out: { type: 'string' }, check: { type: 'boolean', default: false } } });
-  const targets = values.out ? [values.out] : [SDK_SCHEMA_PATH, DASHBOARD_SCHEMA_PATH];
+  const targets = values.out ? [values.out] : [SDK_SCHEMA_PATH];
   const text = await renderSdkTypes();
   if (values.check) {
     const stale = staleFiles(targets, text);

@@ -1,7 +1,7 @@
 // The shapes of Herald's API as the dashboard reads them: names over the types generated from
-// /openapi.json (schema.d.ts, written by `npm run generate:sdk`, checked in CI), so a server
-// change the dashboard does not follow fails its type check instead of its users.
-import type { components, paths } from './schema.js';
+// /openapi.json (the SDK's schema.d.ts, written by `npm run generate:sdk`, checked in CI), so
+// a server change the dashboard does not follow fails its type check instead of its users.
+import type { components, paths } from '../../../sdk/src/schema.js';
 
 type Schemas = components['schemas'];
 
