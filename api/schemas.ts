@@ -245,6 +245,13 @@ const TemplateDefinition = {
     .optional()
     .meta({ description: 'Per-locale overrides; a recipient in zh-Hant-TW gets zh-Hant-TW, else zh-Hant, else zh, else the default.' }),
   variables: z.record(z.string(), z.unknown()).optional().meta({ description: 'JSON Schema of `data`.' }),
+  recipientVariables: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({
+      description:
+        'JSON Schema of `recipient` (id, name, email, phone, locale, timezone, attributes; empty fields are absent), e.g. `{"required": ["name"]}`. A delivery to a user who does not satisfy it is suppressed with reason `missing_recipient_variables: …`.',
+    }),
   exampleData: z.record(z.string(), z.unknown()).optional().meta({ description: 'Checked against `variables` and rendered at publish.' }),
 };
 
@@ -300,6 +307,26 @@ export const PreviewRequest = z
     timezone: Timezone.optional(),
     channel: ChannelName.optional().meta({ description: 'Render only this channel; default all of the template.' }),
     version: z.number().int().min(1).max(2_147_483_647).optional().meta({ description: 'Render this published version instead of the draft.' }),
+    recipient: z
+      .union([
+        z.object({ userId: ClientId }).strict(),
+        z
+          .object({
+            id: ClientId.optional(),
+            name: z.string().max(200).nullable().optional(),
+            email: z.email().max(320).nullable().optional(),
+            phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be E.164, e.g. +8613800138000').nullable().optional(),
+            locale: Locale.nullable().optional(),
+            timezone: Timezone.nullable().optional(),
+            attributes: z.record(z.string(), z.unknown()).optional(),
+          })
+          .strict(),
+      ])
+      .optional()
+      .meta({
+        description:
+          'A sample recipient for `{{recipient.…}}`: `{userId}` (one of the tenant’s users, 404 otherwise) or a recipient written out. Its locale and time zone apply unless `locale`/`timezone` are given.',
+      }),
   })
   .strict()
   .meta({ id: 'TemplatePreviewRequest' }) satisfies z.ZodType<PreviewOptions>;

@@ -14,6 +14,7 @@ import { describeTarget, targetsFor, type Identities, type Target } from '../aud
 import { noHeartbeat, type Heartbeat } from '../heartbeat.js';
 import { openSealed } from '../notifications/sealed-data.js';
 import { composeMessage, type ComposeContext } from '../templates/compose.js';
+import { recipientIssues, recipientOf, type RecipientVariables } from '../templates/recipient.js';
 import { RenderError, type RenderedByChannel } from '../templates/render.js';
 import type { DeliveryDeps } from './deps.js';
 import { createEmailExtras } from './email-extras.js';
@@ -82,12 +83,19 @@ async function giveUp(c: Ctx, deliveryId: string, err: DeliveryError): Promise<n
   throw err;
 }
 
-async function render(c: Ctx, { delivery, notification, content, user }: Sendable): Promise<Rendered> {
+/** Why this user cannot get this template (fields its `recipientVariables` require), or null. */
+function missingRecipientVariables(c: Ctx, { content }: Sendable, recipient: RecipientVariables): string | null {
+  if (!content.recipientVariables) return null;
+  const issues = recipientIssues(c.deps.variables, content.recipientVariables, recipient);
+  return issues.length === 0 ? null : `missing_recipient_variables: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`;
+}
+
+async function render(c: Ctx, { delivery, notification, content, user }: Sendable, recipient: RecipientVariables): Promise<Rendered> {
   const channel = delivery.channel as Channel;
   let rendered: Rendered;
   try {
     // The recipient's own locale and time zone pick the variant and format dates/numbers.
-    rendered = c.deps.renderer.render(content, channel, { data: openSealed(notification.data, c.deps.secretBox), locale: user.locale, timezone: user.timezone });
+    rendered = c.deps.renderer.render(content, channel, { data: openSealed(notification.data, c.deps.secretBox), locale: user.locale, timezone: user.timezone, recipient });
   } catch (err) {
     if (err instanceof RenderError) return giveUp(c, delivery.id, new DeliveryError(DeliveryErrorType.Content, err.message));
     throw err;
@@ -172,7 +180,13 @@ export function createDeliverer(deps: DeliveryDeps, router: ProviderRouter) {
       const settled = await notToSend(c, m);
       if (settled) return settled;
       const sendable = m as Sendable; // notToSend settled every row without a recipient
-      const rendered = await render(c, sendable);
+      const recipient = recipientOf(sendable.user);
+      const missing = missingRecipientVariables(c, sendable, recipient);
+      if (missing) {
+        await suppressDelivery(deps.db, deliveryId, missing);
+        return recorded(c, deliveryId, 'suppressed');
+      }
+      const rendered = await render(c, sendable, recipient);
       if (!(await ledger.claim(deliveryId))) {
         // Another attempt holds or finished the row: report what it says now.
         const now = await findDelivery(deps.db, deliveryId);

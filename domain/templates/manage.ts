@@ -9,7 +9,9 @@ import type { TemplateContent, TemplateRow, TemplateVersionRow } from '../../sch
 import type { Actor } from '../actor.js';
 import { notFound, unprocessable } from '../errors.js';
 import type { Priority } from '../../common/priorities.js';
+import { findUser } from '../../schema/queries/users.js';
 import { carriersFor } from './carriers.js';
+import { recipientIssues, recipientOf, type RecipientVariables } from './recipient.js';
 import { templateChannels } from './channels.js';
 import { preview, publishProblems, RenderFailed, templateSources, withAssets, type ChannelPreviews, type Problem, type TemplateTools } from './service.js';
 
@@ -33,11 +35,13 @@ export async function saveDraft(db: DbOrTx, tools: TemplateTools, actor: Actor, 
     }
   });
   if (syntax.length > 0) throw unprocessable('template_syntax', 'some template text does not compile', syntax);
-  if (content.variables) {
+  for (const field of ['variables', 'recipientVariables'] as const) {
+    const schema = content[field];
+    if (!schema) continue;
     try {
-      tools.variables.check(content.variables);
+      tools.variables.check(schema);
     } catch (err) {
-      throw unprocessable('invalid_variables_schema', `variables is not a usable JSON Schema: ${(err as Error).message}`);
+      throw unprocessable('invalid_variables_schema', `${field} is not a usable JSON Schema: ${(err as Error).message}`, [{ field }]);
     }
   }
   return upsertTemplateDraft(db, {
@@ -91,6 +95,30 @@ export interface PreviewOptions {
   channel?: Channel | undefined;
   /** This published version instead of the draft. */
   version?: number | undefined;
+  /** A sample recipient: a user of the tenant by id, or one written out. */
+  recipient?: SampleRecipient | undefined;
+}
+
+export type SampleRecipient =
+  | { userId: string }
+  | { id?: string | undefined; name?: string | null | undefined; email?: string | null | undefined; phone?: string | null | undefined; locale?: string | null | undefined; timezone?: string | null | undefined; attributes?: Record<string, unknown> | undefined };
+
+/** The sample as templates see it; a user id must be one of the tenant's users (404 otherwise). */
+async function sampleRecipient(db: DbOrTx, actor: Actor, sample: SampleRecipient): Promise<RecipientVariables> {
+  if ('userId' in sample) {
+    const user = await findUser(db, actor.tenantId, sample.userId);
+    if (!user) throw notFound(`user ${sample.userId}`);
+    return recipientOf(user);
+  }
+  return recipientOf({
+    id: sample.id ?? 'preview',
+    name: sample.name ?? null,
+    email: sample.email ?? null,
+    phone: sample.phone ?? null,
+    locale: sample.locale ?? null,
+    timezone: sample.timezone ?? null,
+    attributes: sample.attributes ?? {},
+  });
 }
 
 /** Renders the draft (or a published version) with `data`, measured against the tenant's providers' limits. */
@@ -109,9 +137,15 @@ export async function previewTemplate(db: DbOrTx, tools: TemplateTools, actor: A
   if (o.channel && !available.includes(o.channel)) throw unprocessable('channel_not_in_template', `template ${key} has no content for ${o.channel}`, [{ channel: o.channel }]);
   const issues = tools.variables.validate(content.variables, o.data);
   if (issues.length > 0) throw unprocessable('invalid_data', 'data does not satisfy the template variables', issues);
+  const recipient = o.recipient === undefined ? undefined : await sampleRecipient(db, actor, o.recipient);
+  const missing = recipient === undefined ? [] : recipientIssues(tools.variables, content.recipientVariables, recipient);
+  if (missing.length > 0) throw unprocessable('missing_recipient_variables', 'the recipient lacks fields the template requires (recipientVariables)', missing);
+  // The sample's own locale and time zone apply unless the request names others.
+  const locale = o.locale ?? recipient?.locale;
+  const timezone = o.timezone ?? recipient?.timezone;
   try {
     const carriers = await carriersFor(db, actor.tenantId, tools.channels);
-    return preview(tools.renderer, content, o.channel ? [o.channel] : available, { ...o, carriers, templateKey: key });
+    return preview(tools.renderer, content, o.channel ? [o.channel] : available, { ...o, locale, timezone, recipient, carriers, templateKey: key });
   } catch (err) {
     if (err instanceof RenderFailed) throw unprocessable('render_failed', 'the template could not be rendered', err.problems);
     throw err;

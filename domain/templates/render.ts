@@ -7,6 +7,7 @@ import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import type { Channel } from '../../channels/types.js';
 import type { ChannelTemplates, TemplateContent } from '../../schema/tables/templates.js';
+import type { RecipientVariables } from './recipient.js';
 
 export class RenderError extends Error {
   override name = 'RenderError';
@@ -18,6 +19,8 @@ export interface RenderContext {
   locale?: string | null | undefined;
   /** The recipient's IANA time zone for formatDate/formatTime. */
   timezone?: string | null | undefined;
+  /** Seen by templates as `recipient` beside the data's own variables (it wins over a `recipient` key in data). */
+  recipient?: RecipientVariables | undefined;
 }
 
 export interface RenderedEmail {
@@ -240,30 +243,33 @@ export function createRenderer(maxCached = 1000): Renderer {
     }
   }
 
-  function renderJson(value: unknown, where: string, content: TemplateContent, ctx: RenderContext): unknown {
-    if (typeof value === 'string') return run(value, false, where, ctx.data, content, ctx);
-    if (Array.isArray(value)) return value.map((v, i) => renderJson(v, `${where}[${i}]`, content, ctx));
+  function renderJson(value: unknown, where: string, root: Record<string, unknown>, content: TemplateContent, ctx: RenderContext): unknown {
+    if (typeof value === 'string') return run(value, false, where, root, content, ctx);
+    if (Array.isArray(value)) return value.map((v, i) => renderJson(v, `${where}[${i}]`, root, content, ctx));
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderJson(v, `${where}.${k}`, content, ctx)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderJson(v, `${where}.${k}`, root, content, ctx)]));
     }
     return value;
   }
 
   function renderChannel(content: TemplateContent, channel: Channel, ctx: RenderContext): RenderedByChannel[Channel] {
-    const text = (source: string, where: string) => run(source, false, where, ctx.data, content, ctx);
+    // One shallow copy per rendered channel: the data's own top-level variables plus `recipient`.
+    // An own property, because prototype access is refused.
+    const root: Record<string, unknown> = ctx.recipient === undefined ? ctx.data : { ...ctx.data, recipient: ctx.recipient };
+    const text = (source: string, where: string) => run(source, false, where, root, content, ctx);
     const opt = (source: string | undefined, where: string) => (source === undefined ? undefined : text(source, where));
     switch (channel) {
       case 'email': {
         const t = resolveVariant(content, 'email', ctx.locale).template;
         if (!t) throw new RenderError('the template has no email content');
-        let html = t.html === undefined ? undefined : run(t.html, true, 'email.html', ctx.data, content, ctx);
+        let html = t.html === undefined ? undefined : run(t.html, true, 'email.html', root, content, ctx);
         // The text part is derived from the body, not the layout: navigation and styles of
         // the layout are noise in plain text.
         const derivedText = t.text === undefined && html !== undefined ? convert(html, { wordwrap: 78 }) : undefined;
         if (html !== undefined && t.layout) {
           const layout = content.assets?.layouts[t.layout];
           if (layout === undefined) throw new RenderError(`email layout ${t.layout} does not exist`);
-          html = run(layout, true, `layout ${t.layout}`, { ...ctx.data, body: html }, content, ctx);
+          html = run(layout, true, `layout ${t.layout}`, { ...root, body: html }, content, ctx);
         }
         return { subject: text(t.subject, 'email.subject'), html, text: opt(t.text, 'email.text') ?? derivedText };
       }
@@ -285,7 +291,7 @@ export function createRenderer(maxCached = 1000): Renderer {
           body: text(t.body, 'push.body'),
           url: opt(t.url, 'push.url'),
           icon: opt(t.icon, 'push.icon'),
-          data: t.data === undefined ? undefined : (renderJson(t.data, 'push.data', content, ctx) as Record<string, string>),
+          data: t.data === undefined ? undefined : (renderJson(t.data, 'push.data', root, content, ctx) as Record<string, string>),
         };
       }
       case 'inapp': {
@@ -295,13 +301,13 @@ export function createRenderer(maxCached = 1000): Renderer {
           title: text(t.title, 'inapp.title'),
           body: text(t.body, 'inapp.body'),
           url: opt(t.url, 'inapp.url'),
-          data: t.data === undefined ? undefined : (renderJson(t.data, 'inapp.data', content, ctx) as Record<string, unknown>),
+          data: t.data === undefined ? undefined : (renderJson(t.data, 'inapp.data', root, content, ctx) as Record<string, unknown>),
         };
       }
       case 'webhook': {
         const t = resolveVariant(content, 'webhook', ctx.locale).template;
         if (!t) throw new RenderError('the template has no webhook content');
-        return { body: renderJson(t.body, 'webhook.body', content, ctx) };
+        return { body: renderJson(t.body, 'webhook.body', root, content, ctx) };
       }
     }
   }

@@ -11,6 +11,7 @@ import type { DbOrTx } from '../../schema/database.js';
 import { findTemplateAssets } from '../../schema/queries/template-assets.js';
 import type { TemplateContent } from '../../schema/tables/templates.js';
 import { templateChannels } from './channels.js';
+import type { RecipientVariables } from './recipient.js';
 import type { VariableValidator } from './variables.js';
 
 export interface TemplateTools {
@@ -94,7 +95,7 @@ export async function withAssets(db: DbOrTx, tenantId: string, content: Template
   const layouts = await findTemplateAssets(db, tenantId, 'layout', [...layoutKeys]);
 
   const partials = new Map<string, string>();
-  let sources = [...stringLeaves({ ...content, variables: undefined, exampleData: undefined, assets: undefined }), ...layouts.values()];
+  let sources = [...stringLeaves({ ...content, variables: undefined, recipientVariables: undefined, exampleData: undefined, assets: undefined }), ...layouts.values()];
   for (let depth = 0; depth < 10 && sources.length > 0; depth++) {
     const wanted = new Set<string>();
     for (const s of sources) for (const m of s.matchAll(PARTIAL_REF)) if (m[1] && !partials.has(m[1])) wanted.add(m[1]);
@@ -107,6 +108,8 @@ export async function withAssets(db: DbOrTx, tenantId: string, content: Template
 
 interface RenderOptions {
   data: Record<string, unknown>;
+  /** A sample recipient (preview); publish renders without one. */
+  recipient?: RecipientVariables | undefined;
   locale?: string | undefined;
   timezone?: string | undefined;
   /** The tenant's providers per channel (carriersFor). */
@@ -127,7 +130,7 @@ function sampleMessage<C extends Channel>(channel: C, rendered: RenderedByChanne
 
 /** Renders one channel and measures it against the limits of the providers that may carry it; RenderError propagates. */
 function renderMeasured(renderer: Renderer, content: TemplateContent, channel: Channel, o: RenderOptions): { entry: unknown; problems: Problem[] } {
-  const ctx = { data: o.data, locale: o.locale, timezone: o.timezone };
+  const ctx = { data: o.data, locale: o.locale, timezone: o.timezone, recipient: o.recipient };
   const locale = resolveVariant(content, channel, o.locale).locale;
   const r = renderer.render(content, channel, ctx);
   const fit = fitOf(o.carriers[channel], sampleMessage(channel, r, o.templateKey ?? 'preview'));

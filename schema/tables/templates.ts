@@ -55,6 +55,12 @@ export interface TemplateContent extends ChannelTemplates {
   locales?: Record<string, LocaleOverrides>;
   /** JSON Schema of a notification's `data`. */
   variables?: Record<string, unknown>;
+  /**
+   * JSON Schema of the `recipient` a template renders with (id, name, email, phone, locale,
+   * timezone, attributes; empty fields absent). A delivery to a user who does not satisfy it
+   * is suppressed `missing_recipient_variables`.
+   */
+  recipientVariables?: Record<string, unknown>;
   exampleData?: Record<string, unknown>;
   assets?: { layouts: Record<string, string>; partials: Record<string, string> };
 }
