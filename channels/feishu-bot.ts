@@ -43,10 +43,15 @@ const LIMITS: ChannelLimits = {
   supportsReceipts: false,
 };
 
-function unsignedPayload(message: ChatMessage): Record<string, unknown> {
+/** The message as a Feishu card: the title as its header, the body as one markdown element. The app adapter sends the same card. */
+export function feishuCard(message: ChatMessage): Record<string, unknown> {
   const card: Record<string, unknown> = { elements: [{ tag: 'markdown', content: renderMarkdown(message.content.markdown, 'feishu') }] };
   if (message.content.title) card.header = { title: { tag: 'plain_text', content: message.content.title } };
-  return { msg_type: 'interactive', card };
+  return card;
+}
+
+function unsignedPayload(message: ChatMessage): Record<string, unknown> {
+  return { msg_type: 'interactive', card: feishuCard(message) };
 }
 
 export function createFeishuBotAdapter(): ChannelAdapter<FeishuBotConfig, ChatMessage> {

@@ -5,10 +5,12 @@ import { createDingtalkRobotAdapter } from './dingtalk-robot.js';
 import { createDingtalkWorkNoticeAdapter } from './dingtalk-work-notice.js';
 import { createDiscordAdapter } from './discord.js';
 import { createFcmAdapter } from './fcm.js';
+import { createFeishuAppAdapter } from './feishu-app.js';
 import { createFeishuBotAdapter } from './feishu-bot.js';
 import { createGenericHttpSmsAdapter } from './generic-http-sms.js';
 import { createSesAdapter } from './ses.js';
 import { createSlackAdapter } from './slack.js';
+import { createSlackBotAdapter } from './slack-bot.js';
 import { createSmtpAdapter } from './smtp.js';
 import { createSnsAdapter } from './sns.js';
 import { createTeamsAdapter } from './teams.js';
@@ -50,6 +52,8 @@ export function createChannelRegistry(): ChannelRegistry {
     createSnsAdapter(),
     createDingtalkWorkNoticeAdapter(),
     createWecomAppAdapter(),
+    createSlackBotAdapter(),
+    createFeishuAppAdapter(),
   ] as ChannelAdapter[];
   for (const a of all) {
     if (adapters.has(a.kind)) throw new Error(`two channel adapters claim kind ${a.kind}`);

@@ -19,7 +19,8 @@ const GONE_ERRORS = new Set(['channel_not_found', 'channel_is_archived', 'user_n
 // Slack truncates `text` past 40k characters and allows about one message per second per webhook.
 const LIMITS: ChannelLimits = { lengths: [{ field: 'text', unit: 'chars', max: 40_000 }], ratePerSecond: 1, supportsRecall: false, supportsReceipts: false };
 
-function textOf(message: ChatMessage): string {
+/** The message as Slack mrkdwn: the title in bold over the body. The bot adapter sends the same text. */
+export function slackText(message: ChatMessage): string {
   const body = renderMarkdown(message.content.markdown, 'slack');
   return message.content.title ? `*${renderMarkdown(message.content.title, 'slack')}*\n${body}` : body;
 }
@@ -29,12 +30,12 @@ export function createSlackAdapter(): ChannelAdapter<SlackConfig, ChatMessage> {
     kind: 'slack',
     channel: 'chat',
     limits: LIMITS,
-    measure: (message) => ({ text: textOf(message) }),
+    measure: (message) => ({ text: slackText(message) }),
 
     async send(message: ChatMessage, config: SlackConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'slack');
       const url = requireConfig(config.webhookUrl, 'slack', 'webhookUrl');
-      const text = textOf(message);
+      const text = slackText(message);
       enforceLimits('slack', LIMITS, { text });
       const res = await httpRequest({
         url,

@@ -13,10 +13,12 @@ describe('channel registry', () => {
         'dingtalk-work-notice',
         'discord',
         'fcm',
+        'feishu-app',
         'feishu-bot',
         'generic-http-sms',
         'ses',
         'slack',
+        'slack-bot',
         'smtp',
         'sns',
         'teams',
@@ -46,7 +48,7 @@ describe('channel registry', () => {
     }
     // Only the template-only SMS kinds measure nothing that Herald renders.
     expect(registry.kinds().filter((k) => registry.get(k)!.limits.lengths.length === 0).sort()).toEqual(['aliyun-sms', 'tencent-sms']);
-    expect(registry.kinds().filter((k) => registry.get(k)!.limits.supportsRecall).sort()).toEqual(['dingtalk-work-notice', 'wecom-app']);
+    expect(registry.kinds().filter((k) => registry.get(k)!.limits.supportsRecall).sort()).toEqual(['dingtalk-work-notice', 'feishu-app', 'slack-bot', 'wecom-app']);
     expect(registry.get('twilio')!.limits.supportsReceipts).toBe(true);
     await registry.close();
   });
