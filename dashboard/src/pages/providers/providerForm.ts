@@ -108,7 +108,7 @@ export function providerPatchOf(before: Provider, f: ProviderForm): ProviderPatc
 export const KINDS: Record<Channel, string[]> = {
   email: ['smtp', 'ses'],
   sms: ['twilio', 'aliyun-sms', 'tencent-sms', 'generic-http-sms', 'sns'],
-  chat: ['slack', 'discord', 'teams', 'telegram', 'dingtalk-robot', 'dingtalk-work-notice', 'wecom-robot', 'wecom-app', 'feishu-bot'],
+  chat: ['slack', 'discord', 'teams', 'telegram', 'dingtalk-robot', 'dingtalk-work-notice', 'wecom-robot', 'wecom-app', 'feishu-bot', 'slack-bot', 'feishu-app'],
   push: ['webpush', 'fcm', 'apns'],
   inapp: [],
   webhook: ['webhook'],
