@@ -30,6 +30,7 @@ import { receiptRoutes } from './routes/receipts.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { templateRoutes } from './routes/templates.js';
 import { trackingRoutes } from './routes/tracking.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { userLinkRoutes } from './routes/user-links.js';
 import { scimBodyErrors } from './scim/errors.js';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
   accessRoutes(host, deps);
   const kinds = providerKinds();
   notificationRoutes(host, deps, tools.variables, kinds);
+  deliveryRoutes(host, deps);
   templateRoutes(host, deps, tools);
   layoutRoutes(host, deps, tools.renderer);
   recipientRoutes(host, deps);

@@ -15,6 +15,7 @@ import * as directory from './2026-11-27T15-00-00_directory.js';
 import * as orchestration from './2026-11-27T13-00-00_orchestration.js';
 import * as emailSuppressions from './2026-11-28T09-00-00_email-suppressions.js';
 import * as earlyReceipts from './2026-11-28T12-00-00_early-receipts.js';
+import * as deliverySearch from './2026-12-05T23-50-00_delivery-search.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T19-30-00_foundation': foundation,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T15-00-00_directory': directory,
   '2026-11-28T09-00-00_email-suppressions': emailSuppressions,
   '2026-11-28T12-00-00_early-receipts': earlyReceipts,
+  '2026-12-05T23-50-00_delivery-search': deliverySearch,
 };

@@ -273,3 +273,40 @@ export async function countRecallCandidates(db: DbOrTx, tenantId: string, notifi
     .execute();
   return new Map(rows.map((r) => [r.channel, Number(r.n)]));
 }
+
+export interface DeliverySearch {
+  userId?: string | undefined;
+  /** Where it went, matched whole and case-insensitively (an email address, a phone number, a chat id). */
+  address?: string | undefined;
+  channel?: string | undefined;
+  status?: string | undefined;
+  provider?: string | undefined;
+  /** Created at or after. */
+  from?: Date | undefined;
+  /** Created before. */
+  to?: Date | undefined;
+}
+
+/** A ledger row with the template of its notification: one line of the delivery log. */
+export type DeliveryLogRow = DeliveryRow & { template_key: string };
+
+/** The tenant's deliveries across notifications, newest first; `before` is the last id of the previous page. */
+export async function searchDeliveries(db: DbOrTx, tenantId: string, f: DeliverySearch, page: { limit: number; before?: string | undefined }): Promise<DeliveryLogRow[]> {
+  let q = db
+    .selectFrom('deliveries as d')
+    .innerJoin('notifications as n', 'n.id', 'd.notification_id')
+    .selectAll('d')
+    .select('n.template_key')
+    .where('d.tenant_id', '=', tenantId)
+    .orderBy('d.id', 'desc')
+    .limit(page.limit);
+  if (page.before) q = q.where('d.id', '<', page.before);
+  if (f.userId) q = q.where('d.user_id', '=', f.userId);
+  if (f.address) q = q.where(sql<string>`lower(d.address)`, '=', f.address.toLowerCase());
+  if (f.channel) q = q.where('d.channel', '=', f.channel);
+  if (f.status) q = q.where('d.status', '=', f.status);
+  if (f.provider) q = q.where('d.provider', '=', f.provider);
+  if (f.from) q = q.where('d.created_at', '>=', f.from);
+  if (f.to) q = q.where('d.created_at', '<', f.to);
+  return q.execute();
+}

@@ -106,7 +106,12 @@ export interface NotificationFilters {
   channel?: string | undefined;
   category?: string | undefined;
   template?: string | undefined;
+  /** Named in the notification's `userIds`, or reached by it (a ledger row: bulk sends too). */
   userId?: string | undefined;
+  /** The notification's audience names this group. */
+  group?: string | undefined;
+  /** The notification's audience names this module. */
+  module?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
   q?: string | undefined;
@@ -136,7 +141,17 @@ export async function listNotifications(
   if (f.category) q = q.where('category', '=', f.category);
   if (f.template) q = q.where('template_key', '=', f.template);
   if (f.channel) q = q.where(sql<boolean>`${f.channel} = any(channels)`);
-  if (f.userId) q = q.where(sql<boolean>`audience -> 'userIds' @> ${JSON.stringify([f.userId])}::jsonb`);
+  if (f.userId) {
+    const userId = f.userId;
+    q = q.where((eb) =>
+      eb.or([
+        eb(sql<boolean>`audience -> 'userIds' @> ${JSON.stringify([userId])}::jsonb`, '=', true),
+        eb('id', 'in', eb.selectFrom('deliveries').select('deliveries.notification_id').where('deliveries.tenant_id', '=', tenantId).where('deliveries.user_id', '=', userId)),
+      ]),
+    );
+  }
+  if (f.group) q = q.where(sql<boolean>`audience -> 'groups' @> ${JSON.stringify([f.group])}::jsonb`);
+  if (f.module) q = q.where(sql<boolean>`audience -> 'modules' @> ${JSON.stringify([f.module])}::jsonb`);
   if (f.from) q = q.where('created_at', '>=', f.from);
   if (f.to) q = q.where('created_at', '<', f.to);
   if (f.q) {
