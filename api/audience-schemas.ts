@@ -62,6 +62,11 @@ export const Identities = z
       .max(20)
       .optional()
       .meta({ description: 'APNs device tokens' }),
+    jpush: z
+      .array(z.string().regex(/^[0-9A-Za-z]{1,64}$/, 'a JPush registration id is letters and digits'))
+      .max(20)
+      .optional()
+      .meta({ description: 'JPush registration ids (forgotten when JPush reports the device gone)' }),
     webhook: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   })
   .strict()

@@ -15,6 +15,8 @@ export interface Identities {
   webpush?: WebPushSubscription[];
   fcm?: string[];
   apns?: string[];
+  /** JPush registration ids. */
+  jpush?: string[];
   webhook?: string;
 }
 
@@ -57,6 +59,7 @@ export function targetsFor(channel: Channel, providerKind: string, user: TargetU
       if (providerKind === 'webpush') return ids.webpush ?? [];
       if (providerKind === 'fcm') return ids.fcm ?? [];
       if (providerKind === 'apns') return ids.apns ?? [];
+      if (providerKind === 'jpush') return ids.jpush ?? [];
       return [];
     case 'inapp':
       return ['inbox'];
