@@ -1,11 +1,11 @@
 // The API process: `npm run api`. Run it N times behind a load balancer; it keeps no state.
-import { readConfig } from '../common/config.js';
+import { readConfigOrExit } from '../common/config.js';
 import { composeHerald } from '../composition/compose-herald.js';
 import { migrateToLatest } from '../schema/connect.js';
 import { bootstrapAdminKey } from '../domain/access/bootstrap.js';
 import { startApiServer } from './server.js';
 
-const config = readConfig();
+const config = readConfigOrExit();
 const herald = composeHerald(config, { service: 'herald-api' });
 const { logger, db } = herald;
 await migrateToLatest(db);

@@ -30,61 +30,74 @@ export function isDnsServer(s: string): boolean {
 }
 
 const envSchema = z.object({
-  DATABASE_URL: z.string().min(1).optional(),
-  DATABASE_REPLICA_URL: z.string().min(1).optional(),
-  TEMPORAL_ADDRESS: z.string().min(1).optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
-  CLICKHOUSE_URL: z.string().url().optional(),
-  SMTP_URL: z.string().min(1).optional(),
-  HERALD_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HERALD_BOOTSTRAP_ADMIN_KEY: z.string().min(16).optional(),
-  HERALD_SECRET_KEY: z.string().min(16).optional(),
+  NODE_ENV: z.string().optional().meta({ group: 'General', description: '`production` makes every process refuse to start on an unsafe configuration (no `HERALD_SECRET_KEY`, a signing key under 32 bytes, the dev bootstrap key, no or a loopback `HERALD_PUBLIC_URL`), listing every problem.', unset: 'development: the dev fallbacks work, with one warning' }),
+  DATABASE_URL: z.string().min(1).optional().meta({ group: 'Database', description: 'PostgreSQL connection string of the primary (every process).', unset: 'required; `npm run dev` starts an embedded PostgreSQL' }),
+  DATABASE_REPLICA_URL: z.string().min(1).optional().meta({ group: 'Database', description: 'A streaming replica for the API\'s list and analytics reads (writes, and reads that must see them, stay on the primary).', unset: 'reads use the primary' }),
+  TEMPORAL_ADDRESS: z.string().min(1).optional().meta({ group: 'Temporal', description: 'Temporal frontend `host:port` the API\'s client and the workers connect to.', unset: '`127.0.0.1:7233`; `npm run dev` starts a dev server' }),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default').meta({ group: 'Temporal', description: 'Temporal namespace of every run (client and workers). Temporal Cloud: `<namespace>.<account>`.' }),
+  TEMPORAL_TLS: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .meta({ group: 'Temporal', description: 'Connect to Temporal over TLS (`true`/`false`). With `true` alone, the server certificate is checked against the system CAs (Temporal Cloud).', unset: 'TLS when any `TEMPORAL_TLS_*` or `TEMPORAL_API_KEY` is set, else plaintext' }),
+  TEMPORAL_TLS_CA: z.string().min(1).optional().meta({ group: 'Temporal', description: 'CA certificate (PEM file path, or the PEM itself) that the Temporal server certificate must chain to.', unset: 'the system CAs' }),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional().meta({ group: 'Temporal', description: 'Client certificate for mutual TLS (PEM file path, or the PEM itself); needs `TEMPORAL_TLS_KEY`.', unset: 'no client certificate' }),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional().meta({ group: 'Temporal', description: 'Private key of `TEMPORAL_TLS_CERT` (PEM file path, or the PEM itself).', unset: 'no client certificate' }),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional().meta({ group: 'Temporal', description: 'Server name to verify the Temporal certificate against (and send as SNI) when it differs from the host of `TEMPORAL_ADDRESS`.', unset: 'the host of `TEMPORAL_ADDRESS`' }),
+  TEMPORAL_API_KEY: z.string().min(1).optional().meta({ group: 'Temporal', description: 'API key sent as a bearer token on every Temporal call (Temporal Cloud API-key auth); implies TLS.', unset: 'no API key' }),
+  TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233').meta({ group: 'Temporal', description: 'Base URL of the Temporal Web UI; the API links each notification\'s run there.' }),
+  CLICKHOUSE_URL: z.string().url().optional().meta({ group: 'Analytics', description: 'ClickHouse HTTP URL of the analytics store, e.g. `http://127.0.0.1:8123`.', unset: 'analytics events go to PostgreSQL' }),
+  SMTP_URL: z.string().min(1).optional().meta({ group: 'Email', description: 'Default email provider of every tenant (`smtp://user:pass@host:port`).', unset: 'no default email provider; `npm run dev` uses its capture SMTP server' }),
+  HERALD_PORT: z.coerce.number().int().min(0).max(65535).default(3000).meta({ group: 'HTTP API', description: 'Port the API listens on.' }),
+  HERALD_BOOTSTRAP_ADMIN_KEY: z.string().min(16).optional().meta({ group: 'Security', description: 'Creates tenant `default` with this admin+system API key if it has no keys yet. At least 16 characters; in production never the dev key `herald-dev-admin-key-change-me`.', unset: 'no key is created; `npm run dev` uses a dev key' }),
+  HERALD_SECRET_KEY: z.string().min(16).optional().meta({ group: 'Security', description: 'Seals provider secrets at rest and derives the link-signing key (HKDF). Comma-separated keys rotate: the first seals and signs, all open and verify. Required in production, at least 32 bytes.', unset: 'development only: provider secrets are not sealed and links are signed with a constant dev key (a warning is logged)' }),
   // Several comma-separated keys rotate like HERALD_SECRET_KEY: the first signs, all verify.
-  HERALD_SIGNING_KEY: z.string().transform(csv).pipe(z.array(z.string().min(16)).min(1)).optional(),
-  HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.unsubscribeTtlSeconds),
-  HERALD_TRACKING_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.trackingTtlSeconds),
-  HERALD_DNS_SERVERS: z.string().transform(csv).pipe(z.array(z.string().refine(isDnsServer, 'not an IP address with an optional port, e.g. 10.0.0.2:53 or [::1]:53'))).optional(),
-  HERALD_PUBLIC_URL: z.string().url().optional(),
-  HERALD_MAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
+  HERALD_SIGNING_KEY: z.string().transform(csv).pipe(z.array(z.string().min(16)).min(1)).optional().meta({ group: 'Security', description: 'HMAC key of signed links and tokens (unsubscribe, preference center, inbox, open/click tracking, OTP, bounce addresses). Comma-separated keys rotate: the first signs, all verify. In production every key must be at least 32 bytes.', unset: 'derived from `HERALD_SECRET_KEY`' }),
+  HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.unsubscribeTtlSeconds).meta({ group: 'Security', description: 'Lifetime of new unsubscribe links, in seconds (default 90 days).' }),
+  HERALD_TRACKING_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.trackingTtlSeconds).meta({ group: 'Security', description: 'Lifetime of new open-pixel and click links, in seconds (default 180 days).' }),
+  HERALD_DNS_SERVERS: z.string().transform(csv).pipe(z.array(z.string().refine(isDnsServer, 'not an IP address with an optional port, e.g. 10.0.0.2:53 or [::1]:53'))).optional().meta({ group: 'Outbound requests', description: 'Resolvers (`ip[:port]`, comma-separated) for the host names of tenant-supplied URLs (webhooks, HTTP SMS gateways).', unset: 'the system resolver' }),
+  HERALD_PUBLIC_URL: z.string().url().optional().meta({ group: 'HTTP API', description: 'Where clients and mail recipients reach Herald; the base of every link in mail (unsubscribe, tracking, preference center). Required in production, and not localhost or a loopback address.', unset: 'development only: `http://localhost:$HERALD_PORT` (a warning is logged)' }),
+  HERALD_MAIL_FROM: z.string().min(3).default('Herald <herald@localhost>').meta({ group: 'Email', description: 'From of email when a provider has none.' }),
   HERALD_BOUNCE_DOMAIN: z
     .string()
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a domain name')
     .transform((d) => d.toLowerCase())
-    .optional(),
-  HERALD_BOUNCE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2526),
-  HERALD_TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('herald'),
-  HERALD_WORKFLOW_BUNDLE: z.string().min(1).optional(),
-  HERALD_QUEUES: csvPriorities.default([...PRIORITIES]),
-  HERALD_WORKER_SLOTS: z.coerce.number().int().min(3).default(100),
-  HERALD_SLOT_WEIGHTS: weights.default([50, 30, 20]),
-  HERALD_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
-  HERALD_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(1).default(300_000),
-  HERALD_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
-  HERALD_CIRCUIT_FAILURES: z.coerce.number().int().min(1).default(5),
-  HERALD_CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).default(30_000),
-  HERALD_KEY_RATE_PER_SECOND: z.coerce.number().positive().default(100),
-  HERALD_KEY_RATE_BURST: z.coerce.number().int().min(1).default(200),
-  HERALD_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    .optional()
+    .meta({ group: 'Email', description: 'Domain of the per-delivery VERP return paths `bounce+<token>@<domain>`; its MX should reach the bounce receiver (`npm run bounces`).', unset: 'the envelope sender is the From; no bounce processing' }),
+  HERALD_BOUNCE_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2526).meta({ group: 'Email', description: 'Port of the bounce receiver\'s SMTP server.' }),
+  HERALD_TASK_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('herald').meta({ group: 'Workers', description: 'Task queues are `<prefix>-high`, `<prefix>-medium`, `<prefix>-low` (lowercase letters, digits, dashes).' }),
+  HERALD_WORKFLOW_BUNDLE: z.string().min(1).optional().meta({ group: 'Workers', description: 'Path of a prebuilt workflow bundle (`npm run build:workflows`).', unset: '`dist/` if built, else bundled at start' }),
+  HERALD_QUEUES: csvPriorities.default([...PRIORITIES]).meta({ group: 'Workers', description: 'Priorities this worker process serves (comma-separated; also `npm run worker -- --queues high`).' }),
+  HERALD_WORKER_SLOTS: z.coerce.number().int().min(3).default(100).meta({ group: 'Workers', description: 'Activity slots per worker process (at least 3).' }),
+  HERALD_SLOT_WEIGHTS: weights.default([50, 30, 20]).meta({ group: 'Workers', description: 'Split of the activity slots across high, medium and low (three positive numbers).' }),
+  HERALD_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000).meta({ group: 'Delivery', description: 'First retry interval of a failed delivery attempt.' }),
+  HERALD_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(1).default(300_000).meta({ group: 'Delivery', description: 'Longest interval between delivery retries.' }),
+  HERALD_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10).meta({ group: 'Delivery', description: 'Delivery attempts per provider before the delivery fails (or falls back).' }),
+  HERALD_CIRCUIT_FAILURES: z.coerce.number().int().min(1).default(5).meta({ group: 'Delivery', description: 'Consecutive failures that open a provider\'s circuit.' }),
+  HERALD_CIRCUIT_OPEN_MS: z.coerce.number().int().min(100).default(30_000).meta({ group: 'Delivery', description: 'How long an open circuit stays open before a trial request.' }),
+  HERALD_KEY_RATE_PER_SECOND: z.coerce.number().positive().default(100).meta({ group: 'HTTP API', description: 'Requests per second per API key (keys may carry their own rate).' }),
+  HERALD_KEY_RATE_BURST: z.coerce.number().int().min(1).default(200).meta({ group: 'HTTP API', description: 'Burst of requests per API key above the steady rate.' }),
+  HERALD_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(30).meta({ group: 'HTTP API', description: 'Failed authentications per client address per minute before it is braked (429).' }),
   HERALD_CORS_ORIGINS: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
-    .default([]),
-  HERALD_BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
-  HERALD_BULK_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200),
-  HERALD_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(25),
-  HERALD_BULK_PARALLEL_BATCHES: z.coerce.number().int().min(1).max(100).default(4),
-  HERALD_BATCH_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(5_000).max(600_000).default(20_000),
-  HERALD_HISTORY_LIMIT: z.coerce.number().int().min(100).default(4000),
-  HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
-  HERALD_DATA_DIR: z.string().default('.data'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    .default([])
+    .meta({ group: 'HTTP API', description: 'Browser origins allowed to call the API (CORS), comma-separated.', unset: 'none' }),
+  HERALD_BULK_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000).meta({ group: 'Bulk sends', description: 'Users per audience page of a bulk send.' }),
+  HERALD_BULK_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(200).meta({ group: 'Bulk sends', description: 'Deliveries per batch activity.' }),
+  HERALD_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(25).meta({ group: 'Bulk sends', description: 'Sends in flight per batch activity.' }),
+  HERALD_BULK_PARALLEL_BATCHES: z.coerce.number().int().min(1).max(100).default(4).meta({ group: 'Bulk sends', description: 'Batch activities of one campaign in flight at once.' }),
+  HERALD_BATCH_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(5_000).max(600_000).default(20_000).meta({ group: 'Bulk sends', description: 'A batch activity without a heartbeat this long is retried elsewhere (a dead worker).' }),
+  HERALD_HISTORY_LIMIT: z.coerce.number().int().min(100).default(4000).meta({ group: 'Bulk sends', description: 'A bulk run continues as new past this many history events, so its history stays bounded.' }),
+  HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).meta({ group: 'Delivery', description: 'Time limit of one delivery attempt.' }),
+  HERALD_DATA_DIR: z.string().default('.data').meta({ group: 'Development', description: 'Where `npm run dev` keeps Temporal\'s SQLite file and the embedded PostgreSQL.' }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta({ group: 'Observability', description: 'pino log level.' }),
   // OpenTelemetry's own variable names, so the usual collector setups work unchanged.
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
-  OTEL_SERVICE_NAME: z.string().min(1).optional(),
-  HERALD_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  HERALD_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional().meta({ group: 'Observability', description: 'OTLP/HTTP collector base URL; traces go to `<endpoint>/v1/traces`.', unset: 'no tracing' }),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional().meta({ group: 'Observability', description: 'OTLP/HTTP traces endpoint, used as given (wins over `OTEL_EXPORTER_OTLP_ENDPOINT`).', unset: 'no tracing' }),
+  OTEL_SERVICE_NAME: z.string().min(1).optional().meta({ group: 'Observability', description: 'Service name of the exported spans.', unset: '`herald-api` / `herald-worker`' }),
+  HERALD_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().meta({ group: 'Observability', description: 'Port of the worker process\'s Prometheus `/metrics` (0: any free port).', unset: 'no worker metrics endpoint' }),
+  HERALD_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0').meta({ group: 'Observability', description: 'Interface of the worker metrics endpoint.' }),
 });
 
 export interface Timings {
@@ -109,6 +122,10 @@ export interface HeraldConfig {
   databaseReplicaUrl: string | undefined;
   temporalAddress: string | undefined;
   temporalNamespace: string;
+  /** TLS to Temporal (CA, client certificate, server name; PEM file paths or PEMs); undefined: plaintext. */
+  temporalTls: TemporalTls | undefined;
+  /** Temporal Cloud API key (bearer token on every call; implies TLS). */
+  temporalApiKey: string | undefined;
   temporalUiUrl: string;
   clickhouseUrl: string | undefined;
   smtpUrl: string | undefined;
@@ -146,10 +163,26 @@ export interface HeraldConfig {
   tracing?: TracingConfig | undefined;
   /** The worker process's Prometheus endpoint (0 = any free port); absent, none is served. */
   workerMetrics?: { port: number; host: string } | undefined;
+  /** NODE_ENV=production: readConfig has refused every unsafe setting (productionProblems). */
+  production: boolean;
+  /** Development fallbacks in use (no secret key, no public URL); each process logs them once as a warning. */
+  devFallbacks: string[];
+}
+
+export interface TemporalTls {
+  /** Each a PEM file path or the PEM itself. */
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  serverName?: string | undefined;
 }
 
 /** Only for development stacks: links signed with it are forgeable by anyone who reads this file. */
 export const DEV_SIGNING_KEY = 'herald-dev-signing-key-change-me';
+/** The admin key `npm run dev` bootstraps; refused in production. */
+export const DEV_BOOTSTRAP_ADMIN_KEY = 'herald-dev-admin-key-change-me';
+/** Shortest signing or secret key production accepts: an HMAC-SHA256 key's full strength. */
+export const MIN_PRODUCTION_KEY_BYTES = 32;
 
 function derivedSigningKey(secretKey: string): string {
   return Buffer.from(hkdfSync('sha256', secretKey, 'herald', 'unsubscribe-tokens', 32)).toString('base64url');
@@ -184,6 +217,99 @@ function tracingOf(endpoint: string | undefined, tracesEndpoint: string | undefi
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  /** One line per problem, so an operator fixes them all in one go. */
+  readonly problems: string[];
+  constructor(heading: string, problems: string[]) {
+    super(`${heading}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** localhost, *.localhost, 127.0.0.0/8, ::1, the unspecified addresses, and v4-mapped forms of them. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/.exec(h)?.[1];
+  if (v4 && isIP(v4) === 4) return v4.startsWith('127.') || v4 === '0.0.0.0';
+  if (isIP(h) === 6) return h === '::1' || h === '::' || h === '0:0:0:0:0:0:0:1' || /^::ffff:7f/.test(h);
+  return false;
+}
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/**
+ * What production refuses, one message per problem (never a key's value). Checked by
+ * readConfig with NODE_ENV=production, and again by composeHerald for a production config.
+ */
+export function productionProblems(c: {
+  secretKey: string | undefined;
+  signingKeys: string[];
+  bootstrapAdminKey: string | undefined;
+  publicUrl: string | undefined;
+}): string[] {
+  const problems: string[] = [];
+  const min = MIN_PRODUCTION_KEY_BYTES;
+  if (!c.secretKey) {
+    problems.push('HERALD_SECRET_KEY is not set: it seals provider secrets and derives the key that signs links; without it links are signed with a constant anyone can read in the source');
+  } else {
+    csv(c.secretKey).forEach((k, i, all) => {
+      if (byteLength(k) < min) problems.push(`HERALD_SECRET_KEY${all.length > 1 ? ` (key ${i + 1} of ${all.length})` : ''} is ${byteLength(k)} bytes; production needs at least ${min} random bytes (e.g. \`openssl rand -base64 32\`)`);
+    });
+  }
+  c.signingKeys.forEach((k, i, all) => {
+    const which = `HERALD_SIGNING_KEY${all.length > 1 ? ` (key ${i + 1} of ${all.length})` : ''}`;
+    if (k === DEV_SIGNING_KEY) problems.push(`${which} is the development signing key, which anyone can read in the source`);
+    else if (byteLength(k) < min) problems.push(`${which} is ${byteLength(k)} bytes; a signing key needs at least ${min} bytes in production (e.g. \`openssl rand -base64 32\`)`);
+  });
+  if (c.bootstrapAdminKey === DEV_BOOTSTRAP_ADMIN_KEY) {
+    problems.push(`HERALD_BOOTSTRAP_ADMIN_KEY is the development key (${DEV_BOOTSTRAP_ADMIN_KEY}), which anyone can read in the source`);
+  }
+  if (!c.publicUrl) {
+    problems.push('HERALD_PUBLIC_URL is not set: links in mail (unsubscribe, tracking, preference center) would point at localhost; set it to the URL recipients reach Herald at');
+  } else if (isLoopbackHost(new URL(c.publicUrl).hostname)) {
+    problems.push(`HERALD_PUBLIC_URL (${c.publicUrl}) is localhost or a loopback address: links in real mail would point nowhere; set it to the URL recipients reach Herald at`);
+  }
+  return problems;
+}
+
+/** A production config refuses to be used if it is unsafe (a config built by hand, not by readConfig). */
+export function assertProductionReady(config: HeraldConfig): void {
+  if (!config.production) return;
+  const problems = productionProblems({
+    secretKey: config.secretKey,
+    signingKeys: [config.signingKey, ...config.tokens.previousKeys],
+    bootstrapAdminKey: config.bootstrapAdminKey,
+    publicUrl: config.publicUrl,
+  });
+  if (problems.length) throw new ConfigError(PRODUCTION_HEADING, problems);
+}
+
+const PRODUCTION_HEADING = 'refusing to start with NODE_ENV=production:';
+
+/**
+ * For the entry points: the configuration, or every problem printed to stderr and exit 1
+ * (no stack trace: the operator needs the list, not where it was thrown).
+ */
+export function readConfigOrExit(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+  try {
+    return readConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`herald: ${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+function temporalTlsOf(e: z.infer<typeof envSchema>): { tls: TemporalTls | undefined; problems: string[] } {
+  const problems: string[] = [];
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) problems.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: mutual TLS needs both the client certificate and its key');
+  const anyTls = Boolean(e.TEMPORAL_TLS_CA ?? e.TEMPORAL_TLS_CERT ?? e.TEMPORAL_TLS_KEY ?? e.TEMPORAL_TLS_SERVER_NAME ?? e.TEMPORAL_API_KEY);
+  if (e.TEMPORAL_TLS === false && anyTls) problems.push('TEMPORAL_TLS is false but TEMPORAL_TLS_* or TEMPORAL_API_KEY is set (an API key is only sent over TLS)');
+  const on = e.TEMPORAL_TLS ?? anyTls;
+  const tls = on ? { ca: e.TEMPORAL_TLS_CA, cert: e.TEMPORAL_TLS_CERT, key: e.TEMPORAL_TLS_KEY, serverName: e.TEMPORAL_TLS_SERVER_NAME } : undefined;
+  return { tls, problems };
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
@@ -191,12 +317,30 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    throw new ConfigError('invalid configuration:', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  const temporal = temporalTlsOf(e);
+  if (temporal.problems.length) throw new ConfigError('invalid configuration:', temporal.problems);
+  const production = e.NODE_ENV === 'production';
+  if (production) {
+    const problems = productionProblems({
+      secretKey: e.HERALD_SECRET_KEY,
+      signingKeys: e.HERALD_SIGNING_KEY ?? [],
+      bootstrapAdminKey: e.HERALD_BOOTSTRAP_ADMIN_KEY,
+      publicUrl: e.HERALD_PUBLIC_URL,
+    });
+    if (problems.length) throw new ConfigError(PRODUCTION_HEADING, problems);
+  }
+  const devFallbacks: string[] = [];
+  if (!e.HERALD_SECRET_KEY && !e.HERALD_SIGNING_KEY) devFallbacks.push('no HERALD_SECRET_KEY: links are signed with the constant development key and provider secrets are not sealed');
+  if (!e.HERALD_PUBLIC_URL) devFallbacks.push(`no HERALD_PUBLIC_URL: links point at http://localhost:${e.HERALD_PORT}`);
   const [signingKey, ...previousKeys] = signingKeysOf(e.HERALD_SIGNING_KEY, e.HERALD_SECRET_KEY);
   return {
+    production,
+    devFallbacks,
+    temporalTls: temporal.tls,
+    temporalApiKey: e.TEMPORAL_API_KEY,
     databaseUrl: e.DATABASE_URL,
     databaseReplicaUrl: e.DATABASE_REPLICA_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,

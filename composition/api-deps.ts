@@ -12,7 +12,7 @@ import { createSecretBox } from '../common/secret-box.js';
 import { createTelemetry, type Telemetry } from '../common/tracing.js';
 import { createDb } from '../schema/connect.js';
 import type { Db } from '../schema/database.js';
-import { temporalAddressOf } from './temporal-address.js';
+import { temporalConnectionOf } from './temporal-address.js';
 
 export interface ComposedApi {
   deps: AppDeps;
@@ -36,7 +36,7 @@ export function composeApiDeps(config: HeraldConfig, shared: ApiShared): Compose
   // Writes and reads that must see them stay on the primary; lists and analytics may lag.
   const dbRead = config.databaseReplicaUrl ? createDb(config.databaseReplicaUrl, { applicationName: 'herald-api-read' }) : undefined;
   // Lazy: the API starts and answers 503 while Temporal is unreachable, then recovers.
-  const connection = Connection.lazy({ address: temporalAddressOf(config) });
+  const connection = Connection.lazy(temporalConnectionOf(config));
   // Each request is a span, and the workflows it starts continue its trace.
   const telemetry = config.tracing ? createTelemetry(config.tracing, 'herald-api') : undefined;
   const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors(telemetry) });

@@ -5,7 +5,7 @@
 import { createAnalyticsStore } from '../analytics/create-store.js';
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { MailCapture } from '../api/mail-capture.js';
-import type { HeraldConfig } from '../common/config.js';
+import { assertProductionReady, type HeraldConfig } from '../common/config.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createTracker } from '../domain/tracking/tracker.js';
 import type { BounceReceiverOptions } from '../inbound/bounce-receiver.js';
@@ -51,8 +51,11 @@ function openDb(config: HeraldConfig, overrides: HeraldOverrides, service: strin
 }
 
 export function composeHerald(config: HeraldConfig, overrides: HeraldOverrides = {}): Herald {
+  // A production config built by hand (not by readConfig) is refused here too.
+  assertProductionReady(config);
   const service = overrides.service ?? 'herald';
   const logger = overrides.logger ?? createLogger(config.logLevel, service);
+  if (config.devFallbacks.length) logger.warn({ fallbacks: config.devFallbacks }, `development fallbacks in use (set NODE_ENV=production to refuse them): ${config.devFallbacks.join('; ')}`);
   const db = openDb(config, overrides, service);
   // The API and the bounce receiver record events into one store; each worker set has its own.
   let analytics: AnalyticsStore | undefined;

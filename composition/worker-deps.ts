@@ -16,7 +16,7 @@ import type { Db } from '../schema/database.js';
 import { countProviderCircuits } from '../schema/queries/providers.js';
 import { installTemporalRuntime } from '../workers/runtime.js';
 import type { WorkerDeps } from '../workers/start.js';
-import { temporalAddressOf } from './temporal-address.js';
+import { temporalConnectError, temporalConnectionOf } from './temporal-address.js';
 
 export async function composeWorkerDeps(config: HeraldConfig, db: Db, logger: Logger): Promise<WorkerDeps> {
   // Before the first native connection, which would otherwise install a default runtime.
@@ -24,7 +24,10 @@ export async function composeWorkerDeps(config: HeraldConfig, db: Db, logger: Lo
   const metrics = createMetrics();
   registerCircuitGauge(metrics, () => countProviderCircuits(db));
   const telemetry = config.tracing ? createTelemetry(config.tracing, 'herald-worker') : undefined;
-  const connection = await NativeConnection.connect({ address: temporalAddressOf(config) });
+  const connectionOptions = temporalConnectionOf(config);
+  const connection = await NativeConnection.connect(connectionOptions).catch((err: unknown) => {
+    throw temporalConnectError(connectionOptions, err);
+  });
   const channels = createChannelRegistry();
   const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db, logger });
   const activities: ActivityDeps = {

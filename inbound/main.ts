@@ -1,12 +1,12 @@
 // The bounce receiver process: `npm run bounces`. Point the MX of HERALD_BOUNCE_DOMAIN at it
 // (port HERALD_BOUNCE_SMTP_PORT, or 25 forwarded to it); it needs the database and the same
 // HERALD_SIGNING_KEY (or HERALD_SECRET_KEY) as the workers that signed the return paths.
-import { readConfig } from '../common/config.js';
+import { readConfigOrExit } from '../common/config.js';
 import { composeHerald } from '../composition/compose-herald.js';
 import { migrateToLatest } from '../schema/connect.js';
 import { startBounceReceiver } from './bounce-receiver.js';
 
-const config = readConfig();
+const config = readConfigOrExit();
 const herald = composeHerald(config, { service: 'herald-bounces' });
 const { logger } = herald;
 const deps = herald.bounces();

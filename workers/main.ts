@@ -1,14 +1,14 @@
 // The worker process: `npm run worker`. `HERALD_QUEUES=high` (or `--queues high`) serves one
 // priority only, so each priority can be scaled on its own.
 import { parseArgs } from 'node:util';
-import { readConfig } from '../common/config.js';
+import { readConfigOrExit } from '../common/config.js';
 import { composeHerald } from '../composition/compose-herald.js';
 import { migrateToLatest } from '../schema/connect.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { startWorkers } from './start.js';
 
 const { values } = parseArgs({ options: { queues: { type: 'string' } } });
-const config = readConfig(values.queues ? { ...process.env, HERALD_QUEUES: values.queues } : process.env);
+const config = readConfigOrExit(values.queues ? { ...process.env, HERALD_QUEUES: values.queues } : process.env);
 // A campaign keeps (parallel batches × concurrency) deliveries in flight, each a few queries.
 const herald = composeHerald(config, { service: 'herald-worker', poolSize: 40 });
 const { logger } = herald;
