@@ -831,7 +831,12 @@ export interface paths {
                     channel?: components["schemas"]["Channel"];
                     category?: string;
                     template?: string;
+                    /** @description Named in `to.userIds`, or reached by the notification (a delivery row), so bulk sends to groups, modules, segments and everyone count too. */
                     userId?: string;
+                    /** @description The notification targets this group (`to.groups`). */
+                    group?: string;
+                    /** @description The notification targets this module (`to.modules`). */
+                    module?: string;
                     /** @description Created at or after. */
                     from?: string;
                     /** @description Created before. */
@@ -1463,6 +1468,207 @@ export interface paths {
                 };
                 /** @description No such object in this tenant. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search deliveries across notifications (the delivery log), newest first
+         * @description Scope: `read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    userId?: string;
+                    /** @description Where it went, matched whole and case-insensitively: an email address, an E.164 phone number, a chat id. */
+                    address?: string;
+                    channel?: components["schemas"]["Channel"];
+                    status?: "pending" | "sending" | "sent" | "delivered" | "failed" | "bounced" | "suppressed" | "expired" | "recalled";
+                    /** @description The provider id that sent (or last tried) it. */
+                    provider?: string;
+                    /** @description Created at or after. */
+                    from?: string;
+                    /** @description Created before. */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of deliveries, each with its reason when suppressed or failed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DeliveryLogEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything one user was sent or not sent (single and bulk), newest first
+         * @description Scope: `read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    channel?: components["schemas"]["Channel"];
+                    status?: "pending" | "sending" | "sent" | "delivered" | "failed" | "bounced" | "suppressed" | "expired" | "recalled";
+                    /** @description The provider id that sent (or last tried) it. */
+                    provider?: string;
+                    /** @description Created at or after. */
+                    from?: string;
+                    /** @description Created before. */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of the user’s deliveries; empty for an id the tenant never sent to */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["DeliveryLogEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10936,6 +11142,29 @@ export interface components {
             deliveredAt: string | null;
             failedAt: string | null;
         };
+        DeliveryLogEntry: {
+            id: string;
+            userId: string;
+            channel: components["schemas"]["Channel"];
+            address: string | null;
+            provider: string | null;
+            /** @enum {string} */
+            status: "pending" | "sending" | "sent" | "delivered" | "failed" | "bounced" | "suppressed" | "expired" | "recalled";
+            attempts: number;
+            /** @description Why the delivery was suppressed or failed, or the last error while retrying. */
+            reason: string | null;
+            errorCode: string | null;
+            messageId: string;
+            providerMessageId: string | null;
+            createdAt: string;
+            sentAt: string | null;
+            deliveredAt: string | null;
+            failedAt: string | null;
+            notificationId: string;
+            /** @description The template key of the notification. */
+            template: string;
+            updatedAt: string;
+        };
         Template: {
             key: string;
             name: string | null;
@@ -10954,6 +11183,10 @@ export interface components {
             };
             /** @description JSON Schema of `data`. */
             variables?: {
+                [key: string]: unknown;
+            };
+            /** @description JSON Schema of `recipient` (id, name, email, phone, locale, timezone, attributes; empty fields are absent), e.g. `{"required": ["name"]}`. A delivery to a user who does not satisfy it is suppressed with reason `missing_recipient_variables: …`. */
+            recipientVariables?: {
                 [key: string]: unknown;
             };
             /** @description Checked against `variables` and rendered at publish. */
@@ -11061,6 +11294,10 @@ export interface components {
             variables?: {
                 [key: string]: unknown;
             };
+            /** @description JSON Schema of `recipient` (id, name, email, phone, locale, timezone, attributes; empty fields are absent), e.g. `{"required": ["name"]}`. A delivery to a user who does not satisfy it is suppressed with reason `missing_recipient_variables: …`. */
+            recipientVariables?: {
+                [key: string]: unknown;
+            };
             /** @description Checked against `variables` and rendered at publish. */
             exampleData?: {
                 [key: string]: unknown;
@@ -11089,6 +11326,10 @@ export interface components {
             };
             /** @description JSON Schema of `data`. */
             variables?: {
+                [key: string]: unknown;
+            };
+            /** @description JSON Schema of `recipient` (id, name, email, phone, locale, timezone, attributes; empty fields are absent), e.g. `{"required": ["name"]}`. A delivery to a user who does not satisfy it is suppressed with reason `missing_recipient_variables: …`. */
+            recipientVariables?: {
                 [key: string]: unknown;
             };
             /** @description Checked against `variables` and rendered at publish. */
@@ -11181,6 +11422,21 @@ export interface components {
             channel?: "email" | "sms" | "chat" | "push" | "inapp" | "webhook";
             /** @description Render this published version instead of the draft. */
             version?: number;
+            /** @description A sample recipient for `{{recipient.…}}`: `{userId}` (one of the tenant’s users, 404 otherwise) or a recipient written out. Its locale and time zone apply unless `locale`/`timezone` are given. */
+            recipient?: {
+                userId: string;
+            } | {
+                id?: string;
+                name?: string | null;
+                /** Format: email */
+                email?: string | null;
+                phone?: string | null;
+                locale?: string | null;
+                timezone?: string | null;
+                attributes?: {
+                    [key: string]: unknown;
+                };
+            };
         };
         TemplateTestSendRequest: {
             /** Format: email */
@@ -11265,6 +11521,8 @@ export interface components {
             fcm?: string[];
             /** @description APNs device tokens */
             apns?: string[];
+            /** @description JPush registration ids (forgotten when JPush reports the device gone) */
+            jpush?: string[];
             /** Format: uri */
             webhook?: string;
         };
