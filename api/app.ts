@@ -5,6 +5,7 @@ import swaggerUi from 'swagger-ui-express';
 import { createRenderer } from '../domain/templates/render.js';
 import { createChannelRegistry } from '../channels/registry.js';
 import { createMetrics } from '../common/metrics.js';
+import { packagePath } from '../common/package-root.js';
 import { createKeyVerifier } from './auth.js';
 import { createRequestLimiter } from './rate-limit.js';
 import { verifyJsonBody } from './body-guards.js';
@@ -114,7 +115,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(router);
   // The web dashboard, once built (`npm run build:dashboard` → dashboard/dist): its files, and
   // its index.html for client-side routes. Without a build every /dashboard path is a 404.
-  const dashboardDir = `${import.meta.dirname}/../dashboard/dist`;
+  const dashboardDir = packagePath('dashboard/dist');
   // The inbox widget's script is loaded by other sites' pages, so it may be embedded cross-origin.
   const crossOriginWidget = (res: express.Response, path: string) => {
     if (path.endsWith('inbox-widget.js')) res.setHeader('cross-origin-resource-policy', 'cross-origin');

@@ -6,6 +6,7 @@ import { composeHerald } from '../composition/compose-herald.js';
 import { migrateToLatest } from '../schema/connect.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { startWorkers } from './start.js';
+import { workflowBundleOption } from './workflow-bundle.js';
 
 const { values } = parseArgs({ options: { queues: { type: 'string' } } });
 const config = readConfigOrExit(values.queues ? { ...process.env, HERALD_QUEUES: values.queues } : process.env);
@@ -20,7 +21,11 @@ const added = await ensureSearchAttributes(deps.connection, config.temporalNames
 });
 if (added.length) logger.info({ added }, 'registered search attributes');
 
-const workers = await startWorkers(config, deps, config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {});
+// HERALD_WORKFLOW_BUNDLE, else the bundle `npm run build` wrote to dist/ (when running from
+// dist/), else the workflows are bundled now.
+const workflowBundle = config.workflowBundlePath ? { codePath: config.workflowBundlePath } : await workflowBundleOption();
+logger.info({ workflowBundle: 'codePath' in workflowBundle ? workflowBundle.codePath : 'bundled at start' }, 'workflow code');
+const workers = await startWorkers(config, deps, { workflowBundle });
 logger.info({ queues: config.queues, slots: config.workerSlots, prefix: config.taskQueuePrefix }, 'Herald workers running');
 
 let stopping = false;
