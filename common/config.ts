@@ -29,7 +29,8 @@ export function isDnsServer(s: string): boolean {
   return isIP(s) !== 0;
 }
 
-const envSchema = z.object({
+/** Every configuration variable, with its group, description and default (docs/configuration.md is generated from it). */
+export const envSchema = z.object({
   NODE_ENV: z.string().optional().meta({ group: 'General', description: '`production` makes every process refuse to start on an unsafe configuration (no `HERALD_SECRET_KEY`, a signing key under 32 bytes, the dev bootstrap key, no or a loopback `HERALD_PUBLIC_URL`), listing every problem.', unset: 'development: the dev fallbacks work, with one warning' }),
   DATABASE_URL: z.string().min(1).optional().meta({ group: 'Database', description: 'PostgreSQL connection string of the primary (every process).', unset: 'required; `npm run dev` starts an embedded PostgreSQL' }),
   DATABASE_REPLICA_URL: z.string().min(1).optional().meta({ group: 'Database', description: 'A streaming replica for the API\'s list and analytics reads (writes, and reads that must see them, stay on the primary).', unset: 'reads use the primary' }),
