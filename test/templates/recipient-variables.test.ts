@@ -3,7 +3,7 @@
 // and preview renders for a sample recipient, by user id (tenant-scoped) or written out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyForTest } from '../../testkit/keys.js';
-import { startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 const MEMBERS = [
   { id: 'rv-ada', name: 'Ada Lovelace', plan: 'pro' },
@@ -103,6 +103,28 @@ describe('recipient variables', () => {
     expect(own.body.channels.email.subject).toBe('Hi Other Ada');
     const foreign = await stack.request('POST', '/v1/templates/greeting/preview', { data: {}, recipient: { userId: 'rv-grace' } }, { key: otherKey });
     expect(foreign.status).toBe(404);
+  });
+
+  it('OTP and digest messages render with the recipient too', async () => {
+    const put = async (key: string, email: Record<string, string>) => {
+      expect((await stack.request('PUT', `/v1/templates/${key}`, { email })).status).toBeLessThan(300);
+      expect((await stack.request('POST', `/v1/templates/${key}/publish`)).status).toBe(201);
+    };
+    await put('rv-otp', { subject: 'Sign-in code', text: '{{recipient.name}}, your code is {{code}}.' });
+    await put('rv-digest', { subject: '{{count}} updates for {{recipient.name}}', text: '{{#each events}}- {{what}}\n{{/each}}' });
+
+    const otp = await stack.request('POST', '/v1/otp', { userId: 'rv-grace', channel: 'email', template: 'rv-otp' });
+    expect(otp.status, JSON.stringify(otp.body)).toBe(201);
+    await waitForFinal(stack, otp.body.notificationId);
+    const code = stack.smtp.mails().find((m) => m.subject === 'Sign-in code' && m.envelopeTo[0] === 'rv-grace@example.com');
+    expect(code?.text).toMatch(/^Grace Hopper, your code is \d{6}\./);
+
+    for (const what of ['one', 'two']) {
+      expect((await stack.request('POST', '/v1/digests/rv-updates/events', { userId: 'rv-li', template: 'rv-digest', data: { what }, windowSeconds: 1 })).status).toBe(202);
+    }
+    const digest = await eventually(async () => stack.smtp.mails().find((m) => m.subject?.endsWith('updates for 李雷')), 20_000);
+    expect(digest.subject).toBe('2 updates for 李雷');
+    expect(digest.envelopeTo).toEqual(['rv-li@example.com']);
   });
 
   it('a recipientVariables that is not a JSON Schema is refused when the draft is saved', async () => {
