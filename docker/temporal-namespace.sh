@@ -1,0 +1,11 @@
+#!/bin/sh
+# After the Temporal server is healthy: the namespace Herald runs in, and Herald's search
+# attributes (the workers also register any that are missing). Idempotent.
+set -eu
+NS="${TEMPORAL_NAMESPACE:-default}"
+temporal operator namespace describe --namespace "$NS" >/dev/null 2>&1 \
+  || temporal operator namespace create --namespace "$NS" --retention "${TEMPORAL_RETENTION:-72h}"
+for a in HeraldTenant HeraldPriority HeraldStatus HeraldKind HeraldCategory HeraldTemplate; do
+  temporal operator search-attribute create --namespace "$NS" --name "$a" --type Keyword 2>/dev/null || echo "search attribute $a exists"
+done
+echo "namespace $NS is ready"
