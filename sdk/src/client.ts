@@ -6,6 +6,8 @@ import type {
   ApiKeyRequest,
   AuditEntry,
   Delivery,
+  DeliveryLogEntry,
+  DeliverySearchQuery,
   NewApiKey,
   Notification,
   NotificationListQuery,
@@ -151,6 +153,10 @@ export function createHeraldClient(options: HeraldClientOptions) {
       cancel: (id: string) => request<Notification>('POST', `/v1/notifications/${seg(id)}/cancel`),
       delete: (id: string) => request<void>('DELETE', `/v1/notifications/${seg(id)}`),
     },
+    /** The delivery log across notifications: who got what, where, and why not. */
+    deliveries: {
+      search: (query: DeliverySearchQuery = {}) => request<Page<DeliveryLogEntry>>('GET', '/v1/deliveries', { query }),
+    },
     templates: {
       put: (key: string, body: TemplateRequest) => request<Template>('PUT', `/v1/templates/${seg(key)}`, { body }),
       get: (key: string) => request<Template>('GET', `/v1/templates/${seg(key)}`),
@@ -162,6 +168,9 @@ export function createHeraldClient(options: HeraldClientOptions) {
     users: {
       put: (id: string, body: UserRequest) => request<User>('PUT', `/v1/users/${seg(id)}`, { body }),
       get: (id: string) => request<User>('GET', `/v1/users/${seg(id)}`),
+      /** Everything the user was sent or not sent, single and bulk, newest first. */
+      deliveries: (id: string, query: QueryOf<'/v1/users/{id}/deliveries', 'get'> = {}) =>
+        request<Page<DeliveryLogEntry>>('GET', `/v1/users/${seg(id)}/deliveries`, { query }),
       /** POST /v1/users/import: one JSON user per line, each with its `id`. */
       import: (jsonLines: string | ReadableStream<Uint8Array>) =>
         request<UserImportReport>('POST', '/v1/users/import', { raw: { body: jsonLines, contentType: 'application/x-ndjson' }, idempotent: true }),

@@ -6,6 +6,8 @@ export type {
   AuditEntry,
   Channel,
   Delivery,
+  DeliveryLogEntry,
+  DeliverySearchQuery,
   ErrorBody,
   NewApiKey,
   Notification,

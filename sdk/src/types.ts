@@ -19,6 +19,9 @@ export type NotificationRequest = Schemas['NotificationRequest'];
 export type NotificationStatus = Notification['status'];
 export type NotificationListQuery = QueryOf<'/v1/notifications', 'get'>;
 export type Delivery = Schemas['Delivery'];
+/** One line of the delivery log: a delivery with its notification and template. */
+export type DeliveryLogEntry = Schemas['DeliveryLogEntry'];
+export type DeliverySearchQuery = QueryOf<'/v1/deliveries', 'get'>;
 export type Template = Schemas['Template'];
 export type TemplateRequest = Schemas['TemplateRequest'];
 export type TemplateVersion = Schemas['TemplateVersion'];

@@ -2,8 +2,9 @@
 // user's history, search by address and the other filters with cursor paging, tenant
 // isolation; and the notification list's userId (through the ledger), group and module filters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHeraldClient } from '../../sdk/src/index.js';
 import { createKeyForTest } from '../../testkit/keys.js';
-import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { ADMIN_KEY, eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 interface Entry {
   id: string;
@@ -146,6 +147,20 @@ describe('the delivery log', () => {
     expect((await stack.request('GET', '/v1/deliveries', undefined, { key: sender })).status).toBe(403);
     expect((await stack.request('GET', '/v1/users/dl-ada/deliveries', undefined, { key: sender })).status).toBe(403);
     expect((await stack.request('GET', '/v1/deliveries', undefined, { key: null })).status).toBe(401);
+  });
+
+  it('the SDK reads the log: a user’s history and a search by address', async () => {
+    const herald = createHeraldClient({ baseUrl: stack.api.url, apiKey: ADMIN_KEY });
+    const history = await herald.users.deliveries('dl-ada', { channel: 'email' });
+    expect(history.items.map((d) => [d.notificationId, d.template])).toEqual([
+      [singleId, 'dl-alert'],
+      [bulkId, 'dl-news'],
+    ]);
+    const found = await herald.deliveries.search({ address: 'BOB@example.com', limit: 1 });
+    expect(found.items).toHaveLength(1);
+    expect(found.items[0]?.notificationId).toBe(moduleId);
+    const rest = await herald.deliveries.search({ address: 'bob@example.com', limit: 1, cursor: found.nextCursor ?? '' });
+    expect(rest.items.map((d) => d.notificationId)).toEqual([bulkId]);
   });
 
   it('refuses malformed filters with a 400 naming them', async () => {
