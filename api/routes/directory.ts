@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import {
   configureDirectory,
-  defaultTlsMode,
   loadDirectoryConfig,
   removeDirectory,
   startDirectorySyncNow,
@@ -140,9 +139,6 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
       bindDn: row.bind_dn,
       bindSecretSet: row.bind_secret_sealed.length > 0,
       ...s,
-      tlsMode: s.tlsMode ?? defaultTlsMode(row.url),
-      caCertificate: s.caCertificate ?? null,
-      groupSearch: s.groupSearch ?? true,
       attributes: { ...attributes },
       schedule: row.schedule ? { ...row.schedule, nextRuns: await nextRuns(row.tenant_id) } : null,
       updatedAt: row.updated_at.toISOString(),

@@ -11,8 +11,8 @@ import type { DomainError } from '../errors.js';
 import type { DirectoryDeps } from './deps.js';
 import { directoryError, DirectoryErrorCode } from './errors.js';
 
-export function tlsModeOf(config: Pick<DirectoryConfigRow, 'url' | 'settings'>): DirectoryTlsMode {
-  return config.settings.tlsMode ?? (config.url.startsWith('ldaps://') ? 'ldaps' : 'none');
+export function tlsModeOf(config: Pick<DirectoryConfigRow, 'settings'>): DirectoryTlsMode {
+  return config.settings.tlsMode;
 }
 
 // Node's codes for a certificate the client does not accept: retrying cannot help, the config must change.

@@ -51,7 +51,7 @@ export async function stageDirectoryEntries(deps: DirectoryDeps, input: StageInp
   const search = searchAttributes(config, input.kind);
   const s = config.settings;
   return withClient(deps, config, async (client) => {
-    const found = input.kind === 'user' || s.groupSearch !== false ? await stageSearch(deps.db, client, config, input, search, heartbeat) : { entries: 0, skipped: 0 };
+    const found = input.kind === 'user' || s.groupSearch ? await stageSearch(deps.db, client, config, input, search, heartbeat) : { entries: 0, skipped: 0 };
     if (input.kind !== 'group' || !s.attributes.memberOf) return found;
     const more = await stageGroupsFromMemberOf(deps.db, client, config, input.syncId, search, heartbeat);
     return { entries: found.entries + more.entries, skipped: found.skipped + more.skipped };

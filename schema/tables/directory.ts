@@ -31,12 +31,12 @@ export interface DirectorySettings {
   pageSize: number;
   /** For ldaps:// to servers with a private CA in development; default true. */
   tlsRejectUnauthorized: boolean;
-  /** Absent on configs stored before it existed: `ldaps` for an ldaps:// URL, else `none`. */
-  tlsMode?: DirectoryTlsMode;
+  /** How the connection is secured; saved from the request, or from the URL's scheme when the request names none. */
+  tlsMode: DirectoryTlsMode;
   /** PEM certificate(s) of the CA(s) to trust for the server's certificate, besides Node's bundled roots. */
-  caCertificate?: string | null;
-  /** False: no subtree search for groups; they come only from `memberOf` (Active Directory style). Absent = true. */
-  groupSearch?: boolean;
+  caCertificate: string | null;
+  /** False: no subtree search for groups; they come only from `memberOf` (Active Directory style). */
+  groupSearch: boolean;
 }
 
 /** `starttls`: upgrade an ldap:// connection before the bind (RFC 4511 §4.14); `ldaps`: TLS from the first byte. */
