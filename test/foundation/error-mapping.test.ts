@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { errorHandler } from '../../api/errors.js';
 import { createLogger } from '../../common/logger.js';
 
-async function statusFor(err: unknown): Promise<{ status: number; body: any }> {
+async function statusFor(err: unknown): Promise<{ status: number; body: any; retryAfter: string | null }> {
   const app = express();
   app.get('/', () => {
     throw err;
@@ -16,7 +16,7 @@ async function statusFor(err: unknown): Promise<{ status: number; body: any }> {
   const { port } = server.address() as { port: number };
   try {
     const res = await fetch(`http://127.0.0.1:${port}/`);
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: await res.json(), retryAfter: res.headers.get('retry-after') };
   } finally {
     server.close();
   }
@@ -30,6 +30,7 @@ describe('error mapping', () => {
   it('a lost database connection is a 503 with Retry-After', async () => {
     const r = await statusFor(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
     expect(r).toMatchObject({ status: 503, body: { error: { code: 'dependency_unavailable' } } });
+    expect(r.retryAfter).toMatch(/^[1-9]\d*$/); // whole seconds, as RFC 9110 allows
   });
   it('anything else is a 500 that says nothing internal', async () => {
     const r = await statusFor(new Error('secret internal detail'));

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
-import { startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 describe('one-time passcodes', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startStack();
+    // Retries every 2 s at most and for long enough that an OTP's expiry, not the retry
+    // budget, is what stops a delivery the mail server keeps refusing.
+    stack = await startStack({ env: { HERALD_RETRY_INITIAL_MS: '500', HERALD_RETRY_MAX_INTERVAL_MS: '2000', HERALD_RETRY_MAX_ATTEMPTS: '100' } });
     const put = await stack.request('PUT', '/v1/templates/otp', {
       exampleData: { code: '123456', minutes: 5 },
       variables: { type: 'object', required: ['code'], properties: { code: { type: 'string', pattern: '^[0-9]+$' }, minutes: { type: 'integer' } } },
@@ -74,8 +76,28 @@ describe('one-time passcodes', () => {
   });
 
   it('an OTP whose expiry passes before it can be sent is never delivered', async () => {
-    await stack.request('PUT', '/v1/users/nomail', { name: 'x' });
-    const res = await stack.request('POST', '/v1/otp', { userId: 'ghost-user', channel: 'email' });
-    expect(res.status).toBe(422); // unknown user: refused before anything is queued
-  });
+    expect((await stack.request('POST', '/v1/otp', { userId: 'ghost-user', channel: 'email' })).status).toBe(422); // unknown user: refused before anything is queued
+
+    // A real user whose mail server refuses for now (451): the code cannot go out before it expires.
+    await stack.request('PUT', '/v1/users/late', { email: 'late@example.com' });
+    let refused = 0;
+    stack.smtp.setResponder((stage, { to }) => (stage === 'rcpt' && to === 'late@example.com' ? (refused++, { code: 451, message: '4.3.0 try again later' }) : undefined));
+    try {
+      const res = await stack.request('POST', '/v1/otp', { userId: 'late', channel: 'email', ttlSeconds: 30 });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const expiresAt = Date.parse(res.body.expiresAt);
+      await eventually(async () => (refused >= 2 ? true : undefined), 20_000); // it was really trying
+      // Once the expiry has passed the server would accept: a retry that ignored the expiry would deliver now.
+      await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now()) + 100));
+      stack.smtp.setResponder(undefined);
+      const n = await waitForFinal(stack, res.body.notificationId, 30_000);
+      expect(n.counts).toMatchObject({ total: 1, sent: 0 });
+      const rows = await stack.db.selectFrom('deliveries').select(['status', 'reason']).where('notification_id', '=', res.body.notificationId).execute();
+      expect(rows).toEqual([{ status: 'expired', reason: expect.stringContaining('before it could be sent') }]);
+      await new Promise((r) => setTimeout(r, 2500)); // past one more retry interval
+      expect(stack.smtp.mails().filter((m) => m.envelopeTo.includes('late@example.com'))).toHaveLength(0);
+    } finally {
+      stack.smtp.setResponder(undefined);
+    }
+  }, 90_000);
 });
