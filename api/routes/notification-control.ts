@@ -1,6 +1,7 @@
 // Acting on a notification after it was submitted: maker-checker approval, cancel,
 // pause/resume of a bulk send, resend (all or only failed targets), and edits before sending.
-// The API records the decision and signals the notification's workflow, which acts on it.
+// The API records the decision and signals the notification's workflow, which acts on it
+// (approval: one step, retry-safe; see domain/notifications/approval.ts).
 import { z } from 'zod';
 import { decideApproval } from '../../domain/notifications/approval.js';
 import { cancelNotification, changeBeforeSending, pauseNotification, resendNotification, summarizeAudience } from '../../domain/notifications/control.js';
@@ -67,10 +68,9 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
       params: IdParam,
       body: Comment,
       errors: [404, 409],
-      responses: { 200: { description: 'The notification after the decision', schema: Notification } },
+      responses: { 200: { description: 'The notification after the decision; the same decision by the same approver again answers the same', schema: Notification } },
       async handler({ res, params, body, auth }) {
-        const n = await decideApproval(deps.db, auth, params.id, { approved, comment: body.comment });
-        await (approved ? runs.approve : runs.reject)(n.id, { by: auth.keyId, ...(body.comment ? { comment: body.comment } : {}) });
+        const n = await decideApproval({ db: deps.db, runs }, auth, params.id, { approved, comment: body.comment });
         await respond(res, auth, n.id);
       },
     });

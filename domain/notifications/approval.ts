@@ -1,11 +1,30 @@
 // Maker-checker for bulk sends: a key other than the creator's approves or rejects, once.
-// The decision is written here; the waiting run hears of it by a signal the caller sends.
-import type { DbOrTx } from '../../schema/database.js';
+//
+// Why the decision is retry-safe rather than recorded by the workflow: the decision lives in
+// two places (the row, which the API, the audit log and the dashboard read, and the waiting
+// run, which acts on it) and no transaction spans both. So the write and the signal are one
+// step that either happens whole or not at all, from the caller's side:
+//  - the row is written, audited and signalled inside one database transaction that commits
+//    only after Temporal accepted the signal. A signal that fails (Temporal unreachable: 503)
+//    rolls the row back to undecided, so the same request can simply be retried;
+//  - the same decision by the same approver, once recorded, is answered as the first time and
+//    signals the run again (the workflow keeps the first decision it hears, so a second signal
+//    changes nothing). A client that lost the response, or an API that died after the commit,
+//    is made whole by retrying.
+// Left open: the API dying after Temporal took the signal but before the commit (a window of
+// one COMMIT). The run then goes ahead as the approver asked, but the row shows no decider and
+// the audit log no entry; a retry then answers 409 not_pending_approval.
+// The alternative (the workflow writes the decision through an activity) would close that gap
+// but changes the workflow's history for every bulk send and leaves the API unable to answer
+// "decided" synchronously; the retry-safe API keeps the workflow as it is.
+import { isDependencyDown } from '../../common/dependency-down.js';
+import type { Db } from '../../schema/database.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { recordDecision } from '../../schema/queries/orchestration.js';
 import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { Actor } from '../actor.js';
-import { conflict, forbidden } from '../errors.js';
+import { conflict, dependencyUnavailable, DomainError, forbidden } from '../errors.js';
+import type { Runs } from '../runs/runs.js';
 import { loadNotification, requireStatus } from './lookup.js';
 
 export interface Decision {
@@ -13,20 +32,61 @@ export interface Decision {
   comment?: string | undefined;
 }
 
-/** Records the decision on a bulk send waiting for approval, with its audit entry. */
-export async function decideApproval(db: DbOrTx, actor: Actor, id: string, d: Decision): Promise<NotificationRow> {
-  const n = await loadNotification(db, actor.tenantId, id);
+export interface ApprovalDeps {
+  db: Db;
+  runs: Pick<Runs, 'approve' | 'reject'>;
+}
+
+/** The decision a row records, if any: who and which way (a rejection ends the row as `rejected`). */
+function recordedDecision(n: NotificationRow): { by: string; approved: boolean } | undefined {
+  if (!n.decided_by || !n.decided_at) return undefined;
+  return { by: n.decided_by, approved: n.status !== 'rejected' };
+}
+
+async function signalRun(deps: ApprovalDeps, id: string, by: string, d: Decision): Promise<void> {
+  const payload = { by, ...(d.comment ? { comment: d.comment } : {}) };
+  try {
+    await (d.approved ? deps.runs.approve : deps.runs.reject)(id, payload);
+  } catch (err) {
+    if (isDependencyDown(err)) throw dependencyUnavailable();
+    throw err;
+  }
+}
+
+/** Records the decision on a bulk send waiting for approval and tells its run, with its audit entry; see the top of this file. */
+export async function decideApproval(deps: ApprovalDeps, actor: Actor, id: string, d: Decision): Promise<NotificationRow> {
+  const n = await loadNotification(deps.db, actor.tenantId, id);
   if (n.created_by === actor.keyId) throw forbidden('creator_cannot_approve', 'the key that created a bulk send cannot approve or reject it');
+  const earlier = recordedDecision(n);
+  if (earlier) {
+    if (earlier.by !== actor.keyId || earlier.approved !== d.approved) throw conflict('already_decided', 'this notification was already decided');
+    return repeatDecision(deps, n, actor, d);
+  }
   requireStatus(n, ['pending_approval'], 'not_pending_approval', 'only a bulk send waiting for approval can be decided');
-  const decided = await recordDecision(db, actor.tenantId, n.id, { approved: d.approved, by: actor.keyId, comment: d.comment ?? null });
-  if (!decided) throw conflict('already_decided', 'someone else decided this notification first');
-  await appendAudit(db, {
-    tenantId: actor.tenantId,
-    actor: actor.keyId,
-    action: `notification.${d.approved ? 'approve' : 'reject'}`,
-    targetType: 'notification',
-    targetId: n.id,
-    details: { comment: d.comment ?? null },
+  return deps.db.transaction().execute(async (tx) => {
+    // The conditional update takes the row's lock: a concurrent decision waits, then finds it decided.
+    const decided = await recordDecision(tx, actor.tenantId, n.id, { approved: d.approved, by: actor.keyId, comment: d.comment ?? null });
+    if (!decided) throw conflict('already_decided', 'someone else decided this notification first');
+    await appendAudit(tx, {
+      tenantId: actor.tenantId,
+      actor: actor.keyId,
+      action: `notification.${d.approved ? 'approve' : 'reject'}`,
+      targetType: 'notification',
+      targetId: n.id,
+      details: { comment: d.comment ?? null },
+    });
+    await signalRun(deps, n.id, actor.keyId, d);
+    return decided;
   });
-  return decided;
+}
+
+/** The same decision again: signalled again in case the first never arrived, answered as the first time. */
+async function repeatDecision(deps: ApprovalDeps, n: NotificationRow, actor: Actor, d: Decision): Promise<NotificationRow> {
+  try {
+    await signalRun(deps, n.id, actor.keyId, { approved: d.approved, comment: n.decision_comment ?? undefined });
+  } catch (err) {
+    // A run that already ended has acted on the decision (or was cancelled since): nothing to repeat.
+    if (!(err instanceof DomainError && err.code === 'not_running')) throw err;
+  }
+  return n;
 }

@@ -124,8 +124,18 @@ function notificationRuns(client: Client, settings: RunSettings) {
         throw err;
       }
     },
-    approve: (id: string, d: Decision) => toRun(id, (h) => h.signal(approveSignal, d)),
-    reject: (id: string, d: Decision) => toRun(id, (h) => h.signal(rejectSignal, d)),
+    /** The run id of a notification's workflow (its latest run), or null when it has none. */
+    async notificationRunId(notificationId: string): Promise<string | null> {
+      try {
+        return (await client.workflow.getHandle(notificationId).describe()).runId;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return null;
+        throw err;
+      }
+    },
+    // A decision holds its row's lock until Temporal took the signal (domain/notifications/approval.ts): bounded.
+    approve: (id: string, d: Decision) => toRun(id, (h) => client.withDeadline(Date.now() + START_DEADLINE_MS, () => h.signal(approveSignal, d))),
+    reject: (id: string, d: Decision) => toRun(id, (h) => client.withDeadline(Date.now() + START_DEADLINE_MS, () => h.signal(rejectSignal, d))),
     cancel: (id: string, c: Cancellation) => toRun(id, (h) => h.signal(cancelSignal, c)),
     pause: (id: string) => toRun(id, (h) => h.signal(pauseSignal)),
     resume: (id: string) => toRun(id, (h) => h.signal(resumeSignal)),

@@ -1,6 +1,11 @@
 // Bulk sends: maker-checker approval by signal, reject, timeout, cancel, pause/resume,
 // reschedule, resend of only the failed targets, escalation and the dedup window.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../../common/free-port.js';
+import { hashKey } from '../../domain/access/keys.js';
+import { decideApproval } from '../../domain/notifications/approval.js';
+import { createRuns } from '../../domain/runs/runs.js';
 import { createKeyForTest } from '../../testkit/keys.js';
 import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
@@ -49,8 +54,15 @@ describe('orchestration of bulk sends', () => {
     const ok = await stack.request('POST', `/v1/notifications/${res.body.id}/approve`, { comment: 'looks right' }, { key: approver });
     expect(ok.status).toBe(200);
     expect(ok.body.approval).toMatchObject({ comment: 'looks right' });
+    // The same decision by the same approver is a retry: answered as the first time. Another is refused.
     const again = await stack.request('POST', `/v1/notifications/${res.body.id}/approve`, {}, { key: approver });
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(200);
+    expect(again.body.approval).toEqual(ok.body.approval);
+    const turned = await stack.request('POST', `/v1/notifications/${res.body.id}/reject`, {}, { key: approver });
+    expect(turned.status).toBe(409);
+    expect(turned.body.error.code).toBe('already_decided');
+    const second = await createKeyForTest(stack.db, 'default', ['approve']);
+    expect((await stack.request('POST', `/v1/notifications/${res.body.id}/approve`, {}, { key: second })).body.error.code).toBe('already_decided');
 
     const done = await waitForFinal(stack, res.body.id, 60_000);
     expect(done.status).toBe('completed');
@@ -61,6 +73,39 @@ describe('orchestration of bulk sends', () => {
     const audit = await stack.request('GET', '/v1/audit-log?limit=50');
     expect(audit.body.items.some((e: { action: string; targetId: string }) => e.action === 'notification.approve' && e.targetId === res.body.id)).toBe(true);
     await recordHistoryIfAsked(stack.client, res.body.id, 'notification-bulk-approved');
+  });
+
+  it('an approval whose signal cannot reach Temporal is not half done: the row stays undecided, a retry sends the campaign', async () => {
+    const res = await bulk('Dropped');
+    expect(res.body.status).toBe('pending_approval');
+    const keyId = (await stack.db.selectFrom('api_keys').select('id').where('secret_hash', '=', hashKey(approver)).executeTakeFirstOrThrow()).id;
+    // The decision's signal goes to a Temporal that is not there: a port nothing listens on.
+    const closedPort = await freePort();
+    const unreachable = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${closedPort}` }), namespace: stack.config.temporalNamespace });
+    const deadRuns = createRuns({ client: unreachable, namespace: stack.config.temporalNamespace, taskQueuePrefix: stack.config.taskQueuePrefix, uiUrl: '', timings: stack.config.timings });
+    try {
+      await expect(decideApproval({ db: stack.db, runs: deadRuns }, { tenantId: 'default', keyId }, res.body.id, { approved: true, comment: 'ship it' })).rejects.toMatchObject({
+        code: 'dependency_unavailable',
+      });
+    } finally {
+      await unreachable.connection.close();
+    }
+    const row = await stack.db.selectFrom('notifications').select(['status', 'decided_by', 'decided_at']).where('id', '=', res.body.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'pending_approval', decided_by: null, decided_at: null });
+    const audited = await stack.db.selectFrom('audit_log').select('action').where('target_id', '=', res.body.id).where('action', '=', 'notification.approve').execute();
+    expect(audited).toHaveLength(0);
+    expect((await stack.request('GET', `/v1/notifications/${res.body.id}/progress`)).body).toMatchObject({ phase: 'pending_approval', approved: false });
+
+    // The approver retries the same decision: it is recorded, signalled, audited once, and the campaign goes out.
+    const retry = await stack.request('POST', `/v1/notifications/${res.body.id}/approve`, { comment: 'ship it' }, { key: approver });
+    expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+    expect(retry.body.approval).toMatchObject({ decidedBy: keyId, comment: 'ship it' });
+    const done = await waitForFinal(stack, res.body.id, 60_000);
+    expect(done.counts).toMatchObject({ total: GROUP_SIZE, sent: GROUP_SIZE });
+    expect(new Set(mailsFor('Dropped').map((m) => m.envelopeTo[0])).size).toBe(GROUP_SIZE);
+    expect(mailsFor('Dropped')).toHaveLength(GROUP_SIZE);
+    const entries = await stack.db.selectFrom('audit_log').select('action').where('target_id', '=', res.body.id).where('action', '=', 'notification.approve').execute();
+    expect(entries).toHaveLength(1);
   });
 
   it('a rejected bulk send sends nothing and says who rejected it and why', async () => {
