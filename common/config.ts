@@ -90,6 +90,8 @@ export const envSchema = z.object({
   HERALD_BULK_PARALLEL_BATCHES: z.coerce.number().int().min(1).max(100).default(4).meta({ group: 'Bulk sends', description: 'Batch activities of one campaign in flight at once.' }),
   HERALD_BATCH_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().min(5_000).max(600_000).default(20_000).meta({ group: 'Bulk sends', description: 'A batch activity without a heartbeat this long is retried elsewhere (a dead worker).' }),
   HERALD_HISTORY_LIMIT: z.coerce.number().int().min(100).default(4000).meta({ group: 'Bulk sends', description: 'A bulk run continues as new past this many history events, so its history stays bounded.' }),
+  HERALD_RUNLESS_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60).meta({ group: 'Reliability', description: 'Seconds between a worker\'s passes over notifications whose run was never started (the API stopped between inserting one and starting its run); each is started, or marked failed with the reason. 0 turns the sweeper off.' }),
+  HERALD_RUNLESS_SWEEP_AGE_SECONDS: z.coerce.number().int().min(1).default(120).meta({ group: 'Reliability', description: 'Only notifications at least this old are swept, so a request still starting its run is left alone.' }),
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).meta({ group: 'Delivery', description: 'Time limit of one delivery attempt.' }),
   HERALD_DATA_DIR: z.string().default('.data').meta({ group: 'Development', description: 'Where `npm run dev` keeps Temporal\'s SQLite file and the embedded PostgreSQL.' }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta({ group: 'Observability', description: 'pino log level.' }),
@@ -152,6 +154,8 @@ export interface HeraldConfig {
   workerSlots: number;
   slotWeights: [number, number, number];
   timings: Timings;
+  /** The worker's sweep of notifications without a run (workers/runless-sweeper.ts); interval 0: off. */
+  runlessSweep: { intervalSeconds: number; ageSeconds: number };
   /** Per-key request rate (keys may carry their own) and failed-auth braking. */
   rateLimits: { perSecond: number; burst: number; failedAuthPerMinute: number };
   /** Browser origins allowed to call the API (CORS); empty allows none. */
@@ -368,6 +372,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     queues: e.HERALD_QUEUES,
     workerSlots: e.HERALD_WORKER_SLOTS,
     slotWeights: e.HERALD_SLOT_WEIGHTS,
+    runlessSweep: { intervalSeconds: e.HERALD_RUNLESS_SWEEP_INTERVAL_SECONDS, ageSeconds: e.HERALD_RUNLESS_SWEEP_AGE_SECONDS },
     timings: {
       retryInitialMs: e.HERALD_RETRY_INITIAL_MS,
       retryMaxIntervalMs: e.HERALD_RETRY_MAX_INTERVAL_MS,

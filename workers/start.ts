@@ -7,6 +7,7 @@ import type { HeraldConfig } from '../common/config.js';
 import type { HeraldMetrics } from '../common/metrics.js';
 import type { Telemetry } from '../common/tracing.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { startRunlessSweeper, type RunlessSweeper } from './runless-sweeper.js';
 import { workerInterceptors, workflowSinks } from './telemetry.js';
 import { createWorkerSet, type WorkerSet } from './create-workers.js';
 import { workflowBundleOption } from './workflow-bundle.js';
@@ -35,11 +36,13 @@ export interface StartedWorkers {
   metricsServer: MetricsServer | undefined;
   /** Trace export, when tracing is on (flush it to see a delivery's spans at once). */
   telemetry: Telemetry | undefined;
+  /** Starts the runs the API never started (workers/runless-sweeper.ts), when config.runlessSweep asks for it. */
+  sweeper: RunlessSweeper | undefined;
   /** Stops the workers, then releases their dependencies. */
   stop(): Promise<void>;
 }
 
-export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing'>>;
+export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'timings'>>;
 
 /** Takes ownership of `deps`: stopping the workers closes them. */
 export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, opts: { workflowBundle?: { codePath: string } | { code: string } } = {}): Promise<StartedWorkers> {
@@ -60,13 +63,20 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
   const metricsServer = config.workerMetrics ? await startMetricsServer(deps.metrics.registry, { ...config.workerMetrics, coreMetricsUrl: deps.coreMetricsUrl }) : undefined;
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics');
   if (deps.telemetry) logger.info({ tracesUrl: config.tracing?.tracesUrl }, 'exporting traces');
+  const sweep = config.runlessSweep;
+  const sweeper =
+    sweep && sweep.intervalSeconds > 0 && config.timings
+      ? startRunlessSweeper({ db: deps.activities.db, connection: deps.connection, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, timings: config.timings, logger, ...sweep })
+      : undefined;
   return {
     set,
     analytics: deps.analytics,
     metrics: deps.metrics,
     metricsServer,
     telemetry: deps.telemetry,
+    sweeper,
     async stop() {
+      await sweeper?.stop();
       await set.shutdown();
       await running;
       await metricsServer?.close();

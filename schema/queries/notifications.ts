@@ -222,3 +222,23 @@ export async function updateBeforeSending(
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
+
+/**
+ * Notifications created before `createdBefore` that have not started and have no run recorded:
+ * the API stopped between inserting one and starting its run. Rows whose run a parent workflow
+ * starts (a schedule's firing, a digest's flush; their idempotency keys say so) are that
+ * workflow's to start, and Temporal keeps it going.
+ */
+export async function findRunlessNotifications(db: DbOrTx, createdBefore: Date, limit: number): Promise<NotificationRow[]> {
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('workflow_run_id', 'is', null)
+    .where('status', 'in', ['scheduled', 'pending_approval'])
+    .where('created_at', '<', createdBefore)
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('idempotency_key', 'is', null), eb.and([eb('idempotency_key', 'not like', 'schedule:%'), eb('idempotency_key', 'not like', 'digest:%')])]))
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
