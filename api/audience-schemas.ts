@@ -55,6 +55,11 @@ export const Identities = z
     slack: ChatId.optional().meta({ description: 'Slack member or channel id' }),
     telegram: ChatId.optional().meta({ description: 'Telegram chat id' }),
     discord: ChatId.optional().meta({ description: 'Discord user id' }),
+    wechat: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,64}$/, 'a WeChat openid')
+      .optional()
+      .meta({ description: "The follower's openid under the tenant's WeChat Official Account (wechat-template push)" }),
     webpush: z.array(WebPushSubscription).max(20).optional(),
     fcm: z.array(z.string().min(1).max(4096)).max(20).optional().meta({ description: 'FCM registration tokens' }),
     apns: z

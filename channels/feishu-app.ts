@@ -93,7 +93,9 @@ function answerError(what: string, { res, answer }: Answered): DeliveryError {
 
 /** Feishu drops a second message with the same uuid within an hour; at most 50 characters. */
 function dedupeUuid(messageId: string): string {
-  return messageId.length <= 50 ? messageId : createHash('sha256').update(messageId).digest('hex').slice(0, 50);
+  // The ledger's ids come as Message-ID style `<dlv_…@host>`: the delivery id is the key.
+  const id = /^<([^@>]+)@[^>]*>$/.exec(messageId)?.[1] ?? messageId;
+  return id.length <= 50 ? id : createHash('sha256').update(id).digest('hex').slice(0, 50);
 }
 
 export function createFeishuAppAdapter(): ChannelAdapter<FeishuAppConfig, ChatMessage> {

@@ -22,6 +22,7 @@ import type { ChannelAdapter } from './types.js';
 import { createWebhookAdapter } from './webhook.js';
 import { createWebPushAdapter } from './webpush.js';
 import { createWecomAppAdapter } from './wecom-app.js';
+import { createWechatTemplateAdapter } from './wechat-template.js';
 import { createWecomRobotAdapter } from './wecom-robot.js';
 
 export interface ChannelRegistry {
@@ -56,6 +57,7 @@ export function createChannelRegistry(): ChannelRegistry {
     createSlackBotAdapter(),
     createFeishuAppAdapter(),
     createJpushAdapter(),
+    createWechatTemplateAdapter(),
   ] as ChannelAdapter[];
   for (const a of all) {
     if (adapters.has(a.kind)) throw new Error(`two channel adapters claim kind ${a.kind}`);

@@ -12,6 +12,8 @@ export interface Identities {
   slack?: string;
   telegram?: string;
   discord?: string;
+  /** The follower's openid under the tenant's WeChat Official Account. */
+  wechat?: string;
   webpush?: WebPushSubscription[];
   fcm?: string[];
   apns?: string[];
@@ -60,6 +62,7 @@ export function targetsFor(channel: Channel, providerKind: string, user: TargetU
       if (providerKind === 'fcm') return ids.fcm ?? [];
       if (providerKind === 'apns') return ids.apns ?? [];
       if (providerKind === 'jpush') return ids.jpush ?? [];
+      if (providerKind === 'wechat-template') return typeof ids.wechat === 'string' && ids.wechat ? [ids.wechat] : [];
       return [];
     case 'inapp':
       return ['inbox'];

@@ -57,6 +57,8 @@ describe('feishu-app adapter', () => {
     // A long delivery id still fits the 50-character uuid.
     await adapter.send(chat('ou_ada', 'long id', 'x'.repeat(80)), cfg);
     expect(JSON.parse(api.requests.at(-1)!.body).uuid).toMatch(/^[0-9a-f]{50}$/);
+    await adapter.send(chat('ou_ada', 'message-id style', '<dlv_01m94af9vsbwxc9d0ssz5v0gh5@herald.example.com>'), cfg);
+    expect(JSON.parse(api.requests.at(-1)!.body).uuid).toBe('dlv_01m94af9vsbwxc9d0ssz5v0gh5');
 
     await adapter.recall!(first.providerMessageId!, cfg);
     expect(api.requests.at(-1)!.method).toBe('DELETE');

@@ -28,6 +28,7 @@ describe('channel registry', () => {
         'twilio',
         'webhook',
         'webpush',
+        'wechat-template',
         'wecom-app',
         'wecom-robot',
       ].sort(),

@@ -70,7 +70,7 @@ describe('Slack bot DMs and Feishu app messages through the stack', () => {
     const post = sl.requests.find((r) => r.url === '/api/chat.postMessage')!;
     expect(post.headers.authorization).toBe(`Bearer ${SLACK_TOKEN}`);
     const card = feishu.messages.find((m) => m.receiveId === 'ou_bob')!;
-    expect(card).toMatchObject({ receiveIdType: 'open_id', msgType: 'interactive' });
+    expect(card).toMatchObject({ receiveIdType: 'open_id', msgType: 'interactive', uuid: expect.stringMatching(/^dlv_[0-9a-z]{26}$/) });
     expect(card.content).toEqual({ header: { title: { tag: 'plain_text', content: 'Deploy prod' } }, elements: [{ tag: 'markdown', content: 'Release **2.4.0** is live.' }] });
     expect(fs.requests.filter((r) => r.url.startsWith('/open-apis/auth/')).length).toBe(1);
 
