@@ -13,6 +13,7 @@ import type { AppDeps } from './deps.js';
 import { errorHandler, HttpError } from './errors.js';
 import { httpMetrics, metricsEndpoint } from './metrics.js';
 import { httpTracing } from './tracing.js';
+import { methodNotAllowed } from './method-not-allowed.js';
 import { createOpenApiRegistry, openApiDocument } from './openapi.js';
 import type { RouteHost } from './route.js';
 import { accessRoutes } from './routes/access.js';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Herald API' }));
+  app.use(methodNotAllowed(document as { paths?: Record<string, Record<string, unknown>> }));
   app.use(router);
   // The web dashboard, once built (`npm run build:dashboard` → dashboard/dist): its files, and
   // its index.html for client-side routes. Without a build every /dashboard path is a 404.

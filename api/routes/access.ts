@@ -234,7 +234,7 @@ export function accessRoutes(host: RouteHost, deps: AppDeps): void {
     tag: 'Access',
     scope: 'admin',
     params: IdParam,
-    errors: [404],
+    errors: [404, 409],
     responses: { 204: { description: 'Revoked' } },
     async handler({ res, params, auth }) {
       await revokeApiKey(deps.db, auth, params.id);

@@ -7,7 +7,7 @@ import { insertApiKey, revokeKey } from '../../schema/queries/api-keys.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import type { ApiKeyRow } from '../../schema/tables/api-keys.js';
 import type { Actor } from '../actor.js';
-import { notFound, unprocessable } from '../errors.js';
+import { conflict, notFound, unprocessable } from '../errors.js';
 
 export function hashKey(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -60,6 +60,9 @@ export async function createApiKey(db: DbOrTx, actor: Actor & { scopes: readonly
 }
 
 export async function revokeApiKey(db: DbOrTx, actor: Actor, id: string): Promise<void> {
+  // Revoking the key that asks would lock its holder out mid-session (the last admin key
+  // locks the tenant out); another admin key can revoke it.
+  if (id === actor.keyId) throw conflict('cannot_revoke_own_key', 'a key cannot revoke itself; revoke it with another admin key');
   if (!(await revokeKey(db, actor.tenantId, id, new Date()))) throw notFound('API key');
   await appendAudit(db, { tenantId: actor.tenantId, actor: actor.keyId, action: 'api_key.revoke', targetType: 'api_key', targetId: id });
 }

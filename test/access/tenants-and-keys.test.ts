@@ -62,6 +62,11 @@ describe('tenants, API keys and the audit log', () => {
     expect((await stack.request('GET', '/v1/users/ada', undefined, { key: senderKey })).status).toBe(200);
     expect((await stack.request('DELETE', `/v1/api-keys/${created.body.id}`, undefined, { key: bKey })).status).toBe(204);
     expect((await stack.request('DELETE', `/v1/api-keys/${created.body.id}`, undefined, { key: bKey })).status).toBe(404);
+    // A key cannot revoke itself (the fuzzer, or a hurried admin, would lock itself out).
+    const own = await stack.request('DELETE', '/v1/api-keys/key_bootstrap');
+    expect(own.status).toBe(409);
+    expect(own.body.error.code).toBe('cannot_revoke_own_key');
+    expect((await stack.request('GET', '/v1/api-keys')).status).toBe(200);
     // Other API processes learn of a revocation within the key cache's 5 s.
     await new Promise((r) => setTimeout(r, 5200));
     expect((await stack.request('GET', '/v1/users/ada', undefined, { key: senderKey })).status).toBe(401);
