@@ -695,6 +695,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Conflict with the current state (e.g. an idempotency key reused with a different body). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests; see Retry-After. */
                 429: {
                     headers: {
@@ -9978,7 +9987,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The notification after the decision */
+                /** @description The notification after the decision; the same decision by the same approver again answers the same */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -10095,7 +10104,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description The notification after the decision */
+                /** @description The notification after the decision; the same decision by the same approver again answers the same */
                 200: {
                     headers: {
                         [name: string]: unknown;
