@@ -11525,6 +11525,8 @@ export interface components {
             telegram?: string;
             /** @description Discord user id */
             discord?: string;
+            /** @description The follower's openid under the tenant's WeChat Official Account (wechat-template push) */
+            wechat?: string;
             webpush?: components["schemas"]["WebPushSubscription"][];
             /** @description FCM registration tokens */
             fcm?: string[];
