@@ -89,6 +89,14 @@ function startNode(script: string, cwd: string, env: Record<string, string>): Pr
   };
 }
 
+/** Runs the runtime stage's HEALTHCHECK CMD (exec form) in the assembled image; its exit code. */
+async function healthcheck(cwd: string, env: Record<string, string>): Promise<number | null> {
+  const [cmd, ...args] = JSON.parse(/\bCMD\s+(\[.*\])\s*$/.exec(runtime.healthcheck ?? '')?.[1] ?? '[]') as string[];
+  if (cmd !== 'node') throw new Error(`HEALTHCHECK runs ${cmd}, not node`);
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
 describe('the production build (npm run build, production dependencies only)', () => {
   let work: string;
   let context: string;
@@ -220,6 +228,7 @@ describe('the production build (npm run build, production dependencies only)', (
     smtp = await startCaptureSmtp();
     const port = await freePort();
     const bouncePort = await freePort();
+    const metricsPort = await freePort();
     const adminKey = randomBytes(24).toString('hex');
     const env = {
       NODE_ENV: 'production',
@@ -235,6 +244,8 @@ describe('the production build (npm run build, production dependencies only)', (
       HERALD_WORKER_SLOTS: '10',
       HERALD_BOUNCE_DOMAIN: 'bounces.example.test',
       HERALD_BOUNCE_SMTP_PORT: String(bouncePort),
+      // What compose and the Kubernetes probes ask a worker.
+      HERALD_WORKER_METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'info',
     };
     const api = startNode('dist/api/main.js', app, env);
@@ -257,6 +268,9 @@ describe('the production build (npm run build, production dependencies only)', (
     };
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
+    // The image's HEALTHCHECK command, run as Docker runs it, passes against the live API.
+    expect(await healthcheck(app, { HERALD_PORT: String(port) })).toBe(0);
     // The dashboard's files, found from dist/ (the API serves them).
     const dashboard = await fetch(`${base}/dashboard/`);
     expect(dashboard.status).toBe(200);
@@ -282,8 +296,21 @@ describe('the production build (npm run build, production dependencies only)', (
     });
     expect(banner).toMatch(/^220 /);
 
+    // compose's health checks of a worker and of the bounce receiver, on this run's ports.
+    const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.temporal.yml'), 'utf8'), { merge: true }) as { services: Record<string, { healthcheck: { test: string[] } }> };
+    const composeCheck = async (service: string, from: string, to: number) => {
+      const [kind, cmd, ...args] = compose.services[service]!.healthcheck.test.map((a) => a.replaceAll(from, String(to)));
+      expect([kind, cmd]).toEqual(['CMD', 'node']);
+      const child = spawn(process.execPath, args, { cwd: app, env: { PATH: process.env.PATH ?? '' }, stdio: 'ignore' });
+      return new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    };
+    expect(await composeCheck('herald-worker-high', '9464', metricsPort)).toBe(0);
+    expect(await composeCheck('herald-bounces', '2526', bouncePort)).toBe(0);
+
     // SIGTERM (what tini forwards) drains and exits cleanly.
     expect(await api.stop()).toBe(0);
+    // …and fails once the API is gone.
+    expect(await healthcheck(app, { HERALD_PORT: String(port) })).not.toBe(0);
     expect(await worker.stop()).toBe(0);
     expect(await bounces.stop()).toBe(0);
   }, 240_000);
