@@ -3,6 +3,12 @@
 # attributes (the workers also register any that are missing). Idempotent.
 set -eu
 NS="${TEMPORAL_NAMESPACE:-default}"
+# The port answers a little before the frontend serves; give it up to a minute.
+i=0
+until temporal operator cluster health >/dev/null 2>&1; do
+  i=$((i + 1)); [ "$i" -le 30 ] || { echo 'Temporal is not serving' >&2; exit 1; }
+  sleep 2
+done
 temporal operator namespace describe --namespace "$NS" >/dev/null 2>&1 \
   || temporal operator namespace create --namespace "$NS" --retention "${TEMPORAL_RETENTION:-72h}"
 for a in HeraldTenant HeraldPriority HeraldStatus HeraldKind HeraldCategory HeraldTemplate; do
