@@ -3,10 +3,12 @@
 // certificates made by openssl for this file. The server certificate names only
 // `temporal.herald.test`, so every connection through 127.0.0.1 also needs the server-name
 // override. Through it, the API's client and the workers run a notification to a real mail;
-// with the wrong CA, or without the client certificate the mTLS proxy demands, the connection
-// fails at once with an error that names TLS.
+// with the wrong CA, or without the client certificate the mTLS proxy demands, the workers fail
+// at once (the client's calls once their retries are spent) with an error that names TLS. An HTTP/2 proxy that checks the bearer token
+// stands in for Temporal Cloud's API-key authentication.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as h2Connect, constants as h2, createSecureServer, type Http2SecureServer, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +98,65 @@ async function startTlsProxy(pki: Pki, target: string, mtls: boolean): Promise<T
     new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
       server.close(() => resolve());
+    });
+  return proxy;
+}
+
+interface ApiKeyProxy {
+  address: string;
+  /** The authorization header of every gRPC call that came in. */
+  authorizations: (string | undefined)[];
+  close(): Promise<void>;
+}
+
+/**
+ * Temporal Cloud's API-key door in miniature: an HTTP/2 TLS server that answers every gRPC
+ * call without `authorization: Bearer <key>` with UNAUTHENTICATED, and forwards the others,
+ * stream by stream with their trailers, to the dev server.
+ */
+async function startApiKeyProxy(pki: Pki, target: string, apiKey: string): Promise<ApiKeyProxy> {
+  const upstream = h2Connect(`http://${target}`);
+  upstream.on('error', () => undefined);
+  const proxy: ApiKeyProxy = { address: '', authorizations: [], close: async () => undefined };
+  const server: Http2SecureServer = createSecureServer({ key: readFileSync(pki.serverKey), cert: readFileSync(pki.serverCert) });
+  server.on('stream', (stream, headers: IncomingHttpHeaders) => {
+    stream.on('error', () => undefined);
+    proxy.authorizations.push(headers.authorization);
+    if (headers.authorization !== `Bearer ${apiKey}`) {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '16', 'grpc-message': 'invalid API key' }, { endStream: true });
+      return;
+    }
+    const forwarded: OutgoingHttpHeaders = {};
+    for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':') || k === h2.HTTP2_HEADER_METHOD || k === h2.HTTP2_HEADER_PATH) forwarded[k] = v;
+    const req = upstream.request(forwarded);
+    req.on('error', () => stream.close(h2.NGHTTP2_INTERNAL_ERROR));
+    // A cancelled call (a worker's poll at shutdown) is cancelled upstream too, and the other way round.
+    stream.on('close', () => req.closed || req.close(h2.NGHTTP2_CANCEL));
+    req.on('close', () => req.rstCode === h2.NGHTTP2_NO_ERROR || stream.closed || stream.close(req.rstCode));
+    let trailers: OutgoingHttpHeaders = {};
+    req.on('trailers', (t) => (trailers = { ...t }));
+    req.on('response', (h) => {
+      const response: OutgoingHttpHeaders = Object.fromEntries(Object.entries(h).filter(([k]) => !k.startsWith(':') || k === ':status'));
+      if (h['grpc-status'] !== undefined) {
+        stream.respond(response, { endStream: true }); // a trailers-only answer
+        return;
+      }
+      stream.respond(response, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers(trailers));
+      req.pipe(stream);
+    });
+    stream.pipe(req);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('proxy has no port');
+  proxy.address = `127.0.0.1:${addr.port}`;
+  proxy.close = () =>
+    new Promise<void>((resolve) => {
+      upstream.destroy();
+      server.close(() => resolve());
+      // Streams the workers still hold open (long polls) end with the server.
+      for (const s of (server as unknown as { sessions?: Set<{ destroy(): void }> }).sessions ?? []) s.destroy();
     });
   return proxy;
 }
@@ -224,6 +285,34 @@ describe('Temporal over TLS and mTLS, through a TLS-terminating proxy', () => {
     expect(() => readConfig({ TEMPORAL_TLS_CERT: pki.clientCert })).toThrow(/TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY/);
     expect(() => readConfig({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' })).toThrow(/TEMPORAL_TLS is false/);
     expect(() => readConfig({ TEMPORAL_TLS_CA: join(pki.dir, 'missing.pem') }) && temporalConnectionOf(readConfig({ TEMPORAL_TLS_CA: join(pki.dir, 'missing.pem') }))).toThrow(/TEMPORAL_TLS_CA: cannot read .*missing\.pem \(ENOENT\)/);
+  });
+
+  it('TEMPORAL_API_KEY: the client and the workers send it on every call, over TLS, and a notification is delivered; workers with a wrong key are refused at start', async () => {
+    const apiKeyProxy = await startApiKeyProxy(pki, inject('temporalAddress'), 'the-right-api-key');
+    try {
+      const stack = await startStack({
+        env: { TEMPORAL_ADDRESS: apiKeyProxy.address, TEMPORAL_TLS_CA: pki.ca, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME, TEMPORAL_API_KEY: 'the-right-api-key' },
+      });
+      try {
+        await sendOneMail(stack);
+      } finally {
+        await stack.stop();
+      }
+      expect(apiKeyProxy.authorizations.length).toBeGreaterThan(5);
+      expect(new Set(apiKeyProxy.authorizations)).toEqual(new Set(['Bearer the-right-api-key']));
+
+      const config = readConfig({ TEMPORAL_ADDRESS: apiKeyProxy.address, TEMPORAL_TLS_CA: pki.ca, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME, TEMPORAL_API_KEY: 'a-wrong-key', DATABASE_URL: database.url, LOG_LEVEL: 'silent' });
+      const herald = composeHerald(config, { db: database.db });
+      try {
+        const refused = await failure(herald.workers());
+        expect(refused.error.message).toMatch(/cannot connect to Temporal at 127\.0\.0\.1:\d+ over TLS .*invalid API key/);
+        expect(refused.ms).toBeLessThan(FAIL_FAST_MS);
+      } finally {
+        await herald.close();
+      }
+    } finally {
+      await apiKeyProxy.close();
+    }
   });
 
   it('an API key turns TLS on (system CAs) and goes with the namespace to both connections', () => {
