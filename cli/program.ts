@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createHeraldClient, HeraldApiError, type HeraldClient, type Notification, type NotificationRequest, type ProviderRequest } from '../sdk/src/index.js';
+import { createHeraldClient, HeraldApiError, type DeliverySearchQuery, type HeraldClient, type Notification, type NotificationRequest, type ProviderRequest } from '../sdk/src/index.js';
 import { filesToTemplate, readTemplateDir, templateToFiles, writeTemplateFiles } from './template-files.js';
 
 export interface CliIo {
@@ -230,6 +230,40 @@ export function buildProgram(io: CliIo): Command {
       out(`imported ${lines.length - failures.length} of ${lines.length} users`);
       for (const f of failures.slice(0, 20)) io.stderr.write(`  ${f}\n`);
       if (failures.length > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('deliveries')
+    .description('The delivery log across notifications, newest first: what a user got, or what went to an address, and why anything was not sent')
+    .option('--user <id>', "one user's history")
+    .option('--address <address>', 'an email address, phone number or chat id (whole, any case)')
+    .option('--channel <channel>')
+    .option('--status <status>')
+    .option('--provider <id>')
+    .option('--from <iso>', 'created at or after')
+    .option('--to <iso>', 'created before')
+    .option('--limit <n>', 'rows', (v) => Number(v), 50)
+    .action(async (o: { user?: string; address?: string; channel?: string; status?: string; provider?: string; from?: string; to?: string; limit: number }) => {
+      const query = {
+        ...(o.address ? { address: o.address } : {}),
+        ...(o.channel ? { channel: o.channel } : {}),
+        ...(o.status ? { status: o.status } : {}),
+        ...(o.provider ? { provider: o.provider } : {}),
+        ...(o.from ? { from: o.from } : {}),
+        ...(o.to ? { to: o.to } : {}),
+        limit: o.limit,
+      } as DeliverySearchQuery;
+      const api = client();
+      const page = o.user ? await api.users.deliveries(o.user, query) : await api.deliveries.search(query);
+      if (json()) {
+        out(JSON.stringify(page, null, 2));
+        return;
+      }
+      for (const d of page.items) {
+        out([d.createdAt, d.notificationId, d.template, d.userId, d.channel, d.address ?? '-', d.provider ?? '-', d.status, d.reason ?? ''].join('\t').trimEnd());
+      }
+      if (page.items.length === 0) out('no deliveries');
+      else if (page.nextCursor) out(`… more: use the API with cursor=${page.nextCursor}`);
     });
 
   const providers = program.command('providers').description('Delivery providers of this tenant');

@@ -15,7 +15,7 @@ export const BODY_FIELDS: Readonly<Record<string, readonly string[]>> = {
   inapp: ['body'],
 };
 const CHANNEL_KEYS = ['email', 'sms', 'chat', 'push', 'inapp', 'webhook'];
-const SETTINGS_KEYS = ['name', 'category', 'defaultPriority', 'variables', 'exampleData'];
+const SETTINGS_KEYS = ['name', 'category', 'defaultPriority', 'variables', 'recipientVariables', 'exampleData'];
 export const TEMPLATE_JSON = 'template.json';
 
 type Json = Record<string, unknown>;

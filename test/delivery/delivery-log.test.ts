@@ -2,6 +2,8 @@
 // user's history, search by address and the other filters with cursor paging, tenant
 // isolation; and the notification list's userId (through the ledger), group and module filters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../cli/program.js';
 import { createHeraldClient } from '../../sdk/src/index.js';
 import { createKeyForTest } from '../../testkit/keys.js';
 import { ADMIN_KEY, eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
@@ -161,6 +163,27 @@ describe('the delivery log', () => {
     expect(found.items[0]?.notificationId).toBe(moduleId);
     const rest = await herald.deliveries.search({ address: 'bob@example.com', limit: 1, cursor: found.nextCursor ?? '' });
     expect(rest.items.map((d) => d.notificationId)).toEqual([bulkId]);
+  });
+
+  it('the CLI prints a user’s history and a search by address, with the reason for what was not sent', async () => {
+    const herald = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const capture = (into: (s: string) => void) => Object.assign(new PassThrough(), { isTTY: false }).on('data', (c: Buffer) => into(c.toString()));
+      const code = await runCli(args, { env: {}, stdout: capture((c) => (stdout += c)), stderr: capture((c) => (stderr += c)) });
+      return { code, lines: stdout.trim().split('\n'), stderr };
+    };
+    const base = ['--url', stack.api.url, '--api-key', ADMIN_KEY];
+    const cy = await herald(...base, 'deliveries', '--user', 'dl-cy');
+    expect(cy.code, cy.stderr).toBe(0);
+    expect(cy.lines).toHaveLength(1);
+    expect(cy.lines[0]?.split('\t').slice(1)).toEqual([bulkId, 'dl-news', 'dl-cy', 'email', '-', '-', 'suppressed', 'no_identity']);
+    const bob = await herald(...base, 'deliveries', '--address', 'BOB@example.com', '--limit', '1');
+    expect(bob.lines[0]?.split('\t').slice(1, 9)).toEqual([moduleId, 'dl-alert', 'dl-bob', 'email', 'bob@example.com', expect.any(String), 'sent']);
+    expect(bob.lines[1]).toMatch(/^… more: use the API with cursor=/);
+    const bad = await herald(...base, 'deliveries', '--status', 'lost');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('400');
   });
 
   it('refuses malformed filters with a 400 naming them', async () => {

@@ -2,6 +2,7 @@
 // template can require recipient fields (a user without them is suppressed with the reason),
 // and preview renders for a sample recipient, by user id (tenant-scoped) or written out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filesToTemplate, TEMPLATE_JSON, templateToFiles } from '../../cli/template-files.js';
 import { createKeyForTest } from '../../testkit/keys.js';
 import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
@@ -125,6 +126,13 @@ describe('recipient variables', () => {
     const digest = await eventually(async () => stack.smtp.mails().find((m) => m.subject?.endsWith('updates for 李雷')), 20_000);
     expect(digest.subject).toBe('2 updates for 李雷');
     expect(digest.envelopeTo).toEqual(['rv-li@example.com']);
+  });
+
+  it('templates as code (herald templates pull/push) keep recipientVariables', async () => {
+    const t = await stack.request('GET', '/v1/templates/greeting');
+    const files = templateToFiles(t.body);
+    expect(JSON.parse(files.get(TEMPLATE_JSON) ?? '{}').recipientVariables).toEqual({ required: ['name'] });
+    expect(filesToTemplate(files).recipientVariables).toEqual({ required: ['name'] });
   });
 
   it('a recipientVariables that is not a JSON Schema is refused when the draft is saved', async () => {
