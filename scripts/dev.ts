@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bootstrapAdminKey } from '../domain/access/bootstrap.js';
 import { startApiServer } from '../api/server.js';
-import { readConfig } from '../common/config.js';
+import { DEV_BOOTSTRAP_ADMIN_KEY as DEV_ADMIN_KEY, readConfigOrExit } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import { composeHerald } from '../composition/compose-herald.js';
 import { startBounceReceiver } from '../inbound/bounce-receiver.js';
@@ -16,8 +16,6 @@ import { ensureTemporalCli, startDevServer } from '../local/temporal-cli.js';
 import { migrateToLatest } from '../schema/connect.js';
 import { startWorkers } from '../workers/start.js';
 import { writeWorkflowBundle } from '../workers/workflow-bundle.js';
-
-const DEV_ADMIN_KEY = 'herald-dev-admin-key-change-me';
 
 function devSecretKey(dir: string): string {
   const file = join(dir, 'secret.key');
@@ -33,7 +31,7 @@ env.HERALD_BOOTSTRAP_ADMIN_KEY ??= DEV_ADMIN_KEY;
 // Provider secrets are sealed with HERALD_SECRET_KEY; the dev stack keeps a random one in
 // its data folder so configs survive restarts.
 env.HERALD_SECRET_KEY ??= devSecretKey(resolve(env.HERALD_DATA_DIR ?? '.data'));
-const base = readConfig(env);
+const base = readConfigOrExit(env);
 const logger = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel, 'herald-dev');
 const dataDir = resolve(base.dataDir);
 mkdirSync(dataDir, { recursive: true });
