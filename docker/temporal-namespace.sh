@@ -11,7 +11,14 @@ until temporal operator cluster health >/dev/null 2>&1; do
 done
 temporal operator namespace describe --namespace "$NS" >/dev/null 2>&1 \
   || temporal operator namespace create --namespace "$NS" --retention "${TEMPORAL_RETENTION:-72h}"
+# A namespace just created takes a few seconds to reach every frontend, and until then
+# creating its search attributes fails: each one is retried until the namespace lists it.
+has() { temporal operator search-attribute list --namespace "$NS" 2>/dev/null | grep -qw "$1"; }
 for a in HeraldTenant HeraldPriority HeraldStatus HeraldKind HeraldCategory HeraldTemplate; do
-  temporal operator search-attribute create --namespace "$NS" --name "$a" --type Keyword 2>/dev/null || echo "search attribute $a exists"
+  i=0
+  until has "$a"; do
+    i=$((i + 1)); [ "$i" -le 30 ] || { echo "could not create search attribute $a" >&2; exit 1; }
+    temporal operator search-attribute create --namespace "$NS" --name "$a" --type Keyword >/dev/null 2>&1 || sleep 2
+  done
 done
 echo "namespace $NS is ready"

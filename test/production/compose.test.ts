@@ -3,12 +3,18 @@
 // there, Temporal is set up by a schema job instead of auto-setup, the workers wait for it,
 // and every Herald service's environment is a configuration Herald accepts in production.
 // (That every command it runs exists after `npm run build`: test/production/build.test.ts.)
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import { describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { readConfig } from '../../common/config.js';
 import { HERALD_SEARCH_ATTRIBUTES } from '../../domain/runs/definitions.js';
+import { ensureTemporalCli } from '../../local/temporal-cli.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const text = readFileSync(new URL('docker-compose.temporal.yml', ROOT), 'utf8');
@@ -108,6 +114,29 @@ describe('docker-compose.temporal.yml', () => {
     expect(listed?.sort()).toEqual(HERALD_SEARCH_ATTRIBUTES.map((sa) => sa.name).sort());
     expect(script).toContain('temporal operator namespace create');
   });
+
+  it('the namespace job, run against a real Temporal, creates the namespace and the search attributes, and can run again', async () => {
+    // The admin-tools image's `temporal` is the same CLI the tests run their dev server with.
+    const bin = mkdtempSync(join(tmpdir(), 'herald-cli-'));
+    symlinkSync(ensureTemporalCli(), join(bin, 'temporal'));
+    const namespace = `compose-${randomBytes(4).toString('hex')}`;
+    const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: process.env.HOME ?? '/tmp', TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: namespace };
+    const script = new URL('docker/temporal-namespace.sh', ROOT).pathname;
+    try {
+      const first = await promisify(execFile)('sh', [script], { env, timeout: 120_000 });
+      expect(first.stdout).toContain(`namespace ${namespace} is ready`);
+      await promisify(execFile)('sh', [script], { env, timeout: 120_000 });
+      const connection = await Connection.connect({ address: inject('temporalAddress') });
+      try {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+        expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(HERALD_SEARCH_ATTRIBUTES.map((sa) => sa.name)));
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('the setup scripts are valid shell', () => {
     for (const script of ['docker/temporal-schema.sh', 'docker/temporal-namespace.sh']) {
