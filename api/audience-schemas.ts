@@ -72,6 +72,11 @@ export const Identities = z
       .max(20)
       .optional()
       .meta({ description: 'JPush registration ids (forgotten when JPush reports the device gone)' }),
+    huawei: z
+      .array(z.string().regex(/^[A-Za-z0-9+/=_:.-]{20,512}$/, 'a Huawei Push Kit token'))
+      .max(20)
+      .optional()
+      .meta({ description: 'Huawei Push Kit tokens (forgotten when Push Kit reports them invalid)' }),
     webhook: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   })
   .strict()

@@ -8,6 +8,7 @@ import { createFcmAdapter } from './fcm.js';
 import { createFeishuAppAdapter } from './feishu-app.js';
 import { createFeishuBotAdapter } from './feishu-bot.js';
 import { createGenericHttpSmsAdapter } from './generic-http-sms.js';
+import { createHuaweiPushAdapter } from './huawei-push.js';
 import { createJpushAdapter } from './jpush.js';
 import { createSesAdapter } from './ses.js';
 import { createSlackAdapter } from './slack.js';
@@ -58,6 +59,7 @@ export function createChannelRegistry(): ChannelRegistry {
     createFeishuAppAdapter(),
     createJpushAdapter(),
     createWechatTemplateAdapter(),
+    createHuaweiPushAdapter(),
   ] as ChannelAdapter[];
   for (const a of all) {
     if (adapters.has(a.kind)) throw new Error(`two channel adapters claim kind ${a.kind}`);

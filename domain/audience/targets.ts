@@ -19,6 +19,8 @@ export interface Identities {
   apns?: string[];
   /** JPush registration ids. */
   jpush?: string[];
+  /** Huawei Push Kit tokens. */
+  huawei?: string[];
   webhook?: string;
 }
 
@@ -62,6 +64,7 @@ export function targetsFor(channel: Channel, providerKind: string, user: TargetU
       if (providerKind === 'fcm') return ids.fcm ?? [];
       if (providerKind === 'apns') return ids.apns ?? [];
       if (providerKind === 'jpush') return ids.jpush ?? [];
+      if (providerKind === 'huawei-push') return ids.huawei ?? [];
       if (providerKind === 'wechat-template') return typeof ids.wechat === 'string' && ids.wechat ? [ids.wechat] : [];
       return [];
     case 'inapp':

@@ -16,6 +16,7 @@ describe('channel registry', () => {
         'feishu-app',
         'feishu-bot',
         'generic-http-sms',
+        'huawei-push',
         'jpush',
         'ses',
         'slack',
