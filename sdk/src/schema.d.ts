@@ -11534,6 +11534,8 @@ export interface components {
             apns?: string[];
             /** @description JPush registration ids (forgotten when JPush reports the device gone) */
             jpush?: string[];
+            /** @description Huawei Push Kit tokens (forgotten when Push Kit reports them invalid) */
+            huawei?: string[];
             /** Format: uri */
             webhook?: string;
         };
