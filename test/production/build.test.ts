@@ -307,6 +307,10 @@ describe('the production build (npm run build, production dependencies only)', (
     expect(await composeCheck('herald-worker-high', '9464', metricsPort)).toBe(0);
     expect(await composeCheck('herald-bounces', '2526', bouncePort)).toBe(0);
 
+    // The operators' CLI runs from the image too.
+    const { stdout: help } = await run(process.execPath, ['dist/cli/main.js', '--help'], { cwd: app, env: { PATH: process.env.PATH ?? '' } });
+    expect(help).toMatch(/\bsend\b/);
+
     // SIGTERM (what tini forwards) drains and exits cleanly.
     expect(await api.stop()).toBe(0);
     // …and fails once the API is gone.
