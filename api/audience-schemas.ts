@@ -77,6 +77,11 @@ export const Identities = z
       .max(20)
       .optional()
       .meta({ description: 'Huawei Push Kit tokens (forgotten when Push Kit reports them invalid)' }),
+    xiaomi: z
+      .array(z.string().regex(/^[A-Za-z0-9+/=_-]{20,256}$/, 'a Xiaomi push registration id'))
+      .max(20)
+      .optional()
+      .meta({ description: 'Xiaomi push registration ids (forgotten when MiPush reports them unknown)' }),
     webhook: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   })
   .strict()

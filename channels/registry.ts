@@ -25,6 +25,7 @@ import { createWebPushAdapter } from './webpush.js';
 import { createWecomAppAdapter } from './wecom-app.js';
 import { createWechatTemplateAdapter } from './wechat-template.js';
 import { createWecomRobotAdapter } from './wecom-robot.js';
+import { createXiaomiPushAdapter } from './xiaomi-push.js';
 
 export interface ChannelRegistry {
   get(kind: string): ChannelAdapter | undefined;
@@ -60,6 +61,7 @@ export function createChannelRegistry(): ChannelRegistry {
     createJpushAdapter(),
     createWechatTemplateAdapter(),
     createHuaweiPushAdapter(),
+    createXiaomiPushAdapter(),
   ] as ChannelAdapter[];
   for (const a of all) {
     if (adapters.has(a.kind)) throw new Error(`two channel adapters claim kind ${a.kind}`);

@@ -142,9 +142,9 @@ function identityProblem(channel: Channel, user: UserRow, kinds: readonly string
       return present.some((k) => typeof ids[k] === 'string' && (ids[k] as string).length > 0) ? null : 'invalid_identity';
     }
     case 'push': {
-      const lists = [ids.webpush, ids.fcm, ids.apns, ids.jpush, ids.huawei, ids.wechat === undefined ? undefined : [ids.wechat]].filter((l) => Array.isArray(l) && l.length > 0) as unknown[][];
+      const lists = [ids.webpush, ids.fcm, ids.apns, ids.jpush, ids.huawei, ids.xiaomi, ids.wechat === undefined ? undefined : [ids.wechat]].filter((l) => Array.isArray(l) && l.length > 0) as unknown[][];
       if (lists.length === 0) return 'no_identity';
-      const valid = (ids.webpush ?? []).some(isSubscription) || [...(ids.fcm ?? []), ...(ids.apns ?? []), ...(ids.jpush ?? []), ...(ids.huawei ?? []), ids.wechat].some((t) => typeof t === 'string' && t.length > 0);
+      const valid = (ids.webpush ?? []).some(isSubscription) || [...(ids.fcm ?? []), ...(ids.apns ?? []), ...(ids.jpush ?? []), ...(ids.huawei ?? []), ...(ids.xiaomi ?? []), ids.wechat].some((t) => typeof t === 'string' && t.length > 0);
       if (!valid) return 'invalid_identity';
       return kinds.length === 0 || hasAnyTarget('push', kinds, target) ? null : 'no_identity';
     }

@@ -21,6 +21,8 @@ export interface Identities {
   jpush?: string[];
   /** Huawei Push Kit tokens. */
   huawei?: string[];
+  /** Xiaomi push (MiPush) registration ids. */
+  xiaomi?: string[];
   webhook?: string;
 }
 
@@ -65,6 +67,7 @@ export function targetsFor(channel: Channel, providerKind: string, user: TargetU
       if (providerKind === 'apns') return ids.apns ?? [];
       if (providerKind === 'jpush') return ids.jpush ?? [];
       if (providerKind === 'huawei-push') return ids.huawei ?? [];
+      if (providerKind === 'xiaomi-push') return ids.xiaomi ?? [];
       if (providerKind === 'wechat-template') return typeof ids.wechat === 'string' && ids.wechat ? [ids.wechat] : [];
       return [];
     case 'inapp':

@@ -2,7 +2,7 @@ import type { DbOrTx } from '../database.js';
 
 /**
  * Forgets push targets a provider reported gone (a 404/410 web-push subscription, an
- * unregistered FCM/APNs/Huawei token or JPush registration id), so no later send tries them again. Done in one statement
+ * unregistered FCM/APNs/Huawei token or JPush/Xiaomi registration id), so no later send tries them again. Done in one statement
  * on the jsonb so a concurrent profile update is not overwritten.
  */
 export async function forgetPushTargets(
@@ -18,7 +18,7 @@ export async function forgetPushTargets(
   const endpoints = new Set(gone.webpushEndpoints);
   const tokens = new Set(gone.tokens);
   if (Array.isArray(ids.webpush)) ids.webpush = ids.webpush.filter((s: { endpoint?: string }) => !endpoints.has(s?.endpoint ?? ''));
-  for (const k of ['fcm', 'apns', 'jpush', 'huawei']) {
+  for (const k of ['fcm', 'apns', 'jpush', 'huawei', 'xiaomi']) {
     const list = ids[k];
     if (Array.isArray(list)) ids[k] = list.filter((t: unknown) => !tokens.has(String(t)));
   }

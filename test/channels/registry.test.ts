@@ -32,6 +32,7 @@ describe('channel registry', () => {
         'wechat-template',
         'wecom-app',
         'wecom-robot',
+        'xiaomi-push',
       ].sort(),
     );
     for (const kind of registry.kinds()) {

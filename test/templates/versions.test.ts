@@ -178,12 +178,13 @@ describe('template versions and variables', () => {
       { channel: 'push', locale: null, message: expect.stringMatching(/^apns: payload is (\d+) bytes; at most 4096$/) },
       { channel: 'push', locale: null, message: expect.stringMatching(/^jpush: notification is (\d+) bytes; at most 4000$/) },
       { channel: 'push', locale: null, message: expect.stringMatching(/^huawei-push: message is (\d+) bytes; at most 4096$/) },
+      { channel: 'push', locale: null, message: 'xiaomi-push: description is 1400 characters; at most 127' },
     ]);
-    for (const d of r.body.error.details.slice(1) as { message: string }[]) expect(Number(/is (\d+) bytes/.exec(d.message)?.[1])).toBeGreaterThan(body);
+    for (const d of (r.body.error.details.slice(1) as { message: string }[]).filter((x) => / bytes; /.test(x.message))) expect(Number(/is (\d+) bytes/.exec(d.message)?.[1])).toBeGreaterThan(body);
     const p = await stack.request('POST', '/v1/templates/long/preview', { data: { msg: '中'.repeat(1400) } });
     expect(p.status).toBe(200);
     expect(p.body.channels.sms.segments).toBe(21);
-    expect(p.body.channels.push.tooLongFor).toEqual(['webpush', 'fcm', 'apns', 'jpush', 'huawei-push']);
+    expect(p.body.channels.push.tooLongFor).toEqual(['webpush', 'fcm', 'apns', 'jpush', 'huawei-push', 'xiaomi-push']);
     expect(p.body.problems).toEqual(r.body.error.details);
   });
 

@@ -109,7 +109,7 @@ export const KINDS: Record<Channel, string[]> = {
   email: ['smtp', 'ses'],
   sms: ['twilio', 'aliyun-sms', 'tencent-sms', 'generic-http-sms', 'sns'],
   chat: ['slack', 'discord', 'teams', 'telegram', 'dingtalk-robot', 'dingtalk-work-notice', 'wecom-robot', 'wecom-app', 'feishu-bot', 'slack-bot', 'feishu-app'],
-  push: ['webpush', 'fcm', 'apns', 'jpush', 'wechat-template', 'huawei-push'],
+  push: ['webpush', 'fcm', 'apns', 'jpush', 'wechat-template', 'huawei-push', 'xiaomi-push'],
   inapp: [],
   webhook: ['webhook'],
 };
