@@ -31,6 +31,7 @@ const Progress = z
     paused: z.boolean(),
     cancelled: z.boolean(),
     approved: z.boolean(),
+    decidedBy: z.string().nullable().optional().meta({ description: 'The key whose approval or rejection the run holds; null while it waits' }),
     usersPrepared: z.number().int(),
     pagesDone: z.number().int(),
     runsContinued: z.number().int(),

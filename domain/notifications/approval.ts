@@ -11,16 +11,18 @@
 //    signals the run again (the workflow keeps the first decision it hears, so a second signal
 //    changes nothing). A client that lost the response, or an API that died after the commit,
 //    is made whole by retrying.
-// Left open: the API dying after Temporal took the signal but before the commit (a window of
-// one COMMIT). The run then goes ahead as the approver asked, but the row shows no decider and
-// the audit log no entry; a retry then answers 409 not_pending_approval.
+//  - the API dying after Temporal took the signal but before the commit (a window of one
+//    COMMIT) leaves a run that goes ahead as the approver asked and a row without a decider.
+//    The approver's retry finds the run holding its decision (the progress query names the
+//    decider) and records it then, with the audit entry. Without a retry the row shows no
+//    decider and the audit log no entry: the one gap left.
 // The alternative (the workflow writes the decision through an activity) would close that gap
 // but changes the workflow's history for every bulk send and leaves the API unable to answer
 // "decided" synchronously; the retry-safe API keeps the workflow as it is.
 import { isDependencyDown } from '../../common/dependency-down.js';
 import type { Db } from '../../schema/database.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
-import { recordDecision } from '../../schema/queries/orchestration.js';
+import { recordDecision, recordDecisionAfterTheFact } from '../../schema/queries/orchestration.js';
 import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { Actor } from '../actor.js';
 import { conflict, dependencyUnavailable, DomainError, forbidden } from '../errors.js';
@@ -34,7 +36,7 @@ export interface Decision {
 
 export interface ApprovalDeps {
   db: Db;
-  runs: Pick<Runs, 'approve' | 'reject'>;
+  runs: Pick<Runs, 'approve' | 'reject' | 'progress'>;
 }
 
 /** The decision a row records, if any: who and which way (a rejection ends the row as `rejected`). */
@@ -62,20 +64,39 @@ export async function decideApproval(deps: ApprovalDeps, actor: Actor, id: strin
     if (earlier.by !== actor.keyId || earlier.approved !== d.approved) throw conflict('already_decided', 'this notification was already decided');
     return repeatDecision(deps, n, actor, d);
   }
+  if (n.status !== 'pending_approval' && (await runHoldsDecision(deps, n, actor, d))) return recordAfterTheFact(deps, n, actor, d);
   requireStatus(n, ['pending_approval'], 'not_pending_approval', 'only a bulk send waiting for approval can be decided');
   return deps.db.transaction().execute(async (tx) => {
     // The conditional update takes the row's lock: a concurrent decision waits, then finds it decided.
     const decided = await recordDecision(tx, actor.tenantId, n.id, { approved: d.approved, by: actor.keyId, comment: d.comment ?? null });
     if (!decided) throw conflict('already_decided', 'someone else decided this notification first');
-    await appendAudit(tx, {
-      tenantId: actor.tenantId,
-      actor: actor.keyId,
-      action: `notification.${d.approved ? 'approve' : 'reject'}`,
-      targetType: 'notification',
-      targetId: n.id,
-      details: { comment: d.comment ?? null },
-    });
+    await appendAudit(tx, auditOf(actor, n.id, d));
     await signalRun(deps, n.id, actor.keyId, d);
+    return decided;
+  });
+}
+
+function auditOf(actor: Actor, id: string, d: Decision) {
+  return { tenantId: actor.tenantId, actor: actor.keyId, action: `notification.${d.approved ? 'approve' : 'reject'}`, targetType: 'notification', targetId: id, details: { comment: d.comment ?? null } };
+}
+
+/** Whether the run already acts on this very decision by this key (its signal landed, its record did not). */
+async function runHoldsDecision(deps: ApprovalDeps, n: NotificationRow, actor: Actor, d: Decision): Promise<boolean> {
+  if (n.kind !== 'bulk') return false;
+  try {
+    const p = await deps.runs.progress(n.id);
+    return p.decidedBy === actor.keyId && p.approved === d.approved;
+  } catch (err) {
+    if (err instanceof DomainError) return false; // no run to ask
+    throw err;
+  }
+}
+
+async function recordAfterTheFact(deps: ApprovalDeps, n: NotificationRow, actor: Actor, d: Decision): Promise<NotificationRow> {
+  return deps.db.transaction().execute(async (tx) => {
+    const decided = await recordDecisionAfterTheFact(tx, actor.tenantId, n.id, { by: actor.keyId, comment: d.comment ?? null });
+    if (!decided) throw conflict('already_decided', 'this notification was already decided');
+    await appendAudit(tx, auditOf(actor, n.id, d));
     return decided;
   });
 }

@@ -108,6 +108,8 @@ export interface Progress {
   paused: boolean;
   cancelled: boolean;
   approved: boolean;
+  /** The key whose decision the run holds (approve or reject), null while it waits; answered by the query only. */
+  decidedBy?: string | null;
   usersPrepared: number;
   pagesDone: number;
   runsContinued: number;

@@ -64,6 +64,26 @@ export async function recordDecision(
     .executeTakeFirst();
 }
 
+/**
+ * Records who decided a notification whose run already acts on the decision (the API stopped
+ * after signalling, before recording): only the decider, its time and comment; the status is the run's.
+ */
+export async function recordDecisionAfterTheFact(
+  db: DbOrTx,
+  tenantId: string,
+  id: string,
+  d: { by: string; comment: string | null },
+): Promise<NotificationRow | undefined> {
+  return db
+    .updateTable('notifications')
+    .set({ decided_by: d.by, decided_at: new Date(), decision_comment: d.comment, updated_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('decided_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Users of this page who got the same content from another notification since `since`. */
 export async function recentlySentSameContent(
   db: DbOrTx,

@@ -108,6 +108,28 @@ describe('orchestration of bulk sends', () => {
     expect(entries).toHaveLength(1);
   });
 
+  it('an approval signalled but never recorded (the API died before its commit) is recorded by the retry', async () => {
+    const res = await bulk('Unrecorded');
+    const keyId = (await stack.db.selectFrom('api_keys').select('id').where('secret_hash', '=', hashKey(approver)).executeTakeFirstOrThrow()).id;
+    // What the API had done when it died: the signal, with nothing written.
+    const runs = createRuns({ client: stack.client, namespace: stack.config.temporalNamespace, taskQueuePrefix: stack.config.taskQueuePrefix, uiUrl: '', timings: stack.config.timings });
+    await runs.approve(res.body.id, { by: keyId });
+    const done = await waitForFinal(stack, res.body.id, 60_000);
+    expect(done).toMatchObject({ status: 'completed', approval: { decidedBy: null } });
+    expect(mailsFor('Unrecorded')).toHaveLength(GROUP_SIZE);
+    const other = await createKeyForTest(stack.db, 'default', ['approve']);
+    expect((await stack.request('POST', `/v1/notifications/${res.body.id}/approve`, {}, { key: other })).body.error.code).toBe('not_pending_approval');
+    expect((await stack.request('POST', `/v1/notifications/${res.body.id}/reject`, {}, { key: approver })).body.error.code).toBe('not_pending_approval');
+
+    const retry = await stack.request('POST', `/v1/notifications/${res.body.id}/approve`, { comment: 'again' }, { key: approver });
+    expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+    expect(retry.body).toMatchObject({ status: 'completed', approval: { decidedBy: keyId, comment: 'again' } });
+    expect((await stack.request('POST', `/v1/notifications/${res.body.id}/approve`, {}, { key: approver })).status).toBe(200);
+    const entries = await stack.db.selectFrom('audit_log').select('actor').where('target_id', '=', res.body.id).where('action', '=', 'notification.approve').execute();
+    expect(entries).toEqual([{ actor: keyId }]);
+    expect(mailsFor('Unrecorded')).toHaveLength(GROUP_SIZE);
+  });
+
   it('a rejected bulk send sends nothing and says who rejected it and why', async () => {
     const res = await bulk('Nope');
     const rej = await stack.request('POST', `/v1/notifications/${res.body.id}/reject`, { comment: 'wrong audience' }, { key: approver });
@@ -171,6 +193,7 @@ describe('orchestration of bulk sends', () => {
     await eventually(async () => (mailsFor('Moved').length === 1 ? true : undefined), 60_000);
     expect((await waitForFinal(stack, res.body.id)).status).toBe('completed');
     expect((await stack.request('PATCH', `/v1/notifications/${res.body.id}`, { sendAt: soon })).status).toBe(409);
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-rescheduled');
   });
 
   it('resends only the failed targets, linked to the original', async () => {

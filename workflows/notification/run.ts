@@ -105,7 +105,7 @@ function listen(state: RunState, progress: Progress): void {
     state.expiresAt = epochOr(r.expiresAt, Infinity);
     state.rescheduled += 1;
   });
-  setHandler(progressQuery, () => ({ ...progress, paused: state.paused, cancelled: Boolean(state.cancelled), approved: state.decision?.approved ?? false }));
+  setHandler(progressQuery, () => ({ ...progress, paused: state.paused, cancelled: Boolean(state.cancelled), approved: state.decision?.approved ?? false, decidedBy: state.decision?.by.by ?? null }));
 }
 
 export function startRun(input: NotificationWorkflowInput): Run {
