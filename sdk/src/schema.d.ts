@@ -12411,6 +12411,8 @@ export interface components {
             paused: boolean;
             cancelled: boolean;
             approved: boolean;
+            /** @description The key whose approval or rejection the run holds; null while it waits */
+            decidedBy?: string | null;
             usersPrepared: number;
             pagesDone: number;
             runsContinued: number;
