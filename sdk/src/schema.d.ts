@@ -11536,6 +11536,8 @@ export interface components {
             jpush?: string[];
             /** @description Huawei Push Kit tokens (forgotten when Push Kit reports them invalid) */
             huawei?: string[];
+            /** @description Xiaomi push registration ids (forgotten when MiPush reports them unknown) */
+            xiaomi?: string[];
             /** Format: uri */
             webhook?: string;
         };
