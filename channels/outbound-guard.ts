@@ -62,6 +62,19 @@ export interface OutboundPolicy {
   dnsServers?: readonly string[] | undefined;
 }
 
+/** What the provider router adds to the config of a kind that posts to tenant- or user-chosen URLs. */
+export interface OutboundSettings {
+  /** Private CIDRs this tenant may reach anyway: the tenant's outbound allowlist. */
+  allowPrivateNetworks?: readonly string[] | undefined;
+  /** Herald's resolvers for those URLs' host names (HERALD_DNS_SERVERS). */
+  dnsServers?: readonly string[] | undefined;
+}
+
+/** The policy for a config the router filled in; without an allowlist, every private range is refused. */
+export function outboundPolicyOf(config: OutboundSettings): OutboundPolicy {
+  return { allow: config.allowPrivateNetworks ?? [], dnsServers: config.dnsServers };
+}
+
 /** Why an address may not be contacted, or undefined when it may. */
 export function refusalFor(ip: string, policy: OutboundPolicy): string | undefined {
   const family = isIP(ip);
@@ -111,30 +124,40 @@ function serversResolve(servers: readonly string[]): Resolve {
   };
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+export type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for net/tls connect options (undici's connector, node's http(s).Agent) that
+ * refuses a host name when any of its addresses is not allowed by the policy.
+ */
+export function guardedLookup(policy: OutboundPolicy): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
+  const resolve = policy.dnsServers && policy.dnsServers.length > 0 ? serversResolve(policy.dnsServers) : systemResolve;
+  return (hostname, options, cb) => {
+    resolve(hostname, options).then(
+      (list) => {
+        // Every answer must pass: net may try any of them (happy eyeballs).
+        for (const a of list) {
+          const reason = refusalFor(a.address, policy);
+          if (reason) return cb(new OutboundRefused(`${hostname} resolves to ${reason}`), '', 0);
+        }
+        const first = list[0];
+        if (!first) return cb(new Error(`no address for ${hostname}`), '', 0);
+        // Callers ask for one address unless they requested `all`.
+        if ((options as { all?: boolean }).all) return cb(null, list);
+        cb(null, first.address, first.family);
+      },
+      (err: NodeJS.ErrnoException) => cb(err, '', 0),
+    );
+  };
+}
 
 /** An undici dispatcher whose every connection is checked against the policy. */
 export function guardedDispatcher(policy: OutboundPolicy): Agent {
-  const resolve = policy.dnsServers && policy.dnsServers.length > 0 ? serversResolve(policy.dnsServers) : systemResolve;
+  const lookup = guardedLookup(policy);
   return new Agent({
     connect: {
       lookup(hostname, options, callback) {
-        const cb = callback as unknown as LookupCallback;
-        resolve(hostname, options as LookupOptions).then(
-          (list) => {
-            // Every answer must pass: net may try any of them (happy eyeballs).
-            for (const a of list) {
-              const reason = refusalFor(a.address, policy);
-              if (reason) return cb(new OutboundRefused(`${hostname} resolves to ${reason}`), '', 0);
-            }
-            const first = list[0];
-            if (!first) return cb(new Error(`no address for ${hostname}`), '', 0);
-            // undici asks for one address unless `all` was requested by its caller.
-            if ((options as { all?: boolean }).all) return cb(null, list);
-            cb(null, first.address, first.family);
-          },
-          (err: NodeJS.ErrnoException) => cb(err, '', 0),
-        );
+        lookup(hostname, options as LookupOptions, callback as unknown as LookupCallback);
       },
     },
   });

@@ -7,9 +7,10 @@ import webpush, { WebPushError } from 'web-push';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
+import { checkLiteralHost, guardedLookup, outboundPolicyOf, type OutboundPolicy, type OutboundSettings } from './outbound-guard.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult, WebPushSubscription } from './types.js';
 
-export interface WebPushConfig {
+export interface WebPushConfig extends OutboundSettings {
   /** `mailto:` or `https:` contact the push service can reach the sender at. */
   vapidSubject: string;
   vapidPublicKey: string;
@@ -49,7 +50,7 @@ function subscriptionOf(to: PushMessage['to']): WebPushSubscription {
   const s = sub as Partial<WebPushSubscription> | undefined;
   const invalid = (why: string): DeliveryError => new DeliveryError(DeliveryErrorType.InvalidRecipient, `webpush: invalid subscription: ${why}`, { code: 'EINVALIDSUBSCRIPTION' });
   if (!s || typeof s.endpoint !== 'string' || !s.keys) throw invalid('endpoint and keys are required');
-  if (!/^https:\/\//.test(s.endpoint)) throw invalid('endpoint must be https');
+  if (!/^https:\/\//.test(s.endpoint) || !URL.canParse(s.endpoint)) throw invalid('endpoint must be an https URL');
   if (b64urlBytes(s.keys.p256dh) !== 65) throw invalid('p256dh must be an uncompressed P-256 point');
   if (b64urlBytes(s.keys.auth) !== 16) throw invalid('auth must be 16 bytes');
   return { endpoint: s.endpoint, keys: { p256dh: s.keys.p256dh, auth: s.keys.auth } };
@@ -61,6 +62,8 @@ export function webPushTopic(key: string): string {
 }
 
 function classify(err: unknown): DeliveryError {
+  // The outbound guard's refusal (and any other DeliveryError) says what it is already.
+  if (err instanceof DeliveryError) return err;
   if (err instanceof WebPushError) {
     const status = err.statusCode;
     const detail = `webpush: push service answered ${status}: ${truncate(String(err.body ?? ''))}`;
@@ -83,13 +86,16 @@ function classify(err: unknown): DeliveryError {
 }
 
 export function createWebPushAdapter(): ChannelAdapter<WebPushConfig, PushMessage> {
-  // One keep-alive agent per trusted-CA set, so connections to a push service are reused.
+  // One keep-alive agent per trusted-CA set and outbound policy, so connections to a push
+  // service are reused. The endpoint is the end user's browser's to choose, so every
+  // connection goes through the outbound guard: its lookup refuses names that resolve to
+  // private, loopback or link-local addresses the tenant has not allowlisted.
   const agents = new Map<string, Agent>();
-  const agentFor = (ca: string | undefined): Agent => {
-    const key = ca ?? '';
+  const agentFor = (ca: string | undefined, policy: OutboundPolicy): Agent => {
+    const key = JSON.stringify([ca ?? '', policy.allow, policy.dnsServers ?? []]);
     let agent = agents.get(key);
     if (!agent) {
-      agent = new Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
+      agent = new Agent({ keepAlive: true, lookup: guardedLookup(policy) as never, ...(ca ? { ca } : {}) });
       agents.set(key, agent);
     }
     return agent;
@@ -109,6 +115,9 @@ export function createWebPushAdapter(): ChannelAdapter<WebPushConfig, PushMessag
         privateKey: requireConfig(config.vapidPrivateKey, 'webpush', 'vapidPrivateKey'),
       };
       const subscription = subscriptionOf(message.to);
+      const policy = outboundPolicyOf(config);
+      // A literal IP skips the lookup, so it is checked here, before any request is made.
+      checkLiteralHost(new URL(subscription.endpoint), policy);
       const payload = payloadOf(message);
       enforceLimits('webpush', LIMITS, { payload });
       const options = message.options;
@@ -121,7 +130,7 @@ export function createWebPushAdapter(): ChannelAdapter<WebPushConfig, PushMessag
           // Without a collapse key, a retry of the same delivery replaces its undelivered twin instead of doubling it.
           topic: webPushTopic(options?.collapseKey ?? message.messageId),
           timeout: config.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          agent: agentFor(config.ca),
+          agent: agentFor(config.ca, policy),
         });
         // RFC 8030 §5: the Location header names the push message resource.
         const location = (res.headers as Record<string, string | undefined>).location;

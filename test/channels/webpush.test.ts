@@ -6,6 +6,7 @@ import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { newSubscriber, pushService, type DeliveredPush, type TestSubscriber } from '../providers/push-service.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { startDnsServer, type TestDnsServer } from '../../testkit/dns-server.js';
 import { selfSignedCertificate, type TestCertificate } from '../providers/tls.js';
 
 // VAPID keys made with node:crypto, in the raw encodings RFC 8292 uses.
@@ -20,6 +21,7 @@ const delivered: DeliveredPush[] = [];
 let tls: TestCertificate;
 let svc: Receiver;
 let config: WebPushConfig;
+let dns: TestDnsServer;
 const alice = newSubscriber();
 
 function push(path: string, sub: TestSubscriber, options?: PushMessage['options']): PushMessage {
@@ -30,11 +32,14 @@ beforeAll(async () => {
   tls = selfSignedCertificate();
   subscribers.set('/push/alice', alice);
   svc = await startReceiver(pushService({ origin: () => svc.baseUrl, vapidPublicKey: VAPID_PUBLIC, subscribers, delivered }), { tls });
-  config = { vapidSubject: 'mailto:ops@herald.example', vapidPublicKey: VAPID_PUBLIC, vapidPrivateKey: VAPID_PRIVATE, ca: tls.cert };
+  dns = await startDnsServer((name) => (name === 'push.internal.test' ? ['10.1.2.3'] : name === 'push.loopback.test' ? ['127.0.0.1'] : undefined));
+  // The push service listens on loopback, which the outbound guard refuses unless allowlisted.
+  config = { vapidSubject: 'mailto:ops@herald.example', vapidPublicKey: VAPID_PUBLIC, vapidPrivateKey: VAPID_PRIVATE, ca: tls.cert, allowPrivateNetworks: ['127.0.0.1/32'], dnsServers: [dns.address] };
 });
 afterAll(async () => {
   await adapter.close();
   await svc.close();
+  await dns.close();
 });
 
 describe('webpush adapter', () => {
@@ -93,5 +98,29 @@ describe('webpush adapter', () => {
     await expectDeliveryError(adapter.send({ ...bad, to: 'not json' }, config), DeliveryErrorType.InvalidRecipient, true);
     await expectDeliveryError(adapter.send(push('/push/alice', alice), { ...config, vapidSubject: 'ops' }), DeliveryErrorType.ProviderConfig, true);
     expect(svc.requests.length).toBe(before);
+  });
+
+  it('goes through the outbound guard: private and loopback endpoints are refused unless allowlisted, and nothing connects', async () => {
+    const before = svc.requests.length;
+    const port = new URL(svc.baseUrl).port;
+    const at = (endpoint: string): PushMessage => ({ ...push('/push/alice', alice), to: { endpoint, keys: alice.keys } });
+    const strict: WebPushConfig = { ...config, allowPrivateNetworks: [] };
+    // A literal loopback IP, without the allowlist: refused before any request.
+    const literal = await expectDeliveryError(adapter.send(at(`${svc.baseUrl}/push/alice`), strict), DeliveryErrorType.InvalidRecipient, true);
+    expect(literal.code).toBe('EOUTBOUND_REFUSED');
+    expect(literal.message).toContain('refused to connect: 127.0.0.1 is a private, loopback or link-local address');
+    // A name that resolves to 10.x, allowlist or not (only loopback is allowed).
+    const internal = await expectDeliveryError(adapter.send(at(`https://push.internal.test:${port}/push/alice`), config), DeliveryErrorType.InvalidRecipient, true);
+    expect(internal.code).toBe('EOUTBOUND_REFUSED');
+    expect(internal.message).toContain('push.internal.test resolves to 10.1.2.3 is a private, loopback or link-local address');
+    // A name that resolves to loopback, without the allowlist.
+    const loop = await expectDeliveryError(adapter.send(at(`https://push.loopback.test:${port}/push/alice`), strict), DeliveryErrorType.InvalidRecipient, true);
+    expect(loop.message).toContain('push.loopback.test resolves to 127.0.0.1');
+    expect(dns.count('push.internal.test')).toBeGreaterThanOrEqual(1);
+    expect(dns.count('push.loopback.test')).toBeGreaterThanOrEqual(1);
+    expect(svc.requests.length).toBe(before);
+    // The allowlisted loopback address is reached.
+    await adapter.send(at(`${svc.baseUrl}/push/alice`), config);
+    expect(svc.requests.length).toBe(before + 1);
   });
 });
