@@ -4,11 +4,13 @@
 import { createHmac } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, truncate } from './http.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
-export interface DingtalkRobotConfig {
+/** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
+export interface DingtalkRobotConfig extends OutboundSettings {
   /** `https://oapi.dingtalk.com/robot/send?access_token=…` */
   webhookUrl: string;
   /** The robot's `SEC…` secret when the "sign" security setting is on. */
@@ -62,6 +64,7 @@ export function createDingtalkRobotAdapter(): ChannelAdapter<DingtalkRobotConfig
       const text = textOf(message, config);
       enforceLimits('dingtalk-robot', LIMITS, { text });
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url: url.toString(),
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ msgtype: 'markdown', markdown: { title, text }, at: { atMobiles: config.atMobiles ?? [], isAtAll: config.atAll ?? false } }),

@@ -3,11 +3,13 @@
 // `retry_after` is in seconds (fractional), more precise than the Retry-After header.
 import { DeliveryErrorType } from './errors.js';
 import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel } from './http.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
-export interface DiscordConfig {
+/** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
+export interface DiscordConfig extends OutboundSettings {
   webhookUrl: string;
   username?: string | undefined;
   timeoutMs?: number | undefined;
@@ -41,6 +43,7 @@ export function createDiscordAdapter(): ChannelAdapter<DiscordConfig, ChatMessag
       const content = contentOf(message);
       enforceLimits('discord', LIMITS, { content });
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url: url.toString(),
         headers: { 'content-type': 'application/json' },
         // No pings from notification text: an "@everyone" in a template must not page a whole server.

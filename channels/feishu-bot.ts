@@ -4,12 +4,14 @@
 // in the body (older deployments answer `StatusCode`).
 import { createHmac } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, truncate } from './http.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
-export interface FeishuBotConfig {
+/** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
+export interface FeishuBotConfig extends OutboundSettings {
   /** `https://open.feishu.cn/open-apis/bot/v2/hook/…` (or open.larksuite.com). */
   webhookUrl: string;
   secret?: string | undefined;
@@ -63,7 +65,7 @@ export function createFeishuBotAdapter(): ChannelAdapter<FeishuBotConfig, ChatMe
 
     async send(message: ChatMessage, config: FeishuBotConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'feishu-bot');
-      const url = requireConfig(config.webhookUrl, 'feishu-bot', 'webhookUrl');
+      const url = configUrl(config.webhookUrl, 'feishu-bot', 'webhookUrl').toString();
       const payload = unsignedPayload(message);
       enforceLimits('feishu-bot', LIMITS, { body: JSON.stringify(payload) });
       if (config.secret) {
@@ -72,7 +74,7 @@ export function createFeishuBotAdapter(): ChannelAdapter<FeishuBotConfig, ChatMe
         payload.sign = feishuSign(config.secret, timestamp);
       }
       const body = JSON.stringify(payload);
-      const res = await httpRequest({ url, headers: { 'content-type': 'application/json' }, body, timeoutMs: config.timeoutMs });
+      const res = await httpRequest({ outbound: outboundPolicyOf(config), url, headers: { 'content-type': 'application/json' }, body, timeoutMs: config.timeoutMs });
       const answer = parseJson(res.text) as FeishuAnswer | undefined;
       const code = answer?.code ?? answer?.StatusCode;
       if (!isSuccess(res.status) && typeof code !== 'number') throw errorForStatus('feishu', res, res.text, { goneType: DeliveryErrorType.ProviderConfig });

@@ -1,12 +1,14 @@
 // Slack incoming webhooks: one URL posts into one channel. Slack answers with a short
 // plain-text error name (`channel_not_found`, `invalid_token`, ...) that we keep as the code.
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig } from './http.js';
+import { configUrl, errorForStatus, httpRequest, isSuccess, requireChannel } from './http.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
-export interface SlackConfig {
+/** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
+export interface SlackConfig extends OutboundSettings {
   /** `https://hooks.slack.com/services/T…/B…/…`; any URL in tests. */
   webhookUrl: string;
   timeoutMs?: number | undefined;
@@ -34,10 +36,11 @@ export function createSlackAdapter(): ChannelAdapter<SlackConfig, ChatMessage> {
 
     async send(message: ChatMessage, config: SlackConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'slack');
-      const url = requireConfig(config.webhookUrl, 'slack', 'webhookUrl');
+      const url = configUrl(config.webhookUrl, 'slack', 'webhookUrl').toString();
       const text = slackText(message);
       enforceLimits('slack', LIMITS, { text });
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ text, mrkdwn: true }),

@@ -2,12 +2,14 @@
 // Adaptive Card attachment. Legacy connectors answered HTTP 200 with an error sentence in the
 // body instead of a status code, so a 200 whose body is not "1" or empty is checked too.
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig, truncate } from './http.js';
+import { configUrl, errorForStatus, httpRequest, isSuccess, requireChannel, truncate } from './http.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
-export interface TeamsConfig {
+/** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
+export interface TeamsConfig extends OutboundSettings {
   webhookUrl: string;
   timeoutMs?: number | undefined;
 }
@@ -42,10 +44,10 @@ export function createTeamsAdapter(): ChannelAdapter<TeamsConfig, ChatMessage> {
 
     async send(message: ChatMessage, config: TeamsConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'teams');
-      const url = requireConfig(config.webhookUrl, 'teams', 'webhookUrl');
+      const url = configUrl(config.webhookUrl, 'teams', 'webhookUrl').toString();
       const payload = JSON.stringify(adaptiveCardFor(message));
       enforceLimits('teams', LIMITS, { payload });
-      const res = await httpRequest({ url, headers: { 'content-type': 'application/json' }, body: payload, timeoutMs: config.timeoutMs });
+      const res = await httpRequest({ outbound: outboundPolicyOf(config), url, headers: { 'content-type': 'application/json' }, body: payload, timeoutMs: config.timeoutMs });
       if (!isSuccess(res.status)) throw errorForStatus('teams', res, res.text);
       const text = res.text.trim();
       if (res.status === 200 && text !== '' && text !== '1') {

@@ -1,12 +1,14 @@
 // WeCom (WeChat Work) group robot: `cgi-bin/webhook/send?key=…` with a markdown message.
 // Like DingTalk it answers HTTP 200 with `errcode` in the body.
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, truncate } from './http.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 
-export interface WecomRobotConfig {
+/** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
+export interface WecomRobotConfig extends OutboundSettings {
   /** `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…` */
   webhookUrl: string;
   timeoutMs?: number | undefined;
@@ -39,10 +41,11 @@ export function createWecomRobotAdapter(): ChannelAdapter<WecomRobotConfig, Chat
 
     async send(message: ChatMessage, config: WecomRobotConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'wecom-robot');
-      const url = requireConfig(config.webhookUrl, 'wecom-robot', 'webhookUrl');
+      const url = configUrl(config.webhookUrl, 'wecom-robot', 'webhookUrl').toString();
       const content = contentOf(message);
       enforceLimits('wecom-robot', LIMITS, { content });
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ msgtype: 'markdown', markdown: { content } }),

@@ -9,6 +9,8 @@ import { closedPort, startReceiver, type Receiver } from '../providers/receiver.
 const TOKEN = 'tok123';
 // Secrets with '+', '/' and '=' in their signatures exercise the URL encoding.
 const SECRET = 'SEC4b5f7e2c9d1a0386f2e4b6c8d0a1f3e5b7c9d2e4f6a8b0c1d3e5f7a9b2c4d6e8';
+// The receivers listen on loopback, which the outbound guard refuses unless the tenant allowlists it.
+const LOOPBACK = { allowPrivateNetworks: ['127.0.0.1/32'] };
 const adapter = createDingtalkRobotAdapter();
 let rx: Receiver;
 const message: ChatMessage = { channel: 'chat', messageId: 'm1', to: '', content: { title: '告警', markdown: '**CPU** 95%\n- host-a' } };
@@ -24,7 +26,7 @@ describe('dingtalk robot adapter', () => {
   it('signs the URL and posts a markdown message', async () => {
     // Many sends so that signatures containing '+' and '/' (which must be percent-encoded) occur.
     for (let i = 0; i < 20; i++) {
-      await adapter.send(message, { webhookUrl: `${rx.baseUrl}/robot/send?access_token=${TOKEN}`, secret: SECRET, atMobiles: ['13800000000'] });
+      await adapter.send(message, { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/robot/send?access_token=${TOKEN}`, secret: SECRET, atMobiles: ['13800000000'] });
       await new Promise((r) => setTimeout(r, 2));
     }
     const body = JSON.parse(rx.requests.at(-1)!.body);
@@ -33,7 +35,7 @@ describe('dingtalk robot adapter', () => {
   });
 
   it('checks errcode in the 200 answer', async () => {
-    const cfg = { webhookUrl: `${rx.baseUrl}/robot/send?access_token=${TOKEN}`, secret: SECRET };
+    const cfg = { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/robot/send?access_token=${TOKEN}`, secret: SECRET };
     const badSign = await expectDeliveryError(adapter.send(message, { ...cfg, secret: 'SECwrong' }), DeliveryErrorType.ProviderConfig, true);
     expect(badSign.code).toBe('310000');
     await expectDeliveryError(adapter.send(message, { ...cfg, webhookUrl: `${rx.baseUrl}/robot/send?access_token=nope` }), DeliveryErrorType.ProviderConfig, true);

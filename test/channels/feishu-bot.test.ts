@@ -8,6 +8,8 @@ import { closedPort, startReceiver, type Receiver } from '../providers/receiver.
 
 const TOKEN = 'f0e1d2c3-b4a5-4697-8899-aabbccddeeff';
 const SECRET = 'qJ8tXrYzVb2wKp9L';
+// The receivers listen on loopback, which the outbound guard refuses unless the tenant allowlists it.
+const LOOPBACK = { allowPrivateNetworks: ['127.0.0.1/32'] };
 const adapter = createFeishuBotAdapter();
 let rx: Receiver;
 const message: ChatMessage = { channel: 'chat', messageId: 'm1', to: '', content: { title: '日报', markdown: '**done**: 3\n- a' } };
@@ -21,13 +23,13 @@ afterAll(async () => {
 
 describe('feishu bot adapter', () => {
   it('signs the body and posts an interactive card', async () => {
-    await adapter.send(message, { webhookUrl: `${rx.baseUrl}/open-apis/bot/v2/hook/${TOKEN}`, secret: SECRET });
+    await adapter.send(message, { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/open-apis/bot/v2/hook/${TOKEN}`, secret: SECRET });
     const body = JSON.parse(rx.requests.at(-1)!.body);
     expect(body.card).toEqual({ elements: [{ tag: 'markdown', content: '**done**: 3\n- a' }], header: { title: { tag: 'plain_text', content: '日报' } } });
   });
 
   it('checks code in the answer', async () => {
-    const cfg = { webhookUrl: `${rx.baseUrl}/open-apis/bot/v2/hook/${TOKEN}`, secret: SECRET };
+    const cfg = { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/open-apis/bot/v2/hook/${TOKEN}`, secret: SECRET };
     expect((await expectDeliveryError(adapter.send(message, { ...cfg, secret: 'other' }), DeliveryErrorType.ProviderConfig, true)).code).toBe('19021');
     await expectDeliveryError(adapter.send(message, { ...cfg, webhookUrl: `${rx.baseUrl}/open-apis/bot/v2/hook/gone` }), DeliveryErrorType.ProviderConfig, true);
     rx.replyOnce({ status: 200, body: { code: 11232, msg: 'frequency limited psm' } });

@@ -6,6 +6,8 @@ import { expectDeliveryError } from '../providers/assertions.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 import { SLACK_PATH, slackWebhook } from '../providers/slack.js';
 
+// The receivers listen on loopback, which the outbound guard refuses unless the tenant allowlists it.
+const LOOPBACK = { allowPrivateNetworks: ['127.0.0.1/32'] };
 const adapter = createSlackAdapter();
 let rx: Receiver;
 const message: ChatMessage = { channel: 'chat', messageId: 'm1', to: '', content: { title: 'Deploy', markdown: '**done** in _3 min_ <see> [log](https://ci.example/1)\n- a\n- b' } };
@@ -19,7 +21,7 @@ afterAll(async () => {
 
 describe('slack adapter', () => {
   it('posts mrkdwn text to the incoming webhook', async () => {
-    const res = await adapter.send(message, { webhookUrl: `${rx.baseUrl}${SLACK_PATH}` });
+    const res = await adapter.send(message, { ...LOOPBACK, webhookUrl: `${rx.baseUrl}${SLACK_PATH}` });
     expect(res.providerMessageId).toBeNull();
     const req = rx.requests.at(-1)!;
     expect(req.method).toBe('POST');
@@ -28,8 +30,8 @@ describe('slack adapter', () => {
   });
 
   it('maps Slack error names and statuses', async () => {
-    const cfg = { webhookUrl: `${rx.baseUrl}${SLACK_PATH}` };
-    await expectDeliveryError(adapter.send(message, { webhookUrl: `${rx.baseUrl}/services/revoked` }), DeliveryErrorType.ProviderConfig, true);
+    const cfg = { ...LOOPBACK, webhookUrl: `${rx.baseUrl}${SLACK_PATH}` };
+    await expectDeliveryError(adapter.send(message, { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/services/revoked` }), DeliveryErrorType.ProviderConfig, true);
     rx.replyOnce({ status: 403, body: 'invalid_token' });
     await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.ProviderConfig, true);
     rx.replyOnce({ status: 404, body: 'channel_not_found' });
@@ -44,7 +46,7 @@ describe('slack adapter', () => {
     await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.Unavailable, false);
     rx.replyOnce({ status: 503 });
     await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.Unavailable, false);
-    await expectDeliveryError(adapter.send(message, { webhookUrl: `http://127.0.0.1:${await closedPort()}/x` }), DeliveryErrorType.Network, false);
-    await expectDeliveryError(adapter.send(message, { webhookUrl: '' }), DeliveryErrorType.ProviderConfig, true);
+    await expectDeliveryError(adapter.send(message, { ...LOOPBACK, webhookUrl: `http://127.0.0.1:${await closedPort()}/x` }), DeliveryErrorType.Network, false);
+    await expectDeliveryError(adapter.send(message, { ...LOOPBACK, webhookUrl: '' }), DeliveryErrorType.ProviderConfig, true);
   });
 });

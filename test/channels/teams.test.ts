@@ -6,6 +6,8 @@ import { expectDeliveryError } from '../providers/assertions.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 import { teamsWebhook } from '../providers/teams.js';
 
+// The receivers listen on loopback, which the outbound guard refuses unless the tenant allowlists it.
+const LOOPBACK = { allowPrivateNetworks: ['127.0.0.1/32'] };
 const adapter = createTeamsAdapter();
 let rx: Receiver;
 const message: ChatMessage = { channel: 'chat', messageId: 'm1', to: '', content: { title: 'Build', markdown: '**green** on `main`\n- one\n- two' } };
@@ -19,7 +21,7 @@ afterAll(async () => {
 
 describe('teams adapter', () => {
   it('posts one Adaptive Card attachment', async () => {
-    await adapter.send(message, { webhookUrl: `${rx.baseUrl}/webhookb2/abc` });
+    await adapter.send(message, { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/webhookb2/abc` });
     const body = JSON.parse(rx.requests.at(-1)!.body);
     const card = body.attachments[0].content;
     expect(card.body[0]).toMatchObject({ type: 'TextBlock', text: 'Build', weight: 'Bolder' });
@@ -27,7 +29,7 @@ describe('teams adapter', () => {
   });
 
   it('accepts 202 from Workflows webhooks and detects legacy 200-with-error answers', async () => {
-    const cfg = { webhookUrl: `${rx.baseUrl}/w` };
+    const cfg = { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/w` };
     rx.replyOnce({ status: 202 });
     await expect(adapter.send(message, cfg)).resolves.toEqual({ providerMessageId: null });
     rx.replyOnce({ status: 200, body: 'Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0' });
@@ -37,7 +39,7 @@ describe('teams adapter', () => {
   });
 
   it('maps statuses', async () => {
-    const cfg = { webhookUrl: `${rx.baseUrl}/w` };
+    const cfg = { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/w` };
     rx.replyOnce({ status: 400, body: 'Bad payload' });
     await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.Rejected, true);
     rx.replyOnce({ status: 404 });
@@ -46,6 +48,6 @@ describe('teams adapter', () => {
     expect((await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.RateLimited, false)).retryAfterMs).toBe(5000);
     rx.replyOnce({ status: 500 });
     await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.Unavailable, false);
-    await expectDeliveryError(adapter.send(message, { webhookUrl: `http://127.0.0.1:${await closedPort()}/w` }), DeliveryErrorType.Network, false);
+    await expectDeliveryError(adapter.send(message, { ...LOOPBACK, webhookUrl: `http://127.0.0.1:${await closedPort()}/w` }), DeliveryErrorType.Network, false);
   });
 });

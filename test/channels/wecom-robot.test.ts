@@ -7,6 +7,8 @@ import { closedPort, startReceiver, type Receiver } from '../providers/receiver.
 import { wecomRobot } from '../providers/wecom.js';
 
 const KEY = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
+// The receivers listen on loopback, which the outbound guard refuses unless the tenant allowlists it.
+const LOOPBACK = { allowPrivateNetworks: ['127.0.0.1/32'] };
 const adapter = createWecomRobotAdapter();
 let rx: Receiver;
 const message: ChatMessage = { channel: 'chat', messageId: 'm1', to: '', content: { title: '发布', markdown: '**v2** is *out*, see [notes](https://n.example) `x=1`' } };
@@ -20,13 +22,13 @@ afterAll(async () => {
 
 describe('wecom robot adapter', () => {
   it('posts a markdown message to the robot webhook', async () => {
-    await adapter.send(message, { webhookUrl: `${rx.baseUrl}/cgi-bin/webhook/send?key=${KEY}` });
+    await adapter.send(message, { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/cgi-bin/webhook/send?key=${KEY}` });
     expect(JSON.parse(rx.requests.at(-1)!.body)).toEqual({ msgtype: 'markdown', markdown: { content: '## 发布\n**v2** is out, see [notes](https://n.example) `x=1`' } });
   });
 
   it('checks errcode and byte length', async () => {
-    const cfg = { webhookUrl: `${rx.baseUrl}/cgi-bin/webhook/send?key=${KEY}` };
-    await expectDeliveryError(adapter.send(message, { webhookUrl: `${rx.baseUrl}/cgi-bin/webhook/send?key=bad` }), DeliveryErrorType.ProviderConfig, true);
+    const cfg = { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/cgi-bin/webhook/send?key=${KEY}` };
+    await expectDeliveryError(adapter.send(message, { ...LOOPBACK, webhookUrl: `${rx.baseUrl}/cgi-bin/webhook/send?key=bad` }), DeliveryErrorType.ProviderConfig, true);
     rx.replyOnce({ status: 200, body: { errcode: 45009, errmsg: 'api freq out of limit' } });
     await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.RateLimited, false);
     rx.replyOnce({ status: 200, body: { errcode: -1, errmsg: 'system busy' } });
@@ -39,6 +41,6 @@ describe('wecom robot adapter', () => {
     const before = rx.requests.length;
     await expectDeliveryError(adapter.send({ ...message, content: { markdown: '中'.repeat(1500) } }, cfg), DeliveryErrorType.Content, true);
     expect(rx.requests.length).toBe(before);
-    await expectDeliveryError(adapter.send(message, { webhookUrl: `http://127.0.0.1:${await closedPort()}/x` }), DeliveryErrorType.Network, false);
+    await expectDeliveryError(adapter.send(message, { ...LOOPBACK, webhookUrl: `http://127.0.0.1:${await closedPort()}/x` }), DeliveryErrorType.Network, false);
   });
 });
