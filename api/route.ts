@@ -55,6 +55,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   503: 'A dependency is unavailable; retry later. See Retry-After.',
 };
 
+/** Node's HTTP server answers this itself, with no body, before any route runs. */
+export const REQUEST_TOO_LARGE = 'Request line or headers larger than the server accepts (16 KB); nothing was done.';
+
 function issuesToDetails(where: string, error: z.ZodError): unknown[] {
   return error.issues.map((i) => ({ in: where, path: i.path.join('.'), message: i.message }));
 }
@@ -127,6 +130,7 @@ export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = Zod
   for (const status of [...errorStatuses].sort()) {
     responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } };
   }
+  responses['431'] = { description: REQUEST_TOO_LARGE };
   host.registry.registerPath({
     method: spec.method,
     path: spec.path,

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import type { z, ZodType } from 'zod';
 import type { Logger } from '../../common/logger.js';
 import { hasScope, type AuthContext } from '../auth.js';
-import { authenticate, type RouteHost } from '../route.js';
+import { authenticate, REQUEST_TOO_LARGE, type RouteHost } from '../route.js';
 import { SCIM_CONTENT_TYPE, ScimError, ScimErrorBody, sendScimError } from './errors.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -62,6 +62,7 @@ export function defineScimRoute<P extends ZodType = ZodType, Q extends ZodType =
   for (const status of [...new Set([400, 401, 403, 429, 503, ...(spec.errors ?? [])])].sort()) {
     responses[String(status)] = { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { [SCIM_CONTENT_TYPE]: { schema: ScimErrorBody } } };
   }
+  responses['431'] = { description: REQUEST_TOO_LARGE };
   host.registry.registerPath({
     method: spec.method,
     path: spec.path,

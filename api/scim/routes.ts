@@ -38,11 +38,13 @@ import {
 import { defineScimRoute, sendScim } from './route.js';
 
 const IdParam = z.object({ id: z.string().min(1).max(256) });
+// `count=` (empty) is not 0: coercion alone would read it so; it is refused like any non-integer.
+const QueryInteger = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int());
 const ListQuery = z.object({
   filter: z.string().max(2000).optional().meta({ description: 'e.g. `userName eq "bjensen"`, `externalId eq "…"`, combined with and/or.' }),
   // RFC 7644 §3.4.2.4: startIndex below 1 means 1; count above the maximum means the maximum.
-  startIndex: z.coerce.number().int().optional().transform((v) => Math.max(1, v ?? 1)),
-  count: z.coerce.number().int().optional().transform((v) => Math.min(MAX_RESULTS, Math.max(0, v ?? 100))),
+  startIndex: QueryInteger.optional().transform((v) => Math.max(1, v ?? 1)),
+  count: QueryInteger.optional().transform((v) => Math.min(MAX_RESULTS, Math.max(0, v ?? 100))),
   attributes: z.string().optional(),
   excludedAttributes: z.string().optional(),
 });

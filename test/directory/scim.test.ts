@@ -141,6 +141,9 @@ describe('SCIM 2.0 service provider', () => {
     expect(page.body).toMatchObject({ totalResults: 5, startIndex: 2, itemsPerPage: 2 });
     expect(page.body.Resources.map((u: { id: string }) => u.id)).toEqual(all.body.Resources.slice(1, 3).map((u: { id: string }) => u.id));
     expect((await scim('GET', '/Users?count=0')).body).toMatchObject({ totalResults: 5, itemsPerPage: 0 });
+    // An empty count is not 0 (found by the fuzzer): refused like any other non-integer.
+    expect((await scim('GET', '/Users?count=')).status).toBe(400);
+    expect((await scim('GET', '/Users?startIndex=')).status).toBe(400);
 
     expectScimError(await scim('GET', `/Users?filter=${encodeURIComponent('userName eq')}`), 400, 'invalidFilter');
     expectScimError(await scim('GET', `/Users?filter=${encodeURIComponent('nickName eq "x"')}`), 400, 'invalidFilter');
