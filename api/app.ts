@@ -11,7 +11,10 @@ import { createRequestLimiter } from './rate-limit.js';
 import { verifyJsonBody } from './body-guards.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, HttpError } from './errors.js';
-import { httpMetrics, metricsEndpoint } from './metrics.js';
+import { httpMetrics } from './metrics.js';
+import { accessLog } from './access-log.js';
+import { createReadiness, type Readiness } from './readiness.js';
+import { requestId } from './request-id.js';
 import { httpTracing } from './tracing.js';
 import { methodNotAllowed } from './method-not-allowed.js';
 import { createOpenApiRegistry, openApiDocument } from './openapi.js';
@@ -51,9 +54,19 @@ function providerKinds(): ProviderKinds {
   return { channelOf: (kind) => channelOf.get(kind), configProblems: (kind, config) => validators.get(kind)?.(config) ?? [], recallKinds };
 }
 
-export function createApp(deps: AppDeps): Express {
+export interface AppOptions {
+  /** Shared with the ops listener and flipped on SIGTERM (api/server.ts); the app makes its own when absent. */
+  readiness?: Readiness;
+}
+
+export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Whose X-Forwarded-For names the client (HERALD_TRUST_PROXY); req.ip is what limits see.
+  app.set('trust proxy', deps.trustProxy ?? false);
+  // First of all, so every response (errors from any middleware included) carries its id.
+  app.use(requestId());
+  app.use(accessLog(deps.logger));
   // First, so the request's span is active in everything after it (the workflow start included).
   if (deps.tracer) app.use(httpTracing(deps.tracer));
   // Security headers; the API docs page needs its own inline bootstrap, so CSP allows it there.
@@ -61,8 +74,7 @@ export function createApp(deps: AppDeps): Express {
   // The inbox widget runs on customers' pages: its token-only routes answer any origin (no
   // cookies are read, so there is no ambient credential to ride on).
   app.use('/v1/public/inbox', cors({ origin: '*', methods: ['GET', 'POST'], maxAge: 600 }));
-  app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 }));
-  app.set('trust proxy', false);
+  app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['authorization', 'content-type', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 }));
   // Before body parsing, so the latency it records covers parsing and every route after it.
   const metrics = deps.metrics ?? createMetrics();
   app.use(httpMetrics(metrics));
@@ -83,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
   // the routes that preview, publish and submit.
   // Its adapters only lend their declared limits and measuring: they never send, so open nothing.
   const tools: TemplateTools = { renderer: createRenderer(), variables: createVariableValidator(), channels: createChannelRegistry() };
-  healthRoutes(host, deps);
+  healthRoutes(host, opts.readiness ?? createReadiness(deps));
   accessRoutes(host, deps);
   const kinds = providerKinds();
   notificationRoutes(host, deps, tools.variables, kinds);
@@ -108,7 +120,6 @@ export function createApp(deps: AppDeps): Express {
   const document = openApiDocument(host.registry, deps.publicUrl);
   // Read by scripts/generate-sdk-types.ts, which builds the document without a server.
   app.locals.openApiDocument = document;
-  app.get('/metrics', metricsEndpoint(metrics));
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

@@ -50,6 +50,8 @@ export interface AppDeps {
   rateLimits?: RateLimitSettings | undefined;
   /** Browser origins allowed by CORS. */
   corsOrigins?: string[] | undefined;
+  /** Express `trust proxy` (HERALD_TRUST_PROXY): whose X-Forwarded-For names the client; absent, none. */
+  trustProxy?: boolean | number | string | undefined;
   /**
    * Delivery events: written by receipts, recalls, opens and clicks, read by the analytics
    * API. Without it those routes still write the activity log, and the summary answers 503.

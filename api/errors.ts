@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isDependencyDown } from '../common/dependency-down.js';
 import type { Logger } from '../common/logger.js';
 import { DomainError, type DomainErrorKind } from '../domain/errors.js';
+import { requestIdOf } from './request-id.js';
 
 export const ErrorBody = z
   .object({
@@ -11,6 +12,7 @@ export const ErrorBody = z
       code: z.string().meta({ example: 'validation_failed' }),
       message: z.string(),
       details: z.array(z.unknown()).optional(),
+      requestId: z.string().optional().meta({ description: 'The X-Request-Id of the request (quote it when reporting a problem).' }),
     }),
   })
   .meta({ id: 'Error', description: 'Every error response has this shape.' });
@@ -88,6 +90,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(e.headers ?? {})) res.setHeader(k, v);
-    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
+    const id = requestIdOf(req);
+    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}), ...(id ? { requestId: id } : {}) } });
   };
 }

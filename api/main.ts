@@ -11,14 +11,22 @@ const { logger, db } = herald;
 await migrateToLatest(db);
 if (config.bootstrapAdminKey) await bootstrapAdminKey(db, config.bootstrapAdminKey);
 
-const server = await startApiServer(herald.api().deps, config.port);
-logger.info({ url: server.url }, 'Herald API listening');
+const server = await startApiServer(herald.api().deps, config.port, '0.0.0.0', { ops: config.ops });
+logger.info({ url: server.url, opsUrl: server.opsUrl }, 'Herald API listening');
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
+  // SIGTERM (an orchestrator): first unready, still serving, so load balancers stop sending
+  // before the listener closes; SIGINT (a person at a terminal) drains at once.
+  server.drain();
+  const delay = signal === 'SIGTERM' ? (config.drainDelayMs ?? 0) : 0;
+  if (delay > 0) {
+    logger.info({ delayMs: delay }, 'readiness is 503; draining after the delay');
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
   await server.close(); // ends open inbox streams, then drains the requests in flight
   await herald.close(); // after the drain: writes what the last requests recorded
   process.exit(0);

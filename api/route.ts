@@ -92,7 +92,7 @@ function bearer(req: Request): string | undefined {
 }
 
 async function authenticateAndLimit(req: Request, host: RouteHost): Promise<AuthContext> {
-  const address = req.socket.remoteAddress ?? 'unknown';
+  const address = req.ip ?? req.socket.remoteAddress ?? 'unknown'; // req.ip: the client behind trusted proxies
   // A braked address may still use keys this process has just seen work, so a guesser
   // behind a shared address does not lock its neighbours out; new keys must wait.
   const presented = bearer(req);

@@ -34,6 +34,8 @@ export const envSchema = z.object({
   NODE_ENV: z.string().optional().meta({ group: 'General', description: '`production` makes every process refuse to start on an unsafe configuration (no `HERALD_SECRET_KEY`, a signing key under 32 bytes, the dev bootstrap key, no or a loopback `HERALD_PUBLIC_URL`), listing every problem.', unset: 'development: the dev fallbacks work, with one warning' }),
   DATABASE_URL: z.string().min(1).optional().meta({ group: 'Database', description: 'PostgreSQL connection string of the primary (every process).', unset: 'required; `npm run dev` starts an embedded PostgreSQL' }),
   DATABASE_REPLICA_URL: z.string().min(1).optional().meta({ group: 'Database', description: 'A streaming replica for the API\'s list and analytics reads (writes, and reads that must see them, stay on the primary).', unset: 'reads use the primary' }),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10).meta({ group: 'Database', description: 'Connections in each process\'s pool to the primary.' }),
+  DATABASE_REPLICA_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10).meta({ group: 'Database', description: 'Connections in the API\'s pool to the replica (`DATABASE_REPLICA_URL`).' }),
   TEMPORAL_ADDRESS: z.string().min(1).optional().meta({ group: 'Temporal', description: 'Temporal frontend `host:port` the API\'s client and the workers connect to.', unset: '`127.0.0.1:7233`; `npm run dev` starts a dev server' }),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default').meta({ group: 'Temporal', description: 'Temporal namespace of every run (client and workers). Temporal Cloud: `<namespace>.<account>`.' }),
   TEMPORAL_TLS: z
@@ -101,6 +103,15 @@ export const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).optional().meta({ group: 'Observability', description: 'Service name of the exported spans.', unset: '`herald-api` / `herald-worker`' }),
   HERALD_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional().meta({ group: 'Observability', description: 'Port of the worker process\'s Prometheus `/metrics` (0: any free port).', unset: 'no worker metrics endpoint' }),
   HERALD_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0').meta({ group: 'Observability', description: 'Interface of the worker metrics endpoint.' }),
+  HERALD_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464).meta({ group: 'Observability', description: 'Port of the API\'s operations listener: Prometheus `/metrics`, detailed `/readyz` (each dependency\'s state and error) and `/healthz`. Keep it off the public network (0: any free port).' }),
+  HERALD_OPS_HOST: z.string().min(1).default('0.0.0.0').meta({ group: 'Observability', description: 'Interface of the API\'s operations listener.' }),
+  HERALD_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(5000).meta({ group: 'HTTP API', description: 'On SIGTERM the API answers `/readyz` with 503 for this long, still serving requests, so load balancers stop sending new ones before it drains and exits (SIGINT drains at once).' }),
+  HERALD_TRUST_PROXY: z
+    .string()
+    .min(1)
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
+    .optional()
+    .meta({ group: 'HTTP API', description: 'Express `trust proxy`: which proxies in front of the API to believe about the client address (`X-Forwarded-For`), so per-client limits see clients, not the load balancer. `true` (every hop), a hop count (`1`), or comma-separated addresses/subnets/`loopback`, `uniquelocal`.', unset: 'no proxy is trusted: the client address is the TCP peer' }),
 });
 
 export interface Timings {
@@ -168,6 +179,14 @@ export interface HeraldConfig {
   tracing?: TracingConfig | undefined;
   /** The worker process's Prometheus endpoint (0 = any free port); absent, none is served. */
   workerMetrics?: { port: number; host: string } | undefined;
+  /** The API's operations listener (/metrics, detailed /readyz); absent, none is opened. */
+  ops?: { port: number; host: string } | undefined;
+  /** How long the API keeps serving with /readyz at 503 after SIGTERM before it drains. */
+  drainDelayMs?: number | undefined;
+  /** Express `trust proxy` (HERALD_TRUST_PROXY); absent, no proxy is trusted. */
+  trustProxy?: boolean | number | string | undefined;
+  /** Pool sizes of the primary and the replica (DATABASE_POOL_MAX, DATABASE_REPLICA_POOL_MAX). */
+  databasePool?: { max: number; replicaMax: number } | undefined;
   /** NODE_ENV=production: readConfig has refused every unsafe setting (productionProblems). */
   production: boolean;
   /** Development fallbacks in use (no secret key, no public URL); each process logs them once as a warning. */
@@ -392,5 +411,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     logLevel: e.LOG_LEVEL,
     tracing: tracingOf(e.OTEL_EXPORTER_OTLP_ENDPOINT, e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_SERVICE_NAME),
     workerMetrics: e.HERALD_WORKER_METRICS_PORT === undefined ? undefined : { port: e.HERALD_WORKER_METRICS_PORT, host: e.HERALD_WORKER_METRICS_HOST },
+    ops: { port: e.HERALD_OPS_PORT, host: e.HERALD_OPS_HOST },
+    drainDelayMs: e.HERALD_DRAIN_DELAY_MS,
+    trustProxy: e.HERALD_TRUST_PROXY,
+    databasePool: { max: e.DATABASE_POOL_MAX, replicaMax: e.DATABASE_REPLICA_POOL_MAX },
   };
 }

@@ -34,7 +34,7 @@ export interface ApiShared {
 export function composeApiDeps(config: HeraldConfig, shared: ApiShared): ComposedApi {
   const { db, logger } = shared;
   // Writes and reads that must see them stay on the primary; lists and analytics may lag.
-  const dbRead = config.databaseReplicaUrl ? createDb(config.databaseReplicaUrl, { applicationName: 'herald-api-read' }) : undefined;
+  const dbRead = config.databaseReplicaUrl ? createDb(config.databaseReplicaUrl, { applicationName: 'herald-api-read', max: config.databasePool?.replicaMax }) : undefined;
   // Lazy: the API starts and answers 503 while Temporal is unreachable, then recovers.
   const connection = Connection.lazy(temporalConnectionOf(config));
   // Each request is a span, and the workflows it starts continue its trace.
@@ -56,6 +56,7 @@ export function composeApiDeps(config: HeraldConfig, shared: ApiShared): Compose
     secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
     rateLimits: config.rateLimits,
     corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
     capture: shared.mailCapture,
   };
   return {

@@ -47,7 +47,7 @@ export interface Herald {
 function openDb(config: HeraldConfig, overrides: HeraldOverrides, service: string): Db {
   if (overrides.db) return overrides.db;
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required (npm run dev starts an embedded PostgreSQL for you)');
-  return createDb(config.databaseUrl, { applicationName: service, ...(overrides.poolSize ? { max: overrides.poolSize } : {}) });
+  return createDb(config.databaseUrl, { applicationName: service, max: overrides.poolSize ?? config.databasePool?.max });
 }
 
 export function composeHerald(config: HeraldConfig, overrides: HeraldOverrides = {}): Herald {

@@ -78,7 +78,7 @@ if (config.bootstrapAdminKey) await bootstrapAdminKey(herald.db, config.bootstra
 say('• bundling workflows…');
 const bundlePath = await writeWorkflowBundle(join(dataDir, 'workflow-bundle.js'));
 const workers = await startWorkers(config, await herald.workers(), { workflowBundle: { codePath: bundlePath } });
-const api = await startApiServer(herald.api().deps, config.port);
+const api = await startApiServer(herald.api().deps, config.port, '0.0.0.0', { ops: config.ops });
 
 // Bounces come back only to VERP return paths, which exist only with HERALD_BOUNCE_DOMAIN.
 const bounces = config.bounceDomain ? await startBounceReceiver({ ...herald.bounces(), port: config.bounceSmtpPort }) : undefined;

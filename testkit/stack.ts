@@ -84,7 +84,7 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
   const startTestWorkers = async () => startWorkers(config, await herald.workers(), { workflowBundle: { codePath: inject('workflowBundlePath') } });
   const workers = await startTestWorkers();
   const composedApi = herald.api();
-  const api = await startApiServer(composedApi.deps, port, '127.0.0.1');
+  const api = await startApiServer(composedApi.deps, port, '127.0.0.1', { ops: { port: 0, host: '127.0.0.1' } });
 
   return {
     config,

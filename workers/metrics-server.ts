@@ -1,7 +1,8 @@
 // The worker process's /metrics: Herald's own series (deliveries, provider errors, circuit
 // states, schedule-to-start per task queue, process metrics) and, when the Temporal runtime
 // exports them (workers/runtime.ts), the SDK's own (temporal_activity_schedule_to_start_latency,
-// slots, polls…) on the same page, so one scrape target covers the process.
+// slots, polls…) on the same page, so one scrape target covers the process. And /healthz:
+// 200 while every Temporal worker of the process runs, 503 with their states otherwise.
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
@@ -16,6 +17,8 @@ export interface MetricsServerOptions {
   host: string;
   /** Where the Temporal runtime serves its Prometheus text, when it does. */
   coreMetricsUrl?: string | undefined;
+  /** The state of each Temporal worker in the process (`RUNNING`, `STOPPING`, `FAILED`…); without it /healthz only says the process answers. */
+  workerStates?: (() => Record<string, string>) | undefined;
 }
 
 async function coreMetrics(url: string): Promise<string> {
@@ -30,8 +33,15 @@ async function coreMetrics(url: string): Promise<string> {
 
 export async function startMetricsServer(registry: Registry, opts: MetricsServerOptions): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at /metrics\n');
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      const workers = opts.workerStates?.() ?? {};
+      const ok = Object.values(workers).every((state) => state === 'RUNNING');
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ok, workers }));
+      return;
+    }
+    if (req.method !== 'GET' || path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at /metrics, health at /healthz\n');
       return;
     }
     void Promise.all([registry.metrics(), opts.coreMetricsUrl ? coreMetrics(opts.coreMetricsUrl) : ''])

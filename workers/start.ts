@@ -60,7 +60,7 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
     deps: deps.activities,
   });
   const running = set.run().catch((err: unknown) => logger.error({ err }, 'worker stopped with an error'));
-  const metricsServer = config.workerMetrics ? await startMetricsServer(deps.metrics.registry, { ...config.workerMetrics, coreMetricsUrl: deps.coreMetricsUrl }) : undefined;
+  const metricsServer = config.workerMetrics ? await startMetricsServer(deps.metrics.registry, { ...config.workerMetrics, coreMetricsUrl: deps.coreMetricsUrl, workerStates: () => Object.fromEntries([...set.workers].map(([priority, w]) => [priority, w.getState()])) }) : undefined;
   if (metricsServer) logger.info({ url: metricsServer.url }, 'worker metrics');
   if (deps.telemetry) logger.info({ tracesUrl: config.tracing?.tracesUrl }, 'exporting traces');
   const sweep = config.runlessSweep;

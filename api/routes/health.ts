@@ -1,21 +1,15 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
+import type { Readiness } from '../readiness.js';
 import { defineRoute, type RouteHost } from '../route.js';
 
-const Health = z.object({ ok: z.boolean(), checks: z.record(z.string(), z.string()).optional() }).meta({ id: 'Health' });
+const Health = z.object({ ok: z.boolean() }).meta({ id: 'Health' });
 
-async function check(name: string, probe: () => Promise<unknown>, timeoutMs = 2000): Promise<[string, string]> {
-  try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref())]);
-    return [name, 'ok'];
-  } catch (err) {
-    return [name, `down: ${(err as Error).message.split('\n')[0]}`];
-  }
-}
-
-export function healthRoutes(host: RouteHost, deps: AppDeps): void {
+/**
+ * The public probes: alive, and ready or not. Which dependency is down, and why, is only on
+ * the ops listener (api/ops.ts): error text is no business of the public port.
+ */
+export function healthRoutes(host: RouteHost, readiness: Readiness): void {
   defineRoute(host, {
     method: 'get',
     path: '/healthz',
@@ -31,21 +25,14 @@ export function healthRoutes(host: RouteHost, deps: AppDeps): void {
   defineRoute(host, {
     method: 'get',
     path: '/readyz',
-    summary: 'Readiness: PostgreSQL and Temporal answer',
+    summary: 'Readiness: ready for traffic or not (503 while a dependency is down or the process drains); details are on the ops port',
     tag: 'Operations',
     scope: null,
     responses: { 200: { description: 'Ready', schema: Health } },
     async handler({ res }) {
-      const checks = Object.fromEntries(
-        await Promise.all([
-          check('postgres', () => sql`select 1`.execute(deps.db)),
-          // A deadline, so no probe RPC outlives the check (it would retry on a dead server).
-          check('temporal', () => deps.temporal.client.connection.withDeadline(Date.now() + 2000, () => deps.temporal.client.connection.workflowService.getSystemInfo({}))),
-        ]),
-      );
-      const ok = Object.values(checks).every((v) => v === 'ok');
-      if (!ok) throw new HttpError(503, 'not_ready', 'a dependency is unavailable', Object.entries(checks).map(([name, state]) => ({ name, state })), { 'Retry-After': '5' });
-      res.json({ ok, checks });
+      const report = await readiness.check();
+      if (!report.ok) throw new HttpError(503, 'not_ready', 'not ready', undefined, { 'Retry-After': '5' });
+      res.json({ ok: true });
     },
   });
 }

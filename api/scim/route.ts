@@ -80,7 +80,7 @@ export function defineScimRoute<P extends ZodType = ZodType, Q extends ZodType =
 
   host.router[spec.method](spec.path.replace(/\{(\w+)\}/g, ':$1'), async (req, res) => {
     try {
-      const address = req.socket.remoteAddress ?? 'unknown';
+      const address = req.ip ?? req.socket.remoteAddress ?? 'unknown'; // req.ip: the client behind trusted proxies
       let auth: AuthContext;
       try {
         auth = await authenticate(req, host.keys);

@@ -61,7 +61,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: PostgreSQL and Temporal answer */
+        /** Readiness: ready for traffic or not (503 while a dependency is down or the process drains); details are on the ops port */
         get: {
             parameters: {
                 query?: never;
@@ -11668,9 +11668,6 @@ export interface components {
     schemas: {
         Health: {
             ok: boolean;
-            checks?: {
-                [key: string]: string;
-            };
         };
         /** @description Every error response has this shape. */
         Error: {
@@ -11679,6 +11676,8 @@ export interface components {
                 code: string;
                 message: string;
                 details?: unknown[];
+                /** @description The X-Request-Id of the request (quote it when reporting a problem). */
+                requestId?: string;
             };
         };
         Me: {

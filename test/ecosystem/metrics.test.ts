@@ -19,7 +19,7 @@ describe('API metrics', () => {
   afterAll(() => stack?.stop());
 
   const scrape = async () => {
-    const res = await fetch(`${stack.api.url}/metrics`);
+    const res = await fetch(`${stack.api.opsUrl}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     return res.text();

@@ -180,7 +180,7 @@ describe('docker-compose.temporal.yml', () => {
     const check = s.healthcheck?.test.join(' ') ?? '';
     if (name === 'herald-api') expect(check).toContain(`127.0.0.1:${config.port}/healthz`);
     else if (name === 'herald-bounces') expect(check).toContain(`connect(${config.bounceSmtpPort},`);
-    else expect(check).toContain(`127.0.0.1:${config.workerMetrics?.port}/metrics`);
+    else expect(check).toContain(`127.0.0.1:${config.workerMetrics?.port}/healthz`);
   });
 
   it('passes the bounce domain through from the host only when it is set', () => {

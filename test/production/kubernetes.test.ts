@@ -79,16 +79,20 @@ describe('deploy/kubernetes', () => {
     }
   });
 
-  it('probes the API on /healthz and /readyz and the workers on their metrics port', () => {
+  it('probes the API on /healthz and /readyz, scrapes its ops port, and probes the workers on /healthz', () => {
     const api = deployments.find((d) => d.metadata.name === 'herald-api').spec.template.spec.containers[0];
     expect(api.livenessProbe.httpGet.path).toBe('/healthz');
     expect(api.readinessProbe.httpGet.path).toBe('/readyz');
     const config = ofKind('ConfigMap')[0].data;
     expect(api.ports[0].containerPort).toBe(Number(config.HERALD_PORT));
+    // Metrics are scraped from the ops listener, not the public port.
+    expect(api.ports.find((p: { name: string }) => p.name === 'ops').containerPort).toBe(Number(config.HERALD_OPS_PORT));
+    expect(deployments.find((d) => d.metadata.name === 'herald-api').spec.template.metadata.annotations['prometheus.io/port']).toBe(config.HERALD_OPS_PORT);
     for (const w of workers) {
       const c = w.spec.template.spec.containers[0];
       expect(c.ports[0].containerPort).toBe(Number(config.HERALD_WORKER_METRICS_PORT));
-      expect(c.livenessProbe.httpGet.path).toBe('/metrics');
+      expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+      expect(c.readinessProbe.httpGet.path).toBe('/healthz');
     }
   });
 
