@@ -139,4 +139,19 @@ describe('worker metrics and logs', () => {
     expect(scheduled.length).toBeGreaterThan(0);
     for (const e of scheduled) expect(Object.keys(e.activityTaskScheduledEventAttributes?.header?.fields ?? {})).not.toContain('_tracer-data');
   });
+
+  // Last: it stops the workers (afterAll's stop then finds them stopped).
+  it('answers /healthz with 200 while its Temporal workers run, and 503 once they stopped', async () => {
+    const healthUrl = stack.workers.metricsServer!.url.replace(/\/metrics$/, '/healthz');
+    const running = await fetch(healthUrl);
+    expect(running.status).toBe(200);
+    expect(await running.json()).toEqual({ ok: true, workers: { high: 'RUNNING', medium: 'RUNNING', low: 'RUNNING' } });
+    await stack.workers.set.shutdown();
+    const stopped = await fetch(healthUrl);
+    expect(stopped.status).toBe(503);
+    const body = (await stopped.json()) as { ok: boolean; workers: Record<string, string> };
+    expect(body.ok).toBe(false);
+    expect(Object.keys(body.workers).sort()).toEqual(['high', 'low', 'medium']);
+    for (const state of Object.values(body.workers)) expect(state).not.toBe('RUNNING');
+  });
 });
