@@ -16,7 +16,12 @@ import { circuitAllows, listProviders, recordProviderFailure, recordProviderSucc
 
 export const DEFAULT_SMTP_PROVIDER = 'smtp-default';
 
-const TENANT_URL_KINDS = new Set(['webhook', 'generic-http-sms']);
+/**
+ * Kinds that post to a URL a tenant or its end users choose: users' webhook URLs and web push
+ * endpoints, the tenant's HTTP SMS gateway and robot / incoming-webhook URLs. Their adapters
+ * connect through the outbound guard, with the tenant's allowlist as the only way through.
+ */
+export const TENANT_URL_KINDS: ReadonlySet<string> = new Set(['webhook', 'generic-http-sms', 'webpush', 'slack', 'discord', 'teams', 'dingtalk-robot', 'wecom-robot', 'feishu-bot']);
 
 export interface CircuitSettings {
   /** Consecutive failures that open a provider's circuit. */

@@ -1,13 +1,16 @@
 // Recipients kept through the API (PUT, DELETE and the JSON-lines import). Users that a
 // directory (SCIM, LDAP) manages change only there, so two sources never fight over a row.
+import { isIP } from 'node:net';
+import { refusalFor } from '../../channels/outbound-guard.js';
 import type { Db, DbOrTx } from '../../schema/database.js';
+import { outboundAllowlist } from '../../schema/queries/identities.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { replaceMemberships } from '../../schema/queries/memberships.js';
 import { directoryGroupIds, sourceOf } from '../../schema/queries/scim.js';
 import { analyzeRecipients, deleteUser, upsertUser, upsertUsers } from '../../schema/queries/users.js';
 import type { NewUser, UserRow } from '../../schema/tables/users.js';
 import type { Actor } from '../actor.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, notFound, unprocessable } from '../errors.js';
 
 /** A recipient as a client states it (API.md UserRequest). */
 export interface UserProfile {
@@ -43,6 +46,30 @@ async function refuseDirectoryUser(db: DbOrTx, tenantId: string, id: string): Pr
   if (source && source !== 'api') throw conflict('directory_managed', `user ${id} is managed by ${source === 'scim' ? 'SCIM' : 'the LDAP directory sync'}; change it there`);
 }
 
+/**
+ * Web push endpoints come from end users' browsers: refused here when they are not https or
+ * name a literal private, loopback or link-local IP the tenant has not allowlisted. (Host
+ * names are checked again at connect time, after DNS, by the outbound guard.)
+ */
+async function refuseUnreachableEndpoints(db: DbOrTx, tenantId: string, identities: object | undefined): Promise<void> {
+  const subs = (identities as { webpush?: unknown } | undefined)?.webpush;
+  if (!Array.isArray(subs)) return;
+  let allow: string[] | undefined;
+  for (const [i, sub] of subs.entries()) {
+    const endpoint = (sub as { endpoint?: unknown } | null)?.endpoint;
+    if (typeof endpoint !== 'string') continue;
+    const path = `identities.webpush.${i}.endpoint`;
+    const refuse = (message: string) => unprocessable('invalid_webpush_endpoint', `${path}: ${message}`, [{ in: 'body', path, message }]);
+    const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
+    if (!url || url.protocol !== 'https:') throw refuse('a web push endpoint must be an https URL');
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) === 0) continue;
+    allow ??= await outboundAllowlist(db, tenantId);
+    const reason = refusalFor(host, { allow });
+    if (reason) throw refuse(`refused by the outbound guard: ${reason} (allow it in the tenant's outbound allowlist)`);
+  }
+}
+
 export interface PutUserResult {
   row: UserRow;
   created: boolean;
@@ -53,6 +80,7 @@ export interface PutUserResult {
 /** Creates or replaces a recipient, memberships included, in one transaction. */
 export async function putUser(db: Db, actor: Actor, id: string, profile: UserProfile): Promise<PutUserResult> {
   await refuseDirectoryUser(db, actor.tenantId, id);
+  await refuseUnreachableEndpoints(db, actor.tenantId, profile.identities);
   const groups = [...new Set(profile.groups ?? [])];
   // Membership of a directory group is the directory's to decide: the next sync would undo it.
   const managed = await directoryGroupIds(db, actor.tenantId, groups);

@@ -70,6 +70,9 @@ describe('every channel end to end', () => {
     subscribers.set('/push/phone', phone);
     subscribers.set('/push/laptop', laptop);
 
+    // The Slack webhook and the push service listen on loopback: every tenant-chosen URL goes
+    // through the outbound guard, so the tenant allowlists it (the webhook test below takes it away).
+    expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
     await seedEmail(stack, { userId: 'ada', email: 'ada@example.com' });
     const put = (id: string, body: unknown) => stack.request('PUT', `/v1/providers/${id}`, body);
     const sms1 = await put('twilio-eu', { channel: 'sms', kind: 'twilio', order: 0, config: { accountSid: TWILIO.sid, authToken: TWILIO.token, from: '+15005550006', apiBaseUrl: twilioDown.baseUrl } });
@@ -121,7 +124,7 @@ describe('every channel end to end', () => {
     const streaming = readStream(`${stack.api.url}/v1/inbox/ada/stream`, (await import('../../testkit/stack.js')).ADMIN_KEY, events, abort.signal);
     await eventually(async () => (events.some((e) => e.event === 'ready') ? true : undefined));
 
-    // Webhooks have a test of their own below (loopback needs the tenant's allowlist).
+    // Webhooks have a test of their own below (without the tenant's allowlist, loopback is refused).
     const channels = ['email', 'sms', 'chat', 'push', 'inapp'];
     const res = await stack.request('POST', '/v1/notifications', { template: 'order-shipped', to: { userIds: ['ada'] }, channels, data: { order: 'A-17', name: 'Ada' }, priority: 'high' });
     expect(res.status).toBe(202);
@@ -182,6 +185,7 @@ describe('every channel end to end', () => {
   });
 
   it('a webhook to a loopback address is refused until the tenant allowlists it', async () => {
+    expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: [] })).status).toBe(200);
     const before = hook.requests.length;
     const first = await stack.request('POST', '/v1/notifications', { template: 'order-shipped', to: { userIds: ['ada'] }, channels: ['webhook'], data: { order: 'B-1', name: 'Ada' } });
     const refused = await waitForFinal(stack, first.body.id);
