@@ -1,13 +1,10 @@
 // Phases 3 and 4: waiting for the send time (a reschedule signal moves it while waiting) and,
 // for low-priority bulk sends, for the tenant's send window. Durable timers: a wait of days
 // survives restarts of everything.
-import { patched } from '@temporalio/workflow';
 import type { NotificationWorkflowResult } from '../../domain/runs/definitions.js';
 import { finishCancelled, setStatus } from './outcome.js';
 import { waitOrCancel } from './pause-and-cancel.js';
 import type { Run } from './run.js';
-
-const RESCHEDULE_SEEN_BEFORE_STATUS = 'reschedule-seen-before-status';
 
 /** Undefined once the send time has come; the cancelled outcome if cancelled meanwhile. */
 export async function waitForSendTime(run: Run): Promise<NotificationWorkflowResult | undefined> {
@@ -18,10 +15,8 @@ export async function waitForSendTime(run: Run): Promise<NotificationWorkflowRes
     if (wait <= 0) return undefined;
     // A reschedule that lands while the status is being written must still end this wait
     // (it was computed from the old send time), so the count is read before that await.
-    // Runs that began before this fix keep their old order on replay.
-    const before = state.rescheduled;
+    const seen = state.rescheduled;
     await setStatus(run, 'scheduled');
-    const seen = patched(RESCHEDULE_SEEN_BEFORE_STATUS) ? before : state.rescheduled;
     if (await waitOrCancel(run, wait, () => state.rescheduled !== seen)) return finishCancelled(run);
   }
 }
