@@ -10,10 +10,17 @@ import { acceptedRequestId, requestIdOf } from './request-id.js';
 
 const PROBES = new Set(['/healthz', '/readyz']);
 
+/** Serialized when the request starts (pino-http binds it then): what is known before routing. */
 function requestFields(raw: IncomingMessage): Record<string, unknown> {
   const req = raw as Request;
+  return { method: req.method, remoteAddress: req.ip };
+}
+
+/** Added when the response is done, so the route the request matched is known. */
+function routeFields(raw: IncomingMessage, _res: ServerResponse, fields: object): object {
+  const req = raw as Request;
   const route = routeLabel(req);
-  return { method: req.method, route, ...(route === 'unmatched' ? { path: (req.path ?? '').slice(0, 200) } : {}), remoteAddress: req.ip };
+  return { ...fields, route, ...(route === 'unmatched' ? { path: (req.path ?? '').slice(0, 200) } : {}) };
 }
 
 export function accessLog(logger: Logger): RequestHandler {
@@ -26,6 +33,8 @@ export function accessLog(logger: Logger): RequestHandler {
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     customSuccessMessage: () => 'request completed',
     customErrorMessage: () => 'request failed',
+    customSuccessObject: routeFields,
+    customErrorObject: (req: IncomingMessage, res: ServerResponse, _err: Error, fields: object) => routeFields(req, res, fields),
     wrapSerializers: false,
     serializers: {
       req: requestFields,
