@@ -40,7 +40,10 @@ const ChatId = z.string().min(1).max(256);
 
 export const WebPushSubscription = z
   .object({
-    endpoint: z.url({ protocol: /^https?$/ }).max(2048),
+    endpoint: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .meta({ description: 'The push service URL; must be https. PUT /v1/users answers 422 for http or a literal private, loopback or link-local IP the tenant has not allowlisted; host names are checked after DNS at send time.' }),
     keys: z.object({ p256dh: z.string().min(1).max(256), auth: z.string().min(1).max(256) }).strict(),
   })
   .strict()

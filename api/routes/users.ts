@@ -23,7 +23,8 @@ export function userRoutes(host: RouteHost, deps: AppDeps): void {
     scope: 'manage',
     params: UserIdParam,
     body: UserRequest,
-    errors: [409],
+    // 422: a web push endpoint that is not https, or a literal private IP the tenant has not allowlisted.
+    errors: [409, 422],
     responses: { 200: { description: 'Replaced', schema: User }, 201: { description: 'Created', schema: User } },
     async handler({ res, params, body, auth }) {
       const { row, created, groups, modules } = await putUser(deps.db, auth, params.id, body);

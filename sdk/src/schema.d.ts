@@ -3618,6 +3618,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Well-formed, but violates a business rule. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests; see Retry-After. */
                 429: {
                     headers: {
@@ -12361,7 +12370,10 @@ export interface components {
         };
         /** @description A browser PushSubscription as JSON (PushSubscription.toJSON()). */
         WebPushSubscription: {
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description The push service URL; must be https. PUT /v1/users answers 422 for http or a literal private, loopback or link-local IP the tenant has not allowlisted; host names are checked after DNS at send time.
+             */
             endpoint: string;
             keys: {
                 p256dh: string;
