@@ -240,6 +240,7 @@ describe('the production build (npm run build, production dependencies only)', (
     const port = await freePort();
     const bouncePort = await freePort();
     const metricsPort = await freePort();
+    const opsPort = await freePort();
     const adminKey = randomBytes(24).toString('hex');
     const env = {
       NODE_ENV: 'production',
@@ -247,6 +248,8 @@ describe('the production build (npm run build, production dependencies only)', (
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       SMTP_URL: smtp.url,
       HERALD_PORT: String(port),
+      // The API's ops listener (/metrics), on a port of this test's own.
+      HERALD_OPS_PORT: String(opsPort),
       HERALD_PUBLIC_URL: 'https://herald.example.test',
       HERALD_SECRET_KEY: randomBytes(32).toString('base64'),
       HERALD_BOOTSTRAP_ADMIN_KEY: adminKey,
@@ -280,6 +283,9 @@ describe('the production build (npm run build, production dependencies only)', (
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${opsPort}/metrics`)).status).toBe(200);
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
     // The image's HEALTHCHECK command, run as Docker runs it, passes against the live API.
     expect(await healthcheck(app, { HERALD_PORT: String(port) })).toBe(0);
     // The dashboard's files, found from dist/ (the API serves them).
