@@ -12,6 +12,9 @@ function expectErrorShape(r: ApiResponse, status: number, code?: string): void {
   expect(r.body.error.code).toMatch(/^[a-z][a-z0-9_]*$/);
   expect(typeof r.body.error.message).toBe('string');
   if (code) expect(r.body.error.code).toBe(code);
+  // The request's id, as the X-Request-Id header has it (api/request-id.ts).
+  expect(r.body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(r.body.error.requestId).toBe(r.headers.get('x-request-id'));
 }
 
 describe('bad input gets a clear 4xx in the API.md error shape', () => {
