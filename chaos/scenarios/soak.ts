@@ -67,6 +67,8 @@ export async function soak(ctx: ScenarioContext, p: SoakParams): Promise<SoakRes
     DATABASE_URL: database.url,
     SMTP_URL: smtp.url,
     HERALD_PORT: String(port),
+    HERALD_OPS_PORT: String(await freePort()),
+    HERALD_OPS_HOST: '127.0.0.1',
     HERALD_TASK_QUEUE_PREFIX: `k${randomBytes(4).toString('hex')}`,
     HERALD_BOOTSTRAP_ADMIN_KEY: CHAOS_ADMIN_KEY,
     HERALD_KEY_RATE_PER_SECOND: '10000',

@@ -67,7 +67,8 @@ describe('two APIs and two workers', () => {
     };
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
-      apiProcs.push(startProcess('api/main.ts', { ...common, HERALD_PORT: String(port) }));
+      // Each API its own ops listener (HERALD_OPS_PORT), or the second could not bind the default.
+      apiProcs.push(startProcess('api/main.ts', { ...common, HERALD_PORT: String(port), HERALD_OPS_PORT: String(await freePort()), HERALD_OPS_HOST: '127.0.0.1', HERALD_DRAIN_DELAY_MS: '0' }));
       heralds.push(createHeraldClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: ADMIN_KEY, retries: 10 }));
       workers.push(startProcess('workers/main.ts', common));
     }
