@@ -90,6 +90,7 @@ Herald is running.
   Dashboard      ${config.publicUrl}/dashboard   (sign in with the admin key below)
   API docs       ${config.publicUrl}/docs      (OpenAPI: ${config.publicUrl}/openapi.json)
   Temporal UI    ${temporalUi}
+  Metrics        ${api.opsUrl}/metrics   (ops port: also /readyz with each dependency's state)
   Captured mail  ${capture ? `${config.publicUrl}/v1/dev/mail   (SMTP capture on ${capture.url})` : `sent to ${smtpUrl}`}
   Bounces        ${bounces ? `SMTP on ${bounces.url} for bounce+…@${config.bounceDomain}` : 'off (set HERALD_BOUNCE_DOMAIN to receive them)'}
   Admin API key  ${key}
