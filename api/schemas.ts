@@ -146,14 +146,19 @@ const Locale = z.string().min(2).max(35).refine((l) => {
   }
 }, 'not a BCP 47 locale tag');
 
+/** What a user's profile holds; a stored user and a sample recipient of a preview share it. */
+const ProfileFields = {
+  name: z.string().max(200).nullable().optional(),
+  email: z.email().max(320).nullable().optional(),
+  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be E.164, e.g. +8613800138000').nullable().optional(),
+  locale: Locale.nullable().optional(),
+  timezone: Timezone.nullable().optional(),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+};
+
 export const UserRequest = z
   .object({
-    name: z.string().max(200).nullable().optional(),
-    email: z.email().max(320).nullable().optional(),
-    phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be E.164, e.g. +8613800138000').nullable().optional(),
-    locale: Locale.nullable().optional(),
-    timezone: Timezone.nullable().optional(),
-    attributes: z.record(z.string(), z.unknown()).optional(),
+    ...ProfileFields,
     identities: Identities.optional(),
     groups: z.array(ClientId).max(100).optional().meta({ description: 'Replaces the memberships; unknown groups are created.' }),
     modules: z.array(ClientId).max(100).optional().meta({ description: 'Replaces the memberships; unknown modules are created.' }),
@@ -313,12 +318,7 @@ export const PreviewRequest = z
         z
           .object({
             id: ClientId.optional(),
-            name: z.string().max(200).nullable().optional(),
-            email: z.email().max(320).nullable().optional(),
-            phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be E.164, e.g. +8613800138000').nullable().optional(),
-            locale: Locale.nullable().optional(),
-            timezone: Timezone.nullable().optional(),
-            attributes: z.record(z.string(), z.unknown()).optional(),
+            ...ProfileFields,
           })
           .strict(),
       ])
