@@ -1,5 +1,5 @@
 # Herald's image: one image for every process; the command picks it.
-#   API (default)        node dist/api/main.js        port 3000, HEALTHCHECK on /healthz
+#   API (default)        node dist/api/main.js        port 3000, HEALTHCHECK on /healthz; ops port 9464 (/metrics)
 #   workers              node dist/workers/main.js    HERALD_QUEUES=high (or medium,low) per deployment
 #   bounce receiver      node dist/inbound/main.js    needs HERALD_BOUNCE_DOMAIN
 #   CLI                  node dist/cli/main.js --help
@@ -38,7 +38,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/dashboard/dist ./dashboard/dist
 # The base image's unprivileged user (uid 1000).
 USER node
-EXPOSE 3000
+EXPOSE 3000 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HERALD_PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
