@@ -80,11 +80,14 @@ function presentNewKey(k: NewKey): z.infer<typeof NewApiKey> {
   return { key: k.secret, ...presentKey(k.row) };
 }
 
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
+const TimeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'HH:MM or HH:MM:SS, 24-hour');
 const SendWindow = z
-  .object({ start: HHMM, end: HHMM })
+  .object({ start: TimeOfDay, end: TimeOfDay })
   .strict()
-  .meta({ id: 'SendWindow', description: "Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight." });
+  .meta({
+    id: 'SendWindow',
+    description: "Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight. Checked before every batch: a campaign running when the window closes pauses (status `paused`, reason `waiting for the tenant send window`) and resumes when it opens.",
+  });
 
 const TenantSettings = z
   .object({

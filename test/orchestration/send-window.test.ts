@@ -26,6 +26,14 @@ describe('tenant send windows', () => {
     expect(msUntilWindow(w, 'America/New_York', at('2026-11-26T14:00:00Z'))).toBe(13 * 3600_000);
   });
 
+  it('takes seconds (HH:MM:SS), to the millisecond', () => {
+    const w = { start: '12:00:10', end: '12:00:05' };
+    expect(msUntilWindow(w, 'UTC', at('2026-11-26T12:00:04.900Z'))).toBe(0);
+    expect(msUntilWindow(w, 'UTC', at('2026-11-26T12:00:05Z'))).toBe(5000);
+    expect(msUntilWindow(w, 'UTC', at('2026-11-26T12:00:07.250Z'))).toBe(2750);
+    expect(msUntilWindow(w, 'UTC', at('2026-11-26T12:00:10Z'))).toBe(0);
+  });
+
   it('no window, or a whole-day window, never waits', () => {
     expect(msUntilWindow(null, 'UTC', at('2026-11-26T12:00:00Z'))).toBe(0);
     expect(msUntilWindow({ start: '00:00', end: '00:00' }, 'UTC', at('2026-11-26T12:00:00Z'))).toBe(0);

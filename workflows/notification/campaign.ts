@@ -1,7 +1,7 @@
 // A campaign (bulk send): validated, approved by a checker, sent at its time (low priority:
-// inside the tenant's send window), then paged through the audience — each page's due rows
-// in a window of batch activities — with continue-as-new so that a campaign of millions keeps
-// a bounded history; then retry rounds and escalation.
+// inside the tenant's send window, checked before every batch), then paged through the
+// audience — each page's due rows in a window of batch activities — with continue-as-new so
+// that a campaign of millions keeps a bounded history; then retry rounds and escalation.
 import { continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { NotificationWorkflow, NotificationWorkflowResult } from '../../domain/runs/definitions.js';
 import { awaitApproval } from './approval.js';
@@ -12,7 +12,7 @@ import { retryRounds } from './retry-rounds.js';
 import type { Run } from './run.js';
 import { startSending } from './start-sending.js';
 import { validate } from './validation.js';
-import { waitForSendTime, waitForSendWindow } from './waiting.js';
+import { holdForSendWindow, waitForSendTime, waitForSendWindow } from './waiting.js';
 
 /** Everything before the first delivery; undefined when the run may send. */
 async function readyToSend(run: Run): Promise<NotificationWorkflowResult | undefined> {
@@ -27,7 +27,7 @@ async function sendPage(run: Run, dueIds: string[]): Promise<boolean> {
   const chunks: string[][] = [];
   for (let i = 0; i < dueIds.length; i += batchSize) chunks.push(dueIds.slice(i, i + batchSize));
   for (let c = 0; c < chunks.length; c += parallelBatches) {
-    if (await holdWhilePaused(run)) return true;
+    if ((await holdWhilePaused(run)) || (await holdForSendWindow(run, 'paused'))) return true;
     if (isExpired(run)) return false;
     await Promise.all(chunks.slice(c, c + parallelBatches).map((deliveryIds) => run.acts.batch.deliverBatch({ tenantId: run.input.tenantId, deliveryIds, concurrency })));
   }

@@ -5,6 +5,7 @@ import type { NotificationWorkflowResult } from '../../domain/runs/definitions.j
 import { finishCancelled } from './outcome.js';
 import { holdWhilePaused, isExpired, waitOrCancel } from './pause-and-cancel.js';
 import type { Run } from './run.js';
+import { holdForSendWindow } from './waiting.js';
 
 interface Round {
   due: number;
@@ -18,6 +19,7 @@ async function deliverDueRows(run: Run): Promise<Round | 'cancelled'> {
   const { batchSize, concurrency } = run.bulk;
   const round: Round = { due: 0, transient: 0, retryAfterMs: 0 };
   for (let after: string | null = null; ; ) {
+    if (await holdForSendWindow(run, 'paused')) return 'cancelled';
     const ids: string[] = await run.acts.batch.pendingDue({ notificationId, after, limit: batchSize });
     if (ids.length === 0) return round;
     round.due += ids.length;

@@ -1,9 +1,9 @@
 // Phases 3 and 4: waiting for the send time (a reschedule signal moves it while waiting) and,
-// for low-priority bulk sends, for the tenant's send window. Durable timers: a wait of days
+// for low-priority bulk sends, for the tenant's send window (before every batch). Durable timers: a wait of days
 // survives restarts of everything.
 import type { NotificationWorkflowResult } from '../../domain/runs/definitions.js';
 import { finishCancelled, setStatus } from './outcome.js';
-import { waitOrCancel } from './pause-and-cancel.js';
+import { isExpired, waitOrCancel } from './pause-and-cancel.js';
 import type { Run } from './run.js';
 
 /** Undefined once the send time has come; the cancelled outcome if cancelled meanwhile. */
@@ -21,12 +21,34 @@ export async function waitForSendTime(run: Run): Promise<NotificationWorkflowRes
   }
 }
 
-/** Low-priority bulk sends go out only inside the tenant's send window (off-hours). */
+export const WINDOW_REASON = 'waiting for the tenant send window';
+
+/**
+ * Low-priority bulk sends go out only inside the tenant's send window (off-hours), checked
+ * before the first batch and before every batch after it: a closed window holds the run on a
+ * durable timer (never past its expiry) until it opens, re-read then in case the tenant
+ * changed it. `closed` is the status meanwhile: `scheduled` before the first batch, `paused`
+ * mid-campaign. True when cancelled.
+ */
+export async function holdForSendWindow(run: Run, closed: 'scheduled' | 'paused'): Promise<boolean> {
+  if (run.input.kind !== 'bulk' || run.input.priority !== 'low') return false;
+  const { progress, state } = run;
+  const phase = progress.phase;
+  let waited = false;
+  for (;;) {
+    const delay = await run.acts.batch.sendWindowDelay({ tenantId: run.input.tenantId });
+    if (delay <= 0 || state.cancelled || isExpired(run)) break;
+    if (!waited) await setStatus(run, closed, WINDOW_REASON);
+    waited = true;
+    progress.phase = 'waiting_window';
+    if (await waitOrCancel(run, Math.min(delay, state.expiresAt - Date.now()))) return true;
+  }
+  progress.phase = phase;
+  if (waited && closed === 'paused' && !state.cancelled) await setStatus(run, 'sending');
+  return Boolean(state.cancelled);
+}
+
+/** The wait before the first batch: undefined once the window is open; the cancelled outcome if cancelled meanwhile. */
 export async function waitForSendWindow(run: Run): Promise<NotificationWorkflowResult | undefined> {
-  if (run.input.kind !== 'bulk' || run.input.priority !== 'low') return undefined;
-  run.progress.phase = 'waiting_window';
-  const delay = await run.acts.batch.sendWindowDelay({ tenantId: run.input.tenantId });
-  if (delay <= 0) return undefined;
-  await setStatus(run, 'scheduled', 'waiting for the tenant send window');
-  return (await waitOrCancel(run, delay)) ? finishCancelled(run) : undefined;
+  return (await holdForSendWindow(run, 'scheduled')) ? finishCancelled(run) : undefined;
 }
