@@ -5896,7 +5896,9 @@ export interface paths {
                     filter?: string;
                     startIndex?: number | null;
                     count?: number | null;
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
                     attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
                     excludedAttributes?: string;
                 };
                 header?: never;
@@ -5975,7 +5977,12 @@ export interface paths {
          */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
+                    attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
+                    excludedAttributes?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -6087,7 +6094,12 @@ export interface paths {
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
+                    attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
+                    excludedAttributes?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -6174,7 +6186,12 @@ export interface paths {
          */
         put: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
+                    attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
+                    excludedAttributes?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -6372,7 +6389,12 @@ export interface paths {
          */
         patch: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
+                    attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
+                    excludedAttributes?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -6496,7 +6518,9 @@ export interface paths {
                     filter?: string;
                     startIndex?: number | null;
                     count?: number | null;
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
                     attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
                     excludedAttributes?: string;
                 };
                 header?: never;
@@ -6575,7 +6599,12 @@ export interface paths {
          */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
+                    attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
+                    excludedAttributes?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -6679,6 +6708,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
+                    attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
                     excludedAttributes?: string;
                 };
                 header?: never;
@@ -6767,7 +6799,12 @@ export interface paths {
          */
         put: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
+                    attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
+                    excludedAttributes?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -6956,7 +6993,12 @@ export interface paths {
          */
         patch: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute. */
+                    attributes?: string;
+                    /** @description Comma-separated attributes to leave out. */
+                    excludedAttributes?: string;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -7051,6 +7093,97 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/scim/v2/.search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search across resource types: not supported (501); list or filter /Users and /Groups instead
+         * @description Scope: `scim`. Requests and responses are `application/scim+json` (`application/json` is accepted).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description invalidSyntax, invalidValue, invalidFilter, invalidPath, noTarget or mutability (see scimType). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/scim+json": components["schemas"]["ScimError"];
+                    };
+                };
+                /** @description Missing or invalid bearer token. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/scim+json": components["schemas"]["ScimError"];
+                    };
+                };
+                /** @description The key lacks the `scim` scope. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/scim+json": components["schemas"]["ScimError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/scim+json": components["schemas"]["ScimError"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not implemented by this service provider. */
+                501: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/scim+json": components["schemas"]["ScimError"];
+                    };
+                };
+                /** @description A dependency is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/scim+json": components["schemas"]["ScimError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/directory/ldap": {
@@ -8237,6 +8370,103 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/receipts/{providerId}/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Aliyun SmsReport and Tencent SMS status callbacks: unsigned by the providers, so the URL carries the provider config's `receiptToken` */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    providerId: string;
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                };
+            };
+            responses: {
+                /** @description Applied (or held until the send it reports on is recorded); the body is the acknowledgement the provider expects: Aliyun `{"code":0,"msg":"成功"}`, Tencent `{"result":0,"errmsg":"OK"}` */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SmsReportAck"];
+                    };
                 };
                 /** @description Malformed request: invalid JSON or fields of the wrong shape. */
                 400: {
@@ -11712,7 +11942,7 @@ export interface components {
             tracking: boolean;
             createdAt: string;
         };
-        /** @description Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight. */
+        /** @description Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight. Checked before every batch: a campaign running when the window closes pauses (status `paused`, reason `waiting for the tenant send window`) and resumes when it opens. */
         SendWindow: {
             start: string;
             end: string;
@@ -11902,7 +12132,7 @@ export interface components {
             /** @description Template key; its published version is used unless templateVersion is given. */
             template: string;
             templateVersion?: number;
-            to: components["schemas"]["Audience"];
+            to: components["schemas"]["SendAudience"];
             /** @default {} */
             data: {
                 [key: string]: unknown;
@@ -11937,6 +12167,49 @@ export interface components {
                  * @enum {string}
                  */
                 until: "delivered" | "read";
+            };
+        };
+        /** @description Any mix of selectors and inline recipients; a user matched by several is targeted once. */
+        SendAudience: {
+            /** @description Target users by their ids (de-duplicated). */
+            userIds?: string[];
+            /** @description Members of these groups (bulk). */
+            groups?: string[];
+            /** @description Members of these modules (bulk). */
+            modules?: string[];
+            /** @description Users matching attribute filters (bulk). */
+            segment?: {
+                /**
+                 * @description `all`: every condition holds; `any`: at least one.
+                 * @default all
+                 * @enum {string}
+                 */
+                match: "all" | "any";
+                conditions: components["schemas"]["SegmentCondition"][];
+            };
+            /**
+             * @description Every user of the tenant (bulk).
+             * @enum {boolean}
+             */
+            all?: true;
+            /** @description Recipients named inline, each with optional data of its own (see InlineRecipient). */
+            recipients?: components["schemas"]["InlineRecipient"][];
+        };
+        /** @description A recipient named in the send. With any of email, phone, name, locale, timezone the user is created or updated with those fields (other fields, identities, memberships and directory-managed users stay as they are); with an id alone (and data) the user must exist. */
+        InlineRecipient: {
+            /** @description The user this is; absent, the user who has the email (else phone) address, or a new one with an id derived from it. */
+            id?: string;
+            email?: string;
+            /** @description E.164, e.g. +8613800138000. */
+            phone?: string;
+            name?: string;
+            /** @description BCP 47 tag. */
+            locale?: string;
+            /** @description IANA name. */
+            timezone?: string;
+            /** @description This recipient's variables: its top-level keys replace the notification's `data` keys for this recipient (a shallow merge). */
+            data?: {
+                [key: string]: unknown;
             };
         };
         RecallResult: {
@@ -12045,6 +12318,30 @@ export interface components {
         };
         SmsTemplateContent: {
             text: string;
+            providers?: components["schemas"]["SmsProviderTemplates"];
+        };
+        /** @description Per provider kind that sends registered templates only (Aliyun, Tencent): the template code and its parameters. A send that none of the tenant’s SMS providers could carry for want of a code is refused with 422 `sms_template_code_missing`; a provider without its code is skipped (failover). */
+        SmsProviderTemplates: {
+            "aliyun-sms"?: {
+                /** @description Aliyun `TemplateCode`, e.g. `SMS_154950909`. */
+                templateCode: string;
+                /** @description The approved signature (签名) to send under; default the provider config's `signName`. */
+                signName?: string;
+                /** @description Aliyun `TemplateParam`: the registered template’s variables by name. */
+                templateParam?: {
+                    [key: string]: string;
+                };
+            };
+            "tencent-sms"?: {
+                /** @description Tencent `TemplateId`, e.g. `449739`. */
+                templateId: string;
+                /** @description The approved signature (签名) to send under; default the provider config's `signName`. */
+                signName?: string;
+                /** @description Tencent `TemplateParamSet`: the values of `{1}`, `{2}`, … in order. */
+                templateParamSet?: string[];
+            };
+        } & {
+            [key: string]: unknown;
         };
         ChatTemplateContent: {
             title?: string;
@@ -12084,6 +12381,7 @@ export interface components {
             };
             sms?: {
                 text?: string;
+                providers?: components["schemas"]["SmsProviderTemplates"];
             };
             chat?: {
                 title?: string;
@@ -12198,6 +12496,29 @@ export interface components {
                     characters: number;
                     units: number;
                     segments: number;
+                    /** @description The registered templates with their parameters rendered. */
+                    providers?: {
+                        "aliyun-sms"?: {
+                            /** @description Aliyun `TemplateCode`, e.g. `SMS_154950909`. */
+                            templateCode: string;
+                            /** @description The approved signature (签名) to send under; default the provider config's `signName`. */
+                            signName?: string;
+                            /** @description Aliyun `TemplateParam`: the registered template’s variables by name. */
+                            templateParam?: {
+                                [key: string]: string;
+                            };
+                        };
+                        "tencent-sms"?: {
+                            /** @description Tencent `TemplateId`, e.g. `449739`. */
+                            templateId: string;
+                            /** @description The approved signature (签名) to send under; default the provider config's `signName`. */
+                            signName?: string;
+                            /** @description Tencent `TemplateParamSet`: the values of `{1}`, `{2}`, … in order. */
+                            templateParamSet?: string[];
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
                 chat?: {
                     locale: string | null;
@@ -12336,6 +12657,12 @@ export interface components {
             source: "api" | "scim" | "ldap";
             /** @description false: deactivated by the directory; every delivery is suppressed as user_inactive. */
             active: boolean;
+            /** @description Values a directory (SCIM) sent that Herald does not use, such as a locale that is no BCP 47 tag or a time zone that is no IANA name: the user was provisioned, the value is kept as sent in the directory’s record, and the defaults apply instead. */
+            profileWarnings: {
+                field: string;
+                value: string;
+                message: string;
+            }[];
             createdAt: string;
             updatedAt: string;
         };
@@ -12603,9 +12930,12 @@ export interface components {
                 [key: string]: unknown;
             })[];
             preferredLanguage?: string | null;
+            /** @description Used when it is a BCP 47 tag; otherwise kept as sent, not used, and named in the user’s `profileWarnings`. */
             locale?: string | null;
+            /** @description Used when it is an IANA time zone; otherwise kept as sent, not used (the tenant’s time zone applies), and named in the user’s `profileWarnings`. */
             timezone?: string | null;
-            active: boolean;
+            /** @description As the identity provider last stated it; absent when it never did (the user is active). */
+            active?: boolean;
             id: string;
             groups: {
                 value: string;
@@ -12655,7 +12985,9 @@ export interface components {
                 [key: string]: unknown;
             })[];
             preferredLanguage?: string | null;
+            /** @description Used when it is a BCP 47 tag; otherwise kept as sent, not used, and named in the user’s `profileWarnings`. */
             locale?: string | null;
+            /** @description Used when it is an IANA time zone; otherwise kept as sent, not used (the tenant’s time zone applies), and named in the user’s `profileWarnings`. */
             timezone?: string | null;
             active?: boolean | ("true" | "false" | "True" | "False" | "TRUE" | "FALSE");
         } & {
@@ -12682,7 +13014,6 @@ export interface components {
             externalId?: string | null;
             members?: {
                 value: string;
-                display?: string;
                 $ref: string;
             }[];
             id: string;
@@ -12898,14 +13229,17 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
-        ProviderRequest: {
-            channel: components["schemas"]["Channel"];
-            /** @description e.g. smtp, ses, twilio, sns, aliyun-sms, dingtalk-robot, dingtalk-work-notice, wecom-app, slack, webpush, fcm, apns, webhook */
-            kind: string;
-            /** @description The adapter's settings and secrets. Stored encrypted; never returned. */
-            config: {
-                [key: string]: unknown;
-            };
+        /** @description A provider config: `kind` decides the channel and what `config` holds. */
+        ProviderRequest: components["schemas"]["SmtpProviderRequest"] | components["schemas"]["WebhookProviderRequest"] | components["schemas"]["SlackProviderRequest"] | components["schemas"]["DiscordProviderRequest"] | components["schemas"]["TeamsProviderRequest"] | components["schemas"]["TelegramProviderRequest"] | components["schemas"]["DingtalkRobotProviderRequest"] | components["schemas"]["WecomRobotProviderRequest"] | components["schemas"]["FeishuBotProviderRequest"] | components["schemas"]["TwilioProviderRequest"] | components["schemas"]["AliyunSmsProviderRequest"] | components["schemas"]["TencentSmsProviderRequest"] | components["schemas"]["GenericHttpSmsProviderRequest"] | components["schemas"]["WebpushProviderRequest"] | components["schemas"]["FcmProviderRequest"] | components["schemas"]["ApnsProviderRequest"] | components["schemas"]["SesProviderRequest"] | components["schemas"]["SnsProviderRequest"] | components["schemas"]["DingtalkWorkNoticeProviderRequest"] | components["schemas"]["WecomAppProviderRequest"] | components["schemas"]["SlackBotProviderRequest"] | components["schemas"]["FeishuAppProviderRequest"] | components["schemas"]["JpushProviderRequest"] | components["schemas"]["WechatTemplateProviderRequest"] | components["schemas"]["HuaweiPushProviderRequest"] | components["schemas"]["XiaomiPushProviderRequest"];
+        SmtpProviderRequest: {
+            /** @enum {string} */
+            channel: "email";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "smtp";
+            config: components["schemas"]["SmtpConfig"];
             /**
              * @description Failover order: lower goes first.
              * @default 0
@@ -12919,8 +13253,1038 @@ export interface components {
             /** @default true */
             enabled: boolean;
         };
+        /** @description The smtp adapter's config (docs/providers.md). Write-only fields are never returned. */
+        SmtpConfig: {
+            /** @description The server as `smtp://user:pass@host:port` (or `smtps://`), instead of `host`, `port`, `secure` and `auth`. */
+            url?: string;
+            /** @description The SMTP server's host name (or give `url`). */
+            host?: string;
+            /** @description Default 587, or 465 with `secure`. */
+            port?: number;
+            /** @description TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+            secure?: boolean;
+            /** @description The login: `{ "user": …, "pass": … }`. */
+            auth?: {
+                user: string;
+                pass: string;
+            };
+            /** @description The From address: `Herald <noreply@example.com>`. */
+            from: string;
+            /** @description Pooled connections per server (default 5). */
+            maxConnections?: number;
+            /** @description How long the server may stay silent before the attempt fails and is retried (default 30000). */
+            socketTimeoutMs?: number;
+        };
+        WebhookProviderRequest: {
+            /** @enum {string} */
+            channel: "webhook";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "webhook";
+            config: components["schemas"]["WebhookConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The webhook adapter's config (docs/providers.md). Write-only fields are never returned. */
+        WebhookConfig: {
+            /** @description The signing secret: `X-Herald-Signature` is `v1=` + hex HMAC-SHA256 of `timestamp.body`. */
+            secret: string;
+            /** @description Extra static headers, e.g. an API key the receiver expects. */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        SlackProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "slack";
+            config: components["schemas"]["SlackConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The slack adapter's config (docs/providers.md). Write-only fields are never returned. */
+        SlackConfig: {
+            /**
+             * Format: uri
+             * @description The incoming-webhook URL: `https://hooks.slack.com/services/T…/B…/…`. Reads show only its scheme and host.
+             */
+            webhookUrl: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        DiscordProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "discord";
+            config: components["schemas"]["DiscordConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The discord adapter's config (docs/providers.md). Write-only fields are never returned. */
+        DiscordConfig: {
+            /**
+             * Format: uri
+             * @description The channel webhook URL: `https://discord.com/api/webhooks/…/…`. Reads show only its scheme and host.
+             */
+            webhookUrl: string;
+            /** @description Overrides the name the webhook posts as. */
+            username?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        TeamsProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "teams";
+            config: components["schemas"]["TeamsConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The teams adapter's config (docs/providers.md). Write-only fields are never returned. */
+        TeamsConfig: {
+            /**
+             * Format: uri
+             * @description The channel's incoming-webhook (or Workflows) URL. Reads show only its scheme and host.
+             */
+            webhookUrl: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        TelegramProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "telegram";
+            config: components["schemas"]["TelegramConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The telegram adapter's config (docs/providers.md). Write-only fields are never returned. */
+        TelegramConfig: {
+            /** @description The bot token from @BotFather. */
+            botToken: string;
+            /**
+             * Format: uri
+             * @description Default `https://api.telegram.org`; a local Bot API server otherwise.
+             */
+            apiBaseUrl?: string;
+            /**
+             * @description How the text is formatted (default `HTML`).
+             * @enum {string}
+             */
+            parseMode?: "HTML" | "MarkdownV2";
+            /** @description Do not expand links into previews. */
+            disableLinkPreview?: boolean;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        DingtalkRobotProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "dingtalk-robot";
+            config: components["schemas"]["DingtalkRobotConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The dingtalk-robot adapter's config (docs/providers.md). Write-only fields are never returned. */
+        DingtalkRobotConfig: {
+            /**
+             * Format: uri
+             * @description The robot URL: `https://oapi.dingtalk.com/robot/send?access_token=…`. Reads show only its scheme and host.
+             */
+            webhookUrl: string;
+            /** @description The robot's `SEC…` secret when its "sign" security setting is on. */
+            secret?: string;
+            /** @description Phone numbers of members to @-mention. */
+            atMobiles?: string[];
+            /** @description @-mention everyone in the group. */
+            atAll?: boolean;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        WecomRobotProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "wecom-robot";
+            config: components["schemas"]["WecomRobotConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The wecom-robot adapter's config (docs/providers.md). Write-only fields are never returned. */
+        WecomRobotConfig: {
+            /**
+             * Format: uri
+             * @description The group robot URL: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`. Reads show only its scheme and host.
+             */
+            webhookUrl: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        FeishuBotProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "feishu-bot";
+            config: components["schemas"]["FeishuBotConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The feishu-bot adapter's config (docs/providers.md). Write-only fields are never returned. */
+        FeishuBotConfig: {
+            /**
+             * Format: uri
+             * @description The custom bot URL: `https://open.feishu.cn/open-apis/bot/v2/hook/…` (or open.larksuite.com). Reads show only its scheme and host.
+             */
+            webhookUrl: string;
+            /** @description The signing secret when the bot's "signature verification" is on. */
+            secret?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        TwilioProviderRequest: {
+            /** @enum {string} */
+            channel: "sms";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "twilio";
+            config: components["schemas"]["TwilioConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The twilio adapter's config (docs/providers.md). Write-only fields are never returned. */
+        TwilioConfig: {
+            /** @description The Account SID (`AC…`). */
+            accountSid: string;
+            /** @description The Auth Token; it also verifies status callbacks. */
+            authToken: string;
+            /** @description A Twilio number in E.164 (or give `messagingServiceSid`). */
+            from?: string;
+            /** @description A Messaging Service to send through (`MG…`). */
+            messagingServiceSid?: string;
+            /**
+             * Format: uri
+             * @description Where Twilio posts status changes; default Herald's `/v1/receipts/{providerId}`.
+             */
+            statusCallbackUrl?: string;
+            /**
+             * Format: uri
+             * @description Default `https://api.twilio.com`.
+             */
+            apiBaseUrl?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        AliyunSmsProviderRequest: {
+            /** @enum {string} */
+            channel: "sms";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "aliyun-sms";
+            config: components["schemas"]["AliyunSmsConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The aliyun-sms adapter's config (docs/providers.md). Write-only fields are never returned. */
+        AliyunSmsConfig: {
+            /** @description The AccessKey ID of a RAM user allowed to call Dysmsapi SendSms. */
+            accessKeyId: string;
+            /** @description The AccessKey secret. */
+            accessKeySecret: string;
+            /** @description The approved signature (签名) to send under; a template's `sms.providers.aliyun-sms.signName` overrides it. */
+            signName?: string;
+            /**
+             * Format: uri
+             * @description Default `https://dysmsapi.aliyuncs.com/`.
+             */
+            endpoint?: string;
+            /** @description Default `cn-hangzhou`. */
+            regionId?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+            /** @description A secret of your choice (16+ characters) that makes the delivery-report URL unguessable: configure `<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/<receiptToken>` in the provider console. Without it, reports are refused. */
+            receiptToken?: string;
+        };
+        TencentSmsProviderRequest: {
+            /** @enum {string} */
+            channel: "sms";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "tencent-sms";
+            config: components["schemas"]["TencentSmsConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The tencent-sms adapter's config (docs/providers.md). Write-only fields are never returned. */
+        TencentSmsConfig: {
+            /** @description The SecretId of a CAM user allowed to call SMS SendSms. */
+            secretId: string;
+            /** @description The SecretKey. */
+            secretKey: string;
+            /** @description The SMS application id (SmsSdkAppId), e.g. `1400006666`. */
+            sdkAppId: string;
+            /** @description The approved signature (签名) to send under; a template's `sms.providers.tencent-sms.signName` overrides it. */
+            signName?: string;
+            /** @description Default `ap-guangzhou`. */
+            region?: string;
+            /**
+             * Format: uri
+             * @description Default `https://sms.tencentcloudapi.com`.
+             */
+            endpoint?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+            /** @description A secret of your choice (16+ characters) that makes the delivery-report URL unguessable: configure `<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/<receiptToken>` in the provider console. Without it, reports are refused. */
+            receiptToken?: string;
+        };
+        GenericHttpSmsProviderRequest: {
+            /** @enum {string} */
+            channel: "sms";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "generic-http-sms";
+            config: components["schemas"]["GenericHttpSmsConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The generic-http-sms adapter's config (docs/providers.md). Write-only fields are never returned. */
+        GenericHttpSmsConfig: {
+            /** @description The gateway's URL, with placeholders, e.g. `https://gw.example/send?to={{to}}`. */
+            url: string;
+            /**
+             * @description Default `POST`.
+             * @enum {string}
+             */
+            method?: "GET" | "POST" | "PUT";
+            /** @description Request headers (placeholders allowed), e.g. an API key. */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @description The body, with placeholders: `{{to}}`, `{{text}}`, `{{messageId}}`, `{{templateId}}`, `{{params.NAME}}`. */
+            bodyTemplate?: string;
+            /**
+             * @description How values are escaped inside the body template (default `json`).
+             * @enum {string}
+             */
+            bodyEncoding?: "json" | "form" | "raw";
+            /** @description Dotted path of the provider's message id in a JSON answer, e.g. `data.id`. */
+            messageIdPath?: string;
+            /** @description For gateways that answer 200 with an error flag: a 2xx body must match this regular expression. */
+            successBodyPattern?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        WebpushProviderRequest: {
+            /** @enum {string} */
+            channel: "push";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "webpush";
+            config: components["schemas"]["WebpushConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The webpush adapter's config (docs/providers.md). Write-only fields are never returned. */
+        WebpushConfig: {
+            /** @description `mailto:` or `https:` contact the push service can reach the sender at. */
+            vapidSubject: string;
+            /** @description The VAPID public key (base64url), the one browsers subscribe with (`applicationServerKey`). */
+            vapidPublicKey: string;
+            /** @description The VAPID private key (base64url). */
+            vapidPrivateKey: string;
+            /** @description How long the push service keeps an undelivered message when the notification does not say (default four weeks). */
+            defaultTtlSeconds?: number;
+            /** @description Extra CA certificates (PEM) to trust, for a self-hosted push service. */
+            ca?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        FcmProviderRequest: {
+            /** @enum {string} */
+            channel: "push";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "fcm";
+            config: components["schemas"]["FcmConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The fcm adapter's config (docs/providers.md). Write-only fields are never returned. */
+        FcmConfig: {
+            /** @description The Firebase service account's JSON key file, as an object. */
+            serviceAccount: {
+                client_email: string;
+                private_key: string;
+                project_id?: string;
+                token_uri?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            /** @description The Firebase project; default the service account's `project_id`. */
+            projectId?: string;
+            /**
+             * Format: uri
+             * @description Default `https://fcm.googleapis.com`.
+             */
+            apiBaseUrl?: string;
+            /**
+             * Format: uri
+             * @description Overrides the service account's `token_uri`.
+             */
+            tokenUri?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        ApnsProviderRequest: {
+            /** @enum {string} */
+            channel: "push";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "apns";
+            config: components["schemas"]["ApnsConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The apns adapter's config (docs/providers.md). Write-only fields are never returned. */
+        ApnsConfig: {
+            /** @description The Apple developer Team ID. */
+            teamId: string;
+            /** @description The Key ID of the `.p8` signing key. */
+            keyId: string;
+            /** @description The `.p8` key (PKCS#8 PEM). */
+            privateKey: string;
+            /** @description The app's bundle id (plus `.voip` etc. for other push types). */
+            topic: string;
+            /**
+             * Format: uri
+             * @description Default `https://api.push.apple.com`; `https://api.sandbox.push.apple.com` for development builds.
+             */
+            apiBaseUrl?: string;
+            /**
+             * @description Default `alert`.
+             * @enum {string}
+             */
+            pushType?: "alert" | "background";
+            /** @description Extra CA certificates (PEM) to trust. */
+            ca?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        SesProviderRequest: {
+            /** @enum {string} */
+            channel: "email";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "ses";
+            config: components["schemas"]["SesConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The ses adapter's config (docs/providers.md). Write-only fields are never returned. */
+        SesConfig: {
+            /** @description The AWS region, e.g. `eu-west-1`. */
+            region: string;
+            /** @description An IAM access key id. Explicit credentials only: the worker's own AWS identity is never used. */
+            accessKeyId: string;
+            /** @description The secret of the access key. */
+            secretAccessKey: string;
+            /** @description A temporary credential's session token. */
+            sessionToken?: string;
+            /**
+             * Format: uri
+             * @description Another endpoint than AWS's regional one (a VPC endpoint).
+             */
+            endpoint?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+            /** @description A verified identity: `Herald <noreply@example.com>`. */
+            from: string;
+            /** @description The SES configuration set to send with (event publishing, dedicated IPs). */
+            configurationSetName?: string;
+            /**
+             * @description `simple` (default): SES builds the MIME message; `raw`: Herald does, keeping every header as given.
+             * @enum {string}
+             */
+            content?: "simple" | "raw";
+        };
+        SnsProviderRequest: {
+            /** @enum {string} */
+            channel: "sms";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "sns";
+            config: components["schemas"]["SnsConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The sns adapter's config (docs/providers.md). Write-only fields are never returned. */
+        SnsConfig: {
+            /** @description The AWS region, e.g. `eu-west-1`. */
+            region: string;
+            /** @description An IAM access key id. Explicit credentials only: the worker's own AWS identity is never used. */
+            accessKeyId: string;
+            /** @description The secret of the access key. */
+            secretAccessKey: string;
+            /** @description A temporary credential's session token. */
+            sessionToken?: string;
+            /**
+             * Format: uri
+             * @description Another endpoint than AWS's regional one (a VPC endpoint).
+             */
+            endpoint?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+            /**
+             * @description `Transactional` (default: critical messages such as OTPs) or `Promotional` (cheaper).
+             * @enum {string}
+             */
+            smsType?: "Transactional" | "Promotional";
+            /** @description 1–11 alphanumeric characters shown as the sender where the destination country supports it. */
+            senderId?: string;
+            /** @description A number or short code of the account to send from (`AWS.MM.SMS.OriginationNumber`). */
+            originationNumber?: string;
+        };
+        DingtalkWorkNoticeProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "dingtalk-work-notice";
+            config: components["schemas"]["DingtalkWorkNoticeConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The dingtalk-work-notice adapter's config (docs/providers.md). Write-only fields are never returned. */
+        DingtalkWorkNoticeConfig: {
+            /** @description The internal app's AppKey (Client ID). */
+            appKey: string;
+            /** @description The internal app's AppSecret (Client Secret). */
+            appSecret: string;
+            /** @description The app's AgentId. */
+            agentId: number | string;
+            /**
+             * Format: uri
+             * @description Default `https://oapi.dingtalk.com`.
+             */
+            baseUrl?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        WecomAppProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "wecom-app";
+            config: components["schemas"]["WecomAppConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The wecom-app adapter's config (docs/providers.md). Write-only fields are never returned. */
+        WecomAppConfig: {
+            /** @description The enterprise's CorpID. */
+            corpId: string;
+            /** @description The app's Secret. */
+            corpSecret: string;
+            /** @description The app's AgentId. */
+            agentId: number | string;
+            /**
+             * @description `markdown` (default; shown in the WeCom client) or `text` (also reaches members who read WeCom through WeChat).
+             * @enum {string}
+             */
+            msgtype?: "markdown" | "text";
+            /**
+             * Format: uri
+             * @description Default `https://qyapi.weixin.qq.com`.
+             */
+            baseUrl?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        SlackBotProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "slack-bot";
+            config: components["schemas"]["SlackBotConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The slack-bot adapter's config (docs/providers.md). Write-only fields are never returned. */
+        SlackBotConfig: {
+            /** @description The app's bot user OAuth token (`xoxb-…`) with the `chat:write` scope. */
+            botToken: string;
+            /**
+             * Format: uri
+             * @description Default `https://slack.com`.
+             */
+            baseUrl?: string;
+            /** @description Expand links into previews (Slack's `unfurl_links`); default false. */
+            unfurlLinks?: boolean;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        FeishuAppProviderRequest: {
+            /** @enum {string} */
+            channel: "chat";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "feishu-app";
+            config: components["schemas"]["FeishuAppConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The feishu-app adapter's config (docs/providers.md). Write-only fields are never returned. */
+        FeishuAppConfig: {
+            /** @description The self-built app's App ID (`cli_…`). */
+            appId: string;
+            /** @description The app's App Secret. */
+            appSecret: string;
+            /**
+             * @description What the users' `feishu` identity holds: `open_id` (default, `ou_…`), `user_id` or `union_id`.
+             * @enum {string}
+             */
+            receiveIdType?: "open_id" | "user_id" | "union_id";
+            /**
+             * Format: uri
+             * @description Default `https://open.feishu.cn`; `https://open.larksuite.com` for Lark.
+             */
+            baseUrl?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        JpushProviderRequest: {
+            /** @enum {string} */
+            channel: "push";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "jpush";
+            config: components["schemas"]["JpushConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The jpush adapter's config (docs/providers.md). Write-only fields are never returned. */
+        JpushConfig: {
+            /** @description The app's AppKey. */
+            appKey: string;
+            /** @description The app's Master Secret. */
+            masterSecret: string;
+            /** @description iOS: the production APNs environment (default true) or the development one. */
+            apnsProduction?: boolean;
+            /**
+             * Format: uri
+             * @description Default `https://api.jpush.cn`.
+             */
+            baseUrl?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        WechatTemplateProviderRequest: {
+            /** @enum {string} */
+            channel: "push";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "wechat-template";
+            config: components["schemas"]["WechatTemplateConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The wechat-template adapter's config (docs/providers.md). Write-only fields are never returned. */
+        WechatTemplateConfig: {
+            /** @description The Official Account's AppID (`wx…`). */
+            appId: string;
+            /** @description The Official Account's AppSecret. */
+            appSecret: string;
+            /** @description The template chosen in the account's template library. */
+            templateId: string;
+            /** @description The template key the push title fills, e.g. `thing1`; absent: the title is not sent. */
+            titleKey?: string;
+            /** @description The template key the push body fills, e.g. `thing2`; absent: the body is not sent. */
+            bodyKey?: string;
+            /**
+             * Format: uri
+             * @description Default `https://api.weixin.qq.com`.
+             */
+            baseUrl?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        HuaweiPushProviderRequest: {
+            /** @enum {string} */
+            channel: "push";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "huawei-push";
+            config: components["schemas"]["HuaweiPushConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The huawei-push adapter's config (docs/providers.md). Write-only fields are never returned. */
+        HuaweiPushConfig: {
+            /** @description The app's App ID (also the OAuth client id). */
+            appId: string;
+            /** @description The app's App Secret (the OAuth client secret). */
+            appSecret: string;
+            /**
+             * @description Android notification channel importance: `NORMAL` (default) or `LOW` (Push Kit's classification).
+             * @enum {string}
+             */
+            importance?: "NORMAL" | "LOW";
+            /**
+             * Format: uri
+             * @description Default `https://push-api.cloud.huawei.com`.
+             */
+            baseUrl?: string;
+            /**
+             * Format: uri
+             * @description Default `https://oauth-login.cloud.huawei.com`.
+             */
+            authUrl?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
+        XiaomiPushProviderRequest: {
+            /** @enum {string} */
+            channel: "push";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "xiaomi-push";
+            config: components["schemas"]["XiaomiPushConfig"];
+            /**
+             * @description Failover order: lower goes first.
+             * @default 0
+             */
+            order: number;
+            /** @description Shared by every worker process. */
+            rateLimit?: {
+                perSecond: number;
+                burst?: number;
+            } | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        /** @description The xiaomi-push adapter's config (docs/providers.md). Write-only fields are never returned. */
+        XiaomiPushConfig: {
+            /** @description The app's AppSecret (sent as `Authorization: key=…`). */
+            appSecret: string;
+            /** @description The app's package name (`restricted_package_name`). */
+            packageName: string;
+            /** @description A notification channel registered with Xiaomi (`extra.channel_id`), needed for private messages on newer MIUI/HyperOS. */
+            channelId?: string;
+            /**
+             * Format: uri
+             * @description Default `https://api.xmpush.xiaomi.com` (mainland China); the global regions have their own hosts.
+             */
+            baseUrl?: string;
+            /** @description How long one request may take, in milliseconds (default 15000). */
+            timeoutMs?: number;
+        };
         ProviderPatch: {
-            /** @description Keys to set (a `null` value removes the key); keys left out keep their value, so secrets need not be sent again. */
+            /** @description Keys to set (a `null` value removes the key); keys left out keep their value, so secrets need not be sent again. The result must satisfy the kind's config schema (422 naming each field otherwise). */
             config?: {
                 [key: string]: unknown;
             };
@@ -12931,6 +14295,9 @@ export interface components {
                 burst?: number;
             } | null;
             enabled?: boolean;
+        };
+        SmsReportAck: {
+            [key: string]: string | number;
         };
         EmailSuppression: {
             address: string;
@@ -13166,7 +14533,7 @@ export interface components {
             /** @description Template key; its published version is used unless templateVersion is given. */
             template: string;
             templateVersion?: number;
-            to: components["schemas"]["Audience"];
+            to: components["schemas"]["SendAudience"];
             /** @default {} */
             data: {
                 [key: string]: unknown;
