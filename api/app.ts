@@ -81,8 +81,6 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'], verify: verifyJsonBody }));
   // Provider receipts arrive form-encoded (Twilio's status callbacks).
   app.use('/v1/receipts', express.urlencoded({ extended: false, limit: '64kb' }));
-  // SCIM clients parse SCIM errors only, malformed bodies included.
-  app.use('/scim', scimBodyErrors(deps.logger));
 
   const router = express.Router();
   const host: RouteHost = {
@@ -125,6 +123,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Herald API' }));
   app.use(methodNotAllowed(document as { paths?: Record<string, Record<string, unknown>> }));
+  // SCIM clients parse SCIM errors only: malformed bodies and refused methods (405 with Allow) included.
+  app.use('/scim', scimBodyErrors(deps.logger));
   app.use(router);
   // The web dashboard, once built (`npm run build:dashboard` → dashboard/dist): its files, and
   // its index.html for client-side routes. Without a build every /dashboard path is a 404.

@@ -85,6 +85,7 @@ export function presentUser(u: UserRow, m: { groups: string[]; modules: string[]
     modules: m.modules,
     source: u.source,
     active: u.active,
+    profileWarnings: u.profile_warnings,
     createdAt: u.created_at.toISOString(),
     updatedAt: u.updated_at.toISOString(),
   };

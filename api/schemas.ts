@@ -7,6 +7,7 @@ import { CHANNELS } from '../channels/types.js';
 import { Identities, Segment } from './audience-schemas.js';
 import type { AcceptRequest } from '../domain/notifications/request.js';
 import type { UserProfile } from '../domain/recipients/users.js';
+import { isIanaTimeZone } from '../domain/recipients/usable-profile.js';
 import { CLIENT_ID_MAX, CLIENT_ID_PATTERN } from '../domain/recipients/client-id.js';
 import type { ChannelPreviews, Problem as DomainProblem } from '../domain/templates/service.js';
 import type { PreviewOptions } from '../domain/templates/manage.js';
@@ -127,14 +128,6 @@ export const Delivery = z
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-export function isIanaTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const Timezone = z.string().refine(isIanaTimeZone, 'not an IANA time zone');
 
@@ -180,6 +173,9 @@ export const User = z
     modules: z.array(z.string()),
     source: z.enum(['api', 'scim', 'ldap']).meta({ description: 'Who manages the user: `scim` and `ldap` users are read-only here (409 directory_managed).' }),
     active: z.boolean().meta({ description: 'false: deactivated by the directory; every delivery is suppressed as user_inactive.' }),
+    profileWarnings: z
+      .array(z.object({ field: z.string(), value: z.string(), message: z.string() }))
+      .meta({ description: 'Values a directory (SCIM) sent that Herald does not use, such as a locale that is no BCP 47 tag or a time zone that is no IANA name: the user was provisioned, the value is kept as sent in the directory’s record, and the defaults apply instead.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

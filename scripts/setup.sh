@@ -23,5 +23,6 @@ if [ "${HERALD_SKIP_TEST_TOOLS:-}" != "1" ]; then
   bash scripts/install-clickhouse.sh      # analytics suite: a real ClickHouse (Debian's package)
   bash scripts/install-openldap.sh        # directory suite: a real OpenLDAP (slapd + ldap-utils)
   bash scripts/install-schemathesis.sh    # API fuzzing (PyPI, into .tools/)
+  bash scripts/install-scim2-tester.sh    # SCIM 2.0 compliance checker (PyPI, into .tools/)
   bash scripts/install-kubernetes-validate.sh  # deploy/kubernetes/ schema check (PyPI, into .tools/)
 fi

@@ -39,7 +39,11 @@ export function resourceTypes(baseUrl: string) {
 }
 
 type Attr = Record<string, unknown>;
-function attr(name: string, type: string, opts: Partial<{ multiValued: boolean; required: boolean; mutability: string; uniqueness: string; caseExact: boolean; subAttributes: Attr[]; description: string }> = {}): Attr {
+function attr(
+  name: string,
+  type: string,
+  opts: Partial<{ multiValued: boolean; required: boolean; mutability: string; uniqueness: string; caseExact: boolean; subAttributes: Attr[]; referenceTypes: string[]; description: string }> = {},
+): Attr {
   return {
     name,
     type,
@@ -51,6 +55,7 @@ function attr(name: string, type: string, opts: Partial<{ multiValued: boolean; 
     returned: 'default',
     uniqueness: opts.uniqueness ?? 'none',
     ...(opts.subAttributes ? { subAttributes: opts.subAttributes } : {}),
+    ...(opts.referenceTypes ? { referenceTypes: opts.referenceTypes } : {}),
   };
 }
 const multi = (name: string, description: string) =>
@@ -73,7 +78,7 @@ export function schemas(baseUrl: string) {
         attr('locale', 'string'),
         attr('timezone', 'string', { description: 'IANA zone; quiet hours are in it.' }),
         attr('active', 'boolean', { description: 'false suppresses every delivery to the user (reason user_inactive).' }),
-        attr('groups', 'complex', { multiValued: true, mutability: 'readOnly', subAttributes: [attr('value', 'string'), attr('display', 'string'), attr('$ref', 'reference')] }),
+        attr('groups', 'complex', { multiValued: true, mutability: 'readOnly', subAttributes: [attr('value', 'string'), attr('display', 'string'), attr('$ref', 'reference', { referenceTypes: ['Group'] })] }),
       ],
       meta: { resourceType: 'Schema', location: `${baseUrl}/scim/v2/Schemas/${USER_SCHEMA}` },
     },
@@ -84,7 +89,7 @@ export function schemas(baseUrl: string) {
       description: 'Group',
       attributes: [
         attr('displayName', 'string', { required: true }),
-        attr('members', 'complex', { multiValued: true, subAttributes: [attr('value', 'string', { mutability: 'immutable' }), attr('display', 'string'), attr('$ref', 'reference', { mutability: 'immutable' })] }),
+        attr('members', 'complex', { multiValued: true, subAttributes: [attr('value', 'string', { mutability: 'immutable' }), attr('$ref', 'reference', { mutability: 'immutable', referenceTypes: ['User'], description: 'Members are users (a Herald group holds no groups).' })] }),
       ],
       meta: { resourceType: 'Schema', location: `${baseUrl}/scim/v2/Schemas/${GROUP_SCHEMA}` },
     },

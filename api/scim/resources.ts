@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { GroupRow } from '../../schema/tables/groups.js';
 import type { UserRow } from '../../schema/tables/users.js';
 import type { ScimUserFields } from '../../schema/queries/scim.js';
-import { isIanaTimeZone } from '../schemas.js';
+import { usableProfile } from '../../domain/recipients/usable-profile.js';
 import { ScimError } from './errors.js';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -39,8 +39,8 @@ export const ScimUserRequest = z
     emails: z.array(MultiValued).max(20).optional(),
     phoneNumbers: z.array(MultiValued).max(20).optional(),
     preferredLanguage: z.string().max(100).nullable().optional(),
-    locale: z.string().max(35).nullable().optional(),
-    timezone: z.string().max(64).nullable().optional(),
+    locale: z.string().max(256).nullable().optional().meta({ description: 'Used when it is a BCP 47 tag; otherwise kept as sent, not used, and named in the user’s `profileWarnings`.' }),
+    timezone: z.string().max(256).nullable().optional().meta({ description: 'Used when it is an IANA time zone; otherwise kept as sent, not used (the tenant’s time zone applies), and named in the user’s `profileWarnings`.' }),
     active: Bool.optional(),
   })
   .catchall(z.unknown())
@@ -48,7 +48,7 @@ export const ScimUserRequest = z
 
 export const ScimUser = ScimUserRequest.extend({
   id: z.string(),
-  active: z.boolean(),
+  active: z.boolean().optional().meta({ description: 'As the identity provider last stated it; absent when it never did (the user is active).' }),
   groups: z.array(z.object({ value: z.string(), display: z.string().optional(), $ref: z.string() })),
   meta: z.object({ resourceType: z.string(), created: z.string(), lastModified: z.string(), location: z.string(), version: z.string() }),
 }).meta({ id: 'ScimUser' });
@@ -67,7 +67,7 @@ export const ScimGroupRequest = z
 
 export const ScimGroup = ScimGroupRequest.extend({
   id: z.string(),
-  members: z.array(z.object({ value: z.string(), display: z.string().optional(), $ref: z.string() })).optional(),
+  members: z.array(z.object({ value: z.string(), $ref: z.string() })).optional(),
   meta: z.object({ resourceType: z.string(), created: z.string(), lastModified: z.string(), location: z.string(), version: z.string() }),
 }).meta({ id: 'ScimGroup' });
 
@@ -107,26 +107,18 @@ function e164(raw: string | null): string | null {
   return E164.test(compact) ? compact : null;
 }
 
-function localeOf(preferredLanguage: string | null | undefined, locale: string | null | undefined): string | null {
-  // preferredLanguage has Accept-Language syntax (`en-US, en;q=0.8`): the first tag is the preference.
-  for (const candidate of [preferredLanguage?.split(/[,;]/)[0]?.trim(), locale?.replace('_', '-')]) {
-    if (!candidate) continue;
-    try {
-      const [canonical] = Intl.getCanonicalLocales(candidate);
-      if (canonical) return canonical;
-    } catch {
-      // not a BCP 47 tag: try the next attribute
-    }
-  }
-  return null;
-}
-
-
 /** Herald's columns from a validated SCIM User. */
 export function userFields(u: z.infer<typeof ScimUserRequest>): ScimUserFields {
   const email = primaryValue(u.emails)?.toLowerCase() ?? null;
   if (email !== null && !EMAIL.test(email)) throw new ScimError(400, 'invalidValue', `emails: "${email}" is not an email address`);
-  if (u.timezone && !isIanaTimeZone(u.timezone)) throw new ScimError(400, 'invalidValue', `timezone: "${u.timezone}" is not an IANA time zone`);
+  // preferredLanguage has Accept-Language syntax (`en-US, en;q=0.8`): the first tag is the preference.
+  const profile = usableProfile(
+    [
+      { field: 'preferredLanguage', value: u.preferredLanguage?.split(/[,;]/)[0]?.trim() },
+      { field: 'locale', value: u.locale },
+    ],
+    { field: 'timezone', value: u.timezone },
+  );
   const active = u.active === undefined ? true : isTrue(u.active);
   const formatted = u.name?.formatted ?? ([u.name?.givenName, u.name?.familyName].filter(Boolean).join(' ') || null);
   const { schemas: _s, id: _id, meta: _m, groups: _g, userName: _u, externalId: _e, active: _a, ...rest } = u as Record<string, unknown>;
@@ -136,11 +128,13 @@ export function userFields(u: z.infer<typeof ScimUserRequest>): ScimUserFields {
     name: u.displayName ?? formatted,
     email,
     phone: e164(primaryValue(u.phoneNumbers)),
-    locale: localeOf(u.preferredLanguage, u.locale),
-    timezone: u.timezone ?? null,
+    locale: profile.locale,
+    timezone: profile.timezone,
+    profile_warnings: profile.warnings,
     active,
     deactivated_reason: active ? null : 'scim: active=false',
-    directory_data: rest,
+    // `active` as the identity provider stated it: a PATCH that removes it is read back without it.
+    directory_data: u.active === undefined ? rest : { ...rest, active },
   };
 }
 
@@ -157,20 +151,21 @@ export function userResource(row: UserRow, groups: { id: string; name: string | 
     ...(row.external_id ? { externalId: row.external_id } : {}),
     userName: row.user_name ?? row.id,
     ...data,
-    active: row.active,
+    ...('active' in data || !row.active ? { active: row.active } : {}),
     groups: groups.map((g) => ({ value: g.id, ...(g.name ? { display: g.name } : {}), $ref: `${baseUrl}/scim/v2/Groups/${encodeURIComponent(g.id)}` })),
     meta: { resourceType: 'User', created: iso(row.created_at), lastModified: iso(row.updated_at), location: `${baseUrl}/scim/v2/Users/${encodeURIComponent(row.id)}`, version: version(row.updated_at) },
   };
 }
 
-export function groupResource(row: GroupRow, members: { id: string; name: string | null; user_name: string | null }[] | null, baseUrl: string): Record<string, unknown> {
+export function groupResource(row: GroupRow, members: { id: string }[] | null, baseUrl: string): Record<string, unknown> {
   return {
     schemas: [GROUP_SCHEMA],
     id: row.id,
     ...(row.external_id ? { externalId: row.external_id } : {}),
     displayName: row.name ?? row.id,
     ...(members
-      ? { members: members.map((m) => ({ value: m.id, ...(m.name || m.user_name ? { display: m.name ?? m.user_name ?? '' } : {}), $ref: `${baseUrl}/scim/v2/Users/${encodeURIComponent(m.id)}` })) }
+      ? // Members as the identity provider states them (value and $ref): a name added here would make every membership read back differently from what was written.
+        { members: members.map((m) => ({ value: m.id, $ref: `${baseUrl}/scim/v2/Users/${encodeURIComponent(m.id)}` })) }
       : {}),
     meta: { resourceType: 'Group', created: iso(row.created_at), lastModified: iso(row.updated_at), location: `${baseUrl}/scim/v2/Groups/${encodeURIComponent(row.id)}`, version: version(row.updated_at) },
   };

@@ -20,6 +20,7 @@ import { checkGroupFilter, checkUserFilter, groupMembers, listScimGroups, listSc
 import type { UserRow } from '../../schema/tables/users.js';
 import type { AppDeps } from '../deps.js';
 import type { RouteHost } from '../route.js';
+import { isExcluded, selectAttributes } from './attributes.js';
 import { MAX_RESULTS, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { ScimError, sendScimError } from './errors.js';
 import { applyPatch } from './patch.js';
@@ -45,9 +46,11 @@ const ListQuery = z.object({
   // RFC 7644 §3.4.2.4: startIndex below 1 means 1; count above the maximum means the maximum.
   startIndex: QueryInteger.optional().transform((v) => Math.max(1, v ?? 1)),
   count: QueryInteger.optional().transform((v) => Math.min(MAX_RESULTS, Math.max(0, v ?? 100))),
-  attributes: z.string().optional(),
-  excludedAttributes: z.string().optional(),
+  attributes: z.string().max(2000).optional().meta({ description: 'Comma-separated attributes to return (with `id`, `schemas` and `meta`); `name.givenName` names a sub-attribute.' }),
+  excludedAttributes: z.string().max(2000).optional().meta({ description: 'Comma-separated attributes to leave out.' }),
 });
+// Any response that returns a resource takes a partial representation (RFC 7644 §3.9).
+const Selection = ListQuery.pick({ attributes: true, excludedAttributes: true });
 
 const Discovery = z.record(z.string(), z.unknown()).meta({ id: 'ScimDiscoveryDocument' });
 
@@ -61,10 +64,6 @@ function filterOf(raw: string | undefined, check: (f: ScimFilter) => void): Scim
     if (err instanceof ScimFilterError || err instanceof UnsupportedFilterError) throw new ScimError(400, 'invalidFilter', err.message);
     throw err;
   }
-}
-
-function excluded(query: { excludedAttributes?: string | undefined }, attr: string): boolean {
-  return (query.excludedAttributes ?? '').split(',').some((a) => a.trim().toLowerCase() === attr.toLowerCase());
 }
 
 function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -152,13 +151,14 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     method: 'post',
     path: '/scim/v2/Users',
     summary: 'Provision a user (RFC 7644 §3.3)',
+    query: Selection,
     body: ScimUserRequest,
     errors: [409, 413],
     responses: { 201: { description: 'Created', schema: ScimUser } },
-    async handler({ res, body, auth }) {
+    async handler({ res, query, body, auth }) {
       const row = await createScimUser(deps.db, auth, userFields(body));
       const resource = await presentUser(row);
-      sendScim(res, 201, resource, (resource.meta as { location: string }).location);
+      sendScim(res, 201, selectAttributes(resource, query), (resource.meta as { location: string }).location);
     },
   });
 
@@ -171,12 +171,8 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     async handler({ res, query, auth }) {
       const filter = filterOf(query.filter, checkUserFilter);
       const { rows, total } = await listScimUsers(deps.db, auth.tenantId, filter, { offset: query.startIndex - 1, limit: query.count });
-      const groups = excluded(query, 'groups') ? new Map<string, { id: string; name: string | null }[]>() : await scimGroupsOf(deps.db, auth.tenantId, rows.map((r) => r.id));
-      const Resources = rows.map((r) => {
-        const resource = userResource(r, groups.get(r.id) ?? [], base);
-        if (excluded(query, 'groups')) delete resource.groups;
-        return resource;
-      });
+      const groups = isExcluded(query, 'groups') ? new Map<string, { id: string; name: string | null }[]>() : await scimGroupsOf(deps.db, auth.tenantId, rows.map((r) => r.id));
+      const Resources = rows.map((r) => selectAttributes(userResource(r, groups.get(r.id) ?? [], base), query));
       sendScim(res, 200, { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: Resources.length, Resources });
     },
   });
@@ -186,10 +182,11 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     path: '/scim/v2/Users/{id}',
     summary: 'Get a user',
     params: IdParam,
+    query: Selection,
     errors: [404],
     responses: { 200: { description: 'The user', schema: ScimUser } },
-    async handler({ res, params, auth }) {
-      sendScim(res, 200, await presentUser(await loadScimUser(deps.db, auth.tenantId, params.id)));
+    async handler({ res, params, query, auth }) {
+      sendScim(res, 200, selectAttributes(await presentUser(await loadScimUser(deps.db, auth.tenantId, params.id)), query));
     },
   });
 
@@ -198,12 +195,13 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     path: '/scim/v2/Users/{id}',
     summary: 'Replace a user',
     params: IdParam,
+    query: Selection,
     body: ScimUserRequest,
     errors: [404, 409, 413],
     responses: { 200: { description: 'The user', schema: ScimUser } },
-    async handler({ res, params, body, auth }) {
+    async handler({ res, params, query, body, auth }) {
       const row = await replaceScimUser(deps.db, auth, params.id, userFields(body));
-      sendScim(res, 200, await presentUser(row));
+      sendScim(res, 200, selectAttributes(await presentUser(row), query));
     },
   });
 
@@ -212,15 +210,16 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     path: '/scim/v2/Users/{id}',
     summary: 'Patch a user (add/remove/replace; `active: false` deactivates)',
     params: IdParam,
+    query: Selection,
     body: ScimPatchRequest,
     errors: [404, 409, 413],
     responses: { 200: { description: 'The user', schema: ScimUser } },
-    async handler({ res, params, body, auth }) {
+    async handler({ res, params, query, body, auth }) {
       const current = await loadScimUser(deps.db, auth.tenantId, params.id);
       const { groups: _g, meta: _m, ...resource } = userResource(current, [], base);
       const patched = parseBody(ScimUserRequest, applyPatch(resource, body.Operations));
       const row = await patchScimUser(deps.db, auth, current, userFields(patched));
-      sendScim(res, 200, await presentUser(row));
+      sendScim(res, 200, selectAttributes(await presentUser(row), query));
     },
   });
 
@@ -243,13 +242,14 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     method: 'post',
     path: '/scim/v2/Groups',
     summary: 'Provision a group with its members',
+    query: Selection,
     body: ScimGroupRequest,
     errors: [413],
     responses: { 201: { description: 'Created', schema: ScimGroup } },
-    async handler({ res, body, auth }) {
+    async handler({ res, query, body, auth }) {
       const { row, members } = await createScimGroup(deps.db, auth, groupFields(body));
       const resource = groupResource(row, members, base);
-      sendScim(res, 201, resource, (resource.meta as { location: string }).location);
+      sendScim(res, 201, selectAttributes(resource, query), (resource.meta as { location: string }).location);
     },
   });
 
@@ -263,8 +263,8 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
       const filter = filterOf(query.filter, checkGroupFilter);
       const { rows, total } = await listScimGroups(deps.db, auth.tenantId, filter, { offset: query.startIndex - 1, limit: query.count });
       // Identity providers list groups with excludedAttributes=members: large groups stay cheap.
-      const withMembers = !excluded(query, 'members');
-      const Resources = await Promise.all(rows.map(async (r) => groupResource(r, withMembers ? await groupMembers(deps.db, auth.tenantId, r.id) : null, base)));
+      const withMembers = !isExcluded(query, 'members');
+      const Resources = await Promise.all(rows.map(async (r) => selectAttributes(groupResource(r, withMembers ? await groupMembers(deps.db, auth.tenantId, r.id) : null, base), query)));
       sendScim(res, 200, { schemas: [LIST_SCHEMA], totalResults: total, startIndex: query.startIndex, itemsPerPage: Resources.length, Resources });
     },
   });
@@ -274,12 +274,12 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     path: '/scim/v2/Groups/{id}',
     summary: 'Get a group with its members',
     params: IdParam,
-    query: ListQuery.pick({ excludedAttributes: true }),
+    query: Selection,
     errors: [404],
     responses: { 200: { description: 'The group', schema: ScimGroup } },
     async handler({ res, params, query, auth }) {
       const row = await loadScimGroup(deps.db, auth.tenantId, params.id);
-      sendScim(res, 200, groupResource(row, excluded(query, 'members') ? null : await groupMembers(deps.db, auth.tenantId, row.id), base));
+      sendScim(res, 200, selectAttributes(groupResource(row, isExcluded(query, 'members') ? null : await groupMembers(deps.db, auth.tenantId, row.id), base), query));
     },
   });
 
@@ -288,12 +288,13 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     path: '/scim/v2/Groups/{id}',
     summary: 'Replace a group, members included',
     params: IdParam,
+    query: Selection,
     body: ScimGroupRequest,
     errors: [404, 413],
     responses: { 200: { description: 'The group', schema: ScimGroup } },
-    async handler({ res, params, body, auth }) {
+    async handler({ res, params, query, body, auth }) {
       const { row, members } = await replaceScimGroup(deps.db, auth, params.id, groupFields(body));
-      sendScim(res, 200, groupResource(row, members, base));
+      sendScim(res, 200, selectAttributes(groupResource(row, members, base), query));
     },
   });
 
@@ -302,15 +303,16 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     path: '/scim/v2/Groups/{id}',
     summary: 'Patch a group: rename, add or remove members',
     params: IdParam,
+    query: Selection,
     body: ScimPatchRequest,
     errors: [404, 413],
     responses: { 200: { description: 'The group', schema: ScimGroup } },
-    async handler({ res, params, body, auth }) {
+    async handler({ res, params, query, body, auth }) {
       const current = await loadScimGroup(deps.db, auth.tenantId, params.id);
       const { meta: _m, ...resource } = groupResource(current, await groupMembers(deps.db, auth.tenantId, current.id), base);
       const patched = parseBody(ScimGroupRequest, applyPatch(resource, body.Operations));
       const { row, members } = await patchScimGroup(deps.db, auth, params.id, groupFields(patched));
-      sendScim(res, 200, groupResource(row, members, base));
+      sendScim(res, 200, selectAttributes(groupResource(row, members, base), query));
     },
   });
 
@@ -324,6 +326,17 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     async handler({ res, params, auth }) {
       await deleteScimGroup(deps.db, auth, params.id);
       res.status(204).end();
+    },
+  });
+
+  defineScimRoute(host, logger, {
+    method: 'post',
+    path: '/scim/v2/.search',
+    summary: 'Search across resource types: not supported (501); list or filter /Users and /Groups instead',
+    errors: [501],
+    responses: {},
+    handler() {
+      throw new ScimError(501, null, 'searching several resource types at once is not supported; use GET /scim/v2/Users or /scim/v2/Groups with a filter');
     },
   });
 

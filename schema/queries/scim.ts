@@ -5,7 +5,7 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import type { ScimFilter } from './scim-filter-tree.js';
 import type { Database, DbOrTx } from '../database.js';
 import type { GroupRow } from '../tables/groups.js';
-import type { UserRow } from '../tables/users.js';
+import type { ProfileWarning, UserRow } from '../tables/users.js';
 
 export class UnsupportedFilterError extends Error {
   override name = 'UnsupportedFilterError';
@@ -134,12 +134,13 @@ export interface ScimUserFields {
   active: boolean;
   deactivated_reason: string | null;
   directory_data: Record<string, unknown>;
+  profile_warnings: ProfileWarning[];
 }
 
 export async function insertScimUser(db: DbOrTx, tenantId: string, id: string, f: ScimUserFields): Promise<UserRow> {
   return db
     .insertInto('users')
-    .values({ tenant_id: tenantId, id, source: 'scim', identities: '{}', attributes: '{}', ...f, directory_data: JSON.stringify(f.directory_data) })
+    .values({ tenant_id: tenantId, id, source: 'scim', identities: '{}', attributes: '{}', ...f, directory_data: JSON.stringify(f.directory_data), profile_warnings: JSON.stringify(f.profile_warnings) })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -147,7 +148,7 @@ export async function insertScimUser(db: DbOrTx, tenantId: string, id: string, f
 export async function updateScimUser(db: DbOrTx, tenantId: string, id: string, f: ScimUserFields): Promise<UserRow | undefined> {
   return db
     .updateTable('users')
-    .set({ ...f, directory_data: JSON.stringify(f.directory_data), updated_at: new Date() })
+    .set({ ...f, directory_data: JSON.stringify(f.directory_data), profile_warnings: JSON.stringify(f.profile_warnings), updated_at: new Date() })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .where('source', '=', 'scim')

@@ -19,8 +19,15 @@ export interface UsersTable {
   active: ColumnType<boolean, boolean | undefined, boolean>;
   deactivated_reason: ColumnType<string | null, string | null | undefined, string | null>;
   directory_data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** Values a directory sent that Herald does not use (kept as sent in directory_data). */
+  profile_warnings: ColumnType<ProfileWarning[], string | undefined, string>;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export interface ProfileWarning {
+  field: string;
+  value: string;
+  message: string;
 }
 export type UserSource = 'api' | 'scim' | 'ldap';
 export type UserRow = Selectable<UsersTable>;

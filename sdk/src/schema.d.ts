@@ -1109,6 +1109,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notifications/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send up to 1,000 different notifications, each accepted or refused on its own
+         * @description Scope: `send`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BatchRequest"];
+                };
+            };
+            responses: {
+                /** @description One result per item, in order: `202` with the notification (the original one when its idempotencyKey was used before with the same body), or the error that item alone would have got (`400`, `409`, `422`, `429`, `503`). Accepted items are stored and their runs started whatever happens to the others; retry items that got `503` (or the whole batch: the keys make it safe). */
+                207: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BatchResult"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/notifications/{id}": {
         parameters: {
             query?: never;
@@ -12210,6 +12314,70 @@ export interface components {
             /** @description This recipient's variables: its top-level keys replace the notification's `data` keys for this recipient (a shallow merge). */
             data?: {
                 [key: string]: unknown;
+            };
+        };
+        BatchResult: {
+            accepted: number;
+            refused: number;
+            results: {
+                /** @description The position of the item in `notifications`. */
+                index: number;
+                /** @description 202 accepted, or the HTTP status of this item’s error. */
+                status: number;
+                notification?: components["schemas"]["Notification"];
+                error?: {
+                    /** @example validation_failed */
+                    code: string;
+                    message: string;
+                    details?: unknown[];
+                    /** @description The X-Request-Id of the request (quote it when reporting a problem). */
+                    requestId?: string;
+                };
+            }[];
+        };
+        BatchRequest: {
+            notifications: components["schemas"]["BatchNotificationRequest"][];
+        };
+        BatchNotificationRequest: {
+            /** @description Template key; its published version is used unless templateVersion is given. */
+            template: string;
+            templateVersion?: number;
+            to: components["schemas"]["SendAudience"];
+            /** @default {} */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Defaults to the template's defaultPriority.
+             * @enum {string}
+             */
+            priority?: "high" | "medium" | "low";
+            /** @description Restrict/order channels; default = the template's channels. */
+            channels?: components["schemas"]["Channel"][];
+            category?: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 date-time with offset
+             * @example 2026-11-26T19:30:00+08:00
+             */
+            sendAt?: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 date-time with offset
+             * @example 2026-11-26T19:30:00+08:00
+             */
+            expiresAt?: string;
+            /** @description Required in a batch: it makes retrying the whole batch safe. */
+            idempotencyKey: string;
+            /** @description If a recipient is not reached (`delivered`, or `read` for in-app) within afterSeconds, send these channels too. */
+            escalation?: {
+                afterSeconds: number;
+                channels: components["schemas"]["Channel"][];
+                /**
+                 * @default delivered
+                 * @enum {string}
+                 */
+                until: "delivered" | "read";
             };
         };
         RecallResult: {

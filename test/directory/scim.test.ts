@@ -42,6 +42,7 @@ describe('SCIM 2.0 service provider', () => {
     preferredLanguage: 'en-US,en;q=0.9',
     timezone: 'America/Los_Angeles',
     title: 'Tour Guide',
+    active: true,
   };
 
   beforeAll(async () => {
@@ -111,7 +112,6 @@ describe('SCIM 2.0 service provider', () => {
   it('refuses a taken userName (case-insensitive), a missing userName, bad values, malformed JSON', async () => {
     expectScimError(await scim('POST', '/Users', { ...bjensen, userName: 'BJensen' }), 409, 'uniqueness');
     expectScimError(await scim('POST', '/Users', { schemas: [USER], emails: [{ value: 'x@example.com' }] }), 400, 'invalidValue');
-    expectScimError(await scim('POST', '/Users', { schemas: [USER], userName: 'tz', timezone: 'Mars/Olympus' }), 400, 'invalidValue');
     expectScimError(await scim('POST', '/Users', { schemas: [USER], userName: 'mail', emails: [{ value: 'not-an-address', primary: true }] }), 400, 'invalidValue');
     expectScimError(await scim('POST', '/Users', undefined, { raw: '{"userName": ' }), 400, 'invalidSyntax');
     expectScimError(await scim('GET', '/Users/nobody'), 404);
@@ -155,7 +155,7 @@ describe('SCIM 2.0 service provider', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     groupId = created.body.id;
     expect(groupId).toBe('tour-guides');
-    expect(created.body.members).toEqual([{ value: 'bjensen', display: 'Ms. Barbara J Jensen III', $ref: `${stack.api.url}/scim/v2/Users/bjensen` }]);
+    expect(created.body.members).toEqual([{ value: 'bjensen', $ref: `${stack.api.url}/scim/v2/Users/bjensen` }]);
 
     const add = await scim('PATCH', `/Groups/${groupId}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ display: 'u1', value: 'u1' }, { value: 'u2' }] }] });
     expect(add.status, JSON.stringify(add.body)).toBe(200);
@@ -246,6 +246,91 @@ describe('SCIM 2.0 service provider', () => {
     expect((await scim('GET', `/Groups/${groupId}`)).body.members ?? []).toEqual([]);
     expect((await scim('DELETE', `/Groups/${groupId}`)).status).toBe(204);
     expectScimError(await scim('GET', `/Groups/${groupId}`), 404);
+  });
+
+  it('keeps a locale or time zone Herald cannot use as sent, ignores it with a warning on the user, and still provisions and delivers', async () => {
+    const odd = { schemas: [USER], userName: 'odd', emails: [{ value: 'odd@example.com', primary: true }], preferredLanguage: 'fr-FR', locale: 'Klingon (Qo’noS)', timezone: 'Mars/Olympus' };
+    const created = await scim('POST', '/Users', odd);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // SCIM reads give back what the identity provider sent.
+    expect(created.body).toMatchObject({ locale: 'Klingon (Qo’noS)', timezone: 'Mars/Olympus', preferredLanguage: 'fr-FR' });
+    const herald = (await stack.request('GET', '/v1/users/odd')).body;
+    expect(herald).toMatchObject({ locale: 'fr-FR', timezone: null });
+    expect(herald.profileWarnings).toEqual([
+      { field: 'locale', value: 'Klingon (Qo’noS)', message: expect.stringMatching(/BCP 47/) },
+      { field: 'timezone', value: 'Mars/Olympus', message: expect.stringMatching(/IANA/) },
+    ]);
+    // A group naming the user is provisioned too (it used to fail with "no such User").
+    const group = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Odd ones', members: [{ value: 'odd' }] });
+    expect(group.status, JSON.stringify(group.body)).toBe(201);
+    // Rendering and scheduling fall back to the defaults: the mail goes out.
+    const sent = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['odd'] }, data: { name: 'Odd' } });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    await waitForFinal(stack, sent.body.id);
+    expect((await stack.request('GET', `/v1/notifications/${sent.body.id}/deliveries`)).body.items.map((d: { status: string }) => d.status)).toEqual(['sent']);
+    expect(stack.smtp.mails().some((m) => m.envelopeTo.includes('odd@example.com'))).toBe(true);
+    // A usable value sent later clears the warning.
+    const fixed = await scim('PATCH', '/Users/odd', { schemas: [PATCH], Operations: [{ op: 'replace', path: 'timezone', value: 'Europe/Paris' }, { op: 'remove', path: 'locale' }] });
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
+    expect((await stack.request('GET', '/v1/users/odd')).body).toMatchObject({ timezone: 'Europe/Paris', profileWarnings: [] });
+    expect((await scim('DELETE', `/Groups/${group.body.id}`)).status).toBe(204);
+    expect((await scim('DELETE', '/Users/odd')).status).toBe(204);
+  });
+
+  it('method semantics (RFC 7644 §3.2): every endpoint answers the methods it lacks with 405, Allow and a SCIM error', async () => {
+    const { body: user } = await scim('POST', '/Users', { schemas: [USER], userName: 'methods' });
+    const { body: group } = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Methods' });
+    const endpoints: [string, string[]][] = [
+      ['/ServiceProviderConfig', ['GET']],
+      ['/ResourceTypes', ['GET']],
+      ['/ResourceTypes/User', ['GET']],
+      ['/Schemas', ['GET']],
+      [`/Schemas/${USER}`, ['GET']],
+      ['/Users', ['GET', 'POST']],
+      [`/Users/${user.id}`, ['DELETE', 'GET', 'PATCH', 'PUT']],
+      ['/Groups', ['GET', 'POST']],
+      [`/Groups/${group.id}`, ['DELETE', 'GET', 'PATCH', 'PUT']],
+      ['/.search', ['POST']],
+    ];
+    for (const [path, allowed] of endpoints) {
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !allowed.includes(m))) {
+        const r = await scim(method, path, method === 'GET' || method === 'DELETE' ? undefined : { schemas: [USER], userName: 'x' });
+        expectScimError(r, 405);
+        expect(r.headers.get('allow'), `${method} ${path}`).toBe([...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].sort().join(', '));
+        expect(r.body.detail).toContain(method);
+      }
+    }
+    // The methods they have: HEAD is GET without a body; a creation answers 201 with Location.
+    const head = await stack.request('HEAD', '/scim/v2/ServiceProviderConfig', undefined, { key });
+    expect(head.status).toBe(200);
+    expect(head.body).toBeNull();
+    expect(user.meta.location).toBe(`${stack.api.url}/scim/v2/Users/methods`);
+    // Searching several resource types at once is not implemented: 501 (RFC 7644 §3.12).
+    expectScimError(await scim('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] }), 501);
+    // PUT and PATCH change, they never create: an unknown id is 404.
+    expectScimError(await scim('PUT', '/Groups/nope', { schemas: [GROUP], displayName: 'Nope' }), 404);
+    expectScimError(await scim('PATCH', '/Users/nope', { schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayName', value: 'x' }] }), 404);
+    // DELETE is 204 with no body, then 404: deleting again finds nothing.
+    for (const path of [`/Users/${user.id}`, `/Groups/${group.id}`]) {
+      const del = await scim('DELETE', path);
+      expect(del.status).toBe(204);
+      expect(del.body).toBeNull();
+      expectScimError(await scim('DELETE', path), 404);
+      expectScimError(await scim('GET', path), 404);
+    }
+  });
+
+  it('returns partial resources for attributes and excludedAttributes (RFC 7644 §3.9)', async () => {
+    const { body: user } = await scim('POST', '/Users', { schemas: [USER], userName: 'partial', displayName: 'Part', name: { givenName: 'P', familyName: 'Art' }, title: 'x' });
+    const only = await scim('GET', `/Users/${user.id}?attributes=displayName,name.givenName`);
+    expect(only.body).toEqual({ schemas: [USER], id: user.id, meta: user.meta, displayName: 'Part', name: { givenName: 'P' } });
+    const without = await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "partial"')}&excludedAttributes=${USER}:name,title`);
+    expect(without.body.Resources[0].name).toBeUndefined();
+    expect(without.body.Resources[0].title).toBeUndefined();
+    expect(without.body.Resources[0].displayName).toBe('Part');
+    const created = await scim('POST', '/Users?attributes=userName', { schemas: [USER], userName: 'partial2' });
+    expect(Object.keys(created.body).sort()).toEqual(['id', 'meta', 'schemas', 'userName']);
+    for (const id of [user.id, created.body.id]) expect((await scim('DELETE', `/Users/${id}`)).status).toBe(204);
   });
 
   it('is described in /openapi.json with SCIM media type and error shape', async () => {
