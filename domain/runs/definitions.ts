@@ -225,9 +225,11 @@ export interface DigestInput extends RunSettings {
   windowMs: number;
   channels: Channel[] | null;
   priority: Priority | null;
-  /** Events carried over by continue-as-new. */
+  /** Carried over by continue-as-new: the listed events, how many more were only counted, the flushes so far and when the open window closes (ISO). */
   pending?: DigestEvent[];
+  overflow?: number;
   flushes?: number;
+  flushAt?: string;
 }
 
 export interface DigestState {

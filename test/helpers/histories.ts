@@ -11,8 +11,9 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../histories/', import.meta.url));
 
-export async function recordHistoryIfAsked(client: Client, workflowId: string, name: string): Promise<void> {
+/** Records the run's history (its latest run unless `runId` names one of its chain). */
+export async function recordHistoryIfAsked(client: Client, workflowId: string, name: string, runId?: string): Promise<void> {
   if (process.env.HERALD_RECORD_HISTORIES !== '1') return;
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   writeFileSync(`${HISTORIES_DIR}${name}.json`, historyToJSON(history));
 }
