@@ -1003,7 +1003,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first request with this key runs; the same key with the same request within 24 h gets the first response back (with `Idempotent-Replayed: true`), with another request a 422 (`idempotency_key_reused`), and while the first is still running a 409 (`idempotency_key_in_flight`). Per tenant; 1–255 printable ASCII characters, bare or quoted. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2357,7 +2360,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first request with this key runs; the same key with the same request within 24 h gets the first response back (with `Idempotent-Replayed: true`), with another request a 422 (`idempotency_key_reused`), and while the first is still running a 409 (`idempotency_key_in_flight`). Per tenant; 1–255 printable ASCII characters, bare or quoted. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     key: string;
                 };
@@ -2403,6 +2409,15 @@ export interface paths {
                 };
                 /** @description No such object in this tenant. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state (e.g. an idempotency key reused with a different body). */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2679,7 +2694,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first request with this key runs; the same key with the same request within 24 h gets the first response back (with `Idempotent-Replayed: true`), with another request a 422 (`idempotency_key_reused`), and while the first is still running a 409 (`idempotency_key_in_flight`). Per tenant; 1–255 printable ASCII characters, bare or quoted. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     key: string;
                 };
@@ -2736,8 +2754,26 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Conflict with the current state (e.g. an idempotency key reused with a different body). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Request body too large. */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but violates a business rule. */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2918,7 +2954,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first request with this key runs; the same key with the same request within 24 h gets the first response back (with `Idempotent-Replayed: true`), with another request a 422 (`idempotency_key_reused`), and while the first is still running a 409 (`idempotency_key_in_flight`). Per tenant; 1–255 printable ASCII characters, bare or quoted. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     key: string;
                 };
@@ -2968,6 +3007,15 @@ export interface paths {
                 };
                 /** @description No such object in this tenant. */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state (e.g. an idempotency key reused with a different body). */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7648,7 +7696,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first request with this key runs; the same key with the same request within 24 h gets the first response back (with `Idempotent-Replayed: true`), with another request a 422 (`idempotency_key_reused`), and while the first is still running a 409 (`idempotency_key_in_flight`). Per tenant; 1–255 printable ASCII characters, bare or quoted. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -7692,6 +7743,15 @@ export interface paths {
                 };
                 /** @description Conflict with the current state (e.g. an idempotency key reused with a different body). */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but violates a business rule. */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10243,7 +10303,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first request with this key runs; the same key with the same request within 24 h gets the first response back (with `Idempotent-Replayed: true`), with another request a 422 (`idempotency_key_reused`), and while the first is still running a 409 (`idempotency_key_in_flight`). Per tenant; 1–255 printable ASCII characters, bare or quoted. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -10282,6 +10345,15 @@ export interface paths {
                 };
                 /** @description The key lacks the scope this route needs. */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state (e.g. an idempotency key reused with a different body). */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10559,7 +10631,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first request with this key runs; the same key with the same request within 24 h gets the first response back (with `Idempotent-Replayed: true`), with another request a 422 (`idempotency_key_reused`), and while the first is still running a 409 (`idempotency_key_in_flight`). Per tenant; 1–255 printable ASCII characters, bare or quoted. */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -10966,7 +11041,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first request with this key runs; the same key with the same request within 24 h gets the first response back (with `Idempotent-Replayed: true`), with another request a 422 (`idempotency_key_reused`), and while the first is still running a 409 (`idempotency_key_in_flight`). Per tenant; 1–255 printable ASCII characters, bare or quoted. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     key: string;
                 };
@@ -11007,6 +11085,15 @@ export interface paths {
                 };
                 /** @description The key lacks the scope this route needs. */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state (e.g. an idempotency key reused with a different body). */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11888,7 +11975,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first request with this key runs; the same key with the same request within 24 h gets the first response back (with `Idempotent-Replayed: true`), with another request a 422 (`idempotency_key_reused`), and while the first is still running a 409 (`idempotency_key_in_flight`). Per tenant; 1–255 printable ASCII characters, bare or quoted. */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
