@@ -27,23 +27,50 @@ export const Pagination = z.object({
 export const IdParam = z.object({ id: z.string().min(1).max(128) });
 export const KeyParam = z.object({ key: ClientId });
 
+const AudienceFields = {
+  userIds: z.array(ClientId).min(1).max(1000).optional().meta({ description: 'Target users by their ids (de-duplicated).' }),
+  groups: z.array(ClientId).min(1).max(100).optional().meta({ description: 'Members of these groups (bulk).' }),
+  modules: z.array(ClientId).min(1).max(100).optional().meta({ description: 'Members of these modules (bulk).' }),
+  segment: Segment.optional().meta({ description: 'Users matching attribute filters (bulk).' }),
+  all: z.literal(true).optional().meta({ description: "Every user of the tenant (bulk)." }),
+};
+
 export const Audience = z
-  .object({
-    userIds: z.array(ClientId).min(1).max(1000).optional().meta({ description: 'Target users by their ids (de-duplicated).' }),
-    groups: z.array(ClientId).min(1).max(100).optional().meta({ description: 'Members of these groups (bulk).' }),
-    modules: z.array(ClientId).min(1).max(100).optional().meta({ description: 'Members of these modules (bulk).' }),
-    segment: Segment.optional().meta({ description: 'Users matching attribute filters (bulk).' }),
-    all: z.literal(true).optional().meta({ description: "Every user of the tenant (bulk)." }),
-  })
+  .object(AudienceFields)
   .strict()
   .refine((a) => a.userIds !== undefined || a.groups !== undefined || a.modules !== undefined || a.segment !== undefined || a.all === true, 'name at least one of userIds, groups, modules, segment, all')
   .meta({ id: 'Audience', description: 'Any mix of selectors; a user matched by several is targeted once.' });
+
+// Formats (email, E.164, locale, time zone) are checked by the domain, whose 422 names the item.
+export const InlineRecipient = z
+  .object({
+    id: ClientId.optional().meta({ description: 'The user this is; absent, the user who has the email (else phone) address, or a new one with an id derived from it.' }),
+    email: z.string().min(1).max(320).optional(),
+    phone: z.string().min(1).max(32).optional().meta({ description: 'E.164, e.g. +8613800138000.' }),
+    name: z.string().max(200).optional(),
+    locale: z.string().max(35).optional().meta({ description: 'BCP 47 tag.' }),
+    timezone: z.string().max(64).optional().meta({ description: 'IANA name.' }),
+    data: z.record(z.string(), z.unknown()).optional().meta({ description: "This recipient's variables: its top-level keys replace the notification's `data` keys for this recipient (a shallow merge)." }),
+  })
+  .strict()
+  .refine((r) => r.id !== undefined || r.email !== undefined || r.phone !== undefined, 'a recipient needs an id, an email or a phone')
+  .meta({
+    id: 'InlineRecipient',
+    description:
+      'A recipient named in the send. With any of email, phone, name, locale, timezone the user is created or updated with those fields (other fields, identities, memberships and directory-managed users stay as they are); with an id alone (and data) the user must exist.',
+  });
+
+export const SendAudience = z
+  .object({ ...AudienceFields, recipients: z.array(InlineRecipient).min(1).max(1000).optional().meta({ description: 'Recipients named inline, each with optional data of its own (see InlineRecipient).' }) })
+  .strict()
+  .refine((a) => Object.values(a).some((v) => v !== undefined), 'name at least one of userIds, groups, modules, segment, all, recipients')
+  .meta({ id: 'SendAudience', description: 'Any mix of selectors and inline recipients; a user matched by several is targeted once.' });
 
 export const NotificationRequest = z
   .object({
     template: ClientId.meta({ description: 'Template key; its published version is used unless templateVersion is given.' }),
     templateVersion: z.number().int().min(1).optional(),
-    to: Audience,
+    to: SendAudience,
     data: z.record(z.string(), z.unknown()).default({}),
     priority: Priority.optional().meta({ description: "Defaults to the template's defaultPriority." }),
     channels: z.array(ChannelName).min(1).max(6).optional().meta({ description: "Restrict/order channels; default = the template's channels." }),

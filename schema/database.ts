@@ -6,6 +6,7 @@ import type { DeliveryEventsTable } from './tables/delivery-events.js';
 import type { DeliveryLogTable } from './tables/delivery-log.js';
 import type { InboxMessagesTable } from './tables/inbox-messages.js';
 import type { NotificationsTable } from './tables/notifications.js';
+import type { NotificationRecipientsTable } from './tables/notification-recipients.js';
 import type { SchedulesTable } from './tables/schedules.js';
 import type { OtpCodesTable } from './tables/otp-codes.js';
 import type { RateBucketsTable, TenantUsageTable } from './tables/rate-limits.js';
@@ -34,6 +35,7 @@ export interface Database {
   template_versions: TemplateVersionsTable;
   template_assets: TemplateAssetsTable;
   notifications: NotificationsTable;
+  notification_recipients: NotificationRecipientsTable;
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
   delivery_events: DeliveryEventsTable;

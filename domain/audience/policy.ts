@@ -97,8 +97,9 @@ export type ChannelDecision =
   | { channel: Channel; status: 'pending'; address: string | null; reason: string; notBefore: Date }
   | { channel: Channel; status: 'suppressed'; address: string | null; reason: SuppressionReason };
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The address forms a delivery can go to: stored identities and inline recipients are held to them. */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function isHttpUrl(s: unknown): boolean {
   if (typeof s !== 'string') return false;

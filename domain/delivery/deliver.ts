@@ -90,12 +90,12 @@ function missingRecipientVariables(c: Ctx, { content }: Sendable, recipient: Rec
   return issues.length === 0 ? null : `missing_recipient_variables: ${issues.map((i) => `${i.variable} ${i.message}`).join('; ')}`;
 }
 
-async function render(c: Ctx, { delivery, notification, content, user }: Sendable, recipient: RecipientVariables): Promise<Rendered> {
+async function render(c: Ctx, { delivery, data, content, user }: Sendable, recipient: RecipientVariables): Promise<Rendered> {
   const channel = delivery.channel as Channel;
   let rendered: Rendered;
   try {
     // The recipient's own locale and time zone pick the variant and format dates/numbers.
-    rendered = c.deps.renderer.render(content, channel, { data: openSealed(notification.data, c.deps.secretBox), locale: user.locale, timezone: user.timezone, recipient });
+    rendered = c.deps.renderer.render(content, channel, { data: openSealed(data, c.deps.secretBox), locale: user.locale, timezone: user.timezone, recipient });
   } catch (err) {
     if (err instanceof RenderError) return giveUp(c, delivery.id, new DeliveryError(DeliveryErrorType.Content, err.message));
     throw err;

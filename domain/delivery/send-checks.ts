@@ -24,7 +24,8 @@ type CheckDeps = Pick<DeliveryDeps, 'db' | 'variables' | 'secretBox'>;
 
 /** The rules only checkable when the run starts. */
 export async function checkAtSendTime(deps: CheckDeps, n: NotificationRow, version: TemplateVersionRow): Promise<{ ok: true; audienceSize: number } | { ok: false; reason: string }> {
-  const issues = deps.variables.validate(version.content.variables, openSealed(n.data, deps.secretBox));
+  // With per-recipient data the API checked each recipient's merged data; data alone may lack what they supply.
+  const issues = n.has_recipient_data ? [] : deps.variables.validate(version.content.variables, openSealed(n.data, deps.secretBox));
   if (issues.length > 0) return { ok: false, reason: `data no longer satisfies the template's variables: ${issues.map((i) => i.variable).join(', ')}` };
   if (n.send_at && n.expires_at && n.expires_at <= n.send_at) return { ok: false, reason: 'expiresAt is not after sendAt' };
   const size = await countAudienceUsers(deps.db, n.tenant_id, n.audience as AudienceSelectors);

@@ -23,6 +23,8 @@ import { templateChannels } from '../templates/channels.js';
 import type { VariableValidator } from '../templates/variables.js';
 import type { Actor } from '../actor.js';
 import type { AcceptRequest } from './request.js';
+import { dataIssues, planInlineRecipients, storeRecipientData, type InlinePlan } from './inline-recipients.js';
+import { copyRecipientData, upsertInlineUsers } from '../../schema/queries/inline-recipients.js';
 import type { Db } from '../../schema/database.js';
 import type { Timings } from '../../common/config.js';
 
@@ -72,6 +74,8 @@ export interface SubmitOptions {
   storedData?: Record<string, unknown>;
   /** For a resend: the notification it resends. */
   parentId?: string;
+  /** For a resend: the notification whose per-recipient data this one renders with. */
+  recipientDataOf?: string;
 }
 
 export async function submitNotification(deps: SubmitDeps, auth: Actor, variables: VariableValidator, req: Request, opts: SubmitOptions = {}): Promise<SubmitResult> {
@@ -104,10 +108,10 @@ export async function acceptNotification(
   const now = new Date();
   checkTimes(req, now);
   const { version, bulkThreshold, dailyQuota } = await resolveSendTemplate(deps, tenantId, req);
+  const inline = req.to.recipients ? await planInlineRecipients(deps.db, tenantId, req.to.recipients) : undefined;
   // Checked against the version that will be rendered, before anything is stored or queued,
   // so a missing variable is the caller's 422 rather than a failed delivery later.
-  const issues = variables.validate(version.content.variables, req.data);
-  if (issues.length > 0) throw unprocessable('invalid_data', `data does not satisfy the variables of ${req.template} v${version.version}`, issues);
+  checkData(variables, version, req);
 
   const available = templateChannels(version.content);
   const channels: Channel[] = req.channels ? [...new Set(req.channels)] : available;
@@ -116,26 +120,25 @@ export async function acceptNotification(
     throw unprocessable('channel_not_in_template', `template ${req.template} has no content for ${missing.join(', ')}`, missing.map((c) => ({ channel: c })));
   }
 
-  const userIds = [...new Set(req.to.userIds ?? [])];
-  const found = new Set((await findUsers(deps.db, tenantId, userIds)).map((u) => u.id));
-  const unknown = userIds.filter((id) => !found.has(id));
+  const named = [...new Set([...(req.to.userIds ?? []), ...(inline?.mustExist ?? [])])];
+  const found = new Set((await findUsers(deps.db, tenantId, named)).map((u) => u.id));
+  const unknown = named.filter((id) => !found.has(id));
   if (unknown.length > 0) {
     throw unprocessable('unknown_users', `${unknown.length} user id(s) do not exist`, unknown.map((userId) => ({ userId })));
   }
+  checkEscalation(req, available);
+  if (inline) await upsertInlineUsers(deps.db, inline.users);
+  const userIds = [...new Set([...(req.to.userIds ?? []), ...(inline?.userIds ?? [])])];
 
   // Any group/module/segment/all selector makes a send bulk however few users it matches
   // today: its size is decided when it runs, so it goes through approval like a large list.
   const bulkSelectors = req.to.groups !== undefined || req.to.modules !== undefined || req.to.segment !== undefined || req.to.all === true;
   // Bulk sends wait for a checker's approval (maker-checker) before anything goes out.
   const kind: NotificationKind = bulkSelectors || userIds.length > (bulkThreshold ?? 100) ? 'bulk' : 'single';
-  const audience = { ...req.to, ...(req.to.userIds ? { userIds } : {}) };
+  const { recipients: _inline, ...selectors } = req.to;
+  const audience = { ...selectors, ...(userIds.length > 0 ? { userIds } : {}) };
   const audienceSize = kind === 'bulk' ? await countAudienceUsers(deps.db, tenantId, audience as AudienceSelectors) : userIds.length;
   if (audienceSize === 0) throw unprocessable('empty_audience', 'the audience matches no users');
-
-  if (req.escalation) {
-    const missingEsc = req.escalation.channels.filter((c) => !available.includes(c));
-    if (missingEsc.length > 0) throw unprocessable('channel_not_in_template', `template ${req.template} has no content for ${missingEsc.join(', ')}`, missingEsc.map((c) => ({ channel: c })));
-  }
 
   const priority = (req.priority ?? version.default_priority) as Priority;
   const status: NotificationStatus = kind === 'bulk' ? 'pending_approval' : 'scheduled';
@@ -153,7 +156,9 @@ export async function acceptNotification(
     status,
     status_reason: null,
     audience: JSON.stringify(audience),
-    content_hash: canonicalHash({ template: req.template, version: version.version, data: opts.storedData ?? req.data }),
+    // Recipients' own data is part of what they get: with it, the same base data is other content.
+    content_hash: canonicalHash({ template: req.template, version: version.version, data: opts.storedData ?? req.data, ...(inline?.data.length ? { recipients: inline.data } : {}) }),
+    has_recipient_data: (inline?.data.length ?? 0) > 0 || opts.recipientDataOf !== undefined,
     escalation: req.escalation ? JSON.stringify(req.escalation) : null,
     parent_id: opts.parentId ?? null,
     data: JSON.stringify(opts.storedData ?? req.data),
@@ -167,12 +172,42 @@ export async function acceptNotification(
   if (!created && row.request_hash !== requestHash) {
     throw conflict('idempotency_conflict', 'this idempotencyKey was already used with a different request body');
   }
+  await keepRecipientData(deps, row, created, inline, opts);
   // Counted only for a new notification, so an idempotent replay costs no quota.
   if (created && dailyQuota != null && !(await consumeQuota(deps.db, tenantId, audienceSize * row.channels.length, dailyQuota))) {
     await deleteNotification(deps.db, tenantId, row.id);
     throw new DomainError('rate_limited', 'quota_exceeded', `this tenant's daily quota of ${dailyQuota} recipients is used up`, undefined, secondsToUtcMidnight());
   }
   return { row, created };
+}
+
+function checkData(variables: VariableValidator, version: TemplateVersionRow, req: Request): void {
+  const { recipients, ...selectors } = req.to;
+  // The notification's data alone is rendered for anyone without data of their own.
+  const baseRendered = !recipients || recipients.some((r) => !r.data) || Object.keys(selectors).length > 0;
+  const { issues, index } = dataIssues(variables, version.content.variables, req.data, recipients, baseRendered);
+  if (issues.length === 0) return;
+  const what = index === null ? 'data does' : `to.recipients[${index}].data merged over data does`;
+  throw unprocessable('invalid_data', `${what} not satisfy the variables of ${req.template} v${version.version}`, issues);
+}
+
+function checkEscalation(req: Request, available: readonly Channel[]): void {
+  const missing = (req.escalation?.channels ?? []).filter((c) => !available.includes(c));
+  if (missing.length > 0) throw unprocessable('channel_not_in_template', `template ${req.template} has no content for ${missing.join(', ')}`, missing.map((c) => ({ channel: c })));
+}
+
+/**
+ * Stored before the run starts, so every delivery renders from the same rows. A replay
+ * writes again what a crash may have left unwritten; a new row is removed if this fails.
+ */
+async function keepRecipientData(deps: AcceptDeps, row: NotificationRow, created: boolean, inline: InlinePlan | undefined, opts: SubmitOptions): Promise<void> {
+  try {
+    if (inline) await storeRecipientData(deps.db, row.id, inline);
+    if (created && opts.recipientDataOf) await copyRecipientData(deps.db, opts.recipientDataOf, row.id);
+  } catch (err) {
+    if (created) await deleteNotification(deps.db, row.tenant_id, row.id).catch(() => {});
+    throw err;
+  }
 }
 
 function secondsToUtcMidnight(now = new Date()): number {

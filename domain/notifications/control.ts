@@ -88,7 +88,7 @@ async function acceptResend(deps: ResendDeps, actor: Actor, variables: VariableV
     ...(n.category ? { category: n.category } : {}),
   };
   // The stored data stays sealed: a resent OTP keeps its code out of the clear.
-  return acceptNotification(deps, actor, variables, req, { storedData: n.data, parentId: n.id });
+  return acceptNotification(deps, actor, variables, req, { storedData: n.data, parentId: n.id, ...(n.has_recipient_data ? { recipientDataOf: n.id } : {}) });
 }
 
 /** A change before sending; `null` clears a time, absent leaves it. */

@@ -4,6 +4,7 @@
 import type { Channel } from '../../channels/types.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
 import type { Priority } from '../../common/priorities.js';
+import type { InlineRecipient } from './inline-recipients.js';
 
 /** If a recipient is not reached within afterSeconds, these channels are sent too. */
 export interface Escalation {
@@ -15,7 +16,8 @@ export interface Escalation {
 export interface AcceptRequest {
   template: string;
   templateVersion?: number | undefined;
-  to: AudienceSelectors;
+  /** The selectors, and recipients named inline (stored as users, see inline-recipients.ts). */
+  to: AudienceSelectors & { recipients?: InlineRecipient[] | undefined };
   data: Record<string, unknown>;
   priority?: Priority | undefined;
   channels?: Channel[] | undefined;

@@ -27,7 +27,7 @@ export interface UserProfile {
 }
 
 /** The stored row of a profile; e-mail addresses compare case-insensitively, so they are kept lower case. */
-function userRecord(tenantId: string, id: string, p: UserProfile): NewUser {
+export function userRecord(tenantId: string, id: string, p: UserProfile): NewUser {
   return {
     tenant_id: tenantId,
     id,

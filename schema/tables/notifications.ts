@@ -47,6 +47,8 @@ export interface NotificationsTable {
   content_hash: ColumnType<string | null, string | null | undefined, string | null>;
   /** After `afterSeconds`, recipients not yet `until` (delivered | read) are sent `channels`. */
   escalation: ColumnType<EscalationPlan | null, string | null | undefined, string | null>;
+  /** Some recipients have data of their own (table notification_recipients). */
+  has_recipient_data: ColumnType<boolean, boolean | undefined, boolean>;
   /** Hidden from lists (DELETE); kept for the audit trail. */
   deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
