@@ -8,6 +8,7 @@ import { createMetrics } from '../common/metrics.js';
 import { packagePath } from '../common/package-root.js';
 import { createKeyVerifier } from './auth.js';
 import { createRequestLimiter } from './rate-limit.js';
+import { createIdempotency } from '../domain/idempotency/idempotency.js';
 import { verifyJsonBody } from './body-guards.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, HttpError } from './errors.js';
@@ -44,14 +45,16 @@ import { directoryRoutes } from './routes/directory.js';
 import type { TemplateTools } from '../domain/templates/service.js';
 import { createVariableValidator } from '../domain/templates/variables.js';
 
-/** Which channel each adapter kind serves, read from the registry's declarations. */
+/** Each adapter kind's channel and config schema, read from the registry's declarations. */
 function providerKinds(): ProviderKinds {
   const registry = createChannelRegistry();
-  const channelOf = new Map(registry.kinds().map((k) => [k, registry.get(k)?.channel]));
-  const validators = new Map(registry.kinds().map((k) => [k, registry.get(k)?.validateConfig]));
+  const list = registry.kinds().flatMap((kind) => {
+    const a = registry.get(kind);
+    return a ? [{ kind, channel: a.channel, configSchema: a.configSchema }] : [];
+  });
   const recallKinds = registry.kinds().filter((k) => registry.get(k)?.limits.supportsRecall);
   void registry.close(); // adapters open nothing until they send; this only releases the objects
-  return { channelOf: (kind) => channelOf.get(kind), configProblems: (kind, config) => validators.get(kind)?.(config) ?? [], recallKinds };
+  return { list, recallKinds };
 }
 
 export interface AppOptions {
@@ -88,6 +91,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
     registry: createOpenApiRegistry(),
     keys: createKeyVerifier(deps.db),
     limiter: deps.rateLimits ? createRequestLimiter(deps.db, deps.rateLimits) : undefined,
+    idempotency: createIdempotency(deps.db),
   };
   // One renderer and one variable validator per app: their compile caches are shared by
   // the routes that preview, publish and submit.

@@ -8,6 +8,8 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, DEFAULT_TIMEOUT_MS, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 
 export interface ApnsConfig {
   teamId: string;
@@ -70,6 +72,17 @@ interface Http2Answer {
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
+
+const ConfigSchema = z.strictObject({
+  teamId: z.string().regex(/^[A-Z0-9]{10}$/, 'the 10-character Team ID').meta({ description: 'The Apple developer Team ID.' }),
+  keyId: z.string().regex(/^[A-Z0-9]{10}$/, 'the 10-character Key ID').meta({ description: 'The Key ID of the `.p8` signing key.' }),
+  privateKey: secret(z.string().includes('PRIVATE KEY', { message: 'a PEM private key' }), 'The `.p8` key (PKCS#8 PEM).'),
+  topic: z.string().min(1).max(255).meta({ description: "The app's bundle id (plus `.voip` etc. for other push types)." }),
+  apiBaseUrl: httpUrl('Default `https://api.push.apple.com`; `https://api.sandbox.push.apple.com` for development builds.').optional(),
+  pushType: z.enum(['alert', 'background']).optional().meta({ description: 'Default `alert`.' }),
+  ca: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'PEM certificates' }).optional().meta({ description: 'Extra CA certificates (PEM) to trust.' }),
+  timeoutMs,
+});
 
 export function createApnsAdapter(): ChannelAdapter<ApnsConfig, PushMessage> {
   const sessions = new Map<string, ClientHttp2Session>();
@@ -137,6 +150,7 @@ export function createApnsAdapter(): ChannelAdapter<ApnsConfig, PushMessage> {
     kind: 'apns',
     channel: 'push',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message, config) => ({ payload: payloadOf(message, config?.pushType ?? 'alert') }),
 
     async send(message: PushMessage, config: ApnsConfig): Promise<SendResult> {

@@ -2,6 +2,8 @@
 // small per-adapter cache of SDK clients keyed by their config, and the mapping of an SDK
 // error to a DeliveryError.
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, requireConfig, truncate } from './http.js';
 
@@ -15,6 +17,16 @@ export interface AwsConfig {
   endpoint?: string | undefined;
   timeoutMs?: number | undefined;
 }
+
+/** The config fields of every AWS kind (SES, SNS): their schemas spread it into their own. */
+export const awsConfigShape = {
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1').meta({ description: 'The AWS region, e.g. `eu-west-1`.' }),
+  accessKeyId: z.string().min(16).max(128).meta({ description: "An IAM access key id. Explicit credentials only: the worker's own AWS identity is never used." }),
+  secretAccessKey: secret(z.string().min(1).max(256), 'The secret of the access key.'),
+  sessionToken: secret(z.string().min(1), "A temporary credential's session token.").optional(),
+  endpoint: httpUrl("Another endpoint than AWS's regional one (a VPC endpoint).").optional(),
+  timeoutMs,
+};
 
 /** Constructor settings common to every AWS SDK client Herald makes. */
 export function awsClientSettings(config: AwsConfig, provider: string) {

@@ -8,6 +8,8 @@ import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { secret, timeoutMs, webhookUrl } from './config-schema.js';
 
 /** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
 export interface DingtalkRobotConfig extends OutboundSettings {
@@ -45,11 +47,20 @@ function textOf(message: ChatMessage, config: Partial<DingtalkRobotConfig>): str
   return text;
 }
 
+const ConfigSchema = z.strictObject({
+  webhookUrl: webhookUrl('The robot URL: `https://oapi.dingtalk.com/robot/send?access_token=…`.'),
+  secret: secret(z.string().min(1).max(256), 'The robot\'s `SEC…` secret when its "sign" security setting is on.').optional(),
+  atMobiles: z.array(z.string().min(1).max(32)).max(100).optional().meta({ description: 'Phone numbers of members to @-mention.' }),
+  atAll: z.boolean().optional().meta({ description: '@-mention everyone in the group.' }),
+  timeoutMs,
+});
+
 export function createDingtalkRobotAdapter(): ChannelAdapter<DingtalkRobotConfig, ChatMessage> {
   return {
     kind: 'dingtalk-robot',
     channel: 'chat',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message, config) => ({ text: textOf(message, config ?? {}) }),
 
     async send(message: ChatMessage, config: DingtalkRobotConfig): Promise<SendResult> {

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
-import { configProblems } from './config-schema.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { joinUrl, requireChannel, requireConfig } from './http.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
@@ -25,12 +25,12 @@ export interface DingtalkWorkNoticeConfig {
   timeoutMs?: number | undefined;
 }
 
-const ConfigSchema = z.object({
-  appKey: z.string().min(1).max(128),
-  appSecret: z.string().min(1).max(256),
-  agentId: z.union([z.number().int().positive(), z.string().regex(/^\d{1,18}$/, 'the numeric AgentId')]),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+const ConfigSchema = z.strictObject({
+  appKey: z.string().min(1).max(128).meta({ description: "The internal app's AppKey (Client ID)." }),
+  appSecret: secret(z.string().min(1).max(256), "The internal app's AppSecret (Client Secret)."),
+  agentId: z.union([z.number().int().positive(), z.string().regex(/^\d{1,18}$/, 'the numeric AgentId')]).meta({ description: "The app's AgentId." }),
+  baseUrl: httpUrl('Default `https://oapi.dingtalk.com`.').optional(),
+  timeoutMs,
 });
 
 interface DingtalkAnswer {
@@ -118,7 +118,7 @@ export function createDingtalkWorkNoticeAdapter(): ChannelAdapter<DingtalkWorkNo
     limits: LIMITS,
     measure: (message) => ({ msg: JSON.stringify(msgOf(message)) }),
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: ChatMessage, config: DingtalkWorkNoticeConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'dingtalk-work-notice');

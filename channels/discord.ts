@@ -7,6 +7,8 @@ import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { timeoutMs, webhookUrl } from './config-schema.js';
 
 /** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
 export interface DiscordConfig extends OutboundSettings {
@@ -29,11 +31,18 @@ function contentOf(message: ChatMessage): string {
   return message.content.title ? `**${message.content.title}**\n${body}` : body;
 }
 
+const ConfigSchema = z.strictObject({
+  webhookUrl: webhookUrl('The channel webhook URL: `https://discord.com/api/webhooks/…/…`.'),
+  username: z.string().min(1).max(80).optional().meta({ description: 'Overrides the name the webhook posts as.' }),
+  timeoutMs,
+});
+
 export function createDiscordAdapter(): ChannelAdapter<DiscordConfig, ChatMessage> {
   return {
     kind: 'discord',
     channel: 'chat',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ content: contentOf(message) }),
 
     async send(message: ChatMessage, config: DiscordConfig): Promise<SendResult> {

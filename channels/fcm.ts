@@ -7,6 +7,8 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 
 export interface FcmServiceAccount {
   project_id?: string | undefined;
@@ -87,6 +89,17 @@ function payloadOf(message: PushMessage): { notification: { title: string; body:
   return { notification: { title: message.content.title, body: message.content.body }, data };
 }
 
+const ConfigSchema = z.strictObject({
+  serviceAccount: secret(
+    z.looseObject({ client_email: z.string().min(3), private_key: z.string().includes('PRIVATE KEY', { message: 'a PEM private key' }), project_id: z.string().optional(), token_uri: z.string().optional() }),
+    "The Firebase service account's JSON key file, as an object.",
+  ),
+  projectId: z.string().min(1).max(64).optional().meta({ description: "The Firebase project; default the service account's `project_id`." }),
+  apiBaseUrl: httpUrl('Default `https://fcm.googleapis.com`.').optional(),
+  tokenUri: httpUrl("Overrides the service account's `token_uri`.").optional(),
+  timeoutMs,
+});
+
 export function createFcmAdapter(): ChannelAdapter<FcmConfig, PushMessage> {
   const tokens = new Map<string, CachedToken>();
   // Concurrent sends share one token request instead of stampeding the token endpoint.
@@ -127,6 +140,7 @@ export function createFcmAdapter(): ChannelAdapter<FcmConfig, PushMessage> {
     kind: 'fcm',
     channel: 'push',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ payload: JSON.stringify(payloadOf(message)) }),
 
     async send(message: PushMessage, config: FcmConfig): Promise<SendResult> {

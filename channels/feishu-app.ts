@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { callWithToken, createTokenCache, tokenKey, type FetchedToken } from './access-token.js';
-import { configProblems } from './config-schema.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { feishuCard } from './feishu-bot.js';
 import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate, type HttpResponse } from './http.js';
@@ -30,11 +30,11 @@ export interface FeishuAppConfig {
 }
 
 const ConfigSchema = z.strictObject({
-  appId: z.string().min(1).max(64),
-  appSecret: z.string().min(1).max(256),
-  receiveIdType: z.enum(['open_id', 'user_id', 'union_id']).optional(),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  appId: z.string().min(1).max(64).meta({ description: "The self-built app's App ID (`cli_…`)." }),
+  appSecret: secret(z.string().min(1).max(256), "The app's App Secret."),
+  receiveIdType: z.enum(['open_id', 'user_id', 'union_id']).optional().meta({ description: "What the users' `feishu` identity holds: `open_id` (default, `ou_…`), `user_id` or `union_id`." }),
+  baseUrl: httpUrl('Default `https://open.feishu.cn`; `https://open.larksuite.com` for Lark.').optional(),
+  timeoutMs,
 });
 
 interface FeishuAnswer {
@@ -143,7 +143,7 @@ export function createFeishuAppAdapter(): ChannelAdapter<FeishuAppConfig, ChatMe
     limits: LIMITS,
     measure: (message) => ({ content: contentOf(message) }),
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: ChatMessage, config: FeishuAppConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'feishu-app');

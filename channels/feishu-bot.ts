@@ -9,6 +9,8 @@ import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { secret, timeoutMs, webhookUrl } from './config-schema.js';
 
 /** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
 export interface FeishuBotConfig extends OutboundSettings {
@@ -56,11 +58,18 @@ function unsignedPayload(message: ChatMessage): Record<string, unknown> {
   return { msg_type: 'interactive', card: feishuCard(message) };
 }
 
+const ConfigSchema = z.strictObject({
+  webhookUrl: webhookUrl('The custom bot URL: `https://open.feishu.cn/open-apis/bot/v2/hook/…` (or open.larksuite.com).'),
+  secret: secret(z.string().min(1).max(256), 'The signing secret when the bot\'s "signature verification" is on.').optional(),
+  timeoutMs,
+});
+
 export function createFeishuBotAdapter(): ChannelAdapter<FeishuBotConfig, ChatMessage> {
   return {
     kind: 'feishu-bot',
     channel: 'chat',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ body: JSON.stringify(unsignedPayload(message)) }),
 
     async send(message: ChatMessage, config: FeishuBotConfig): Promise<SendResult> {

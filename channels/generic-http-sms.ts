@@ -5,6 +5,8 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits, SMS_MAX_SEGMENTS } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
+import { z } from 'zod';
+import { secret, timeoutMs } from './config-schema.js';
 
 export interface GenericHttpSmsConfig {
   /** May contain placeholders, e.g. `https://gw.example/send?to={{to}}`. */
@@ -68,11 +70,34 @@ function pick(json: unknown, path: string): unknown {
   return cur;
 }
 
+// Placeholders may stand anywhere but in the scheme and host.
+const templatedUrl = z.string().refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v.replace(/\{\{[^}]*\}\}/g, 'x')), 'an http(s) URL (placeholders allowed)');
+const validRegex = (v: string) => {
+  try {
+    new RegExp(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const ConfigSchema = z.strictObject({
+  url: templatedUrl.meta({ description: "The gateway's URL, with placeholders, e.g. `https://gw.example/send?to={{to}}`." }),
+  method: z.enum(['GET', 'POST', 'PUT']).optional().meta({ description: 'Default `POST`.' }),
+  headers: secret(z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string().max(2000)), 'Request headers (placeholders allowed), e.g. an API key.').optional(),
+  bodyTemplate: z.string().max(10_000).optional().meta({ description: 'The body, with placeholders: `{{to}}`, `{{text}}`, `{{messageId}}`, `{{templateId}}`, `{{params.NAME}}`.' }),
+  bodyEncoding: z.enum(['json', 'form', 'raw']).optional().meta({ description: 'How values are escaped inside the body template (default `json`).' }),
+  messageIdPath: z.string().max(200).optional().meta({ description: "Dotted path of the provider's message id in a JSON answer, e.g. `data.id`." }),
+  successBodyPattern: z.string().max(500).refine(validRegex, 'a regular expression').optional().meta({ description: 'For gateways that answer 200 with an error flag: a 2xx body must match this regular expression.' }),
+  timeoutMs,
+});
+
 export function createGenericHttpSmsAdapter(): ChannelAdapter<GenericHttpSmsConfig, SmsMessage> {
   return {
     kind: 'generic-http-sms',
     channel: 'sms',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ text: message.content.text ?? '' }),
 
     async send(message: SmsMessage, config: GenericHttpSmsConfig): Promise<SendResult> {

@@ -8,7 +8,7 @@
 // as illegal are an invalid recipient, so the router forgets the token.
 import { z } from 'zod';
 import { callWithToken, createTokenCache, tokenKey, type FetchedToken } from './access-token.js';
-import { configProblems } from './config-schema.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate, type HttpResponse } from './http.js';
 import { enforceLimits } from './limits.js';
@@ -29,12 +29,12 @@ export interface HuaweiPushConfig {
 }
 
 const ConfigSchema = z.strictObject({
-  appId: z.string().regex(/^\d{6,20}$/, 'the numeric App ID'),
-  appSecret: z.string().min(16).max(256),
-  importance: z.enum(['NORMAL', 'LOW']).optional(),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  authUrl: z.url({ protocol: /^https?$/ }).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  appId: z.string().regex(/^\d{6,20}$/, 'the numeric App ID').meta({ description: "The app's App ID (also the OAuth client id)." }),
+  appSecret: secret(z.string().min(16).max(256), "The app's App Secret (the OAuth client secret)."),
+  importance: z.enum(['NORMAL', 'LOW']).optional().meta({ description: "Android notification channel importance: `NORMAL` (default) or `LOW` (Push Kit's classification)." }),
+  baseUrl: httpUrl('Default `https://push-api.cloud.huawei.com`.').optional(),
+  authUrl: httpUrl('Default `https://oauth-login.cloud.huawei.com`.').optional(),
+  timeoutMs,
 });
 
 interface HuaweiAnswer {
@@ -113,7 +113,7 @@ export function createHuaweiPushAdapter(): ChannelAdapter<HuaweiPushConfig, Push
     limits: LIMITS,
     measure: (message, config) => ({ message: JSON.stringify(messageOf(message, config?.importance ?? 'NORMAL')) }),
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: PushMessage, config: HuaweiPushConfig): Promise<SendResult> {
       requireChannel(message.channel, 'push', 'huawei-push');

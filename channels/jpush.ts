@@ -6,7 +6,7 @@
 // invalid recipient, so the router forgets the registration id; 2002 is the app's rate limit
 // (429, X-Rate-Limit-Reset says when it resets); 1004 and 1008 are the credentials.
 import { z } from 'zod';
-import { configProblems } from './config-schema.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
@@ -23,11 +23,11 @@ export interface JpushConfig {
 }
 
 const ConfigSchema = z.strictObject({
-  appKey: z.string().regex(/^[0-9a-f]{24}$/, 'the 24-character AppKey'),
-  masterSecret: z.string().regex(/^[0-9a-f]{24}$/, 'the 24-character Master Secret'),
-  apnsProduction: z.boolean().optional(),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  appKey: z.string().regex(/^[0-9a-f]{24}$/, 'the 24-character AppKey').meta({ description: "The app's AppKey." }),
+  masterSecret: secret(z.string().regex(/^[0-9a-f]{24}$/, 'the 24-character Master Secret'), "The app's Master Secret."),
+  apnsProduction: z.boolean().optional().meta({ description: 'iOS: the production APNs environment (default true) or the development one.' }),
+  baseUrl: httpUrl('Default `https://api.jpush.cn`.').optional(),
+  timeoutMs,
 });
 
 interface JpushAnswer {
@@ -97,7 +97,7 @@ export function createJpushAdapter(): ChannelAdapter<JpushConfig, PushMessage> {
     limits: LIMITS,
     measure: (message) => ({ notification: JSON.stringify(notificationOf(message)) }),
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: PushMessage, config: JpushConfig): Promise<SendResult> {
       requireChannel(message.channel, 'push', 'jpush');

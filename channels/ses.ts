@@ -5,8 +5,7 @@ import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { z } from 'zod';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { awsClientSettings, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
-import { configProblems } from './config-schema.js';
+import { awsClientSettings, awsConfigShape, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
 import { requireChannel, requireConfig } from './http.js';
 import { EMAIL_SUBJECT_MAX_CHARS, enforceLimits, measureEmail } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, EmailMessage, SendResult } from './types.js';
@@ -19,16 +18,11 @@ export interface SesConfig extends AwsConfig {
   content?: 'simple' | 'raw' | undefined;
 }
 
-const ConfigSchema = z.object({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as eu-west-1'),
-  accessKeyId: z.string().min(16).max(128),
-  secretAccessKey: z.string().min(1).max(256),
-  sessionToken: z.string().min(1).optional(),
-  endpoint: z.url({ protocol: /^https?$/ }).optional(),
-  from: z.string().min(3).max(320),
-  configurationSetName: z.string().min(1).max(64).optional(),
-  content: z.enum(['simple', 'raw']).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+const ConfigSchema = z.strictObject({
+  ...awsConfigShape,
+  from: z.string().min(3).max(320).meta({ description: 'A verified identity: `Herald <noreply@example.com>`.' }),
+  configurationSetName: z.string().min(1).max(64).optional().meta({ description: 'The SES configuration set to send with (event publishing, dedicated IPs).' }),
+  content: z.enum(['simple', 'raw']).optional().meta({ description: '`simple` (default): SES builds the MIME message; `raw`: Herald does, keeping every header as given.' }),
 });
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -79,7 +73,7 @@ export function createSesAdapter(): ChannelAdapter<SesConfig, EmailMessage> {
     limits: LIMITS,
     measure: measureEmail,
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: EmailMessage, config: SesConfig): Promise<SendResult> {
       requireChannel(message.channel, 'email', 'ses');

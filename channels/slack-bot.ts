@@ -6,7 +6,7 @@
 // into token rotation, so there is no token to fetch or cache: `token_expired` and a revoked
 // token are configuration errors.
 import { z } from 'zod';
-import { configProblems } from './config-schema.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
@@ -24,10 +24,10 @@ export interface SlackBotConfig {
 }
 
 const ConfigSchema = z.strictObject({
-  botToken: z.string().regex(/^xox[bp]-[A-Za-z0-9-]{8,}$/, 'a Slack bot token (xoxb-…)'),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  unfurlLinks: z.boolean().optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  botToken: secret(z.string().regex(/^xox[bp]-[A-Za-z0-9-]{8,}$/, 'a Slack bot token (xoxb-…)'), "The app's bot user OAuth token (`xoxb-…`) with the `chat:write` scope."),
+  baseUrl: httpUrl('Default `https://slack.com`.').optional(),
+  unfurlLinks: z.boolean().optional().meta({ description: "Expand links into previews (Slack's `unfurl_links`); default false." }),
+  timeoutMs,
 });
 
 interface SlackAnswer {
@@ -112,7 +112,7 @@ export function createSlackBotAdapter(): ChannelAdapter<SlackBotConfig, ChatMess
     limits: LIMITS,
     measure: (message) => ({ text: slackText(message) }),
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: ChatMessage, config: SlackBotConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'slack-bot');

@@ -6,6 +6,8 @@ import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { timeoutMs, webhookUrl } from './config-schema.js';
 
 /** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
 export interface SlackConfig extends OutboundSettings {
@@ -27,11 +29,17 @@ export function slackText(message: ChatMessage): string {
   return message.content.title ? `*${renderMarkdown(message.content.title, 'slack')}*\n${body}` : body;
 }
 
+const ConfigSchema = z.strictObject({
+  webhookUrl: webhookUrl('The incoming-webhook URL: `https://hooks.slack.com/services/T…/B…/…`.'),
+  timeoutMs,
+});
+
 export function createSlackAdapter(): ChannelAdapter<SlackConfig, ChatMessage> {
   return {
     kind: 'slack',
     channel: 'chat',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ text: slackText(message) }),
 
     async send(message: ChatMessage, config: SlackConfig): Promise<SendResult> {

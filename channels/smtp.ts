@@ -5,6 +5,8 @@ import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { EMAIL_SUBJECT_MAX_CHARS, enforceLimits, measureEmail } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, EmailMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { secret } from './config-schema.js';
 
 export interface SmtpConfig {
   /** `smtp://user:pass@host:port` or the parts below. */
@@ -68,6 +70,18 @@ const LIMITS: ChannelLimits = {
   supportsReceipts: false,
 };
 
+const ConfigSchema = z
+  .strictObject({
+    url: secret(z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL'), 'The server as `smtp://user:pass@host:port` (or `smtps://`), instead of `host`, `port`, `secure` and `auth`.').optional(),
+    host: z.string().min(1).max(253).optional().meta({ description: "The SMTP server's host name (or give `url`)." }),
+    port: z.number().int().min(1).max(65_535).optional().meta({ description: 'Default 587, or 465 with `secure`.' }),
+    secure: z.boolean().optional().meta({ description: 'TLS from the first byte (port 465); otherwise STARTTLS when the server offers it.' }),
+    auth: secret(z.strictObject({ user: z.string().min(1), pass: z.string().min(1) }), 'The login: `{ "user": …, "pass": … }`.').optional(),
+    from: z.string().min(3).max(320).meta({ description: 'The From address: `Herald <noreply@example.com>`.' }),
+    maxConnections: z.number().int().min(1).max(100).optional().meta({ description: 'Pooled connections per server (default 5).' }),
+  })
+  .refine((c) => c.url !== undefined || c.host !== undefined, { message: 'give url or host', path: ['host'] });
+
 export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
   const transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
 
@@ -97,6 +111,7 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
     kind: 'smtp',
     channel: 'email',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: measureEmail,
 
     async send(message: EmailMessage, config: SmtpConfig): Promise<SendResult> {

@@ -4,8 +4,7 @@
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { awsClientSettings, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
-import { configProblems } from './config-schema.js';
+import { awsClientSettings, awsConfigShape, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
 import { requireChannel } from './http.js';
 import { enforceLimits, SMS_MAX_SEGMENTS } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
@@ -19,19 +18,15 @@ export interface SnsConfig extends AwsConfig {
   originationNumber?: string | undefined;
 }
 
-const ConfigSchema = z.object({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1'),
-  accessKeyId: z.string().min(16).max(128),
-  secretAccessKey: z.string().min(1).max(256),
-  sessionToken: z.string().min(1).optional(),
-  endpoint: z.url({ protocol: /^https?$/ }).optional(),
-  smsType: z.enum(['Transactional', 'Promotional']).optional(),
+const ConfigSchema = z.strictObject({
+  ...awsConfigShape,
+  smsType: z.enum(['Transactional', 'Promotional']).optional().meta({ description: '`Transactional` (default: critical messages such as OTPs) or `Promotional` (cheaper).' }),
   senderId: z
     .string()
     .regex(/^(?=.*[A-Za-z])[A-Za-z0-9-]{1,11}$/, '1-11 letters, digits or hyphens, at least one letter')
-    .optional(),
-  originationNumber: z.string().min(3).max(20).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+    .optional()
+    .meta({ description: '1–11 alphanumeric characters shown as the sender where the destination country supports it.' }),
+  originationNumber: z.string().min(3).max(20).optional().meta({ description: 'A number or short code of the account to send from (`AWS.MM.SMS.OriginationNumber`).' }),
 });
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -66,7 +61,7 @@ export function createSnsAdapter(): ChannelAdapter<SnsConfig, SmsMessage> {
     limits: LIMITS,
     measure: (message) => ({ text: message.content.text ?? '' }),
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: SmsMessage, config: SnsConfig): Promise<SendResult> {
       requireChannel(message.channel, 'sms', 'sns');

@@ -7,6 +7,8 @@ import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { timeoutMs, webhookUrl } from './config-schema.js';
 
 /** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
 export interface TeamsConfig extends OutboundSettings {
@@ -35,11 +37,17 @@ export function adaptiveCardFor(message: ChatMessage): object {
 // Teams rejects payloads over about 28 KB and throttles webhooks at a few per second.
 const LIMITS: ChannelLimits = { lengths: [{ field: 'payload', unit: 'bytes', max: 28 * 1024 }], ratePerSecond: 4, supportsRecall: false, supportsReceipts: false };
 
+const ConfigSchema = z.strictObject({
+  webhookUrl: webhookUrl("The channel's incoming-webhook (or Workflows) URL."),
+  timeoutMs,
+});
+
 export function createTeamsAdapter(): ChannelAdapter<TeamsConfig, ChatMessage> {
   return {
     kind: 'teams',
     channel: 'chat',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ payload: JSON.stringify(adaptiveCardFor(message)) }),
 
     async send(message: ChatMessage, config: TeamsConfig): Promise<SendResult> {

@@ -6,6 +6,8 @@ import { errorForStatus, httpRequest, joinUrl, parseJson, requireChannel, requir
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 
 export interface TelegramConfig {
   botToken: string;
@@ -36,11 +38,20 @@ function textOf(message: ChatMessage, config: Partial<TelegramConfig>): string {
 }
 const RECIPIENT_GONE = /chat not found|bot was blocked|user is deactivated|bot was kicked|not a member|PEER_ID_INVALID|have no rights to send/i;
 
+const ConfigSchema = z.strictObject({
+  botToken: secret(z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'a bot token such as 123456:ABC-…'), 'The bot token from @BotFather.'),
+  apiBaseUrl: httpUrl('Default `https://api.telegram.org`; a local Bot API server otherwise.').optional(),
+  parseMode: z.enum(['HTML', 'MarkdownV2']).optional().meta({ description: 'How the text is formatted (default `HTML`).' }),
+  disableLinkPreview: z.boolean().optional().meta({ description: 'Do not expand links into previews.' }),
+  timeoutMs,
+});
+
 export function createTelegramAdapter(): ChannelAdapter<TelegramConfig, ChatMessage> {
   return {
     kind: 'telegram',
     channel: 'chat',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message, config) => ({ text: textOf(message, config ?? {}) }),
 
     async send(message: ChatMessage, config: TelegramConfig): Promise<SendResult> {

@@ -6,6 +6,8 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig } from './http.js';
 import { enforceLimits, SMS_MAX_SEGMENTS } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
+import { z } from 'zod';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 
 export interface TwilioConfig {
   accountSid: string;
@@ -56,11 +58,24 @@ const LIMITS: ChannelLimits = {
   supportsReceipts: true,
 };
 
+const ConfigSchema = z
+  .strictObject({
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an Account SID (AC and 32 hex digits)').meta({ description: 'The Account SID (`AC…`).' }),
+    authToken: secret(z.string().min(1).max(256), 'The Auth Token; it also verifies status callbacks.'),
+    from: z.string().regex(/^\+[1-9]\d{1,14}$/, 'an E.164 number').optional().meta({ description: 'A Twilio number in E.164 (or give `messagingServiceSid`).' }),
+    messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'a Messaging Service SID (MG…)').optional().meta({ description: 'A Messaging Service to send through (`MG…`).' }),
+    statusCallbackUrl: httpUrl("Where Twilio posts status changes; default Herald's `/v1/receipts/{providerId}`.").optional(),
+    apiBaseUrl: httpUrl('Default `https://api.twilio.com`.').optional(),
+    timeoutMs,
+  })
+  .refine((c) => c.from !== undefined || c.messagingServiceSid !== undefined, { message: 'give from or messagingServiceSid', path: ['from'] });
+
 export function createTwilioAdapter(): ChannelAdapter<TwilioConfig, SmsMessage> {
   return {
     kind: 'twilio',
     channel: 'sms',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ text: message.content.text ?? '' }),
 
     async send(message: SmsMessage, config: TwilioConfig): Promise<SendResult> {

@@ -1,5 +1,6 @@
 // The one interface every provider adapter implements. No Temporal imports here: adapters
 // are plain code that sends one message and throws DeliveryError when it cannot.
+import type { ConfigSchema } from './config-schema.js';
 
 /** The channels Herald delivers on; provider kinds belong to one of them. */
 export const CHANNELS = ['email', 'sms', 'chat', 'push', 'inapp', 'webhook'] as const;
@@ -45,10 +46,12 @@ export interface ChatMessage {
 export interface SmsContent {
   /** Free text, for providers that send it as is (Twilio, generic HTTP). */
   text?: string | undefined;
-  /** Pre-registered template, for providers that only send templates (Aliyun, Tencent). */
+  /** Pre-registered template, for providers that only send templates (Aliyun TemplateCode, Tencent TemplateId). */
   templateId?: string | undefined;
-  /** Template variables; Tencent's positional `{1}`, `{2}` take keys "1", "2". */
-  templateParams?: Record<string, string> | undefined;
+  /** The registered signature to send under, when not the provider config's. */
+  signName?: string | undefined;
+  /** Template variables: by name (Aliyun TemplateParam), or in order of Tencent's positional `{1}`, `{2}` (TemplateParamSet). */
+  templateParams?: Record<string, string> | string[] | undefined;
 }
 
 export interface SmsMessage {
@@ -156,8 +159,8 @@ export interface ChannelAdapter<Config = unknown, Message extends OutboundMessag
    * returned. Throws DeliveryError like `send`: permanent when it can never be recalled.
    */
   recall?(providerMessageId: string, config: Config): Promise<void>;
-  /** What is wrong with a provider config (`field: message`), checked when it is saved; absent: checked at send. */
-  validateConfig?(config: unknown): string[];
+  /** What a tenant may put in this kind's provider config (channels/config-schema.ts), checked when it is saved. */
+  readonly configSchema: ConfigSchema;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

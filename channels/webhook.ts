@@ -5,6 +5,8 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, requireChannel, requireConfig } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, SendResult, WebhookMessage } from './types.js';
+import { z } from 'zod';
+import { secret, timeoutMs } from './config-schema.js';
 
 export interface WebhookConfig {
   /** Shared signing secret of the subscription. */
@@ -37,11 +39,19 @@ function bodyOf(message: WebhookMessage): string {
   return JSON.stringify({ id: message.messageId, event: message.content.event, createdAt: new Date().toISOString(), data: message.content.data });
 }
 
+// The endpoint is each user's `webhook` identity, not provider config.
+const ConfigSchema = z.strictObject({
+  secret: secret(z.string().min(16).max(256), 'The signing secret: `X-Herald-Signature` is `v1=` + hex HMAC-SHA256 of `timestamp.body`.'),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string().max(1000)).optional().meta({ description: 'Extra static headers, e.g. an API key the receiver expects.' }),
+  timeoutMs,
+});
+
 export function createWebhookAdapter(): ChannelAdapter<WebhookConfig, WebhookMessage> {
   return {
     kind: 'webhook',
     channel: 'webhook',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ body: bodyOf(message) }),
 
     async send(message: WebhookMessage, config: WebhookConfig): Promise<SendResult> {

@@ -9,6 +9,8 @@ import { DEFAULT_TIMEOUT_MS, parseRetryAfter, requireChannel, requireConfig, tru
 import { enforceLimits } from './limits.js';
 import { checkLiteralHost, guardedLookup, outboundPolicyOf, type OutboundPolicy, type OutboundSettings } from './outbound-guard.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult, WebPushSubscription } from './types.js';
+import { z } from 'zod';
+import { secret, timeoutMs } from './config-schema.js';
 
 export interface WebPushConfig extends OutboundSettings {
   /** `mailto:` or `https:` contact the push service can reach the sender at. */
@@ -85,6 +87,17 @@ function classify(err: unknown): DeliveryError {
   return new DeliveryError(DeliveryErrorType.Network, `webpush: ${message}`, { code, cause: err });
 }
 
+const b64urlOf = (bytes: number, what: string) => z.string().refine((v) => b64urlBytes(v) === bytes, what);
+
+const ConfigSchema = z.strictObject({
+  vapidSubject: z.string().regex(/^(mailto:|https:\/\/)/, 'a mailto: or https: URL').meta({ description: '`mailto:` or `https:` contact the push service can reach the sender at.' }),
+  vapidPublicKey: b64urlOf(65, 'an uncompressed P-256 public key, base64url (87 characters)').meta({ description: "The VAPID public key (base64url), the one browsers subscribe with (`applicationServerKey`)." }),
+  vapidPrivateKey: secret(b64urlOf(32, 'a P-256 private key, base64url (43 characters)'), 'The VAPID private key (base64url).'),
+  defaultTtlSeconds: z.number().int().min(0).max(2_419_200).optional().meta({ description: 'How long the push service keeps an undelivered message when the notification does not say (default four weeks).' }),
+  ca: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'PEM certificates' }).optional().meta({ description: 'Extra CA certificates (PEM) to trust, for a self-hosted push service.' }),
+  timeoutMs,
+});
+
 export function createWebPushAdapter(): ChannelAdapter<WebPushConfig, PushMessage> {
   // One keep-alive agent per trusted-CA set and outbound policy, so connections to a push
   // service are reused. The endpoint is the end user's browser's to choose, so every
@@ -105,6 +118,7 @@ export function createWebPushAdapter(): ChannelAdapter<WebPushConfig, PushMessag
     kind: 'webpush',
     channel: 'push',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ payload: payloadOf(message) }),
 
     async send(message: PushMessage, config: WebPushConfig): Promise<SendResult> {

@@ -11,7 +11,7 @@
 // templates limit each value by its key's type (thing ≤ 20 characters, …), declared below.
 import { z } from 'zod';
 import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
-import { configProblems } from './config-schema.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
@@ -35,13 +35,13 @@ export interface WechatTemplateConfig {
 const TEMPLATE_KEY = /^[a-z_]+\d*$/;
 
 const ConfigSchema = z.strictObject({
-  appId: z.string().regex(/^wx[0-9a-f]{16}$/, 'the AppID (wx and 16 hex digits)'),
-  appSecret: z.string().regex(/^[0-9a-f]{32}$/, 'the 32-character AppSecret'),
-  templateId: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'a template id from the template library'),
-  titleKey: z.string().regex(TEMPLATE_KEY, 'a template key such as thing1').optional(),
-  bodyKey: z.string().regex(TEMPLATE_KEY, 'a template key such as thing2').optional(),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  appId: z.string().regex(/^wx[0-9a-f]{16}$/, 'the AppID (wx and 16 hex digits)').meta({ description: "The Official Account's AppID (`wx…`)." }),
+  appSecret: secret(z.string().regex(/^[0-9a-f]{32}$/, 'the 32-character AppSecret'), "The Official Account's AppSecret."),
+  templateId: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/, 'a template id from the template library').meta({ description: "The template chosen in the account's template library." }),
+  titleKey: z.string().regex(TEMPLATE_KEY, 'a template key such as thing1').optional().meta({ description: 'The template key the push title fills, e.g. `thing1`; absent: the title is not sent.' }),
+  bodyKey: z.string().regex(TEMPLATE_KEY, 'a template key such as thing2').optional().meta({ description: 'The template key the push body fills, e.g. `thing2`; absent: the body is not sent.' }),
+  baseUrl: httpUrl('Default `https://api.weixin.qq.com`.').optional(),
+  timeoutMs,
 });
 
 interface WechatAnswer {
@@ -161,7 +161,7 @@ export function createWechatTemplateAdapter(): ChannelAdapter<WechatTemplateConf
     limits: LIMITS,
     measure: (message, config) => measureValues(valuesOf(message, config)),
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: PushMessage, config: WechatTemplateConfig): Promise<SendResult> {
       requireChannel(message.channel, 'push', 'wechat-template');

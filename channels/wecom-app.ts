@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
-import { configProblems } from './config-schema.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { joinUrl, requireChannel, requireConfig } from './http.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
@@ -26,13 +26,13 @@ export interface WecomAppConfig {
   timeoutMs?: number | undefined;
 }
 
-const ConfigSchema = z.object({
-  corpId: z.string().min(1).max(64),
-  corpSecret: z.string().min(1).max(256),
-  agentId: z.union([z.number().int().positive(), z.string().regex(/^\d{1,18}$/, 'the numeric AgentId')]),
-  msgtype: z.enum(['markdown', 'text']).optional(),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+const ConfigSchema = z.strictObject({
+  corpId: z.string().min(1).max(64).meta({ description: "The enterprise's CorpID." }),
+  corpSecret: secret(z.string().min(1).max(256), "The app's Secret."),
+  agentId: z.union([z.number().int().positive(), z.string().regex(/^\d{1,18}$/, 'the numeric AgentId')]).meta({ description: "The app's AgentId." }),
+  msgtype: z.enum(['markdown', 'text']).optional().meta({ description: '`markdown` (default; shown in the WeCom client) or `text` (also reaches members who read WeCom through WeChat).' }),
+  baseUrl: httpUrl('Default `https://qyapi.weixin.qq.com`.').optional(),
+  timeoutMs,
 });
 
 interface WecomAnswer {
@@ -115,7 +115,7 @@ export function createWecomAppAdapter(): ChannelAdapter<WecomAppConfig, ChatMess
     limits: LIMITS,
     measure: (message, config) => ({ content: contentOf(message, config?.msgtype ?? 'markdown') }),
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: ChatMessage, config: WecomAppConfig): Promise<SendResult> {
       requireChannel(message.channel, 'chat', 'wecom-app');

@@ -6,6 +6,8 @@ import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import { z } from 'zod';
+import { timeoutMs, webhookUrl } from './config-schema.js';
 
 /** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
 export interface WecomRobotConfig extends OutboundSettings {
@@ -32,11 +34,17 @@ const RATE_LIMITED = new Set([45009, 45033]);
 const CONFIG_ERRORS = new Set([93000, 93004, 93008, 40014, 42001]);
 const SYSTEM_BUSY = new Set([-1, 6000]);
 
+const ConfigSchema = z.strictObject({
+  webhookUrl: webhookUrl('The group robot URL: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`.'),
+  timeoutMs,
+});
+
 export function createWecomRobotAdapter(): ChannelAdapter<WecomRobotConfig, ChatMessage> {
   return {
     kind: 'wecom-robot',
     channel: 'chat',
     limits: LIMITS,
+    configSchema: ConfigSchema,
     measure: (message) => ({ content: contentOf(message) }),
 
     async send(message: ChatMessage, config: WecomRobotConfig): Promise<SendResult> {

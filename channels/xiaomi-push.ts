@@ -7,7 +7,7 @@
 // targets" when it was the only one: an invalid recipient, so the router forgets it.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { configProblems } from './config-schema.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
@@ -26,11 +26,11 @@ export interface XiaomiPushConfig {
 }
 
 const ConfigSchema = z.strictObject({
-  appSecret: z.string().min(16).max(128),
-  packageName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/, 'an Android package name'),
-  channelId: z.string().min(1).max(64).optional(),
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  appSecret: secret(z.string().min(16).max(128), "The app's AppSecret (sent as `Authorization: key=…`)."),
+  packageName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$/, 'an Android package name').meta({ description: "The app's package name (`restricted_package_name`)." }),
+  channelId: z.string().min(1).max(64).optional().meta({ description: 'A notification channel registered with Xiaomi (`extra.channel_id`), needed for private messages on newer MIUI/HyperOS.' }),
+  baseUrl: httpUrl('Default `https://api.xmpush.xiaomi.com` (mainland China); the global regions have their own hosts.').optional(),
+  timeoutMs,
 });
 
 interface XiaomiAnswer {
@@ -118,7 +118,7 @@ export function createXiaomiPushAdapter(): ChannelAdapter<XiaomiPushConfig, Push
     limits: LIMITS,
     measure: (message) => ({ title: message.content.title, description: message.content.body }),
 
-    validateConfig: (config) => configProblems(ConfigSchema, config),
+    configSchema: ConfigSchema,
 
     async send(message: PushMessage, config: XiaomiPushConfig): Promise<SendResult> {
       requireChannel(message.channel, 'push', 'xiaomi-push');

@@ -3,16 +3,15 @@
 // is documented once, where it is read. `--check` writes nothing and fails when the file is
 // not what the schema generates now (CI runs it).
 //   npx tsx scripts/generate-config-docs.ts [--check] [--out path]
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { envSchema } from '../common/config.js';
+import { writeOrCheck } from './generated-file.js';
 
 export const CONFIG_DOCS_PATH = fileURLToPath(new URL('../docs/configuration.md', import.meta.url));
 
 /** Sections in this order; a group the schema uses and this list lacks comes last. */
-const GROUP_ORDER = ['General', 'Database', 'Temporal', 'HTTP API', 'Security', 'Email', 'Workers', 'Delivery', 'Reliability', 'Bulk sends', 'Outbound requests', 'Analytics', 'Observability', 'Development'];
+const GROUP_ORDER = ['General', 'Database', 'Temporal', 'HTTP API', 'Security', 'Email', 'Workers', 'Delivery', 'Reliability', 'Bulk sends', 'Outbound requests', 'Analytics', 'Events', 'Observability', 'Development'];
 
 interface VariableDoc {
   name: string;
@@ -68,17 +67,5 @@ export function renderConfigDocs(): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, check: { type: 'boolean', default: false } } });
-  const target = values.out ?? CONFIG_DOCS_PATH;
-  const text = renderConfigDocs();
-  if (values.check) {
-    if (!existsSync(target) || readFileSync(target, 'utf8') !== text) {
-      console.error(`${target} is out of date with the configuration schema (common/config.ts)\nrun \`npm run generate:config-docs\` and commit the result`);
-      process.exit(1);
-    }
-    console.log('configuration reference is current');
-  } else {
-    writeFileSync(target, text);
-    console.log(`wrote ${target}`);
-  }
+  writeOrCheck({ path: CONFIG_DOCS_PATH, render: renderConfigDocs, source: 'the configuration schema (common/config.ts)', script: 'generate:config-docs', current: 'configuration reference is current' });
 }

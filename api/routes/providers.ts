@@ -1,6 +1,7 @@
 // Per-tenant provider configs: channel, kind, failover order, shared rate limit, enabled.
 // Configs are sealed with HERALD_SECRET_KEY at rest and come back redacted.
 import { z } from 'zod';
+import { secretFields } from '../../channels/config-schema.js';
 import { CHANNELS } from '../../channels/types.js';
 import { loadProvider, patchProvider, putProvider, removeProvider, type ProviderChange, type ProviderConfigRequest, type ProviderKinds } from '../../domain/providers/configs.js';
 import { redactConfig } from '../../domain/providers/redact.js';
@@ -15,8 +16,8 @@ const ProviderIdParam = z.object({ id: ClientId });
 const ProviderRequest = z
   .object({
     channel: ChannelName,
-    kind: z.string().min(1).max(40).meta({ description: 'e.g. smtp, ses, twilio, sns, aliyun-sms, dingtalk-robot, dingtalk-work-notice, wecom-app, slack, webpush, fcm, apns, webhook' }),
-    config: z.record(z.string(), z.unknown()).meta({ description: "The adapter's settings and secrets. Stored encrypted; never returned." }),
+    kind: z.string().min(1).max(40).meta({ description: 'The adapter kind; docs/providers.md lists each with its config.' }),
+    config: z.record(z.string(), z.unknown()).meta({ description: "The adapter's settings and secrets, as its kind's schema says. Stored encrypted; secrets are never returned." }),
     order: z.number().int().min(0).max(1000).default(0).meta({ description: 'Failover order: lower goes first.' }),
     rateLimit: z
       .object({ perSecond: z.number().positive().max(100_000), burst: z.number().int().min(1).max(100_000).optional() })
@@ -26,15 +27,39 @@ const ProviderRequest = z
       .meta({ description: 'Shared by every worker process.' }),
     enabled: z.boolean().default(true),
   })
-  .strict()
-  .meta({ id: 'ProviderRequest' }) satisfies z.ZodType<ProviderConfigRequest>;
+  .strict() satisfies z.ZodType<ProviderConfigRequest>;
+
+const pascal = (kind: string) => kind.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
+
+let documentedRequest: z.ZodType | undefined;
+/**
+ * PUT's body as /openapi.json describes it: one variant per adapter kind, each with that
+ * kind's config schema, so the SDK gets a type per kind. The route parses the looser
+ * ProviderRequest and the domain checks the config with the same schemas (422 per field).
+ * Built once: schema ids are global.
+ */
+function providerRequestByKind(kinds: ProviderKinds): z.ZodType {
+  documentedRequest ??= z
+    .discriminatedUnion(
+      'kind',
+      kinds.list.map((k) =>
+        ProviderRequest.extend({
+          channel: z.literal(k.channel),
+          kind: z.literal(k.kind),
+          config: k.configSchema.meta({ id: `${pascal(k.kind)}Config`, description: `The ${k.kind} adapter's config (docs/providers.md). Write-only fields are never returned.` }),
+        }).meta({ id: `${pascal(k.kind)}ProviderRequest` }),
+      ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+    )
+    .meta({ id: 'ProviderRequest', description: 'A provider config: `kind` decides the channel and what `config` holds.' });
+  return documentedRequest;
+}
 
 const ProviderPatch = z
   .object({
     config: z
       .record(z.string(), z.unknown())
       .optional()
-      .meta({ description: 'Keys to set (a `null` value removes the key); keys left out keep their value, so secrets need not be sent again.' }),
+      .meta({ description: "Keys to set (a `null` value removes the key); keys left out keep their value, so secrets need not be sent again. The result must satisfy the kind's config schema (422 naming each field otherwise)." }),
     order: ProviderRequest.shape.order.unwrap().optional(),
     rateLimit: ProviderRequest.shape.rateLimit,
     enabled: z.boolean().optional(),
@@ -59,10 +84,11 @@ const Provider = z
 
 export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKinds): void {
   const providerDeps = { db: deps.db, secretBox: deps.secretBox, kinds };
+  const secretsOf = new Map(kinds.list.map((k) => [k.kind, secretFields(k.configSchema)]));
   function present(p: ProviderRow, health: ProviderHealthRow | undefined): z.infer<typeof Provider> {
     let config: Record<string, unknown> = {};
     try {
-      config = redactConfig(JSON.parse(deps.secretBox?.open(p.config_sealed) ?? '{}')) as Record<string, unknown>;
+      config = redactConfig(JSON.parse(deps.secretBox?.open(p.config_sealed) ?? '{}') as Record<string, unknown>, secretsOf.get(p.kind));
     } catch {
       config = { error: 'sealed with a key HERALD_SECRET_KEY no longer holds' };
     }
@@ -97,6 +123,7 @@ export function providerRoutes(host: RouteHost, deps: AppDeps, kinds: ProviderKi
     scope: 'manage',
     params: ProviderIdParam,
     body: ProviderRequest,
+    documentedBody: providerRequestByKind(kinds),
     errors: [422],
     responses: { 200: { description: 'Replaced', schema: Provider }, 201: { description: 'Created', schema: Provider } },
     async handler({ res, params, body, auth }) {

@@ -1,6 +1,8 @@
 // A tenant's provider configs: each names an adapter kind that must serve its channel and
-// accept its config; secrets are sealed at rest (HERALD_SECRET_KEY), and a partial change
-// keeps the secrets it does not name, so they need not be sent again.
+// whose config schema (channels/config-schema.ts) must accept its config, after a partial
+// change too; secrets are sealed at rest (HERALD_SECRET_KEY), and a partial change keeps the
+// secrets it does not name, so they need not be sent again.
+import { configProblems, type ConfigSchema } from '../../channels/config-schema.js';
 import type { Channel } from '../../channels/types.js';
 import type { SecretBox } from '../../common/secret-box.js';
 import type { Db, DbOrTx } from '../../schema/database.js';
@@ -11,11 +13,15 @@ import type { Actor } from '../actor.js';
 import { notFound, unprocessable } from '../errors.js';
 import { REDACTED } from './redact.js';
 
+/** One adapter kind (channels/registry.ts): the channel it serves and what its config may hold. */
+export interface ProviderKind {
+  kind: string;
+  channel: Channel;
+  configSchema: ConfigSchema;
+}
+
 export interface ProviderKinds {
-  /** The channel an adapter kind serves, or undefined for an unknown kind. */
-  channelOf(kind: string): string | undefined;
-  /** What is wrong with a config for this kind, for adapters that declare their config; empty when fine. */
-  configProblems(kind: string, config: unknown): string[];
+  list: readonly ProviderKind[];
   /** The kinds that can take back a sent message. */
   recallKinds: readonly string[];
 }
@@ -56,17 +62,25 @@ function requireBox(box: SecretBox | undefined): SecretBox {
   return box;
 }
 
-function checkConfig(kinds: ProviderKinds, kind: string, config: unknown): void {
-  const problems = kinds.configProblems(kind, config);
-  if (problems.length > 0) throw unprocessable('invalid_provider_config', `the ${kind} config is not valid: ${problems.join('; ')}`, problems);
+function kindOf(kinds: ProviderKinds, kind: string): ProviderKind {
+  const found = kinds.list.find((k) => k.kind === kind);
+  if (!found) throw unprocessable('unknown_provider_kind', `no adapter of kind ${kind}`);
+  return found;
+}
+
+/** Refuses a config its kind's schema does not accept, naming each unknown, missing or invalid field. */
+function checkConfig(kind: ProviderKind, config: unknown): void {
+  const problems = configProblems(kind.configSchema, config);
+  if (problems.length > 0) {
+    throw unprocessable('invalid_provider_config', `the ${kind.kind} config is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+  }
 }
 
 /** Creates or replaces a provider config. */
 export async function putProvider(deps: ProviderDeps, actor: Actor, id: string, req: ProviderConfigRequest): Promise<{ row: ProviderRow; created: boolean }> {
-  const channel = deps.kinds.channelOf(req.kind);
-  if (!channel) throw unprocessable('unknown_provider_kind', `no adapter of kind ${req.kind}`);
-  if (channel !== req.channel) throw unprocessable('kind_channel_mismatch', `kind ${req.kind} sends ${channel}, not ${req.channel}`);
-  checkConfig(deps.kinds, req.kind, req.config);
+  const kind = kindOf(deps.kinds, req.kind);
+  if (kind.channel !== req.channel) throw unprocessable('kind_channel_mismatch', `kind ${req.kind} sends ${kind.channel}, not ${req.channel}`);
+  checkConfig(kind, req.config);
   const box = requireBox(deps.secretBox);
   const { row, created } = await upsertProvider(deps.db, {
     tenant_id: actor.tenantId,
@@ -107,7 +121,7 @@ export async function patchProvider(deps: ProviderDeps, actor: Actor, id: string
     const current = await findProvider(tx, actor.tenantId, id, { forUpdate: true });
     if (!current) throw notFound('provider');
     const config = changedConfig(box, current, change.config ?? {});
-    checkConfig(deps.kinds, current.kind, config);
+    checkConfig(kindOf(deps.kinds, current.kind), config);
     const rateLimit = change.rateLimit;
     const { row: updated } = await upsertProvider(tx, {
       tenant_id: actor.tenantId,

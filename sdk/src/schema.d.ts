@@ -10924,7 +10924,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Pause or resume a recurring send
+         * Pause or resume a recurring send, or edit what it sends (a new version)
          * @description Scope: `send`.
          */
         patch: {
@@ -10996,6 +10996,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Well-formed, but violates a business rule. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests; see Retry-After. */
                 429: {
                     headers: {
@@ -11023,6 +11032,117 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/schedules/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve the current version of a recurring bulk send: its firings go out without asking again until the next edit (maker-checker: not by the key that created it)
+         * @description Scope: `approve`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflict with the current state (e.g. an idempotency key reused with a different body). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/digests/{key}/events": {
@@ -14760,6 +14880,14 @@ export interface components {
             notification: {
                 [key: string]: unknown;
             };
+            /** @description Bumped by every edit of `notification`. */
+            version: number;
+            /** @description The version an approver approved: a bulk send's firings of that version go out without asking again; an edit (a new version) asks again. Null when none was. */
+            approval: {
+                version: number;
+                approvedBy: string;
+                approvedAt: string;
+            } | null;
             nextFireTimes: string[];
             recentFirings: {
                 scheduledAt: string;
@@ -14818,7 +14946,38 @@ export interface components {
             ttlSeconds?: number;
         };
         SchedulePatch: {
-            paused: boolean;
+            paused?: boolean;
+            /** @description Replaces what each firing sends: a new version, which a bulk send must have approved again. */
+            notification?: {
+                /** @description Template key; its published version is used unless templateVersion is given. */
+                template: string;
+                templateVersion?: number;
+                to: components["schemas"]["SendAudience"];
+                /** @default {} */
+                data: {
+                    [key: string]: unknown;
+                };
+                /**
+                 * @description Defaults to the template's defaultPriority.
+                 * @enum {string}
+                 */
+                priority?: "high" | "medium" | "low";
+                /** @description Restrict/order channels; default = the template's channels. */
+                channels?: components["schemas"]["Channel"][];
+                category?: string;
+                /** @description If a recipient is not reached (`delivered`, or `read` for in-app) within afterSeconds, send these channels too. */
+                escalation?: {
+                    afterSeconds: number;
+                    channels: components["schemas"]["Channel"][];
+                    /**
+                     * @default delivered
+                     * @enum {string}
+                     */
+                    until: "delivered" | "read";
+                };
+                /** @description Each firing’s notification expires this long after it fires. */
+                ttlSeconds?: number;
+            };
         };
         DigestAccepted: {
             digestId: string;

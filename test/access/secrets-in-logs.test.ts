@@ -24,7 +24,7 @@ describe('secrets stay out of logs and reads', () => {
     createdKey = key.body.key;
     // A provider whose password is wrong and whose server refuses: errors get logged.
     await record(stack.request('PUT', '/v1/providers/relay', { channel: 'email', kind: 'smtp', config: { url: `smtp://user:${SMTP_PASSWORD}@127.0.0.1:9`, from: 'a@b.example', auth: { user: 'u', pass: SMTP_PASSWORD } } }));
-    await record(stack.request('PUT', '/v1/providers/sms', { channel: 'sms', kind: 'twilio', config: { accountSid: 'AC123', authToken: TWILIO_TOKEN, from: '+15005550006', apiBaseUrl: 'http://127.0.0.1:9' } }));
+    await record(stack.request('PUT', '/v1/providers/sms', { channel: 'sms', kind: 'twilio', config: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: TWILIO_TOKEN, from: '+15005550006', apiBaseUrl: 'http://127.0.0.1:9' } }));
     await record(stack.request('GET', '/v1/providers'));
     await record(stack.request('GET', '/v1/api-keys'));
     const n = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'x' } }, { key: createdKey });

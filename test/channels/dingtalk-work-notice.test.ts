@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDingtalkWorkNoticeAdapter, type DingtalkWorkNoticeConfig } from '../../channels/dingtalk-work-notice.js';
 import type { ChatMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { dingtalkWorkApi } from '../providers/dingtalk-work.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 
@@ -88,8 +88,8 @@ describe('dingtalk-work-notice adapter', () => {
     await expectDeliveryError(adapter.recall!('not-a-task', cfg), DeliveryErrorType.Rejected, true);
     await expectDeliveryError(adapter.send(chat(), { ...cfg, agentId: 'abc' }), DeliveryErrorType.ProviderConfig, true);
     expect(api.requests.length).toBe(before);
-    expect(adapter.validateConfig!(cfg)).toEqual([]);
-    expect(adapter.validateConfig!({ appKey: 'k' })).toEqual([expect.stringMatching(/^appSecret: /), expect.stringMatching(/^agentId: /)]);
+    expect(configProblemLines(adapter, cfg)).toEqual([]);
+    expect(configProblemLines(adapter, { appKey: 'k' })).toEqual([expect.stringMatching(/^appSecret: /), expect.stringMatching(/^agentId: /)]);
     await adapter.close();
   });
 });

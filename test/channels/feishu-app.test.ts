@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { createFeishuAppAdapter, type FeishuAppConfig } from '../../channels/feishu-app.js';
 import type { ChatMessage } from '../../channels/types.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { feishuAppApi } from '../providers/feishu-app.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 
@@ -123,8 +123,8 @@ describe('feishu-app adapter', () => {
 
   it('validates its config, naming missing and unknown fields', () => {
     const adapter = createFeishuAppAdapter();
-    expect(adapter.validateConfig!(cfg)).toEqual([]);
-    expect(adapter.validateConfig!({ appId: 'cli_x', receiveIdType: 'email' })).toEqual([expect.stringMatching(/^appSecret: /), expect.stringMatching(/^receiveIdType: /)]);
-    expect(adapter.validateConfig!({ ...cfg, webhookUrl: 'https://open.feishu.cn/x' })).toEqual([expect.stringMatching(/webhookUrl/)]);
+    expect(configProblemLines(adapter, cfg)).toEqual([]);
+    expect(configProblemLines(adapter, { appId: 'cli_x', receiveIdType: 'email' })).toEqual([expect.stringMatching(/^appSecret: /), expect.stringMatching(/^receiveIdType: /)]);
+    expect(configProblemLines(adapter, { ...cfg, webhookUrl: 'https://open.feishu.cn/x' })).toEqual([expect.stringMatching(/webhookUrl/)]);
   });
 });

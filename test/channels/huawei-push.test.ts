@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { createHuaweiPushAdapter, type HuaweiPushConfig } from '../../channels/huawei-push.js';
 import type { PushMessage } from '../../channels/types.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { huaweiPushApi } from '../providers/huawei-push.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 
@@ -91,8 +91,8 @@ describe('huawei-push adapter', () => {
 
   it('validates its config, naming missing and unknown fields', () => {
     const adapter = createHuaweiPushAdapter();
-    expect(adapter.validateConfig!(cfg)).toEqual([]);
-    expect(adapter.validateConfig!({ appId: APP.appId })).toEqual([expect.stringMatching(/^appSecret: /)]);
-    expect(adapter.validateConfig!({ ...cfg, appId: 'com.example.app', clientId: 'x' })).toEqual(expect.arrayContaining([expect.stringMatching(/^appId: /), expect.stringMatching(/clientId/)]));
+    expect(configProblemLines(adapter, cfg)).toEqual([]);
+    expect(configProblemLines(adapter, { appId: APP.appId })).toEqual([expect.stringMatching(/^appSecret: /)]);
+    expect(configProblemLines(adapter, { ...cfg, appId: 'com.example.app', clientId: 'x' })).toEqual(expect.arrayContaining([expect.stringMatching(/^appId: /), expect.stringMatching(/clientId/)]));
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { createJpushAdapter, type JpushConfig } from '../../channels/jpush.js';
 import type { PushMessage } from '../../channels/types.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { jpushApi } from '../providers/jpush.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 
@@ -72,8 +72,8 @@ describe('jpush adapter', () => {
 
   it('validates its config, naming missing and unknown fields', () => {
     const adapter = createJpushAdapter();
-    expect(adapter.validateConfig!(cfg)).toEqual([]);
-    expect(adapter.validateConfig!({ appKey: APP_KEY })).toEqual([expect.stringMatching(/^masterSecret: /)]);
-    expect(adapter.validateConfig!({ ...cfg, serverKey: 'x' })).toEqual([expect.stringMatching(/serverKey/)]);
+    expect(configProblemLines(adapter, cfg)).toEqual([]);
+    expect(configProblemLines(adapter, { appKey: APP_KEY })).toEqual([expect.stringMatching(/^masterSecret: /)]);
+    expect(configProblemLines(adapter, { ...cfg, serverKey: 'x' })).toEqual([expect.stringMatching(/serverKey/)]);
   });
 });

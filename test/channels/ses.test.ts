@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSesAdapter, type SesConfig } from '../../channels/ses.js';
 import type { EmailMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { verifySigV4 } from '../providers/aws-sigv4.js';
 import { closedPort, header, startReceiver, type Receiver } from '../providers/receiver.js';
 import { sesApi, sesError } from '../providers/ses.js';
@@ -102,7 +102,7 @@ describe('ses adapter (SES v2 SendEmail through @aws-sdk/client-sesv2)', () => {
   });
 
   it('validates configs for PUT /v1/providers', () => {
-    expect(adapter.validateConfig!(cfg)).toEqual([]);
-    expect(adapter.validateConfig!({ ...cfg, secretAccessKey: undefined, region: 'mars' })).toEqual([expect.stringMatching(/^region: /), expect.stringMatching(/^secretAccessKey: /)]);
+    expect(configProblemLines(adapter, cfg)).toEqual([]);
+    expect(configProblemLines(adapter, { ...cfg, secretAccessKey: undefined, region: 'mars' })).toEqual([expect.stringMatching(/^region: /), expect.stringMatching(/^secretAccessKey: /)]);
   });
 });

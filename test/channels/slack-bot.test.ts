@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { createSlackBotAdapter, type SlackBotConfig } from '../../channels/slack-bot.js';
 import type { ChatMessage } from '../../channels/types.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 import { slackBotApi } from '../providers/slack-bot.js';
 
@@ -81,9 +81,9 @@ describe('slack-bot adapter', () => {
 
   it('validates its config, naming missing and unknown fields', () => {
     const adapter = createSlackBotAdapter();
-    expect(adapter.validateConfig!(cfg)).toEqual([]);
-    expect(adapter.validateConfig!({ baseUrl: 'https://slack.com' })).toEqual([expect.stringMatching(/^botToken: /)]);
-    expect(adapter.validateConfig!({ botToken: 'not-a-token' })).toEqual([expect.stringMatching(/^botToken: .*xoxb/)]);
-    expect(adapter.validateConfig!({ ...cfg, webhookUrl: 'https://hooks.slack.com/x' })).toEqual([expect.stringMatching(/webhookUrl/)]);
+    expect(configProblemLines(adapter, cfg)).toEqual([]);
+    expect(configProblemLines(adapter, { baseUrl: 'https://slack.com' })).toEqual([expect.stringMatching(/^botToken: /)]);
+    expect(configProblemLines(adapter, { botToken: 'not-a-token' })).toEqual([expect.stringMatching(/^botToken: .*xoxb/)]);
+    expect(configProblemLines(adapter, { ...cfg, webhookUrl: 'https://hooks.slack.com/x' })).toEqual([expect.stringMatching(/webhookUrl/)]);
   });
 });

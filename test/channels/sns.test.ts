@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSnsAdapter, type SnsConfig } from '../../channels/sns.js';
 import type { SmsMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { verifySigV4 } from '../providers/aws-sigv4.js';
 import { closedPort, header, startReceiver, type Receiver } from '../providers/receiver.js';
 import { snsApi, snsError } from '../providers/sns.js';
@@ -102,7 +102,7 @@ describe('sns adapter (SNS Publish to a phone number through @aws-sdk/client-sns
   });
 
   it('validates configs for PUT /v1/providers', () => {
-    expect(adapter.validateConfig!({ ...cfg, senderId: 'Herald' })).toEqual([]);
-    expect(adapter.validateConfig!({ ...cfg, senderId: 'far too long sender', smsType: 'Bulk' })).toEqual([expect.stringMatching(/^smsType: /), expect.stringMatching(/^senderId: /)]);
+    expect(configProblemLines(adapter, { ...cfg, senderId: 'Herald' })).toEqual([]);
+    expect(configProblemLines(adapter, { ...cfg, senderId: 'far too long sender', smsType: 'Bulk' })).toEqual([expect.stringMatching(/^smsType: /), expect.stringMatching(/^senderId: /)]);
   });
 });

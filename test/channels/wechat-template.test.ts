@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import type { PushMessage } from '../../channels/types.js';
 import { createWechatTemplateAdapter, type WechatTemplateConfig } from '../../channels/wechat-template.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 import { wechatMpApi } from '../providers/wechat-mp.js';
 
@@ -95,8 +95,8 @@ describe('wechat-template adapter', () => {
 
   it('validates its config, naming missing and unknown fields', () => {
     const adapter = createWechatTemplateAdapter();
-    expect(adapter.validateConfig!({ ...cfg, baseUrl: 'https://api.weixin.qq.com' })).toEqual([]);
-    expect(adapter.validateConfig!({ appId: APP.appId, appSecret: APP.appSecret })).toEqual([expect.stringMatching(/^templateId: /)]);
-    expect(adapter.validateConfig!({ ...cfg, titleKey: 'Thing 1', token: 'x' })).toEqual(expect.arrayContaining([expect.stringMatching(/^titleKey: /), expect.stringMatching(/token/)]));
+    expect(configProblemLines(adapter, { ...cfg, baseUrl: 'https://api.weixin.qq.com' })).toEqual([]);
+    expect(configProblemLines(adapter, { appId: APP.appId, appSecret: APP.appSecret })).toEqual([expect.stringMatching(/^templateId: /)]);
+    expect(configProblemLines(adapter, { ...cfg, titleKey: 'Thing 1', token: 'x' })).toEqual(expect.arrayContaining([expect.stringMatching(/^titleKey: /), expect.stringMatching(/token/)]));
   });
 });

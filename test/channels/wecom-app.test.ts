@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../channels/types.js';
 import { createWecomAppAdapter, type WecomAppConfig } from '../../channels/wecom-app.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 import { wecomAppApi } from '../providers/wecom-app.js';
 
@@ -77,8 +77,8 @@ describe('wecom-app adapter', () => {
     await expectDeliveryError(adapter.send(chat('ZhangSan|LiSi'), cfg), DeliveryErrorType.InvalidRecipient, true);
     await expectDeliveryError(adapter.send(chat(undefined, '长'.repeat(700)), cfg), DeliveryErrorType.Content, true);
     expect(api.requests.length).toBe(before);
-    expect(adapter.validateConfig!(cfg)).toEqual([]);
-    expect(adapter.validateConfig!({ ...cfg, corpSecret: '', msgtype: 'news' })).toEqual([expect.stringMatching(/^corpSecret: /), expect.stringMatching(/^msgtype: /)]);
+    expect(configProblemLines(adapter, cfg)).toEqual([]);
+    expect(configProblemLines(adapter, { ...cfg, corpSecret: '', msgtype: 'news' })).toEqual([expect.stringMatching(/^corpSecret: /), expect.stringMatching(/^msgtype: /)]);
     await adapter.close();
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import type { PushMessage } from '../../channels/types.js';
 import { createXiaomiPushAdapter, type XiaomiPushConfig } from '../../channels/xiaomi-push.js';
-import { expectDeliveryError } from '../providers/assertions.js';
+import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
 import { xiaomiPushApi } from '../providers/xiaomi-push.js';
 
@@ -87,8 +87,8 @@ describe('xiaomi-push adapter', () => {
 
   it('validates its config, naming missing and unknown fields', () => {
     const adapter = createXiaomiPushAdapter();
-    expect(adapter.validateConfig!(cfg)).toEqual([]);
-    expect(adapter.validateConfig!({ appSecret: SECRET })).toEqual([expect.stringMatching(/^packageName: /)]);
-    expect(adapter.validateConfig!({ ...cfg, appKey: 'x' })).toEqual([expect.stringMatching(/appKey/)]);
+    expect(configProblemLines(adapter, cfg)).toEqual([]);
+    expect(configProblemLines(adapter, { appSecret: SECRET })).toEqual([expect.stringMatching(/^packageName: /)]);
+    expect(configProblemLines(adapter, { ...cfg, appKey: 'x' })).toEqual([expect.stringMatching(/appKey/)]);
   });
 });

@@ -164,14 +164,14 @@ describe('dashboard: management and public pages', () => {
 
   it('edits a provider without ever showing its secrets, and keeps them', async () => {
     const secret = 'tw-secret-token-0f9e8d';
-    const put = await stack.request('PUT', '/v1/providers/sms-backup', { channel: 'sms', kind: 'twilio', order: 5, config: { accountSid: 'AC0123456789', authToken: secret, from: '+15550001' } });
+    const put = await stack.request('PUT', '/v1/providers/sms-backup', { channel: 'sms', kind: 'twilio', order: 5, config: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: secret, from: '+15550001' } });
     expect(put.status).toBe(201);
     await page.goto(url('/providers'));
     const row = page.getByTestId('providers-table').locator('tr[data-id=sms-backup]');
     expect(await row.locator('[data-circuit]').getAttribute('data-circuit')).toBe('closed');
     await row.locator('button[data-action=edit]').click();
     const editor = page.getByTestId('provider-editor');
-    await expect.poll(() => editor.locator('[data-key=from] input').nth(1).inputValue()).toBe('+15550001');
+    await expect.poll(() => editor.locator('[data-key=from] input').inputValue()).toBe('+15550001');
     expect(await editor.locator('[data-key=authToken]').getAttribute('data-secret')).toBe('true');
     expect(await editor.locator('[data-key=authToken] input[type=password]').inputValue()).toBe('');
     expect(await editor.locator('[data-key=accountSid]').getAttribute('data-secret')).toBe('true');
@@ -179,7 +179,7 @@ describe('dashboard: management and public pages', () => {
     expect(html).not.toContain(secret);
     expect(html).not.toContain('AC0123456789');
 
-    await editor.locator('[data-key=from] input').nth(1).fill('+15550002');
+    await editor.locator('[data-key=from] input').fill('+15550002');
     await editor.locator('input[name=order]').fill('2');
     await editor.locator('input[name=perSecond]').fill('3');
     await shot(page, '18-provider-editor');
@@ -189,13 +189,53 @@ describe('dashboard: management and public pages', () => {
     expect(api.body).toMatchObject({ order: 2, rateLimit: { perSecond: 3 }, config: { from: '+15550002' } });
     const row2 = await findProvider(stack.db, 'default', 'sms-backup');
     const stored = JSON.parse(createSecretBox(stack.config.secretKey ?? '').open(row2?.config_sealed ?? ''));
-    expect(stored).toEqual({ accountSid: 'AC0123456789', authToken: secret, from: '+15550002' });
+    expect(stored).toEqual({ accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: secret, from: '+15550002' });
     expect(await page.content()).not.toContain(secret);
 
     // A typed secret replaces the stored one.
     await editor.locator('[data-key=authToken] input[type=password]').fill('tw-new-token');
     await editor.getByRole('button', { name: 'Save' }).click();
     await expect.poll(async () => JSON.parse(createSecretBox(stack.config.secretKey ?? '').open((await findProvider(stack.db, 'default', 'sms-backup'))?.config_sealed ?? '')).authToken).toBe('tw-new-token');
+  });
+
+  it('creates a provider from the fields its kind declares (server schema), and shows the 422 naming a missing one', async () => {
+    await page.goto(url('/providers'));
+    await page.getByRole('button', { name: 'New provider' }).click();
+    const editor = page.getByTestId('provider-editor');
+    await editor.locator('input[name=id]').fill('pager');
+    await editor.locator('select[name=channel]').selectOption('sms');
+    const kinds = await editor.locator('select[name=kind] option:not([disabled])').evaluateAll((os) => os.map((o) => o.getAttribute('value')));
+    expect(kinds.sort()).toEqual(['aliyun-sms', 'generic-http-sms', 'sns', 'tencent-sms', 'twilio']);
+    await editor.locator('select[name=kind]').selectOption('twilio');
+    // The form lists the kind's fields, required ones and secrets marked, as the schema declares them.
+    const keys = await editor.locator('.config-field').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-key'), r.getAttribute('data-required'), r.getAttribute('data-secret')]));
+    expect(keys).toEqual([
+      ['accountSid', 'true', 'false'],
+      ['authToken', 'true', 'true'],
+      ['from', 'false', 'false'],
+      ['messagingServiceSid', 'false', 'false'],
+      ['statusCallbackUrl', 'false', 'false'],
+      ['apiBaseUrl', 'false', 'false'],
+      ['timeoutMs', 'false', 'false'],
+    ]);
+    expect(await editor.locator('[data-key=authToken] input').getAttribute('type')).toBe('password');
+    expect(await editor.locator('[data-key=timeoutMs] input').getAttribute('type')).toBe('number');
+    await editor.locator('[data-key=accountSid] input').fill('AC0123456789abcdef0123456789abcdef');
+    await editor.locator('[data-key=from] input').fill('+15550003');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => editor.locator('[role=alert]').textContent()).toContain('config.authToken: required');
+    expect((await stack.request('GET', '/v1/providers/pager')).status).toBe(404);
+
+    await editor.locator('[data-key=authToken] input').fill('pager-token-secret');
+    await editor.locator('[data-key=timeoutMs] input').fill('5000');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    // Saved, the editor reopens on the stored provider.
+    await page.getByRole('heading', { name: 'Provider pager' }).waitFor();
+    expect(await page.getByTestId('provider-editor').locator('[data-key=authToken]').getAttribute('data-secret')).toBe('true');
+    const stored = JSON.parse(createSecretBox(stack.config.secretKey ?? '').open((await findProvider(stack.db, 'default', 'pager'))?.config_sealed ?? ''));
+    // Fields left empty are not sent; a number field goes as a number.
+    expect(stored).toEqual({ accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'pager-token-secret', from: '+15550003', timeoutMs: 5000 });
+    expect(await page.content()).not.toContain('pager-token-secret');
   });
 
   it('imports users from a CSV file, edits one, and its preference link opens the public preference center', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { configProblems, type ConfigSchema } from '../../channels/config-schema.js';
 import { DeliveryError, type DeliveryErrorType } from '../../channels/errors.js';
 
 /** Awaits a send that must fail and returns its DeliveryError after checking type and permanence. */
@@ -11,4 +12,9 @@ export async function expectDeliveryError(p: Promise<unknown>, type: DeliveryErr
   const de = err as DeliveryError;
   expect({ type: de.type, permanent: de.permanent, message: de.message }).toMatchObject({ type, permanent });
   return de;
+}
+
+/** What an adapter's config schema says is wrong with a config, as `field: message` lines (no `config.` prefix). */
+export function configProblemLines(adapter: { configSchema: ConfigSchema }, config: unknown): string[] {
+  return configProblems(adapter.configSchema, config).map((p) => `${p.path.replace(/^config\./, '')}: ${p.message}`);
 }

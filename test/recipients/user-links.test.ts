@@ -147,22 +147,23 @@ describe('signed per-user links: preference center and inbox widget', () => {
   });
 
   it('PATCH changes part of a provider config and keeps the secrets it is not sent', async () => {
-    const put = await stack.request('PUT', '/v1/providers/mail', { channel: 'email', kind: 'smtp', config: { url: 'smtp://user:s3cret-pass@127.0.0.1:2525', from: 'a@example.com', password: 'hunter2-secret' } });
+    const auth = { user: 'mailer', pass: 'hunter2-secret' };
+    const put = await stack.request('PUT', '/v1/providers/mail', { channel: 'email', kind: 'smtp', config: { url: 'smtp://user:s3cret-pass@127.0.0.1:2525', from: 'a@example.com', auth } });
     expect(put.status).toBe(201);
     const patched = await stack.request('PATCH', '/v1/providers/mail', { config: { from: 'b@example.com' }, order: 3, rateLimit: { perSecond: 5 }, enabled: false });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ order: 3, enabled: false, rateLimit: { perSecond: 5, burst: 5 }, config: { from: 'b@example.com', password: '[redacted]' } });
+    expect(patched.body).toMatchObject({ order: 3, enabled: false, rateLimit: { perSecond: 5, burst: 5 }, config: { from: 'b@example.com', auth: '[redacted]', url: 'smtp://127.0.0.1:2525' } });
     expect(JSON.stringify(patched.body)).not.toContain('hunter2');
     const row = await findProvider(stack.db, 'default', 'mail');
     const stored = JSON.parse(createSecretBox(stack.config.secretKey ?? '').open(row?.config_sealed ?? ''));
-    expect(stored).toEqual({ url: 'smtp://user:s3cret-pass@127.0.0.1:2525', from: 'b@example.com', password: 'hunter2-secret' });
+    expect(stored).toEqual({ url: 'smtp://user:s3cret-pass@127.0.0.1:2525', from: 'b@example.com', auth });
 
-    await stack.request('PATCH', '/v1/providers/mail', { config: { password: null }, rateLimit: null });
+    await stack.request('PATCH', '/v1/providers/mail', { config: { auth: null }, rateLimit: null });
     const again = JSON.parse(createSecretBox(stack.config.secretKey ?? '').open((await findProvider(stack.db, 'default', 'mail'))?.config_sealed ?? ''));
     expect(again).toEqual({ url: 'smtp://user:s3cret-pass@127.0.0.1:2525', from: 'b@example.com' });
     expect((await stack.request('GET', '/v1/providers/mail')).body.rateLimit).toBeNull();
 
-    const echoed = await stack.request('PATCH', '/v1/providers/mail', { config: { password: '[redacted]' } });
+    const echoed = await stack.request('PATCH', '/v1/providers/mail', { config: { auth: '[redacted]' } });
     expect(echoed.status).toBe(422);
     expect(echoed.body.error.code).toBe('redacted_value');
     expect((await stack.request('PATCH', '/v1/providers/none', {})).status).toBe(404);

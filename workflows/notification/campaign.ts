@@ -47,8 +47,7 @@ async function sendPages(run: Run): Promise<NotificationWorkflowResult | undefin
     progress.pagesDone += 1;
     if (cursor !== null && workflowInfo().historyLength > run.bulk.historyLimit) {
       const { pagesDone, usersPrepared, runsContinued } = progress;
-      const resume = { cursor, pagesDone, usersPrepared, paused: run.state.paused, runsContinued: runsContinued + 1, decidedBy: run.state.decision?.by.by };
-      return continueAsNew<NotificationWorkflow>({ ...input, sendAt: null, resume });
+      return continueAsNew<NotificationWorkflow>({ ...input, sendAt: null, resume: { cursor, pagesDone, usersPrepared, paused: run.state.paused, runsContinued: runsContinued + 1 } });
     }
   }
   return undefined;

@@ -32,6 +32,7 @@ import type {
   User,
   UserRequest,
 } from './types';
+import type { SmsProviders } from '../pages/templates/smsCodesForm';
 
 const enc = encodeURIComponent;
 
@@ -40,7 +41,7 @@ export interface TemplateDraft {
   category?: string;
   defaultPriority?: string;
   email?: { subject: string; html?: string; text?: string; layout?: string };
-  sms?: { text: string };
+  sms?: { text: string; providers?: SmsProviders };
   [channelOrField: string]: unknown;
 }
 
@@ -92,6 +93,8 @@ export function createApi(http: Http) {
 
     // Providers, schedules, analytics
     listProviders: () => http.request<Page<Provider>>('GET', '/v1/providers', { query: { limit: 200 } }),
+    /** The API's own description; the provider editor reads each kind's config schema from it. */
+    openApiDocument: () => http.request<unknown>('GET', '/openapi.json'),
     putProvider: (id: string, p: ProviderRequest) => http.request<Provider>('PUT', `/v1/providers/${enc(id)}`, { body: p }),
     patchProvider: (id: string, p: ProviderPatch) => http.request<Provider>('PATCH', `/v1/providers/${enc(id)}`, { body: p }),
     listSchedules: () => http.request<Page<Schedule>>('GET', '/v1/schedules', { query: { limit: 200 } }),

@@ -1,11 +1,14 @@
 // Create a provider (PUT, the whole config) or edit one (PATCH, only what changed). Secrets
 // are write-only: a stored one shows as "set" with an empty input, typed text replaces it.
-import { useState, type FormEvent } from 'react';
+// The kinds and each kind's fields come from the server's schema (providerKinds.ts).
+import { useMemo, useState, type FormEvent } from 'react';
 import { CHANNELS, type Channel, type Provider } from '../../api/types';
 import { useSession } from '../../auth/SessionProvider';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { useLoad } from '../../hooks/useLoad';
 import { useI18n } from '../../i18n/I18nProvider';
-import { KINDS, providerFormOf, providerPatchOf, providerRequestOf, type ConfigField, type ProviderForm } from './providerForm';
+import { providerFormOf, providerPatchOf, providerRequestOf, withKindFields, type ConfigField, type ProviderForm } from './providerForm';
+import { kindsOf, type KindSpec, type OpenApiDocument } from './providerKinds';
 
 interface Props {
   /** null: a new provider. */
@@ -21,20 +24,25 @@ export function ProviderEditor({ provider, onSaved, onClose }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
+  const doc = useLoad(() => api.openApiDocument(), [], { endpoint: 'GET /openapi.json' });
+  const kinds = useMemo<KindSpec[]>(() => (doc.state.kind === 'ok' ? kindsOf(doc.state.data as OpenApiDocument) : []), [doc.state]);
+  const spec = kinds.find((k) => k.kind === form.kind);
+  const fields = withKindFields(form.fields, spec);
 
   const update = (patch: Partial<ProviderForm>) => {
     setSaved(false);
     setForm((f) => ({ ...f, ...patch }));
   };
-  const setField = (i: number, patch: Partial<ConfigField>) => update({ fields: form.fields.map((f, j) => (j === i ? { ...f, ...patch } : f)) });
-  const addField = (secret: boolean) => update({ fields: [...form.fields, { key: '', value: '', secret, stored: false, kind: 'string', removed: false }] });
+  const setField = (i: number, patch: Partial<ConfigField>) => update({ fields: fields.map((f, j) => (j === i ? { ...f, ...patch } : f)) });
+  const chooseKind = (channel: Channel, kind: string) => update({ channel, kind, fields: form.fields.filter((f) => f.stored) });
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const p = provider ? await api.patchProvider(provider.id, providerPatchOf(provider, form)) : await api.putProvider(form.id.trim(), providerRequestOf(form));
+      const filled = { ...form, fields };
+      const p = provider ? await api.patchProvider(provider.id, providerPatchOf(provider, filled)) : await api.putProvider(form.id.trim(), providerRequestOf(filled));
       setSaved(true);
       setForm(providerFormOf(p));
       onSaved(p);
@@ -61,7 +69,7 @@ export function ProviderEditor({ provider, onSaved, onClose }: Props) {
           </label>
           <label>
             {t('providers.col.channel')}
-            <select name="channel" disabled={provider !== null} value={form.channel} onChange={(e) => update({ channel: e.target.value as Channel })}>
+            <select name="channel" disabled={provider !== null} value={form.channel} onChange={(e) => chooseKind(e.target.value as Channel, '')}>
               {CHANNELS.map((c) => (
                 <option key={c} value={c}>
                   {t(`channel.${c}`)}
@@ -71,12 +79,16 @@ export function ProviderEditor({ provider, onSaved, onClose }: Props) {
           </label>
           <label className="grow">
             {t('providers.col.kind')}
-            <input name="kind" required readOnly={provider !== null} list="provider-kinds" value={form.kind} onChange={(e) => update({ kind: e.target.value })} />
-            <datalist id="provider-kinds">
-              {KINDS[form.channel].map((k) => (
-                <option key={k} value={k} />
+            <select name="kind" required disabled={provider !== null} value={form.kind} onChange={(e) => chooseKind(form.channel, e.target.value)}>
+              <option value="" disabled>
+                {t('providerEditor.chooseKind')}
+              </option>
+              {(provider ? [{ kind: form.kind }] : kinds.filter((k) => k.channel === form.channel)).map((k) => (
+                <option key={k.kind} value={k.kind}>
+                  {k.kind}
+                </option>
               ))}
-            </datalist>
+            </select>
           </label>
         </div>
         <div className="row">
@@ -99,38 +111,53 @@ export function ProviderEditor({ provider, onSaved, onClose }: Props) {
         <h3>{t('providerEditor.config')}</h3>
         <p className="muted small">{t('providerEditor.secretsHint')}</p>
         <div className="config-fields">
-          {form.fields.map((f, i) =>
+          {fields.map((f, i) =>
             f.removed ? null : (
-              <div className="row config-field" key={i} data-key={f.key} data-secret={String(f.secret)}>
-                <input aria-label={t('providerEditor.key')} placeholder={t('providerEditor.key')} readOnly={f.stored} value={f.key} onChange={(e) => setField(i, { key: e.target.value })} />
-                {f.secret ? (
+              <div className="row config-field" key={f.key || i} data-key={f.key} data-secret={String(f.secret)} data-required={String(f.spec?.required ?? false)}>
+                <label className="config-key" title={f.spec?.description}>
+                  <code>{f.key}</code>
+                  {f.spec?.required && <span className="badge info">{t('providerEditor.required')}</span>}
+                  {!f.spec && <span className="badge warn">{t('providerEditor.unknownField')}</span>}
+                </label>
+                {f.spec?.options.length || f.kind === 'boolean' ? (
+                  <select className="grow" aria-label={f.key} value={f.value} onChange={(e) => setField(i, { value: e.target.value })}>
+                    <option value="">{f.spec?.required ? t('providerEditor.choose') : t('providerEditor.default')}</option>
+                    {(f.spec?.options.length ? f.spec.options : ['true', 'false']).map((o) => (
+                      <option key={o} value={o}>
+                        {o}
+                      </option>
+                    ))}
+                  </select>
+                ) : f.secret ? (
                   <input
                     className="grow"
                     type="password"
                     autoComplete="new-password"
-                    aria-label={f.key || t('providerEditor.value')}
+                    aria-label={f.key}
                     placeholder={f.stored ? t('providerEditor.keepSecret') : t('providerEditor.value')}
                     value={f.value}
                     onChange={(e) => setField(i, { value: e.target.value })}
                   />
                 ) : (
-                  <input className="grow" aria-label={f.key || t('providerEditor.value')} placeholder={t('providerEditor.value')} value={f.value} onChange={(e) => setField(i, { value: e.target.value })} />
+                  <input
+                    className="grow"
+                    aria-label={f.key}
+                    type={f.kind === 'number' ? 'number' : 'text'}
+                    placeholder={f.kind === 'json' ? 'JSON' : t('providerEditor.value')}
+                    value={f.value}
+                    onChange={(e) => setField(i, { value: e.target.value })}
+                  />
                 )}
                 {f.secret && <span className={`badge ${f.stored ? 'good' : 'info'}`}>{f.stored ? t('providerEditor.set') : t('providerEditor.secret')}</span>}
-                <button type="button" className="secondary small" aria-label={t('common.delete')} onClick={() => setField(i, { removed: true })}>
-                  ×
-                </button>
+                {f.stored && (
+                  <button type="button" className="secondary small" aria-label={t('common.delete')} onClick={() => setField(i, { removed: true })}>
+                    ×
+                  </button>
+                )}
+                {f.spec?.description && <p className="muted small field-help">{f.spec.description}</p>}
               </div>
             ),
           )}
-        </div>
-        <div className="row">
-          <button type="button" className="secondary small" onClick={() => addField(false)}>
-            {t('providerEditor.addField')}
-          </button>
-          <button type="button" className="secondary small" onClick={() => addField(true)}>
-            {t('providerEditor.addSecret')}
-          </button>
         </div>
       </fieldset>
       <div className="row">

@@ -1,8 +1,10 @@
 // The provider editor's form. Reads come back redacted (api/redact.ts): a secret is
 // "[redacted]" and a URL keeps only its scheme and host. Such fields are write-only here:
 // shown as "set", edited through an empty input, and sent only when something was typed —
-// an edit (PATCH) leaves every config key it does not send as it was.
+// an edit (PATCH) leaves every config key it does not send as it was. Which fields a kind
+// has, which are required and which are secrets comes from the server's schema (providerKinds.ts).
 import type { Channel, Provider, ProviderPatch, ProviderRequest } from '../../api/types';
+import type { KindField, KindSpec } from './providerKinds';
 
 export const REDACTED = '[redacted]';
 
@@ -17,6 +19,8 @@ export interface ConfigField {
   /** The type of the stored value, so "587" goes back as a number. */
   kind: 'string' | 'number' | 'boolean' | 'json';
   removed: boolean;
+  /** What the kind's schema says of this field; absent for a stored key the schema does not know. */
+  spec?: KindField | undefined;
 }
 
 export interface ProviderForm {
@@ -73,11 +77,29 @@ function rateLimitOf(f: ProviderForm): ProviderRequest['rateLimit'] {
   return f.burst.trim() !== '' && burst >= 1 ? { perSecond, burst: Math.floor(burst) } : { perSecond };
 }
 
-/** A new provider: the whole config (PUT). */
+/**
+ * The form's fields for a kind: every field its schema declares (in the schema's order, typed,
+ * secrets marked), then stored keys the schema does not know, so they can be removed.
+ */
+export function withKindFields(fields: ConfigField[], spec: KindSpec | undefined): ConfigField[] {
+  if (!spec) return fields;
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  const declared = spec.fields.map((s): ConfigField => {
+    const have = byKey.get(s.key);
+    if (have) return { ...have, secret: have.secret || s.secret, kind: have.stored ? have.kind : s.type, spec: s };
+    return { key: s.key, value: '', secret: s.secret, stored: false, kind: s.type, removed: false, spec: s };
+  });
+  return [...declared, ...fields.filter((f) => !spec.fields.some((s) => s.key === f.key))];
+}
+
+/** A field left empty that the server does not hold: not sent at all. */
+const untouched = (f: ConfigField) => !f.stored && f.value.trim() === '';
+
+/** A new provider: the whole config (PUT); the server checks it against the kind's schema. */
 export function providerRequestOf(f: ProviderForm): ProviderRequest {
   const config: Record<string, unknown> = {};
-  for (const field of f.fields) if (!field.removed && field.key.trim()) config[field.key.trim()] = valueOf(field);
-  return { channel: f.channel, kind: f.kind.trim(), config, order: Number(f.order) || 0, rateLimit: rateLimitOf(f), enabled: f.enabled };
+  for (const field of f.fields) if (!field.removed && field.key.trim() && !untouched(field)) config[field.key.trim()] = valueOf(field);
+  return { channel: f.channel, kind: f.kind.trim(), config, order: Number(f.order) || 0, rateLimit: rateLimitOf(f), enabled: f.enabled } as ProviderRequest;
 }
 
 /** An edit: only what changed in config (secrets only when typed; removed keys as null). */
@@ -92,6 +114,7 @@ export function providerPatchOf(before: Provider, f: ProviderForm): ProviderPatc
       continue;
     }
     if (field.secret && field.stored && field.value === '') continue; // keep the stored secret
+    if (untouched(field)) continue;
     const old = shown.find((s) => s.key === key);
     if (old && !old.secret && old.value === field.value) continue;
     config[key] = valueOf(field);
@@ -103,13 +126,3 @@ export function providerPatchOf(before: Provider, f: ProviderForm): ProviderPatc
     enabled: f.enabled,
   };
 }
-
-/** Adapter kinds by channel (channels/registry.ts), offered as suggestions; the server decides. */
-export const KINDS: Record<Channel, string[]> = {
-  email: ['smtp', 'ses'],
-  sms: ['twilio', 'aliyun-sms', 'tencent-sms', 'generic-http-sms', 'sns'],
-  chat: ['slack', 'discord', 'teams', 'telegram', 'dingtalk-robot', 'dingtalk-work-notice', 'wecom-robot', 'wecom-app', 'feishu-bot', 'slack-bot', 'feishu-app'],
-  push: ['webpush', 'fcm', 'apns', 'jpush', 'wechat-template', 'huawei-push', 'xiaomi-push'],
-  inapp: [],
-  webhook: ['webhook'],
-};
