@@ -84,6 +84,8 @@ export interface ResumeState {
   usersPrepared: number;
   paused: boolean;
   runsContinued: number;
+  /** Who approved the campaign (the progress query names the decider in every run of the chain). */
+  decidedBy?: string | undefined;
 }
 
 export interface Decision {

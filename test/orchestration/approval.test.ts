@@ -17,7 +17,8 @@ describe('orchestration of bulk sends', () => {
   let approver: string;
   beforeAll(async () => {
     stack = await startStack({
-      env: { HERALD_BULK_PAGE_SIZE: '25', HERALD_BULK_BATCH_SIZE: '10', HERALD_BULK_CONCURRENCY: '2' },
+      // Past 100 history events (about three pages) a campaign continues as new: every campaign here crosses one.
+      env: { HERALD_BULK_PAGE_SIZE: '25', HERALD_BULK_BATCH_SIZE: '10', HERALD_BULK_CONCURRENCY: '2', HERALD_HISTORY_LIMIT: '100' },
       smtp: { respond: (stage, { to }) => (stage === 'rcpt' && to.startsWith('bounce') ? { code: 550, message: '5.1.1 no such user' } : undefined) },
     });
     await seedEmail(stack);
@@ -32,6 +33,21 @@ describe('orchestration of bulk sends', () => {
   const bulk = (name: string, extra: Record<string, unknown> = {}) =>
     stack.request('POST', '/v1/notifications', { template: 'welcome', to: { groups: ['staff'] }, data: { name }, ...extra });
   const mailsFor = (name: string) => stack.smtp.mails().filter((m) => m.subject === `Welcome, ${name}!`);
+
+  /** The runs of a finished campaign, oldest first, each with whether a pause signal reached it. */
+  const runChain = (workflowId: string) =>
+    eventually(async () => {
+      const listed = [];
+      for await (const r of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) listed.push(r);
+      listed.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+      if (listed.at(-1)?.status.name !== 'COMPLETED') return undefined;
+      return Promise.all(
+        listed.map(async (r) => {
+          const events = (await stack.client.workflow.getHandle(workflowId, r.runId).fetchHistory()).events ?? [];
+          return { runId: r.runId, status: r.status.name, paused: events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'pause') };
+        }),
+      );
+    });
 
   it('a group send waits for approval; its creator cannot approve; an approver can, and everyone gets it once', async () => {
     const res = await bulk('Team');
@@ -138,6 +154,7 @@ describe('orchestration of bulk sends', () => {
     expect(done.status).toBe('rejected');
     expect(done.statusReason).toContain('wrong audience');
     expect(mailsFor('Nope')).toHaveLength(0);
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-bulk-rejected');
   });
 
   it('an approval that never comes rejects the send after the tenant timeout', async () => {
@@ -166,6 +183,14 @@ describe('orchestration of bulk sends', () => {
     expect(progress.body).toMatchObject({ paused: true, approved: true });
     expect((await stack.request('POST', `/v1/notifications/${res.body.id}/resume`)).status).toBe(202);
     expect((await waitForFinal(stack, res.body.id, 60_000)).counts.sent).toBe(GROUP_SIZE);
+    expect(new Set(mailsFor('Paced').map((m) => m.envelopeTo[0])).size).toBe(GROUP_SIZE);
+    // The campaign continued as new along the way, the pause carried across if it fell before that.
+    const chain = await runChain(res.body.id);
+    expect(chain.map((r) => r.status)).toEqual([...chain.slice(1).map(() => 'CONTINUED_AS_NEW'), 'COMPLETED']);
+    expect(chain.length).toBeGreaterThan(1);
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-bulk-continued-as-new', chain[0]?.runId);
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-bulk-paused-resumed', chain.find((r) => r.paused)?.runId);
+    await recordHistoryIfAsked(stack.client, res.body.id, 'notification-bulk-after-continue-as-new');
 
     const stop = await bulk('Stopped');
     await stack.request('POST', `/v1/notifications/${stop.body.id}/approve`, {}, { key: approver });
@@ -181,6 +206,7 @@ describe('orchestration of bulk sends', () => {
     const rows = await stack.db.selectFrom('deliveries').select(['status', 'reason']).where('notification_id', '=', stop.body.id).where('status', '=', 'suppressed').execute();
     expect(rows.every((r) => r.reason?.startsWith('cancelled by'))).toBe(true);
     expect((await stack.request('POST', `/v1/notifications/${stop.body.id}/cancel`, {})).status).toBe(409);
+    await recordHistoryIfAsked(stack.client, stop.body.id, 'notification-bulk-cancelled');
   });
 
   it('a scheduled send can be moved earlier; it then fires at the new time', async () => {

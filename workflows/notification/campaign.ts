@@ -47,7 +47,8 @@ async function sendPages(run: Run): Promise<NotificationWorkflowResult | undefin
     progress.pagesDone += 1;
     if (cursor !== null && workflowInfo().historyLength > run.bulk.historyLimit) {
       const { pagesDone, usersPrepared, runsContinued } = progress;
-      return continueAsNew<NotificationWorkflow>({ ...input, sendAt: null, resume: { cursor, pagesDone, usersPrepared, paused: run.state.paused, runsContinued: runsContinued + 1 } });
+      const resume = { cursor, pagesDone, usersPrepared, paused: run.state.paused, runsContinued: runsContinued + 1, decidedBy: run.state.decision?.by.by };
+      return continueAsNew<NotificationWorkflow>({ ...input, sendAt: null, resume });
     }
   }
   return undefined;

@@ -65,7 +65,7 @@ function initialState(input: NotificationWorkflowInput): RunState {
     expiresAt: epochOr(input.expiresAt, Infinity),
     rescheduled: 0,
     // A continued run was approved by the run before it.
-    decision: input.resume ? { approved: true, by: { by: 'earlier run' } } : undefined,
+    decision: input.resume ? { approved: true, by: { by: input.resume.decidedBy ?? 'earlier run' } } : undefined,
     cancelled: undefined,
     paused: input.resume?.paused ?? false,
   };
