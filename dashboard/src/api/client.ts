@@ -32,7 +32,6 @@ import type {
   User,
   UserRequest,
 } from './types';
-import type { SmsProviders } from '../pages/templates/smsCodesForm';
 
 const enc = encodeURIComponent;
 
@@ -41,7 +40,7 @@ export interface TemplateDraft {
   category?: string;
   defaultPriority?: string;
   email?: { subject: string; html?: string; text?: string; layout?: string };
-  sms?: { text: string; providers?: SmsProviders };
+  sms?: { text: string };
   [channelOrField: string]: unknown;
 }
 
