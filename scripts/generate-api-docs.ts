@@ -188,14 +188,23 @@ function requestLines(doc: OpenApiDocument, op: Operation): string[] {
   ]);
 }
 
-function responseLines(op: Operation): string[] {
+/** A response body written inline (not a named schema) has its fields spelled out after the table. */
+function inlineBodies(doc: OpenApiDocument, op: Operation): string[] {
+  return Object.entries(op.responses ?? {}).flatMap(([status, r]) => {
+    const s = r.content?.['application/json']?.schema;
+    if (!s || s.$ref || !(s.properties ?? variantsOf(s))) return [];
+    return [`**${status} body**`, '', ...schemaBody(doc, s)];
+  });
+}
+
+function responseLines(doc: OpenApiDocument, op: Operation): string[] {
   const rows = Object.entries(op.responses ?? {}).map(([status, r]) => {
     const bodies = Object.entries(r.content ?? {}).map(([type, m]) => `${typeText(m.schema)}${type === 'application/json' ? '' : ` (\`${type}\`)`}`);
     const headers = Object.entries(r.headers ?? {}).map(([h, d]) => `\`${h}\`${d.description ? `: ${d.description}` : ''}`);
     const description = [r.description ?? '', headers.length ? `Headers: ${headers.join('; ')}.` : ''].filter(Boolean).join(' ');
     return `| ${status} | ${cell(description)} | ${cell(bodies.join(', ') || '—')} |`;
   });
-  return ['**Responses**', '', '| Status | Meaning | Body |', '|---|---|---|', ...rows, ''];
+  return ['**Responses**', '', '| Status | Meaning | Body |', '|---|---|---|', ...rows, '', ...inlineBodies(doc, op)];
 }
 
 function operationLines(doc: OpenApiDocument, method: string, path: string, op: Operation): string[] {
@@ -211,7 +220,7 @@ function operationLines(doc: OpenApiDocument, method: string, path: string, op: 
     ...(notes ? [notes, ''] : []),
     ...parameterLines(op.parameters ?? []),
     ...requestLines(doc, op),
-    ...responseLines(op),
+    ...responseLines(doc, op),
   ];
 }
 

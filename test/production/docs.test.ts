@@ -44,7 +44,7 @@ describe('docs/api.md', () => {
     for (const name of Object.keys((doc.components as { schemas: object }).schemas)) expect(text, name).toContain(`"></a>${name}\n`);
   }, 120_000);
 
-  it('renders header parameters, response headers, unions and webhooks, so additions to the routes appear on regeneration', () => {
+  it('renders header parameters, response headers, inline response bodies, unions and webhooks, so additions to the routes appear on regeneration', () => {
     const doc: OpenApiDocument = {
       paths: {
         '/v1/things': {
@@ -55,7 +55,7 @@ describe('docs/api.md', () => {
             description: 'Scope: `send`.',
             parameters: [{ name: 'Idempotency-Key', in: 'header', description: 'Replays return the first answer.', schema: { type: 'string', maxLength: 255 } }],
             requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ThingRequest' } } } },
-            responses: { '201': { description: 'Created', headers: { 'RateLimit-Remaining': { description: 'Requests left in the window' } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } } },
+            responses: { '200': { description: 'Replayed', content: { 'application/json': { schema: { type: 'object', properties: { replayed: { type: 'boolean' } } } } } }, '201': { description: 'Created', headers: { 'RateLimit-Remaining': { description: 'Requests left in the window' } }, content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } } },
           },
         },
       },
@@ -70,6 +70,7 @@ describe('docs/api.md', () => {
     const text = renderApiDocs(doc, '# Intro');
     expect(text).toContain('| `Idempotency-Key` | header | string | no | Replays return the first answer. Length ≤ 255. |');
     expect(text).toContain('| 201 | Created Headers: `RateLimit-Remaining`: Requests left in the window. | [Thing](#schema-thing) |');
+    expect(text).toContain('**200 body**\n\n| Field | Type | Required | Description |\n|---|---|---|---|\n| `replayed` | boolean | no |  |');
     expect(text).toContain('**One of (1 of 2)**');
     expect(text).toContain('| `host` | string | yes |  |');
     expect(text).toContain('| `accountSid` | string | no |  |');
