@@ -4,7 +4,9 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directorySyncStart } from '../../domain/runs/definitions.js';
 import { startOpenLdap, type OpenLdap } from '../../local/openldap.js';
+import { recordHistoryIfAsked } from '../helpers/histories.js';
 import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
 import { departmentOf, GROUPS, groupDn, PEOPLE, seedLdif, SUFFIX, teamOf, userDn, userLdif } from './ldap-fixture.js';
 
@@ -109,6 +111,7 @@ describe('LDAP / Active Directory sync', () => {
     expect((await stack.request('DELETE', '/v1/groups/eng')).body.error.code).toBe('directory_managed');
     const list = await stack.request('GET', '/v1/directory/ldap/syncs');
     expect(list.body.items.map((s: { id: string }) => s.id)).toEqual([id]);
+    await recordHistoryIfAsked(stack.client, directorySyncStart('default', id, stack.config.taskQueuePrefix).workflowId, 'directory-sync');
   });
 
   it('an incremental sync applies exactly the directory changes: a move, a removal, an attribute', async () => {
