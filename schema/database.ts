@@ -7,7 +7,7 @@ import type { DeliveryLogTable } from './tables/delivery-log.js';
 import type { InboxMessagesTable } from './tables/inbox-messages.js';
 import type { NotificationsTable } from './tables/notifications.js';
 import type { NotificationRecipientsTable } from './tables/notification-recipients.js';
-import type { SchedulesTable } from './tables/schedules.js';
+import type { ScheduleFiringsTable, SchedulesTable } from './tables/schedules.js';
 import type { OtpCodesTable } from './tables/otp-codes.js';
 import type { RateBucketsTable, TenantUsageTable } from './tables/rate-limits.js';
 import type { ProviderHealthTable, ProvidersTable } from './tables/providers.js';
@@ -48,6 +48,7 @@ export interface Database {
   tenant_usage: TenantUsageTable;
   otp_codes: OtpCodesTable;
   schedules: SchedulesTable;
+  schedule_firings: ScheduleFiringsTable;
   groups: GroupsTable;
   user_groups: UserGroupsTable;
   modules: ModulesTable;

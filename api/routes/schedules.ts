@@ -1,9 +1,19 @@
 // Recurring sends on Temporal Schedules: cron (or a fixed interval) in a time zone, with
-// pause/resume and an overlap policy. Each firing creates one notification.
+// pause/resume and an overlap policy. Each firing creates one notification; a bulk send is
+// approved once per version of what the schedule sends.
 import type { ScheduleDescription } from '@temporalio/client';
 import { z } from 'zod';
 import { createRuns } from '../../domain/runs/runs.js';
-import { createSchedule, loadSchedule, pauseSchedule, removeSchedule, type ScheduleDefinition, type ScheduledNotification as DomainScheduledNotification } from '../../domain/schedules/schedules.js';
+import { approveSchedule } from '../../domain/schedules/approval.js';
+import {
+  createSchedule,
+  editScheduleNotification,
+  loadSchedule,
+  pauseSchedule,
+  removeSchedule,
+  type ScheduleDefinition,
+  type ScheduledNotification as DomainScheduledNotification,
+} from '../../domain/schedules/schedules.js';
 import { listSchedules } from '../../schema/queries/schedules.js';
 import type { ScheduleRow } from '../../schema/tables/schedules.js';
 import type { AppDeps } from '../deps.js';
@@ -38,13 +48,25 @@ const Schedule = z
     overlap: z.string(),
     paused: z.boolean(),
     notification: z.record(z.string(), z.unknown()),
+    version: z.number().int().meta({ description: 'Bumped by every edit of `notification`.' }),
+    approval: z
+      .object({ version: z.number().int(), approvedBy: z.string(), approvedAt: z.string() })
+      .nullable()
+      .meta({ description: 'The version an approver approved: a bulk send\'s firings of that version go out without asking again; an edit (a new version) asks again. Null when none was.' }),
     nextFireTimes: z.array(z.string()),
     recentFirings: z.array(z.object({ scheduledAt: z.string(), workflowId: z.string() })),
     createdAt: z.string(),
   })
   .meta({ id: 'Schedule' });
 
-const SchedulePatch = z.object({ paused: z.boolean() }).strict().meta({ id: 'SchedulePatch' });
+const SchedulePatch = z
+  .object({
+    paused: z.boolean().optional(),
+    notification: ScheduledNotification.optional().meta({ description: 'Replaces what each firing sends: a new version, which a bulk send must have approved again.' }),
+  })
+  .strict()
+  .refine((p) => p.paused !== undefined || p.notification !== undefined, 'give paused, notification or both')
+  .meta({ id: 'SchedulePatch' });
 const ScheduleIdParam = z.object({ id: ClientId });
 
 export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator): void {
@@ -60,6 +82,8 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
       overlap: row.overlap,
       paused: desc?.state.paused ?? row.paused,
       notification: row.body,
+      version: row.version,
+      approval: row.approved_version !== null && row.approved_by && row.approved_at ? { version: row.approved_version, approvedBy: row.approved_by, approvedAt: row.approved_at.toISOString() } : null,
       nextFireTimes: (desc?.info.nextActionTimes ?? []).slice(0, 5).map((d) => d.toISOString()),
       recentFirings: (desc?.info.recentActions ?? []).map((a) => ({
         scheduledAt: a.scheduledAt.toISOString(),
@@ -79,6 +103,7 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
     scope: 'send',
     body: ScheduleRequest,
     errors: [409, 422],
+    idempotency: {},
     responses: { 201: { description: 'The schedule', schema: Schedule } },
     async handler({ res, body, auth }) {
       const row = await createSchedule(scheduleDeps, variables, auth, body);
@@ -120,15 +145,31 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
   defineRoute(host, {
     method: 'patch',
     path: '/v1/schedules/{id}',
-    summary: 'Pause or resume a recurring send',
+    summary: 'Pause or resume a recurring send, or edit what it sends (a new version)',
     tag: 'Schedules',
     scope: 'send',
     params: ScheduleIdParam,
     body: SchedulePatch,
-    errors: [404],
+    errors: [404, 422],
     responses: { 200: { description: 'The schedule', schema: Schedule } },
     async handler({ res, params, body, auth }) {
-      const row = await pauseSchedule(scheduleDeps, auth, params.id, body.paused);
+      let row = body.notification ? await editScheduleNotification(scheduleDeps, variables, auth, params.id, body.notification) : undefined;
+      if (body.paused !== undefined) row = await pauseSchedule(scheduleDeps, auth, params.id, body.paused);
+      res.json(present(row ?? (await loadSchedule(deps.db, auth.tenantId, params.id)), await describe(auth.tenantId, params.id)));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/schedules/{id}/approve',
+    summary: 'Approve the current version of a recurring bulk send: its firings go out without asking again until the next edit (maker-checker: not by the key that created it)',
+    tag: 'Schedules',
+    scope: 'approve',
+    params: ScheduleIdParam,
+    errors: [403, 404, 409],
+    responses: { 200: { description: 'The schedule', schema: Schedule } },
+    async handler({ res, params, auth }) {
+      const row = await approveSchedule(deps.db, auth, params.id);
       res.json(present(row, await describe(auth.tenantId, params.id)));
     },
   });

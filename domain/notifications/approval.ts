@@ -27,6 +27,7 @@ import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { Actor } from '../actor.js';
 import { conflict, dependencyUnavailable, DomainError, forbidden } from '../errors.js';
 import type { Runs } from '../runs/runs.js';
+import { approveFiringSchedule } from '../schedules/approval.js';
 import { loadNotification, requireStatus } from './lookup.js';
 
 export interface Decision {
@@ -71,6 +72,8 @@ export async function decideApproval(deps: ApprovalDeps, actor: Actor, id: strin
     const decided = await recordDecision(tx, actor.tenantId, n.id, { approved: d.approved, by: actor.keyId, comment: d.comment ?? null });
     if (!decided) throw conflict('already_decided', 'someone else decided this notification first');
     await appendAudit(tx, auditOf(actor, n.id, d));
+    // A firing of a recurring send: its approval covers the schedule's version (domain/schedules/approval.ts).
+    if (d.approved) await approveFiringSchedule(tx, actor.tenantId, n.id, actor.keyId);
     await signalRun(deps, n.id, actor.keyId, d);
     return decided;
   });

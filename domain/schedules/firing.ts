@@ -4,13 +4,15 @@
 // skips that one firing with the reason; the schedule or digest keeps running.
 import type { Channel } from '../../channels/types.js';
 import type { Priority } from '../../common/priorities.js';
-import { findSchedule } from '../../schema/queries/schedules.js';
+import { recordDecision } from '../../schema/queries/orchestration.js';
+import { findSchedule, insertScheduleFiring } from '../../schema/queries/schedules.js';
 import type { Actor } from '../actor.js';
 import { DomainError } from '../errors.js';
 import { acceptNotification, type AcceptDeps } from '../notifications/accept.js';
 import type { AcceptRequest } from '../notifications/request.js';
 import { notificationRunOf, type NotificationRun } from '../runs/definitions.js';
 import type { VariableValidator } from '../templates/variables.js';
+import { approvalOfCurrentVersion } from './approval.js';
 
 export interface FiringDeps extends AcceptDeps {
   variables: VariableValidator;
@@ -23,8 +25,12 @@ export interface FiringInput {
   firingId: string;
 }
 
-/** The notification created, as its run starts from it (domain/runs/definitions.ts notificationStart), or why none was. */
-export type FiringResult = { ok: true; run: NotificationRun } | { ok: false; reason: string };
+/**
+ * The notification created, as its run starts from it (domain/runs/definitions.ts
+ * notificationStart), or why none was. `approval`: the bulk send's schedule version is
+ * approved already, and the run gets this decision (recorded on the row) instead of asking.
+ */
+export type FiringResult = { ok: true; run: NotificationRun; approval?: { by: string; comment: string } } | { ok: false; reason: string };
 
 export interface DigestFlushInput {
   tenantId: string;
@@ -55,7 +61,14 @@ export async function acceptScheduleFiring(deps: FiringDeps, { tenantId, schedul
   // Stored by the API after it validated the body as a scheduled notification.
   const { ttlSeconds, ...body } = schedule.body as unknown as AcceptRequest & { ttlSeconds?: number };
   const expiresAt = ttlSeconds ? { expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() } : {};
-  return acceptOrSkip(deps, { tenantId, keyId: schedule.created_by }, { ...body, idempotencyKey: `schedule:${firingId}`, ...expiresAt });
+  const fired = await acceptOrSkip(deps, { tenantId, keyId: schedule.created_by }, { ...body, idempotencyKey: `schedule:${firingId}`, ...expiresAt });
+  if (!fired.ok || fired.run.kind !== 'bulk') return fired;
+  await insertScheduleFiring(deps.db, { notificationId: fired.run.notificationId, tenantId, scheduleId, version: schedule.version });
+  const approval = approvalOfCurrentVersion(schedule);
+  if (!approval) return fired;
+  // A retried activity finds the decision recorded already; the run keeps the first it hears.
+  await recordDecision(deps.db, tenantId, fired.run.notificationId, { approved: true, by: approval.by, comment: approval.comment });
+  return { ...fired, approval };
 }
 
 /** The digest message: the template gets `events` (each event's data and time), `count` and `key`. */

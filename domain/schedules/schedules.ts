@@ -1,9 +1,10 @@
 // Recurring sends: a stored notification body that must be sendable when it is saved
 // (template published, data satisfying its variables), fired by a Temporal Schedule. The
-// row and the schedule exist together or not at all; every change is audited.
+// row and the schedule exist together or not at all; every change is audited. Editing the
+// notification makes a new version (a bulk send's approval covers one: ./approval.ts).
 import type { DbOrTx } from '../../schema/database.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
-import { deleteSchedule, findSchedule, insertSchedule, setSchedulePaused } from '../../schema/queries/schedules.js';
+import { deleteSchedule, findSchedule, insertSchedule, setSchedulePaused, updateScheduleBody } from '../../schema/queries/schedules.js';
 import type { ScheduleRow } from '../../schema/tables/schedules.js';
 import type { Actor } from '../actor.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
@@ -36,12 +37,17 @@ export async function loadSchedule(db: DbOrTx, tenantId: string, id: string): Pr
   return row;
 }
 
+/** What a schedule sends must be sendable when it is saved: template published, data satisfying its variables. */
+async function requireSendable(deps: AcceptDeps, variables: VariableValidator, tenantId: string, n: ScheduledNotification): Promise<void> {
+  const version = await resolveTemplate(deps, tenantId, n);
+  const issues = variables.validate(version.content.variables, n.data);
+  if (issues.length > 0) throw unprocessable('invalid_data', `notification data does not satisfy the variables of ${n.template}`, issues);
+}
+
 export async function createSchedule(deps: ScheduleDeps, variables: VariableValidator, auth: Actor, body: ScheduleDefinition): Promise<ScheduleRow> {
   const { runs } = deps;
   const n = body.notification;
-  const version = await resolveTemplate(deps, auth.tenantId, n);
-  const issues = variables.validate(version.content.variables, n.data);
-  if (issues.length > 0) throw unprocessable('invalid_data', `notification data does not satisfy the variables of ${n.template}`, issues);
+  await requireSendable(deps, variables, auth.tenantId, n);
   const row = await insertSchedule(deps.db, {
     tenant_id: auth.tenantId,
     id: body.id,
@@ -63,6 +69,15 @@ export async function createSchedule(deps: ScheduleDeps, variables: VariableVali
     throw err;
   }
   await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'schedule.create', targetType: 'schedule', targetId: body.id });
+  return row;
+}
+
+/** Replaces what the schedule sends: a new version, which a bulk send must have approved again. */
+export async function editScheduleNotification(deps: ScheduleDeps, variables: VariableValidator, auth: Actor, id: string, n: ScheduledNotification): Promise<ScheduleRow> {
+  await requireSendable(deps, variables, auth.tenantId, n);
+  const row = await updateScheduleBody(deps.db, auth.tenantId, id, JSON.stringify(n));
+  if (!row) throw notFound('schedule');
+  await appendAudit(deps.db, { tenantId: auth.tenantId, actor: auth.keyId, action: 'schedule.update', targetType: 'schedule', targetId: id, details: { version: row.version } });
   return row;
 }
 

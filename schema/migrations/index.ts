@@ -19,6 +19,7 @@ import * as deliverySearch from './2026-12-05T23-50-00_delivery-search.js';
 import * as runlessNotifications from './2026-12-06T00-10-00_runless-notifications.js';
 import * as userProfileWarnings from './2026-12-06T01-44-44_user-profile-warnings.js';
 import * as recipientData from './2026-12-06T01-45-23_recipient-data.js';
+import * as scheduleApproval from './2026-12-06T02-02-16_schedule-approval.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T19-30-00_foundation': foundation,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T00-10-00_runless-notifications': runlessNotifications,
   '2026-12-06T01-44-44_user-profile-warnings': userProfileWarnings,
   '2026-12-06T01-45-23_recipient-data': recipientData,
+  '2026-12-06T02-02-16_schedule-approval': scheduleApproval,
 };
