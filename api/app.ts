@@ -8,6 +8,7 @@ import { createMetrics } from '../common/metrics.js';
 import { packagePath } from '../common/package-root.js';
 import { createKeyVerifier } from './auth.js';
 import { createRequestLimiter } from './rate-limit.js';
+import { createIdempotency } from '../domain/idempotency/idempotency.js';
 import { verifyJsonBody } from './body-guards.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, HttpError } from './errors.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
     registry: createOpenApiRegistry(),
     keys: createKeyVerifier(deps.db),
     limiter: deps.rateLimits ? createRequestLimiter(deps.db, deps.rateLimits) : undefined,
+    idempotency: createIdempotency(deps.db),
   };
   // One renderer and one variable validator per app: their compile caches are shared by
   // the routes that preview, publish and submit.

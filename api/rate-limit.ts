@@ -16,20 +16,45 @@ export interface RateLimitSettings {
   failedAuthPerMinute: number;
 }
 
+/** A key's rate as the RateLimit-* headers tell it (rateLimitHeaders). */
+export interface RateLimitState {
+  /** Requests the key may make at once: its burst. */
+  limit: number;
+  remaining: number;
+  /** Seconds until the bucket is full again. */
+  resetSeconds: number;
+  perSecond: number;
+}
+
 export interface RequestLimiter {
-  /** Throws 429 when this key has used up its rate. */
-  check(auth: AuthContext): Promise<void>;
+  /** Counts a request of this key; throws 429 (with the headers) when it has used up its rate. */
+  check(auth: AuthContext): Promise<RateLimitState>;
   /** Throws 429 when this address has failed to authenticate too often. */
   checkAddress(address: string): void;
   noteFailedAuth(address: string): void;
 }
 
-function tooMany(code: string, message: string, retryAfterMs: number): HttpError {
-  return new HttpError(429, code, message, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+function tooMany(code: string, message: string, retryAfterMs: number, headers: Record<string, string> = {}): HttpError {
+  return new HttpError(429, code, message, undefined, { ...headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+}
+
+/**
+ * The `RateLimit-Limit` / `RateLimit-Remaining` / `RateLimit-Reset` trio with `RateLimit-Policy`
+ * (draft-ietf-httpapi-ratelimit-headers-06): the burst, what is left of it, the seconds until
+ * it is whole again, and the policy as `<burst>;w=<seconds to refill it>`.
+ */
+export function rateLimitHeaders(s: RateLimitState): Record<string, string> {
+  return {
+    'RateLimit-Policy': `${s.limit};w=${Math.max(1, Math.ceil(s.limit / s.perSecond))}`,
+    'RateLimit-Limit': String(s.limit),
+    'RateLimit-Remaining': String(Math.floor(s.remaining)),
+    'RateLimit-Reset': String(Math.ceil(s.resetSeconds)),
+  };
 }
 
 export function createRequestLimiter(db: Db, settings: RateLimitSettings): RequestLimiter {
-  const leased = new Map<string, number>();
+  // Per key: tokens leased to this process, and the shared bucket's level at the last lease.
+  const leased = new Map<string, { tokens: number; bucket: number; at: number }>();
   // Per process: a guesser spread over N processes gets N times the allowance, which is
   // still far too little to find a 256-bit key.
   const failures = new Map<string, { count: number; windowStart: number }>();
@@ -37,15 +62,25 @@ export function createRequestLimiter(db: Db, settings: RateLimitSettings): Reque
   return {
     async check(auth) {
       const rate = auth.rate ?? { perSecond: settings.perSecond, burst: settings.burst };
-      const left = leased.get(auth.keyId) ?? 0;
-      if (left > 0) {
-        leased.set(auth.keyId, left - 1);
-        return;
+      // Remaining: this process's leased tokens plus the shared bucket, refilled since it was read
+      // (other processes' spending since then is not seen: an estimate, never above the burst).
+      const state = (l: { tokens: number; bucket: number; at: number }): RateLimitState => {
+        const remaining = Math.min(rate.burst, l.tokens + l.bucket + ((Date.now() - l.at) / 1000) * rate.perSecond);
+        return { limit: rate.burst, remaining, resetSeconds: (rate.burst - remaining) / rate.perSecond, perSecond: rate.perSecond };
+      };
+      const held = leased.get(auth.keyId);
+      if (held && held.tokens > 0) {
+        held.tokens -= 1;
+        return state(held);
       }
       const lease = Math.max(1, Math.min(rate.burst, Math.ceil(rate.perSecond / 10)));
-      const { granted, retryAfterMs } = await takeTokens(db, `key:${auth.keyId}`, lease, rate.perSecond, rate.burst);
-      if (granted === 0) throw tooMany('rate_limited', `this API key is limited to ${rate.perSecond} requests per second`, retryAfterMs);
-      leased.set(auth.keyId, granted - 1);
+      const { granted, left, retryAfterMs } = await takeTokens(db, `key:${auth.keyId}`, lease, rate.perSecond, rate.burst);
+      const now = { tokens: Math.max(0, granted - 1), bucket: left, at: Date.now() };
+      if (granted === 0) {
+        throw tooMany('rate_limited', `this API key is limited to ${rate.perSecond} requests per second`, retryAfterMs, rateLimitHeaders(state(now)));
+      }
+      leased.set(auth.keyId, now);
+      return state(now);
     },
 
     checkAddress(address) {

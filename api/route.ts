@@ -2,10 +2,11 @@
 // and the route's entry in /openapi.json. They cannot drift apart.
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
-import { type z, type ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import { ErrorBody, HttpError } from './errors.js';
 import { hasScope, type AuthContext, type KeyVerifier, type Scope } from './auth.js';
-import type { RequestLimiter } from './rate-limit.js';
+import { rateLimitHeaders, type RequestLimiter } from './rate-limit.js';
+import { agreeOnKey, fingerprintOf, IDEMPOTENCY_RETENTION_HOURS, parseIdempotencyKey, type Idempotency } from '../domain/idempotency/idempotency.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -36,6 +37,12 @@ export interface RouteSpec<P extends ZodType, Q extends ZodType, B extends ZodTy
   responses: Record<number, ResponseSpec>;
   /** Error statuses this route can answer besides the standard ones. */
   errors?: number[];
+  /**
+   * A POST that creates something: it takes an `Idempotency-Key` header. `bodyField` names a
+   * body field that is the same key (filled from the header when absent). The handler must
+   * answer with `res.json` (that is the response kept and replayed).
+   */
+  idempotency?: { bodyField?: string };
   handler: (ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<void> | void;
 }
 
@@ -80,6 +87,7 @@ export interface RouteHost {
   keys: KeyVerifier;
   /** Per-key request rates and failed-auth braking; absent, nothing is limited. */
   limiter?: RequestLimiter | undefined;
+  idempotency: Idempotency;
 }
 
 const PUBLIC_AUTH: AuthContext = { keyId: 'public', tenantId: '', scopes: [] };
@@ -96,7 +104,7 @@ function bearer(req: Request): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
 }
 
-async function authenticateAndLimit(req: Request, host: RouteHost): Promise<AuthContext> {
+async function authenticateAndLimit(req: Request, res: Response, host: RouteHost): Promise<AuthContext> {
   const address = req.ip ?? req.socket.remoteAddress ?? 'unknown'; // req.ip: the client behind trusted proxies
   // A braked address may still use keys this process has just seen work, so a guesser
   // behind a shared address does not lock its neighbours out; new keys must wait.
@@ -109,8 +117,54 @@ async function authenticateAndLimit(req: Request, host: RouteHost): Promise<Auth
     if (err instanceof HttpError && err.status === 401) host.limiter?.noteFailedAuth(address);
     throw err;
   }
-  await host.limiter?.check(auth);
+  await limit(res, host, auth);
   return auth;
+}
+
+/** The key's rate, counted and told in RateLimit-* headers (on a 429 too). */
+export async function limit(res: Response, host: RouteHost, auth: AuthContext): Promise<void> {
+  if (!host.limiter) return;
+  const state = await host.limiter.check(auth);
+  for (const [k, v] of Object.entries(rateLimitHeaders(state))) res.setHeader(k, v);
+}
+
+const IdempotencyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .meta({
+      description: `Makes a retry safe: the first request with this key runs; the same key with the same request within ${IDEMPOTENCY_RETENTION_HOURS} h gets the first response back (with \`Idempotent-Replayed: true\`), with another request a 422 (\`idempotency_key_reused\`), and while the first is still running a 409 (\`idempotency_key_in_flight\`). Per tenant; 1–255 printable ASCII characters, bare or quoted.`,
+      example: '8e03978e-40d5-43e8-bc93-6894a57f9324',
+    }),
+});
+
+/** Runs the handler once per Idempotency-Key (domain/idempotency), replaying its response to a repeat. */
+async function runIdempotent(host: RouteHost, req: Request, res: Response, auth: AuthContext, body: unknown, bodyField: string | undefined, run: (body: unknown) => Promise<void> | void): Promise<void> {
+  const header = req.get('idempotency-key');
+  const fields = body as Record<string, unknown> | undefined;
+  const field = bodyField && typeof fields?.[bodyField] === 'string' ? (fields[bodyField] as string) : undefined;
+  const key = agreeOnKey(header === undefined ? undefined : parseIdempotencyKey(header), field);
+  if (key === undefined) return run(body);
+  const keyed = bodyField ? { ...fields, [bodyField]: key } : body;
+  let kept: { status: number; body: unknown } | undefined;
+  const send = res.json.bind(res);
+  const result = await host.idempotency.run({ tenantId: auth.tenantId, key, fingerprint: fingerprintOf(req.method, req.path, keyed) }, async () => {
+    // The handler's answer is held back until it is kept, so a replay can never differ from it.
+    res.json = (b: unknown) => {
+      kept = { status: res.statusCode, body: b };
+      return res;
+    };
+    try {
+      await run(keyed);
+    } finally {
+      res.json = send;
+    }
+    if (!kept) throw new Error(`${req.method} ${req.path} answered without res.json; it cannot be idempotent`);
+    return kept;
+  });
+  if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.status(result.status);
+  send(result.body);
 }
 
 export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = ZodType, B extends ZodType = ZodType>(
@@ -120,6 +174,10 @@ export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = Zod
   const errorStatuses = new Set<number>([...(spec.errors ?? []), 503]);
   if (spec.params || spec.query || spec.body) errorStatuses.add(400);
   if (spec.body) errorStatuses.add(413);
+  if (spec.idempotency) {
+    errorStatuses.add(409);
+    errorStatuses.add(422);
+  }
   if (spec.scope) {
     errorStatuses.add(401);
     errorStatuses.add(403);
@@ -146,6 +204,7 @@ export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = Zod
       // zod-to-openapi wants ZodObject here; every params/query schema of ours is one.
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
+      ...(spec.idempotency ? { headers: IdempotencyHeader } : {}),
       ...(spec.body ? { body: { required: !spec.body.safeParse(undefined).success, content: { 'application/json': { schema: spec.documentedBody ?? spec.body } } } } : {}),
     },
     responses,
@@ -153,13 +212,14 @@ export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = Zod
 
   const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
   host.router[spec.method](expressPath, async (req, res) => {
-    const auth = spec.scope ? await authenticateAndLimit(req, host) : PUBLIC_AUTH;
+    const auth = spec.scope ? await authenticateAndLimit(req, res, host) : PUBLIC_AUTH;
     if (spec.scope && !hasScope(auth, spec.scope)) {
       throw new HttpError(403, 'forbidden', `this API key lacks the \`${spec.scope}\` scope`);
     }
     const params = parsePart(spec.params, req.params, 'path');
     const query = parsePart(spec.query, req.query, 'query');
     const body = parsePart(spec.body, req.body, 'body');
-    await spec.handler({ req, res, params, query, body, auth });
+    if (!spec.idempotency) return spec.handler({ req, res, params, query, body, auth });
+    await runIdempotent(host, req, res, auth, body, spec.idempotency.bodyField, (b) => spec.handler({ req, res, params, query, body: b as typeof body, auth }));
   });
 }

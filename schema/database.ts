@@ -25,6 +25,7 @@ import type { UnsubscribesTable } from './tables/unsubscribes.js';
 import type { FrequencySlotsTable } from './tables/frequency-slots.js';
 import type { EmailSuppressionsTable } from './tables/email-suppressions.js';
 import type { EarlyReceiptsTable } from './tables/early-receipts.js';
+import type { IdempotencyKeysTable } from './tables/idempotency-keys.js';
 import type { DirectoryConfigsTable, DirectorySyncChangesTable, DirectorySyncEntriesTable, DirectorySyncsTable } from './tables/directory.js';
 
 export interface Database {
@@ -41,6 +42,7 @@ export interface Database {
   delivery_events: DeliveryEventsTable;
   delivery_log: DeliveryLogTable;
   early_receipts: EarlyReceiptsTable;
+  idempotency_keys: IdempotencyKeysTable;
   providers: ProvidersTable;
   provider_health: ProviderHealthTable;
   inbox_messages: InboxMessagesTable;

@@ -32,6 +32,7 @@ export function digestRoutes(host: RouteHost, deps: AppDeps): void {
     params: z.object({ key: ClientId }),
     body: DigestEventRequest,
     errors: [422],
+    idempotency: {},
     responses: { 202: { description: 'Collected', schema: DigestAccepted } },
     async handler({ res, params, body, auth }) {
       const workflowId = await addDigestEvent({ db: deps.db, runs }, auth, params.key, body);

@@ -209,6 +209,7 @@ export function directoryRoutes(host: RouteHost, deps: AppDeps): void {
     tag: 'Directory',
     scope: 'manage',
     errors: [404, 409],
+    idempotency: {},
     responses: { 202: { description: 'Started', schema: SyncResponse } },
     async handler({ res, auth }) {
       const { syncId, workflowId } = await startDirectorySyncNow(directoryDeps, auth);

@@ -150,6 +150,7 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     params: IdParam,
     body: ResendRequest,
     errors: [404, 409, 422],
+    idempotency: {},
     responses: { 202: { description: 'The new notification', schema: Notification } },
     async handler({ res, params, body, auth }) {
       const row = await resendNotification(deps, auth, variables, params.id, body.onlyFailed);

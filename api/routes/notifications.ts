@@ -41,6 +41,7 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
     scope: 'send',
     body: NotificationRequest,
     errors: [409, 422],
+    idempotency: { bodyField: 'idempotencyKey' },
     responses: {
       202: { description: 'Accepted: a workflow now carries the notification. A replay of an idempotent request returns the original.', schema: Notification },
     },

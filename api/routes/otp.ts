@@ -38,6 +38,7 @@ export function otpRoutes(host: RouteHost, deps: AppDeps, variables: VariableVal
     scope: 'send',
     body: OtpRequest,
     errors: [422],
+    idempotency: {},
     responses: { 201: { description: 'Sent (the code itself is never returned)', schema: OtpCreated } },
     async handler({ res, body, auth }) {
       const { id, notificationId, expiresAt } = await issueOtp(otpDeps, variables, auth, body);

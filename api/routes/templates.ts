@@ -94,6 +94,7 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
     scope: 'manage',
     params: KeyParam,
     errors: [404, 422],
+    idempotency: {},
     responses: { 201: { description: 'The new version', schema: TemplateVersion } },
     async handler({ res, params, auth }) {
       const version = await publishTemplate(deps.db, tools, auth, params.key);
@@ -149,6 +150,7 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
     params: KeyParam,
     body: RollbackRequest,
     errors: [404],
+    idempotency: {},
     responses: { 201: { description: 'The new version', schema: TemplateVersion } },
     async handler({ res, params, body, auth }) {
       const version = await rollbackTemplate(deps.db, auth, params.key, body.version);
@@ -181,6 +183,7 @@ export function templateRoutes(host: RouteHost, deps: AppDeps, tools: TemplateTo
     params: KeyParam,
     body: TestSendRequest,
     errors: [404, 422],
+    idempotency: {},
     responses: { 202: { description: 'The notification carrying the test', schema: Notification } },
     async handler({ res, params, body, auth }) {
       const { row } = await sendTest(deps, tools.variables, auth, params.key, body);

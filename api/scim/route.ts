@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import type { z, ZodType } from 'zod';
 import type { Logger } from '../../common/logger.js';
 import { hasScope, type AuthContext } from '../auth.js';
-import { authenticate, REQUEST_TOO_LARGE, type RouteHost } from '../route.js';
+import { authenticate, limit, REQUEST_TOO_LARGE, type RouteHost } from '../route.js';
 import { SCIM_CONTENT_TYPE, ScimError, ScimErrorBody, sendScimError } from './errors.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -89,7 +89,7 @@ export function defineScimRoute<P extends ZodType = ZodType, Q extends ZodType =
         host.limiter?.noteFailedAuth(address);
         throw err;
       }
-      await host.limiter?.check(auth);
+      await limit(res, host, auth);
       if (!hasScope(auth, 'scim')) throw new ScimError(403, null, 'this API key lacks the `scim` scope');
       if (spec.body && req.body === undefined) throw new ScimError(400, 'invalidSyntax', 'send a JSON body as application/scim+json');
       const params = parsePart(spec.params, req.params, 'path');

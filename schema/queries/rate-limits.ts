@@ -3,10 +3,10 @@ import type { DbOrTx } from '../database.js';
 
 /**
  * Takes up to `want` tokens from a shared bucket in one statement (the row lock
- * serialises API processes). Returns how many were granted, and when none were, how long
- * until one is there.
+ * serialises API processes). Returns how many were granted, how many are left in the
+ * bucket, and when none were granted, how long until one is there.
  */
-export async function takeTokens(db: DbOrTx, key: string, want: number, perSecond: number, burst: number): Promise<{ granted: number; retryAfterMs: number }> {
+export async function takeTokens(db: DbOrTx, key: string, want: number, perSecond: number, burst: number): Promise<{ granted: number; left: number; retryAfterMs: number }> {
   const row = await sql<{ granted: number; available: number }>`
     with current as (
       select least(${burst}::float8, coalesce(
@@ -22,7 +22,7 @@ export async function takeTokens(db: DbOrTx, key: string, want: number, perSecon
   const r = row.rows[0];
   const granted = Math.max(0, r?.granted ?? 0);
   const available = r?.available ?? 0;
-  return { granted, retryAfterMs: granted > 0 ? 0 : Math.ceil(((1 - available) / perSecond) * 1000) };
+  return { granted, left: Math.max(0, available - granted), retryAfterMs: granted > 0 ? 0 : Math.ceil(((1 - available) / perSecond) * 1000) };
 }
 
 /**

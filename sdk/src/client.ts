@@ -49,6 +49,17 @@ export interface RequestOptions {
   raw?: { body: string | Uint8Array | ReadableStream<Uint8Array>; contentType: string };
   /** Expected to be safe to repeat after a network error (GET/PUT/DELETE are). */
   idempotent?: boolean;
+  /**
+   * For a POST that creates something: the `Idempotency-Key` sent with every attempt of this
+   * call, so Herald runs it once however often it is retried. `true` generates one per call.
+   */
+  idempotencyKey?: string | true;
+  signal?: AbortSignal;
+}
+
+/** What a creating call accepts: your own Idempotency-Key (else one is generated for the call). */
+export interface CreateOptions {
+  idempotencyKey?: string;
   signal?: AbortSignal;
 }
 
@@ -94,9 +105,11 @@ export function createHeraldClient(options: HeraldClientOptions) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.body);
     }
+    // One key for every attempt of this call: a retry after a lost answer is then a replay.
+    if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey === true ? crypto.randomUUID() : opts.idempotencyKey;
     // A stream can be sent once only, so a streamed body is never retried.
     const replayable = !(opts.raw?.body instanceof ReadableStream);
-    const idempotent = opts.idempotent ?? ['GET', 'PUT', 'DELETE', 'HEAD'].includes(method);
+    const idempotent = opts.idempotent ?? (['GET', 'PUT', 'DELETE', 'HEAD'].includes(method) || opts.idempotencyKey !== undefined);
 
     for (let attempt = 0; ; attempt++) {
       let res: Response;
@@ -115,7 +128,9 @@ export function createHeraldClient(options: HeraldClientOptions) {
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
       // Herald answers 429 before doing anything and 503 leaving nothing behind (see the
       // Outages section of the README), so both are safe to repeat for any method.
-      if (RETRY_STATUSES.has(res.status) && replayable && attempt < retries) {
+      // 409 with Retry-After to a keyed call: an earlier attempt of it is still running.
+      const inFlight = res.status === 409 && headers['idempotency-key'] !== undefined && retryAfterMs !== undefined;
+      if ((RETRY_STATUSES.has(res.status) || inFlight) && replayable && attempt < retries) {
         await res.body?.cancel();
         await sleep(Math.min(maxDelay, retryAfterMs ?? 250 * 2 ** attempt), opts.signal);
         continue;
@@ -143,7 +158,9 @@ export function createHeraldClient(options: HeraldClientOptions) {
   return {
     request,
     notifications: {
-      send: (body: NotificationRequest, o?: { signal?: AbortSignal }) => request<Notification>('POST', '/v1/notifications', { body, ...o }),
+      /** Retried safely: the body's `idempotencyKey`, else `o.idempotencyKey`, else a generated one, is sent as Idempotency-Key. */
+      send: (body: NotificationRequest, o: CreateOptions = {}) =>
+        request<Notification>('POST', '/v1/notifications', { body, signal: o.signal, idempotencyKey: body.idempotencyKey ?? o.idempotencyKey ?? true }),
       get: (id: string) => request<Notification>('GET', `/v1/notifications/${seg(id)}`),
       list: (query: NotificationListQuery = {}) => request<Page<Notification>>('GET', '/v1/notifications', { query }),
       deliveries: (id: string, query: QueryOf<'/v1/notifications/{id}/deliveries', 'get'> = {}) =>
@@ -162,7 +179,7 @@ export function createHeraldClient(options: HeraldClientOptions) {
       get: (key: string) => request<Template>('GET', `/v1/templates/${seg(key)}`),
       list: (query: QueryOf<'/v1/templates', 'get'> = {}) => request<Page<Template>>('GET', '/v1/templates', { query }),
       delete: (key: string) => request<void>('DELETE', `/v1/templates/${seg(key)}`),
-      publish: (key: string) => request<TemplateVersion>('POST', `/v1/templates/${seg(key)}/publish`),
+      publish: (key: string, o: CreateOptions = {}) => request<TemplateVersion>('POST', `/v1/templates/${seg(key)}/publish`, { signal: o.signal, idempotencyKey: o.idempotencyKey ?? true }),
       preview: (key: string, body: TemplatePreviewRequest) => request<TemplatePreview>('POST', `/v1/templates/${seg(key)}/preview`, { body, idempotent: true }),
     },
     users: {

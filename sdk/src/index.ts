@@ -1,4 +1,4 @@
-export { createHeraldClient, parseRetryAfter, type HeraldClient, type HeraldClientOptions, type RequestOptions } from './client.js';
+export { createHeraldClient, parseRetryAfter, type HeraldClient, type CreateOptions, type HeraldClientOptions, type RequestOptions } from './client.js';
 export { HeraldApiError, isHeraldApiError } from './errors.js';
 export type {
   ApiKey,

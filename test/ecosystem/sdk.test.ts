@@ -68,6 +68,35 @@ describe('SDK against a running stack', () => {
     expect(keys.items.length).toBeGreaterThan(0);
   });
 
+  it('a send whose answer is lost is retried with the same generated Idempotency-Key: one notification, one email', async () => {
+    const keys: (string | null)[] = [];
+    let dropped = false;
+    // The network loses the first answer after Herald has acted on the request.
+    const lossy: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (init?.method === 'POST') keys.push(new Headers(init.headers).get('idempotency-key'));
+      if (init?.method === 'POST' && !dropped) {
+        dropped = true;
+        await res.arrayBuffer();
+        throw new TypeError('fetch failed: connection reset');
+      }
+      return res;
+    };
+    const client = createHeraldClient({ baseUrl: stack.api.url, apiKey: ADMIN_KEY, fetch: lossy });
+    const sent = await client.notifications.send({ template: 'sdk-welcome', to: { userIds: ['ada'] }, data: { name: 'Lost' } });
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    await eventually(async () => ((await herald.notifications.get(sent.id)).status === 'completed' ? true : undefined));
+    expect((await herald.notifications.list({ template: 'sdk-welcome', q: 'Lost' })).items.map((n) => n.id)).toEqual([sent.id]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(stack.smtp.mails().filter((m) => m.text?.includes('Hello Lost'))).toHaveLength(1);
+    // Each call has its own key: a second send is a second notification.
+    const again = await client.notifications.send({ template: 'sdk-welcome', to: { userIds: ['ada'] }, data: { name: 'Lost' } });
+    expect(again.id).not.toBe(sent.id);
+    expect(keys[2]).not.toBe(keys[0]);
+  });
+
   it('throws HeraldApiError with the code, status and details of the error body', async () => {
     const missing = await herald.notifications.get('ntf_nope').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(HeraldApiError);
