@@ -7,7 +7,7 @@ import { startWorkers } from '../workers/start.js';
 const bundlePath = process.argv[2];
 if (!bundlePath) throw new Error('usage: worker-main.ts <workflow-bundle.js>');
 const config = readConfig();
-const herald = composeHerald(config, { service: 'herald-chaos-worker', poolSize: 20 });
+const herald = composeHerald(config, { service: 'herald-chaos-worker', defaultPoolSize: 20 });
 const workers = await startWorkers(config, await herald.workers(), { workflowBundle: { codePath: bundlePath } });
 herald.logger.info({ queues: config.queues, slots: config.workerSlots }, 'Herald workers running');
 console.log('HERALD_WORKERS_READY');

@@ -34,7 +34,7 @@ export const envSchema = z.object({
   NODE_ENV: z.string().optional().meta({ group: 'General', description: '`production` makes every process refuse to start on an unsafe configuration (no `HERALD_SECRET_KEY`, a signing key under 32 bytes, the dev bootstrap key, no or a loopback `HERALD_PUBLIC_URL`), listing every problem.', unset: 'development: the dev fallbacks work, with one warning' }),
   DATABASE_URL: z.string().min(1).optional().meta({ group: 'Database', description: 'PostgreSQL connection string of the primary (every process).', unset: 'required; `npm run dev` starts an embedded PostgreSQL' }),
   DATABASE_REPLICA_URL: z.string().min(1).optional().meta({ group: 'Database', description: 'A streaming replica for the API\'s list and analytics reads (writes, and reads that must see them, stay on the primary).', unset: 'reads use the primary' }),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10).meta({ group: 'Database', description: 'Connections in each process\'s pool to the primary.' }),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).optional().meta({ group: 'Database', description: 'Connections in each process\'s pool to the primary.', unset: '10 for the API and the bounce receiver, 40 for a worker (a campaign keeps many deliveries in flight)' }),
   DATABASE_REPLICA_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10).meta({ group: 'Database', description: 'Connections in the API\'s pool to the replica (`DATABASE_REPLICA_URL`).' }),
   TEMPORAL_ADDRESS: z.string().min(1).optional().meta({ group: 'Temporal', description: 'Temporal frontend `host:port` the API\'s client and the workers connect to.', unset: '`127.0.0.1:7233`; `npm run dev` starts a dev server' }),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default').meta({ group: 'Temporal', description: 'Temporal namespace of every run (client and workers). Temporal Cloud: `<namespace>.<account>`.' }),
@@ -53,7 +53,7 @@ export const envSchema = z.object({
   SMTP_URL: z.string().min(1).optional().meta({ group: 'Email', description: 'Default email provider of every tenant (`smtp://user:pass@host:port`).', unset: 'no default email provider; `npm run dev` uses its capture SMTP server' }),
   HERALD_PORT: z.coerce.number().int().min(0).max(65535).default(3000).meta({ group: 'HTTP API', description: 'Port the API listens on.' }),
   HERALD_BOOTSTRAP_ADMIN_KEY: z.string().min(16).optional().meta({ group: 'Security', description: 'Creates tenant `default` with this admin+system API key if it has no keys yet. At least 16 characters; in production never the dev key `herald-dev-admin-key-change-me`.', unset: 'no key is created; `npm run dev` uses a dev key' }),
-  HERALD_SECRET_KEY: z.string().min(16).optional().meta({ group: 'Security', description: 'Seals provider secrets at rest and derives the link-signing key (HKDF). Comma-separated keys rotate: the first seals and signs, all open and verify. Required in production, at least 32 bytes.', unset: 'development only: provider secrets are not sealed and links are signed with a constant dev key (a warning is logged)' }),
+  HERALD_SECRET_KEY: z.string().min(16).optional().meta({ group: 'Security', description: 'Seals provider secrets at rest and derives the link-signing key (HKDF). Comma-separated keys rotate: the first seals and signs, all open and verify. Required in production, at least 32 bytes.', unset: 'development only: links are signed with a constant dev key (a warning is logged), and anything that must be sealed (provider secrets, OTP codes, an LDAP bind secret) is refused with 422 secret_key_missing' }),
   // Several comma-separated keys rotate like HERALD_SECRET_KEY: the first signs, all verify.
   HERALD_SIGNING_KEY: z.string().transform(csv).pipe(z.array(z.string().min(16)).min(1)).optional().meta({ group: 'Security', description: 'HMAC key of signed links and tokens (unsubscribe, preference center, inbox, open/click tracking, OTP, bounce addresses). Comma-separated keys rotate: the first signs, all verify. In production every key must be at least 32 bytes.', unset: 'derived from `HERALD_SECRET_KEY`' }),
   HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.unsubscribeTtlSeconds).meta({ group: 'Security', description: 'Lifetime of new unsubscribe links, in seconds (default 90 days).' }),
@@ -186,7 +186,7 @@ export interface HeraldConfig {
   /** Express `trust proxy` (HERALD_TRUST_PROXY); absent, no proxy is trusted. */
   trustProxy?: boolean | number | string | undefined;
   /** Pool sizes of the primary and the replica (DATABASE_POOL_MAX, DATABASE_REPLICA_POOL_MAX). */
-  databasePool?: { max: number; replicaMax: number } | undefined;
+  databasePool?: { max: number | undefined; replicaMax: number } | undefined;
   /** NODE_ENV=production: readConfig has refused every unsafe setting (productionProblems). */
   production: boolean;
   /** Development fallbacks in use (no secret key, no public URL); each process logs them once as a warning. */
@@ -357,7 +357,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     if (problems.length) throw new ConfigError(PRODUCTION_HEADING, problems);
   }
   const devFallbacks: string[] = [];
-  if (!e.HERALD_SECRET_KEY && !e.HERALD_SIGNING_KEY) devFallbacks.push('no HERALD_SECRET_KEY: links are signed with the constant development key and provider secrets are not sealed');
+  if (!e.HERALD_SECRET_KEY && !e.HERALD_SIGNING_KEY) devFallbacks.push('no HERALD_SECRET_KEY: links are signed with the constant development key, and provider secrets cannot be saved');
   if (!e.HERALD_PUBLIC_URL) devFallbacks.push(`no HERALD_PUBLIC_URL: links point at http://localhost:${e.HERALD_PORT}`);
   const [signingKey, ...previousKeys] = signingKeysOf(e.HERALD_SIGNING_KEY, e.HERALD_SECRET_KEY);
   return {

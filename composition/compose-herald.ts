@@ -18,8 +18,8 @@ import { composeWorkerDeps } from './worker-deps.js';
 export interface HeraldOverrides {
   /** Names the logger and the database connections (`herald-api`, `herald-worker`…). */
   service?: string;
-  /** Connections in the pool opened from DATABASE_URL. */
-  poolSize?: number;
+  /** This process's pool size when DATABASE_POOL_MAX is unset (a worker keeps many deliveries in flight). */
+  defaultPoolSize?: number;
   logger?: Logger;
   /** A database the caller owns (a test's fresh one); `close` leaves it open. */
   db?: Db;
@@ -47,7 +47,7 @@ export interface Herald {
 function openDb(config: HeraldConfig, overrides: HeraldOverrides, service: string): Db {
   if (overrides.db) return overrides.db;
   if (!config.databaseUrl) throw new Error('DATABASE_URL is required (npm run dev starts an embedded PostgreSQL for you)');
-  return createDb(config.databaseUrl, { applicationName: service, max: overrides.poolSize ?? config.databasePool?.max });
+  return createDb(config.databaseUrl, { applicationName: service, max: config.databasePool?.max ?? overrides.defaultPoolSize });
 }
 
 export function composeHerald(config: HeraldConfig, overrides: HeraldOverrides = {}): Herald {

@@ -11,7 +11,7 @@ import { workflowBundleOption } from './workflow-bundle.js';
 const { values } = parseArgs({ options: { queues: { type: 'string' } } });
 const config = readConfigOrExit(values.queues ? { ...process.env, HERALD_QUEUES: values.queues } : process.env);
 // A campaign keeps (parallel batches × concurrency) deliveries in flight, each a few queries.
-const herald = composeHerald(config, { service: 'herald-worker', poolSize: 40 });
+const herald = composeHerald(config, { service: 'herald-worker', defaultPoolSize: 40 });
 const { logger } = herald;
 await migrateToLatest(herald.db);
 const deps = await herald.workers();

@@ -65,7 +65,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
   };
   const config = readConfig(env);
   // The API's connection to Temporal is lazy, as in api/main.ts: it answers 503 while Temporal is away, then recovers.
-  const apiHerald = composeHerald(config, { service: 'herald-chaos-api', poolSize: 20, mailCapture: o.smtp });
+  const apiHerald = composeHerald(config, { service: 'herald-chaos-api', defaultPoolSize: 20, mailCapture: o.smtp });
   const { db } = apiHerald;
   await bootstrapAdminKey(db, CHAOS_ADMIN_KEY);
   const composedApi = apiHerald.api();
@@ -86,7 +86,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
     workerProcess: () => proc,
     async startWorkers() {
       if (o.workers === 'inproc') {
-        workerHerald ??= composeHerald(config, { service: 'herald-chaos-worker', poolSize: 20, logger: apiHerald.logger });
+        workerHerald ??= composeHerald(config, { service: 'herald-chaos-worker', defaultPoolSize: 20, logger: apiHerald.logger });
         inproc = await startWorkers(config, await workerHerald.workers(), { workflowBundle: { codePath: o.bundlePath } });
         return;
       }

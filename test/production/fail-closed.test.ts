@@ -143,7 +143,7 @@ describe('a safe production configuration starts; development warns once', () =>
     const warning = JSON.parse(warnings[0] ?? '{}');
     expect(warning.level).toBe(40);
     expect(warning.fallbacks).toEqual([
-      'no HERALD_SECRET_KEY: links are signed with the constant development key and provider secrets are not sealed',
+      'no HERALD_SECRET_KEY: links are signed with the constant development key, and provider secrets cannot be saved',
       'no HERALD_PUBLIC_URL: links point at http://localhost:0',
     ]);
   });
