@@ -1,9 +1,10 @@
 // Recorded workflow histories are committed under test/histories and replayed against the
 // current workflow code by test/replay.test.ts, so a change that would break running
 // workflows fails CI. `HERALD_RECORD_HISTORIES=1 npx vitest run <a test file that records>`
-// refreshes them. They were last re-recorded from scratch before the first release; from now
-// on a change that breaks replay of a committed history goes behind `patched()` (or becomes a
-// new workflow type), as Temporal recommends, and the history stays as it was recorded.
+// refreshes them. Before the first release a workflow change re-records the histories it
+// invalidates (no deployment ran the old code); from the first release on, a change that
+// breaks replay of a committed history goes behind `patched()` (or becomes a new workflow
+// type), as Temporal recommends, and the history stays as it was recorded.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';

@@ -1,6 +1,6 @@
 // Phases 3 and 4: waiting for the send time (a reschedule signal moves it while waiting) and,
-// for low-priority bulk sends, for the tenant's send window (before every batch). Durable timers: a wait of days
-// survives restarts of everything.
+// for low-priority bulk sends, for the tenant's send window (before every batch). Durable
+// timers: a wait of days survives restarts of everything.
 import type { NotificationWorkflowResult } from '../../domain/runs/definitions.js';
 import { finishCancelled, setStatus } from './outcome.js';
 import { isExpired, waitOrCancel } from './pause-and-cancel.js';
