@@ -1,8 +1,7 @@
-// Analytics events in ClickHouse: a buffered writer that survives the server going away,
-// versioned DDL of its own, retention by month partition, and the summary query.
+// Analytics events in ClickHouse: an idempotent writer (the outbox relay calls it), versioned
+// DDL of its own, retention by month partition, and the summary query.
 import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../common/logger.js';
-import { createEventBuffer } from './buffer.js';
 import { ch, chSql, type ChFragment } from './clickhouse-sql.js';
 import { DELIVERY_EVENT_TYPES, validRows, type DeliveryEvent } from './events.js';
 import {
@@ -24,14 +23,7 @@ export interface ClickHouseStoreOptions {
   database?: string;
   /** Events older than this are removed (TTL where the server has it, month partitions always). */
   ttlDays?: number;
-  batchSize?: number;
-  maxBatch?: number;
-  flushIntervalMs?: number;
-  maxBuffered?: number;
-  retryInitialMs?: number;
-  retryMaxMs?: number;
   requestTimeoutMs?: number;
-  closeTimeoutMs?: number;
   retentionIntervalMs?: number;
   logger: Logger;
 }
@@ -39,14 +31,7 @@ export interface ClickHouseStoreOptions {
 export const CLICKHOUSE_DEFAULTS = {
   database: 'herald',
   ttlDays: 395,
-  batchSize: 1000,
-  maxBatch: 10_000,
-  flushIntervalMs: 1000,
-  maxBuffered: 500_000,
-  retryInitialMs: 500,
-  retryMaxMs: 30_000,
   requestTimeoutMs: 10_000,
-  closeTimeoutMs: 5000,
   retentionIntervalMs: 3_600_000,
 } as const;
 
@@ -85,12 +70,11 @@ interface ChMigration {
  * statement is idempotent (IF NOT EXISTS) because the DDL and the row recording it are not
  * atomic; a crash between them reruns the statement harmlessly.
  *
- * De-duplication: ReplacingMergeTree collapses rows with the same sorting key during
- * merges, which reclaims the common duplicate (our own insert retried after a lost
- * response: same row, same key). Merges are eventual and a retried activity may stamp a
- * different `at` on the same event, so summaries also de-duplicate by event id at query
- * time (LIMIT 1 BY event_id), which is exact; its cost is a hash of the event ids in the
- * queried tenant × range, bounded by the MAX_SUMMARY_BUCKETS range limit.
+ * De-duplication: an event reaches ClickHouse from one outbox row, and `write` skips the
+ * event ids already stored (a relay that died between the insert and marking its rows
+ * shipped writes them again). ReplacingMergeTree and the summaries' LIMIT 1 BY event_id
+ * stay as a second guard; the latter costs a hash of the event ids in the queried tenant ×
+ * range, bounded by the MAX_SUMMARY_BUCKETS range limit.
  */
 export const CLICKHOUSE_MIGRATIONS: readonly ChMigration[] = [
   {
@@ -194,12 +178,11 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): AnalyticsSt
     ...(o.username !== undefined ? { username: o.username } : {}),
     ...(o.password !== undefined ? { password: o.password } : {}),
     request_timeout: o.requestTimeoutMs,
-    // The client would print every failed request itself; the buffer logs once per attempt.
+    // The client would print every failed request itself; the relay logs once per attempt.
     log: { level: ClickHouseLogLevel.OFF },
   });
   const db = ch.identifier(o.database);
   const table = chSql`${db}.${ch.identifier(TABLE)}`;
-  let invalid = 0;
   let ready: Promise<void> | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
 
@@ -284,33 +267,42 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): AnalyticsSt
     return ready;
   }
 
-  const buffer = createEventBuffer<ClickHouseEventRow>(
-    {
-      async write(rows) {
-        await ensureReady();
-        await client.insert({ table: table.text, values: rows, format: 'JSONEachRow' });
-      },
-      isPermanent(err) {
-        const code = clickHouseErrorCode(err);
-        return code !== undefined && PERMANENT_CODES.has(code);
-      },
-    },
-    { ...o, logger: log },
-  );
+  /**
+   * The ids among `rows` already stored. An event's tenant and time never change, so the
+   * lookup reads only the sorting key's range the batch spans.
+   */
+  async function storedIds(rows: readonly ClickHouseEventRow[]): Promise<Set<string>> {
+    const ats = rows.map((r) => r.at);
+    const found = await select<{ event_id: string }>(chSql`SELECT event_id FROM ${table}
+      WHERE tenant_id IN (${ch.list([...new Set(rows.map((r) => r.tenant_id))].map(ch.string))})
+        AND at >= ${ch.dateTime(new Date(Math.min(...ats) * 1000))} AND at <= ${ch.dateTime(new Date(Math.max(...ats) * 1000))}
+        AND event_id IN (${ch.list(rows.map((r) => ch.string(r.event_id)))})`);
+    return new Set(found.map((r) => r.event_id));
+  }
 
   return {
     kind: 'clickhouse',
 
-    record(events) {
-      buffer.push(
-        validRows(events, toClickHouseRow, (reason, eventId) => {
-          invalid += 1;
-          log.error({ reason, eventId }, 'invalid analytics event dropped');
-        }),
-      );
+    async write(events) {
+      const { rows, invalid } = validRows(events, toClickHouseRow);
+      if (rows.length === 0) return { written: 0, invalid };
+      await ensureReady();
+      // What is stored already, then what this batch adds: an event in it twice is written once.
+      const seen = await storedIds(rows);
+      const fresh: ClickHouseEventRow[] = [];
+      for (const r of rows) {
+        if (seen.has(r.event_id)) continue;
+        seen.add(r.event_id);
+        fresh.push(r);
+      }
+      if (fresh.length > 0) await client.insert({ table: table.text, values: fresh, format: 'JSONEachRow' });
+      return { written: fresh.length, invalid };
     },
 
-    flush: () => buffer.flush(),
+    isPermanent(err) {
+      const code = clickHouseErrorCode(err);
+      return code !== undefined && PERMANENT_CODES.has(code);
+    },
 
     async summary(query: SummaryQuery): Promise<SummaryResult> {
       const q = checkSummaryQuery(query);
@@ -338,10 +330,7 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): AnalyticsSt
       return { query: q, buckets: sortBuckets(buckets) };
     },
 
-    stats: () => ({ ...buffer.stats(), invalid }),
-
     async close() {
-      await buffer.close(o.closeTimeoutMs);
       if (retentionTimer) clearInterval(retentionTimer);
       await client.close();
     },

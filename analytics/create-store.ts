@@ -3,22 +3,20 @@
 import type { Logger } from '../common/logger.js';
 import type { Db } from '../schema/database.js';
 import { createClickHouseStore, type ClickHouseStoreOptions } from './clickhouse-store.js';
-import { createPostgresStore, type PostgresStoreOptions } from './postgres-store.js';
+import { createPostgresStore } from './postgres-store.js';
 import type { AnalyticsStore } from './store.js';
 
 export interface AnalyticsStoreDeps {
   clickhouseUrl?: string | undefined;
   db: Db;
   logger: Logger;
-  /** Tuning for the ClickHouse store (database, TTL, buffer sizes). */
+  /** Tuning for the ClickHouse store (database, TTL, timeouts). */
   clickhouse?: Omit<ClickHouseStoreOptions, 'url' | 'logger'> | undefined;
-  /** Tuning for the PostgreSQL store (buffer sizes). */
-  postgres?: Omit<PostgresStoreOptions, 'db' | 'logger'> | undefined;
 }
 
 export function createAnalyticsStore(deps: AnalyticsStoreDeps): AnalyticsStore {
   if (deps.clickhouseUrl) {
     return createClickHouseStore({ ...deps.clickhouse, url: deps.clickhouseUrl, logger: deps.logger });
   }
-  return createPostgresStore({ ...deps.postgres, db: deps.db, logger: deps.logger });
+  return createPostgresStore({ db: deps.db });
 }

@@ -80,7 +80,7 @@ function latency(value: unknown, field: string): number | null {
 }
 
 /**
- * Validates and normalises an event before it is buffered. Stores call it so that an
+ * Validates and normalises an event before it is written. Stores call it so that an
  * insert batch only ever holds rows the database accepts.
  */
 export function checkEvent(e: DeliveryEvent): EventCheck {
@@ -122,16 +122,19 @@ export function checkEvent(e: DeliveryEvent): EventCheck {
   }
 }
 
-/**
- * The rows of the events that pass checkEvent; each one that does not is dropped, logged
- * and counted through `onInvalid`, so one bad event never costs its batch.
- */
-export function validRows<R>(events: readonly DeliveryEvent[], toRow: (e: DeliveryEvent) => R, onInvalid: (reason: string, eventId: string | undefined) => void): R[] {
+export interface InvalidEvent {
+  eventId: string | undefined;
+  reason: string;
+}
+
+/** The rows of the events that pass checkEvent, and why each other one did not (it is never written). */
+export function validRows<R>(events: readonly DeliveryEvent[], toRow: (e: DeliveryEvent) => R): { rows: R[]; invalid: InvalidEvent[] } {
   const rows: R[] = [];
+  const invalid: InvalidEvent[] = [];
   for (const e of events) {
     const c = checkEvent(e);
     if (c.ok) rows.push(toRow(c.event));
-    else onInvalid(c.reason, typeof e?.eventId === 'string' ? e.eventId : undefined);
+    else invalid.push({ reason: c.reason, eventId: typeof e?.eventId === 'string' ? e.eventId : undefined });
   }
-  return rows;
+  return { rows, invalid };
 }

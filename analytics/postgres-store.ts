@@ -1,10 +1,9 @@
-// Analytics events in PostgreSQL, for the embedded default without ClickHouse. Same buffer
-// and the same answers as the ClickHouse store, at the scale one PostgreSQL serves.
-import type { Logger } from '../common/logger.js';
+// Analytics events in PostgreSQL, for the embedded default without ClickHouse. The same
+// idempotent writes and the same answers as the ClickHouse store, at the scale one
+// PostgreSQL serves.
 import type { Db } from '../schema/database.js';
 import { insertDeliveryEvents, summarizeDeliveryEvents, type DeliveryEventGroupColumn } from '../schema/queries/delivery-events.js';
 import type { NewDeliveryEvent } from '../schema/tables/delivery-events.js';
-import { createEventBuffer } from './buffer.js';
 import { DELIVERY_EVENT_TYPES, validRows, type DeliveryEvent } from './events.js';
 import {
   checkSummaryQuery,
@@ -19,26 +18,10 @@ import {
 
 export interface PostgresStoreOptions {
   db: Db;
-  logger: Logger;
-  batchSize?: number;
-  maxBatch?: number;
-  flushIntervalMs?: number;
-  maxBuffered?: number;
-  retryInitialMs?: number;
-  retryMaxMs?: number;
-  closeTimeoutMs?: number;
 }
 
-export const POSTGRES_DEFAULTS = {
-  batchSize: 500,
-  // 18 columns × 2000 rows stays well under PostgreSQL's 65535 bind parameters.
-  maxBatch: 2000,
-  flushIntervalMs: 1000,
-  maxBuffered: 200_000,
-  retryInitialMs: 500,
-  retryMaxMs: 30_000,
-  closeTimeoutMs: 5000,
-} as const;
+// 18 columns × 2000 rows stays well under PostgreSQL's 65535 bind parameters.
+const MAX_ROWS_PER_INSERT = 2000;
 
 const GROUP_COLUMNS: Readonly<Record<SummaryGroupBy, DeliveryEventGroupColumn>> = {
   channel: 'channel',
@@ -80,28 +63,19 @@ export function isPermanentPostgresError(err: unknown): boolean {
 }
 
 export function createPostgresStore(opts: PostgresStoreOptions): AnalyticsStore {
-  const o = { ...POSTGRES_DEFAULTS, ...opts };
-  const log = o.logger.child({ component: 'analytics', store: 'postgres' });
-  let invalid = 0;
-
-  const buffer = createEventBuffer<NewDeliveryEvent>(
-    { write: (rows) => insertDeliveryEvents(o.db, rows), isPermanent: isPermanentPostgresError },
-    { ...o, logger: log },
-  );
+  const o = opts;
 
   return {
     kind: 'postgres',
 
-    record(events) {
-      buffer.push(
-        validRows(events, toPostgresRow, (reason, eventId) => {
-          invalid += 1;
-          log.error({ reason, eventId }, 'invalid analytics event dropped');
-        }),
-      );
+    async write(events) {
+      const { rows, invalid } = validRows(events, toPostgresRow);
+      let written = 0;
+      for (let i = 0; i < rows.length; i += MAX_ROWS_PER_INSERT) written += await insertDeliveryEvents(o.db, rows.slice(i, i + MAX_ROWS_PER_INSERT));
+      return { written, invalid };
     },
 
-    flush: () => buffer.flush(),
+    isPermanent: isPermanentPostgresError,
 
     async summary(query: SummaryQuery): Promise<SummaryResult> {
       const q = checkSummaryQuery(query);
@@ -124,9 +98,7 @@ export function createPostgresStore(opts: PostgresStoreOptions): AnalyticsStore 
       return { query: q, buckets: sortBuckets(buckets) };
     },
 
-    stats: () => ({ ...buffer.stats(), invalid }),
-
-    // The pool belongs to whoever passed it in; only the buffer is ours to close.
-    close: () => buffer.close(o.closeTimeoutMs),
+    // The pool belongs to whoever passed it in.
+    close: () => Promise.resolve(),
   };
 }

@@ -1,6 +1,6 @@
 // The one interface both analytics back ends implement, and the summary shape the
 // analytics API returns. Pure: no I/O here.
-import { DELIVERY_EVENT_TYPES, type DeliveryEvent, type DeliveryEventType } from './events.js';
+import { DELIVERY_EVENT_TYPES, type DeliveryEvent, type DeliveryEventType, type InvalidEvent } from './events.js';
 
 export const SUMMARY_INTERVALS = ['hour', 'day'] as const;
 export type SummaryInterval = (typeof SUMMARY_INTERVALS)[number];
@@ -47,30 +47,25 @@ export interface SummaryResult {
   buckets: SummaryBucket[];
 }
 
-export interface AnalyticsStoreStats {
-  /** Waiting to be written. */
-  buffered: number;
+export interface WriteResult {
+  /** Rows inserted now (events already stored are skipped). */
   written: number;
-  /** Oldest events thrown away because the buffer reached its cap, or recorded after close. */
-  dropped: number;
-  /** Refused by the database for their content (after isolating them from their batch). */
-  rejected: number;
-  /** Refused by checkEvent before buffering. */
-  invalid: number;
-  failedWrites: number;
+  /** Refused by checkEvent: never written. */
+  invalid: InvalidEvent[];
 }
 
 export interface AnalyticsStore {
   readonly kind: 'clickhouse' | 'postgres';
-  /** Buffers the events; never throws and never waits for the database. */
-  record(events: readonly DeliveryEvent[]): void;
-  /** Writes what is buffered now; rejects if the database cannot take it (the events stay buffered). */
-  flush(): Promise<void>;
+  /**
+   * Stores the events now. Idempotent by event id: writing events again (a relay that died
+   * before marking them shipped) adds nothing. Throws when the database cannot take them.
+   */
+  write(events: readonly DeliveryEvent[]): Promise<WriteResult>;
+  /** True when the database refused the content itself, so writing the same rows again cannot help. */
+  isPermanent(err: unknown): boolean;
   /** Throws AnalyticsQueryError for an invalid query. */
   summary(query: SummaryQuery): Promise<SummaryResult>;
-  /** Counters for metrics and for tests: a drop is never silent. */
-  stats(): AnalyticsStoreStats;
-  /** Flushes (bounded in time), then releases the connection. */
+  /** Releases the connection. */
   close(): Promise<void>;
 }
 

@@ -53,8 +53,8 @@ export interface AppDeps {
   /** Express `trust proxy` (HERALD_TRUST_PROXY): whose X-Forwarded-For names the client; absent, none. */
   trustProxy?: boolean | number | string | undefined;
   /**
-   * Delivery events: written by receipts, recalls, opens and clicks, read by the analytics
-   * API. Without it those routes still write the activity log, and the summary answers 503.
+   * Where the analytics API reads delivery events (the workers' outbox relay writes them).
+   * Without it the summary answers 503.
    */
   analytics?: AnalyticsStore | undefined;
   /** Request body limit, e.g. `1mb`. */

@@ -7,7 +7,7 @@ import type { AppDeps } from './deps.js';
 
 export function apiTracker(deps: AppDeps): Tracker {
   // Writes go to the primary: the log is read back right after (the timeline of a message).
-  return createTracker({ db: deps.db, analytics: deps.analytics, logger: deps.logger });
+  return createTracker({ db: deps.db, logger: deps.logger });
 }
 
 export interface LaggingReads {

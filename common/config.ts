@@ -94,6 +94,10 @@ export const envSchema = z.object({
   HERALD_HISTORY_LIMIT: z.coerce.number().int().min(100).default(4000).meta({ group: 'Bulk sends', description: 'A bulk run, or a digest that keeps receiving events, continues as new past this many history events, so its history stays bounded.' }),
   HERALD_RUNLESS_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60).meta({ group: 'Reliability', description: 'Seconds between a worker\'s passes over notifications whose run was never started (the API stopped between inserting one and starting its run); each is started, or marked failed with the reason. 0 turns the sweeper off.' }),
   HERALD_RUNLESS_SWEEP_AGE_SECONDS: z.coerce.number().int().min(1).default(120).meta({ group: 'Reliability', description: 'Only notifications at least this old are swept, so a request still starting its run is left alone.' }),
+  HERALD_EVENT_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500).meta({ group: 'Events', description: 'How long a worker\'s outbox relay waits after emptying the event outbox before it looks again (events go to the analytics store and webhook endpoints from there).' }),
+  HERALD_EVENT_RELAY_BATCH: z.coerce.number().int().min(1).max(2000).default(1000).meta({ group: 'Events', description: 'Outbox rows one relay pass claims and ships at once.' }),
+  HERALD_EVENT_RELAY_RETRY_MAX_MS: z.coerce.number().int().min(100).default(30_000).meta({ group: 'Events', description: 'Longest wait between a relay\'s tries while the analytics store is down (exponential from 500 ms, with jitter); the events wait in the outbox meanwhile.' }),
+  HERALD_EVENT_OUTBOX_KEEP_SECONDS: z.coerce.number().int().min(0).default(3600).meta({ group: 'Events', description: 'Shipped outbox rows are deleted this long after shipping.' }),
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).meta({ group: 'Delivery', description: 'Time limit of one delivery attempt.' }),
   HERALD_DATA_DIR: z.string().default('.data').meta({ group: 'Development', description: 'Where `npm run dev` keeps Temporal\'s SQLite file and the embedded PostgreSQL.' }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta({ group: 'Observability', description: 'pino log level.' }),
@@ -167,6 +171,8 @@ export interface HeraldConfig {
   timings: Timings;
   /** The worker's sweep of notifications without a run (workers/runless-sweeper.ts); interval 0: off. */
   runlessSweep: { intervalSeconds: number; ageSeconds: number };
+  /** The worker's outbox relay (workers/event-relay.ts). */
+  eventRelay: { intervalMs: number; batchSize: number; retryInitialMs: number; retryMaxMs: number; keepShippedMs: number };
   /** Per-key request rate (keys may carry their own) and failed-auth braking. */
   rateLimits: { perSecond: number; burst: number; failedAuthPerMinute: number };
   /** Browser origins allowed to call the API (CORS); empty allows none. */
@@ -392,6 +398,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     workerSlots: e.HERALD_WORKER_SLOTS,
     slotWeights: e.HERALD_SLOT_WEIGHTS,
     runlessSweep: { intervalSeconds: e.HERALD_RUNLESS_SWEEP_INTERVAL_SECONDS, ageSeconds: e.HERALD_RUNLESS_SWEEP_AGE_SECONDS },
+    eventRelay: { intervalMs: e.HERALD_EVENT_RELAY_INTERVAL_MS, batchSize: e.HERALD_EVENT_RELAY_BATCH, retryInitialMs: 500, retryMaxMs: e.HERALD_EVENT_RELAY_RETRY_MAX_MS, keepShippedMs: e.HERALD_EVENT_OUTBOX_KEEP_SECONDS * 1000 },
     timings: {
       retryInitialMs: e.HERALD_RETRY_INITIAL_MS,
       retryMaxIntervalMs: e.HERALD_RETRY_MAX_INTERVAL_MS,

@@ -57,7 +57,7 @@ export function composeHerald(config: HeraldConfig, overrides: HeraldOverrides =
   const logger = overrides.logger ?? createLogger(config.logLevel, service);
   if (config.devFallbacks.length) logger.warn({ fallbacks: config.devFallbacks }, `development fallbacks in use (set NODE_ENV=production to refuse them): ${config.devFallbacks.join('; ')}`);
   const db = openDb(config, overrides, service);
-  // The API and the bounce receiver record events into one store; each worker set has its own.
+  // The API reads the analytics summary from it; each worker set's outbox relay writes to its own.
   let analytics: AnalyticsStore | undefined;
   const sharedAnalytics = () => (analytics ??= createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db, logger }));
   let api: ComposedApi | undefined;
@@ -76,7 +76,7 @@ export function composeHerald(config: HeraldConfig, overrides: HeraldOverrides =
     },
     bounces() {
       if (!config.bounceDomain) throw new Error('HERALD_BOUNCE_DOMAIN is required: the domain of the return paths bounces come back to');
-      const tracker = createTracker({ db, analytics: sharedAnalytics(), logger });
+      const tracker = createTracker({ db, logger });
       return { db, tracker, logger, signingKey: config.signingKey, previousSigningKeys: config.tokens.previousKeys, bounceDomain: config.bounceDomain };
     },
     async close() {
@@ -85,7 +85,6 @@ export function composeHerald(config: HeraldConfig, overrides: HeraldOverrides =
         await deps.close();
       }
       await api?.close();
-      // After the servers drained: writes what their last requests recorded.
       await analytics?.close();
       if (!overrides.db) await db.destroy();
     },

@@ -1,5 +1,6 @@
 // A worker set's dependencies: what the activities call (ActivityDeps) and what the worker
-// needs around them (its Temporal connection, metrics, trace export, analytics buffer).
+// needs around them (its Temporal connection, metrics, trace export, the analytics store its
+// outbox relay writes to).
 import { NativeConnection } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/index.js';
 import { createAnalyticsStore } from '../analytics/create-store.js';
@@ -45,7 +46,7 @@ export async function composeWorkerDeps(config: HeraldConfig, db: Db, logger: Lo
     tokens: config.tokens,
     dnsServers: config.dnsServers,
     bounceDomain: config.bounceDomain,
-    tracker: createTracker({ db, analytics, logger, metrics }),
+    tracker: createTracker({ db, logger, metrics }),
     metrics,
     tracer: telemetry?.tracer,
   };

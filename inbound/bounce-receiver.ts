@@ -69,14 +69,13 @@ export function createBounceProcessor(o: Pick<BounceReceiverOptions, 'db' | 'tra
     const detail = { action: r.action, status: r.status, finalRecipient: r.finalRecipient, remoteMta: r.remoteMta, reportingMta: report.reportingMta };
     if (outcome === 'hard') {
       const reason = r.diagnosticCode ?? `the receiving server reported ${r.status ?? 'a permanent failure'} (Action: failed)`;
-      const changed = await o.db.transaction().execute(async (tx) => {
+      const changed = await o.tracker.change<boolean>((c) => (c ? [deliveryId] : []), async (tx) => {
         const row = await bounceDelivery(tx, deliveryId, { reason, code: r.status });
         if ((row || d.status === 'bounced') && d.address) {
           await suppressEmailAddress(tx, { tenant_id: d.tenant_id, address: d.address, reason: 'bounced', status_code: r.status, diagnostic: r.diagnosticCode, delivery_id: d.id });
         }
         return row !== undefined;
       });
-      if (changed) await o.tracker.deliveryChanged(deliveryId);
       log.info({ deliveryId, tenantId: d.tenant_id, status: r.status, changed }, 'hard bounce');
       return { deliveryId, outcome, changed };
     }

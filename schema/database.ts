@@ -25,6 +25,7 @@ import type { UnsubscribesTable } from './tables/unsubscribes.js';
 import type { FrequencySlotsTable } from './tables/frequency-slots.js';
 import type { EmailSuppressionsTable } from './tables/email-suppressions.js';
 import type { EarlyReceiptsTable } from './tables/early-receipts.js';
+import type { EventOutboxTable } from './tables/event-outbox.js';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys.js';
 import type { DirectoryConfigsTable, DirectorySyncChangesTable, DirectorySyncEntriesTable, DirectorySyncsTable } from './tables/directory.js';
 
@@ -42,6 +43,7 @@ export interface Database {
   delivery_events: DeliveryEventsTable;
   delivery_log: DeliveryLogTable;
   early_receipts: EarlyReceiptsTable;
+  event_outbox: EventOutboxTable;
   idempotency_keys: IdempotencyKeysTable;
   providers: ProvidersTable;
   provider_health: ProviderHealthTable;
@@ -71,3 +73,8 @@ export interface Database {
 export type Db = Kysely<Database>;
 /** Query functions take either the pool or a transaction. */
 export type DbOrTx = Kysely<Database> | Transaction<Database>;
+
+/** Runs `fn` in a transaction of its own, or in the caller's when `db` already is one. */
+export function inTransaction<T>(db: DbOrTx, fn: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Transaction<Database>) : db.transaction().execute(fn);
+}

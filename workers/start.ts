@@ -7,6 +7,7 @@ import type { HeraldConfig } from '../common/config.js';
 import type { HeraldMetrics } from '../common/metrics.js';
 import type { Telemetry } from '../common/tracing.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { startEventRelay, type EventRelay } from './event-relay.js';
 import { startRunlessSweeper, type RunlessSweeper } from './runless-sweeper.js';
 import { workerInterceptors, workflowSinks } from './telemetry.js';
 import { createWorkerSet, type WorkerSet } from './create-workers.js';
@@ -16,7 +17,7 @@ import { workflowBundleOption } from './workflow-bundle.js';
 export interface WorkerDeps {
   connection: NativeConnection;
   activities: ActivityDeps;
-  /** Where this set's delivery events are buffered (flush it to read them back at once). */
+  /** Where this set's outbox relay writes delivery events. */
   analytics: AnalyticsStore;
   /** This set's Prometheus registry. */
   metrics: HeraldMetrics;
@@ -24,7 +25,7 @@ export interface WorkerDeps {
   telemetry: Telemetry | undefined;
   /** The Temporal runtime's Prometheus text (workers/runtime.ts), served with this process's /metrics. */
   coreMetricsUrl: string | undefined;
-  /** Releases the connection, pooled transports, the analytics buffer and trace export. */
+  /** Releases the connection, pooled transports, the analytics store and trace export. */
   close(): Promise<void>;
 }
 
@@ -38,11 +39,13 @@ export interface StartedWorkers {
   telemetry: Telemetry | undefined;
   /** Starts the runs the API never started (workers/runless-sweeper.ts), when config.runlessSweep asks for it. */
   sweeper: RunlessSweeper | undefined;
+  /** Ships the event outbox (workers/event-relay.ts), when config.eventRelay is given; drain() it to read events back at once. */
+  relay: EventRelay | undefined;
   /** Stops the workers, then releases their dependencies. */
   stop(): Promise<void>;
 }
 
-export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'timings'>>;
+export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'timings' | 'eventRelay'>>;
 
 /** Takes ownership of `deps`: stopping the workers closes them. */
 export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, opts: { workflowBundle?: { codePath: string } | { code: string } } = {}): Promise<StartedWorkers> {
@@ -68,6 +71,7 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
     sweep && sweep.intervalSeconds > 0 && config.timings
       ? startRunlessSweeper({ db: deps.activities.db, connection: deps.connection, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, timings: config.timings, logger, ...sweep })
       : undefined;
+  const relay = config.eventRelay ? startEventRelay({ ...config.eventRelay, db: deps.activities.db, analytics: deps.analytics, logger }) : undefined;
   return {
     set,
     analytics: deps.analytics,
@@ -75,12 +79,13 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
     metricsServer,
     telemetry: deps.telemetry,
     sweeper,
+    relay,
     async stop() {
       await sweeper?.stop();
+      await relay?.stop();
       await set.shutdown();
       await running;
       await metricsServer?.close();
-      // After the workers drained, so the events of their last activities are written too.
       await deps.close();
     },
   };

@@ -1,6 +1,7 @@
 // 5. ClickHouse (the analytics store) is killed mid-campaign and started again on its data
 // a while later: deliveries do not wait on it, and every delivery event arrives once it is
-// back (the workers' buffers write them on their own schedule; nothing is flushed by hand).
+// back (they wait in the PostgreSQL outbox, the workers' relay ships them on its own
+// schedule; nothing is drained by hand).
 import { rmSync } from 'node:fs';
 import { startCaptureSmtp } from '../../local/capture-smtp.js';
 import { startClickHouse, type LocalClickHouse } from '../../local/clickhouse.js';
@@ -52,7 +53,7 @@ export async function clickhouseOutage(ctx: ScenarioContext, p: ClickHouseOutage
     const backAt = Date.now();
     const final = await waitAllFinal(h, [id], p.timeoutMs);
     const ledgerSent = await sentCount(h, [id]);
-    // The events arrive on the buffers' own retry schedule.
+    // The events arrive on the outbox relay's own retry schedule.
     let eventsAt: number | null = null;
     let events = 0;
     try {
@@ -66,7 +67,6 @@ export async function clickhouseOutage(ctx: ScenarioContext, p: ClickHouseOutage
     }
     const t = await tally(h, smtp, [id], range(p.n));
     const status = [...final.values()][0] ?? 'unknown';
-    const stats = h.inprocWorkers()?.analytics.stats();
     return {
       scenario: `ClickHouse down ${p.downMs / 1000} s`,
       sent: t.sent,
@@ -76,7 +76,7 @@ export async function clickhouseOutage(ctx: ScenarioContext, p: ClickHouseOutage
       recoveryMs: eventsAt === null ? null : eventsAt - backAt,
       ok: t.lost === 0 && status === 'completed' && events === ledgerSent && duringOutage > 0,
       notes: [`${duringOutage} mails delivered while it was down`, `sent events ${events}/${ledgerSent} (recovery = until all events written)`, `summary while down: ${summaryWhileDown.status}`],
-      details: { ...t, status, duringOutage, events, ledgerSent, summaryWhileDown: summaryWhileDown.status, workerAnalytics: stats, downForMs: backAt - killedAt },
+      details: { ...t, status, duringOutage, events, ledgerSent, summaryWhileDown: summaryWhileDown.status, downForMs: backAt - killedAt },
     };
   } finally {
     await h.stop();

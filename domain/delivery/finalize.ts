@@ -45,8 +45,7 @@ export async function finalizeNotification(deps: FinalizeDeps, { tenantId, notif
 }
 
 export async function expireNotification(deps: FinalizeDeps, { notificationId }: FinalizeInput): Promise<void> {
-  await expireDeliveries(deps.db, notificationId, 'expired before it could be sent');
-  await deps.tracker.notificationRowsChanged(notificationId, ['expired']);
+  await deps.tracker.rowsChanged(notificationId, ['expired'], (tx) => expireDeliveries(tx, notificationId, 'expired before it could be sent'));
 }
 
 /** A status the workflow decided (rejected, cancelled, …); a final one finishes the notification. */

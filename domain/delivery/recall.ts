@@ -79,8 +79,7 @@ export function createRecaller(deps: RecallDeps) {
       return { outcome: error.permanent ? 'failed' : 'retry', failure: { deliveryId: c.id, channel: c.channel, provider: c.provider, reason: error.message }, error };
     }
     // Recalling one already recalled (a retried attempt) is no harm at the provider; counting it twice would be.
-    const changed = await markDeliveryRecalled(deps.db, c.id, RECALLED_REASON);
-    await deps.tracker.deliveryChanged(c.id);
+    const changed = await deps.tracker.change([c.id], (tx) => markDeliveryRecalled(tx, c.id, RECALLED_REASON));
     return { outcome: changed ? 'recalled' : 'skipped' };
   }
 

@@ -17,14 +17,10 @@ export async function pendingSummary(deps: Pick<DeliveryDeps, 'db'>, notificatio
 
 /** Marks due rows that ran out of retry rounds failed, keeping their last reason. */
 export async function failUnsent(deps: UnsentDeps, { notificationId, reason }: { notificationId: string; reason: string }): Promise<number> {
-  const n = await failDueUnsent(deps.db, notificationId, reason, new Date());
-  if (n > 0) await deps.tracker.recordCurrent(notificationId, ['failed']);
-  return n;
+  return deps.tracker.rowsChanged(notificationId, ['failed'], (tx) => failDueUnsent(tx, notificationId, reason, new Date()));
 }
 
 /** Cancel: whatever has not gone out is suppressed with the reason. */
 export async function cancelUnsent(deps: UnsentDeps, { notificationId, reason }: { notificationId: string; reason: string }): Promise<number> {
-  const n = await suppressUnsent(deps.db, notificationId, reason);
-  if (n > 0) await deps.tracker.recordCurrent(notificationId, ['suppressed']);
-  return n;
+  return deps.tracker.rowsChanged(notificationId, ['suppressed'], (tx) => suppressUnsent(tx, notificationId, reason));
 }

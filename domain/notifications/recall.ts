@@ -15,7 +15,7 @@ const RECALL_WAIT_MS = 15_000;
 
 export interface RecallDeps {
   db: Db;
-  tracker: Pick<Tracker, 'notificationRowsChanged'>;
+  tracker: Pick<Tracker, 'rowsChanged'>;
   runs: Pick<Runs, 'startRecall' | 'temporalUiUrl'>;
   /** The provider kinds that can take back a sent message. */
   recallKinds: readonly string[];
@@ -33,8 +33,7 @@ export async function recallNotification(deps: RecallDeps, auth: Actor, id: stri
   const { runs, tracker, recallKinds } = deps;
   const row = await loadNotification(deps.db, auth.tenantId, id);
   await deleteInboxMessages(deps.db, auth.tenantId, { notificationId: row.id });
-  let recalled = await recallDeliveries(deps.db, auth.tenantId, row.id, 'inapp');
-  if (recalled > 0) await tracker.notificationRowsChanged(row.id, ['recalled']);
+  let recalled = await tracker.rowsChanged(row.id, ['recalled'], (tx) => recallDeliveries(tx, auth.tenantId, row.id, 'inapp'));
   let failures: RecallWorkflowResult['failures'] = [];
   let workflow: { workflowId: string; temporalUiUrl: string } | null = null;
   let finished = true;

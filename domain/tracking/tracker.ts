@@ -1,27 +1,27 @@
 // The tracker: every state change of a delivery becomes a row of the notification's
-// activity log in PostgreSQL (awaited, so the timeline is exact) and a DeliveryEvent handed
-// to the analytics store (buffered: record() never throws and never waits, so a delivery
-// neither waits on nor fails because of analytics). Events are derived from the ledger row
-// as it is after the change, with ids made of delivery id + transition (+ attempt / link),
-// so recording the same change twice — a retried activity, a heal after a crash — adds
-// nothing to the log and counts once in analytics.
+// activity log and a DeliveryEvent in the event outbox, both in one PostgreSQL transaction
+// (with `change`, the transaction of the ledger write itself); the outbox relay ships the
+// events to the analytics store and to webhook endpoints (domain/events/relay.ts), so a
+// delivery never waits on either. Events are derived from the ledger row as it is after the
+// change, with ids made of delivery id + transition (+ attempt / link), so recording the
+// same change twice — a retried activity, a heal after a crash — adds nothing to the log
+// and nothing to the outbox.
 import type { DeliveryEvent, DeliveryEventType } from '../../analytics/events.js';
-import type { AnalyticsStore } from '../../analytics/store.js';
 import { createGroupCommit } from '../../common/group-commit.js';
 import { linkId } from '../links/tracking-links.js';
 import type { Logger } from '../../common/logger.js';
 import { recordDelivery, type HeraldMetrics } from '../../common/metrics.js';
 import type { Priority } from '../../common/priorities.js';
 import type { Channel } from '../../channels/types.js';
-import type { DbOrTx } from '../../schema/database.js';
+import { inTransaction, type DbOrTx } from '../../schema/database.js';
 import { findTrackedDelivery, insertLogEntries, tenantTracksEmail, trackedDeliveriesByIds, trackedDeliveriesPage, type TrackedDelivery } from '../../schema/queries/delivery-log.js';
+import { insertOutboxEvents } from '../../schema/queries/event-outbox.js';
+import { deliveryOutboxRow } from '../events/outbox.js';
 import type { NewDeliveryLogEntry } from '../../schema/tables/delivery-log.js';
 import type { TemplateContent } from '../../schema/tables/templates.js';
 
 export interface TrackerDeps {
   db: DbOrTx;
-  /** Absent where a process has no analytics store: then only the log is written. */
-  analytics: AnalyticsStore | undefined;
   logger: Logger;
   /** Counts each state change the first time it is logged (herald_deliveries_total). */
   metrics?: HeraldMetrics | undefined;
@@ -34,18 +34,24 @@ const COUNTED_STATUSES: ReadonlySet<string> = new Set(['sent', 'delivered', 'fai
 export type LogOnlyEvent = 'attempt_failed' | 'finished' | 'delayed';
 
 export interface Tracker {
+  /**
+   * A ledger change of these deliveries, and the events of the state they are in after it,
+   * in one transaction: the one way a delivery changes state that cannot lose its events.
+   */
+  change<T>(deliveryIds: readonly string[] | ((result: T) => readonly string[]), write: (tx: DbOrTx) => Promise<T>): Promise<T>;
+  /**
+   * The same for a change to many rows of a notification (cancel, expiry, recall, out of
+   * rounds): the events of its rows in these statuses, paged, in the write's transaction.
+   */
+  rowsChanged<T>(notificationId: string, statuses: readonly string[], write: (tx: DbOrTx) => Promise<T>): Promise<T>;
   /** After prepare: `queued` (and `deferred`) or `suppressed` with the policy's reason, per ledger row. */
   recordPrepared(notificationId: string): Promise<void>;
   /** The same for the rows of one page of a bulk send. */
   recordPreparedIds(deliveryIds: readonly string[]): Promise<void>;
-  /** The current state of every row of these statuses (after a bulk cancel or give-up). */
-  recordCurrent(notificationId: string, statuses: readonly string[]): Promise<void>;
   /** After a ledger change of one delivery: the events of the state the row is in now. */
   deliveryChanged(deliveryId: string): Promise<void>;
   /** After a transient failure of one attempt (the row stays claimable): the reason, on the timeline. */
   attemptFailed(deliveryId: string): Promise<void>;
-  /** After a change to many rows of a notification at once (expiry, recall). */
-  notificationRowsChanged(notificationId: string, statuses: readonly string[]): Promise<void>;
   /** The notification's outcome, on its timeline. */
   notificationFinished(tenantId: string, notificationId: string, status: string, reason: string | null, counts: object): Promise<void>;
   /**
@@ -171,27 +177,32 @@ export function createTracker(deps: TrackerDeps): Tracker {
   }
 
   /**
-   * Log first (awaited), then analytics. With `onlyNew`, analytics gets only entries the log
-   * did not have yet (opens and clicks, whose time is the request's); otherwise every entry
-   * is re-recorded, which the event id makes harmless and which re-sends what a crashed
-   * process may have held unflushed.
+   * The log entries, and an outbox event for each state change logged for the first time,
+   * in `tx`: the log's key is what keeps a re-recorded change out of the outbox.
    */
-  async function write(items: { d: TrackedDelivery; e: Entry }[], onlyNew = false): Promise<Set<string>> {
+  async function writeIn(tx: DbOrTx, items: { d: TrackedDelivery; e: Entry }[]): Promise<Set<string>> {
     if (items.length === 0) return new Set();
     const written = await insertLogEntries(
-      deps.db,
+      tx,
       items.map(({ d, e }) => logRow(d, e)),
     );
     const events: DeliveryEvent[] = [];
     for (const { d, e } of items) {
-      if (e.type === 'attempt_failed' || e.type === 'finished' || e.type === 'delayed') continue;
-      if (onlyNew && !written.has(e.key)) continue;
+      if (e.type === 'attempt_failed' || e.type === 'finished' || e.type === 'delayed' || !written.has(e.key)) continue;
       events.push(event(d, e as Entry & { type: DeliveryEventType }));
     }
-    deps.analytics?.record(events);
+    await insertOutboxEvents(tx, events.map(deliveryOutboxRow));
+    return written;
+  }
+
+  async function write(items: { d: TrackedDelivery; e: Entry }[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const written = await inTransaction(deps.db, (tx) => writeIn(tx, items));
     observe(items, written);
     return written;
   }
+
+  const stateItems = (rows: TrackedDelivery[]) => rows.flatMap((d) => stateEntries(d).map((e) => ({ d, e })));
 
   /**
    * A metric and a log line per entry logged for the first time, so a re-record counts
@@ -210,12 +221,12 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
   }
 
-  async function forRows(notificationId: string, statuses: readonly string[] | undefined, entries: (d: TrackedDelivery) => Entry[]): Promise<void> {
-    // Page by page: a bulk notification's rows are never all in memory.
+  /** Page by page: a bulk notification's rows are never all in memory. */
+  async function forRows(db: DbOrTx, notificationId: string, statuses: readonly string[] | undefined, each: (rows: TrackedDelivery[]) => Promise<unknown>): Promise<void> {
     let after: string | undefined;
     for (;;) {
-      const rows = await trackedDeliveriesPage(deps.db, notificationId, { limit: PAGE, after, statuses });
-      await write(rows.flatMap((d) => entries(d).map((e) => ({ d, e }))));
+      const rows = await trackedDeliveriesPage(db, notificationId, { limit: PAGE, after, statuses });
+      await each(rows);
       if (rows.length < PAGE) return;
       after = rows.at(-1)?.id;
     }
@@ -231,17 +242,41 @@ export function createTracker(deps: TrackerDeps): Tracker {
   // together (common/group-commit.ts); a lone change still goes out at once.
   const changed = createGroupCommit<string, void>(
     async (ids) => {
-      const rows = await trackedDeliveriesByIds(deps.db, [...new Set(ids)]);
-      await write(rows.flatMap((d) => stateEntries(d).map((e) => ({ d, e }))));
+      await write(stateItems(await trackedDeliveriesByIds(deps.db, [...new Set(ids)])));
       return ids.map(() => undefined);
     },
     { maxBatch: 200 },
   );
 
   return {
-    recordPrepared: (notificationId) => forRows(notificationId, undefined, preparedEntries),
+    async change(deliveryIds, change) {
+      const { result, items, written } = await inTransaction(deps.db, async (tx) => {
+        const result = await change(tx);
+        const ids = typeof deliveryIds === 'function' ? deliveryIds(result) : deliveryIds;
+        const items = ids.length > 0 ? stateItems(await trackedDeliveriesByIds(tx, ids)) : [];
+        return { result, items, written: await writeIn(tx, items) };
+      });
+      observe(items, written);
+      return result;
+    },
 
-    recordCurrent: (notificationId, statuses) => forRows(notificationId, statuses, stateEntries),
+    async rowsChanged(notificationId, statuses, change) {
+      // Observed after the commit, and only what is new: a rolled-back try counts nothing.
+      const fresh: { items: { d: TrackedDelivery; e: Entry }[]; written: Set<string> }[] = [];
+      const result = await inTransaction(deps.db, async (tx) => {
+        const result = await change(tx);
+        await forRows(tx, notificationId, statuses, async (rows) => {
+          const items = stateItems(rows);
+          const written = await writeIn(tx, items);
+          if (written.size > 0) fresh.push({ items: items.filter((i) => written.has(i.e.key)), written });
+        });
+        return result;
+      });
+      for (const f of fresh) observe(f.items, f.written);
+      return result;
+    },
+
+    recordPrepared: (notificationId) => forRows(deps.db, notificationId, undefined, (rows) => write(rows.flatMap((d) => preparedEntries(d).map((e) => ({ d, e }))))),
 
     async recordPreparedIds(deliveryIds) {
       const rows = await trackedDeliveriesByIds(deps.db, deliveryIds);
@@ -255,8 +290,6 @@ export function createTracker(deps: TrackerDeps): Tracker {
       if (!d) return;
       await write([{ d, e: { key: `${d.id}:attempt:${d.attempts}`, type: 'attempt_failed', at: d.updated_at, attempt: d.attempts, reason: d.reason, errorCode: d.error_code } }]);
     },
-
-    notificationRowsChanged: (notificationId, statuses) => forRows(notificationId, statuses, stateEntries),
 
     async notificationFinished(tenantId, notificationId, status, reason, counts) {
       await insertLogEntries(deps.db, [
@@ -291,7 +324,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
         e.kind === 'opened'
           ? { key: `${d.id}:opened`, type: 'opened', at: new Date() }
           : { key: `${d.id}:clicked:${linkId(e.url)}`, type: 'clicked', at: new Date(), details: { url: e.url } };
-      const written = await write([{ d, e: entry }], true);
+      const written = await write([{ d, e: entry }]);
       if (written.size > 0) log.debug({ deliveryId, kind: e.kind }, 'engagement recorded');
       return true;
     },

@@ -2,14 +2,15 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../database.js';
 import type { NewDeliveryEvent } from '../tables/delivery-events.js';
 
-/** Stores events; an event id already stored (a re-recorded event) is left as it is. */
-export async function insertDeliveryEvents(db: DbOrTx, rows: NewDeliveryEvent[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db
+/** Stores events; an event id already stored (a re-recorded event) is left as it is. Returns how many were new. */
+export async function insertDeliveryEvents(db: DbOrTx, rows: NewDeliveryEvent[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const r = await db
     .insertInto('delivery_events')
     .values(rows)
     .onConflict((oc) => oc.column('event_id').doNothing())
-    .execute();
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0);
 }
 
 export type DeliveryEventGroupColumn = 'channel' | 'priority' | 'provider' | 'template_key' | 'type';

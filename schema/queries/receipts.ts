@@ -2,8 +2,6 @@
 // recorded: held in early_receipts and applied by the completion of that send.
 import { sql } from 'kysely';
 import type { DbOrTx } from '../database.js';
-import type { DeliveryRow } from '../tables/deliveries.js';
-import { applyReceipt } from './deliveries.js';
 
 export interface ReceiptOutcome {
   status: 'delivered' | 'failed';
@@ -14,26 +12,27 @@ export interface ReceiptOutcome {
 /** A receipt nobody claims is kept this long, then dropped (an unknown message id). */
 const HOLD = sql`interval '1 day'`;
 
+export interface ReceiptKey {
+  tenantId: string;
+  provider: string;
+  providerMessageId: string;
+}
+
 /**
- * Applies a receipt to its delivery; when the send is not recorded yet, holds it for the
- * completion to apply. Returns the delivery when it changed now.
+ * Holds a receipt whose send is not recorded yet, for the completion to apply
+ * (applyEarlyReceipts); held receipts past HOLD are dropped on the way.
  */
-export async function applyOrHoldReceipt(db: DbOrTx, tenantId: string, provider: string, providerMessageId: string, outcome: ReceiptOutcome): Promise<DeliveryRow | undefined> {
-  const now = await applyReceipt(db, tenantId, provider, providerMessageId, outcome);
-  if (now) return now;
+export async function holdReceipt(db: DbOrTx, k: ReceiptKey, outcome: ReceiptOutcome): Promise<void> {
   await db.deleteFrom('early_receipts').where('received_at', '<', sql<Date>`now() - ${HOLD}`).execute();
   await db
     .insertInto('early_receipts')
-    .values({ tenant_id: tenantId, provider, provider_message_id: providerMessageId, status: outcome.status, reason: outcome.reason ?? null, error_code: outcome.code ?? null })
+    .values({ tenant_id: k.tenantId, provider: k.provider, provider_message_id: k.providerMessageId, status: outcome.status, reason: outcome.reason ?? null, error_code: outcome.code ?? null })
     .onConflict((oc) => oc.columns(['tenant_id', 'provider', 'provider_message_id']).doNothing())
     .execute();
-  // The send may have been recorded between the first try and the hold, after its
-  // completion looked for held receipts: try once more, so one of the two applies it.
-  const later = await applyReceipt(db, tenantId, provider, providerMessageId, outcome);
-  if (later) {
-    await db.deleteFrom('early_receipts').where('tenant_id', '=', tenantId).where('provider', '=', provider).where('provider_message_id', '=', providerMessageId).execute();
-  }
-  return later;
+}
+
+export async function dropHeldReceipt(db: DbOrTx, k: ReceiptKey): Promise<void> {
+  await db.deleteFrom('early_receipts').where('tenant_id', '=', k.tenantId).where('provider', '=', k.provider).where('provider_message_id', '=', k.providerMessageId).execute();
 }
 
 /** After these deliveries were recorded sent: applies receipts that came first. Returns the ids changed. */

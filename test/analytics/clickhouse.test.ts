@@ -1,5 +1,6 @@
-// ClickHouse-specific behaviour on a real server: an outage loses nothing, the buffer is
-// bounded, retention drops old months, and the formatter keeps hostile values inert.
+// ClickHouse-specific behaviour on a real server: a write during an outage fails and a
+// repeated write adds nothing, retention drops old months, and the formatter keeps hostile
+// values inert.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,14 +25,6 @@ async function total(store: AnalyticsStore, tenantId: string): Promise<number> {
   return r.buckets.reduce((n, b) => n + b.total, 0);
 }
 
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('clickhouse store against a server that goes away', () => {
   let server: LocalClickHouse;
   beforeAll(async () => {
@@ -47,61 +40,34 @@ describe('clickhouse store against a server that goes away', () => {
     server = await startClickHouse({ dir: server.dir, httpPort: server.httpPort, tcpPort: server.tcpPort });
   }
 
-  it('keeps events while the server is down and writes all of them after it returns', async () => {
+  it('refuses a write while the server is down, and stores each event once when written again', async () => {
     const tenant = 'outage';
-    const store = createClickHouseStore({ url: server.url, database: dbName(), logger, flushIntervalMs: 100, retryInitialMs: 100, retryMaxMs: 500, requestTimeoutMs: 2000 });
+    const database = dbName();
+    const store = createClickHouseStore({ url: server.url, database, logger, requestTimeoutMs: 2000 });
     try {
-      store.record(batch(tenant, 1000, 0));
+      const first = batch(tenant, 1000, 0);
       const t0 = performance.now();
-      await store.flush();
-      const flushMs = performance.now() - t0;
-      expect(await total(store, tenant)).toBe(1000);
+      expect((await store.write(first)).written).toBe(1000);
+      const writeMs = performance.now() - t0;
 
       const dir = server.dir;
       await server.kill();
-      let slowest = 0;
-      for (let k = 0; k < 20; k += 1) {
-        const s = performance.now();
-        store.record(batch(tenant, 100, 1_000_000 + k * 100_000));
-        slowest = Math.max(slowest, performance.now() - s);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      // Background writes have been failing and backing off meanwhile.
-      await waitFor(() => store.stats().failedWrites >= 2, 10_000);
-      expect(store.stats()).toMatchObject({ buffered: 2000, dropped: 0 });
-      await expect(store.flush()).rejects.toThrow();
-      expect(store.stats().buffered).toBe(2000);
+      const second = batch(tenant, 1000, 1_000_000);
+      // The relay keeps them in the outbox and tries again later.
+      await expect(store.write(second)).rejects.toThrow();
 
       await restart();
       expect(server.dir).toBe(dir);
-      // The retry timer alone must drain the backlog; flush() then has nothing left to do.
-      await waitFor(() => store.stats().buffered === 0, 15_000);
-      await store.flush();
-      expect(await total(store, tenant)).toBe(3000);
-      expect(store.stats()).toMatchObject({ written: 3000, dropped: 0, rejected: 0, invalid: 0 });
-      console.log(`[measured] flush of 1000 events: ${flushMs.toFixed(1)} ms; slowest record(100) while down: ${slowest.toFixed(2)} ms`);
-      expect(slowest).toBeLessThan(50);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('bounds the buffer: beyond the cap the oldest are dropped and counted', async () => {
-    const tenant = 'capped';
-    const store = createClickHouseStore({ url: server.url, database: dbName(), logger, maxBuffered: 100, flushIntervalMs: 50, retryInitialMs: 50, retryMaxMs: 200, requestTimeoutMs: 2000 });
-    try {
-      await server.kill();
-      const events = batch(tenant, 150, 0);
-      store.record(events);
-      expect(store.stats()).toMatchObject({ buffered: 100, dropped: 50 });
-      await restart();
-      await store.flush();
-      const r = await store.summary({ tenantId: tenant, ...RANGE, interval: 'hour' });
-      expect(r.buckets.reduce((n, b) => n + b.total, 0)).toBe(100);
-      // The newest 100 survived: latencies 50..149.
-      expect(r.buckets.reduce((n, b) => Math.min(n, b.latency.p50 ?? Infinity), Infinity)).toBeGreaterThanOrEqual(50);
-      const all = await store.summary({ tenantId: tenant, ...RANGE, interval: 'day' });
-      expect(all.buckets[0]!.latency.samples).toBe(100);
+      expect((await store.write(second)).written).toBe(1000);
+      // Everything again (a relay that died before marking its rows shipped): nothing new.
+      expect((await store.write([...first, ...second])).written).toBe(0);
+      expect(await total(store, tenant)).toBe(2000);
+      // Raw rows, not the summary's de-duplicated view: no second copy was inserted at all.
+      const raw = createClient({ url: server.url });
+      const rs = await raw.query({ query: chSql`SELECT count() AS n FROM ${ch.identifier(database)}.${ch.identifier('delivery_events')}`.text, format: 'JSONEachRow' });
+      expect(Number((await rs.json<{ n: string }>())[0]?.n)).toBe(2000);
+      await raw.close();
+      console.log(`[measured] write of 1000 events: ${writeMs.toFixed(1)} ms`);
     } finally {
       await store.close();
     }
@@ -113,8 +79,7 @@ describe('clickhouse store against a server that goes away', () => {
     const old = event(tenant, 'sent', new Date('2024-01-15T00:00:00Z'));
     const recent = event(tenant, 'sent', new Date(Date.now() - 3_600_000));
     const first = createClickHouseStore({ url: server.url, database, logger, ttlDays: 30 });
-    first.record([old, recent]);
-    await first.flush();
+    await first.write([old, recent]);
     const oldRange = { from: new Date('2024-01-01T00:00:00Z'), to: new Date('2024-02-01T00:00:00Z'), interval: 'day' as const, tenantId: tenant };
     expect((await first.summary(oldRange)).buckets).toHaveLength(1);
     await first.close();

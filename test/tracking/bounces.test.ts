@@ -202,8 +202,7 @@ describe.each(backends)('bounces end to end: $name', (backend) => {
     return (r.body.items as any[]).filter((e) => e.deliveryId !== null);
   };
   const summary = async () => {
-    await stack.analytics.flush();
-    await stack.workers.analytics.flush();
+    await stack.workers.relay?.drain();
     const from = new Date(started - 3_600_000).toISOString();
     const to = new Date(Date.now() + 3_600_000).toISOString();
     const r = await stack.request('GET', `/v1/analytics/summary?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&interval=hour`);

@@ -1,0 +1,46 @@
+// The event outbox: written in the transaction of a change, claimed by relays with
+// FOR UPDATE SKIP LOCKED (so several relays never ship the same row at once), marked shipped
+// in the claim's transaction, pruned later.
+import { sql } from 'kysely';
+import type { DbOrTx } from '../database.js';
+import type { EventOutboxRow, NewOutboxEvent } from '../tables/event-outbox.js';
+
+/** Adds events; an event id already in the outbox is left as it is. */
+export async function insertOutboxEvents(db: DbOrTx, rows: NewOutboxEvent[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('event_outbox')
+    .values(rows)
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .execute();
+}
+
+/**
+ * The oldest unshipped rows, locked until the caller's transaction ends; rows another relay
+ * holds are skipped. Call inside a transaction.
+ */
+export async function claimOutboxEvents(tx: DbOrTx, limit: number): Promise<EventOutboxRow[]> {
+  return tx.selectFrom('event_outbox').selectAll().where('shipped_at', 'is', null).orderBy('seq').limit(limit).forUpdate().skipLocked().execute();
+}
+
+export async function markOutboxShipped(tx: DbOrTx, seqs: readonly string[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await tx.updateTable('event_outbox').set({ shipped_at: new Date() }).where('seq', 'in', seqs).execute();
+}
+
+/** Deletes shipped rows older than `before`, at most `limit` per call; returns how many went. */
+export async function pruneShippedOutbox(db: DbOrTx, before: Date, limit: number): Promise<number> {
+  const r = await sql<{ n: string }>`
+    with gone as (
+      delete from event_outbox where seq in (
+        select seq from event_outbox where shipped_at is not null and shipped_at < ${before} order by shipped_at limit ${limit}
+      ) returning 1
+    ) select count(*)::text as n from gone`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/** Rows not shipped yet (for metrics and tests). */
+export async function countUnshippedOutbox(db: DbOrTx): Promise<number> {
+  const r = await db.selectFrom('event_outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('shipped_at', 'is', null).executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
