@@ -217,7 +217,36 @@ const EmailFields = {
   text: Src(1_000_000).optional().meta({ description: 'Derived from html (html-to-text) when omitted.' }),
   layout: ClientId.optional().meta({ description: 'Key of a tenant layout (PUT /v1/layouts/{key}) that wraps the html.' }),
 };
-const SmsFields = { text: z.string().min(1).max(10_000) };
+// Providers that send registered templates only (sms-codes.ts): their codes and parameters, per kind.
+const SmsParam = Src(1_000).meta({ description: 'Template text, rendered per recipient like the rest (`{{code}}`, `{{recipient.name}}`).' });
+const SmsSignName = z.string().min(1).max(100).optional().meta({ description: "The approved signature (签名) to send under; default the provider config's `signName`." });
+const SmsProviderCodes = z
+  .object({
+    'aliyun-sms': z
+      .object({
+        templateCode: z.string().min(1).max(100).meta({ description: 'Aliyun `TemplateCode`, e.g. `SMS_154950909`.' }),
+        signName: SmsSignName,
+        templateParam: z.record(z.string(), SmsParam).optional().meta({ description: 'Aliyun `TemplateParam`: the registered template’s variables by name.' }),
+      })
+      .strict()
+      .optional(),
+    'tencent-sms': z
+      .object({
+        templateId: z.string().min(1).max(100).meta({ description: 'Tencent `TemplateId`, e.g. `449739`.' }),
+        signName: SmsSignName,
+        templateParamSet: z.array(SmsParam).max(30).optional().meta({ description: 'Tencent `TemplateParamSet`: the values of `{1}`, `{2}`, … in order.' }),
+      })
+      .strict()
+      .optional(),
+  })
+  // Unknown kinds pass the shape check so that saving names them (422 unknown_sms_provider_kind).
+  .catchall(z.unknown())
+  .meta({
+    id: 'SmsProviderTemplates',
+    description:
+      'Per provider kind that sends registered templates only (Aliyun, Tencent): the template code and its parameters. A send that none of the tenant’s SMS providers could carry for want of a code is refused with 422 `sms_template_code_missing`; a provider without its code is skipped (failover).',
+  });
+const SmsFields = { text: z.string().min(1).max(10_000), providers: SmsProviderCodes.optional() };
 const ChatFields = { title: Src(1_000).optional(), markdown: z.string().min(1).max(100_000) };
 const PushFields = {
   title: z.string().min(1).max(1_000),
@@ -373,6 +402,7 @@ export const TemplatePreview = z
           characters: z.number().int(),
           units: z.number().int(),
           segments: z.number().int(),
+          providers: SmsProviderCodes.optional().meta({ description: 'The registered templates with their parameters rendered.' }),
         })
         .optional(),
       chat: z

@@ -5,15 +5,21 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
+import { receiptToken } from './sms-reports.js';
+import { z } from 'zod';
 
 export interface AliyunSmsConfig {
   accessKeyId: string;
   accessKeySecret: string;
-  signName: string;
+  /** The signature to send under unless the template's declares its own. */
+  signName?: string | undefined;
   /** Default `https://dysmsapi.aliyuncs.com/`. */
   endpoint?: string | undefined;
   regionId?: string | undefined;
   timeoutMs?: number | undefined;
+  /** The secret path segment of the SmsReport callback URL (domain/tracking/sms-reports.ts). */
+  receiptToken?: string | undefined;
 }
 
 interface AliyunAnswer {
@@ -37,10 +43,13 @@ export function aliyunSignature(method: string, params: Record<string, string>, 
   return createHmac('sha1', `${accessKeySecret}&`).update(stringToSign, 'utf8').digest('base64');
 }
 
-const RECIPIENT_CODES = new Set(['isv.MOBILE_NUMBER_ILLEGAL', 'isv.MOBILE_COUNT_OVER_LIMIT', 'isv.BLACK_KEY_CONTROL_LIMIT', 'isv.DENY_IP_RANGE']);
+// From the SendSms error code list (alibabacloud.com/help/en/sms/developer-reference/api-error-codes).
+// Only a number that can never receive ends failover; a per-number or account throttle
+// (BUSINESS_LIMIT_CONTROL, DAY_LIMIT_CONTROL) lets the next provider try.
+const RECIPIENT_CODES = new Set(['isv.MOBILE_NUMBER_ILLEGAL', 'isv.MOBILE_COUNT_OVER_LIMIT']);
 const RATE_CODES = new Set(['isv.BUSINESS_LIMIT_CONTROL', 'Throttling.User', 'Throttling', 'isv.DAY_LIMIT_CONTROL']);
 const TRANSIENT_CODES = new Set(['isp.SYSTEM_ERROR', 'isp.RAM_PERMISSION_DENY_TEMPORARILY', 'ServiceUnavailable', 'InternalError']);
-const CONFIG_PREFIXES = ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'isv.SMS_SIGNATURE', 'isv.SMS_TEMPLATE', 'isv.ACCOUNT', 'isv.OUT_OF_SERVICE', 'isv.AMOUNT_NOT_ENOUGH', 'isv.PRODUCT_UN_SUBSCRIPT', 'isp.RAM_PERMISSION_DENY', 'IncompleteSignature', 'InvalidTimeStamp'];
+const CONFIG_PREFIXES = ['isv.DENY_IP_RANGE', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden', 'isv.SMS_SIGNATURE', 'isv.SMS_TEMPLATE', 'isv.ACCOUNT', 'isv.OUT_OF_SERVICE', 'isv.AMOUNT_NOT_ENOUGH', 'isv.PRODUCT_UN_SUBSCRIPT', 'isp.RAM_PERMISSION_DENY', 'IncompleteSignature', 'InvalidTimeStamp'];
 
 function classify(code: string, detail: string): DeliveryError {
   const message = `aliyun-sms ${code}: ${detail}`;
@@ -54,7 +63,18 @@ function classify(code: string, detail: string): DeliveryError {
 
 // Sends pre-registered templates only: their length is checked when the template is
 // registered with the provider, so nothing Herald renders is measured here.
-const LIMITS: ChannelLimits = { lengths: [], supportsRecall: false, supportsReceipts: false };
+// Delivery reports come back as SmsReport HTTP pushes (domain/tracking/sms-reports.ts).
+const LIMITS: ChannelLimits = { lengths: [], supportsRecall: false, supportsReceipts: true };
+
+const ConfigSchema = z.strictObject({
+  accessKeyId: z.string().min(1).max(128).meta({ description: 'The AccessKey ID of a RAM user allowed to call Dysmsapi SendSms.' }),
+  accessKeySecret: secret(z.string().min(1).max(256), 'The AccessKey secret.'),
+  signName: z.string().min(1).max(100).optional().meta({ description: "The approved signature (签名) to send under; a template's `sms.providers.aliyun-sms.signName` overrides it." }),
+  endpoint: httpUrl('Default `https://dysmsapi.aliyuncs.com/`.').optional(),
+  regionId: z.string().min(1).max(64).optional().meta({ description: 'Default `cn-hangzhou`.' }),
+  timeoutMs,
+  receiptToken,
+});
 
 export function createAliyunSmsAdapter(): ChannelAdapter<AliyunSmsConfig, SmsMessage> {
   return {
@@ -62,14 +82,16 @@ export function createAliyunSmsAdapter(): ChannelAdapter<AliyunSmsConfig, SmsMes
     channel: 'sms',
     limits: LIMITS,
     measure: () => ({}),
+    configSchema: ConfigSchema,
 
     async send(message: SmsMessage, config: AliyunSmsConfig): Promise<SendResult> {
       requireChannel(message.channel, 'sms', 'aliyun-sms');
       const keyId = requireConfig(config.accessKeyId, 'aliyun-sms', 'accessKeyId');
       const secret = requireConfig(config.accessKeySecret, 'aliyun-sms', 'accessKeySecret');
-      const signName = requireConfig(config.signName, 'aliyun-sms', 'signName');
+      const signName = message.content.signName ?? requireConfig(config.signName, 'aliyun-sms', 'signName');
       const templateCode = message.content.templateId;
-      if (!templateCode) throw new DeliveryError(DeliveryErrorType.Content, 'aliyun-sms sends templates only; templateId is missing', { code: 'ENOTEMPLATE' });
+      // Refused for this provider only: another one may send the text (failover goes on).
+      if (!templateCode) throw new DeliveryError(DeliveryErrorType.Rejected, 'aliyun-sms sends registered templates only; the template declares no sms.providers.aliyun-sms.templateCode', { code: 'ENOTEMPLATE' });
       const params: Record<string, string> = {
         AccessKeyId: keyId,
         Action: 'SendSms',

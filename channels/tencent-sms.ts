@@ -6,16 +6,22 @@ import { createHash, createHmac } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { configUrl, errorForStatus, httpRequest, isSuccess, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
+import { httpUrl, secret, timeoutMs } from './config-schema.js';
+import { receiptToken } from './sms-reports.js';
+import { z } from 'zod';
 
 export interface TencentSmsConfig {
   secretId: string;
   secretKey: string;
   sdkAppId: string;
-  signName: string;
+  /** The signature to send under unless the template's declares its own. */
+  signName?: string | undefined;
   region?: string | undefined;
   /** Default `https://sms.tencentcloudapi.com`. */
   endpoint?: string | undefined;
   timeoutMs?: number | undefined;
+  /** The secret path segment of the status callback URL (domain/tracking/sms-reports.ts). */
+  receiptToken?: string | undefined;
 }
 
 interface TencentAnswer {
@@ -59,7 +65,19 @@ function classify(code: string, detail: string): DeliveryError {
 
 // Sends pre-registered templates only: their length is checked when the template is
 // registered with the provider, so nothing Herald renders is measured here.
-const LIMITS: ChannelLimits = { lengths: [], supportsRecall: false, supportsReceipts: false };
+// Delivery reports come back as status callbacks (domain/tracking/sms-reports.ts).
+const LIMITS: ChannelLimits = { lengths: [], supportsRecall: false, supportsReceipts: true };
+
+const ConfigSchema = z.strictObject({
+  secretId: z.string().min(1).max(128).meta({ description: 'The SecretId of a CAM user allowed to call SMS SendSms.' }),
+  secretKey: secret(z.string().min(1).max(256), 'The SecretKey.'),
+  sdkAppId: z.string().regex(/^\d+$/, 'the SmsSdkAppId: digits only').meta({ description: 'The SMS application id (SmsSdkAppId), e.g. `1400006666`.' }),
+  signName: z.string().min(1).max(100).optional().meta({ description: "The approved signature (签名) to send under; a template's `sms.providers.tencent-sms.signName` overrides it." }),
+  region: z.string().min(1).max(64).optional().meta({ description: 'Default `ap-guangzhou`.' }),
+  endpoint: httpUrl('Default `https://sms.tencentcloudapi.com`.').optional(),
+  timeoutMs,
+  receiptToken,
+});
 
 export function createTencentSmsAdapter(): ChannelAdapter<TencentSmsConfig, SmsMessage> {
   return {
@@ -67,6 +85,7 @@ export function createTencentSmsAdapter(): ChannelAdapter<TencentSmsConfig, SmsM
     channel: 'sms',
     limits: LIMITS,
     measure: () => ({}),
+    configSchema: ConfigSchema,
 
     async send(message: SmsMessage, config: TencentSmsConfig): Promise<SendResult> {
       requireChannel(message.channel, 'sms', 'tencent-sms');
@@ -74,15 +93,15 @@ export function createTencentSmsAdapter(): ChannelAdapter<TencentSmsConfig, SmsM
       const secretKey = requireConfig(config.secretKey, 'tencent-sms', 'secretKey');
       const sdkAppId = requireConfig(config.sdkAppId, 'tencent-sms', 'sdkAppId');
       const templateId = message.content.templateId;
-      if (!templateId) throw new DeliveryError(DeliveryErrorType.Content, 'tencent-sms sends templates only; templateId is missing', { code: 'ENOTEMPLATE' });
-      // Templates use positional {1}, {2}; the params' keys give the positions.
-      const templateParamSet = Object.entries(message.content.templateParams ?? {})
-        .sort(([a], [b]) => Number(a) - Number(b))
-        .map(([, v]) => v);
+      // Refused for this provider only: another one may send the text (failover goes on).
+      if (!templateId) throw new DeliveryError(DeliveryErrorType.Rejected, 'tencent-sms sends registered templates only; the template declares no sms.providers.tencent-sms.templateId', { code: 'ENOTEMPLATE' });
+      // Templates use positional {1}, {2}: a list in that order, or keys "1", "2" (integer keys enumerate in ascending order).
+      const params = message.content.templateParams ?? [];
+      const templateParamSet = Array.isArray(params) ? params : Object.values(params);
       const payload = JSON.stringify({
         PhoneNumberSet: [message.to],
         SmsSdkAppId: sdkAppId,
-        SignName: config.signName,
+        SignName: message.content.signName ?? config.signName,
         TemplateId: templateId,
         TemplateParamSet: templateParamSet,
         SessionContext: message.messageId,

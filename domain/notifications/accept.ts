@@ -20,6 +20,7 @@ import { notificationWrites } from './writes.js';
 import { conflict, dependencyUnavailable, DomainError, unprocessable } from '../errors.js';
 import { isDependencyDown } from '../../common/dependency-down.js';
 import { templateChannels } from '../templates/channels.js';
+import { checkSmsCodes } from '../templates/sms-codes.js';
 import type { VariableValidator } from '../templates/variables.js';
 import type { Actor } from '../actor.js';
 import type { AcceptRequest } from './request.js';
@@ -119,6 +120,8 @@ export async function acceptNotification(
   if (missing.length > 0) {
     throw unprocessable('channel_not_in_template', `template ${req.template} has no content for ${missing.join(', ')}`, missing.map((c) => ({ channel: c })));
   }
+
+  if (channels.includes('sms') || req.escalation?.channels.includes('sms')) await checkSmsCodes(deps.db, tenantId, req.template, version.content);
 
   const named = [...new Set([...(req.to.userIds ?? []), ...(inline?.mustExist ?? [])])];
   const found = new Set((await findUsers(deps.db, tenantId, named)).map((u) => u.id));

@@ -3,6 +3,7 @@ import type { OutboundMessage, PushOptions } from '../../channels/types.js';
 import type { Channel } from '../../channels/types.js';
 import type { RenderedByChannel } from './render.js';
 import type { Target } from '../audience/targets.js';
+import { smsContentFor } from './sms-codes.js';
 
 export interface ComposeContext {
   messageId: string;
@@ -13,6 +14,8 @@ export interface ComposeContext {
   headers?: Record<string, string>;
   /** Email: the envelope sender (the delivery's VERP bounce address). */
   envelopeFrom?: string | undefined;
+  /** The kind of provider the message is for: SMS providers that send registered templates only get theirs. */
+  providerKind?: string | undefined;
 }
 
 const URGENCY: Record<string, PushOptions['urgency']> = { high: 'high', medium: 'normal', low: 'low' };
@@ -31,7 +34,7 @@ export function composeMessage<C extends Exclude<Channel, 'inapp'>>(channel: C, 
       return { channel: 'email', messageId, to: String(target), content: r, headers: { 'X-Herald-Notification': ctx.notificationId, ...ctx.headers }, priority: ctx.priority, ...(ctx.envelopeFrom ? { envelopeFrom: ctx.envelopeFrom } : {}) };
     }
     case 'sms':
-      return { channel: 'sms', messageId, to: String(target), content: { text: (rendered as RenderedByChannel['sms']).text } };
+      return { channel: 'sms', messageId, to: String(target), content: smsContentFor(rendered as RenderedByChannel['sms'], ctx.providerKind) };
     case 'chat': {
       const r = rendered as RenderedByChannel['chat'];
       return { channel: 'chat', messageId, to: String(target), content: { title: r.title, markdown: r.markdown } };

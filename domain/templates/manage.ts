@@ -13,6 +13,7 @@ import { findUser } from '../../schema/queries/users.js';
 import { carriersFor } from './carriers.js';
 import { recipientIssues, recipientOf, type RecipientVariables } from './recipient.js';
 import { templateChannels } from './channels.js';
+import { unknownSmsKinds } from './sms-codes.js';
 import { preview, publishProblems, RenderFailed, templateSources, withAssets, type ChannelPreviews, type Problem, type TemplateTools } from './service.js';
 
 /** A draft as its author writes it: the channel contents, locales, variables and exampleData, plus these. */
@@ -35,6 +36,8 @@ export async function saveDraft(db: DbOrTx, tools: TemplateTools, actor: Actor, 
     }
   });
   if (syntax.length > 0) throw unprocessable('template_syntax', 'some template text does not compile', syntax);
+  const unknownKinds = unknownSmsKinds(content);
+  if (unknownKinds.length > 0) throw unprocessable('unknown_sms_provider_kind', 'sms.providers names a kind that does not send registered templates', unknownKinds);
   for (const field of ['variables', 'recipientVariables'] as const) {
     const schema = content[field];
     if (!schema) continue;

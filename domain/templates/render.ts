@@ -6,7 +6,7 @@
 import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import type { Channel } from '../../channels/types.js';
-import type { ChannelTemplates, TemplateContent } from '../../schema/tables/templates.js';
+import type { ChannelTemplates, SmsProviderTemplates, TemplateContent } from '../../schema/tables/templates.js';
 import type { RecipientVariables } from './recipient.js';
 
 export class RenderError extends Error {
@@ -30,6 +30,8 @@ export interface RenderedEmail {
 }
 export interface RenderedSms {
   text: string;
+  /** Registered templates per provider kind, their parameters rendered (sms-codes.ts). */
+  providers?: SmsProviderTemplates | undefined;
 }
 export interface RenderedChat {
   title?: string | undefined;
@@ -276,7 +278,8 @@ export function createRenderer(maxCached = 1000): Renderer {
       case 'sms': {
         const t = resolveVariant(content, 'sms', ctx.locale).template;
         if (!t) throw new RenderError('the template has no sms content');
-        return { text: text(t.text, 'sms.text') };
+        const providers = t.providers === undefined ? {} : { providers: renderJson(t.providers, 'sms.providers', root, content, ctx) as SmsProviderTemplates };
+        return { text: text(t.text, 'sms.text'), ...providers };
       }
       case 'chat': {
         const t = resolveVariant(content, 'chat', ctx.locale).template;

@@ -9,8 +9,30 @@ export interface EmailTemplate {
   /** `false` leaves this template's email without open pixel and tracked links. */
   tracking?: boolean;
 }
+/** Aliyun SendSms: a template registered in the Aliyun console, its variables by name. */
+export interface AliyunSmsTemplate {
+  templateCode: string;
+  /** Overrides the provider config's `signName`. */
+  signName?: string;
+  /** TemplateParam: variable name → template text rendered per recipient. */
+  templateParam?: Record<string, string>;
+}
+/** Tencent SendSms: a template registered in the Tencent console, its variables by position ({1}, {2}, …). */
+export interface TencentSmsTemplate {
+  templateId: string;
+  /** Overrides the provider config's `signName`. */
+  signName?: string;
+  /** TemplateParamSet: template texts rendered per recipient, in the order of {1}, {2}, …. */
+  templateParamSet?: string[];
+}
+/** Per provider kind, what providers that send registered templates only send instead of `text`. */
+export interface SmsProviderTemplates {
+  'aliyun-sms'?: AliyunSmsTemplate;
+  'tencent-sms'?: TencentSmsTemplate;
+}
 export interface SmsTemplate {
   text: string;
+  providers?: SmsProviderTemplates;
 }
 export interface ChatTemplate {
   title?: string;

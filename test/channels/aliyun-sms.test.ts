@@ -58,6 +58,7 @@ describe('aliyun sms adapter', () => {
     rx.replyOnce({ status: 500, body: 'gateway' });
     await expectDeliveryError(adapter.send(sms(), cfg()), DeliveryErrorType.Unavailable, false);
     await expectDeliveryError(adapter.send(sms(), { ...cfg(), endpoint: `http://127.0.0.1:${await closedPort()}/` }), DeliveryErrorType.Network, false);
-    await expectDeliveryError(adapter.send({ ...sms(), content: { text: 'free text' } }, cfg()), DeliveryErrorType.Content, true);
+    // Refused for this provider only (Rejected, not Content), so failover may try the next one.
+    expect((await expectDeliveryError(adapter.send({ ...sms(), content: { text: 'free text' } }, cfg()), DeliveryErrorType.Rejected, true)).code).toBe('ENOTEMPLATE');
   });
 });

@@ -48,5 +48,12 @@ describe('tencent sms adapter', () => {
     rx.replyOnce({ status: 400, body: 'bad' });
     await expectDeliveryError(adapter.send(sms(), cfg()), DeliveryErrorType.Rejected, true);
     await expectDeliveryError(adapter.send(sms(), { ...cfg(), endpoint: `http://127.0.0.1:${await closedPort()}` }), DeliveryErrorType.Network, false);
+    // Refused for this provider only (Rejected, not Content), so failover may try the next one.
+    expect((await expectDeliveryError(adapter.send({ ...sms(), content: { text: 'free text' } }, cfg()), DeliveryErrorType.Rejected, true)).code).toBe('ENOTEMPLATE');
+  });
+
+  it("sends a template's own signature and its parameters as an ordered list", async () => {
+    await adapter.send({ ...sms(), content: { templateId: '449739', signName: 'Herald', templateParams: ['9876', '10'] } }, cfg());
+    expect(JSON.parse(rx.requests.at(-1)!.body)).toMatchObject({ SignName: 'Herald', TemplateParamSet: ['9876', '10'] });
   });
 });

@@ -16,6 +16,8 @@ function percentEncode(s: string): string {
 
 export function aliyunSmsApi(accessKeyId: string, accessKeySecret: string): Handler {
   const seenNonces = new Set<string>();
+  // A BizId per message, as Alibaba gives, so delivery reports can be matched to their send.
+  let sent = 0;
   return (req) => {
     if (req.method !== 'POST' || new URL(req.url, 'http://x').pathname !== '/') return { status: 404, body: { Code: 'InvalidAction.NotFound' } };
     const params = new URLSearchParams(req.body);
@@ -44,6 +46,7 @@ export function aliyunSmsApi(accessKeyId: string, accessKeySecret: string): Hand
         return { status: 200, body: { Code: 'isv.INVALID_JSON_PARAM', Message: 'JSON参数不合法', RequestId: requestId } };
       }
     }
-    return { status: 200, body: { Code: 'OK', Message: 'OK', BizId: `900619746936498440^0`, RequestId: requestId } };
+    sent += 1;
+    return { status: 200, body: { Code: 'OK', Message: 'OK', BizId: `${900619746936498440n + BigInt(sent - 1)}^0`, RequestId: requestId } };
   };
 }

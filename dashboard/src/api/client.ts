@@ -32,6 +32,7 @@ import type {
   User,
   UserRequest,
 } from './types';
+import type { SmsProviders } from '../pages/templates/smsCodesForm';
 
 const enc = encodeURIComponent;
 
@@ -40,7 +41,7 @@ export interface TemplateDraft {
   category?: string;
   defaultPriority?: string;
   email?: { subject: string; html?: string; text?: string; layout?: string };
-  sms?: { text: string };
+  sms?: { text: string; providers?: SmsProviders };
   [channelOrField: string]: unknown;
 }
 

@@ -1,6 +1,7 @@
 import type { ChangeEvent } from 'react';
 import { useI18n } from '../../i18n/I18nProvider';
 import type { EmailForm } from './emailForm';
+import { SmsCodeFields } from './SmsCodeFields';
 
 interface Props {
   form: EmailForm;
@@ -40,6 +41,7 @@ export function EmailFields({ form, readOnly, onChange }: Props) {
         {t('editor.sms')}
         <textarea name="sms" className="code" rows={3} spellCheck={false} value={form.sms} onChange={set('sms')} />
       </label>
+      <SmsCodeFields codes={form.smsCodes} onChange={(smsCodes) => onChange({ ...form, smsCodes })} />
     </fieldset>
   );
 }

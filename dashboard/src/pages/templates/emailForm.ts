@@ -3,6 +3,7 @@
 // PUT replaces the whole draft.
 import type { TemplateDraft } from '../../api/client';
 import type { Template } from '../../api/types';
+import { EMPTY_SMS_CODES, smsCodesOf, smsProvidersOf, type SmsCodesForm } from './smsCodesForm';
 
 export interface EmailForm {
   name: string;
@@ -12,9 +13,11 @@ export interface EmailForm {
   text: string;
   /** SMS text; empty: the template has no SMS content. */
   sms: string;
+  /** The registered templates Aliyun and Tencent send instead of the SMS text. */
+  smsCodes: SmsCodesForm;
 }
 
-export const EMPTY_FORM: EmailForm = { name: '', category: '', subject: '', html: '', text: '', sms: '' };
+export const EMPTY_FORM: EmailForm = { name: '', category: '', subject: '', html: '', text: '', sms: '', smsCodes: EMPTY_SMS_CODES };
 
 export function formOf(t: Template): EmailForm {
   return {
@@ -24,6 +27,7 @@ export function formOf(t: Template): EmailForm {
     html: t.email?.html ?? '',
     text: t.email?.text ?? '',
     sms: smsText(t.sms),
+    smsCodes: smsCodesOf(t.sms),
   };
 }
 
@@ -50,8 +54,13 @@ export function draftOf(base: Template | null, form: EmailForm): TemplateDraft {
     ...(form.name.trim() ? { name: form.name.trim() } : {}),
     ...(form.category.trim() ? { category: form.category.trim() } : {}),
     ...(hasEmail(form) ? { email } : {}),
-    ...(form.sms.trim() ? { sms: { text: form.sms } } : {}),
+    ...(form.sms.trim() ? { sms: { text: form.sms, ...withProviders(form.smsCodes) } } : {}),
   };
+}
+
+function withProviders(codes: SmsCodesForm) {
+  const providers = smsProvidersOf(codes);
+  return providers ? { providers } : {};
 }
 
 /**
@@ -59,6 +68,7 @@ export function draftOf(base: Template | null, form: EmailForm): TemplateDraft {
  * saving anything less only produces an error.
  */
 export function isSavable(form: EmailForm): boolean {
+  if (smsProvidersOf(form.smsCodes) === null) return false;
   if (!hasEmail(form)) return form.sms.trim() !== '';
   return form.subject.trim() !== '' && (form.html.trim() !== '' || form.text.trim() !== '');
 }
