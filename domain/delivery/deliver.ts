@@ -9,6 +9,7 @@ import { expireDeliveries, failDelivery, findDelivery, noteDeliveryRetry, suppre
 import { forgetPushTargets } from '../../schema/queries/identities.js';
 import { insertInboxMessage } from '../../schema/queries/inbox.js';
 import type { DeliveryStatus } from '../../schema/tables/statuses.js';
+import type { DbOrTx } from '../../schema/database.js';
 import type { UserRow } from '../../schema/tables/users.js';
 import { describeTarget, targetsFor, type Identities, type Target } from '../audience/targets.js';
 import { noHeartbeat, type Heartbeat } from '../heartbeat.js';
@@ -63,23 +64,27 @@ async function recorded(c: Ctx, deliveryId: string, status: DeliveryStatus): Pro
   return { status };
 }
 
+/** A ledger write and the events of the row's new state, in one transaction. */
+async function transition(c: Ctx, deliveryId: string, status: DeliveryStatus, write: (tx: DbOrTx) => Promise<unknown>): Promise<DeliverResult> {
+  await c.deps.tracker.change([deliveryId], write);
+  return { status };
+}
+
 /** A row that must not go out (final already, expired, recipient gone), recorded as such. */
 async function notToSend(c: Ctx, { delivery, notification, user }: LoadedMessage): Promise<DeliverResult | null> {
   // Final already; recording again heals an earlier attempt that died between the ledger write and the tracker.
   if (!['pending', 'sending'].includes(delivery.status)) return recorded(c, delivery.id, delivery.status as DeliveryStatus);
   if (notification.expires_at && notification.expires_at.getTime() <= Date.now()) {
     // Retries may run past the expiry; a time-limited message is then dropped, never late.
-    await expireDeliveries(c.deps.db, notification.id, `expired at ${notification.expires_at.toISOString()} before it could be sent`, delivery.id);
-    return recorded(c, delivery.id, 'expired');
+    const reason = `expired at ${notification.expires_at.toISOString()} before it could be sent`;
+    return transition(c, delivery.id, 'expired', (tx) => expireDeliveries(tx, notification.id, reason, delivery.id));
   }
   if (user) return null;
-  await suppressDelivery(c.deps.db, delivery.id, 'unknown_user');
-  return recorded(c, delivery.id, 'suppressed');
+  return transition(c, delivery.id, 'suppressed', (tx) => suppressDelivery(tx, delivery.id, 'unknown_user'));
 }
 
 async function giveUp(c: Ctx, deliveryId: string, err: DeliveryError): Promise<never> {
-  await failDelivery(c.deps.db, deliveryId, err.message, err.code ?? err.type, err.provider);
-  await c.deps.tracker.deliveryChanged(deliveryId);
+  await c.deps.tracker.change([deliveryId], (tx) => failDelivery(tx, deliveryId, err.message, err.code ?? err.type, err.provider));
   throw err;
 }
 
@@ -115,8 +120,9 @@ async function toInbox(c: Ctx, { delivery, notification, user }: Sendable, rende
     url: r.url ?? null,
     data: JSON.stringify(r.data ?? {}),
   });
+  // The completion is recorded with its events (ledger-groups.ts).
   await c.ledger.complete({ id: delivery.id, completion: { provider: INAPP_PROVIDER, providerMessageId: delivery.id, address: 'inbox' }, receipts: false });
-  return recorded(c, delivery.id, 'sent');
+  return { status: 'sent' };
 }
 
 async function composeContext(c: Ctx, { delivery, notification, user }: Sendable): Promise<ComposeContext> {
@@ -146,7 +152,7 @@ async function throughProvider(c: Ctx, m: Sendable, rendered: Rendered, heartbea
     const completion = { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') };
     const receipts = c.deps.channels.get(sent.providerKind)?.limits.supportsReceipts ?? false;
     await untilDatabaseAnswers(() => c.ledger.complete({ id: delivery.id, completion, receipts }), heartbeat);
-    return recorded(c, delivery.id, 'sent');
+    return { status: 'sent' };
   } catch (err) {
     return sendFailed(c, m, err);
   }
@@ -158,10 +164,7 @@ async function sendFailed(c: Ctx, { delivery, user }: Sendable, err: unknown): P
     await c.deps.db.transaction().execute((tx) => forgetPushTargets(tx, delivery.tenant_id, user.id, goneSplit(err.goneTargets)));
   }
   const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
-  if (de.code === 'no_identity') {
-    await suppressDelivery(c.deps.db, delivery.id, 'no_identity');
-    return recorded(c, delivery.id, 'suppressed');
-  }
+  if (de.code === 'no_identity') return transition(c, delivery.id, 'suppressed', (tx) => suppressDelivery(tx, delivery.id, 'no_identity'));
   if (de.permanent) return giveUp(c, delivery.id, de);
   await noteDeliveryRetry(c.deps.db, delivery.id, de.message, de.code ?? de.type, de.provider);
   await c.deps.tracker.attemptFailed(delivery.id);
@@ -169,7 +172,7 @@ async function sendFailed(c: Ctx, { delivery, user }: Sendable, err: unknown): P
 }
 
 export function createDeliverer(deps: DeliveryDeps, router: ProviderRouter) {
-  const ledger = createLedgerGroups(deps.db);
+  const ledger = createLedgerGroups(deps.db, deps.tracker);
   const loadMessage = createMessageLoader(deps.db, ledger);
   const c: Ctx = { deps, router, ledger, email: createEmailExtras(deps) };
 
@@ -182,10 +185,7 @@ export function createDeliverer(deps: DeliveryDeps, router: ProviderRouter) {
       const sendable = m as Sendable; // notToSend settled every row without a recipient
       const recipient = recipientOf(sendable.user);
       const missing = missingRecipientVariables(c, sendable, recipient);
-      if (missing) {
-        await suppressDelivery(deps.db, deliveryId, missing);
-        return recorded(c, deliveryId, 'suppressed');
-      }
+      if (missing) return transition(c, deliveryId, 'suppressed', (tx) => suppressDelivery(tx, deliveryId, missing));
       const rendered = await render(c, sendable, recipient);
       if (!(await ledger.claim(deliveryId))) {
         // Another attempt holds or finished the row: report what it says now.
@@ -200,8 +200,7 @@ export function createDeliverer(deps: DeliveryDeps, router: ProviderRouter) {
       const current = await findDelivery(deps.db, deliveryId);
       // Keep the provider's last reason when there is one; it says more than "retries exhausted".
       const detail = current?.reason ? `${reason}; last error: ${current.reason}` : reason;
-      await failDelivery(deps.db, deliveryId, detail, current?.error_code ?? null);
-      await deps.tracker.deliveryChanged(deliveryId);
+      await deps.tracker.change([deliveryId], (tx) => failDelivery(tx, deliveryId, detail, current?.error_code ?? null));
     },
   };
 }
