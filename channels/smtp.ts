@@ -18,6 +18,8 @@ export interface SmtpConfig {
   from: string;
   /** Pooled connections per server. */
   maxConnections?: number | undefined;
+  /** How long the server may stay silent before the attempt fails (transient); default 30 s. */
+  socketTimeoutMs?: number | undefined;
 }
 
 interface SmtpErrorShape {
@@ -55,7 +57,7 @@ export function classifySmtpError(err: unknown): DeliveryError {
 }
 
 function transportKey(c: SmtpConfig): string {
-  return JSON.stringify([c.url, c.host, c.port, c.secure, c.auth?.user, c.auth?.pass, c.maxConnections]);
+  return JSON.stringify([c.url, c.host, c.port, c.secure, c.auth?.user, c.auth?.pass, c.maxConnections, c.socketTimeoutMs]);
 }
 
 // Relays differ (Postfix's default message_size_limit is 10,240,000 bytes of encoded mail,
@@ -97,7 +99,7 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
         maxMessages: Infinity,
         connectionTimeout: 10_000,
         greetingTimeout: 10_000,
-        socketTimeout: 30_000,
+        socketTimeout: c.socketTimeoutMs ?? 30_000,
       };
       t = c.url
         ? nodemailer.createTransport({ ...base, url: c.url } as SMTPPool.Options)

@@ -36,7 +36,7 @@ export async function composeWorkerDeps(config: HeraldConfig, db: Db, logger: Lo
     channels,
     renderer: createRenderer(),
     logger,
-    defaultSmtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom } : undefined,
+    defaultSmtp: config.smtpUrl ? { url: config.smtpUrl, from: config.mailFrom, socketTimeoutMs: config.smtpSocketTimeoutMs } : undefined,
     messageIdDomain: new URL(config.publicUrl).hostname || 'herald.local',
     secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
     circuit: config.circuit,

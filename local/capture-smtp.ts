@@ -38,6 +38,11 @@ export interface CaptureSmtp {
   url: string;
   mails(): CapturedMail[];
   clear(): void;
+  /**
+   * Messages whose sender hung up before the (delayed) reply to DATA: kept anyway, as a real
+   * server that queued the message before replying would, so a retry of one is a duplicate.
+   */
+  abandoned(): number;
   /** Resolves once `count` mails in total have arrived. */
   waitForCount(count: number, timeoutMs?: number): Promise<CapturedMail[]>;
   setResponder(r: Responder | undefined): void;
@@ -71,6 +76,9 @@ export async function startCaptureSmtp(opts: CaptureSmtpOptions = {}): Promise<C
   const attemptsByRcpt = new Map<string, number>();
   const waiters: Array<{ count: number; resolve: (m: CapturedMail[]) => void }> = [];
   let received = 0;
+  let abandoned = 0;
+  /** Sessions whose reply to DATA is being held back (the `delayMs` option). */
+  const replyPending = new Set<string>();
   let respond = opts.respond;
 
   const server = new SMTPServer({
@@ -84,14 +92,18 @@ export async function startCaptureSmtp(opts: CaptureSmtpOptions = {}): Promise<C
       const reply = respond?.('rcpt', { to: address.address, attempt });
       callback(reply ? smtpError(reply) : undefined);
     },
+    onClose(session: SMTPServerSession) {
+      if (replyPending.has(session.id)) abandoned += 1;
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('error', (err) => callback(err));
-      stream.on('end', () => setTimeout(() => {
+      const reply = () => {
+        replyPending.delete(session.id);
         const to = session.envelope.rcptTo.map((r) => r.address);
-        const reply = respond?.('data', { to: to[0] ?? '', attempt: attemptsByRcpt.get(to[0] ?? '') ?? 1 });
-        if (reply) return callback(smtpError(reply));
+        const refusal = respond?.('data', { to: to[0] ?? '', attempt: attemptsByRcpt.get(to[0] ?? '') ?? 1 });
+        if (refusal) return callback(smtpError(refusal));
         const raw = Buffer.concat(chunks);
         const parse: Promise<ParsedMail> = opts.envelopeOnly ? Promise.resolve(headersOnly(raw) as unknown as ParsedMail) : simpleParser(raw);
         parse
@@ -123,7 +135,12 @@ export async function startCaptureSmtp(opts: CaptureSmtpOptions = {}): Promise<C
             callback();
           })
           .catch((err: Error) => callback(err));
-      }, opts.delayMs?.(session.envelope.rcptTo[0]?.address ?? '') ?? 0));
+      };
+      stream.on('end', () => {
+        const delay = opts.delayMs?.(session.envelope.rcptTo[0]?.address ?? '') ?? 0;
+        if (delay > 0) replyPending.add(session.id);
+        setTimeout(reply, delay);
+      });
     },
   });
   server.on('error', () => {}); // a client's broken connection must not take the server down
@@ -140,6 +157,7 @@ export async function startCaptureSmtp(opts: CaptureSmtpOptions = {}): Promise<C
     port,
     url: `smtp://${host}:${port}`,
     mails: () => [...stored],
+    abandoned: () => abandoned,
     clear: () => {
       stored.length = 0;
     },

@@ -59,6 +59,8 @@ export interface DevServer {
   uiUrl: string | undefined;
   process: ChildProcess;
   stop(): Promise<void>;
+  /** SIGKILL: a crash, not a shutdown (what is not yet in the database file is lost). */
+  kill(): Promise<void>;
 }
 
 export function devServerArgs(o: DevServerOptions): string[] {
@@ -108,17 +110,22 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     child.kill('SIGKILL');
     throw err;
   }
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     address,
     uiUrl: o.uiPort !== undefined ? `http://localhost:${o.uiPort}` : undefined,
     process: child,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      if (!running()) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (running()) child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -17,6 +17,8 @@ export interface ScenarioResult {
   delivered: number;
   lost: number;
   duplicated: number;
+  /** Deliveries in flight at the fault (claimed, not yet recorded sent): the most a crash may double; null where nothing crashed. */
+  inFlightBound: number | null;
   /** From the fault's end (or start, for failover) to the first delivery that followed. */
   recoveryMs: number | null;
   ok: boolean;
@@ -204,6 +206,9 @@ export async function tally(h: Herald, smtp: CaptureSmtp | CaptureSmtp[], ids: s
     lostSample,
   };
 }
+
+/** A result's counts, from its tally. */
+export const countsOf = (t: Tally) => ({ sent: t.sent, delivered: t.delivered, lost: t.lost, duplicated: t.duplicated });
 
 /** Milliseconds from `t` to the first mail received after it, or null if none. */
 export function firstMailAfter(smtp: CaptureSmtp | CaptureSmtp[], t: number): number | null {

@@ -1,6 +1,6 @@
 // A throwaway PostgreSQL cluster (Debian's PostgreSQL 15 binaries, as the `postgres` user
-// when we are root) on a free loopback port, which a scenario can stop and start again
-// without touching the machine's shared server.
+// when we are root) on a free loopback port, durable like a production one (fsync on), which
+// a scenario can crash and start again without touching the machine's shared server.
 import { execFile } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,8 +22,11 @@ export interface PgCluster {
   port: number;
   dir: string;
   url(database: string): string;
-  /** Fast shutdown: open connections are terminated, as in a restart by an operator. */
-  stop(): Promise<void>;
+  /**
+   * Immediate shutdown: every server process quits at once without a checkpoint, as in a
+   * crash (fsync is on, so what was committed survives; the start replays the WAL).
+   */
+  crash(): Promise<void>;
   start(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -37,7 +40,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   const port = await freePort();
   const start = async () => {
     // Sockets in the data dir: /var/run/postgresql may belong to the machine's own cluster.
-    await asPostgres('pg_ctl', ['-D', dir, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+    await asPostgres('pg_ctl', ['-D', dir, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c max_connections=200`, 'start']);
   };
   await asPostgres('initdb', ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
   await start();
@@ -45,8 +48,8 @@ export async function startPgCluster(): Promise<PgCluster> {
     port,
     dir,
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
-    async stop() {
-      await asPostgres('pg_ctl', ['-D', dir, '-m', 'fast', '-w', 'stop']);
+    async crash() {
+      await asPostgres('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop']);
     },
     start,
     async destroy() {

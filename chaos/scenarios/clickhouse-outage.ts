@@ -73,6 +73,7 @@ export async function clickhouseOutage(ctx: ScenarioContext, p: ClickHouseOutage
       delivered: t.delivered,
       lost: t.lost,
       duplicated: t.duplicated,
+      inFlightBound: null,
       recoveryMs: eventsAt === null ? null : eventsAt - backAt,
       ok: t.lost === 0 && status === 'completed' && events === ledgerSent && duringOutage > 0,
       notes: [`${duringOutage} mails delivered while it was down`, `sent events ${events}/${ledgerSent} (recovery = until all events written)`, `summary while down: ${summaryWhileDown.status}`],

@@ -1,9 +1,10 @@
 // 1. The worker process is SIGKILLed mid-campaign and started again a few seconds later.
-// Every recipient must end with one ledger row `sent` and one mail; a send that was in flight
-// at the kill may reach the SMTP server twice (same Message-ID): that is what we count.
+// Every recipient must end with one ledger row `sent` and one mail; only a send in flight at
+// the kill may reach the SMTP server twice, with the same Message-ID (chaos/lib/crash.ts).
 import { startCaptureSmtp } from '../../local/capture-smtp.js';
-import { firstMailAfter, range, seedTemplate, seedUsers, sendSingles, startBulk, tally, waitAllFinal, type ScenarioResult } from '../lib/campaign.js';
+import { countsOf, firstMailAfter, range, seedTemplate, seedUsers, sendSingles, startBulk, tally, waitAllFinal, type ScenarioResult } from '../lib/campaign.js';
 import type { ScenarioContext } from '../lib/context.js';
+import { crashProblems, inFlightAt, inFlightRows } from '../lib/crash.js';
 import { createDatabase } from '../lib/database.js';
 import { startHerald } from '../lib/herald.js';
 import { sleep, until } from '../lib/processes.js';
@@ -37,9 +38,11 @@ export async function workerKill(ctx: ScenarioContext, p: WorkerKillParams): Pro
     else ids = (await sendSingles(h, range(p.n), { concurrency: 16 })).accepted;
     ctx.log(`worker-kill: ${p.mode} of ${p.n} started`);
     await until('mails before the kill', () => (smtp.mails().length >= p.n * p.killAtFraction ? true : undefined), p.timeoutMs, 20);
+    const before = await inFlightRows(h.db);
     const atKill = smtp.mails().length;
     await h.killWorkers();
-    ctx.log(`worker-kill: SIGKILL after ${atKill} mails`);
+    const inFlight = inFlightAt(before, await inFlightRows(h.db));
+    ctx.log(`worker-kill: SIGKILL after ${atKill} mails, ${inFlight} in flight`);
     await sleep(p.restartAfterMs);
     const restartedAt = Date.now();
     await h.startWorkers();
@@ -47,16 +50,15 @@ export async function workerKill(ctx: ScenarioContext, p: WorkerKillParams): Pro
     await sleep(1000); // a duplicate would arrive late
     const t = await tally(h, smtp, ids, range(p.n));
     const statuses = [...final.values()];
+    const problems = crashProblems({ n: p.n, atFault: atKill, inFlight, tally: t });
     return {
-      scenario: 'worker SIGKILL + restart',
-      sent: t.sent,
-      delivered: t.delivered,
-      lost: t.lost,
-      duplicated: t.duplicated,
+      scenario: `worker SIGKILL mid-${p.mode === 'bulk' ? 'campaign' : 'singles'}`,
+      ...countsOf(t),
+      inFlightBound: inFlight,
       recoveryMs: firstMailAfter(smtp, restartedAt),
-      ok: t.lost === 0 && statuses.every((s) => s === 'completed') && (t.ledger.sent ?? 0) === p.n,
-      notes: [`killed after ${atKill}/${p.n} mails; restarted ${p.restartAfterMs} ms later`, `mode ${p.mode}`],
-      details: { ...t, mailsAtKill: atKill, totalMs: Date.now() - t0, statuses: countValues(statuses) },
+      ok: problems.length === 0 && statuses.every((s) => s === 'completed') && (t.ledger.sent ?? 0) === p.n,
+      notes: [`killed after ${atKill}/${p.n} mails, ${inFlight} in flight; restarted ${p.restartAfterMs} ms later`, `mode ${p.mode}`, ...problems],
+      details: { ...t, atFault: atKill, inFlight, problems, totalMs: Date.now() - t0, statuses: countValues(statuses) },
     };
   } finally {
     await h.stop();
