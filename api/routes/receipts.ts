@@ -2,6 +2,7 @@
 // each request must carry the provider's own signature over what it sent.
 import { z } from 'zod';
 import { applyTwilioReceipt } from '../../domain/tracking/receipts.js';
+import { applySmsReports } from '../../domain/tracking/sms-reports.js';
 import { apiTracker } from '../tracking.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute, type RouteHost } from '../route.js';
@@ -22,6 +23,32 @@ export function receiptRoutes(host: RouteHost, deps: AppDeps): void {
     async handler({ req, res, params, body }) {
       await applyTwilioReceipt(receiptDeps, params.providerId, { url: `${deps.publicUrl}${req.originalUrl}`, signature: req.get('x-twilio-signature'), params: body });
       res.status(204).end();
+    },
+  });
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/receipts/{providerId}/{token}',
+    summary: "Aliyun SmsReport and Tencent SMS status callbacks: unsigned by the providers, so the URL carries the provider config's `receiptToken`",
+    tag: 'Providers',
+    scope: null,
+    params: z.object({ providerId: ClientId, token: z.string().min(1).max(200) }),
+    body: z
+      .array(z.record(z.string(), z.unknown()))
+      .max(10_000)
+      .meta({
+        description:
+          'The batch the provider pushes. Aliyun: `[{phone_number, send_time, report_time, success, err_code, err_msg, sms_size, biz_id, out_id}]`. Tencent: `[{user_receive_time, nationcode, mobile, report_status, errmsg, description, sid}]`.',
+      }),
+    errors: [400, 403, 404],
+    responses: {
+      200: {
+        description: 'Applied (or held until the send it reports on is recorded); the body is the acknowledgement the provider expects: Aliyun `{"code":0,"msg":"成功"}`, Tencent `{"result":0,"errmsg":"OK"}`',
+        schema: z.record(z.string(), z.union([z.string(), z.number()])).meta({ id: 'SmsReportAck' }),
+      },
+    },
+    async handler({ res, params, body }) {
+      res.json(await applySmsReports(receiptDeps, params.providerId, params.token, body));
     },
   });
 }

@@ -1,7 +1,8 @@
 // Aliyun and Tencent SMS through the whole stack: POST /v1/notifications (and /v1/otp) → the
 // real workflow on Temporal → the adapters → local endpoints that check each provider's
-// documented request and signature (Aliyun RPC signature v1, Tencent TC3-HMAC-SHA256). Each
-// scenario runs in a tenant of its own, so each has its own SMS routing.
+// documented request and signature (Aliyun RPC signature v1, Tencent TC3-HMAC-SHA256). Then
+// the providers' delivery reports, posted as they push them, move the delivery to delivered
+// or failed. Each scenario runs in a tenant of its own, so each has its own SMS routing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aliyunSmsApi } from '../providers/aliyun.js';
 import { startReceiver, type Receiver } from '../providers/receiver.js';
@@ -10,6 +11,8 @@ import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
 
 const ALIYUN = { id: 'LTAI5tStackKeyId', secret: 'stackSecret/with+chars=' };
 const TENCENT = { id: 'AKIDstackEXAMPLE0123456789', key: 'stackKeyEXAMPLE0123456789', app: '1400006666' };
+const ALIYUN_TOKEN = 'aliyun-report-token-0123456789';
+const TENCENT_TOKEN = 'tencent-report-token-0123456789';
 
 /** A template with both providers' registered templates, parameters from data and from the recipient. */
 const TEMPLATE = {
@@ -45,13 +48,13 @@ describe('Chinese SMS end to end', () => {
     channel: 'sms',
     kind: 'aliyun-sms',
     order,
-    config: { accessKeyId: ALIYUN.id, accessKeySecret: ALIYUN.secret, signName: '阿里云短信测试', endpoint: `${rx[rxName]?.baseUrl}/` },
+    config: { accessKeyId: ALIYUN.id, accessKeySecret: ALIYUN.secret, signName: '阿里云短信测试', endpoint: `${rx[rxName]?.baseUrl}/`, receiptToken: ALIYUN_TOKEN },
   });
   const tencentProvider = (rxName: string, order: number) => ({
     channel: 'sms',
     kind: 'tencent-sms',
     order,
-    config: { secretId: TENCENT.id, secretKey: TENCENT.key, sdkAppId: TENCENT.app, signName: '腾讯云', endpoint: rx[rxName]?.baseUrl },
+    config: { secretId: TENCENT.id, secretKey: TENCENT.key, sdkAppId: TENCENT.app, signName: '腾讯云', endpoint: rx[rxName]?.baseUrl, receiptToken: TENCENT_TOKEN },
   });
 
   /** A tenant of its own with these SMS providers, the template `code` and users. */
@@ -76,6 +79,12 @@ describe('Chinese SMS end to end', () => {
     const deliveries = await t.request('GET', `/v1/notifications/${res.body.id}/deliveries`);
     return { id: res.body.id, delivery: deliveries.body.items[0] };
   }
+
+  const providerMessageId = async (deliveryId: string) =>
+    (await stack.db.selectFrom('deliveries').select('provider_message_id').where('id', '=', deliveryId).executeTakeFirstOrThrow()).provider_message_id as string;
+
+  const postReport = (providerId: string, token: string, body: unknown) =>
+    fetch(`${stack.config.publicUrl}/v1/receipts/${providerId}/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
     stack = await startStack();
@@ -104,6 +113,34 @@ describe('Chinese SMS end to end', () => {
       expect(JSON.parse(form.get('TemplateParam') ?? '{}')).toEqual({ code: '482913', name: '李雷' });
       // OutId is the ledger's message id, so a report can be traced back to the delivery.
       expect(form.get('OutId')).toBe(delivery.messageId);
+    });
+
+    it('an SmsReport push after the send moves the delivery to delivered, with its event', async () => {
+      const { id, delivery } = await sent(t, 'li', '246810');
+      const form = new URLSearchParams(rx.aliyun?.requests.at(-1)?.body);
+      const bizId = await providerMessageId(delivery.id);
+      expect(bizId).toMatch(/^\d+\^0$/);
+      const report = { phone_number: '13800138000', send_time: '2026-12-06 10:00:00', report_time: '2026-12-06 10:00:03', success: true, err_code: 'DELIVERED', err_msg: '用户接收成功', sms_size: '1', biz_id: bizId, out_id: form.get('OutId') };
+      const res = await postReport('aliyun-main', ALIYUN_TOKEN, [report]);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ code: 0, msg: '成功' });
+      const after = (await t.request('GET', `/v1/notifications/${id}/deliveries`)).body.items[0];
+      expect(after).toMatchObject({ status: 'delivered' });
+      const events = (await t.request('GET', `/v1/notifications/${id}/events`)).body.items as { event: string; provider: string }[];
+      expect(events.find((e) => e.event === 'delivered')).toMatchObject({ provider: 'aliyun-main' });
+    });
+
+    it('refuses reports with a wrong token (403), for an unknown provider (404) and of the wrong shape (400)', async () => {
+      const report = [{ biz_id: '1^0', success: true }];
+      expect((await postReport('aliyun-main', 'x'.repeat(ALIYUN_TOKEN.length), report)).status).toBe(403);
+      expect((await postReport('aliyun-nope', ALIYUN_TOKEN, report)).status).toBe(404);
+      const bad = await postReport('aliyun-main', ALIYUN_TOKEN, [{ biz_id: '1^0', success: 'yes' }]);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('0.success');
+      // The token is a secret: never in a read of the provider.
+      const read = await t.request('GET', '/v1/providers/aliyun-main');
+      expect(read.status).toBe(200);
+      expect(JSON.stringify(read.body)).not.toContain(ALIYUN_TOKEN);
     });
 
     it('sends an OTP through the registered template, and the code it carried verifies', async () => {
@@ -159,6 +196,28 @@ describe('Chinese SMS end to end', () => {
       expect(body).toMatchObject({ PhoneNumberSet: ['+8613800138000'], SmsSdkAppId: TENCENT.app, TemplateId: '449739', SignName: '赫拉德', TemplateParamSet: ['771122', '李雷'] });
     });
 
+    it('a FAIL status callback fails the delivery with the provider’s reason, on the timeline too', async () => {
+      const { id, delivery } = await sent(t, 'li', '771123');
+      const sid = await providerMessageId(delivery.id);
+      expect(sid).toMatch(/^5000:/);
+      const report = { user_receive_time: '2026-12-06 10:00:05', nationcode: '86', mobile: '13800138000', report_status: 'FAIL', errmsg: 'MK:0005', description: '空号', sid };
+      const res = await postReport('tencent-main', TENCENT_TOKEN, [report]);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ result: 0, errmsg: 'OK' });
+      const after = (await t.request('GET', `/v1/notifications/${id}/deliveries`)).body.items[0];
+      expect(after).toMatchObject({ status: 'failed', reason: 'tencent-sms reported MK:0005: 空号' });
+      const events = (await t.request('GET', `/v1/notifications/${id}/events`)).body.items as { event: string; reason: string; errorCode: string }[];
+      expect(events.find((e) => e.event === 'failed')).toMatchObject({ reason: 'tencent-sms reported MK:0005: 空号', errorCode: 'MK:0005' });
+    });
+
+    it('a SUCCESS callback marks a Tencent delivery delivered; another provider’s token does not open its URL', async () => {
+      const { id, delivery } = await sent(t, 'li', '123123');
+      const res = await postReport('tencent-main', TENCENT_TOKEN, [{ report_status: 'SUCCESS', errmsg: 'DELIVRD', description: '用户短信送达成功', sid: await providerMessageId(delivery.id), mobile: '13800138000', nationcode: '86' }]);
+      expect(res.status).toBe(200);
+      expect((await t.request('GET', `/v1/notifications/${id}/deliveries`)).body.items[0]).toMatchObject({ status: 'delivered' });
+      // The Aliyun token does not open Tencent's URL.
+      expect((await postReport('tencent-main', ALIYUN_TOKEN, [])).status).toBe(403);
+    });
   });
 
   describe('failover from Aliyun to Tencent', () => {
