@@ -1,4 +1,3 @@
-import type { ChangeEvent } from 'react';
 import { useI18n } from '../../i18n/I18nProvider';
 import { aliyunParamsOf, type SmsCodesForm } from './smsCodesForm';
 
@@ -10,45 +9,36 @@ interface Props {
 /** Aliyun and Tencent send only templates registered in their consoles: their codes and parameters. */
 export function SmsCodeFields({ codes, onChange }: Props) {
   const { t } = useI18n();
-  const set = (field: keyof SmsCodesForm) => (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => onChange({ ...codes, [field]: e.target.value });
+  // Each field is labelled by the message of its own name (smsCodes.aliyunCode, …).
+  const field = (name: keyof SmsCodesForm, opts: { placeholder?: string; multiline?: boolean; invalid?: boolean } = {}) => {
+    const props = { name, value: codes[name], placeholder: opts.placeholder, onChange: (e: { target: { value: string } }) => onChange({ ...codes, [name]: e.target.value }) };
+    return (
+      <label className={opts.multiline ? undefined : 'grow'}>
+        {t(`smsCodes.${name}`)}
+        {opts.multiline ? <textarea className="code" rows={3} spellCheck={false} aria-invalid={opts.invalid} {...props} /> : <input {...props} />}
+      </label>
+    );
+  };
   const badParams = aliyunParamsOf(codes.aliyunParams) === null;
   return (
     <fieldset className="sms-codes" data-testid="sms-codes">
       <legend>{t('smsCodes.title')}</legend>
       <p className="muted small">{t('smsCodes.hint')}</p>
       <div className="row">
-        <label className="grow">
-          {t('smsCodes.aliyunCode')}
-          <input name="aliyunCode" value={codes.aliyunCode} onChange={set('aliyunCode')} placeholder="SMS_154950909" />
-        </label>
-        <label className="grow">
-          {t('smsCodes.aliyunSignName')}
-          <input name="aliyunSignName" value={codes.aliyunSignName} onChange={set('aliyunSignName')} />
-        </label>
+        {field('aliyunCode', { placeholder: 'SMS_154950909' })}
+        {field('aliyunSignName')}
       </div>
-      <label>
-        {t('smsCodes.aliyunParams')}
-        <textarea name="aliyunParams" className="code" rows={3} spellCheck={false} value={codes.aliyunParams} onChange={set('aliyunParams')} placeholder='{"code": "{{code}}"}' aria-invalid={badParams} />
-      </label>
+      {field('aliyunParams', { placeholder: '{"code": "{{code}}"}', multiline: true, invalid: badParams })}
       {badParams && (
         <p className="notice warn" role="alert">
           {t('smsCodes.badParams')}
         </p>
       )}
       <div className="row">
-        <label className="grow">
-          {t('smsCodes.tencentId')}
-          <input name="tencentId" value={codes.tencentId} onChange={set('tencentId')} placeholder="449739" />
-        </label>
-        <label className="grow">
-          {t('smsCodes.tencentSignName')}
-          <input name="tencentSignName" value={codes.tencentSignName} onChange={set('tencentSignName')} />
-        </label>
+        {field('tencentId', { placeholder: '449739' })}
+        {field('tencentSignName')}
       </div>
-      <label>
-        {t('smsCodes.tencentParams')}
-        <textarea name="tencentParams" className="code" rows={3} spellCheck={false} value={codes.tencentParams} onChange={set('tencentParams')} placeholder={'{{code}}\n{{minutes}}'} />
-      </label>
+      {field('tencentParams', { placeholder: '{{code}}\n{{minutes}}', multiline: true })}
     </fieldset>
   );
 }
