@@ -6,7 +6,7 @@ import { z, type ZodType } from 'zod';
 import { ErrorBody, HttpError } from './errors.js';
 import { hasScope, type AuthContext, type KeyVerifier, type Scope } from './auth.js';
 import { rateLimitHeaders, type RequestLimiter } from './rate-limit.js';
-import { agreeOnKey, fingerprintOf, IDEMPOTENCY_RETENTION_HOURS, parseIdempotencyKey, type Idempotency } from '../domain/idempotency/idempotency.js';
+import { agreeOnKey, fingerprintOf, IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_RETENTION_HOURS, parseIdempotencyKey, type Idempotency } from '../domain/idempotency/idempotency.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -131,6 +131,7 @@ export async function limit(res: Response, host: RouteHost, auth: AuthContext): 
 const IdempotencyHeader = z.object({
   'idempotency-key': z
     .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN)
     .optional()
     .meta({
       description: `Makes a retry safe: the first request with this key runs; the same key with the same request within ${IDEMPOTENCY_RETENTION_HOURS} h gets the first response back (with \`Idempotent-Replayed: true\`), with another request a 422 (\`idempotency_key_reused\`), and while the first is still running a 409 (\`idempotency_key_in_flight\`). Per tenant; 1–255 printable ASCII characters, bare or quoted.`,

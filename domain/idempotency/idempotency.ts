@@ -19,7 +19,8 @@ export const IDEMPOTENCY_RETENTION_HOURS = 24;
 /** How long a request may hold its key before a retry of it may take the key over (its process died). */
 const IN_FLIGHT_LOCK_MS = 60_000;
 const SWEEP_EVERY_MS = 60_000;
-const KEY = /^[\x20-\x7e]{1,255}$/;
+/** 1–255 printable ASCII characters, not starting or ending with a space (the OpenAPI pattern too). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/;
 
 export interface IdempotentRequest {
   tenantId: string;
@@ -40,8 +41,9 @@ export function fingerprintOf(method: string, path: string, body: unknown): stri
 
 /** A key as clients send it: bare (Stripe) or as a structured-field string (`"…"`, the IETF draft). */
 export function parseIdempotencyKey(raw: string): string {
-  const key = /^"(.*)"$/.exec(raw.trim())?.[1] ?? raw.trim();
-  if (!KEY.test(key)) throw invalid('invalid_idempotency_key', 'Idempotency-Key must be 1–255 printable ASCII characters');
+  const trimmed = raw.trim();
+  const key = /^"(.+)"$/.exec(trimmed)?.[1] ?? trimmed;
+  if (!IDEMPOTENCY_KEY_PATTERN.test(trimmed) || key.length > 255) throw invalid('invalid_idempotency_key', 'Idempotency-Key must be 1–255 printable ASCII characters, without leading or trailing spaces');
   return key;
 }
 

@@ -1112,110 +1112,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/notifications/batch": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send up to 1,000 different notifications, each accepted or refused on its own
-         * @description Scope: `send`.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["BatchRequest"];
-                };
-            };
-            responses: {
-                /** @description One result per item, in order: `202` with the notification (the original one when its idempotencyKey was used before with the same body), or the error that item alone would have got (`400`, `409`, `422`, `429`, `503`). Accepted items are stored and their runs started whatever happens to the others; retry items that got `503` (or the whole batch: the keys make it safe). */
-                207: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["BatchResult"];
-                    };
-                };
-                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The key lacks the scope this route needs. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Request body too large. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Too many requests; see Retry-After. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
-                431: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description A dependency is unavailable; retry later. See Retry-After. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/notifications/{id}": {
         parameters: {
             query?: never;
@@ -8595,103 +8491,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/receipts/{providerId}/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Aliyun SmsReport and Tencent SMS status callbacks: unsigned by the providers, so the URL carries the provider config's `receiptToken` */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    providerId: string;
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
-                };
-            };
-            responses: {
-                /** @description Applied (or held until the send it reports on is recorded); the body is the acknowledgement the provider expects: Aliyun `{"code":0,"msg":"成功"}`, Tencent `{"result":0,"errmsg":"OK"}` */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["SmsReportAck"];
-                    };
-                };
-                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description The key lacks the scope this route needs. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description No such object in this tenant. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Request body too large. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
-                431: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description A dependency is unavailable; retry later. See Retry-After. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/suppressions/email": {
         parameters: {
             query?: never;
@@ -12526,70 +12325,6 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        BatchResult: {
-            accepted: number;
-            refused: number;
-            results: {
-                /** @description The position of the item in `notifications`. */
-                index: number;
-                /** @description 202 accepted, or the HTTP status of this item’s error. */
-                status: number;
-                notification?: components["schemas"]["Notification"];
-                error?: {
-                    /** @example validation_failed */
-                    code: string;
-                    message: string;
-                    details?: unknown[];
-                    /** @description The X-Request-Id of the request (quote it when reporting a problem). */
-                    requestId?: string;
-                };
-            }[];
-        };
-        BatchRequest: {
-            notifications: components["schemas"]["BatchNotificationRequest"][];
-        };
-        BatchNotificationRequest: {
-            /** @description Template key; its published version is used unless templateVersion is given. */
-            template: string;
-            templateVersion?: number;
-            to: components["schemas"]["SendAudience"];
-            /** @default {} */
-            data: {
-                [key: string]: unknown;
-            };
-            /**
-             * @description Defaults to the template's defaultPriority.
-             * @enum {string}
-             */
-            priority?: "high" | "medium" | "low";
-            /** @description Restrict/order channels; default = the template's channels. */
-            channels?: components["schemas"]["Channel"][];
-            category?: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 date-time with offset
-             * @example 2026-11-26T19:30:00+08:00
-             */
-            sendAt?: string;
-            /**
-             * Format: date-time
-             * @description ISO-8601 date-time with offset
-             * @example 2026-11-26T19:30:00+08:00
-             */
-            expiresAt?: string;
-            /** @description Required in a batch: it makes retrying the whole batch safe. */
-            idempotencyKey: string;
-            /** @description If a recipient is not reached (`delivered`, or `read` for in-app) within afterSeconds, send these channels too. */
-            escalation?: {
-                afterSeconds: number;
-                channels: components["schemas"]["Channel"][];
-                /**
-                 * @default delivered
-                 * @enum {string}
-                 */
-                until: "delivered" | "read";
-            };
-        };
         RecallResult: {
             recalled: number;
             notRecallable: {
@@ -13650,8 +13385,6 @@ export interface components {
             from: string;
             /** @description Pooled connections per server (default 5). */
             maxConnections?: number;
-            /** @description How long the server may stay silent before the attempt fails and is retried (default 30000). */
-            socketTimeoutMs?: number;
         };
         WebhookProviderRequest: {
             /** @enum {string} */
@@ -14673,9 +14406,6 @@ export interface components {
                 burst?: number;
             } | null;
             enabled?: boolean;
-        };
-        SmsReportAck: {
-            [key: string]: string | number;
         };
         EmailSuppression: {
             address: string;
