@@ -175,6 +175,16 @@ describe('Chinese SMS end to end', () => {
       expect((await t.request('POST', '/v1/otp', { userId: 'li', template: 'plain' })).status).toBe(422);
     });
 
+    it('checks each locale’s own registered templates: a variant that replaces them without an Aliyun code is refused, naming the locale', async () => {
+      const zhTencentOnly = { ...TEMPLATE, locales: { zh: { sms: { providers: { 'tencent-sms': TEMPLATE.sms.providers['tencent-sms'] } } } } };
+      expect((await t.request('PUT', '/v1/templates/localized', zhTencentOnly)).status).toBeLessThan(300);
+      expect((await t.request('POST', '/v1/templates/localized/publish')).status).toBe(201);
+      const res = await t.request('POST', '/v1/notifications', { template: 'localized', to: { userIds: ['li'] }, data: { code: '1' } });
+      expect(res.status).toBe(422);
+      expect(res.body.error.details).toEqual([{ template: 'localized', locale: 'zh', provider: 'aliyun-main', kind: 'aliyun-sms', missing: 'templateCode' }]);
+      expect(res.body.error.message).toContain('(locale zh)');
+    });
+
     it('refuses to save codes for a provider kind that does not send registered templates', async () => {
       const res = await t.request('PUT', '/v1/templates/odd', { sms: { text: 'x', providers: { twilio: { templateCode: 'A' } } }, locales: { zh: { sms: { providers: { 'huawei-sms': { templateId: '1' } } } } } });
       expect(res.status).toBe(422);
