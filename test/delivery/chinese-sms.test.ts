@@ -143,6 +143,18 @@ describe('Chinese SMS end to end', () => {
       expect(JSON.stringify(read.body)).not.toContain(ALIYUN_TOKEN);
     });
 
+    it('previews the registered templates with their parameters rendered for a sample recipient', async () => {
+      const res = await t.request('POST', '/v1/templates/code/preview', { data: { code: '135790' }, channel: 'sms', recipient: { name: '韩梅梅' } });
+      expect(res.status).toBe(200);
+      expect(res.body.channels.sms).toMatchObject({
+        text: '韩梅梅, your code is 135790',
+        providers: {
+          'aliyun-sms': { templateCode: 'SMS_154950909', templateParam: { code: '135790', name: '韩梅梅' } },
+          'tencent-sms': { templateId: '449739', signName: '赫拉德', templateParamSet: ['135790', '韩梅梅'] },
+        },
+      });
+    });
+
     it('sends an OTP through the registered template, and the code it carried verifies', async () => {
       const otpTemplate = { sms: { text: 'Code {{code}}, valid {{minutes}} min', providers: { 'aliyun-sms': { templateCode: 'SMS_OTP_1', signName: '赫拉德', templateParam: { code: '{{code}}', minutes: '{{minutes}}' } } } } };
       expect((await t.request('PUT', '/v1/templates/otp', otpTemplate)).status).toBeLessThan(300);
