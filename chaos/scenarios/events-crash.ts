@@ -1,0 +1,205 @@
+// Durable events: during a campaign, with ClickHouse down the whole time, the worker process
+// and an API process (serving the recipients' open pixels) are SIGKILLed and started again;
+// then ClickHouse comes back. Every state change the ledger and the activity log hold must
+// reach ClickHouse exactly once: the event ids stored there equal the logged ones, with no
+// row twice. Events wait in the PostgreSQL outbox (written in the transaction of their
+// change) and the workers' relay ships them; nothing is drained by hand.
+import { rmSync } from 'node:fs';
+import { createClient } from '@clickhouse/client';
+import { sql } from 'kysely';
+import { ch, chSql } from '../../analytics/clickhouse-sql.js';
+import { CLICKHOUSE_DEFAULTS } from '../../analytics/clickhouse-store.js';
+import { DELIVERY_EVENT_TYPES } from '../../analytics/events.js';
+import { freePort } from '../../common/free-port.js';
+import { startCaptureSmtp, type CapturedMail } from '../../local/capture-smtp.js';
+import { startClickHouse, type LocalClickHouse } from '../../local/clickhouse.js';
+import { countUnshippedOutbox } from '../../schema/queries/event-outbox.js';
+import { seedUsers, startBulk, waitAllFinal } from '../lib/campaign.js';
+import type { ScenarioContext } from '../lib/context.js';
+import { createDatabase } from '../lib/database.js';
+import { startHerald } from '../lib/herald.js';
+import { sleep, startNodeProcess, until, type ChildProc } from '../lib/processes.js';
+
+export interface EventsCrashParams {
+  n: number;
+  /** The worker is killed once this share of the mails arrived. */
+  killAtFraction: number;
+  restartAfterMs: number;
+  timeoutMs: number;
+}
+
+export interface EventsCrashResult {
+  ok: boolean;
+  problems: string[];
+  /** Mails at the SMTP server when the worker was killed, and opens answered when the API was. */
+  mailsAtWorkerKill: number;
+  opensAtApiKill: number;
+  /** Outbox rows waiting for ClickHouse just before it came back. */
+  waitingInOutbox: number;
+  /** Event ids in the activity log (the expected set) and rows in ClickHouse. */
+  logged: number;
+  clickhouseRows: number;
+  clickhouseDistinct: number;
+  missing: number;
+  unexpected: number;
+  byType: Record<string, { logged: number; clickhouse: number }>;
+  ledger: { rows: number; sent: number };
+  /** Open pixels fetched: one per mail received, so a mail the worker kill doubled counts twice. */
+  mailsOpened: number;
+  /** From ClickHouse's return to the outbox being empty. */
+  shipMs: number;
+}
+
+const PIXEL = /\/t\/o\/([A-Za-z0-9._~-]+)/;
+
+export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): Promise<EventsCrashResult> {
+  let chServer: LocalClickHouse = await startClickHouse();
+  const chDir = chServer.dir;
+  const smtp = await startCaptureSmtp({ keep: p.n * 2 + 100 });
+  const db = await createDatabase();
+  const h = await startHerald({
+    temporalAddress: ctx.temporalAddress,
+    databaseUrl: db.url,
+    smtp,
+    bundlePath: ctx.bundlePath,
+    workers: 'child',
+    env: {
+      CLICKHOUSE_URL: chServer.url,
+      HERALD_EVENT_RELAY_INTERVAL_MS: '200',
+      HERALD_EVENT_RELAY_RETRY_MAX_MS: '1000',
+      HERALD_BULK_BATCH_SIZE: '50',
+      HERALD_BULK_CONCURRENCY: '10',
+      HERALD_WORKER_SLOTS: '12',
+      HERALD_DELIVERY_TIMEOUT_MS: '5000',
+      HERALD_RETRY_INITIAL_MS: '200',
+      HERALD_RETRY_MAX_INTERVAL_MS: '2000',
+    },
+  });
+  // The API whose open pixels the recipients hit: a process of its own, so it can be SIGKILLed.
+  const apiPort = await freePort();
+  const apiEnv = { ...h.env, HERALD_PORT: String(apiPort), HERALD_OPS_PORT: String(await freePort()), HERALD_OPS_HOST: '127.0.0.1', HERALD_DRAIN_DELAY_MS: '0' };
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  let api: ChildProc | undefined;
+  const startApi = async () => {
+    const proc = startNodeProcess('api/main.ts', apiEnv);
+    api = proc;
+    await until('API process ready', async () => {
+      if (proc.child.exitCode !== null) throw new Error(`API exited ${proc.child.exitCode}: ${proc.log.slice(-20).join('\n')}`);
+      return (await fetch(`${apiUrl}/readyz`)).ok ? true : undefined;
+    }, 120_000, 100);
+  };
+  const chClient = () => createClient({ url: chServer.url });
+  let opening = true;
+  try {
+    await startApi();
+    await seedUsers(h, p.n);
+    const put = await h.request('PUT', '/v1/templates/news', { email: { subject: 'News {{n}}', html: '<p>Hello {{name}}, the news.</p>', text: 'Hello {{name}}, the news.' } });
+    if (put.status >= 300) throw new Error(`template: ${JSON.stringify(put.body)}`);
+    if ((await h.request('POST', '/v1/templates/news/publish')).status !== 201) throw new Error('publish failed');
+    // Down for the whole campaign (the store creates its table when it first writes).
+    await chServer.kill();
+    const id = await startBulk(h, { template: 'news' });
+    ctx.log(`events-crash: campaign of ${p.n} started with ClickHouse down`);
+
+    // Recipients open their mail through the API process; a request the kill cuts off is tried again.
+    const opened = new Set<string>();
+    const openOne = async (m: CapturedMail): Promise<void> => {
+      const token = PIXEL.exec(m.html ?? '')?.[1];
+      if (!token) throw new Error(`no open pixel in the mail to ${m.envelopeTo[0]}`);
+      for (;;) {
+        try {
+          const r = await fetch(`${apiUrl}/t/o/${token}`, { signal: AbortSignal.timeout(5000) });
+          await r.arrayBuffer();
+          if (r.ok) {
+            opened.add(token);
+            return;
+          }
+        } catch {
+          /* the API is down: try again */
+        }
+        await sleep(100);
+      }
+    };
+    const opener = (async () => {
+      let next = 0;
+      while (opening || next < smtp.mails().length) {
+        const mails = smtp.mails();
+        const batch = mails.slice(next);
+        next = mails.length;
+        await Promise.all(batch.map(openOne));
+        await sleep(50);
+      }
+    })();
+
+    await until('mails before the worker kill', () => (smtp.mails().length >= p.n * p.killAtFraction ? true : undefined), p.timeoutMs, 20);
+    await h.killWorkers();
+    const mailsAtWorkerKill = smtp.mails().length;
+    await until('opens before the API kill', () => (opened.size >= Math.min(mailsAtWorkerKill, 20) ? true : undefined), p.timeoutMs, 20);
+    await api?.kill();
+    const opensAtApiKill = opened.size;
+    ctx.log(`events-crash: worker SIGKILL after ${mailsAtWorkerKill} mails, API SIGKILL after ${opensAtApiKill} opens`);
+    await sleep(p.restartAfterMs);
+    await h.startWorkers();
+    await startApi();
+    await waitAllFinal(h, [id], p.timeoutMs);
+    await until('every mail opened', () => (opened.size >= p.n ? true : undefined), p.timeoutMs, 100);
+    opening = false;
+    await opener;
+
+    const waitingInOutbox = await countUnshippedOutbox(h.db);
+    chServer = await startClickHouse({ dir: chDir, httpPort: chServer.httpPort, tcpPort: chServer.tcpPort });
+    const backAt = Date.now();
+    await until('outbox shipped', async () => ((await countUnshippedOutbox(h.db)) === 0 ? true : undefined), p.timeoutMs, 200);
+    const shipMs = Date.now() - backAt;
+
+    // The expected set: every state change in the activity log that is an analytics event.
+    const log = await h.db.selectFrom('delivery_log').select(['event_key', 'event']).where('event', 'in', [...DELIVERY_EVENT_TYPES]).execute();
+    const client = chClient();
+    const rs = await client.query({ query: chSql`SELECT event_id, type FROM ${ch.identifier(CLICKHOUSE_DEFAULTS.database)}.${ch.identifier('delivery_events')}`.text, format: 'JSONEachRow' });
+    const stored = await rs.json<{ event_id: string; type: string }>();
+    await client.close();
+    const storedIds = new Set(stored.map((r) => r.event_id));
+    const loggedIds = new Set(log.map((r) => r.event_key));
+    const byType: EventsCrashResult['byType'] = {};
+    for (const t of DELIVERY_EVENT_TYPES) byType[t] = { logged: log.filter((r) => r.event === t).length, clickhouse: stored.filter((r) => r.type === t).length };
+    const ledgerRow = await sql<{ rows: string; sent: string }>`select count(*)::text as rows, count(sent_at)::text as sent from deliveries where notification_id = ${id}`.execute(h.db);
+    const ledger = { rows: Number(ledgerRow.rows[0]?.rows), sent: Number(ledgerRow.rows[0]?.sent) };
+    const missing = [...loggedIds].filter((e) => !storedIds.has(e)).length;
+    const unexpected = [...storedIds].filter((e) => !loggedIds.has(e)).length;
+
+    const problems: string[] = [];
+    if (mailsAtWorkerKill <= 0 || mailsAtWorkerKill >= p.n) problems.push(`the worker kill did not land mid-campaign (${mailsAtWorkerKill}/${p.n} mails)`);
+    if (opensAtApiKill <= 0) problems.push('the API was killed before it served an open');
+    if (waitingInOutbox === 0) problems.push('nothing waited in the outbox while ClickHouse was down');
+    if (missing > 0) problems.push(`${missing} logged events missing in ClickHouse`);
+    if (unexpected > 0) problems.push(`${unexpected} events in ClickHouse that are not in the log`);
+    if (stored.length !== storedIds.size) problems.push(`${stored.length - storedIds.size} rows doubled in ClickHouse`);
+    if (byType.queued?.logged !== ledger.rows) problems.push(`queued events ${byType.queued?.logged} ≠ ledger rows ${ledger.rows}`);
+    if (byType.sent?.logged !== ledger.sent || ledger.sent !== p.n) problems.push(`sent events ${byType.sent?.logged}, ledger sent ${ledger.sent}, of ${p.n}`);
+    if (byType.opened?.logged !== p.n) problems.push(`opened events ${byType.opened?.logged} ≠ ${p.n} mails opened`);
+    return {
+      ok: problems.length === 0,
+      problems,
+      mailsAtWorkerKill,
+      opensAtApiKill,
+      waitingInOutbox,
+      logged: loggedIds.size,
+      clickhouseRows: stored.length,
+      clickhouseDistinct: storedIds.size,
+      missing,
+      unexpected,
+      byType,
+      ledger,
+      mailsOpened: opened.size,
+      shipMs,
+    };
+  } finally {
+    opening = false;
+    await api?.stop();
+    await h.stop();
+    await smtp.close();
+    await db.drop();
+    await chServer.stop();
+    rmSync(chDir, { recursive: true, force: true });
+  }
+}
