@@ -104,7 +104,6 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
     body: ScheduleRequest,
     errors: [409, 422],
     idempotency: {},
-    idempotency: {},
     responses: { 201: { description: 'The schedule', schema: Schedule } },
     async handler({ res, body, auth }) {
       const row = await createSchedule(scheduleDeps, variables, auth, body);
