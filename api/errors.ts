@@ -1,5 +1,5 @@
 // The one error shape of API.md, and the mapping from everything that can go wrong to it.
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import { z } from 'zod';
 import { isDependencyDown } from '../common/dependency-down.js';
 import type { Logger } from '../common/logger.js';
@@ -64,33 +64,41 @@ interface BodyParserError {
   status?: number;
 }
 
+/** Anything thrown while handling a request, as the error the client gets (logged when it is Herald's fault or an outage). */
+export function httpErrorOf(err: unknown, logger: Logger, req: Pick<Request, 'path' | 'method'>): HttpError {
+  const bp = err as BodyParserError;
+  if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) return fromDomainError(err);
+  if (bp.type === 'entity.parse.failed') return new HttpError(400, 'malformed_json', 'the request body is not valid JSON');
+  if (bp.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
+  if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported') {
+    return new HttpError(400, 'unsupported_encoding', 'the request body encoding is not supported; send UTF-8 JSON');
+  }
+  if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) return new HttpError(bp.status, 'bad_request', 'the request could not be read');
+  if (isPgDataException(err)) {
+    // A value the schema let through but PostgreSQL cannot hold (out of range, bad
+    // encoding): the client's input, so a 400, and logged so the schema can be tightened.
+    logger.warn({ code: (err as { code?: string }).code, path: req.path }, 'database refused a value');
+    return new HttpError(400, 'invalid_value', 'a value in the request is out of range or malformed');
+  }
+  if (isDependencyDown(err)) {
+    logger.warn({ err: { message: (err as Error).message }, path: req.path }, 'dependency unavailable');
+    return dependencyUnavailable();
+  }
+  logger.error({ err, path: req.path, method: req.method }, 'unhandled error');
+  return new HttpError(500, 'internal_error', 'an unexpected error occurred');
+}
+
+/** The error body of API.md, with the request's id. */
+export function errorBodyOf(e: HttpError, requestId: string | undefined): z.infer<typeof ErrorBody> {
+  return { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}), ...(requestId ? { requestId } : {}) } };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    let e: HttpError;
-    const bp = err as BodyParserError;
-    if (err instanceof HttpError) e = err;
-    else if (err instanceof DomainError) e = fromDomainError(err);
-    else if (bp.type === 'entity.parse.failed') e = new HttpError(400, 'malformed_json', 'the request body is not valid JSON');
-    else if (bp.type === 'entity.too.large') e = new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
-    else if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported') {
-      e = new HttpError(400, 'unsupported_encoding', 'the request body encoding is not supported; send UTF-8 JSON');
-    } else if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
-      e = new HttpError(bp.status, 'bad_request', 'the request could not be read');
-    } else if (isPgDataException(err)) {
-      // A value the schema let through but PostgreSQL cannot hold (out of range, bad
-      // encoding): the client's input, so a 400, and logged so the schema can be tightened.
-      logger.warn({ code: (err as { code?: string }).code, path: req.path }, 'database refused a value');
-      e = new HttpError(400, 'invalid_value', 'a value in the request is out of range or malformed');
-    } else if (isDependencyDown(err)) {
-      logger.warn({ err: { message: (err as Error).message }, path: req.path }, 'dependency unavailable');
-      e = dependencyUnavailable();
-    } else {
-      logger.error({ err, path: req.path, method: req.method }, 'unhandled error');
-      e = new HttpError(500, 'internal_error', 'an unexpected error occurred');
-    }
+    const e = httpErrorOf(err, logger, req);
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(e.headers ?? {})) res.setHeader(k, v);
-    const id = requestIdOf(req);
-    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}), ...(id ? { requestId: id } : {}) } });
+    res.status(e.status).json(errorBodyOf(e, requestIdOf(req)));
   };
 }

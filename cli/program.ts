@@ -2,6 +2,7 @@
 // exactly what API clients see, errors included.
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
@@ -28,6 +29,33 @@ function parseJsonOption(value: string): Record<string, unknown> {
 }
 
 const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+/** For options given more than once: each value is kept. */
+const repeated = (value: string, previous: string[] = []) => [...previous, value];
+
+interface EmailFlags {
+  attach?: string[];
+  attachUrl?: string[];
+  cc?: string[];
+  bcc?: string[];
+  replyTo?: string[];
+}
+
+/** `--attach` files are sent as base64 (their type from the extension); `--attach-url` files are fetched by Herald. */
+async function emailOptionsOf(o: EmailFlags): Promise<NotificationRequest['email']> {
+  const files = await Promise.all((o.attach ?? []).map(async (path) => ({ filename: basename(path), content: (await readFile(path)).toString('base64') })));
+  const urls = (o.attachUrl ?? []).map((url) => ({ filename: basename(new URL(url).pathname) || 'attachment', url }));
+  const attachments = [...files, ...urls];
+  const email = { ...(o.replyTo ? { replyTo: o.replyTo } : {}), ...(o.cc ? { cc: o.cc } : {}), ...(o.bcc ? { bcc: o.bcc } : {}), ...(attachments.length > 0 ? { attachments } : {}) };
+  return Object.keys(email).length > 0 ? email : undefined;
+}
+
+/** `ada` is a user id; `ada@example.com` and `+8613800138000` are inline recipients (found or created by address). */
+function audienceOf(to: readonly string[]): NotificationRequest['to'] {
+  const isAddress = (s: string) => s.includes('@') || s.startsWith('+');
+  const userIds = to.filter((s) => !isAddress(s));
+  const recipients = to.filter(isAddress).map((s) => (s.includes('@') ? { email: s } : { phone: s }));
+  return { ...(userIds.length > 0 ? { userIds } : {}), ...(recipients.length > 0 ? { recipients } : {}) };
+}
 
 function summary(n: Notification): string {
   const c = n.counts;
@@ -63,7 +91,7 @@ export function buildProgram(io: CliIo): Command {
     .command('send')
     .description('Send a notification from a published template')
     .requiredOption('-t, --template <key>', 'template key')
-    .requiredOption('--to <userIds>', 'comma-separated user ids', list)
+    .requiredOption('--to <recipients>', 'comma-separated user ids, email addresses and E.164 phone numbers (addresses need no prior user)', list)
     .option('-d, --data <json>', 'template data as a JSON object', parseJsonOption)
     .option('--data-file <path>', 'template data from a JSON file')
     .addOption(new Option('-p, --priority <priority>').choices(['high', 'medium', 'low']))
@@ -72,11 +100,17 @@ export function buildProgram(io: CliIo): Command {
     .option('--send-at <iso>', 'ISO-8601 time to send at')
     .option('--expires-at <iso>', 'never deliver after this ISO-8601 time')
     .option('--idempotency-key <key>', 'makes retrying this command safe')
-    .action(async (o: { template: string; to: string[]; data?: Record<string, unknown>; dataFile?: string; priority?: 'high' | 'medium' | 'low'; channels?: string[]; category?: string; sendAt?: string; expiresAt?: string; idempotencyKey?: string }) => {
+    .option('--attach <path>', 'email attachment from a file (repeatable)', repeated)
+    .option('--attach-url <url>', 'email attachment Herald fetches from this URL (repeatable)', repeated)
+    .option('--cc <addresses>', 'comma-separated cc addresses for the email', list)
+    .option('--bcc <addresses>', 'comma-separated bcc addresses for the email', list)
+    .option('--reply-to <addresses>', 'comma-separated reply-to addresses for the email', list)
+    .action(async (o: { template: string; to: string[]; data?: Record<string, unknown>; dataFile?: string; priority?: 'high' | 'medium' | 'low'; channels?: string[]; category?: string; sendAt?: string; expiresAt?: string; idempotencyKey?: string } & EmailFlags) => {
       const data = o.dataFile ? parseJsonOption(await readFile(o.dataFile, 'utf8')) : (o.data ?? {});
+      const email = await emailOptionsOf(o);
       const body: NotificationRequest = {
         template: o.template,
-        to: { userIds: o.to },
+        to: audienceOf(o.to),
         data,
         ...(o.priority ? { priority: o.priority } : {}),
         ...(o.channels ? { channels: o.channels as NotificationRequest['channels'] } : {}),
@@ -84,6 +118,7 @@ export function buildProgram(io: CliIo): Command {
         ...(o.sendAt ? { sendAt: o.sendAt } : {}),
         ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}),
         ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
+        ...(email ? { email } : {}),
       };
       const n = await client().notifications.send(body);
       out(json() ? JSON.stringify(n, null, 2) : `${n.id} ${n.status}  ${n.workflow.temporalUiUrl}`);

@@ -11,6 +11,9 @@ import { presentDelivery, presentNotification } from '../presenters.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ChannelName, ClientId, Delivery, IdParam, IsoDateTime, listOf, Notification, NotificationRequest, Pagination, Priority } from '../schemas.js';
 import { submitNotification } from '../../domain/notifications/accept.js';
+import { BATCH_MAX, submitBatch } from '../../domain/notifications/batch.js';
+import { ErrorBody, errorBodyOf, HttpError, httpErrorOf } from '../errors.js';
+import { requestIdOf } from '../request-id.js';
 import { apiTracker } from '../tracking.js';
 import type { VariableValidator } from '../../domain/templates/variables.js';
 import type { ProviderKinds } from '../../domain/providers/configs.js';
@@ -28,6 +31,23 @@ const ListQuery = Pagination.extend({
   to: IsoDateTime.optional().meta({ description: 'Created before.' }),
   q: z.string().min(1).max(200).optional().meta({ description: 'Free text over id, template, idempotency key and data.' }),
 });
+
+// Items are parsed one by one in the handler, so a malformed item is refused alone (its own 400).
+const BatchItem = NotificationRequest.extend({ idempotencyKey: z.string().min(1).max(255).meta({ description: 'Required in a batch: it makes retrying the whole batch safe.' }) });
+const BatchRequest = z.object({ notifications: z.array(z.unknown()).min(1).max(BATCH_MAX) }).strict();
+const BatchRequestDocumented = z
+  .object({ notifications: z.array(BatchItem.meta({ id: 'BatchNotificationRequest' })).min(1).max(BATCH_MAX) })
+  .strict()
+  .meta({ id: 'BatchRequest' });
+const BatchItemResult = z.object({
+  index: z.number().int().meta({ description: 'The position of the item in `notifications`.' }),
+  status: z.number().int().meta({ description: '202 accepted, or the HTTP status of this item’s error.' }),
+  notification: Notification.optional(),
+  error: ErrorBody.shape.error.optional(),
+});
+const BatchResult = z
+  .object({ accepted: z.number().int(), refused: z.number().int(), results: z.array(BatchItemResult) })
+  .meta({ id: 'BatchResult' });
 
 export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator, kinds: Pick<ProviderKinds, 'recallKinds'>): void {
   const temporalView = { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace };
@@ -51,6 +71,46 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
       // been delivered in that state, so only a replayed request's counts need reading.
       const counts = created ? emptyCounts() : await countDeliveries(deps.db, row.id);
       res.status(202).json(presentNotification(row, counts, temporalView));
+    },
+  });
+
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/notifications/batch',
+    summary: 'Send up to 1,000 different notifications, each accepted or refused on its own',
+    tag: 'Notifications',
+    scope: 'send',
+    body: BatchRequest,
+    documentedBody: BatchRequestDocumented,
+    responses: {
+      207: {
+        description:
+          'One result per item, in order: `202` with the notification (the original one when its idempotencyKey was used before with the same body), or the error that item alone would have got (`400`, `409`, `422`, `429`, `503`). Accepted items are stored and their runs started whatever happens to the others; retry items that got `503` (or the whole batch: the keys make it safe).',
+        schema: BatchResult,
+      },
+    },
+    async handler({ req, res, body, auth }) {
+      const parsed = body.notifications.map((item) => BatchItem.safeParse(item));
+      const valid = parsed.flatMap((p, index) => (p.success ? [{ index, item: p.data }] : []));
+      const outcomes = await submitBatch(deps, auth, variables, valid.map((v) => v.item));
+      const results: z.infer<typeof BatchItemResult>[] = parsed.map((p, index) =>
+        p.success ? { index, status: 0 } : { index, ...refused(new HttpError(400, 'invalid_request', `notifications[${index}] is invalid`, p.error.issues.map((i) => ({ in: 'body', path: ['notifications', index, ...i.path].join('.'), message: i.message })))) },
+      );
+      for (const [k, outcome] of outcomes.entries()) {
+        const index = (valid[k] as { index: number }).index;
+        if (!outcome.ok) {
+          results[index] = { index, ...refused(httpErrorOf(outcome.error, deps.logger, req)) };
+          continue;
+        }
+        const counts = outcome.created ? emptyCounts() : await countDeliveries(deps.db, outcome.row.id);
+        results[index] = { index, status: 202, notification: presentNotification(outcome.row, counts, temporalView) };
+      }
+      if (results.some((r) => r.status === 503)) res.setHeader('Retry-After', '5');
+      res.status(207).json({ accepted: results.filter((r) => r.status === 202).length, refused: results.filter((r) => r.status !== 202).length, results });
+
+      function refused(e: HttpError): Omit<z.infer<typeof BatchItemResult>, 'index'> {
+        return { status: e.status, error: errorBodyOf(e, requestIdOf(req)).error };
+      }
     },
   });
 

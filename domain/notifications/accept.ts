@@ -77,6 +77,12 @@ export interface SubmitOptions {
   parentId?: string;
   /** For a resend: the notification whose per-recipient data this one renders with. */
   recipientDataOf?: string;
+  /**
+   * When Temporal cannot be reached, keep the row instead of removing it: its retry with the
+   * same idempotency key finds it (else the runless sweeper starts it), so a start that did
+   * reach Temporal before the connection broke runs once, not once more for the retry.
+   */
+  keepOnOutage?: boolean;
 }
 
 export async function submitNotification(deps: SubmitDeps, auth: Actor, variables: VariableValidator, req: Request, opts: SubmitOptions = {}): Promise<SubmitResult> {
@@ -86,7 +92,7 @@ export async function submitNotification(deps: SubmitDeps, auth: Actor, variable
     await startWorkflow(deps, row, created ? audit : undefined);
   } catch (err) {
     if (created && isDependencyDown(err)) {
-      await deleteNotification(deps.db, auth.tenantId, row.id).catch(() => {});
+      if (!opts.keepOnOutage) await deleteNotification(deps.db, auth.tenantId, row.id).catch(() => {});
       throw dependencyUnavailable();
     }
     throw err;

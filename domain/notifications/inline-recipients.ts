@@ -82,7 +82,14 @@ export async function planInlineRecipients(db: DbOrTx, tenantId: string, list: r
     anonymous.flatMap((r) => (r.email ? [r.email.toLowerCase()] : [])),
     anonymous.flatMap((r) => (r.phone ? [r.phone] : [])),
   );
-  const ownerOf = (r: InlineRecipient) => owners.find((o) => (r.email && o.email === r.email.toLowerCase()) || (!r.email && r.phone && o.phone === r.phone))?.id;
+  // Users may share an address: the smallest id among them is the recipient, every time.
+  const byEmail = new Map<string, string>();
+  const byPhone = new Map<string, string>();
+  for (const o of [...owners].reverse()) {
+    if (o.email) byEmail.set(o.email, o.id);
+    if (o.phone) byPhone.set(o.phone, o.id);
+  }
+  const ownerOf = (r: InlineRecipient) => (r.email ? byEmail.get(r.email.toLowerCase()) : r.phone ? byPhone.get(r.phone) : undefined);
   const plan: InlinePlan = { userIds: [], users: [], mustExist: [], data: [] };
   const seen = new Map<string, number>();
   list.forEach((r, i) => {

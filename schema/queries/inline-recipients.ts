@@ -10,7 +10,7 @@ export interface AddressOwner {
   phone: string | null;
 }
 
-/** The users who already have one of these addresses (emails lower case, phones E.164), oldest id first. */
+/** The users who already have one of these addresses (emails lower case, phones E.164), in id order. */
 export async function usersByAddress(db: DbOrTx, tenantId: string, emails: readonly string[], phones: readonly string[]): Promise<AddressOwner[]> {
   if (emails.length === 0 && phones.length === 0) return [];
   return db

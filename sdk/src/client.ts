@@ -5,6 +5,8 @@ import type {
   ApiKey,
   ApiKeyRequest,
   AuditEntry,
+  BatchRequest,
+  BatchResult,
   Delivery,
   DeliveryLogEntry,
   DeliverySearchQuery,
@@ -161,6 +163,12 @@ export function createHeraldClient(options: HeraldClientOptions) {
       /** Retried safely: the body's `idempotencyKey`, else `o.idempotencyKey`, else a generated one, is sent as Idempotency-Key. */
       send: (body: NotificationRequest, o: CreateOptions = {}) =>
         request<Notification>('POST', '/v1/notifications', { body, signal: o.signal, idempotencyKey: body.idempotencyKey ?? o.idempotencyKey ?? true }),
+      /**
+       * Up to 1,000 notifications, each accepted or refused on its own (207: `results[i].status`).
+       * Every item carries its `idempotencyKey`, so the whole batch is retried safely.
+       */
+      batch: (body: BatchRequest, o: { signal?: AbortSignal } = {}) =>
+        request<BatchResult>('POST', '/v1/notifications/batch', { body, signal: o.signal, idempotent: true }),
       get: (id: string) => request<Notification>('GET', `/v1/notifications/${seg(id)}`),
       list: (query: NotificationListQuery = {}) => request<Page<Notification>>('GET', '/v1/notifications', { query }),
       deliveries: (id: string, query: QueryOf<'/v1/notifications/{id}/deliveries', 'get'> = {}) =>

@@ -16,6 +16,9 @@ export type BodyOf<P extends keyof paths, M extends Method> = Op<P, M> extends {
 
 export type Notification = Schemas['Notification'];
 export type NotificationRequest = Schemas['NotificationRequest'];
+export type BatchRequest = SchemaOr<'BatchRequest', { notifications: (NotificationRequest & { idempotencyKey: string })[] }>;
+export type BatchResult = SchemaOr<'BatchResult', { accepted: number; refused: number; results: { index: number; status: number; notification?: Notification; error?: Schemas['Error']['error'] }[] }>;
+export type InlineRecipient = SchemaOr<'InlineRecipient', { id?: string; email?: string; phone?: string; name?: string; locale?: string; timezone?: string; data?: Record<string, unknown> }>;
 export type NotificationStatus = Notification['status'];
 export type NotificationListQuery = QueryOf<'/v1/notifications', 'get'>;
 export type Delivery = Schemas['Delivery'];

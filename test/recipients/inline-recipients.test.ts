@@ -1,10 +1,12 @@
 // Recipients named in the send (`to.recipients`) and data per recipient, through the whole
 // stack: API → Temporal → worker → the SMTP server the test starts. Inline recipients become
 // users, so preferences, unsubscribes, suppressions and frequency caps reach them too.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suppressEmailAddress } from '../../schema/queries/bounces.js';
-import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { ADMIN_KEY, eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 /** The documented id of a recipient given by address only (README: inline recipients). */
 function documentedId(key: string): string {
@@ -155,6 +157,36 @@ describe('inline recipients and per-recipient data', () => {
 
     const after = await stack.db.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
+  });
+
+  it('herald send --to takes addresses and user ids together', async () => {
+    const run = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'cli/main.ts', ...args],
+          { cwd: join(import.meta.dirname, '../..'), env: { ...process.env, HERALD_URL: stack.api.url, HERALD_API_KEY: ADMIN_KEY }, timeout: 60_000 },
+          (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
+        );
+      });
+    const r = await run('send', '--template', 'greet', '--to', 'cli.user@example.com,ada,+8613900139000', '-d', '{"name":"CLI","code":"CL"}', '--channels', 'email');
+    expect(r.code, r.stderr).toBe(0);
+    const id = /^(ntf_\S+) scheduled/.exec(r.stdout)?.[1];
+    expect(id, r.stdout).toBeDefined();
+    const n = await waitForFinal(stack, id as string, 60_000);
+    expect(n.to.userIds).toEqual(['ada', documentedId('email:cli.user@example.com'), documentedId('phone:+8613900139000')]);
+    expect(mailTo('cli.user@example.com').map((m) => m.text.trim())).toEqual(['Hello CLI, your code is CL.']);
+    // The phone-only user has no email: suppressed with the reason, not failed.
+    expect((await deliveries(id as string)).map((d) => [d.userId, d.status, d.reason]).sort()).toEqual(
+      [
+        ['ada', 'sent', null],
+        [documentedId('email:cli.user@example.com'), 'sent', null],
+        [documentedId('phone:+8613900139000'), 'suppressed', 'no_identity'],
+      ].sort(),
+    );
+    const bad = await run('send', '--template', 'greet', '--to', 'not-an-address@', '-d', '{"name":"x","code":"yy"}');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('422 invalid_recipient');
   });
 
   describe('policies reach inline recipients by their address', () => {
