@@ -51,7 +51,10 @@ export const ScimUser = ScimUserRequest.extend({
   active: z.boolean().optional().meta({ description: 'As the identity provider last stated it; absent when it never did (the user is active).' }),
   groups: z.array(z.object({ value: z.string(), display: z.string().optional(), $ref: z.string() })),
   meta: z.object({ resourceType: z.string(), created: z.string(), lastModified: z.string(), location: z.string(), version: z.string() }),
-}).meta({ id: 'ScimUser' });
+})
+  // `attributes` / `excludedAttributes` may leave out anything but id, schemas and meta.
+  .partial({ userName: true, groups: true })
+  .meta({ id: 'ScimUser' });
 
 const Member = z.object({ value: z.string().min(1), display: z.string().optional(), type: z.string().optional(), $ref: z.string().optional() }).catchall(z.unknown());
 
@@ -69,7 +72,9 @@ export const ScimGroup = ScimGroupRequest.extend({
   id: z.string(),
   members: z.array(z.object({ value: z.string(), $ref: z.string() })).optional(),
   meta: z.object({ resourceType: z.string(), created: z.string(), lastModified: z.string(), location: z.string(), version: z.string() }),
-}).meta({ id: 'ScimGroup' });
+})
+  .partial({ displayName: true })
+  .meta({ id: 'ScimGroup' });
 
 export const ScimPatchRequest = z
   .object({

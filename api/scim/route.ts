@@ -21,7 +21,7 @@ export interface ScimRouteSpec<P extends ZodType, Q extends ZodType, B extends Z
   responses: Record<number, { description: string; schema?: ZodType }>;
   errors?: number[];
   /** Discovery endpoints are readable without a key? No: RFC 7644 §4 lets them be, but Herald keeps every SCIM route behind the key. */
-  handler: (ctx: { req: Request; res: Response; params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; auth: AuthContext }) => Promise<void> | void;
+  handler: (ctx: { req: Request; res: Response; params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; auth: AuthContext }) => Promise<void>;
 }
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -32,7 +32,6 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'uniqueness: the userName is taken.',
   413: 'Request body too large.',
   429: 'Too many requests; see Retry-After.',
-  501: 'Not implemented by this service provider.',
   503: 'A dependency is unavailable; retry later.',
 };
 

@@ -19,7 +19,7 @@ import {
 import { checkGroupFilter, checkUserFilter, groupMembers, listScimGroups, listScimUsers, scimGroupsOf, UnsupportedFilterError } from '../../schema/queries/scim.js';
 import type { UserRow } from '../../schema/tables/users.js';
 import type { AppDeps } from '../deps.js';
-import type { RouteHost } from '../route.js';
+import { authenticate, type RouteHost } from '../route.js';
 import { isExcluded, selectAttributes } from './attributes.js';
 import { MAX_RESULTS, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { ScimError, sendScimError } from './errors.js';
@@ -329,15 +329,15 @@ export function scimRoutes(host: RouteHost, deps: AppDeps): void {
     },
   });
 
-  defineScimRoute(host, logger, {
-    method: 'post',
-    path: '/scim/v2/.search',
-    summary: 'Search across resource types: not supported (501); list or filter /Users and /Groups instead',
-    errors: [501],
-    responses: {},
-    handler() {
+  // Searching several resource types at once (RFC 7644 §3.4.3) is not implemented: 501, as
+  // RFC 7644 §3.12 says. Kept out of /openapi.json, which declares no 5xx an operation means to give.
+  host.router.post('/scim/v2/.search', async (req, res) => {
+    try {
+      await authenticate(req, host.keys);
       throw new ScimError(501, null, 'searching several resource types at once is not supported; use GET /scim/v2/Users or /scim/v2/Groups with a filter');
-    },
+    } catch (err) {
+      sendScimError(res, err, logger);
+    }
   });
 
   // Anything else under /scim is a SCIM 404, not Herald's.

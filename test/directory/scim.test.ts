@@ -290,7 +290,6 @@ describe('SCIM 2.0 service provider', () => {
       [`/Users/${user.id}`, ['DELETE', 'GET', 'PATCH', 'PUT']],
       ['/Groups', ['GET', 'POST']],
       [`/Groups/${group.id}`, ['DELETE', 'GET', 'PATCH', 'PUT']],
-      ['/.search', ['POST']],
     ];
     for (const [path, allowed] of endpoints) {
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !allowed.includes(m))) {
@@ -307,6 +306,7 @@ describe('SCIM 2.0 service provider', () => {
     expect(user.meta.location).toBe(`${stack.api.url}/scim/v2/Users/methods`);
     // Searching several resource types at once is not implemented: 501 (RFC 7644 §3.12).
     expectScimError(await scim('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] }), 501);
+    expectScimError(await scim('POST', '/.search', {}, { key: null }), 401);
     // PUT and PATCH change, they never create: an unknown id is 404.
     expectScimError(await scim('PUT', '/Groups/nope', { schemas: [GROUP], displayName: 'Nope' }), 404);
     expectScimError(await scim('PATCH', '/Users/nope', { schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayName', value: 'x' }] }), 404);
