@@ -25,6 +25,7 @@ import { devMailRoutes } from './routes/dev-mail.js';
 import { healthRoutes } from './routes/health.js';
 import { layoutRoutes } from './routes/layouts.js';
 import { inboxRoutes } from './routes/inbox.js';
+import { inboxTokenRoutes } from './routes/inbox-tokens.js';
 import { notificationControlRoutes } from './routes/notification-control.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { digestRoutes } from './routes/digests.js';
@@ -75,8 +76,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   // Security headers; the API docs page needs its own inline bootstrap, so CSP allows it there.
   app.use(helmet({ crossOriginEmbedderPolicy: false }));
   // The inbox widget runs on customers' pages: its token-only routes answer any origin (no
-  // cookies are read, so there is no ambient credential to ride on).
-  app.use('/v1/public/inbox', cors({ origin: '*', methods: ['GET', 'POST'], maxAge: 600 }));
+  // cookies are read, so there is no ambient credential to ride on; the token is a header).
+  app.use('/v1/public/inbox', cors({ origin: '*', methods: ['GET', 'POST', 'DELETE'], allowedHeaders: ['authorization', 'content-type'], maxAge: 600 }));
   app.use(cors({ origin: deps.corsOrigins ?? [], allowedHeaders: ['authorization', 'content-type', 'x-request-id'], exposedHeaders: ['x-request-id'], maxAge: 600 }));
   // Before body parsing, so the latency it records covers parsing and every route after it.
   const metrics = deps.metrics ?? createMetrics();
@@ -112,7 +113,8 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   suppressionRoutes(host, deps);
   trackingRoutes(host, deps);
   inboxRoutes(host, deps, deps.inbox);
-  userLinkRoutes(host, deps, deps.inbox);
+  inboxTokenRoutes(host, deps, deps.inbox);
+  userLinkRoutes(host, deps);
   otpRoutes(host, deps, tools.variables);
   scheduleRoutes(host, deps, tools.variables);
   digestRoutes(host, deps);

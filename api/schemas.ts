@@ -255,11 +255,28 @@ const PushFields = {
   icon: Src(2_000).optional(),
   data: z.record(z.string(), Src(10_000)).optional(),
 };
+const InappAction = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and -, at most 40').meta({ description: 'Names the action in the `clicked` event it records.' }),
+    label: z.string().min(1).max(200).meta({ description: 'The button text (a template).' }),
+    url: Src(2_000)
+      .refine((u) => /^(https?:\/\/|\{\{)/i.test(u), 'an action url must start with http:// or https:// (or with a variable)')
+      .optional()
+      .meta({ description: 'A link the button opens (a template; it must render to an http(s) URL). Without it the button is a callback: pressing it records a `clicked` event with `details.action`.' }),
+  })
+  .strict()
+  .meta({ id: 'InappAction' });
 const InappFields = {
   title: z.string().min(1).max(1_000),
   body: z.string().max(100_000),
   url: Src(2_000).optional(),
   data: z.record(z.string(), z.unknown()).optional().meta({ description: 'Any JSON; string leaves are templates.' }),
+  actions: z
+    .array(InappAction)
+    .max(5)
+    .refine((a) => new Set(a.map((x) => x.id)).size === a.length, 'action ids must be unique')
+    .optional()
+    .meta({ description: 'Buttons shown with the message, rendered per recipient.' }),
 };
 const WebhookFields = { body: z.unknown().refine((v) => v !== undefined, 'body is required').meta({ description: 'Any JSON; every string leaf is a template.' }) };
 

@@ -17,7 +17,7 @@ function pooledRandom(): number {
 
 const nextUlid = monotonicFactory(pooledRandom);
 
-export type IdPrefix = 'ntf' | 'dlv' | 'key' | 'evt' | 'otp';
+export type IdPrefix = 'ntf' | 'dlv' | 'key' | 'evt' | 'otp' | 'ibk';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid().toLowerCase()}`;

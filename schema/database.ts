@@ -5,6 +5,7 @@ import type { DeliveriesTable } from './tables/deliveries.js';
 import type { DeliveryEventsTable } from './tables/delivery-events.js';
 import type { DeliveryLogTable } from './tables/delivery-log.js';
 import type { InboxMessagesTable } from './tables/inbox-messages.js';
+import type { InboxSigningKeysTable } from './tables/inbox-signing-keys.js';
 import type { NotificationsTable } from './tables/notifications.js';
 import type { NotificationRecipientsTable } from './tables/notification-recipients.js';
 import type { ScheduleFiringsTable, SchedulesTable } from './tables/schedules.js';
@@ -48,6 +49,7 @@ export interface Database {
   providers: ProvidersTable;
   provider_health: ProviderHealthTable;
   inbox_messages: InboxMessagesTable;
+  inbox_signing_keys: InboxSigningKeysTable;
   rate_buckets: RateBucketsTable;
   tenant_usage: TenantUsageTable;
   otp_codes: OtpCodesTable;

@@ -1,25 +1,18 @@
-// Pages and widgets a recipient uses without an API key. A key-holding backend mints a signed,
-// expiring per-user token (common/user-links.ts); the public routes accept only that token,
-// and only for that one user of that one tenant:
-// - the preference center (`/dashboard/preferences?token=…`), reading and changing the user's
-//   per-category, per-channel choices and unsubscribes;
-// - the embeddable in-app inbox widget (`/dashboard/inbox-widget.js`), listing, streaming
-//   (server-sent events) and marking read the user's inbox.
-// Tokens travel in the query string, not the path, so an error log's path never holds one.
+// The preference center a recipient reaches without an API key: a key-holding backend mints a
+// signed, expiring per-user link (domain/links/user-links.ts); the public routes accept only
+// that token, and only for that one user of that one tenant, reading and changing the user's
+// per-category, per-channel choices and unsubscribes. (The inbox widget's token is a JWS sent
+// in the Authorization header: inbox-tokens.ts.)
 import { z } from 'zod';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
 import { issueUserLink, USER_LINK_LIFETIMES } from '../../domain/links/user-link-issue.js';
 import { verifyUserLink, type UserLinkPurpose, type VerifiedUserLink } from '../../domain/links/user-links.js';
-import { markMessageRead } from '../../domain/recipients/inbox.js';
-import { countUnread, listInbox } from '../../schema/queries/inbox.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
-import type { InboxHub } from '../inbox-hub.js';
 import { CategoryName } from '../recipient-schemas.js';
 import { defineRoute, type RouteHost } from '../route.js';
-import { ClientId, listOf } from '../schemas.js';
-import { InboxMessage, presentInboxMessage, streamInbox } from './inbox.js';
+import { ClientId } from '../schemas.js';
 import { preferenceCenterOf, updateFromPreferenceCenter, USER_CHANNELS } from '../../domain/recipients/preferences.js';
 
 const UserChannel = z.enum(USER_CHANNELS);
@@ -44,10 +37,6 @@ const LinkRequest = (purpose: UserLinkPurpose) =>
 const PreferenceLink = z
   .object({ url: z.string(), token: z.string(), expiresAt: z.string() })
   .meta({ id: 'PreferenceLink', description: 'Send `url` to the user (e.g. in an email footer); it opens the preference center.' });
-
-const InboxToken = z
-  .object({ token: z.string(), expiresAt: z.string(), streamUrl: z.string(), widgetUrl: z.string() })
-  .meta({ id: 'InboxToken', description: 'Give `token` to the page that embeds the inbox widget for this user.' });
 
 const PreferenceCenter = z
   .object({
@@ -77,10 +66,7 @@ const PreferenceCenterUpdate = z
   .refine((b) => b.categories !== undefined || b.unsubscribed !== undefined, 'change at least one of categories, unsubscribed')
   .meta({ id: 'PreferenceCenterUpdate' });
 
-const InboxList = listOf(InboxMessage).extend({ unread: z.number().int() });
-const MessageParam = z.object({ messageId: z.string().min(1).max(64) });
-
-export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | undefined): void {
+export function userLinkRoutes(host: RouteHost, deps: AppDeps): void {
   const key = deps.signingKey ?? DEV_SIGNING_KEY;
   // Links minted before a key rotation stay valid while their key is a previous one.
   const keys = [key, ...(deps.tokens?.previousKeys ?? [])];
@@ -90,7 +76,7 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
   async function subjectOf(purpose: UserLinkPurpose, token: string): Promise<VerifiedUserLink> {
     const s = verifyUserLink(keys, purpose, token);
     if (!s || !(await findUser(deps.db, s.tenantId, s.userId))) {
-      throw new HttpError(401, 'invalid_link', purpose === 'preferences' ? 'this preference link is not valid or has expired' : 'this inbox token is not valid or has expired');
+      throw new HttpError(401, 'invalid_link', 'this preference link is not valid or has expired');
     }
     return s;
   }
@@ -108,22 +94,6 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
     async handler({ res, params, body, auth }) {
       const t = await issueUserLink(deps.db, key, auth, 'preferences', params.id, body.ttlSeconds);
       res.status(201).json({ url: `${base}/dashboard/preferences?token=${encodeURIComponent(t.token)}`, ...t });
-    },
-  });
-
-  defineRoute(host, {
-    method: 'post',
-    path: '/v1/users/{id}/inbox-token',
-    summary: "Make a signed, expiring token for the embeddable inbox widget: it reads and streams only this user's inbox",
-    tag: 'Inbox',
-    scope: 'read',
-    params: UserIdParam,
-    body: LinkRequest('inbox'),
-    errors: [404],
-    responses: { 201: { description: 'The token', schema: InboxToken } },
-    async handler({ res, params, body, auth }) {
-      const t = await issueUserLink(deps.db, key, auth, 'inbox', params.id, body.ttlSeconds);
-      res.status(201).json({ ...t, streamUrl: `${base}/v1/public/inbox/stream?token=${encodeURIComponent(t.token)}`, widgetUrl: `${base}/dashboard/inbox-widget.js` });
     },
   });
 
@@ -156,60 +126,6 @@ export function userLinkRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | u
       const s = await subjectOf('preferences', query.token);
       await updateFromPreferenceCenter(deps.db, s, body);
       res.set('cache-control', 'no-store').json({ ...(await preferenceCenterOf(deps.db, s)), expiresAt: s.expiresAt.toISOString() });
-    },
-  });
-
-  defineRoute(host, {
-    method: 'get',
-    path: '/v1/public/inbox',
-    summary: 'The in-app messages of the user an inbox token names, newest first, with the unread count',
-    tag: 'Public',
-    scope: null,
-    query: TokenQuery.extend({ limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(200).optional() }),
-    errors: [401],
-    responses: { 200: { description: 'Messages', schema: InboxList } },
-    async handler({ res, query }) {
-      const s = await subjectOf('inbox', query.token);
-      const rows = await listInbox(deps.db, s.tenantId, s.userId, { limit: query.limit + 1, before: query.cursor, unreadOnly: false });
-      const page = rows.slice(0, query.limit);
-      res.set('cache-control', 'no-store').json({
-        items: page.map(presentInboxMessage),
-        nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-        unread: await countUnread(deps.db, s.tenantId, s.userId),
-      });
-    },
-  });
-
-  defineRoute(host, {
-    method: 'get',
-    path: '/v1/public/inbox/stream',
-    summary: 'Server-sent events of the inbox an inbox token names: `ready`, then `message`, `read`, `deleted`',
-    tag: 'Public',
-    scope: null,
-    query: TokenQuery,
-    errors: [401],
-    responses: { 200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() } },
-    async handler({ req, res, query }) {
-      const s = await subjectOf('inbox', query.token);
-      if (!hub) throw new HttpError(503, 'stream_unavailable', 'live inbox updates are not configured on this server', undefined, { 'Retry-After': '30' });
-      streamInbox(req, res, deps, hub, s.tenantId, s.userId);
-    },
-  });
-
-  defineRoute(host, {
-    method: 'post',
-    path: '/v1/public/inbox/{messageId}/read',
-    summary: 'Mark a message of the inbox an inbox token names read',
-    tag: 'Public',
-    scope: null,
-    params: MessageParam,
-    query: TokenQuery,
-    errors: [401, 404],
-    responses: { 204: { description: 'Read' } },
-    async handler({ res, params, query }) {
-      const s = await subjectOf('inbox', query.token);
-      await markMessageRead(deps.db, s.tenantId, s.userId, params.messageId);
-      res.status(204).end();
     },
   });
 }

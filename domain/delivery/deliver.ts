@@ -119,6 +119,8 @@ async function toInbox(c: Ctx, { delivery, notification, user }: Sendable, rende
     body: r.body,
     url: r.url ?? null,
     data: JSON.stringify(r.data ?? {}),
+    category: notification.category,
+    actions: JSON.stringify(r.actions ?? []),
   });
   // The completion is recorded with its events (ledger-groups.ts).
   await c.ledger.complete({ id: delivery.id, completion: { provider: INAPP_PROVIDER, providerMessageId: delivery.id, address: 'inbox' }, receipts: false });

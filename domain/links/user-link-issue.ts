@@ -1,5 +1,4 @@
-// Issuing preference-center links and inbox tokens: only for a user the tenant has, for a
-// bounded lifetime per purpose.
+// Issuing preference-center links: only for a user the tenant has, for a bounded lifetime.
 import type { DbOrTx } from '../../schema/database.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { Actor } from '../actor.js';
@@ -9,7 +8,6 @@ import { signUserLink, type UserLinkPurpose } from './user-links.js';
 const DAY = 86_400;
 export const USER_LINK_LIFETIMES: Record<UserLinkPurpose, { defaultSeconds: number; maxSeconds: number }> = {
   preferences: { defaultSeconds: 30 * DAY, maxSeconds: 365 * DAY },
-  inbox: { defaultSeconds: DAY, maxSeconds: 30 * DAY },
 };
 
 export async function issueUserLink(

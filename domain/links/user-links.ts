@@ -1,13 +1,13 @@
-// Signed, expiring per-user credentials for pages and widgets that run without an API key:
-// the preference center link and the embeddable inbox widget. A token names (tenant, user,
-// expiry) and carries an HMAC-SHA256 of that under the signing key; the purpose is part of
-// what is signed, so an inbox token is no preference link (nor an unsubscribe token). The
+// Signed, expiring per-user credentials for pages that run without an API key: the
+// preference center link. A token names (tenant, user, expiry) and carries an HMAC-SHA256 of
+// that under the signing key; the purpose is part of what is signed, so a preference link is
+// no unsubscribe token. (Inbox tokens are JWS with per-tenant keys: inbox-tokens.ts.) The
 // format is common/signed-token.ts's, so links signed before a key rotation keep working
 // while the old key is listed among the previous ones.
 import { createHmac } from 'node:crypto';
 import { openToken, signToken } from '../../common/signed-token.js';
 
-export type UserLinkPurpose = 'preferences' | 'inbox';
+export type UserLinkPurpose = 'preferences';
 
 export interface UserLinkSubject {
   tenantId: string;
@@ -18,7 +18,7 @@ export interface VerifiedUserLink extends UserLinkSubject {
   expiresAt: Date;
 }
 
-const PREFIX: Record<UserLinkPurpose, string> = { preferences: 'pc1', inbox: 'ib1' };
+const PREFIX: Record<UserLinkPurpose, string> = { preferences: 'pc1' };
 const MAX_TOKEN_LENGTH = 2000;
 
 function mac(key: string, prefix: string, payload: string): Buffer {

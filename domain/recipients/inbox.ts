@@ -1,15 +1,68 @@
-// A user's in-app inbox: marking read and deleting, for the API and the embeddable widget alike.
+// A user's in-app inbox — list, seen/read/archived states, actions, delete — for the API and
+// the embeddable widget alike (the widget's token names the user; the API's key the tenant).
 import type { DbOrTx } from '../../schema/database.js';
-import { deleteInboxMessages, findInboxMessage, markInboxRead } from '../../schema/queries/inbox.js';
+import {
+  changeInboxState,
+  countInbox,
+  deleteInboxMessages,
+  findInboxMessage,
+  listInbox,
+  type InboxChange,
+  type InboxCounts,
+  type InboxFilter,
+} from '../../schema/queries/inbox.js';
+import type { InboxMessageRow } from '../../schema/tables/inbox-messages.js';
 import { notFound } from '../errors.js';
+import type { Tracker } from '../tracking/tracker.js';
 
-/** Reading a read message again is fine; only a missing one is an error. */
-export async function markMessageRead(db: DbOrTx, tenantId: string, userId: string, messageId: string): Promise<void> {
-  const changed = await markInboxRead(db, tenantId, userId, messageId);
-  if (!changed && !(await findInboxMessage(db, tenantId, userId, messageId))) throw notFound('inbox message');
+export interface InboxOwner {
+  tenantId: string;
+  userId: string;
 }
 
-export async function deleteMessage(db: DbOrTx, tenantId: string, userId: string, messageId: string): Promise<void> {
-  const removed = await deleteInboxMessages(db, tenantId, { userId, id: messageId });
+export interface InboxPage extends InboxCounts {
+  items: InboxMessageRow[];
+  nextCursor: string | null;
+}
+
+/** One page of the inbox, newest first, with the unread and unseen counts (in all and per category). */
+export async function inboxPage(db: DbOrTx, o: InboxOwner, page: { limit: number; cursor?: string | undefined } & InboxFilter): Promise<InboxPage> {
+  const rows = await listInbox(db, o.tenantId, o.userId, { ...page, limit: page.limit + 1, before: page.cursor });
+  const items = rows.slice(0, page.limit);
+  return { items, nextCursor: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null, ...(await countInbox(db, o.tenantId, o.userId)) };
+}
+
+/** Moves one message into a state; doing it again is fine, only a missing message is an error. */
+export async function changeMessage(db: DbOrTx, o: InboxOwner, kind: Exclude<InboxChange, 'deleted'>, messageId: string): Promise<void> {
+  const changed = await changeInboxState(db, o.tenantId, o.userId, kind, { ids: [messageId] });
+  if (changed.length === 0 && !(await findInboxMessage(db, o.tenantId, o.userId, messageId))) throw notFound('inbox message');
+}
+
+/**
+ * Marks messages seen (those given, e.g. the ones a list showed) or every message not
+ * archived read or seen (of one category when given). Returns how many changed.
+ */
+export async function changeMany(db: DbOrTx, o: InboxOwner, kind: 'read' | 'seen', which: { ids?: string[] | undefined; category?: string | undefined }): Promise<number> {
+  const selection = which.ids ? { ids: which.ids } : { all: true as const, category: which.category };
+  return (await changeInboxState(db, o.tenantId, o.userId, kind, selection)).length;
+}
+
+/**
+ * The user pressed an action button: records a `clicked` event with the action's id (and its
+ * url, for a link) on the message's delivery, and marks the message read. Returns the action.
+ */
+export async function pressAction(deps: { db: DbOrTx; tracker: Pick<Tracker, 'engagement'> }, o: InboxOwner, messageId: string, actionId: string): Promise<{ id: string; url: string | null }> {
+  const m = await findInboxMessage(deps.db, o.tenantId, o.userId, messageId);
+  if (!m) throw notFound('inbox message');
+  const action = m.actions.find((a) => a.id === actionId);
+  if (!action) throw notFound('action');
+  // The inbox message id is its delivery's id (one message per in-app delivery).
+  await deps.tracker.engagement(m.id, { kind: 'action', action: action.id, url: action.url });
+  await changeInboxState(deps.db, o.tenantId, o.userId, 'read', { ids: [m.id] });
+  return { id: action.id, url: action.url ?? null };
+}
+
+export async function deleteMessage(db: DbOrTx, o: InboxOwner, messageId: string): Promise<void> {
+  const removed = await deleteInboxMessages(db, o.tenantId, { userId: o.userId, id: messageId });
   if (removed.length === 0) throw notFound('inbox message');
 }

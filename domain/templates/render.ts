@@ -49,6 +49,7 @@ export interface RenderedInapp {
   body: string;
   url?: string | undefined;
   data?: Record<string, unknown> | undefined;
+  actions?: { id: string; label: string; url?: string | undefined }[] | undefined;
 }
 export interface RenderedWebhook {
   body: unknown;
@@ -108,6 +109,12 @@ type Compiled = (data: unknown, options?: Handlebars.RuntimeOptions) => string;
 interface FormatEnv {
   locale: string;
   timeZone: string;
+}
+
+/** A link a recipient's browser opens: only an absolute http(s) URL (never `javascript:`). */
+function webUrl(url: string | undefined, where: string): string | undefined {
+  if (url !== undefined && !/^https?:\/\/[^\s]+$/i.test(url)) throw new RenderError(`${where}: ${JSON.stringify(url.slice(0, 100))} is not an http(s) URL`);
+  return url;
 }
 
 function envOf(options: Handlebars.HelperOptions): FormatEnv {
@@ -305,6 +312,7 @@ export function createRenderer(maxCached = 1000): Renderer {
           body: text(t.body, 'inapp.body'),
           url: opt(t.url, 'inapp.url'),
           data: t.data === undefined ? undefined : (renderJson(t.data, 'inapp.data', root, content, ctx) as Record<string, unknown>),
+          actions: t.actions?.map((a, i) => ({ id: a.id, label: text(a.label, `inapp.actions[${i}].label`), url: webUrl(opt(a.url, `inapp.actions[${i}].url`), `inapp.actions[${i}].url`) })),
         };
       }
       case 'webhook': {

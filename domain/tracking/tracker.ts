@@ -33,6 +33,16 @@ const COUNTED_STATUSES: ReadonlySet<string> = new Set(['sent', 'delivered', 'fai
 /** Log-only entries: they are not state changes analytics counts. */
 export type LogOnlyEvent = 'attempt_failed' | 'finished' | 'delayed';
 
+export type Engagement = { kind: 'opened' } | { kind: 'clicked'; url: string } | { kind: 'action'; action: string; url?: string | undefined };
+
+/** The event an engagement records: its de-duplication key and details. */
+function engagementEntry(deliveryId: string, e: Engagement): Entry {
+  const at = new Date();
+  if (e.kind === 'opened') return { key: `${deliveryId}:opened`, type: 'opened', at };
+  if (e.kind === 'clicked') return { key: `${deliveryId}:clicked:${linkId(e.url)}`, type: 'clicked', at, details: { url: e.url } };
+  return { key: `${deliveryId}:clicked:action:${e.action}`, type: 'clicked', at, details: { action: e.action, ...(e.url ? { url: e.url } : {}) } };
+}
+
 export interface Tracker {
   /**
    * A ledger change of these deliveries, and the events of the state they are in after it,
@@ -59,8 +69,11 @@ export interface Tracker {
    * timeline only. `key` identifies the report, so the same DSN delivered twice is one entry.
    */
   deliveryNotice(deliveryId: string, n: { key: string; reason: string; errorCode: string | null; details: Record<string, unknown> }): Promise<boolean>;
-  /** An open or a click; false when the delivery is unknown. Recorded once per message (per link for clicks). */
-  engagement(deliveryId: string, e: { kind: 'opened' } | { kind: 'clicked'; url: string }): Promise<boolean>;
+  /**
+   * An open, a click or an in-app action pressed (a `clicked` event with `details.action`);
+   * false when the delivery is unknown. Recorded once per message (per link or action for clicks).
+   */
+  engagement(deliveryId: string, e: Engagement): Promise<boolean>;
   /** Whether this message gets the open pixel and tracked links (tenant setting, then template). */
   emailTracking(tenantId: string, content: TemplateContent): Promise<boolean>;
 }
@@ -320,11 +333,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     async engagement(deliveryId, e) {
       const d = await findTrackedDelivery(deps.db, deliveryId);
       if (!d) return false;
-      const entry: Entry =
-        e.kind === 'opened'
-          ? { key: `${d.id}:opened`, type: 'opened', at: new Date() }
-          : { key: `${d.id}:clicked:${linkId(e.url)}`, type: 'clicked', at: new Date(), details: { url: e.url } };
-      const written = await write([{ d, e: entry }]);
+      const written = await write([{ d, e: engagementEntry(d.id, e) }]);
       if (written.size > 0) log.debug({ deliveryId, kind: e.kind }, 'engagement recorded');
       return true;
     },

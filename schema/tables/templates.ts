@@ -50,6 +50,8 @@ export interface InappTemplate {
   body: string;
   url?: string;
   data?: Record<string, unknown>;
+  /** Buttons: a label with a url (a link) or without one (a callback that records an event). */
+  actions?: { id: string; label: string; url?: string }[];
 }
 export interface WebhookTemplate {
   /** Any JSON; every string leaf is a template. */

@@ -11,6 +11,7 @@ import { selfSignedCertificate } from '../providers/tls.js';
 import { twilioApi, twilioSignatureFor } from '../providers/twilio.js';
 import { verifyHeraldSignature, webhookSubscriber } from '../providers/webhook.js';
 import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { readSse, type SseEvent } from '../../testkit/sse.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const jwk = publicKey.export({ format: 'jwk' });
@@ -18,34 +19,6 @@ const VAPID_PUBLIC = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', '
 const VAPID_PRIVATE = privateKey.export({ format: 'jwk' }).d ?? '';
 const TWILIO = { sid: 'AC0123456789abcdef0123456789abcdef', token: 'twilio-auth-token-1' };
 const HOOK_SECRET = 'whsec_multichannel';
-
-interface SseEvent {
-  event: string;
-  data: any;
-}
-
-/** Reads a server-sent-events stream into an array until aborted. */
-function readStream(url: string, key: string, into: SseEvent[], signal: AbortSignal): Promise<void> {
-  return fetch(url, { headers: { authorization: `Bearer ${key}` }, signal })
-    .then(async (res) => {
-      const reader = res.body?.getReader();
-      let buf = '';
-      for (;;) {
-        const chunk = await reader?.read();
-        if (!chunk || chunk.done) return;
-        buf += Buffer.from(chunk.value).toString('utf8');
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) into.push({ event, data: JSON.parse(data) });
-        }
-      }
-    })
-    .catch(() => undefined);
-}
 
 describe('every channel end to end', () => {
   let stack: TestStack;
@@ -121,7 +94,7 @@ describe('every channel end to end', () => {
   it('delivers on email, sms, chat, push and in-app; the inbox streams it live', async () => {
     const events: SseEvent[] = [];
     const abort = new AbortController();
-    const streaming = readStream(`${stack.api.url}/v1/inbox/ada/stream`, (await import('../../testkit/stack.js')).ADMIN_KEY, events, abort.signal);
+    const streaming = readSse(`${stack.api.url}/v1/inbox/ada/stream`, { authorization: `Bearer ${(await import('../../testkit/stack.js')).ADMIN_KEY}` }, events, abort.signal);
     await eventually(async () => (events.some((e) => e.event === 'ready') ? true : undefined));
 
     // Webhooks have a test of their own below (without the tenant's allowlist, loopback is refused).
@@ -159,7 +132,7 @@ describe('every channel end to end', () => {
     expect(byChannel.inapp).toMatchObject({ status: 'sent', provider: 'inbox' });
 
     const live = await eventually(async () => events.find((e) => e.event === 'message'));
-    expect(live.data).toMatchObject({ id: byChannel.inapp.id, title: 'Order A-17 shipped', readAt: null });
+    expect(live.data.message).toMatchObject({ id: byChannel.inapp.id, title: 'Order A-17 shipped', readAt: null, seenAt: null, archivedAt: null });
     const inbox = await stack.request('GET', '/v1/inbox/ada');
     expect(inbox.body).toMatchObject({ unread: 1, items: [{ id: byChannel.inapp.id }] });
     expect((await stack.request('POST', `/v1/inbox/ada/${byChannel.inapp.id}/read`)).status).toBe(204);
