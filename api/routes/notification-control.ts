@@ -84,7 +84,8 @@ export function notificationControlRoutes(host: RouteHost, deps: AppDeps, variab
     tag: 'Approvals',
     scope: 'read',
     params: IdParam,
-    errors: [404],
+    // 422 when the notification's template was deleted since (template_version_not_found).
+    errors: [404, 422],
     responses: { 200: { description: 'The summary', schema: AudienceSummary } },
     async handler({ res, params, auth }) {
       res.json(await summarizeAudience(deps, auth, params.id));
