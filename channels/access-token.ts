@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, parseJson, truncate } from './http.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
 export interface FetchedToken {
   token: string;
@@ -83,18 +84,24 @@ export async function callWithToken<T>(
   return call(await cache.get(key, fetch));
 }
 
+/** What a corp-app call needs of its provider config: the timeout, and the outbound guard's settings for its base URL. */
+export interface AppCallSettings extends OutboundSettings {
+  timeoutMs?: number | undefined;
+}
+
 /**
  * One call to a corp-app API that answers JSON with an `errcode` (DingTalk oapi, WeCom):
  * GET without a body, else POST of JSON. HTTP errors and answers without an errcode throw;
  * the errcode itself is the caller's to read.
  */
-export async function requestErrcodeJson<A extends { errcode?: number }>(platform: string, what: string, url: string, body: unknown, timeoutMs: number | undefined): Promise<A> {
+export async function requestErrcodeJson<A extends { errcode?: number }>(platform: string, what: string, url: string, body: unknown, config: AppCallSettings): Promise<A> {
   const res = await httpRequest({
+    outbound: outboundPolicyOf(config),
     url,
     method: body === undefined ? 'GET' : 'POST',
     headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
-    timeoutMs,
+    timeoutMs: config.timeoutMs,
   });
   if (!isSuccess(res.status)) throw errorForStatus(`${platform} ${what}`, res, res.text, { goneType: DeliveryErrorType.ProviderConfig });
   const answer = parseJson(res.text) as A | undefined;

@@ -8,8 +8,9 @@ import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './ty
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { receiptToken } from './sms-reports.js';
 import { z } from 'zod';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface AliyunSmsConfig {
+export interface AliyunSmsConfig extends OutboundSettings {
   accessKeyId: string;
   accessKeySecret: string;
   /** The signature to send under unless the template's declares its own. */
@@ -115,6 +116,7 @@ export function createAliyunSmsAdapter(): ChannelAdapter<AliyunSmsConfig, SmsMes
         .map(([k, v]) => `${aliyunPercentEncode(k)}=${aliyunPercentEncode(v)}`)
         .join('&');
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url: config.endpoint ?? 'https://dysmsapi.aliyuncs.com/',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,

@@ -10,8 +10,9 @@ import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
 import { z } from 'zod';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
+import { checkLiteralHost, guardedLookup, outboundPolicyOf, refusalIn, type OutboundSettings } from './outbound-guard.js';
 
-export interface ApnsConfig {
+export interface ApnsConfig extends OutboundSettings {
   teamId: string;
   /** Key ID of the .p8 signing key. */
   keyId: string;
@@ -88,11 +89,15 @@ export function createApnsAdapter(): ChannelAdapter<ApnsConfig, PushMessage> {
   const sessions = new Map<string, ClientHttp2Session>();
   const tokens = new Map<string, ProviderToken>();
 
-  function sessionFor(origin: string, ca: string | undefined): ClientHttp2Session {
-    const key = `${origin}|${ca ?? ''}`;
+  /** The base URL is the tenant's to set, so the connection goes through the outbound guard. */
+  function sessionFor(origin: string, config: ApnsConfig): ClientHttp2Session {
+    const policy = outboundPolicyOf(config);
+    const key = JSON.stringify([origin, config.ca ?? '', policy.allow, policy.dnsServers ?? []]);
     const existing = sessions.get(key);
     if (existing && !existing.closed && !existing.destroyed) return existing;
-    const session = connect(origin, ca ? { ca } : {});
+    // A literal IP skips the lookup, so it is checked before connecting.
+    checkLiteralHost(new URL(origin), policy);
+    const session = connect(origin, { lookup: guardedLookup(policy) as never, ...(config.ca ? { ca: config.ca } : {}) });
     const forget = (): void => {
       if (sessions.get(key) === session) sessions.delete(key);
     };
@@ -189,8 +194,10 @@ export function createApnsAdapter(): ChannelAdapter<ApnsConfig, PushMessage> {
       const attempt = async (): Promise<Http2Answer> => {
         const headers = headersFor(tokenFor(config));
         try {
-          return await request(sessionFor(origin, config.ca), headers, body, timeoutMs);
+          return await request(sessionFor(origin, config), headers, body, timeoutMs);
         } catch (err) {
+          const refused = refusalIn(err);
+          if (refused) throw refused;
           // A failed connect cancels the pending stream; the socket's own error is its cause.
           const root = ((err as { cause?: unknown }).cause ?? err) as { code?: unknown; message?: unknown };
           const code = typeof root.code === 'string' ? root.code : 'ECONNECTION';

@@ -1,13 +1,16 @@
-// What the AWS adapters (SES, SNS) share: client settings that leave retries to Temporal, a
-// small per-adapter cache of SDK clients keyed by their config, and the mapping of an SDK
-// error to a DeliveryError.
+// What the AWS adapters (SES, SNS) share: client settings that leave retries to Temporal and
+// connect through the outbound guard, a small per-adapter cache of SDK clients keyed by their
+// config, and the mapping of an SDK error to a DeliveryError.
 import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { z } from 'zod';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, requireConfig, truncate } from './http.js';
+import { checkLiteralHost, guardedLookup, outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface AwsConfig {
+export interface AwsConfig extends OutboundSettings {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
@@ -33,15 +36,21 @@ export function awsClientSettings(config: AwsConfig, provider: string) {
   const region = requireConfig(config.region, provider, 'region');
   const accessKeyId = requireConfig(config.accessKeyId, provider, 'accessKeyId');
   const secretAccessKey = requireConfig(config.secretAccessKey, provider, 'secretAccessKey');
+  const policy = outboundPolicyOf(config);
   if (config.endpoint !== undefined) {
+    let u: URL;
     try {
-      const u = new URL(config.endpoint);
+      u = new URL(config.endpoint);
       if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http(s)');
     } catch {
       throw new DeliveryError(DeliveryErrorType.ProviderConfig, `${provider}: endpoint is not a valid http(s) URL`, { code: 'EINVALIDURL' });
     }
+    // A literal IP skips the lookup below, so it is checked here.
+    checkLiteralHost(u, policy);
   }
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Every connection, to AWS or to the tenant's endpoint, goes through the outbound guard.
+  const lookup = guardedLookup(policy) as never;
   return {
     region,
     // Explicit credentials only: a tenant's provider must never fall back to the worker's own AWS identity.
@@ -49,7 +58,7 @@ export function awsClientSettings(config: AwsConfig, provider: string) {
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     // Temporal retries the delivery with backoff and Retry-After; SDK retries inside one attempt would multiply them.
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
+    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, httpAgent: new HttpAgent({ keepAlive: true, lookup }), httpsAgent: new HttpsAgent({ keepAlive: true, lookup }) },
   };
 }
 
@@ -63,7 +72,7 @@ export function createClientCache<C extends Destroyable>(maxEntries = 50) {
   return {
     get(config: AwsConfig, make: () => C): C {
       const key = createHash('sha256')
-        .update(JSON.stringify([config.region, config.endpoint ?? '', config.accessKeyId, config.secretAccessKey, config.sessionToken ?? '', config.timeoutMs ?? 0]))
+        .update(JSON.stringify([config.region, config.endpoint ?? '', config.accessKeyId, config.secretAccessKey, config.sessionToken ?? '', config.timeoutMs ?? 0, config.allowPrivateNetworks ?? [], config.dnsServers ?? []]))
         .digest('hex');
       let client = clients.get(key);
       if (!client) {

@@ -12,8 +12,9 @@ import { joinUrl, requireChannel, requireConfig } from './http.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import type { OutboundSettings } from './outbound-guard.js';
 
-export interface DingtalkWorkNoticeConfig {
+export interface DingtalkWorkNoticeConfig extends OutboundSettings {
   /** The internal app's AppKey (Client ID). */
   appKey: string;
   /** The internal app's AppSecret (Client Secret). */
@@ -89,7 +90,7 @@ function answerError(what: string, a: DingtalkAnswer): DeliveryError {
 export function createDingtalkWorkNoticeAdapter(): ChannelAdapter<DingtalkWorkNoticeConfig, ChatMessage> {
   const tokens = createTokenCache();
 
-  const request = (config: DingtalkWorkNoticeConfig, what: string, url: string, body?: unknown) => requestErrcodeJson<DingtalkAnswer>('dingtalk', what, url, body, config.timeoutMs);
+  const request = (config: DingtalkWorkNoticeConfig, what: string, url: string, body?: unknown) => requestErrcodeJson<DingtalkAnswer>('dingtalk', what, url, body, config);
 
   /** Calls an oapi method with the app's token, refreshing it once if DingTalk refuses it. */
   async function call(config: DingtalkWorkNoticeConfig, what: string, path: string, body: unknown): Promise<DingtalkAnswer> {

@@ -9,6 +9,7 @@ import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
 import { z } from 'zod';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
 export interface FcmServiceAccount {
   project_id?: string | undefined;
@@ -17,7 +18,7 @@ export interface FcmServiceAccount {
   token_uri?: string | undefined;
 }
 
-export interface FcmConfig {
+export interface FcmConfig extends OutboundSettings {
   serviceAccount: FcmServiceAccount;
   /** Defaults to the service account's project_id. */
   projectId?: string | undefined;
@@ -105,12 +106,14 @@ export function createFcmAdapter(): ChannelAdapter<FcmConfig, PushMessage> {
   // Concurrent sends share one token request instead of stampeding the token endpoint.
   const pending = new Map<string, Promise<CachedToken>>();
 
-  async function fetchToken(sa: FcmServiceAccount, tokenUri: string, timeoutMs: number | undefined): Promise<CachedToken> {
+  async function fetchToken(config: FcmConfig, tokenUri: string): Promise<CachedToken> {
+    const sa = config.serviceAccount;
     const res = await httpRequest({
+      outbound: outboundPolicyOf(config),
       url: tokenUri,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: signedAssertion(sa, tokenUri, Math.floor(Date.now() / 1000)) }).toString(),
-      timeoutMs,
+      timeoutMs: config.timeoutMs,
     });
     const json = parseJson(res.text) as { access_token?: string; expires_in?: number; error?: string; error_description?: string } | undefined;
     if (isSuccess(res.status) && json?.access_token) {
@@ -128,7 +131,7 @@ export function createFcmAdapter(): ChannelAdapter<FcmConfig, PushMessage> {
     if (cached && cached.expiresAt > Date.now()) return cached.accessToken;
     let p = pending.get(key);
     if (!p) {
-      p = fetchToken(config.serviceAccount, tokenUri, config.timeoutMs).finally(() => pending.delete(key));
+      p = fetchToken(config, tokenUri).finally(() => pending.delete(key));
       pending.set(key, p);
     }
     const fresh = await p;
@@ -177,7 +180,7 @@ export function createFcmAdapter(): ChannelAdapter<FcmConfig, PushMessage> {
       });
       const url = joinUrl(config.apiBaseUrl ?? 'https://fcm.googleapis.com', `/v1/projects/${encodeURIComponent(projectId)}/messages:send`);
       const post = async (token: string) =>
-        httpRequest({ url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, body, timeoutMs: config.timeoutMs });
+        httpRequest({ outbound: outboundPolicyOf(config), url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, body, timeoutMs: config.timeoutMs });
 
       let res = await post(await accessToken(config, tokenUri));
       if (res.status === 401) {

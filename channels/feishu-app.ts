@@ -15,10 +15,11 @@ import { feishuCard } from './feishu-bot.js';
 import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate, type HttpResponse } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
 export type FeishuReceiveIdType = 'open_id' | 'user_id' | 'union_id';
 
-export interface FeishuAppConfig {
+export interface FeishuAppConfig extends OutboundSettings {
   /** The self-built app's App ID (`cli_…`). */
   appId: string;
   appSecret: string;
@@ -105,7 +106,7 @@ export function createFeishuAppAdapter(): ChannelAdapter<FeishuAppConfig, ChatMe
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    const res = await httpRequest({ url, method, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: config.timeoutMs });
+    const res = await httpRequest({ outbound: outboundPolicyOf(config), url, method, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: config.timeoutMs });
     return { res, answer: parseJson(res.text) as FeishuAnswer | undefined };
   }
 

@@ -7,8 +7,10 @@ import { enforceLimits, SMS_MAX_SEGMENTS } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
 import { z } from 'zod';
 import { secret, timeoutMs } from './config-schema.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface GenericHttpSmsConfig {
+/** Herald fills in the outbound settings (the tenant's allowlist, its resolvers); the tenant cannot. */
+export interface GenericHttpSmsConfig extends OutboundSettings {
   /** May contain placeholders, e.g. `https://gw.example/send?to={{to}}`. */
   url: string;
   method?: 'GET' | 'POST' | 'PUT' | undefined;
@@ -22,13 +24,6 @@ export interface GenericHttpSmsConfig {
   /** Some gateways answer 200 with an error flag; when set, a 2xx body must match this regex. */
   successBodyPattern?: string | undefined;
   timeoutMs?: number | undefined;
-  /**
-   * Private ranges (CIDRs) the gateway may be in; everything private, loopback or link-local
-   * is refused otherwise. Filled from the tenant's outbound allowlist.
-   */
-  allowPrivateNetworks?: string[] | undefined;
-  /** Herald's resolvers for the gateway's host name (HERALD_DNS_SERVERS); set by Herald, not the tenant. */
-  dnsServers?: string[] | undefined;
 }
 
 type Encoder = (v: string) => string;
@@ -126,7 +121,7 @@ export function createGenericHttpSmsAdapter(): ChannelAdapter<GenericHttpSmsConf
         body,
         timeoutMs: config.timeoutMs,
         // The tenant chooses the URL: it must not lead into Herald's own network.
-        outbound: { allow: config.allowPrivateNetworks ?? [], dnsServers: config.dnsServers },
+        outbound: outboundPolicyOf(config),
       });
       if (!isSuccess(res.status)) throw errorForStatus('generic-http-sms', res, res.text, { goneType: DeliveryErrorType.ProviderConfig });
       if (config.successBodyPattern && !new RegExp(config.successBodyPattern).test(res.text)) {

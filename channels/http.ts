@@ -1,8 +1,9 @@
-// What every HTTP-based adapter shares: one request function that turns network failures
-// into DeliveryError, Retry-After parsing, and the default status → error-type mapping.
-import { fetch as undiciFetch } from 'undici';
+// What every HTTP-based adapter shares: one request function (every connection checked by the
+// outbound guard) that turns network failures into DeliveryError, Retry-After parsing, and the
+// default status → error-type mapping.
+import { fetch as undiciFetch, type Agent } from 'undici';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { checkLiteralHost, guardedDispatcher, OutboundRefused, type OutboundPolicy } from './outbound-guard.js';
+import { checkLiteralHost, guardedDispatcher, OutboundRefused, refusalIn, type OutboundPolicy } from './outbound-guard.js';
 
 export interface HttpRequest {
   url: string;
@@ -12,8 +13,12 @@ export interface HttpRequest {
   timeoutMs?: number | undefined;
   /** Webhook receivers are untrusted: a redirect must not silently move where we post. */
   followRedirects?: boolean | undefined;
-  /** For URLs a tenant or user controls: refuse private, loopback and link-local targets. */
-  outbound?: OutboundPolicy | undefined;
+  /**
+   * Every URL an adapter calls is a tenant's (a robot URL, a gateway, an API's base URL in its
+   * provider config) or an end user's (a webhook endpoint), so every connection goes through
+   * the outbound guard: private, loopback and link-local targets are refused unless allowed.
+   */
+  outbound: OutboundPolicy;
 }
 
 export interface HttpResponse {
@@ -37,76 +42,73 @@ function causeCode(err: unknown): string | undefined {
   return undefined;
 }
 
-function refusalIn(err: unknown): OutboundRefused | undefined {
-  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
-    if (e instanceof OutboundRefused) return e;
+// One keep-alive pool per outbound policy (a tenant's allowlist and Herald's resolvers), so a
+// provider's connections are reused; each new connection is checked by the guard's lookup.
+const MAX_DISPATCHERS = 100;
+const dispatchers = new Map<string, Agent>();
+
+function dispatcherFor(policy: OutboundPolicy): Agent {
+  const key = JSON.stringify([[...policy.allow].sort(), policy.dnsServers ?? []]);
+  let agent = dispatchers.get(key);
+  if (!agent) {
+    if (dispatchers.size >= MAX_DISPATCHERS) {
+      const [oldestKey, oldest] = dispatchers.entries().next().value as [string, Agent];
+      dispatchers.delete(oldestKey);
+      void oldest.close();
+    }
+    agent = guardedDispatcher(policy);
+    dispatchers.set(key, agent);
   }
-  return undefined;
+  return agent;
 }
 
-async function guardedFetch(req: HttpRequest, policy: OutboundPolicy, init: RequestInit): Promise<HttpResponse> {
+/** The request's URL, checked before anything is sent: http(s) only, a literal IP against the policy. */
+function targetOf(req: HttpRequest): URL {
   let url: URL;
   try {
     url = new URL(req.url);
   } catch (err) {
-    throw new DeliveryError(DeliveryErrorType.InvalidRecipient, 'invalid URL', { code: 'EINVALIDURL', cause: err });
+    // The URL itself may carry a token (Telegram, Slack, DingTalk), so it is not echoed.
+    throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'invalid provider URL', { code: 'EINVALIDURL', cause: err });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new OutboundRefused(`${url.protocol} is not http(s)`);
-  checkLiteralHost(url, policy);
-  const dispatcher = guardedDispatcher(policy);
-  try {
-    const res = await undiciFetch(url, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]);
-    // Read the body before the dispatcher closes.
-    return { status: res.status, headers: res.headers as unknown as Headers, text: await res.text() };
-  } finally {
-    void dispatcher.close();
-  }
+  // Literal IPs skip DNS, so they are checked here.
+  checkLiteralHost(url, req.outbound);
+  return url;
 }
 
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  let res: Response;
+  const url = targetOf(req);
+  let res: Awaited<ReturnType<typeof undiciFetch>>;
   try {
-    const init: RequestInit = {
+    res = await undiciFetch(url, {
       method: req.method ?? 'POST',
       headers: req.headers,
       body: req.body,
       redirect: req.followRedirects ? 'follow' : 'manual',
       signal: AbortSignal.timeout(timeoutMs),
-    };
-    if (req.outbound) return await guardedFetch(req, req.outbound, init);
-    res = await fetch(req.url, init);
+      dispatcher: dispatcherFor(req.outbound),
+    });
   } catch (err) {
     const refused = refusalIn(err);
     if (refused) throw refused;
     if (err instanceof DeliveryError) throw err;
     const name = (err as { name?: string } | null)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new DeliveryError(DeliveryErrorType.Network, `no answer from ${hostOf(req.url)} within ${timeoutMs} ms`, { code: 'ETIMEDOUT', cause: err });
-    }
-    if (err instanceof TypeError && /invalid url|failed to parse url/i.test(String(err.cause ?? err.message))) {
-      // The URL itself may carry a token (Telegram, Slack, DingTalk), so it is not echoed.
-      throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'invalid provider URL', { code: 'EINVALIDURL', cause: err });
+      throw new DeliveryError(DeliveryErrorType.Network, `no answer from ${url.host} within ${timeoutMs} ms`, { code: 'ETIMEDOUT', cause: err });
     }
     const code = causeCode(err) ?? 'ECONNECTION';
-    throw new DeliveryError(DeliveryErrorType.Network, `request to ${hostOf(req.url)} failed: ${code}`, { code, cause: err });
+    throw new DeliveryError(DeliveryErrorType.Network, `request to ${url.host} failed: ${code}`, { code, cause: err });
   }
   let text: string;
   try {
     text = await res.text();
   } catch (err) {
     const code = causeCode(err) ?? 'ECONNRESET';
-    throw new DeliveryError(DeliveryErrorType.Network, `reading the answer from ${hostOf(req.url)} failed: ${code}`, { code, cause: err });
+    throw new DeliveryError(DeliveryErrorType.Network, `reading the answer from ${url.host} failed: ${code}`, { code, cause: err });
   }
-  return { status: res.status, headers: res.headers, text };
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return 'provider';
-  }
+  return { status: res.status, headers: res.headers as unknown as Headers, text };
 }
 
 /** `Retry-After` is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */

@@ -13,8 +13,9 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate, type HttpResponse } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface HuaweiPushConfig {
+export interface HuaweiPushConfig extends OutboundSettings {
   /** The app's App ID (also the OAuth client id). */
   appId: string;
   /** The app's App Secret (the OAuth client secret). */
@@ -128,6 +129,7 @@ export function createHuaweiPushAdapter(): ChannelAdapter<HuaweiPushConfig, Push
       const authBase = config.authUrl ?? HUAWEI_OAUTH;
       const fetchToken = async (): Promise<FetchedToken> => {
         const res = await httpRequest({
+          outbound: outboundPolicyOf(config),
           url: joinUrl(authBase, '/oauth2/v3/token'),
           headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
           body: new URLSearchParams({ grant_type: 'client_credentials', client_id: appId, client_secret: appSecret }).toString(),
@@ -146,6 +148,7 @@ export function createHuaweiPushAdapter(): ChannelAdapter<HuaweiPushConfig, Push
         fetchToken,
         async (token): Promise<Answered> => {
           const res = await httpRequest({
+            outbound: outboundPolicyOf(config),
             url: joinUrl(config.baseUrl ?? HUAWEI_PUSH_API, `/v1/${encodeURIComponent(appId)}/messages:send`),
             headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
             body,

@@ -11,8 +11,9 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface JpushConfig {
+export interface JpushConfig extends OutboundSettings {
   appKey: string;
   masterSecret: string;
   /** iOS: the production APNs environment (default) or the development one. */
@@ -114,6 +115,7 @@ export function createJpushAdapter(): ChannelAdapter<JpushConfig, PushMessage> {
       if (ttl !== undefined) options.time_to_live = Math.max(0, Math.min(MAX_TTL_SECONDS, Math.floor(ttl)));
       if (message.options?.collapseKey) options.apns_collapse_id = message.options.collapseKey.slice(0, 64);
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url: joinUrl(config.baseUrl ?? JPUSH_API, '/v3/push'),
         headers: {
           'content-type': 'application/json',

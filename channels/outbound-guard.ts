@@ -1,5 +1,5 @@
-// Outbound requests to addresses a tenant controls (webhooks, generic HTTP gateways) must
-// not reach Herald's own network: the check runs on the addresses DNS actually returned,
+// Outbound requests to addresses a tenant or its end users control (every URL in a provider
+// config, webhook endpoints, web push endpoints) must not reach Herald's own network: the check runs on the addresses DNS actually returned,
 // at connect time, so a name that re-resolves to 10.x or 169.254.169.254 is refused too.
 // The socket connects to the very address that was checked (the answer is handed to the
 // connect call, never looked up again), so DNS rebinding between check and connect is moot.
@@ -95,6 +95,14 @@ export class OutboundRefused extends DeliveryError {
   constructor(reason: string) {
     super(DeliveryErrorType.InvalidRecipient, `refused to connect: ${reason} (allow it in the tenant's outbound allowlist)`, { code: 'EOUTBOUND_REFUSED' });
   }
+}
+
+/** The guard's refusal inside an error a client library wrapped it in (undici, http2, an SDK), if any. */
+export function refusalIn(err: unknown): OutboundRefused | undefined {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof OutboundRefused) return e;
+  }
+  return undefined;
 }
 
 type Resolve = (hostname: string, options: LookupOptions) => Promise<LookupAddress[]>;

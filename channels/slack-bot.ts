@@ -12,8 +12,9 @@ import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requi
 import { enforceLimits } from './limits.js';
 import { slackText } from './slack.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface SlackBotConfig {
+export interface SlackBotConfig extends OutboundSettings {
   /** The app's bot user OAuth token (`xoxb-…`) with the `chat:write` scope. */
   botToken: string;
   /** Default `https://slack.com`; a test receiver otherwise. */
@@ -96,6 +97,7 @@ export function createSlackBotAdapter(): ChannelAdapter<SlackBotConfig, ChatMess
   async function call(config: SlackBotConfig, method: string, body: unknown): Promise<SlackAnswer> {
     const token = requireConfig(config.botToken, 'slack-bot', 'botToken');
     const res = await httpRequest({
+      outbound: outboundPolicyOf(config),
       url: joinUrl(config.baseUrl ?? SLACK_API, `/api/${method}`),
       headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}`, accept: 'application/json' },
       body: JSON.stringify(body),

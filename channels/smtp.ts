@@ -8,7 +8,9 @@ import type { ChannelAdapter, ChannelLimits, EmailMessage, SendResult } from './
 import { z } from 'zod';
 import { secret } from './config-schema.js';
 
-export interface SmtpConfig {
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
+import { guardedSmtpSocket } from './smtp-guard.js';
+export interface SmtpConfig extends OutboundSettings {
   /** `smtp://user:pass@host:port` or the parts below. */
   url?: string | undefined;
   host?: string | undefined;
@@ -57,7 +59,7 @@ export function classifySmtpError(err: unknown): DeliveryError {
 }
 
 function transportKey(c: SmtpConfig): string {
-  return JSON.stringify([c.url, c.host, c.port, c.secure, c.auth?.user, c.auth?.pass, c.maxConnections, c.socketTimeoutMs]);
+  return JSON.stringify([c.url, c.host, c.port, c.secure, c.auth?.user, c.auth?.pass, c.maxConnections, c.socketTimeoutMs, c.allowPrivateNetworks, c.dnsServers]);
 }
 
 // Relays differ (Postfix's default message_size_limit is 10,240,000 bytes of encoded mail,
@@ -82,6 +84,7 @@ const ConfigSchema = z
     from: z.string().min(3).max(320).meta({ description: 'The From address: `Herald <noreply@example.com>`.' }),
     maxConnections: z.number().int().min(1).max(100).optional().meta({ description: 'Pooled connections per server (default 5).' }),
   })
+    socketTimeoutMs: z.number().int().min(1000).max(600_000).optional().meta({ description: 'How long the server may stay silent before the attempt fails and is retried (default 30000).' }),
   .refine((c) => c.url !== undefined || c.host !== undefined, { message: 'give url or host', path: ['host'] });
 
 export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
@@ -102,6 +105,8 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
         socketTimeout: c.socketTimeoutMs ?? 30_000,
       };
       t = c.url
+      // A tenant's provider (the router sets its allowlist) connects through the outbound guard.
+      if (c.allowPrivateNetworks) base.getSocket = guardedSmtpSocket(outboundPolicyOf(c)) as SMTPPool.Options['getSocket'];
         ? nodemailer.createTransport({ ...base, url: c.url } as SMTPPool.Options)
         : nodemailer.createTransport({ ...base, host: c.host, port: c.port, secure: c.secure ?? false, auth: c.auth });
       transports.set(key, t);

@@ -8,8 +8,9 @@ import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 import { z } from 'zod';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface TelegramConfig {
+export interface TelegramConfig extends OutboundSettings {
   botToken: string;
   /** Default `https://api.telegram.org`; a local Bot API server or a test receiver otherwise. */
   apiBaseUrl?: string | undefined;
@@ -63,6 +64,7 @@ export function createTelegramAdapter(): ChannelAdapter<TelegramConfig, ChatMess
       enforceLimits('telegram', LIMITS, { text });
 
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url: joinUrl(config.apiBaseUrl ?? 'https://api.telegram.org', `/bot${token}/sendMessage`),
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ chat_id: message.to, text, parse_mode: parseMode, link_preview_options: { is_disabled: config.disableLinkPreview ?? false } }),

@@ -9,8 +9,9 @@ import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './ty
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { receiptToken } from './sms-reports.js';
 import { z } from 'zod';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface TencentSmsConfig {
+export interface TencentSmsConfig extends OutboundSettings {
   secretId: string;
   secretKey: string;
   sdkAppId: string;
@@ -110,6 +111,7 @@ export function createTencentSmsAdapter(): ChannelAdapter<TencentSmsConfig, SmsM
       const endpoint = configUrl(config.endpoint ?? 'https://sms.tencentcloudapi.com', 'tencent-sms', 'endpoint');
       const timestamp = Math.floor(Date.now() / 1000);
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url: endpoint.toString(),
         headers: {
           authorization: tc3Authorization({ secretId, secretKey, host: endpoint.host, payload, timestamp, service: SERVICE }),

@@ -8,8 +8,9 @@ import { enforceLimits, SMS_MAX_SEGMENTS } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, SendResult, SmsMessage } from './types.js';
 import { z } from 'zod';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface TwilioConfig {
+export interface TwilioConfig extends OutboundSettings {
   accountSid: string;
   authToken: string;
   /** A Twilio number in E.164, or use messagingServiceSid. */
@@ -94,6 +95,7 @@ export function createTwilioAdapter(): ChannelAdapter<TwilioConfig, SmsMessage> 
       if (config.statusCallbackUrl) form.set('StatusCallback', config.statusCallbackUrl);
 
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url: joinUrl(config.apiBaseUrl ?? 'https://api.twilio.com', `/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`),
         headers: {
           authorization: `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}`,

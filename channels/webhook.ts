@@ -7,20 +7,15 @@ import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, SendResult, WebhookMessage } from './types.js';
 import { z } from 'zod';
 import { secret, timeoutMs } from './config-schema.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface WebhookConfig {
+/** Herald fills in the outbound settings (the tenant's allowlist, its resolvers); the tenant cannot. */
+export interface WebhookConfig extends OutboundSettings {
   /** Shared signing secret of the subscription. */
   secret: string;
   timeoutMs?: number | undefined;
   /** Extra static headers, e.g. an API key the receiver expects. */
   headers?: Record<string, string> | undefined;
-  /**
-   * Private ranges (CIDRs) this sender may post to anyway; everything private, loopback or
-   * link-local is refused otherwise. Filled from the tenant's outbound allowlist.
-   */
-  allowPrivateNetworks?: string[] | undefined;
-  /** Herald's resolvers for the endpoint's host name (HERALD_DNS_SERVERS); set by Herald, not the tenant. */
-  dnsServers?: string[] | undefined;
 }
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Herald-Signature';
@@ -41,7 +36,7 @@ function bodyOf(message: WebhookMessage): string {
 
 // The endpoint is each user's `webhook` identity, not provider config.
 const ConfigSchema = z.strictObject({
-  secret: secret(z.string().min(16).max(256), 'The signing secret: `X-Herald-Signature` is `v1=` + hex HMAC-SHA256 of `timestamp.body`.'),
+  secret: secret(z.string().min(1).max(256), 'The signing secret: `X-Herald-Signature` is `v1=` + hex HMAC-SHA256 of `timestamp.body`.'),
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name'), z.string().max(1000)).optional().meta({ description: 'Extra static headers, e.g. an API key the receiver expects.' }),
   timeoutMs,
 });
@@ -84,7 +79,7 @@ export function createWebhookAdapter(): ChannelAdapter<WebhookConfig, WebhookMes
         body,
         timeoutMs: config.timeoutMs,
         followRedirects: false,
-        outbound: { allow: config.allowPrivateNetworks ?? [], dnsServers: config.dnsServers },
+        outbound: outboundPolicyOf(config),
       });
       // 401/403 from a subscriber means it rejects our signature or key: a subscription
       // problem, not a sender misconfiguration, and 404/410 mean the endpoint is gone.

@@ -16,8 +16,9 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, Measured, PushMessage, SendResult } from './types.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface WechatTemplateConfig {
+export interface WechatTemplateConfig extends OutboundSettings {
   /** The Official Account's AppID (`wx…`). */
   appId: string;
   appSecret: string;
@@ -125,7 +126,7 @@ function deliveryIdOf(messageId: string): string {
 
 export function createWechatTemplateAdapter(): ChannelAdapter<WechatTemplateConfig, PushMessage> {
   const tokens = createTokenCache();
-  const request = (config: WechatTemplateConfig, what: string, url: string, body: unknown) => requestErrcodeJson<WechatAnswer>('wechat', what, url, body, config.timeoutMs);
+  const request = (config: WechatTemplateConfig, what: string, url: string, body: unknown) => requestErrcodeJson<WechatAnswer>('wechat', what, url, body, config);
 
   async function call(config: WechatTemplateConfig, what: string, path: string, body: unknown): Promise<WechatAnswer> {
     const appId = requireConfig(config.appId, 'wechat-template', 'appId');
@@ -133,6 +134,7 @@ export function createWechatTemplateAdapter(): ChannelAdapter<WechatTemplateConf
     const base = config.baseUrl ?? WECHAT_API;
     const fetchToken = async (): Promise<FetchedToken> => {
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url: joinUrl(base, '/cgi-bin/stable_token'),
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: false }),

@@ -11,8 +11,9 @@ import { joinUrl, requireChannel, requireConfig } from './http.js';
 import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
+import type { OutboundSettings } from './outbound-guard.js';
 
-export interface WecomAppConfig {
+export interface WecomAppConfig extends OutboundSettings {
   /** The enterprise's CorpID. */
   corpId: string;
   /** The app's Secret. */
@@ -87,7 +88,7 @@ function answerError(what: string, a: WecomAnswer): DeliveryError {
 export function createWecomAppAdapter(): ChannelAdapter<WecomAppConfig, ChatMessage> {
   const tokens = createTokenCache();
 
-  const request = (config: WecomAppConfig, what: string, url: string, body?: unknown) => requestErrcodeJson<WecomAnswer>('wecom', what, url, body, config.timeoutMs);
+  const request = (config: WecomAppConfig, what: string, url: string, body?: unknown) => requestErrcodeJson<WecomAnswer>('wecom', what, url, body, config);
 
   async function call(config: WecomAppConfig, what: string, path: string, body: unknown): Promise<WecomAnswer> {
     const corpId = requireConfig(config.corpId, 'wecom-app', 'corpId');

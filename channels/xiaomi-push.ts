@@ -12,8 +12,9 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
+import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 
-export interface XiaomiPushConfig {
+export interface XiaomiPushConfig extends OutboundSettings {
   /** The app's AppSecret (sent as `Authorization: key=…`). */
   appSecret: string;
   /** The app's package name (`restricted_package_name`). */
@@ -132,6 +133,7 @@ export function createXiaomiPushAdapter(): ChannelAdapter<XiaomiPushConfig, Push
       const form = formOf(message, config);
       form.set('registration_id', to);
       const res = await httpRequest({
+        outbound: outboundPolicyOf(config),
         url: joinUrl(config.baseUrl ?? XIAOMI_PUSH_API, '/v3/message/regid'),
         headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', accept: 'application/json', authorization: `key=${secret}` },
         body: form.toString(),

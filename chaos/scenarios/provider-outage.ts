@@ -82,6 +82,9 @@ export async function providerOutage(ctx: ScenarioContext, p: ProviderOutagePara
       const r = await h.request('PUT', `/v1/providers/${id}`, { channel: 'email', kind: 'smtp', config: { url: smtp.url, from: 'Herald <herald@example.com>' }, order });
       if (r.status >= 300) throw new Error(`provider ${id}: ${r.status} ${JSON.stringify(r.body)}`);
     };
+    // The capture servers are on loopback: the tenant allowlists it, as it would a private relay.
+    const allow = await h.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] });
+    if (allow.status !== 200) throw new Error(`outbound allowlist: ${allow.status}`);
     await put('smtp-primary', primary, 0);
     await put('smtp-backup', backup, 1);
     const bStart = Date.now();

@@ -16,13 +16,6 @@ import { circuitAllows, listProviders, recordProviderFailure, recordProviderSucc
 
 export const DEFAULT_SMTP_PROVIDER = 'smtp-default';
 
-/**
- * Kinds that post to a URL a tenant or its end users choose: users' webhook URLs and web push
- * endpoints, the tenant's HTTP SMS gateway and robot / incoming-webhook URLs. Their adapters
- * connect through the outbound guard, with the tenant's allowlist as the only way through.
- */
-export const TENANT_URL_KINDS: ReadonlySet<string> = new Set(['webhook', 'generic-http-sms', 'webpush', 'slack', 'discord', 'teams', 'dingtalk-robot', 'wecom-robot', 'feishu-bot']);
-
 export interface CircuitSettings {
   /** Consecutive failures that open a provider's circuit. */
   failureThreshold: number;
@@ -110,15 +103,18 @@ async function sendAll(adapter: ChannelAdapter, messages: OutboundMessage[], con
   throw lastError ?? new DeliveryError(DeliveryErrorType.Network, 'nothing was sent');
 }
 
-function withHeraldSettings(kind: string, providerId: string, config: Record<string, unknown>, allowlist: string[], deps: RouterDeps): Record<string, unknown> {
-  const { publicUrl } = deps;
-  // Kinds that post to URLs a tenant or its users choose get the tenant's allowlist of
-  // private ranges (everything else private is refused by the adapter) and Herald's resolvers,
-  // set last so a tenant's own config cannot name either.
-  if (TENANT_URL_KINDS.has(kind)) return { ...config, allowPrivateNetworks: allowlist, dnsServers: deps.dnsServers ?? [] };
+/**
+ * A tenant's provider connects only where its tenant may reach: every URL in its config (a
+ * robot URL, a gateway, an API's base URL or endpoint, an SMTP host) and every address its
+ * users supply (webhook and web push endpoints) goes through the outbound guard, with the
+ * tenant's allowlist of private ranges as the only way through. The allowlist and Herald's
+ * resolvers are set last, so a tenant's own config cannot name either.
+ */
+export function withHeraldSettings(kind: string, providerId: string, config: Record<string, unknown>, allowlist: readonly string[], deps: Pick<RouterDeps, 'publicUrl' | 'dnsServers'>): Record<string, unknown> {
+  const guarded = { ...config, allowPrivateNetworks: allowlist, dnsServers: deps.dnsServers ?? [] };
   // Receipts come back to Herald unless the tenant routes them elsewhere.
-  if (kind === 'twilio') return { statusCallbackUrl: `${publicUrl}/v1/receipts/${encodeURIComponent(providerId)}`, ...config };
-  return config;
+  if (kind === 'twilio') return { statusCallbackUrl: `${deps.publicUrl}/v1/receipts/${encodeURIComponent(providerId)}`, ...guarded };
+  return guarded;
 }
 
 type ProviderLists = TtlCache<string, Awaited<ReturnType<typeof listProviders>>>;
@@ -128,7 +124,7 @@ async function candidatesFor(deps: RouterDeps, providerLists: ProviderLists, ten
   // Provider changes take effect within the cache's few seconds.
   const rows = await providerLists.get(`${tenantId}:${channel}`, () => listProviders(deps.db, tenantId, { channel, enabledOnly: true }));
   const out: Candidate[] = [];
-  const allowlist = rows.some((r) => TENANT_URL_KINDS.has(r.kind)) ? await outboundAllowlist(deps.db, tenantId) : [];
+  const allowlist = rows.length > 0 ? await outboundAllowlist(deps.db, tenantId) : [];
   for (const r of rows) {
     if (!deps.secretBox) throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'HERALD_SECRET_KEY is not set, so provider secrets cannot be opened');
     const config = JSON.parse(deps.secretBox.open(r.config_sealed)) as Record<string, unknown>;

@@ -7,9 +7,11 @@
 import type { ChannelAdapter } from '../../channels/types.js';
 import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
 import { findDelivery, listRecallCandidates, markDeliveryRecalled, type RecallCandidate } from '../../schema/queries/deliveries.js';
+import { outboundAllowlist } from '../../schema/queries/identities.js';
 import { findProvider } from '../../schema/queries/providers.js';
 import type { Heartbeat } from '../heartbeat.js';
 import type { DeliveryDeps } from './deps.js';
+import { withHeraldSettings } from './provider-router.js';
 
 export interface RecallPageInput {
   tenantId: string;
@@ -43,7 +45,7 @@ export type RecallDeliveryResult = { outcome: 'recalled' | 'skipped' } | { outco
 export const RECALL_PAGE_SIZE = 100;
 export const RECALLED_REASON = 'recalled by the sender';
 
-type RecallDeps = Pick<DeliveryDeps, 'db' | 'channels' | 'secretBox' | 'tracker'>;
+type RecallDeps = Pick<DeliveryDeps, 'db' | 'channels' | 'secretBox' | 'tracker' | 'publicUrl' | 'dnsServers'>;
 type Attempt = { outcome: 'recalled' | 'skipped' } | { outcome: 'failed' | 'retry'; failure: RecallFailure; error: DeliveryError };
 
 /** Kinds whose adapter can take a message back. */
@@ -57,17 +59,23 @@ export function recallKindsOf(deps: Pick<DeliveryDeps, 'channels'>): string[] {
 export function createRecaller(deps: RecallDeps) {
   const kinds = recallKindsOf(deps);
 
-  /** The provider that sent it takes it back, with its config as it is now (credentials may have rotated). */
+  /**
+   * The provider that sent it takes it back, with its config as it is now (credentials may
+   * have rotated) and, like a send, through the outbound guard with the tenant's allowlist.
+   */
   async function providerOf(tenantId: string, providerId: string): Promise<{ recall: NonNullable<ChannelAdapter['recall']>; config: unknown }> {
     const provider = await findProvider(deps.db, tenantId, providerId);
     const adapter = provider ? deps.channels.get(provider.kind) : undefined;
     if (!provider || !adapter?.recall) throw new DeliveryError(DeliveryErrorType.ProviderConfig, `provider ${providerId} can no longer recall messages`);
     if (!deps.secretBox) throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'HERALD_SECRET_KEY is not set, so provider secrets cannot be opened');
+    let config: Record<string, unknown>;
     try {
-      return { recall: adapter.recall.bind(adapter), config: JSON.parse(deps.secretBox.open(provider.config_sealed)) };
+      config = JSON.parse(deps.secretBox.open(provider.config_sealed)) as Record<string, unknown>;
     } catch {
       throw new DeliveryError(DeliveryErrorType.ProviderConfig, `the config of provider ${providerId} cannot be opened with HERALD_SECRET_KEY`);
     }
+    const allowlist = await outboundAllowlist(deps.db, tenantId);
+    return { recall: adapter.recall.bind(adapter), config: withHeraldSettings(provider.kind, provider.id, config, allowlist, deps) };
   }
 
   async function attempt(tenantId: string, c: RecallCandidate): Promise<Attempt> {

@@ -4,7 +4,7 @@ import type { SmsMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { aliyunSmsApi } from '../providers/aliyun.js';
 import { expectDeliveryError } from '../providers/assertions.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 
 const KEY_ID = 'LTAI5tTestKeyId';
 const KEY_SECRET = 'testSecret/with+chars=';
@@ -17,7 +17,7 @@ const sms = (to = '+8613800138000'): SmsMessage => ({
   to,
   content: { templateId: 'SMS_154950909', templateParams: { code: "12 34*~!'()", name: '张三' } },
 });
-const cfg = (): { accessKeyId: string; accessKeySecret: string; signName: string; endpoint: string } => ({ accessKeyId: KEY_ID, accessKeySecret: KEY_SECRET, signName: '阿里云短信测试', endpoint: `${rx.baseUrl}/` });
+const cfg = (): { accessKeyId: string; accessKeySecret: string; signName: string; endpoint: string; allowPrivateNetworks: string[] } => ({ ...LOOPBACK, accessKeyId: KEY_ID, accessKeySecret: KEY_SECRET, signName: '阿里云短信测试', endpoint: `${rx.baseUrl}/` });
 
 beforeAll(async () => {
   rx = await startReceiver(aliyunSmsApi(KEY_ID, KEY_SECRET));

@@ -5,7 +5,7 @@ import type { PushMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { startApns, type ApnsServer } from '../providers/apns.js';
 import { expectDeliveryError } from '../providers/assertions.js';
-import { closedPort } from '../providers/receiver.js';
+import { closedPort, LOOPBACK } from '../providers/receiver.js';
 import { selfSignedCertificate, type TestCertificate } from '../providers/tls.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
@@ -28,7 +28,7 @@ beforeAll(async () => {
   tls = selfSignedCertificate();
   apns = await startApns({ tls, teamId: 'TEAM123456', keyId: 'KEY1234567', publicKeyPem: publicKey, topic: 'com.example.shop' });
   apns.unregistered.add(GONE);
-  config = { teamId: 'TEAM123456', keyId: 'KEY1234567', privateKey, topic: 'com.example.shop', apiBaseUrl: apns.baseUrl, ca: tls.cert };
+  config = { ...LOOPBACK, teamId: 'TEAM123456', keyId: 'KEY1234567', privateKey, topic: 'com.example.shop', apiBaseUrl: apns.baseUrl, ca: tls.cert };
 });
 afterAll(async () => {
   await adapter.close();

@@ -4,7 +4,7 @@ import type { ChatMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { dingtalkWorkApi } from '../providers/dingtalk-work.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 
 const dingtalk = dingtalkWorkApi({ appKey: 'dingappkey123', appSecret: 'app-secret-xyz', agentId: 2_840_123_456 });
 let api: Receiver;
@@ -18,7 +18,7 @@ const chat = (to = 'manager4220', markdown = 'Your **leave** request was approve
 
 beforeAll(async () => {
   api = await startReceiver(dingtalk);
-  cfg = { appKey: 'dingappkey123', appSecret: 'app-secret-xyz', agentId: 2_840_123_456, baseUrl: api.baseUrl };
+  cfg = { ...LOOPBACK, appKey: 'dingappkey123', appSecret: 'app-secret-xyz', agentId: 2_840_123_456, baseUrl: api.baseUrl };
 });
 afterAll(() => api.close());
 

@@ -5,7 +5,7 @@ import type { PushMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { googleApis, type FcmState } from '../providers/fcm.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 const CLIENT_EMAIL = 'herald@herald-test.iam.gserviceaccount.com';
@@ -25,7 +25,7 @@ const push = (to: string = DEVICE): PushMessage => ({
 
 beforeAll(async () => {
   rx = await startReceiver(googleApis({ origin: () => rx.baseUrl, clientEmail: CLIENT_EMAIL, publicKeyPem: publicKey, projectId: 'herald-test', unregistered: new Set([GONE]), state }));
-  config = { serviceAccount: { project_id: 'herald-test', client_email: CLIENT_EMAIL, private_key: privateKey, token_uri: `${rx.baseUrl}/token` }, apiBaseUrl: rx.baseUrl };
+  config = { ...LOOPBACK, serviceAccount: { project_id: 'herald-test', client_email: CLIENT_EMAIL, private_key: privateKey, token_uri: `${rx.baseUrl}/token` }, apiBaseUrl: rx.baseUrl };
 });
 afterAll(async () => {
   await rx.close();

@@ -4,7 +4,7 @@ import { createFeishuAppAdapter, type FeishuAppConfig } from '../../channels/fei
 import type { ChatMessage } from '../../channels/types.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { feishuAppApi } from '../providers/feishu-app.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 
 const feishu = feishuAppApi({ appId: 'cli_a1b2c3d4e5', appSecret: 'feishu-app-secret', users: { ou_ada: 'ada01', ou_bob: 'bob02' } });
 let api: Receiver;
@@ -19,7 +19,7 @@ const path = (i: number) => new URL(api.requests.at(i)!.url, 'http://x').pathnam
 
 beforeAll(async () => {
   api = await startReceiver(feishu);
-  cfg = { appId: 'cli_a1b2c3d4e5', appSecret: 'feishu-app-secret', baseUrl: api.baseUrl };
+  cfg = { ...LOOPBACK, appId: 'cli_a1b2c3d4e5', appSecret: 'feishu-app-secret', baseUrl: api.baseUrl };
 });
 afterAll(() => api.close());
 

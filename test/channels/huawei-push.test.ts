@@ -4,7 +4,7 @@ import { createHuaweiPushAdapter, type HuaweiPushConfig } from '../../channels/h
 import type { PushMessage } from '../../channels/types.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { huaweiPushApi } from '../providers/huawei-push.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 
 const APP = { appId: '104236987', appSecret: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6' };
 const PHONE = 'IQAAAACy0kYmAADXqQnTmWpS0ZD7vH1fvPUf4Q3r5q6xjB1nWmHwUoUnNnU5ZE8r3Q1q';
@@ -22,7 +22,7 @@ const push = (to = PHONE, over: Partial<PushMessage['content']> = {}): PushMessa
 
 beforeAll(async () => {
   api = await startReceiver(hw);
-  cfg = { ...APP, baseUrl: api.baseUrl, authUrl: api.baseUrl };
+  cfg = { ...LOOPBACK, ...APP, baseUrl: api.baseUrl, authUrl: api.baseUrl };
 });
 afterAll(() => api.close());
 

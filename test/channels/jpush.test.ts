@@ -4,7 +4,7 @@ import { createJpushAdapter, type JpushConfig } from '../../channels/jpush.js';
 import type { PushMessage } from '../../channels/types.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { jpushApi } from '../providers/jpush.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 
 const APP_KEY = '0123456789abcdef01234567';
 const MASTER = 'fedcba9876543210fedcba98';
@@ -21,7 +21,7 @@ const push = (to = '1a0018970af2f2c4b6e', body = '您的订单已发货'): PushM
 
 beforeAll(async () => {
   api = await startReceiver(jpush);
-  cfg = { appKey: APP_KEY, masterSecret: MASTER, baseUrl: api.baseUrl };
+  cfg = { ...LOOPBACK, appKey: APP_KEY, masterSecret: MASTER, baseUrl: api.baseUrl };
 });
 afterAll(() => api.close());
 

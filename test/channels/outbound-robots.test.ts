@@ -11,7 +11,6 @@ import { createSlackAdapter } from '../../channels/slack.js';
 import { createTeamsAdapter } from '../../channels/teams.js';
 import type { ChannelAdapter, ChatMessage } from '../../channels/types.js';
 import { createWecomRobotAdapter } from '../../channels/wecom-robot.js';
-import { TENANT_URL_KINDS } from '../../domain/delivery/provider-router.js';
 import { startDnsServer, type TestDnsServer } from '../../testkit/dns-server.js';
 import { expectDeliveryError } from '../providers/assertions.js';
 import { dingtalkRobot } from '../providers/dingtalk.js';
@@ -80,8 +79,4 @@ describe('robot and incoming-webhook URLs go through the outbound guard', () => 
       expect(rx.requests).toHaveLength(1);
     });
   }
-
-  it('the provider router hands each of these kinds (and web push) the tenant allowlist and resolvers', () => {
-    for (const kind of [...KINDS.map((k) => k.kind), 'webpush', 'webhook', 'generic-http-sms']) expect(TENANT_URL_KINDS.has(kind), kind).toBe(true);
-  });
 });

@@ -5,7 +5,7 @@ import type { EmailMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { verifySigV4 } from '../providers/aws-sigv4.js';
-import { closedPort, header, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, header, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 import { sesApi, sesError } from '../providers/ses.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -26,7 +26,7 @@ const mail = (to = 'ada@example.org'): EmailMessage => ({
 
 beforeAll(async () => {
   api = await startReceiver(ses);
-  cfg = { region: REGION, accessKeyId: KEY, secretAccessKey: SECRET, from: 'Herald <noreply@example.com>', endpoint: api.baseUrl };
+  cfg = { ...LOOPBACK, region: REGION, accessKeyId: KEY, secretAccessKey: SECRET, from: 'Herald <noreply@example.com>', endpoint: api.baseUrl };
 });
 afterAll(async () => {
   await api.close();

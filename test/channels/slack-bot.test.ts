@@ -3,7 +3,7 @@ import { DeliveryErrorType } from '../../channels/errors.js';
 import { createSlackBotAdapter, type SlackBotConfig } from '../../channels/slack-bot.js';
 import type { ChatMessage } from '../../channels/types.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 import { slackBotApi } from '../providers/slack-bot.js';
 
 const TOKEN = 'xoxb-1234-5678-abcdefABCDEF';
@@ -14,7 +14,7 @@ const chat = (to = 'U0ADA', markdown = 'Build **#42** passed: [log](https://ci.e
 
 beforeAll(async () => {
   api = await startReceiver(slack);
-  cfg = { botToken: TOKEN, baseUrl: api.baseUrl };
+  cfg = { ...LOOPBACK, botToken: TOKEN, baseUrl: api.baseUrl };
 });
 afterAll(() => api.close());
 

@@ -4,7 +4,7 @@ import type { SmsMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
 import { verifySigV4 } from '../providers/aws-sigv4.js';
-import { closedPort, header, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, header, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 import { snsApi, snsError } from '../providers/sns.js';
 
 const KEY = 'AKIAI44QH8DHBEXAMPLE';
@@ -18,7 +18,7 @@ const sms = (to = '+14155550100', text = 'Your code is 123456 — valid 5 min & 
 
 beforeAll(async () => {
   api = await startReceiver(sns);
-  cfg = { region: REGION, accessKeyId: KEY, secretAccessKey: SECRET, endpoint: api.baseUrl };
+  cfg = { ...LOOPBACK, region: REGION, accessKeyId: KEY, secretAccessKey: SECRET, endpoint: api.baseUrl };
 });
 afterAll(async () => {
   await api.close();

@@ -3,7 +3,7 @@ import { createTelegramAdapter } from '../../channels/telegram.js';
 import type { ChatMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 import { telegramBotApi } from '../providers/telegram.js';
 
 const TOKEN = '123456:ABC-DEF_ghi';
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('telegram adapter', () => {
   it('sends HTML the Bot API can parse and returns message_id', async () => {
-    const res = await adapter.send(message(), { botToken: TOKEN, apiBaseUrl: rx.baseUrl });
+    const res = await adapter.send(message(), { ...LOOPBACK, botToken: TOKEN, apiBaseUrl: rx.baseUrl });
     expect(res.providerMessageId).toMatch(/^\d+$/);
     const req = rx.requests.at(-1)!;
     expect(req.url).toBe(`/bot${TOKEN}/sendMessage`);
@@ -32,7 +32,7 @@ describe('telegram adapter', () => {
   });
 
   it('sends MarkdownV2 with every reserved character escaped', async () => {
-    await adapter.send(message(), { botToken: TOKEN, apiBaseUrl: rx.baseUrl, parseMode: 'MarkdownV2' });
+    await adapter.send(message(), { ...LOOPBACK, botToken: TOKEN, apiBaseUrl: rx.baseUrl, parseMode: 'MarkdownV2' });
     const body = JSON.parse(rx.requests.at(-1)!.body);
     expect(body.parse_mode).toBe('MarkdownV2');
     expect(body.text).toContain('*\\#42*');
@@ -40,7 +40,7 @@ describe('telegram adapter', () => {
   });
 
   it('tells a gone recipient from a bad message and reads retry_after', async () => {
-    const cfg = { botToken: TOKEN, apiBaseUrl: rx.baseUrl };
+    const cfg = { ...LOOPBACK, botToken: TOKEN, apiBaseUrl: rx.baseUrl };
     await expectDeliveryError(adapter.send(message('missing'), cfg), DeliveryErrorType.InvalidRecipient, true);
     await expectDeliveryError(adapter.send(message('blocked'), cfg), DeliveryErrorType.InvalidRecipient, true);
     rx.replyOnce({ status: 400, body: { ok: false, error_code: 400, description: "Bad Request: can't parse entities" } });

@@ -3,7 +3,7 @@ import { createTencentSmsAdapter } from '../../channels/tencent-sms.js';
 import type { SmsMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 import { tencentSmsApi } from '../providers/tencent.js';
 
 const SECRET_ID = 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE';
@@ -12,7 +12,7 @@ const APP_ID = '1400006666';
 const adapter = createTencentSmsAdapter();
 let rx: Receiver;
 const sms = (to = '+8613711112222'): SmsMessage => ({ channel: 'sms', messageId: 'd-7', to, content: { templateId: '449739', templateParams: { '2': '5', '1': '1234' } } });
-const cfg = () => ({ secretId: SECRET_ID, secretKey: SECRET_KEY, sdkAppId: APP_ID, signName: '腾讯云', endpoint: rx.baseUrl });
+const cfg = () => ({ ...LOOPBACK, secretId: SECRET_ID, secretKey: SECRET_KEY, sdkAppId: APP_ID, signName: '腾讯云', endpoint: rx.baseUrl });
 
 beforeAll(async () => {
   rx = await startReceiver(tencentSmsApi(SECRET_ID, SECRET_KEY, APP_ID));

@@ -3,7 +3,7 @@ import { createTwilioAdapter, validateTwilioSignature } from '../../channels/twi
 import type { SmsMessage } from '../../channels/types.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { expectDeliveryError } from '../providers/assertions.js';
-import { closedPort, header, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, header, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 import { twilioApi } from '../providers/twilio.js';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';
@@ -25,7 +25,7 @@ afterAll(async () => {
 describe('twilio adapter', () => {
   it('creates a message with Basic auth and a StatusCallback, and the signed receipt validates', async () => {
     const callback = `${receipts.baseUrl}/v1/receipts/twilio?tenant=t1`;
-    const res = await adapter.send(sms(), { accountSid: SID, authToken: TOKEN, from: '+15005550006', statusCallbackUrl: callback, apiBaseUrl: api.baseUrl });
+    const res = await adapter.send(sms(), { ...LOOPBACK, accountSid: SID, authToken: TOKEN, from: '+15005550006', statusCallbackUrl: callback, apiBaseUrl: api.baseUrl });
     expect(res.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
     const form = new URLSearchParams(api.requests.at(-1)!.body);
     expect(Object.fromEntries(form)).toEqual({ To: '+14155550100', Body: 'Your code is 123456 — valid 5 min & more', From: '+15005550006', StatusCallback: callback });
@@ -47,7 +47,7 @@ describe('twilio adapter', () => {
   });
 
   it('maps Twilio errors', async () => {
-    const cfg = { accountSid: SID, authToken: TOKEN, from: '+15005550006', apiBaseUrl: api.baseUrl };
+    const cfg = { ...LOOPBACK, accountSid: SID, authToken: TOKEN, from: '+15005550006', apiBaseUrl: api.baseUrl };
     expect((await expectDeliveryError(adapter.send(sms('+15005550001'), cfg), DeliveryErrorType.InvalidRecipient, true)).code).toBe('21211');
     await expectDeliveryError(adapter.send(sms(), { ...cfg, authToken: 'wrong' }), DeliveryErrorType.ProviderConfig, true);
     await expectDeliveryError(adapter.send(sms(), { ...cfg, accountSid: 'ACnope' }), DeliveryErrorType.ProviderConfig, true);

@@ -3,7 +3,7 @@ import { DeliveryErrorType } from '../../channels/errors.js';
 import type { PushMessage } from '../../channels/types.js';
 import { createWechatTemplateAdapter, type WechatTemplateConfig } from '../../channels/wechat-template.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 import { wechatMpApi } from '../providers/wechat-mp.js';
 
 const APP = { appId: 'wx0123456789abcdef', appSecret: '0123456789abcdef0123456789abcdef' };
@@ -22,7 +22,7 @@ const path = (i: number) => new URL(api.requests.at(i)!.url, 'http://x').pathnam
 
 beforeAll(async () => {
   api = await startReceiver(mp);
-  cfg = { ...APP, templateId: TEMPLATE, titleKey: 'thing1', bodyKey: 'thing2', baseUrl: api.baseUrl };
+  cfg = { ...LOOPBACK, ...APP, templateId: TEMPLATE, titleKey: 'thing1', bodyKey: 'thing2', baseUrl: api.baseUrl };
 });
 afterAll(() => api.close());
 

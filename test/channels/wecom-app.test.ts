@@ -3,7 +3,7 @@ import type { ChatMessage } from '../../channels/types.js';
 import { createWecomAppAdapter, type WecomAppConfig } from '../../channels/wecom-app.js';
 import { DeliveryErrorType } from '../../channels/errors.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 import { wecomAppApi } from '../providers/wecom-app.js';
 
 const wecom = wecomAppApi({ corpId: 'ww1234567890abcdef', corpSecret: 'corp-secret-abc', agentId: 1_000_002, members: ['ZhangSan', 'LiSi'] });
@@ -13,7 +13,7 @@ const chat = (to = 'ZhangSan', markdown = 'Build **#42** passed.\n\n- 12 tests')
 
 beforeAll(async () => {
   api = await startReceiver(wecom);
-  cfg = { corpId: 'ww1234567890abcdef', corpSecret: 'corp-secret-abc', agentId: 1_000_002, baseUrl: api.baseUrl };
+  cfg = { ...LOOPBACK, corpId: 'ww1234567890abcdef', corpSecret: 'corp-secret-abc', agentId: 1_000_002, baseUrl: api.baseUrl };
 });
 afterAll(() => api.close());
 

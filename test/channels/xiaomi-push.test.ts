@@ -3,7 +3,7 @@ import { DeliveryErrorType } from '../../channels/errors.js';
 import type { PushMessage } from '../../channels/types.js';
 import { createXiaomiPushAdapter, type XiaomiPushConfig } from '../../channels/xiaomi-push.js';
 import { configProblemLines, expectDeliveryError } from '../providers/assertions.js';
-import { closedPort, startReceiver, type Receiver } from '../providers/receiver.js';
+import { closedPort, LOOPBACK, type Receiver, startReceiver } from '../providers/receiver.js';
 import { xiaomiPushApi } from '../providers/xiaomi-push.js';
 
 const SECRET = 'mi-app-secret-0123456789ABCDEF==';
@@ -23,7 +23,7 @@ const push = (to = PHONE, over: Partial<PushMessage['content']> = {}, options: P
 
 beforeAll(async () => {
   api = await startReceiver(mi);
-  cfg = { appSecret: SECRET, packageName: PKG, channelId: 'orders', baseUrl: api.baseUrl };
+  cfg = { ...LOOPBACK, appSecret: SECRET, packageName: PKG, channelId: 'orders', baseUrl: api.baseUrl };
 });
 afterAll(() => api.close());
 

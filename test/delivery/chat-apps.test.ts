@@ -21,6 +21,8 @@ describe('Slack bot DMs and Feishu app messages through the stack', () => {
 
   beforeAll(async () => {
     stack = await startStack();
+    // The provider's local receivers are on loopback: the tenant allowlists it, as it would a private gateway.
+    expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
     sl = await startReceiver(slack);
     fs = await startReceiver(feishu);
     const put = (id: string, body: unknown) => stack.request('PUT', `/v1/providers/${id}`, body);

@@ -17,6 +17,8 @@ describe('Huawei Push Kit through the stack', () => {
 
   beforeAll(async () => {
     stack = await startStack();
+    // The provider's local receivers are on loopback: the tenant allowlists it, as it would a private gateway.
+    expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
     rx = await startReceiver(hw);
     const put = await stack.request('PUT', '/v1/providers/hms', { channel: 'push', kind: 'huawei-push', config: { ...APP, baseUrl: rx.baseUrl, authUrl: rx.baseUrl } });
     expect(put.status).toBe(201);

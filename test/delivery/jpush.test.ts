@@ -19,6 +19,8 @@ describe('JPush through the stack', () => {
 
   beforeAll(async () => {
     stack = await startStack();
+    // The provider's local receivers are on loopback: the tenant allowlists it, as it would a private gateway.
+    expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
     jp = await startReceiver(jpush);
     const put = await stack.request('PUT', '/v1/providers/jpush-cn', { channel: 'push', kind: 'jpush', config: { ...JP, baseUrl: jp.baseUrl } });
     expect(put.status).toBe(201);

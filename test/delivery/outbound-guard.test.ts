@@ -1,7 +1,7 @@
 // The outbound guard on URLs end users and tenants supply, through the whole stack: web push
 // endpoints (refused at PUT /v1/users when not https or a literal private IP, and at connect
-// time when a name resolves to one) and robot / incoming-webhook URLs (a Slack webhook on
-// loopback). Refusals are permanent failures naming the guard, nothing ever connects to the
+// time when a name resolves to one), robot / incoming-webhook URLs (a Slack webhook on
+// loopback) and an API base URL in a provider config (Twilio's, on loopback). Refusals are permanent failures naming the guard, nothing ever connects to the
 // receivers, and the tenant's allowlist is the only way through. Host names resolve through
 // the DNS server this test runs (HERALD_DNS_SERVERS).
 import { generateKeyPairSync } from 'node:crypto';
@@ -11,18 +11,21 @@ import { startStack, waitForFinal, type TestStack } from '../../testkit/stack.js
 import { newSubscriber, pushService, type DeliveredPush, type TestSubscriber } from '../providers/push-service.js';
 import { startReceiver, type Receiver } from '../providers/receiver.js';
 import { SLACK_PATH, slackWebhook } from '../providers/slack.js';
+import { twilioApi } from '../providers/twilio.js';
 import { selfSignedCertificate } from '../providers/tls.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const jwk = publicKey.export({ format: 'jwk' });
 const VAPID_PUBLIC = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]).toString('base64url');
 const VAPID_PRIVATE = privateKey.export({ format: 'jwk' }).d ?? '';
+const TWILIO = { sid: 'AC0123456789abcdef0123456789abcdef', token: 'twilio-auth-token-guard' };
 
 describe('the outbound guard on web push endpoints and robot URLs', () => {
   let dns: TestDnsServer;
   let stack: TestStack;
   let slack: Receiver;
   let push: Receiver;
+  let twilio: Receiver;
   const subscribers = new Map<string, TestSubscriber>();
   const pushes: DeliveredPush[] = [];
   const phone = newSubscriber();
@@ -31,19 +34,22 @@ describe('the outbound guard on web push endpoints and robot URLs', () => {
   beforeAll(async () => {
     dns = await startDnsServer((name) => (name === 'push.internal.test' ? ['10.1.2.3'] : undefined));
     slack = await startReceiver(slackWebhook());
+    twilio = await startReceiver(twilioApi(TWILIO.sid, TWILIO.token));
     push = await startReceiver(pushService({ origin: () => push.baseUrl, vapidPublicKey: VAPID_PUBLIC, subscribers, delivered: pushes }), { tls });
     subscribers.set('/push/phone', phone);
     stack = await startStack({ env: { HERALD_DNS_SERVERS: dns.address } });
     const put = (id: string, body: unknown) => stack.request('PUT', `/v1/providers/${id}`, body);
     expect((await put('team-slack', { channel: 'chat', kind: 'slack', config: { webhookUrl: `${slack.baseUrl}${SLACK_PATH}` } })).status).toBe(201);
+    // An API's base URL in a provider config is the tenant's too.
+    expect((await put('sms', { channel: 'sms', kind: 'twilio', config: { accountSid: TWILIO.sid, authToken: TWILIO.token, from: '+15005550006', apiBaseUrl: twilio.baseUrl } })).status).toBe(201);
     expect((await put('browser-push', { channel: 'push', kind: 'webpush', config: { vapidSubject: 'mailto:ops@herald.test', vapidPublicKey: VAPID_PUBLIC, vapidPrivateKey: VAPID_PRIVATE, ca: tls.cert } })).status).toBe(201);
-    const tpl = await stack.request('PUT', '/v1/templates/alert', { chat: { markdown: 'Alert {{n}}' }, push: { title: 'Alert', body: 'Alert {{n}}' } });
+    const tpl = await stack.request('PUT', '/v1/templates/alert', { chat: { markdown: 'Alert {{n}}' }, push: { title: 'Alert', body: 'Alert {{n}}' }, sms: { text: 'Alert {{n}}' } });
     expect(tpl.status).toBe(201);
     expect((await stack.request('POST', '/v1/templates/alert/publish')).status).toBe(201);
   });
   afterAll(async () => {
     await stack?.stop();
-    for (const r of [slack, push]) await r?.close();
+    for (const r of [slack, push, twilio]) await r?.close();
     await dns?.close();
   });
 
@@ -85,6 +91,15 @@ describe('the outbound guard on web push endpoints and robot URLs', () => {
     expect(user.body.identities.webpush ?? []).toEqual([]);
   });
 
+  it('an SMS provider whose API base URL is on loopback fails for good, naming the guard, and nothing connects', async () => {
+    expect((await stack.request('PUT', '/v1/users/sam', { name: 'sam', phone: '+14155550100' })).status).toBe(201);
+    const { status, delivery } = await send('sam', 'sms', 6);
+    expect(status).toBe('failed');
+    expect(delivery).toMatchObject({ status: 'failed', errorCode: 'EOUTBOUND_REFUSED', attempts: 1 });
+    expect(delivery.reason).toContain('127.0.0.1 is a private, loopback or link-local address');
+    expect(twilio.requests).toHaveLength(0);
+  });
+
   it('a Slack incoming-webhook URL on loopback is refused until the tenant allowlists it', async () => {
     const refused = await send('inside', 'chat', 2);
     expect(refused.status).toBe('failed');
@@ -96,6 +111,10 @@ describe('the outbound guard on web push endpoints and robot URLs', () => {
     const sent = await send('inside', 'chat', 3);
     expect(sent.status).toBe('completed');
     expect(slack.requests).toHaveLength(1);
+    // The same allowlist lets the SMS provider's base URL through.
+    const sms = await send('sam', 'sms', 7);
+    expect(sms.status).toBe('completed');
+    expect(twilio.requests).toHaveLength(1);
   });
 
   it('with loopback allowlisted, a loopback push endpoint is accepted and delivered; 10.x stays refused', async () => {

@@ -22,6 +22,8 @@ describe('recall through DingTalk work notices and WeCom app messages', () => {
 
   beforeAll(async () => {
     stack = await startStack();
+    // The provider's local receivers are on loopback: the tenant allowlists it, as it would a private gateway.
+    expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
     dt = await startReceiver(dingtalk);
     wc = await startReceiver(wecom);
     const put = (id: string, body: unknown) => stack.request('PUT', `/v1/providers/${id}`, body);

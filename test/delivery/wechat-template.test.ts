@@ -20,6 +20,8 @@ describe('WeChat template messages through the stack', () => {
 
   beforeAll(async () => {
     stack = await startStack();
+    // The provider's local receivers are on loopback: the tenant allowlists it, as it would a private gateway.
+    expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
     wx = await startReceiver(mp);
     const put = await stack.request('PUT', '/v1/providers/wechat-mp', { channel: 'push', kind: 'wechat-template', config: { ...APP, templateId: TEMPLATE, titleKey: 'thing1', bodyKey: 'thing2', baseUrl: wx.baseUrl } });
     expect(put.status).toBe(201);

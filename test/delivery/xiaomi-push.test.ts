@@ -18,6 +18,8 @@ describe('Xiaomi push through the stack', () => {
 
   beforeAll(async () => {
     stack = await startStack();
+    // The provider's local receivers are on loopback: the tenant allowlists it, as it would a private gateway.
+    expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
     rx = await startReceiver(mi);
     const put = await stack.request('PUT', '/v1/providers/mipush', { channel: 'push', kind: 'xiaomi-push', config: { appSecret: SECRET, packageName: PKG, baseUrl: rx.baseUrl } });
     expect(put.status).toBe(201);

@@ -81,6 +81,8 @@ describe('worker metrics and logs', () => {
     const key = await createKeyForTest(stack.db, 'broken-mail', ['admin']);
     const as = (method: string, path: string, body?: unknown) => stack.request(method, path, body, { key });
     const closed = await freePort(); // nothing listens there
+    // The dead server is on loopback: the tenant allowlists it, as it would a private relay.
+    expect((await as('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
     const put = await as('PUT', '/v1/providers/broken-smtp', { channel: 'email', kind: 'smtp', config: { url: `smtp://127.0.0.1:${closed}`, from: 'a@b.example' } });
     expect(put.status).toBeLessThan(300);
     expect((await as('PUT', '/v1/templates/welcome', { email: { subject: 'Hi', text: 'Hello' } })).status).toBeLessThan(300);

@@ -88,3 +88,9 @@ export async function closedPort(): Promise<number> {
   await r.close();
   return r.port;
 }
+
+/**
+ * The outbound settings that let an adapter reach the local receivers: every provider URL goes
+ * through the outbound guard, and the receivers are on loopback, which a tenant must allowlist.
+ */
+export const LOOPBACK = { allowPrivateNetworks: ['127.0.0.1/32'] };

@@ -10,7 +10,7 @@ import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
 import { createSecretBox } from '../../common/secret-box.js';
 import { startCaptureSmtp, type CaptureSmtp } from '../../local/capture-smtp.js';
 import { findProvider, upsertProvider } from '../../schema/queries/providers.js';
-import { insertTenantIfMissing } from '../../schema/queries/tenants.js';
+import { insertTenantIfMissing, updateTenant } from '../../schema/queries/tenants.js';
 import { createTestDatabase, type TestDatabase } from '../../testkit/database.js';
 
 const run = promisify(execFile);
@@ -40,6 +40,8 @@ describe('provider routing', () => {
     });
     secondary = await startCaptureSmtp();
     await insertTenantIfMissing(t.db, { id: 'acme', name: 'Acme', timezone: 'UTC' });
+    // The capture servers are on loopback: the tenant allowlists it, as it would a private relay.
+    await updateTenant(t.db, 'acme', { outbound_allowlist: ['127.0.0.1/32'] });
     for (const [id, server, order] of [['primary', primary, 0], ['secondary', secondary, 1]] as const) {
       await upsertProvider(t.db, {
         tenant_id: 'acme',
