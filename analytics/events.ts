@@ -10,6 +10,7 @@ export const DELIVERY_EVENT_TYPES = [
   'delivered',
   'failed',
   'bounced',
+  'complained',
   'opened',
   'clicked',
   'suppressed',

@@ -1,6 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { AnalyticsStore } from '../analytics/store.js';
+import type { SnsClient } from '../channels/sns-messages.js';
 import type { Timings } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import type { HeraldMetrics } from '../common/metrics.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   logger: Logger;
   /** Present when a capture SMTP server runs in this process (npm run dev, the test kit): mounts /v1/dev/mail. */
   capture?: MailCapture | undefined;
+  /** Verifies SNS messages and confirms subscriptions (SES notifications); absent, they answer 503. */
+  sns?: SnsClient | undefined;
   /** Seals provider secrets (HERALD_SECRET_KEY); without it providers cannot be configured. */
   secretBox?: SecretBox | undefined;
   /** Live in-app inbox events for the SSE stream; without it the stream answers 503. */

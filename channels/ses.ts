@@ -8,6 +8,7 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { awsClientSettings, awsConfigShape, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
 import { requireChannel, requireConfig } from './http.js';
 import { EMAIL_SUBJECT_MAX_CHARS, enforceLimits, measureEmail } from './limits.js';
+import { receiptToken } from './sms-reports.js';
 import type { ChannelAdapter, ChannelLimits, EmailMessage, SendResult } from './types.js';
 
 export interface SesConfig extends AwsConfig {
@@ -16,6 +17,8 @@ export interface SesConfig extends AwsConfig {
   configurationSetName?: string | undefined;
   /** `simple` (default): SES builds the MIME message; `raw`: Herald does, keeping every header as given. */
   content?: 'simple' | 'raw' | undefined;
+  /** Makes the SNS notification URL unguessable: /v1/receipts/<provider id>/sns/<receiptToken>. */
+  receiptToken?: string | undefined;
 }
 
 const ConfigSchema = z.strictObject({
@@ -23,6 +26,7 @@ const ConfigSchema = z.strictObject({
   from: z.string().min(3).max(320).meta({ description: 'A verified identity: `Herald <noreply@example.com>`.' }),
   configurationSetName: z.string().min(1).max(64).optional().meta({ description: 'The SES configuration set to send with (event publishing, dedicated IPs).' }),
   content: z.enum(['simple', 'raw']).optional().meta({ description: '`simple` (default): SES builds the MIME message; `raw`: Herald does, keeping every header as given.' }),
+  receiptToken: receiptToken.meta({ description: 'A secret of your choice (16+ characters) for the SNS subscription that carries SES bounce, complaint and delivery notifications: subscribe `<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/sns/<receiptToken>` (HTTPS) to the topic. Without it, notifications are refused.', writeOnly: true }),
 });
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
@@ -36,7 +40,7 @@ const LIMITS: ChannelLimits = {
   ],
   ratePerSecond: 14,
   supportsRecall: false,
-  supportsReceipts: false,
+  supportsReceipts: true,
 };
 
 // SES v2 SendEmail errors (API reference, SendEmail "Errors") that no retry or other provider fixes.

@@ -19,6 +19,15 @@ const weights = z
 const csv = (s: string) => s.split(',').map((p) => p.trim()).filter(Boolean);
 
 /** `1.2.3.4`, `1.2.3.4:5353`, `::1` or `[::1]:5353`: what dns.Resolver#setServers takes. */
+function isRegExp(s: string): boolean {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function isDnsServer(s: string): boolean {
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(s);
   const withPort = /^([\d.]+):(\d{1,5})$/.exec(s);
@@ -60,6 +69,9 @@ export const envSchema = z.object({
   HERALD_UNSUBSCRIBE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.unsubscribeTtlSeconds).meta({ group: 'Security', description: 'Lifetime of new unsubscribe links, in seconds (default 90 days).' }),
   HERALD_TRACKING_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(DEFAULT_TOKEN_SETTINGS.trackingTtlSeconds).meta({ group: 'Security', description: 'Lifetime of new open-pixel and click links, in seconds (default 180 days).' }),
   HERALD_DNS_SERVERS: z.string().transform(csv).pipe(z.array(z.string().refine(isDnsServer, 'not an IP address with an optional port, e.g. 10.0.0.2:53 or [::1]:53'))).optional().meta({ group: 'Outbound requests', description: 'Resolvers (`ip[:port]`, comma-separated) for the host names of tenant-supplied URLs (webhooks, HTTP SMS gateways).', unset: 'the system resolver' }),
+  HERALD_SNS_HOST_PATTERN: z.string().refine(isRegExp, 'not a regular expression').default('^sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?$').meta({ group: 'Outbound requests', description: 'Host names (a regular expression) that an SNS message\'s SigningCertURL and SubscribeURL may name; both must be https. Change it only to test against a local SNS stand-in.' }),
+  HERALD_SNS_CA_FILE: z.string().min(1).optional().meta({ group: 'Outbound requests', description: 'A PEM file of CA certificates trusted, besides the system\'s, for the SNS hosts (a test CA).', unset: 'the system CAs only' }),
+  HERALD_SNS_ALLOW_PRIVATE_NETWORKS: z.string().transform(csv).optional().meta({ group: 'Outbound requests', description: 'Private CIDRs (comma-separated) the SNS hosts may resolve to; the outbound guard refuses every private range otherwise.', unset: 'none' }),
   HERALD_PUBLIC_URL: z.string().url().optional().meta({ group: 'HTTP API', description: 'Where clients and mail recipients reach Herald; the base of every link in mail (unsubscribe, tracking, preference center). Required in production, and not localhost or a loopback address.', unset: 'development only: `http://localhost:$HERALD_PORT` (a warning is logged)' }),
   HERALD_MAIL_FROM: z.string().min(3).default('Herald <herald@localhost>').meta({ group: 'Email', description: 'From of email when a provider has none.' }),
   HERALD_BOUNCE_DOMAIN: z
@@ -158,6 +170,8 @@ export interface HeraldConfig {
   tokens: SignedTokenSettings;
   /** Resolvers for outbound webhook / HTTP gateway host names (`ip[:port]`); empty: the system's. */
   dnsServers: string[];
+  /** What an SNS message's SigningCertURL and SubscribeURL may name, and how they are reached (SES notifications). */
+  sns: { hostPattern: string; caFile: string | undefined; allowPrivateNetworks: string[] };
   publicUrl: string;
   mailFrom: string;
   /** Domain of the VERP return paths (`bounce+<token>@<domain>`); unset: email keeps the From as its envelope sender. */
@@ -391,6 +405,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       previousKeys,
     },
     dnsServers: e.HERALD_DNS_SERVERS ?? [],
+    sns: { hostPattern: e.HERALD_SNS_HOST_PATTERN, caFile: e.HERALD_SNS_CA_FILE, allowPrivateNetworks: e.HERALD_SNS_ALLOW_PRIVATE_NETWORKS ?? [] },
     publicUrl: (e.HERALD_PUBLIC_URL ?? `http://localhost:${e.HERALD_PORT}`).replace(/\/$/, ''),
     mailFrom: e.HERALD_MAIL_FROM,
     bounceDomain: e.HERALD_BOUNCE_DOMAIN,

@@ -1,11 +1,13 @@
 // The API's dependencies: a Temporal client, the inbox listener, the read replica and the
 // API's trace export, around what the whole process shares (database, logger, analytics).
+import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { AnalyticsStore } from '../analytics/store.js';
 import type { AppDeps } from '../api/deps.js';
 import { createInboxHub } from '../api/inbox-hub.js';
 import type { MailCapture } from '../api/mail-capture.js';
 import { temporalClientInterceptors } from '../api/tracing.js';
+import { createSnsClient, snsSettings } from '../channels/sns-messages.js';
 import type { HeraldConfig } from '../common/config.js';
 import type { Logger } from '../common/logger.js';
 import { createSecretBox } from '../common/secret-box.js';
@@ -41,6 +43,7 @@ export function composeApiDeps(config: HeraldConfig, shared: ApiShared): Compose
   const telemetry = config.tracing ? createTelemetry(config.tracing, 'herald-api') : undefined;
   const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: temporalClientInterceptors(telemetry) });
   const inbox = config.databaseUrl ? createInboxHub(config.databaseUrl, logger) : undefined;
+  const sns = createSnsClient(snsSettings({ ...config.sns, ca: config.sns.caFile ? readFileSync(config.sns.caFile, 'utf8') : undefined, dnsServers: config.dnsServers }));
   const deps: AppDeps = {
     db,
     dbRead,
@@ -58,6 +61,7 @@ export function composeApiDeps(config: HeraldConfig, shared: ApiShared): Compose
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
     capture: shared.mailCapture,
+    sns,
   };
   return {
     deps,
@@ -68,6 +72,7 @@ export function composeApiDeps(config: HeraldConfig, shared: ApiShared): Compose
       await connection.close();
       await telemetry?.shutdown(); // sends the spans of the last requests
       await dbRead?.destroy();
+      await sns.close();
     },
   };
 }

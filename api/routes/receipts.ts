@@ -1,7 +1,9 @@
 // Delivery receipts pushed by providers. Public (providers do not hold Herald keys), so
 // each request must carry the provider's own signature over what it sent.
+import express from 'express';
 import { z } from 'zod';
 import { applyTwilioReceipt } from '../../domain/tracking/receipts.js';
+import { applySnsMessage } from '../../domain/tracking/ses-feedback.js';
 import { applySmsReports } from '../../domain/tracking/sms-reports.js';
 import { apiTracker } from '../tracking.js';
 import type { AppDeps } from '../deps.js';
@@ -23,6 +25,31 @@ export function receiptRoutes(host: RouteHost, deps: AppDeps): void {
     async handler({ req, res, params, body }) {
       await applyTwilioReceipt(receiptDeps, params.providerId, { url: `${deps.publicUrl}${req.originalUrl}`, signature: req.get('x-twilio-signature'), params: body });
       res.status(204).end();
+    },
+  });
+
+  // SNS posts its JSON as text/plain; the app's JSON parser takes application/json only.
+  host.router.use('/v1/receipts/:providerId/sns/:token', express.text({ type: 'text/plain', limit: '300kb' }));
+  defineRoute(host, {
+    method: 'post',
+    path: '/v1/receipts/{providerId}/sns/{token}',
+    summary: 'Amazon SNS HTTP(S) endpoint for SES bounce, complaint and delivery notifications: confirms the subscription, verifies each message’s SNS signature; the URL carries the SES provider config’s `receiptToken`',
+    tag: 'Providers',
+    scope: null,
+    params: z.object({ providerId: ClientId, token: z.string().min(1).max(200) }),
+    body: z.union([z.string().max(300_000), z.record(z.string(), z.unknown())]).meta({
+      description:
+        'The SNS message as SNS posts it (`Content-Type: text/plain`, a JSON object): `Type` `SubscriptionConfirmation`, `Notification` or `UnsubscribeConfirmation`, with `MessageId`, `TopicArn`, `Message`, `Timestamp`, `SignatureVersion` (1 or 2), `Signature`, `SigningCertURL` (and `SubscribeURL`, `Token` for the confirmations). A Notification’s `Message` is the SES notification (`notificationType` or `eventType` `Bounce`, `Complaint`, `Delivery`).',
+    }),
+    errors: [400, 403, 404, 503],
+    responses: {
+      200: {
+        description: 'Confirmed, applied (or held until the send it reports on is recorded) or ignored (an SES event that is not feedback)',
+        schema: z.object({ outcome: z.enum(['confirmed', 'unsubscribed', 'applied', 'ignored']) }).meta({ id: 'SnsReceiptOutcome' }),
+      },
+    },
+    async handler({ res, params, body }) {
+      res.json({ outcome: await applySnsMessage({ ...receiptDeps, sns: deps.sns, logger: deps.logger }, params.providerId, params.token, body) });
     },
   });
 

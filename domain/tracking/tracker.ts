@@ -116,6 +116,9 @@ function stateEntries(d: TrackedDelivery): Entry[] {
     case 'bounced':
       out.push({ key: k('bounced'), type: 'bounced', at: d.failed_at ?? d.updated_at, reason: d.reason, errorCode: d.error_code });
       break;
+    case 'complained':
+      out.push({ key: k('complained'), type: 'complained', at: d.updated_at, reason: d.reason });
+      break;
     case 'suppressed':
       out.push({ key: k('suppressed'), type: 'suppressed', at: d.updated_at, reason: d.reason });
       break;

@@ -21,6 +21,30 @@ export async function bounceDelivery(db: DbOrTx, deliveryId: string, outcome: { 
     .executeTakeFirst();
 }
 
+/**
+ * The same for a provider's own report (SES over SNS), by the message id its send answered:
+ * `bounced`, or `complained` when the recipient marked it as spam (after it was delivered).
+ */
+export async function providerFeedback(db: DbOrTx, k: { tenantId: string; provider: string; providerMessageId: string }, outcome: { status: 'bounced' | 'complained'; reason: string; code: string | null }): Promise<DeliveryRow | undefined> {
+  const now = new Date();
+  return db
+    .updateTable('deliveries')
+    .set({ status: outcome.status, reason: outcome.reason, error_code: outcome.code, ...(outcome.status === 'bounced' ? { failed_at: now } : {}), updated_at: now })
+    .where('tenant_id', '=', k.tenantId)
+    .where('provider', '=', k.provider)
+    .where('provider_message_id', '=', k.providerMessageId)
+    .where('channel', '=', 'email')
+    .where('status', 'in', ['sending', 'sent', 'delivered'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** The delivery a provider's message id names, if any. */
+export async function deliveryIdOfProviderMessage(db: DbOrTx, k: { tenantId: string; provider: string; providerMessageId: string }): Promise<string | undefined> {
+  const row = await db.selectFrom('deliveries').select('id').where('tenant_id', '=', k.tenantId).where('provider', '=', k.provider).where('provider_message_id', '=', k.providerMessageId).executeTakeFirst();
+  return row?.id;
+}
+
 /** True when this call added the address (the first bounce is the one kept). */
 export async function suppressEmailAddress(db: DbOrTx, row: NewEmailSuppression): Promise<boolean> {
   const r = await db

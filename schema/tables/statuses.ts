@@ -23,7 +23,7 @@ export const FINAL_NOTIFICATION_STATUSES: readonly NotificationStatus[] = [
   'cancelled',
 ];
 
-export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'suppressed', 'expired', 'recalled'] as const;
+export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'complained', 'suppressed', 'expired', 'recalled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const NOTIFICATION_KINDS = ['single', 'bulk'] as const;

@@ -34,7 +34,7 @@ export const NOTIFICATION_STATUSES = allOf<NotificationStatus>()([
 ]);
 export type NotificationStatus = Schemas['Notification']['status'];
 
-export const DELIVERY_STATUSES = allOf<DeliveryStatus>()(['pending', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'suppressed', 'expired', 'recalled']);
+export const DELIVERY_STATUSES = allOf<DeliveryStatus>()(['pending', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'complained', 'suppressed', 'expired', 'recalled']);
 export type DeliveryStatus = Schemas['Delivery']['status'];
 
 export const SCOPES = allOf<Schemas['Scope']>()(['send', 'read', 'manage', 'approve', 'admin', 'system', 'scim']);

@@ -295,6 +295,7 @@ export const en = {
   'dstatus.suppressed': 'Suppressed',
   'dstatus.expired': 'Expired',
   'dstatus.bounced': 'Bounced',
+  'dstatus.complained': 'Marked as spam',
   'dstatus.recalled': 'Recalled',
 
   'channel.email': 'Email',

@@ -297,6 +297,7 @@ export const zhCN: Messages = {
   'dstatus.suppressed': '已屏蔽',
   'dstatus.expired': '已过期',
   'dstatus.bounced': '已退信',
+  'dstatus.complained': '被标记为垃圾邮件',
   'dstatus.recalled': '已撤回',
 
   'channel.email': '邮件',

@@ -10,6 +10,7 @@ const TONE: Record<string, string> = {
   clicked: 'good',
   failed: 'bad',
   bounced: 'bad',
+  complained: 'bad',
   attempt_failed: 'warn',
   deferred: 'warn',
   suppressed: 'muted',
