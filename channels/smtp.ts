@@ -7,9 +7,9 @@ import { EMAIL_SUBJECT_MAX_CHARS, enforceLimits, measureEmail } from './limits.j
 import type { ChannelAdapter, ChannelLimits, EmailMessage, SendResult } from './types.js';
 import { z } from 'zod';
 import { secret } from './config-schema.js';
-
 import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
 import { guardedSmtpSocket } from './smtp-guard.js';
+
 export interface SmtpConfig extends OutboundSettings {
   /** `smtp://user:pass@host:port` or the parts below. */
   url?: string | undefined;
@@ -83,8 +83,8 @@ const ConfigSchema = z
     auth: secret(z.strictObject({ user: z.string().min(1), pass: z.string().min(1) }), 'The login: `{ "user": …, "pass": … }`.').optional(),
     from: z.string().min(3).max(320).meta({ description: 'The From address: `Herald <noreply@example.com>`.' }),
     maxConnections: z.number().int().min(1).max(100).optional().meta({ description: 'Pooled connections per server (default 5).' }),
-  })
     socketTimeoutMs: z.number().int().min(1000).max(600_000).optional().meta({ description: 'How long the server may stay silent before the attempt fails and is retried (default 30000).' }),
+  })
   .refine((c) => c.url !== undefined || c.host !== undefined, { message: 'give url or host', path: ['host'] });
 
 export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
@@ -104,9 +104,9 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
         greetingTimeout: 10_000,
         socketTimeout: c.socketTimeoutMs ?? 30_000,
       };
-      t = c.url
       // A tenant's provider (the router sets its allowlist) connects through the outbound guard.
       if (c.allowPrivateNetworks) base.getSocket = guardedSmtpSocket(outboundPolicyOf(c)) as SMTPPool.Options['getSocket'];
+      t = c.url
         ? nodemailer.createTransport({ ...base, url: c.url } as SMTPPool.Options)
         : nodemailer.createTransport({ ...base, host: c.host, port: c.port, secure: c.secure ?? false, auth: c.auth });
       transports.set(key, t);
