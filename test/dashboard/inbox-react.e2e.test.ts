@@ -10,11 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import playwright from '../../dashboard/node_modules/playwright-core/index.js';
 import type { Browser } from '../../dashboard/node_modules/playwright-core/index.js';
-import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
+import { launchChromium, seedInbox, sendToAda } from './inbox-fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PACKAGE = fileURLToPath(new URL('../../dashboard/packages/inbox-react/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript' };
 
@@ -23,25 +22,11 @@ describe('@herald/inbox-react in Chromium', () => {
   let browser: Browser;
   let site: Server;
 
-  async function send(template: string, data: Record<string, unknown>): Promise<string> {
-    const r = await stack.request('POST', '/v1/notifications', { template, to: { userIds: ['ada'] }, channels: ['inapp'], data });
-    expect((await waitForFinal(stack, r.body.id)).status).toBe('completed');
-    return r.body.id as string;
-  }
-
   beforeAll(async () => {
     const build = spawnSync('npm', ['run', 'build'], { cwd: PACKAGE, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
     stack = await startStack();
-    expect((await stack.request('PUT', '/v1/users/ada', { name: 'Ada' })).status).toBe(201);
-    const templates = {
-      invoice: { category: 'billing', inapp: { title: 'Invoice {{number}}', body: 'Due soon', actions: [{ id: 'snooze', label: 'Remind me' }] } },
-      news: { category: 'marketing', inapp: { title: 'News {{n}}', body: 'Read it' } },
-    };
-    for (const [key, t] of Object.entries(templates)) {
-      expect((await stack.request('PUT', `/v1/templates/${key}`, t)).status).toBe(201);
-      expect((await stack.request('POST', `/v1/templates/${key}/publish`)).status).toBe(201);
-    }
+    await seedInbox(stack);
     // The customer's site: its backend mints the signed-in user's token with its API key.
     site = createServer((req, res) => {
       if (req.method === 'POST' && req.url === '/inbox-token') {
@@ -62,7 +47,7 @@ describe('@herald/inbox-react in Chromium', () => {
       }
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
-    browser = await playwright.chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -81,8 +66,8 @@ describe('@herald/inbox-react in Chromium', () => {
       await expect.poll(() => p.locator('#bell').textContent()).toBe('🔔 0');
 
       // Live: messages sent while the page is open appear, and the hook's count follows.
-      const invoiceId = await send('invoice', { number: 'A-17' });
-      await send('news', { n: 1 });
+      const invoiceId = await sendToAda(stack, 'invoice', { number: 'A-17' });
+      await sendToAda(stack, 'news', { n: 1 });
       await expect.poll(() => inbox.locator('.herald-message strong').allTextContents()).toEqual(['News 1', 'Invoice A-17']);
       await expect.poll(() => p.locator('#bell').textContent()).toBe('🔔 2');
       await expect.poll(() => inbox.getByRole('tab').allTextContents()).toEqual(['All (2)', 'billing (1)', 'marketing (1)']);

@@ -7,37 +7,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import playwright from '../../dashboard/node_modules/playwright-core/index.js';
 import type { Browser } from '../../dashboard/node_modules/playwright-core/index.js';
-import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
+import { launchChromium, seedInbox, sendToAda } from './inbox-fixtures.js';
 import { ensureDashboardBuilt } from './build.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('inbox widget: states, tabs and actions in Chromium', () => {
   let stack: TestStack;
   let browser: Browser;
   let site: Server;
 
-  async function send(template: string, data: Record<string, unknown>): Promise<string> {
-    const r = await stack.request('POST', '/v1/notifications', { template, to: { userIds: ['ada'] }, channels: ['inapp'], data });
-    expect((await waitForFinal(stack, r.body.id)).status).toBe('completed');
-    return r.body.id as string;
-  }
-
   beforeAll(async () => {
     ensureDashboardBuilt();
     stack = await startStack();
-    expect((await stack.request('PUT', '/v1/users/ada', { name: 'Ada' })).status).toBe(201);
-    const templates = {
-      invoice: { category: 'billing', inapp: { title: 'Invoice {{number}}', body: 'Due soon', actions: [{ id: 'snooze', label: 'Remind me' }] } },
-      news: { category: 'marketing', inapp: { title: 'News {{n}}', body: 'Read it' } },
-    };
-    for (const [key, t] of Object.entries(templates)) {
-      expect((await stack.request('PUT', `/v1/templates/${key}`, t)).status).toBe(201);
-      expect((await stack.request('POST', `/v1/templates/${key}/publish`)).status).toBe(201);
-    }
-    browser = await playwright.chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    await seedInbox(stack);
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -69,9 +54,9 @@ describe('inbox widget: states, tabs and actions in Chromium', () => {
       await expect.poll(() => widget.getAttribute('data-unread')).toBe('0');
 
       // Live: three messages arrive while the page is open.
-      const invoiceId = await send('invoice', { number: 'A-17' });
-      await send('news', { n: 1 });
-      await send('news', { n: 2 });
+      const invoiceId = await sendToAda(stack, 'invoice', { number: 'A-17' });
+      await sendToAda(stack, 'news', { n: 1 });
+      await sendToAda(stack, 'news', { n: 2 });
       await expect.poll(() => widget.getAttribute('data-unread')).toBe('3');
       expect((await stack.request('GET', '/v1/inbox/ada')).body.unseen).toBe(3);
 
