@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from '../../dashboard/node_modules/playwright-core/index.js';
-import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
+import { ADMIN_KEY, eventually, startStack, type TestStack } from '../../testkit/stack.js';
 import { launchChromium, seedInbox, sendToAda } from './inbox-fixtures.js';
 import { ensureDashboardBuilt } from './build.js';
 
@@ -31,7 +31,27 @@ describe('inbox widget: states, tabs and actions in Chromium', () => {
     await stack?.stop();
   });
 
-  it('renders live messages with category tabs, marks seen on open and read on click, presses an action and archives', async () => {
+  /** The dashboard's message page (en, then zh-CN) names the action pressed on its timeline. */
+  async function expectTimelineShowsAction(notificationId: string): Promise<void> {
+    for (const [locale, key, text] of [
+      ['en-US', 'API key', 'in-app action “snooze” pressed'],
+      ['zh-CN', 'API 密钥', '已点击站内信操作“snooze”'],
+    ] as const) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
+      try {
+        const page = await ctx.newPage();
+        page.setDefaultTimeout(15_000);
+        await page.goto(`${stack.api.url}/dashboard/messages/${notificationId}`);
+        await page.getByLabel(key).fill(ADMIN_KEY);
+        await page.locator('button[type=submit]').click();
+        await expect.poll(() => page.locator('[data-testid=timeline] li[data-event=clicked]').textContent()).toContain(text);
+      } finally {
+        await ctx.close();
+      }
+    }
+  }
+
+  it('renders live messages with category tabs, marks seen on open and read on click, presses an action (named on the dashboard timeline, en + zh-CN) and archives', async () => {
     const minted = (await stack.request('POST', '/v1/users/ada/inbox-token', {})).body as { token: string; widgetUrl: string };
     site = createServer((_req, res) => {
       res.setHeader('content-type', 'text/html; charset=utf-8');
@@ -86,6 +106,7 @@ describe('inbox widget: states, tabs and actions in Chromium', () => {
         return items.find((e) => e.event === 'clicked');
       });
       expect(clicks.details).toEqual({ action: 'snooze' });
+      await expectTimelineShowsAction(invoiceId);
 
       // Archive: gone from the list and the counts, kept under state=archived.
       await widget.getByRole('button', { name: 'Archive' }).click();

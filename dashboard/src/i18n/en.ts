@@ -106,6 +106,7 @@ export const en = {
   'detail.runPaused': 'paused',
   'timeline.empty': 'No events yet.',
   'timeline.attempt': 'attempt {n}',
+  'timeline.action': 'in-app action “{id}” pressed',
   'timeline.more': 'Showing the first 200 events.',
   'actions.cancel': 'Cancel notification',
   'actions.confirmCancel': 'Confirm cancel',

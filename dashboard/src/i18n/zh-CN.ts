@@ -108,6 +108,7 @@ export const zhCN: Messages = {
   'detail.runPaused': '已暂停',
   'timeline.empty': '暂无事件。',
   'timeline.attempt': '第 {n} 次尝试',
+  'timeline.action': '已点击站内信操作“{id}”',
   'timeline.more': '仅显示前 200 个事件。',
   'actions.cancel': '取消通知',
   'actions.confirmCancel': '确认取消',

@@ -33,6 +33,7 @@ export function Timeline({ items }: { items: TimelineEntry[] }) {
             {[e.userId, e.channel, e.provider, e.attempt !== null ? t('timeline.attempt', { n: e.attempt }) : null].filter(Boolean).join(' · ')}
           </span>
           {(e.reason || e.errorCode) && <span className="timeline-reason">{[e.errorCode, e.reason].filter(Boolean).join(': ')}</span>}
+          {typeof e.details?.action === 'string' && <span className="timeline-reason">{t('timeline.action', { id: e.details.action })}</span>}
         </li>
       ))}
     </ol>
