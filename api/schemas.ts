@@ -66,6 +66,28 @@ export const SendAudience = z
   .refine((a) => Object.values(a).some((v) => v !== undefined), 'name at least one of userIds, groups, modules, segment, all, recipients')
   .meta({ id: 'SendAudience', description: 'Any mix of selectors and inline recipients; a user matched by several is targeted once.' });
 
+// Addresses, base64, media types, URLs and sizes are checked by the domain, whose 422 names the field.
+const EmailAddressList = z.array(z.string().min(1).max(320)).min(1).max(50);
+export const EmailAttachmentRequest = z
+  .object({
+    filename: z.string().min(1).max(255),
+    contentType: z.string().min(3).max(255).optional().meta({ description: "Media type, e.g. `application/pdf`. For a URL, the answer's Content-Type must be this one; absent, the answer's is used (for `content`, the filename's extension decides)." }),
+    content: z.string().min(1).optional().meta({ description: "The file in base64 (within the API's 1 MB request limit; larger files go by `url`)." }),
+    url: z.string().min(1).max(2048).optional().meta({ description: "http(s) URL fetched by the first delivery through the outbound guard (private addresses only with the tenant's outboundAllowlist), checked against `contentType` and the tenant's `maxAttachmentBytes`, then kept for every recipient." }),
+    contentId: z.string().min(1).max(255).regex(/^[^\s<>]+$/, 'no spaces or angle brackets').optional().meta({ description: 'Makes the file an inline image: the html shows it as `<img src="cid:<contentId>">`.' }),
+  })
+  .strict()
+  .meta({ id: 'EmailAttachment', description: 'A file sent with the email: give `content` (base64) or `url`.' });
+export const EmailOptions = z
+  .object({
+    replyTo: EmailAddressList.optional(),
+    cc: EmailAddressList.optional().meta({ description: "Copied on every recipient's message." }),
+    bcc: EmailAddressList.optional().meta({ description: "Blind-copied on every recipient's message: envelope recipients, never in a header." }),
+    attachments: z.array(EmailAttachmentRequest).min(1).max(20).optional(),
+  })
+  .strict()
+  .meta({ id: 'EmailOptions', description: "Reply-to, cc, bcc, attachments and inline images of the email channel. Stored in PostgreSQL with the notification (never in its workflow's history); attachments together may not pass the tenant's `maxAttachmentBytes` (default 10 MiB)." });
+
 export const NotificationRequest = z
   .object({
     template: ClientId.meta({ description: 'Template key; its published version is used unless templateVersion is given.' }),
@@ -87,6 +109,7 @@ export const NotificationRequest = z
       .strict()
       .optional()
       .meta({ description: 'If a recipient is not reached (`delivered`, or `read` for in-app) within afterSeconds, send these channels too.' }),
+    email: EmailOptions.optional(),
   })
   .strict()
   .meta({ id: 'NotificationRequest' }) satisfies z.ZodType<AcceptRequest>;

@@ -8,6 +8,7 @@ import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { awsClientSettings, awsConfigShape, awsDeliveryError, createClientCache, type AwsConfig } from './aws.js';
 import { requireChannel, requireConfig } from './http.js';
 import { EMAIL_SUBJECT_MAX_CHARS, enforceLimits, measureEmail } from './limits.js';
+import { extraMailFields } from './mail-fields.js';
 import { receiptToken } from './sms-reports.js';
 import type { ChannelAdapter, ChannelLimits, EmailMessage, SendResult } from './types.js';
 
@@ -64,6 +65,7 @@ async function rawMime(message: EmailMessage, from: string): Promise<Uint8Array>
     text: message.content.text,
     messageId: message.messageId,
     headers: message.headers,
+    ...extraMailFields(message),
   });
   return composer.compile().build();
 }
@@ -89,7 +91,8 @@ export function createSesAdapter(): ChannelAdapter<SesConfig, EmailMessage> {
       const client = clients.get(config, () => new SESv2Client(awsClientSettings(config, 'ses')));
 
       let content: SendEmailCommandInput['Content'];
-      if (config.content === 'raw') {
+      // Simple content cannot carry files: a message with attachments goes as raw MIME.
+      if (config.content === 'raw' || message.attachments?.length) {
         content = { Raw: { Data: await rawMime(message, from) } };
       } else {
         const headers = Object.entries(message.headers ?? {}).map(([Name, Value]) => ({ Name, Value }));
@@ -108,7 +111,8 @@ export function createSesAdapter(): ChannelAdapter<SesConfig, EmailMessage> {
         const out = await client.send(
           new SendEmailCommand({
             FromEmailAddress: from,
-            Destination: { ToAddresses: [message.to] },
+            Destination: { ToAddresses: [message.to], ...(message.cc?.length ? { CcAddresses: message.cc } : {}), ...(message.bcc?.length ? { BccAddresses: message.bcc } : {}) },
+            ...(message.replyTo?.length ? { ReplyToAddresses: message.replyTo } : {}),
             Content: content,
             ...(config.configurationSetName ? { ConfigurationSetName: config.configurationSetName } : {}),
           }),

@@ -4,6 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { EMAIL_SUBJECT_MAX_CHARS, enforceLimits, measureEmail } from './limits.js';
+import { envelopeRecipients, extraMailFields } from './mail-fields.js';
 import type { ChannelAdapter, ChannelLimits, EmailMessage, SendResult } from './types.js';
 import { z } from 'zod';
 import { secret } from './config-schema.js';
@@ -132,10 +133,12 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
           text: message.content.text,
           messageId: message.messageId,
           headers: message.headers,
+          ...extraMailFields(message),
           // Bounces go to the envelope sender: the per-delivery VERP address when one is set.
-          ...(message.envelopeFrom ? { envelope: { from: message.envelopeFrom, to: message.to } } : {}),
+          ...(message.envelopeFrom ? { envelope: { from: message.envelopeFrom, to: envelopeRecipients(message) } } : {}),
         });
-        if (info.rejected.length > 0) {
+        // A refused cc or bcc does not fail the recipient's delivery: their copy was accepted.
+        if (info.rejected.some((r) => String(r).toLowerCase() === message.to.toLowerCase())) {
           throw Object.assign(new Error(`recipient rejected: ${info.response}`), { code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO' });
         }
         return { providerMessageId: info.messageId ?? message.messageId };

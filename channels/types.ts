@@ -23,6 +23,20 @@ export interface EmailMessage {
   envelopeFrom?: string | undefined;
   /** The notification's priority: high-priority mail gets pooled connections of its own. */
   priority?: string | undefined;
+  replyTo?: string[] | undefined;
+  cc?: string[] | undefined;
+  /** Envelope recipients only: never in a header. */
+  bcc?: string[] | undefined;
+  attachments?: EmailAttachment[] | undefined;
+}
+
+/** A file sent with an email; with `contentId`, an inline image the html shows as `cid:<contentId>`. */
+export interface EmailAttachment {
+  filename: string;
+  /** Absent: taken from the filename's extension. */
+  contentType?: string | undefined;
+  content: Buffer;
+  contentId?: string | undefined;
 }
 
 /** Chat text is written once in Herald's small common markdown and converted per platform. */

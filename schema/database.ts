@@ -8,6 +8,7 @@ import type { InboxMessagesTable } from './tables/inbox-messages.js';
 import type { InboxSigningKeysTable } from './tables/inbox-signing-keys.js';
 import type { NotificationsTable } from './tables/notifications.js';
 import type { NotificationRecipientsTable } from './tables/notification-recipients.js';
+import type { NotificationAttachmentsTable, NotificationEmailTable } from './tables/notification-email.js';
 import type { ScheduleFiringsTable, SchedulesTable } from './tables/schedules.js';
 import type { OtpCodesTable } from './tables/otp-codes.js';
 import type { RateBucketsTable, TenantUsageTable } from './tables/rate-limits.js';
@@ -39,6 +40,8 @@ export interface Database {
   template_assets: TemplateAssetsTable;
   notifications: NotificationsTable;
   notification_recipients: NotificationRecipientsTable;
+  notification_email: NotificationEmailTable;
+  notification_attachments: NotificationAttachmentsTable;
   deliveries: DeliveriesTable;
   audit_log: AuditLogTable;
   delivery_events: DeliveryEventsTable;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { createApiKey, revokeApiKey, type ApiKeyRequest as KeyRequest, type NewKey } from '../../domain/access/keys.js';
 import { changeTenant, createTenant, tenantOf, type TenantChange, type TenantRequest as NewTenantRequest } from '../../domain/access/tenants.js';
+import { MAX_ATTACHMENT_BYTES } from '../../domain/notifications/email-options.js';
 import { listAudit } from '../../schema/queries/audit-log.js';
 import { listTenantKeys } from '../../schema/queries/api-keys.js';
 import type { TenantRow } from '../../schema/tables/tenants.js';
@@ -101,6 +102,7 @@ const TenantSettings = z
     dedupWindowSeconds: z.number().int(),
     outboundAllowlist: z.array(z.string()).meta({ description: 'Private CIDRs this tenant’s webhooks and HTTP gateways may reach.' }),
     tracking: z.boolean().meta({ description: 'Email open pixel and click-tracking links (a template can switch them off with `email.tracking: false`).' }),
+    maxAttachmentBytes: z.number().int().meta({ description: 'The attachments and inline images of one email notification together, in bytes (default 10 MiB).' }),
     createdAt: z.string(),
   })
   .meta({ id: 'Tenant' });
@@ -116,6 +118,7 @@ const TenantPatch = z
     dedupWindowSeconds: z.number().int().min(0).max(30 * 86_400).optional(),
     outboundAllowlist: z.array(z.string().refine(isValidCidr, 'not a CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32')).max(100).optional(),
     tracking: z.boolean().optional().meta({ description: 'Email open and click tracking for the whole tenant.' }),
+    maxAttachmentBytes: z.number().int().min(0).max(MAX_ATTACHMENT_BYTES).optional().meta({ description: `Attachments of one email notification together, in bytes; at most ${MAX_ATTACHMENT_BYTES} (what common relays accept once base64-encoded).` }),
   })
   .strict()
   .meta({ id: 'TenantPatch' }) satisfies z.ZodType<TenantChange>;
@@ -134,6 +137,7 @@ function presentTenant(t: TenantRow): z.infer<typeof TenantSettings> {
     dedupWindowSeconds: t.dedup_window_seconds,
     outboundAllowlist: t.outbound_allowlist,
     tracking: t.tracking,
+    maxAttachmentBytes: t.max_attachment_bytes,
     createdAt: t.created_at.toISOString(),
   };
 }

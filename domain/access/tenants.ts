@@ -39,6 +39,7 @@ export interface TenantChange {
   dedupWindowSeconds?: number | undefined;
   outboundAllowlist?: string[] | undefined;
   tracking?: boolean | undefined;
+  maxAttachmentBytes?: number | undefined;
 }
 
 export async function changeTenant(db: DbOrTx, actor: Actor, change: TenantChange): Promise<TenantRow> {
@@ -52,6 +53,7 @@ export async function changeTenant(db: DbOrTx, actor: Actor, change: TenantChang
     ...(change.approvalTimeoutSeconds !== undefined ? { approval_timeout_seconds: change.approvalTimeoutSeconds } : {}),
     ...(change.dedupWindowSeconds !== undefined ? { dedup_window_seconds: change.dedupWindowSeconds } : {}),
     ...(change.tracking !== undefined ? { tracking: change.tracking } : {}),
+    ...(change.maxAttachmentBytes !== undefined ? { max_attachment_bytes: change.maxAttachmentBytes } : {}),
   });
   if (!t) throw notFound('tenant');
   await appendAudit(db, { tenantId: actor.tenantId, actor: actor.keyId, action: 'tenant.update', targetType: 'tenant', targetId: actor.tenantId, details: change as Record<string, unknown> });

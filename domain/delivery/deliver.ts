@@ -134,7 +134,9 @@ async function composeContext(c: Ctx, { delivery, notification, user }: Sendable
     templateKey: notification.template_key,
     priority: notification.priority,
     expiresAt: notification.expires_at,
-    ...(delivery.channel === 'email' ? { headers: await c.email.headers(delivery.tenant_id, user.id, notification.category), envelopeFrom: c.email.envelopeFrom(delivery.id) } : {}),
+    ...(delivery.channel === 'email'
+      ? { headers: await c.email.headers(delivery.tenant_id, user.id, notification.category), envelopeFrom: c.email.envelopeFrom(delivery.id), email: await c.email.options(delivery.tenant_id, notification.id) }
+      : {}),
   };
 }
 
@@ -142,9 +144,10 @@ async function throughProvider(c: Ctx, m: Sendable, rendered: Rendered, heartbea
   const { delivery, user } = m;
   const tenantId = delivery.tenant_id;
   const channel = delivery.channel as Exclude<Channel, 'inapp'>; // in-app messages go to the inbox, never a provider
-  const ctx = await composeContext(c, m);
   const profile = { email: user.email, phone: user.phone, identities: user.identities as Identities };
   try {
+    // Inside the try: an attachment URL that fails is this delivery's failure, retried or final like a provider's.
+    const ctx = await composeContext(c, m);
     const sent = await c.router.send(tenantId, channel, (kind) => targetsFor(channel, kind, profile).map((t) => composeMessage(channel, rendered as never, t, { ...ctx, providerKind: kind })));
     if (sent.goneTargets.length > 0) {
       await c.deps.db.transaction().execute((tx) => forgetPushTargets(tx, tenantId, user.id, goneSplit(sent.goneTargets)));

@@ -24,8 +24,10 @@ import { checkSmsCodes } from '../templates/sms-codes.js';
 import type { VariableValidator } from '../templates/variables.js';
 import type { Actor } from '../actor.js';
 import type { AcceptRequest } from './request.js';
+import { planEmailOptions, storeEmailOptions, type EmailPlan } from './email-options.js';
 import { dataIssues, planInlineRecipients, storeRecipientData, type InlinePlan } from './inline-recipients.js';
 import { copyRecipientData, upsertInlineUsers } from '../../schema/queries/inline-recipients.js';
+import { copyEmailOptions } from '../../schema/queries/notification-email.js';
 import type { Db } from '../../schema/database.js';
 import type { Timings } from '../../common/config.js';
 
@@ -136,6 +138,7 @@ export async function acceptNotification(
     throw unprocessable('unknown_users', `${unknown.length} user id(s) do not exist`, unknown.map((userId) => ({ userId })));
   }
   checkEscalation(req, available);
+  const email = req.email ? await planEmailOptions(deps.db, tenantId, req.email, channels) : undefined;
   if (inline) await upsertInlineUsers(deps.db, inline.users);
   const userIds = [...new Set([...(req.to.userIds ?? []), ...(inline?.userIds ?? [])])];
 
@@ -166,7 +169,7 @@ export async function acceptNotification(
     status_reason: null,
     audience: JSON.stringify(audience),
     // Recipients' own data is part of what they get: with it, the same base data is other content.
-    content_hash: canonicalHash({ template: req.template, version: version.version, data: opts.storedData ?? req.data, ...(inline?.data.length ? { recipients: inline.data } : {}) }),
+    content_hash: canonicalHash({ template: req.template, version: version.version, data: opts.storedData ?? req.data, ...(inline?.data.length ? { recipients: inline.data } : {}), ...(req.email ? { email: req.email } : {}) }),
     has_recipient_data: (inline?.data.length ?? 0) > 0 || opts.recipientDataOf !== undefined,
     escalation: req.escalation ? JSON.stringify(req.escalation) : null,
     parent_id: opts.parentId ?? null,
@@ -181,7 +184,7 @@ export async function acceptNotification(
   if (!created && row.request_hash !== requestHash) {
     throw conflict('idempotency_conflict', 'this idempotencyKey was already used with a different request body');
   }
-  await keepRecipientData(deps, row, created, inline, opts);
+  await keepRecipientData(deps, row, created, { inline, email }, opts);
   // Counted only for a new notification, so an idempotent replay costs no quota.
   if (created && dailyQuota != null && !(await consumeQuota(deps.db, tenantId, audienceSize * row.channels.length, dailyQuota))) {
     await deleteNotification(deps.db, tenantId, row.id);
@@ -209,9 +212,11 @@ function checkEscalation(req: Request, available: readonly Channel[]): void {
  * Stored before the run starts, so every delivery renders from the same rows. A replay
  * writes again what a crash may have left unwritten; a new row is removed if this fails.
  */
-async function keepRecipientData(deps: AcceptDeps, row: NotificationRow, created: boolean, inline: InlinePlan | undefined, opts: SubmitOptions): Promise<void> {
+async function keepRecipientData(deps: AcceptDeps, row: NotificationRow, created: boolean, { inline, email }: { inline?: InlinePlan | undefined; email?: EmailPlan | undefined }, opts: SubmitOptions): Promise<void> {
   try {
     if (inline) await storeRecipientData(deps.db, row.id, inline);
+    if (email) await storeEmailOptions(deps.db, row.id, email);
+    if (created && opts.parentId) await copyEmailOptions(deps.db, opts.parentId, row.id);
     if (created && opts.recipientDataOf) await copyRecipientData(deps.db, opts.recipientDataOf, row.id);
   } catch (err) {
     if (created) await deleteNotification(deps.db, row.tenant_id, row.id).catch(() => {});

@@ -4,6 +4,7 @@
 import type { Channel } from '../../channels/types.js';
 import type { AudienceSelectors } from '../../schema/queries/audience.js';
 import type { Priority } from '../../common/priorities.js';
+import type { EmailOptions } from './email-options.js';
 import type { InlineRecipient } from './inline-recipients.js';
 
 /** If a recipient is not reached within afterSeconds, these channels are sent too. */
@@ -26,4 +27,6 @@ export interface AcceptRequest {
   expiresAt?: string | undefined;
   idempotencyKey?: string | undefined;
   escalation?: Escalation | undefined;
+  /** Reply-to, cc, bcc and attachments of the email channel (email-options.ts). */
+  email?: EmailOptions | undefined;
 }

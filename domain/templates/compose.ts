@@ -1,5 +1,5 @@
 // Rendered content + a target → the message an adapter sends, per channel.
-import type { OutboundMessage, PushOptions } from '../../channels/types.js';
+import type { EmailMessage, OutboundMessage, PushOptions } from '../../channels/types.js';
 import type { Channel } from '../../channels/types.js';
 import type { RenderedByChannel } from './render.js';
 import type { Target } from '../audience/targets.js';
@@ -14,6 +14,8 @@ export interface ComposeContext {
   headers?: Record<string, string>;
   /** Email: the envelope sender (the delivery's VERP bounce address). */
   envelopeFrom?: string | undefined;
+  /** Email: the notification's reply-to, cc, bcc and attachments. */
+  email?: Pick<EmailMessage, 'replyTo' | 'cc' | 'bcc' | 'attachments'> | undefined;
   /** The kind of provider the message is for: SMS providers that send registered templates only get theirs. */
   providerKind?: string | undefined;
 }
@@ -31,7 +33,7 @@ export function composeMessage<C extends Exclude<Channel, 'inapp'>>(channel: C, 
   switch (channel) {
     case 'email': {
       const r = rendered as RenderedByChannel['email'];
-      return { channel: 'email', messageId, to: String(target), content: r, headers: { 'X-Herald-Notification': ctx.notificationId, ...ctx.headers }, priority: ctx.priority, ...(ctx.envelopeFrom ? { envelopeFrom: ctx.envelopeFrom } : {}) };
+      return { channel: 'email', messageId, to: String(target), content: r, headers: { 'X-Herald-Notification': ctx.notificationId, ...ctx.headers }, priority: ctx.priority, ...(ctx.envelopeFrom ? { envelopeFrom: ctx.envelopeFrom } : {}), ...ctx.email };
     }
     case 'sms':
       return { channel: 'sms', messageId, to: String(target), content: smsContentFor(rendered as RenderedByChannel['sms'], ctx.providerKind) };

@@ -22,6 +22,7 @@ import * as userProfileWarnings from './2026-12-06T01-44-44_user-profile-warning
 import * as idempotencyKeys from './2026-12-06T02-00-30_idempotency-keys.js';
 import * as recipientData from './2026-12-06T01-45-23_recipient-data.js';
 import * as scheduleApproval from './2026-12-06T02-02-16_schedule-approval.js';
+import * as emailExtras from './2026-12-06T02-22-36_email-extras.js';
 import * as inboxStates from './2026-12-06T02-32-04_inbox-states.js';
 
 export const migrations: Record<string, Migration> = {
@@ -47,5 +48,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T02-00-30_idempotency-keys': idempotencyKeys,
   '2026-12-06T01-45-23_recipient-data': recipientData,
   '2026-12-06T02-02-16_schedule-approval': scheduleApproval,
+  '2026-12-06T02-22-36_email-extras': emailExtras,
   '2026-12-06T02-32-04_inbox-states': inboxStates,
 };

@@ -17,6 +17,8 @@ export interface TenantsTable {
   dedup_window_seconds: ColumnType<number, number | undefined, number>;
   /** Recipients per UTC day; null for no quota. */
   daily_quota: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Attachments of one email notification, all together, in bytes. */
+  max_attachment_bytes: ColumnType<number, number | undefined, number>;
 }
 export type TenantRow = Selectable<TenantsTable>;
 export type NewTenant = Insertable<TenantsTable>;

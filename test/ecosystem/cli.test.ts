@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startStack, type TestStack } from '../../testkit/stack.js';
+import { simpleParser } from 'mailparser';
+import { ADMIN_KEY, eventually, startStack, type TestStack } from '../../testkit/stack.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -132,6 +133,23 @@ describe('herald CLI', () => {
 
     const json = await herald('--json', 'status', id ?? '');
     expect(JSON.parse(json.stdout)).toMatchObject({ id, status: 'completed', counts: { total: 2, sent: 2 } });
+  });
+
+  it('send --attach, --cc, --bcc and --reply-to: the SMTP server gets the file, the headers, and bcc only in the envelope', async () => {
+    const pdf = join(tmp, 'invoice.pdf');
+    const bytes = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2048, 7)]);
+    writeFileSync(pdf, bytes);
+    const sent = await herald('send', '-t', 'welcome', '--to', 'u3', '-d', '{"name":"Ada"}', '--channels', 'email', '--attach', pdf, '--cc', 'boss@example.com', '--bcc', 'archive@example.com', '--reply-to', 'finance@example.com');
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    const id = /^(ntf_\w+) /.exec(sent.stdout)?.[1];
+    const mail = await eventually(async () => stack.smtp.mails().find((m) => m.headers['x-herald-notification'] === id));
+    expect(mail.envelopeTo).toEqual(['u3@example.com', 'boss@example.com', 'archive@example.com']);
+    const parsed = await simpleParser(mail.raw);
+    expect(parsed.replyTo?.text).toBe('finance@example.com');
+    expect(parsed.cc && !Array.isArray(parsed.cc) ? parsed.cc.text : undefined).toBe('boss@example.com');
+    expect(mail.raw).not.toContain('archive@example.com');
+    expect(parsed.attachments.map((a) => [a.filename, a.contentType, a.content.equals(bytes)])).toEqual([['invoice.pdf', 'application/pdf', true]]);
   });
 
   it("prints the API's error and exits 1", async () => {
