@@ -21,7 +21,7 @@ const TimelineEntry = z
   .object({
     id: z.string(),
     at: z.string(),
-    event: z.string().meta({ description: 'queued, deferred, sent, delivered, failed, bounced, complained (the recipient marked it as spam), opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); finished (the outcome).' }),
+    event: z.string().meta({ description: 'queued, deferred, sent, delivered, failed, bounced, complained (the recipient marked it as spam), opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); target_removed (push tokens the provider called gone, removed from the user’s profile); finished (the outcome).' }),
     deliveryId: z.string().nullable(),
     userId: z.string().nullable(),
     channel: z.string().nullable(),

@@ -3,6 +3,7 @@
 // provider is asked once per successful send: the row is claimed before the provider is
 // called and completed after. A permanent failure is recorded and thrown as it is; a
 // transient one is noted on the row and thrown for the caller to retry.
+import { createHash } from 'node:crypto';
 import type { Channel, WebPushSubscription } from '../../channels/types.js';
 import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
 import { expireDeliveries, failDelivery, findDelivery, noteDeliveryRetry, suppressDelivery } from '../../schema/queries/deliveries.js';
@@ -49,6 +50,14 @@ function goneSplit(targets: Target[]): { webpushEndpoints: string[]; tokens: str
     webpushEndpoints: targets.filter((t): t is WebPushSubscription => typeof t !== 'string').map((t) => t.endpoint),
     tokens: targets.filter((t): t is string => typeof t === 'string'),
   };
+}
+
+/** Targets the provider called gone leave the user's profile, so no later send tries them; the timeline says so. */
+async function forgetGone(c: Ctx, { delivery, user }: Pick<Sendable, 'delivery' | 'user'>, targets: Target[], provider: string | null): Promise<void> {
+  const gone = goneSplit(targets);
+  await c.deps.db.transaction().execute((tx) => forgetPushTargets(tx, delivery.tenant_id, user.id, gone));
+  const key = createHash('sha256').update([...gone.webpushEndpoints, ...gone.tokens].sort().join('\n')).digest('hex').slice(0, 16);
+  await c.deps.tracker.targetsRemoved(delivery.id, { key, provider, count: targets.length });
 }
 
 /** What every step of a delivery works with, built once per worker process. */
@@ -149,9 +158,7 @@ async function throughProvider(c: Ctx, m: Sendable, rendered: Rendered, heartbea
     // Inside the try: an attachment URL that fails is this delivery's failure, retried or final like a provider's.
     const ctx = await composeContext(c, m);
     const sent = await c.router.send(tenantId, channel, (kind) => targetsFor(channel, kind, profile).map((t) => composeMessage(channel, rendered as never, t, { ...ctx, providerKind: kind })));
-    if (sent.goneTargets.length > 0) {
-      await c.deps.db.transaction().execute((tx) => forgetPushTargets(tx, tenantId, user.id, goneSplit(sent.goneTargets)));
-    }
+    if (sent.goneTargets.length > 0) await forgetGone(c, m, sent.goneTargets, sent.providerId);
     // The provider has the message: recording that must not fail the attempt, or the retry
     // would send it again. A database outage is waited out here instead.
     const completion = { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.targets.map(describeTarget).join(', ') };
@@ -165,9 +172,7 @@ async function throughProvider(c: Ctx, m: Sendable, rendered: Rendered, heartbea
 
 /** Suppressed when the recipient has no address here; otherwise recorded and thrown (permanent or not). */
 async function sendFailed(c: Ctx, { delivery, user }: Sendable, err: unknown): Promise<DeliverResult> {
-  if (err instanceof TargetsGone) {
-    await c.deps.db.transaction().execute((tx) => forgetPushTargets(tx, delivery.tenant_id, user.id, goneSplit(err.goneTargets)));
-  }
+  if (err instanceof TargetsGone) await forgetGone(c, { delivery, user }, err.goneTargets, err.provider ?? null);
   const de = err instanceof DeliveryError ? err : new DeliveryError(DeliveryErrorType.Network, (err as Error).message, { cause: err });
   if (de.code === 'no_identity') return transition(c, delivery.id, 'suppressed', (tx) => suppressDelivery(tx, delivery.id, 'no_identity'));
   if (de.permanent) return giveUp(c, delivery.id, de);

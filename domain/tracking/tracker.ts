@@ -31,7 +31,7 @@ export interface TrackerDeps {
 const COUNTED_STATUSES: ReadonlySet<string> = new Set(['sent', 'delivered', 'failed', 'suppressed', 'expired', 'recalled']);
 
 /** Log-only entries: they are not state changes analytics counts. */
-export type LogOnlyEvent = 'attempt_failed' | 'finished' | 'delayed';
+export type LogOnlyEvent = 'attempt_failed' | 'finished' | 'delayed' | 'target_removed';
 
 export type Engagement = { kind: 'opened' } | { kind: 'clicked'; url: string } | { kind: 'action'; action: string; url?: string | undefined };
 
@@ -69,6 +69,11 @@ export interface Tracker {
    * timeline only. `key` identifies the report, so the same DSN delivered twice is one entry.
    */
   deliveryNotice(deliveryId: string, n: { key: string; reason: string; errorCode: string | null; details: Record<string, unknown> }): Promise<boolean>;
+  /**
+   * Push targets (device tokens, web push subscriptions) the provider called gone, removed from
+   * the user's profile: a `target_removed` entry on the timeline, once per set of targets.
+   */
+  targetsRemoved(deliveryId: string, n: { key: string; provider: string | null; count: number }): Promise<void>;
   /**
    * An open, a click or an in-app action pressed (a `clicked` event with `details.action`);
    * false when the delivery is unknown. Recorded once per message (per link or action for clicks).
@@ -204,7 +209,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
     );
     const events: DeliveryEvent[] = [];
     for (const { d, e } of items) {
-      if (e.type === 'attempt_failed' || e.type === 'finished' || e.type === 'delayed' || !written.has(e.key)) continue;
+      if (e.type === 'attempt_failed' || e.type === 'finished' || e.type === 'delayed' || e.type === 'target_removed' || !written.has(e.key)) continue;
       events.push(event(d, e as Entry & { type: DeliveryEventType }));
     }
     await insertOutboxEvents(tx, events.map(deliveryOutboxRow));
@@ -331,6 +336,13 @@ export function createTracker(deps: TrackerDeps): Tracker {
       if (!d) return false;
       await write([{ d, e: { key: `${d.id}:delayed:${n.key}`, type: 'delayed', at: new Date(), reason: n.reason, errorCode: n.errorCode, details: n.details } }]);
       return true;
+    },
+
+    async targetsRemoved(deliveryId, n) {
+      const d = await findTrackedDelivery(deps.db, deliveryId);
+      if (!d) return;
+      const reason = `${n.provider ?? 'the provider'} reported ${n.count} push target${n.count === 1 ? '' : 's'} gone (unregistered or invalid); removed from the user's profile`;
+      await write([{ d, e: { key: `${d.id}:target_removed:${n.key}`, type: 'target_removed', at: new Date(), reason, details: { removed: n.count, provider: n.provider } } }]);
     },
 
     async engagement(deliveryId, e) {

@@ -17246,7 +17246,7 @@ export interface components {
         TimelineEntry: {
             id: string;
             at: string;
-            /** @description queued, deferred, sent, delivered, failed, bounced, complained (the recipient marked it as spam), opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); finished (the outcome). */
+            /** @description queued, deferred, sent, delivered, failed, bounced, complained (the recipient marked it as spam), opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); target_removed (push tokens the provider called gone, removed from the user’s profile); finished (the outcome). */
             event: string;
             deliveryId: string | null;
             userId: string | null;

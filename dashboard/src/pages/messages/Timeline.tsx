@@ -13,6 +13,7 @@ const TONE: Record<string, string> = {
   complained: 'bad',
   attempt_failed: 'warn',
   deferred: 'warn',
+  target_removed: 'warn',
   suppressed: 'muted',
   expired: 'muted',
   recalled: 'muted',
