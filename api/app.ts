@@ -33,6 +33,7 @@ import { otpRoutes } from './routes/otp.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import type { ProviderKinds } from '../domain/providers/configs.js';
 import { providerRoutes } from './routes/providers.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { receiptRoutes } from './routes/receipts.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { templateRoutes } from './routes/templates.js';
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   scimRoutes(host, deps);
   directoryRoutes(host, deps);
   providerRoutes(host, deps, kinds);
+  webhookRoutes(host, deps);
   receiptRoutes(host, deps);
   suppressionRoutes(host, deps);
   trackingRoutes(host, deps);

@@ -60,6 +60,8 @@ export interface AppDeps {
    * Without it the summary answers 503.
    */
   analytics?: AnalyticsStore | undefined;
+  /** How long a webhook secret keeps signing after a rotation (HERALD_WEBHOOK_ROTATION_GRACE_SECONDS); default a day. */
+  webhookRotationGraceMs?: number | undefined;
   /** Request body limit, e.g. `1mb`. */
   bodyLimit?: string;
 }

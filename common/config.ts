@@ -18,6 +18,12 @@ const weights = z
 
 const csv = (s: string) => s.split(',').map((p) => p.trim()).filter(Boolean);
 
+/** Comma-separated seconds (decimals allowed), e.g. `5,300,1800`. */
+const secondsList = z
+  .string()
+  .transform((s) => csv(s).map(Number))
+  .pipe(z.array(z.number().positive().max(7 * 86_400)).min(1).max(50));
+
 /** `1.2.3.4`, `1.2.3.4:5353`, `::1` or `[::1]:5353`: what dns.Resolver#setServers takes. */
 function isRegExp(s: string): boolean {
   try {
@@ -110,6 +116,11 @@ export const envSchema = z.object({
   HERALD_EVENT_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500).meta({ group: 'Events', description: 'How long a worker\'s outbox relay waits after emptying the event outbox before it looks again (events go to the analytics store and webhook endpoints from there).' }),
   HERALD_EVENT_RELAY_BATCH: z.coerce.number().int().min(1).max(2000).default(1000).meta({ group: 'Events', description: 'Outbox rows one relay pass claims and ships at once.' }),
   HERALD_EVENT_RELAY_RETRY_MAX_MS: z.coerce.number().int().min(100).default(30_000).meta({ group: 'Events', description: 'Longest wait between a relay\'s tries while the analytics store is down (exponential from 500 ms, with jitter); the events wait in the outbox meanwhile.' }),
+  HERALD_WEBHOOK_RETRY_SCHEDULE: secondsList.default([5, 300, 1800, 7200, 18_000, 36_000, 36_000]).meta({ group: 'Events', description: 'Seconds to wait after each failed attempt to reach a webhook endpoint, comma-separated; after the last, the delivery is given up (failed, redeliverable). The default is Standard Webhooks\' schedule: about 27 hours.' }),
+  HERALD_WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().min(1).default(432_000).meta({ group: 'Events', description: 'A webhook endpoint whose attempts all failed for this long is disabled, with an audit entry (default 5 days).' }),
+  HERALD_WEBHOOK_ROTATION_GRACE_SECONDS: z.coerce.number().int().min(0).default(86_400).meta({ group: 'Events', description: 'After a webhook secret rotation, the previous secret signs beside the new one this long.' }),
+  HERALD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000).meta({ group: 'Events', description: 'Time limit of one attempt to reach a webhook endpoint.' }),
+  HERALD_WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500).meta({ group: 'Events', description: 'How long a worker\'s webhook dispatcher waits, when nothing is due, before it looks again.' }),
   HERALD_EVENT_OUTBOX_KEEP_SECONDS: z.coerce.number().int().min(0).default(3600).meta({ group: 'Events', description: 'Shipped outbox rows are deleted this long after shipping.' }),
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).meta({ group: 'Delivery', description: 'Time limit of one delivery attempt.' }),
   HERALD_DATA_DIR: z.string().default('.data').meta({ group: 'Development', description: 'Where `npm run dev` keeps Temporal\'s SQLite file and the embedded PostgreSQL.' }),
@@ -189,6 +200,8 @@ export interface HeraldConfig {
   runlessSweep: { intervalSeconds: number; ageSeconds: number };
   /** The worker's outbox relay (workers/event-relay.ts). */
   eventRelay: { intervalMs: number; batchSize: number; retryInitialMs: number; retryMaxMs: number; keepShippedMs: number };
+  /** Webhook delivery (workers/webhook-dispatcher.ts) and secret rotation. */
+  webhooks: { retryScheduleMs: number[]; disableAfterMs: number; rotationGraceMs: number; timeoutMs: number; intervalMs: number };
   /** Per-key request rate (keys may carry their own) and failed-auth braking. */
   rateLimits: { perSecond: number; burst: number; failedAuthPerMinute: number };
   /** Browser origins allowed to call the API (CORS); empty allows none. */
@@ -417,6 +430,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     slotWeights: e.HERALD_SLOT_WEIGHTS,
     runlessSweep: { intervalSeconds: e.HERALD_RUNLESS_SWEEP_INTERVAL_SECONDS, ageSeconds: e.HERALD_RUNLESS_SWEEP_AGE_SECONDS },
     eventRelay: { intervalMs: e.HERALD_EVENT_RELAY_INTERVAL_MS, batchSize: e.HERALD_EVENT_RELAY_BATCH, retryInitialMs: 500, retryMaxMs: e.HERALD_EVENT_RELAY_RETRY_MAX_MS, keepShippedMs: e.HERALD_EVENT_OUTBOX_KEEP_SECONDS * 1000 },
+    webhooks: {
+      retryScheduleMs: e.HERALD_WEBHOOK_RETRY_SCHEDULE.map((s) => Math.round(s * 1000)),
+      disableAfterMs: e.HERALD_WEBHOOK_DISABLE_AFTER_SECONDS * 1000,
+      rotationGraceMs: e.HERALD_WEBHOOK_ROTATION_GRACE_SECONDS * 1000,
+      timeoutMs: e.HERALD_WEBHOOK_TIMEOUT_MS,
+      intervalMs: e.HERALD_WEBHOOK_INTERVAL_MS,
+    },
     timings: {
       retryInitialMs: e.HERALD_RETRY_INITIAL_MS,
       retryMaxIntervalMs: e.HERALD_RETRY_MAX_INTERVAL_MS,

@@ -56,6 +56,7 @@ export function composeApiDeps(config: HeraldConfig, shared: ApiShared): Compose
     tracer: telemetry?.tracer,
     inbox,
     analytics: shared.analytics,
+    webhookRotationGraceMs: config.webhooks.rotationGraceMs,
     secretBox: config.secretKey ? createSecretBox(config.secretKey) : undefined,
     rateLimits: config.rateLimits,
     corsOrigins: config.corsOrigins,

@@ -28,6 +28,7 @@ import type { FrequencySlotsTable } from './tables/frequency-slots.js';
 import type { EmailSuppressionsTable } from './tables/email-suppressions.js';
 import type { EarlyReceiptsTable } from './tables/early-receipts.js';
 import type { EventOutboxTable } from './tables/event-outbox.js';
+import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './tables/webhooks.js';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys.js';
 import type { DirectoryConfigsTable, DirectorySyncChangesTable, DirectorySyncEntriesTable, DirectorySyncsTable } from './tables/directory.js';
 
@@ -48,6 +49,9 @@ export interface Database {
   delivery_log: DeliveryLogTable;
   early_receipts: EarlyReceiptsTable;
   event_outbox: EventOutboxTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
   providers: ProvidersTable;
   provider_health: ProviderHealthTable;

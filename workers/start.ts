@@ -7,8 +7,10 @@ import type { HeraldConfig } from '../common/config.js';
 import type { HeraldMetrics } from '../common/metrics.js';
 import type { Telemetry } from '../common/tracing.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { fanOutToWebhooks } from '../domain/events/webhooks.js';
 import { startEventRelay, type EventRelay } from './event-relay.js';
 import { startRunlessSweeper, type RunlessSweeper } from './runless-sweeper.js';
+import { startWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.js';
 import { workerInterceptors, workflowSinks } from './telemetry.js';
 import { createWorkerSet, type WorkerSet } from './create-workers.js';
 import { workflowBundleOption } from './workflow-bundle.js';
@@ -41,11 +43,13 @@ export interface StartedWorkers {
   sweeper: RunlessSweeper | undefined;
   /** Ships the event outbox (workers/event-relay.ts), when config.eventRelay is given; drain() it to read events back at once. */
   relay: EventRelay | undefined;
+  /** Sends due webhook deliveries (workers/webhook-dispatcher.ts), when config.webhooks is given. */
+  webhooks: WebhookDispatcher | undefined;
   /** Stops the workers, then releases their dependencies. */
   stop(): Promise<void>;
 }
 
-export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'timings' | 'eventRelay'>>;
+export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'timings' | 'eventRelay' | 'webhooks' | 'dnsServers'>>;
 
 /** Takes ownership of `deps`: stopping the workers closes them. */
 export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, opts: { workflowBundle?: { codePath: string } | { code: string } } = {}): Promise<StartedWorkers> {
@@ -71,7 +75,11 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
     sweep && sweep.intervalSeconds > 0 && config.timings
       ? startRunlessSweeper({ db: deps.activities.db, connection: deps.connection, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, timings: config.timings, logger, ...sweep })
       : undefined;
-  const relay = config.eventRelay ? startEventRelay({ ...config.eventRelay, db: deps.activities.db, analytics: deps.analytics, logger }) : undefined;
+  const { db, secretBox } = deps.activities;
+  const relay = config.eventRelay ? startEventRelay({ ...config.eventRelay, db, analytics: deps.analytics, logger, fanOut: fanOutToWebhooks }) : undefined;
+  const webhooks = config.webhooks
+    ? startWebhookDispatcher({ ...config.webhooks, db, secretBox, logger, dnsServers: config.dnsServers, batchSize: 200, concurrency: 16 })
+    : undefined;
   return {
     set,
     analytics: deps.analytics,
@@ -80,9 +88,11 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
     telemetry: deps.telemetry,
     sweeper,
     relay,
+    webhooks,
     async stop() {
       await sweeper?.stop();
       await relay?.stop();
+      await webhooks?.stop();
       await set.shutdown();
       await running;
       await metricsServer?.close();

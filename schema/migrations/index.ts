@@ -18,6 +18,7 @@ import * as earlyReceipts from './2026-11-28T12-00-00_early-receipts.js';
 import * as deliverySearch from './2026-12-05T23-50-00_delivery-search.js';
 import * as runlessNotifications from './2026-12-06T00-10-00_runless-notifications.js';
 import * as eventOutbox from './2026-12-06T01-45-00_event-outbox.js';
+import * as webhooks from './2026-12-06T02-40-00_webhooks.js';
 import * as userProfileWarnings from './2026-12-06T01-44-44_user-profile-warnings.js';
 import * as idempotencyKeys from './2026-12-06T02-00-30_idempotency-keys.js';
 import * as recipientData from './2026-12-06T01-45-23_recipient-data.js';
@@ -44,6 +45,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T23-50-00_delivery-search': deliverySearch,
   '2026-12-06T00-10-00_runless-notifications': runlessNotifications,
   '2026-12-06T01-45-00_event-outbox': eventOutbox,
+  '2026-12-06T02-40-00_webhooks': webhooks,
   '2026-12-06T01-44-44_user-profile-warnings': userProfileWarnings,
   '2026-12-06T02-00-30_idempotency-keys': idempotencyKeys,
   '2026-12-06T01-45-23_recipient-data': recipientData,

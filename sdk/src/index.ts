@@ -1,5 +1,6 @@
 export { createHeraldClient, parseRetryAfter, type HeraldClient, type CreateOptions, type HeraldClientOptions, type RequestOptions } from './client.js';
 export { HeraldApiError, isHeraldApiError } from './errors.js';
+export { verifyWebhook, WebhookVerificationError, type HeraldWebhookEvent, type VerifiedWebhook, type WebhookDeliveryData, type WebhookEventType } from './webhooks.js';
 export type {
   ApiKey,
   ApiKeyRequest,

@@ -1,0 +1,128 @@
+// Sending webhook deliveries: signed per Standard Webhooks (`webhook-id` = the event id,
+// `webhook-timestamp`, `webhook-signature` with one `v1,…` per secret in use, so a receiver
+// on the old or the new secret verifies during a rotation), through the outbound guard with
+// the tenant's allowlist, at least once: a failure is retried on the backoff schedule, every
+// attempt is logged, and an endpoint that has failed for longer than `disableAfterMs` is
+// disabled with an audit entry.
+import { Webhook } from 'standardwebhooks';
+import { DeliveryError } from '../../channels/errors.js';
+import { httpRequest, isSuccess } from '../../channels/http.js';
+import type { Logger } from '../../common/logger.js';
+import type { SecretBox } from '../../common/secret-box.js';
+import type { Db } from '../../schema/database.js';
+import { appendAudit } from '../../schema/queries/audit-log.js';
+import { outboundAllowlist } from '../../schema/queries/identities.js';
+import { findWebhookEndpoint, leaseDueWebhookDeliveries, recordWebhookAttempt, updateWebhookEndpoint } from '../../schema/queries/webhooks.js';
+import type { WebhookDeliveryRow, WebhookEndpointRow } from '../../schema/tables/webhooks.js';
+
+export interface WebhookSendOptions {
+  db: Db;
+  secretBox: SecretBox | undefined;
+  logger: Logger;
+  /** Waits after the 1st, 2nd, … failed attempt; past the last the delivery is failed. */
+  retryScheduleMs: readonly number[];
+  /** An endpoint failing for this long (no success in between) is disabled. */
+  disableAfterMs: number;
+  timeoutMs: number;
+  dnsServers?: readonly string[] | undefined;
+  /** Deliveries one pass leases, and how many go out at once. */
+  batchSize: number;
+  concurrency: number;
+}
+
+/** Bounded, so a chatty receiver cannot fill the attempt log. */
+const EXCERPT_CHARS = 500;
+/** A leased delivery is retried by another dispatcher if this one dies before recording it. */
+const LEASE_MS = 120_000;
+
+/** `v1,<sig>` for the current secret, and for the previous one while its grace period lasts. */
+export function signatures(box: SecretBox, e: WebhookEndpointRow, id: string, at: Date, body: string, now = Date.now()): string {
+  const secrets = [box.open(e.secret_sealed)];
+  if (e.previous_secret_sealed && e.previous_expires_at && e.previous_expires_at.getTime() > now) secrets.push(box.open(e.previous_secret_sealed));
+  return secrets.map((s) => new Webhook(s).sign(id, at, body)).join(' ');
+}
+
+interface Outcome {
+  statusCode: number | null;
+  ok: boolean;
+  error: string | null;
+  excerpt: string | null;
+  latencyMs: number;
+}
+
+async function post(o: WebhookSendOptions, e: WebhookEndpointRow, d: WebhookDeliveryRow, allow: string[]): Promise<Outcome> {
+  const box = o.secretBox;
+  const started = performance.now();
+  const latency = () => Math.round(performance.now() - started);
+  if (!box) return { statusCode: null, ok: false, error: 'HERALD_SECRET_KEY is not set: the secret cannot be opened', excerpt: null, latencyMs: 0 };
+  const at = new Date();
+  try {
+    const res = await httpRequest({
+      url: e.url,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': d.event_id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': signatures(box, e, d.event_id, at, d.body),
+      },
+      body: d.body,
+      timeoutMs: o.timeoutMs,
+      followRedirects: false,
+      outbound: { allow, dnsServers: o.dnsServers },
+    });
+    return { statusCode: res.status, ok: isSuccess(res.status), error: isSuccess(res.status) ? null : `HTTP ${res.status}`, excerpt: res.text.slice(0, EXCERPT_CHARS) || null, latencyMs: latency() };
+  } catch (err) {
+    const message = err instanceof DeliveryError || err instanceof Error ? err.message : String(err);
+    return { statusCode: null, ok: false, error: message.slice(0, EXCERPT_CHARS), excerpt: null, latencyMs: latency() };
+  }
+}
+
+async function afterAttempt(o: WebhookSendOptions, e: WebhookEndpointRow, d: WebhookDeliveryRow, r: Outcome): Promise<void> {
+  const attempts = d.attempts + 1;
+  const wait = o.retryScheduleMs[attempts - 1];
+  const next = r.ok ? { status: 'delivered' as const, attempts, nextAttemptAt: new Date() } : wait === undefined ? { status: 'failed' as const, attempts, nextAttemptAt: new Date() } : { status: 'pending' as const, attempts, nextAttemptAt: new Date(Date.now() + wait) };
+  await recordWebhookAttempt(o.db, { endpoint_id: e.id, delivery_id: d.id, event_id: d.event_id, status_code: r.statusCode, latency_ms: r.latencyMs, error: r.error, response_excerpt: r.excerpt }, next);
+  if (r.ok) {
+    if (e.failing_since) await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: null });
+    e.failing_since = null;
+    return;
+  }
+  const since = e.failing_since ?? new Date();
+  if (!e.failing_since) {
+    e.failing_since = since;
+    await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: since });
+  }
+  if (e.enabled && Date.now() - since.getTime() >= o.disableAfterMs) {
+    const reason = `every attempt failed since ${since.toISOString()}; last: ${r.error ?? 'no answer'}`;
+    await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { enabled: false, disabled_reason: reason });
+    e.enabled = false;
+    await appendAudit(o.db, { tenantId: e.tenant_id, actor: 'system', action: 'webhook.disabled', targetType: 'webhook', targetId: e.id, details: { reason, failingSince: since.toISOString() } });
+    o.logger.warn({ tenantId: e.tenant_id, endpointId: e.id, failingSince: since.toISOString() }, 'webhook endpoint disabled after failing too long');
+  }
+}
+
+/** One pass: leases due deliveries and sends them, `concurrency` at a time; returns how many were attempted. */
+export async function sendDueWebhooks(o: WebhookSendOptions): Promise<number> {
+  const due = await leaseDueWebhookDeliveries(o.db, o.batchSize, LEASE_MS);
+  if (due.length === 0) return 0;
+  const endpoints = new Map<string, Promise<WebhookEndpointRow | undefined>>();
+  const allowlists = new Map<string, Promise<string[]>>();
+  // Deliveries of one endpoint go in order, one at a time; endpoints run side by side.
+  const byEndpoint = new Map<string, WebhookDeliveryRow[]>();
+  for (const d of due) byEndpoint.set(d.endpoint_id, [...(byEndpoint.get(d.endpoint_id) ?? []), d]);
+  const queues = [...byEndpoint.values()];
+  const worker = async () => {
+    for (let q = queues.shift(); q; q = queues.shift()) {
+      for (const d of q) {
+        if (!endpoints.has(d.endpoint_id)) endpoints.set(d.endpoint_id, findWebhookEndpoint(o.db, d.tenant_id, d.endpoint_id));
+        if (!allowlists.has(d.tenant_id)) allowlists.set(d.tenant_id, outboundAllowlist(o.db, d.tenant_id));
+        const e = await endpoints.get(d.endpoint_id);
+        if (!e || !e.enabled) continue;
+        await afterAttempt(o, e, d, await post(o, e, d, await (allowlists.get(d.tenant_id) as Promise<string[]>)));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.concurrency, queues.length) }, worker));
+  return due.length;
+}

@@ -1,0 +1,116 @@
+// Webhook endpoints, the per-endpoint deliveries the outbox relay fans out, and their attempt
+// log. Deliveries are claimed like the outbox is (FOR UPDATE SKIP LOCKED) and leased by
+// pushing next_attempt_at out, so several dispatchers never send one at once.
+import { sql } from 'kysely';
+import type { DbOrTx } from '../database.js';
+import type { Updateable } from 'kysely';
+import type { NewWebhookAttempt, NewWebhookDelivery, NewWebhookEndpoint, WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow, WebhookEndpointsTable } from '../tables/webhooks.js';
+
+export async function insertWebhookEndpoint(db: DbOrTx, row: NewWebhookEndpoint): Promise<WebhookEndpointRow> {
+  return db.insertInto('webhook_endpoints').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findWebhookEndpoint(db: DbOrTx, tenantId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+  return db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listWebhookEndpoints(db: DbOrTx, tenantId: string): Promise<WebhookEndpointRow[]> {
+  return db.selectFrom('webhook_endpoints').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id').execute();
+}
+
+export type WebhookEndpointChange = Omit<Updateable<WebhookEndpointsTable>, 'id' | 'tenant_id' | 'created_at' | 'updated_at'>;
+
+export async function updateWebhookEndpoint(db: DbOrTx, tenantId: string, id: string, change: WebhookEndpointChange): Promise<WebhookEndpointRow | undefined> {
+  return db
+    .updateTable('webhook_endpoints')
+    .set({ ...change, updated_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteWebhookEndpoint(db: DbOrTx, tenantId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('webhook_endpoints').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** Enabled endpoints of these tenants that want any of these topics. */
+export async function subscribedEndpoints(db: DbOrTx, tenantIds: readonly string[], topics: readonly string[]): Promise<Pick<WebhookEndpointRow, 'id' | 'tenant_id' | 'event_types'>[]> {
+  if (tenantIds.length === 0 || topics.length === 0) return [];
+  return db
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'tenant_id', 'event_types'])
+    .where('tenant_id', 'in', [...tenantIds])
+    .where('enabled', '=', true)
+    .where(sql<boolean>`event_types && ${sql.val([...topics])}::text[]`)
+    .execute();
+}
+
+/** Adds deliveries; an (endpoint, event) already there is left as it is. */
+export async function insertWebhookDeliveries(db: DbOrTx, rows: NewWebhookDelivery[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('webhook_deliveries')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing())
+    .execute();
+}
+
+/** Due pending deliveries of enabled endpoints, leased for `leaseMs` (a dispatcher that dies lets the lease run out). */
+export async function leaseDueWebhookDeliveries(db: DbOrTx, limit: number, leaseMs: number): Promise<WebhookDeliveryRow[]> {
+  return db.transaction().execute(async (tx) => {
+    const due = await tx
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+      .selectAll('d')
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', new Date())
+      .where('e.enabled', '=', true)
+      .orderBy('d.next_attempt_at')
+      .limit(limit)
+      .forUpdate('d')
+      .skipLocked()
+      .execute();
+    if (due.length === 0) return [];
+    await tx
+      .updateTable('webhook_deliveries')
+      .set({ next_attempt_at: new Date(Date.now() + leaseMs) })
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
+      .execute();
+    return due;
+  });
+}
+
+export async function recordWebhookAttempt(db: DbOrTx, attempt: NewWebhookAttempt, next: { status: 'pending' | 'delivered' | 'failed'; attempts: number; nextAttemptAt: Date }): Promise<void> {
+  await db.insertInto('webhook_attempts').values(attempt).execute();
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ status: next.status, attempts: next.attempts, next_attempt_at: next.nextAttemptAt, ...(next.status === 'delivered' ? { delivered_at: new Date() } : {}) })
+    .where('id', '=', attempt.delivery_id)
+    .execute();
+}
+
+export async function listWebhookAttempts(db: DbOrTx, endpointId: string, page: { limit: number; before?: string | undefined }): Promise<WebhookAttemptRow[]> {
+  let q = db.selectFrom('webhook_attempts').selectAll().where('endpoint_id', '=', endpointId).orderBy('id', 'desc').limit(page.limit);
+  if (page.before) q = q.where('id', '<', page.before);
+  return q.execute();
+}
+
+export async function listWebhookDeliveries(db: DbOrTx, endpointId: string, page: { limit: number; before?: string | undefined }): Promise<WebhookDeliveryRow[]> {
+  let q = db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId).orderBy('id', 'desc').limit(page.limit);
+  if (page.before) q = q.where('id', '<', page.before);
+  return q.execute();
+}
+
+/** Sends these deliveries again (one event id, or every event in a time range): due now, counted afresh. */
+export async function requeueWebhookDeliveries(db: DbOrTx, endpointId: string, which: { eventId: string } | { from: Date; to: Date }): Promise<number> {
+  let q = db.updateTable('webhook_deliveries').set({ status: 'pending', attempts: 0, next_attempt_at: new Date() }).where('endpoint_id', '=', endpointId);
+  q = 'eventId' in which ? q.where('event_id', '=', which.eventId) : q.where('event_at', '>=', which.from).where('event_at', '<', which.to);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
