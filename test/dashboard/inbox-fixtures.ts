@@ -1,5 +1,6 @@
 // What the inbox's Chromium tests (the widget, the React package) start from: user `ada` and two
-// in-app templates in two categories, one with a callback action; and an in-app send to ada.
+// in-app templates in two categories (one with a callback action) and one without; and an in-app
+// send to ada.
 import { expect } from 'vitest';
 import playwright from '../../dashboard/node_modules/playwright-core/index.js';
 import type { Browser } from '../../dashboard/node_modules/playwright-core/index.js';
@@ -8,6 +9,7 @@ import { waitForFinal, type TestStack } from '../../testkit/stack.js';
 const TEMPLATES = {
   invoice: { category: 'billing', inapp: { title: 'Invoice {{number}}', body: 'Due soon', actions: [{ id: 'snooze', label: 'Remind me' }] } },
   news: { category: 'marketing', inapp: { title: 'News {{n}}', body: 'Read it' } },
+  plain: { inapp: { title: 'Plain {{n}}', body: 'No category' } },
 };
 
 export async function seedInbox(stack: TestStack): Promise<void> {

@@ -56,7 +56,7 @@ describe('@herald/inbox-react in Chromium', () => {
     await stack?.stop();
   });
 
-  it('renders, updates live, marks read, archives and presses an action', async () => {
+  it('renders, updates live, marks read (one, and all of a tab), archives and presses an action', async () => {
     const ctx = await browser.newContext({ viewport: { width: 900, height: 700 } });
     const p = await ctx.newPage();
     p.setDefaultTimeout(15_000);
@@ -94,6 +94,15 @@ describe('@herald/inbox-react in Chromium', () => {
       await expect.poll(() => inbox.locator('.herald-message').count()).toBe(0);
       expect((await stack.request('GET', '/v1/inbox/ada?state=archived')).body.items.map((m: { title: string }) => m.title)).toEqual(['Invoice A-17']);
       await expect.poll(() => inbox.getByRole('tab').allTextContents()).toEqual(['All', 'marketing']);
+
+      // "Mark all read" on the tab of messages without a category reads only those.
+      await sendToAda(stack, 'plain', { n: 1 });
+      await sendToAda(stack, 'news', { n: 2 });
+      await expect.poll(() => inbox.getByRole('tab').allTextContents()).toEqual(['All (2)', 'marketing (1)', 'Other (1)']);
+      await inbox.getByRole('tab', { name: /Other/ }).click();
+      await inbox.getByRole('button', { name: 'Mark all read' }).click();
+      await expect.poll(() => p.locator('#bell').textContent()).toBe('🔔 1');
+      expect((await stack.request('GET', '/v1/inbox/ada?state=unread')).body.items.map((m: { title: string }) => m.title)).toEqual(['News 2']);
     } finally {
       await ctx.close();
     }

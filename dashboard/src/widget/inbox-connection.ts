@@ -51,7 +51,8 @@ export interface InboxConnectionOptions {
 export interface InboxConnection {
   markSeen(ids: string[]): Promise<void>;
   read(id: string): Promise<void>;
-  readAll(category?: string): Promise<void>;
+  /** Every message read, or those of one category; `null`: those without a category (one by one, as shown). */
+  readAll(category?: string | null): Promise<void>;
   archive(id: string): Promise<void>;
   unarchive(id: string): Promise<void>;
   /** Records the press; answers the action's url (null for a callback). */
@@ -168,7 +169,10 @@ export function createInboxConnection(o: InboxConnectionOptions): InboxConnectio
   return {
     markSeen: async (ids) => void (await post('/seen', { ids: ids.slice(0, 100) })),
     read: async (id) => void (await post(`/${encodeURIComponent(id)}/read`)),
-    readAll: async (category) => void (await post('/read-all', category === undefined ? {} : { category })),
+    async readAll(category) {
+      if (category !== null) return void (await post('/read-all', category === undefined ? {} : { category }));
+      await Promise.all(state.messages.filter((m) => m.category === null && !m.readAt).map((m) => post(`/${encodeURIComponent(m.id)}/read`)));
+    },
     archive: async (id) => void (await post(`/${encodeURIComponent(id)}/archive`)),
     unarchive: async (id) => void (await post(`/${encodeURIComponent(id)}/unarchive`)),
     async press(id, actionId) {

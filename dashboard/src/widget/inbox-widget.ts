@@ -180,7 +180,7 @@ class HeraldInbox extends HTMLElement {
     });
     const note = state?.problem ? el('div', { className: 'note', textContent: s[state.problem] }) : null;
     const body = items.length > 0 ? el('ul', {}, ...items) : el('div', { className: 'note', textContent: s.empty });
-    const markAll = button(s.markAllRead, () => void this.connection?.readAll(this.tab ?? undefined), { className: 'mark-all' });
+    const markAll = button(s.markAllRead, () => void this.connection?.readAll(this.tab), { className: 'mark-all' });
     const panel = el('div', { className: 'panel', hidden: !this.open }, el('header', {}, s.title, markAll), nav, ...(note ? [note] : []), body);
     panel.setAttribute('part', 'panel');
     this.root.replaceChildren(el('style', { textContent: STYLE }), bell, panel);

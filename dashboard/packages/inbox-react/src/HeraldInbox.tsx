@@ -54,7 +54,7 @@ export function HeraldInbox({ labels = ENGLISH, onAction, ...options }: HeraldIn
             {t.unread > 0 ? `${t.label} (${t.unread})` : t.label}
           </button>
         ))}
-        <button type="button" className="herald-mark-all" onClick={() => void inbox.readAll(tab ?? undefined)}>
+        <button type="button" className="herald-mark-all" onClick={() => void inbox.readAll(tab)}>
           {labels.markAllRead}
         </button>
       </div>
