@@ -83,6 +83,8 @@ export interface SubmitOptions {
    * When Temporal cannot be reached, keep the row instead of removing it: its retry with the
    * same idempotency key finds it (else the runless sweeper starts it), so a start that did
    * reach Temporal before the connection broke runs once, not once more for the retry.
+   * Defaults to whether the request has an idempotency key: without one, a retry could not
+   * find the row, so it is removed and the 503 means nothing was accepted.
    */
   keepOnOutage?: boolean;
 }
@@ -94,7 +96,7 @@ export async function submitNotification(deps: SubmitDeps, auth: Actor, variable
     await startWorkflow(deps, row, created ? audit : undefined);
   } catch (err) {
     if (created && isDependencyDown(err)) {
-      if (!opts.keepOnOutage) await deleteNotification(deps.db, auth.tenantId, row.id).catch(() => {});
+      if (!(opts.keepOnOutage ?? req.idempotencyKey != null)) await deleteNotification(deps.db, auth.tenantId, row.id).catch(() => {});
       throw dependencyUnavailable();
     }
     throw err;

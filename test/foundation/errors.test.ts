@@ -81,9 +81,10 @@ describe('bad input gets a clear 4xx in the API.md error shape', () => {
     expect((await stack.request('GET', '/v1/users/ada', undefined, { key: readOnly })).status).toBe(200);
   });
 
-  it('503 when Temporal is unreachable, and the request leaves nothing behind', async () => {
+  it('503 when Temporal is unreachable: a request without an idempotency key leaves nothing behind, one with a key keeps its row for the retry, which runs it once', async () => {
     const deadPort = await freePort();
     const connection = Connection.lazy({ address: `127.0.0.1:${deadPort}`, connectTimeout: 500 });
+    let keptId = '';
     const api = await startApiServer(
       {
         db: stack.db,
@@ -104,8 +105,20 @@ describe('bad input gets a clear 4xx in the API.md error shape', () => {
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('dependency_unavailable');
-      const left = await stack.db.selectFrom('notifications').selectAll().where('idempotency_key', '=', 'during-outage').execute();
-      expect(left).toHaveLength(0);
+      // The start may have reached Temporal before the connection broke, so the row stays for the retry to find.
+      const kept = await stack.db.selectFrom('notifications').selectAll().where('idempotency_key', '=', 'during-outage').execute();
+      expect(kept).toHaveLength(1);
+      expect(kept[0]!.workflow_run_id).toBeNull();
+      keptId = kept[0]!.id;
+      const before = await stack.db.selectFrom('notifications').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      const keyless = await fetch(`${api.url}/v1/notifications`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${(await import('../../testkit/stack.js')).ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ template: 'welcome', to: { userIds: ['ada'] } }),
+      });
+      expect(keyless.status).toBe(503);
+      const after = await stack.db.selectFrom('notifications').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(after.n)).toBe(Number(before.n));
       const ready = await fetch(`${api.url}/readyz`);
       expect(ready.status).toBe(503);
     } finally {
@@ -115,5 +128,7 @@ describe('bad input gets a clear 4xx in the API.md error shape', () => {
     // The client's retry with the same key, once Temporal is back, goes through.
     const retry = await send({ template: 'welcome', to: { userIds: ['ada'] }, idempotencyKey: 'during-outage' });
     expect(retry.status).toBe(202);
+    expect((retry.body as { id: string }).id).toBe(keptId);
+    await expect.poll(async () => (await stack.db.selectFrom('notifications').select('workflow_run_id').where('id', '=', keptId).executeTakeFirstOrThrow()).workflow_run_id, { timeout: 20_000 }).not.toBeNull();
   });
 });
