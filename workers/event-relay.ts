@@ -1,9 +1,10 @@
-// A worker-side loop around the outbox relay (domain/events/relay.ts): ships batches while
-// there are any, then waits `intervalMs`; after a failure (the analytics store is down) it
-// backs off exponentially, with jitter so that N workers do not return together. Every
-// worker runs one; SKIP LOCKED lets them share the outbox.
+// A worker-side loop around the outbox relay (domain/events/relay.ts): fans batches out to
+// webhook endpoints and ships them to the analytics store while there are any (each on its
+// own: one failing does not stop the other), then waits `intervalMs`; after a failure (the
+// analytics store is down) it backs off exponentially, with jitter so that N workers do not
+// return together. Every worker runs one; SKIP LOCKED lets them share the outbox.
 import type { Logger } from '../common/logger.js';
-import { pruneOutbox, relayOnce, type RelayDeps, type RelayPass } from '../domain/events/relay.js';
+import { fanOutOnce, pruneOutbox, relayOnce, type RelayDeps, type RelayPass } from '../domain/events/relay.js';
 
 export interface EventRelayOptions extends RelayDeps {
   intervalMs: number;
@@ -33,6 +34,19 @@ export function startEventRelay(o: EventRelayOptions): EventRelay {
   let running: Promise<RelayPass> | undefined;
 
   async function drainOnce(): Promise<RelayPass> {
+    // Webhooks on their own first: an analytics store that is down must not hold them back.
+    let fanOutError: unknown;
+    try {
+      while ((await fanOutOnce(o, o.batchSize)) === o.batchSize && !stopped);
+    } catch (err) {
+      fanOutError = err ?? new Error('webhook fan-out failed');
+    }
+    const total = await shipOnce();
+    if (fanOutError) throw fanOutError;
+    return total;
+  }
+
+  async function shipOnce(): Promise<RelayPass> {
     const total: RelayPass = { shipped: 0, written: 0, refused: 0 };
     for (;;) {
       const p = await relayOnce(o, o.batchSize);

@@ -3,9 +3,15 @@
 // then ClickHouse comes back. Every state change the ledger and the activity log hold must
 // reach ClickHouse exactly once: the event ids stored there equal the logged ones, with no
 // row twice. Events wait in the PostgreSQL outbox (written in the transaction of their
-// change) and the workers' relay ships them; nothing is drained by hand.
+// change) and the workers' relay ships them; nothing is drained by hand. A webhook endpoint
+// subscribed to every delivery event is down (503) from the start until `receiverDownMs`
+// after the restart; its receiver verifies each request with `standardwebhooks` and must end
+// with every logged sent/opened event exactly once by webhook-id.
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createClient } from '@clickhouse/client';
+import { Webhook } from 'standardwebhooks';
 import { sql } from 'kysely';
 import { ch, chSql } from '../../analytics/clickhouse-sql.js';
 import { CLICKHOUSE_DEFAULTS } from '../../analytics/clickhouse-store.js';
@@ -25,6 +31,8 @@ export interface EventsCrashParams {
   /** The worker is killed once this share of the mails arrived. */
   killAtFraction: number;
   restartAfterMs: number;
+  /** The webhook receiver stays down this long after the restart. */
+  receiverDownMs: number;
   timeoutMs: number;
 }
 
@@ -48,8 +56,40 @@ export interface EventsCrashResult {
   mailsOpened: number;
   /** From ClickHouse's return to the outbox being empty. */
   shipMs: number;
+  webhooks: { expected: number; received: number; distinct: number; missing: number; unexpected: number; refusedWhileDown: number; unverified: number };
 }
 
+/** A receiver that verifies with standardwebhooks and answers 503 while `down()`. */
+async function webhookReceiver(secret: () => string, down: () => boolean) {
+  const ids: string[] = [];
+  let refused = 0;
+  let unverified = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
+      try {
+        new Webhook(secret()).verify(Buffer.concat(chunks).toString('utf8'), headers);
+      } catch {
+        unverified += 1;
+        res.writeHead(401).end();
+        return;
+      }
+      if (down()) {
+        refused += 1;
+        res.writeHead(503).end('down');
+        return;
+      }
+      ids.push(headers['webhook-id']);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, ids, refused: () => refused, unverified: () => unverified, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+const WEBHOOK_TYPES = ['delivery.sent', 'delivery.opened', 'delivery.suppressed', 'delivery.failed'];
 const PIXEL = /\/t\/o\/([A-Za-z0-9._~-]+)/;
 
 export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): Promise<EventsCrashResult> {
@@ -67,6 +107,8 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
       CLICKHOUSE_URL: chServer.url,
       HERALD_EVENT_RELAY_INTERVAL_MS: '200',
       HERALD_EVENT_RELAY_RETRY_MAX_MS: '1000',
+      HERALD_WEBHOOK_RETRY_SCHEDULE: '0.5,1,2,4,8,8,8,8,8,8,8,8,8,8,8,8',
+      HERALD_WEBHOOK_INTERVAL_MS: '200',
       HERALD_BULK_BATCH_SIZE: '50',
       HERALD_BULK_CONCURRENCY: '10',
       HERALD_WORKER_SLOTS: '12',
@@ -90,9 +132,16 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
   };
   const chClient = () => createClient({ url: chServer.url });
   let opening = true;
+  let secret = '';
+  let receiverDown = true;
+  const receiver = await webhookReceiver(() => secret, () => receiverDown);
   try {
     await startApi();
     await seedUsers(h, p.n);
+    if ((await h.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status !== 200) throw new Error('allowlist');
+    const endpoint = await h.request('POST', '/v1/webhooks', { url: receiver.url, eventTypes: WEBHOOK_TYPES });
+    if (endpoint.status !== 201) throw new Error(`webhook: ${JSON.stringify(endpoint.body)}`);
+    secret = endpoint.body.secret as string;
     const put = await h.request('PUT', '/v1/templates/news', { email: { subject: 'News {{n}}', html: '<p>Hello {{name}}, the news.</p>', text: 'Hello {{name}}, the news.' } });
     if (put.status >= 300) throw new Error(`template: ${JSON.stringify(put.body)}`);
     if ((await h.request('POST', '/v1/templates/news/publish')).status !== 201) throw new Error('publish failed');
@@ -140,6 +189,9 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
     ctx.log(`events-crash: worker SIGKILL after ${mailsAtWorkerKill} mails, API SIGKILL after ${opensAtApiKill} opens`);
     await sleep(p.restartAfterMs);
     await h.startWorkers();
+    setTimeout(() => {
+      receiverDown = false;
+    }, p.receiverDownMs).unref();
     await startApi();
     await waitAllFinal(h, [id], p.timeoutMs);
     await until('every mail opened', () => (opened.size >= p.n ? true : undefined), p.timeoutMs, 100);
@@ -151,6 +203,7 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
     const backAt = Date.now();
     await until('outbox shipped', async () => ((await countUnshippedOutbox(h.db)) === 0 ? true : undefined), p.timeoutMs, 200);
     const shipMs = Date.now() - backAt;
+    await until('receiver back', () => (receiverDown ? undefined : true), p.receiverDownMs + 60_000, 100);
 
     // The expected set: every state change in the activity log that is an analytics event.
     const log = await h.db.selectFrom('delivery_log').select(['event_key', 'event']).where('event', 'in', [...DELIVERY_EVENT_TYPES]).execute();
@@ -167,7 +220,26 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
     const missing = [...loggedIds].filter((e) => !storedIds.has(e)).length;
     const unexpected = [...storedIds].filter((e) => !loggedIds.has(e)).length;
 
+    // Every logged event of a subscribed type reaches the receiver once by webhook-id.
+    const hookTopics = new Set(WEBHOOK_TYPES.map((t) => t.slice('delivery.'.length)));
+    const expectedHooks = new Set(log.filter((r) => hookTopics.has(r.event)).map((r) => r.event_key));
+    await until('webhooks received', () => (new Set(receiver.ids).size >= expectedHooks.size ? true : undefined), p.timeoutMs, 200);
+    await sleep(1000); // a duplicate would come late
+    const got = new Set(receiver.ids);
+    const webhooks = {
+      expected: expectedHooks.size,
+      received: receiver.ids.length,
+      distinct: got.size,
+      missing: [...expectedHooks].filter((e) => !got.has(e)).length,
+      unexpected: [...got].filter((e) => !expectedHooks.has(e)).length,
+      refusedWhileDown: receiver.refused(),
+      unverified: receiver.unverified(),
+    };
     const problems: string[] = [];
+    if (webhooks.missing > 0 || webhooks.unexpected > 0) problems.push(`webhooks: ${webhooks.missing} missing, ${webhooks.unexpected} unexpected`);
+    if (webhooks.received !== webhooks.distinct) problems.push(`webhooks: ${webhooks.received - webhooks.distinct} received twice`);
+    if (webhooks.unverified > 0) problems.push(`webhooks: ${webhooks.unverified} failed signature verification`);
+    if (webhooks.refusedWhileDown === 0) problems.push('the receiver outage refused nothing');
     if (mailsAtWorkerKill <= 0 || mailsAtWorkerKill >= p.n) problems.push(`the worker kill did not land mid-campaign (${mailsAtWorkerKill}/${p.n} mails)`);
     if (opensAtApiKill <= 0) problems.push('the API was killed before it served an open');
     if (waitingInOutbox === 0) problems.push('nothing waited in the outbox while ClickHouse was down');
@@ -192,6 +264,7 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
       ledger,
       mailsOpened: opened.size,
       shipMs,
+      webhooks,
     };
   } finally {
     opening = false;
@@ -200,6 +273,7 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
     await smtp.close();
     await db.drop();
     await chServer.stop();
+    await receiver.close();
     rmSync(chDir, { recursive: true, force: true });
   }
 }

@@ -8,7 +8,7 @@ import type { DeliveryEvent } from '../../analytics/events.js';
 import type { AnalyticsStore } from '../../analytics/store.js';
 import type { Logger } from '../../common/logger.js';
 import type { Db, DbOrTx } from '../../schema/database.js';
-import { claimOutboxEvents, markOutboxShipped, pruneShippedOutbox } from '../../schema/queries/event-outbox.js';
+import { claimOutboxEvents, markOutboxDone, pruneShippedOutbox } from '../../schema/queries/event-outbox.js';
 import type { EventOutboxRow } from '../../schema/tables/event-outbox.js';
 import { deliveryEventOf } from './outbox.js';
 
@@ -16,8 +16,11 @@ export interface RelayDeps {
   db: Db;
   analytics: AnalyticsStore;
   logger: Logger;
-  /** Further consumers of each batch, run in the claim's transaction (webhook fan-out). */
-  fanOut?: ((tx: DbOrTx, rows: readonly EventOutboxRow[]) => Promise<void>) | undefined;
+  /**
+   * The webhook fan-out: a consumer with a mark of its own (`fanned_out_at`), so a store
+   * that is down does not hold webhooks back.
+   */
+  fanOut: (tx: DbOrTx, rows: readonly EventOutboxRow[]) => Promise<void>;
 }
 
 export interface RelayPass {
@@ -53,19 +56,33 @@ async function writeAnalytics(deps: RelayDeps, events: readonly DeliveryEvent[])
   }
 }
 
-/** One batch of at most `limit` rows, oldest first. */
+/** One batch of at most `limit` rows to the analytics store, oldest first. */
 export async function relayOnce(deps: RelayDeps, limit: number): Promise<RelayPass> {
   return deps.db.transaction().execute(async (tx) => {
-    const rows = await claimOutboxEvents(tx, limit);
+    const rows = await claimOutboxEvents(tx, 'shipped_at', limit);
     if (rows.length === 0) return { shipped: 0, written: 0, refused: 0 };
     const events = rows.map(deliveryEventOf).filter((e): e is DeliveryEvent => e !== undefined);
     const { written, refused } = await writeAnalytics(deps, events);
-    await deps.fanOut?.(tx, rows);
-    await markOutboxShipped(
+    await markOutboxDone(
       tx,
+      'shipped_at',
       rows.map((r) => r.seq),
     );
     return { shipped: rows.length, written, refused };
+  });
+}
+
+/** One batch of at most `limit` rows fanned out to webhook endpoints; how many rows. */
+export async function fanOutOnce(deps: RelayDeps, limit: number): Promise<number> {
+  return deps.db.transaction().execute(async (tx) => {
+    const rows = await claimOutboxEvents(tx, 'fanned_out_at', limit);
+    await deps.fanOut(tx, rows);
+    await markOutboxDone(
+      tx,
+      'fanned_out_at',
+      rows.map((r) => r.seq),
+    );
+    return rows.length;
   });
 }
 

@@ -19,6 +19,7 @@ import * as deliverySearch from './2026-12-05T23-50-00_delivery-search.js';
 import * as runlessNotifications from './2026-12-06T00-10-00_runless-notifications.js';
 import * as eventOutbox from './2026-12-06T01-45-00_event-outbox.js';
 import * as webhooks from './2026-12-06T02-40-00_webhooks.js';
+import * as outboxFanOut from './2026-12-06T03-26-00_outbox-fan-out.js';
 import * as userProfileWarnings from './2026-12-06T01-44-44_user-profile-warnings.js';
 import * as idempotencyKeys from './2026-12-06T02-00-30_idempotency-keys.js';
 import * as recipientData from './2026-12-06T01-45-23_recipient-data.js';
@@ -46,6 +47,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T00-10-00_runless-notifications': runlessNotifications,
   '2026-12-06T01-45-00_event-outbox': eventOutbox,
   '2026-12-06T02-40-00_webhooks': webhooks,
+  '2026-12-06T03-26-00_outbox-fan-out': outboxFanOut,
   '2026-12-06T01-44-44_user-profile-warnings': userProfileWarnings,
   '2026-12-06T02-00-30_idempotency-keys': idempotencyKeys,
   '2026-12-06T01-45-23_recipient-data': recipientData,

@@ -1,6 +1,7 @@
 // The event outbox: written in the transaction of a change, claimed by relays with
-// FOR UPDATE SKIP LOCKED (so several relays never ship the same row at once), marked shipped
-// in the claim's transaction, pruned later.
+// FOR UPDATE SKIP LOCKED (so several relays never ship the same row at once), marked done in
+// the claim's transaction by each consumer (the analytics store: `shipped_at`; the webhook
+// fan-out: `fanned_out_at`), pruned once both are done.
 import { sql } from 'kysely';
 import type { DbOrTx } from '../database.js';
 import type { EventOutboxRow, NewOutboxEvent } from '../tables/event-outbox.js';
@@ -15,25 +16,34 @@ export async function insertOutboxEvents(db: DbOrTx, rows: NewOutboxEvent[]): Pr
     .execute();
 }
 
+/** Which consumer's mark a claim looks at. */
+export type OutboxConsumer = 'shipped_at' | 'fanned_out_at';
+
 /**
- * The oldest unshipped rows, locked until the caller's transaction ends; rows another relay
- * holds are skipped. Call inside a transaction.
+ * The oldest rows this consumer has not done, locked until the caller's transaction ends;
+ * rows another relay holds are skipped. Call inside a transaction.
  */
-export async function claimOutboxEvents(tx: DbOrTx, limit: number): Promise<EventOutboxRow[]> {
-  return tx.selectFrom('event_outbox').selectAll().where('shipped_at', 'is', null).orderBy('seq').limit(limit).forUpdate().skipLocked().execute();
+export async function claimOutboxEvents(tx: DbOrTx, consumer: OutboxConsumer, limit: number): Promise<EventOutboxRow[]> {
+  return tx.selectFrom('event_outbox').selectAll().where(consumer, 'is', null).orderBy('seq').limit(limit).forUpdate().skipLocked().execute();
 }
 
-export async function markOutboxShipped(tx: DbOrTx, seqs: readonly string[]): Promise<void> {
+export async function markOutboxDone(tx: DbOrTx, consumer: OutboxConsumer, seqs: readonly string[]): Promise<void> {
   if (seqs.length === 0) return;
-  await tx.updateTable('event_outbox').set({ shipped_at: new Date() }).where('seq', 'in', seqs).execute();
+  await tx
+    .updateTable('event_outbox')
+    .set({ [consumer]: new Date() })
+    .where('seq', 'in', seqs)
+    .execute();
 }
 
-/** Deletes shipped rows older than `before`, at most `limit` per call; returns how many went. */
+/** Deletes rows both consumers were done with before `before`, at most `limit` per call; returns how many went. */
 export async function pruneShippedOutbox(db: DbOrTx, before: Date, limit: number): Promise<number> {
   const r = await sql<{ n: string }>`
     with gone as (
       delete from event_outbox where seq in (
-        select seq from event_outbox where shipped_at is not null and shipped_at < ${before} order by shipped_at limit ${limit}
+        select seq from event_outbox
+        where shipped_at is not null and shipped_at < ${before} and fanned_out_at is not null and fanned_out_at < ${before}
+        order by shipped_at limit ${limit}
       ) returning 1
     ) select count(*)::text as n from gone`.execute(db);
   return Number(r.rows[0]?.n ?? 0);

@@ -14,7 +14,10 @@ export interface EventOutboxTable {
   topic: string;
   payload: JSONColumnType<Record<string, unknown>, string, string>;
   created_at: ColumnType<Date, Date | undefined, never>;
+  /** Written to the analytics store. */
   shipped_at: ColumnType<Date | null, never, Date>;
+  /** Fanned out to the webhook endpoints subscribed then. */
+  fanned_out_at: ColumnType<Date | null, never, Date>;
 }
 export type EventOutboxRow = Selectable<EventOutboxTable>;
 export type NewOutboxEvent = Insertable<EventOutboxTable>;
