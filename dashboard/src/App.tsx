@@ -14,6 +14,7 @@ import { NotFoundPage } from './pages/NotFoundPage';
 import { PreferenceCenterPage } from './pages/public/PreferenceCenterPage';
 import { ProvidersPage } from './pages/providers/ProvidersPage';
 import { RecipientsPage } from './pages/recipients/RecipientsPage';
+import { UserPage } from './pages/recipients/UserPage';
 import { SchedulesPage } from './pages/schedules/SchedulesPage';
 import { SignInPage } from './pages/SignInPage';
 import { TemplateEditorPage } from './pages/templates/TemplateEditorPage';
@@ -34,6 +35,7 @@ function SignedInRoutes() {
         <Route path="templates" element={<RequireCapability needs="read"><TemplatesPage /></RequireCapability>} />
         <Route path="templates/:key" element={<RequireCapability needs="read"><TemplateEditorPage /></RequireCapability>} />
         <Route path="recipients" element={<RequireCapability needs="read"><RecipientsPage /></RequireCapability>} />
+        <Route path="recipients/:id" element={<RequireCapability needs="read"><UserPage /></RequireCapability>} />
         <Route path="providers" element={<RequireCapability needs="manage"><ProvidersPage /></RequireCapability>} />
         <Route path="schedules" element={<RequireCapability needs="read"><SchedulesPage /></RequireCapability>} />
         <Route path="analytics" element={<RequireCapability needs="read"><Suspense fallback={<p className="muted">{t('common.loading')}</p>}><AnalyticsPage /></Suspense></RequireCapability>} />

@@ -8,6 +8,8 @@ import type {
   AuditEntry,
   CapturedMail,
   Delivery,
+  DeliveryLogEntry,
+  DeliverySearch,
   AudienceSummary,
   Group,
   ImportReport,
@@ -88,6 +90,9 @@ export function createApi(http: Http) {
     /** JSON lines, one PUT /v1/users body plus `id` per line. */
     importUsers: (jsonLines: string) => http.request<ImportReport>('POST', '/v1/users/import', { raw: { text: jsonLines, contentType: 'application/x-ndjson' } }),
     preferenceLink: (id: string) => http.request<{ url: string; token: string; expiresAt: string }>('POST', `/v1/users/${enc(id)}/preference-link`, { body: {} }),
+    userDeliveries: (id: string, cursor?: string) =>
+      http.request<Page<DeliveryLogEntry>>('GET', `/v1/users/${enc(id)}/deliveries`, { query: { limit: 50, cursor } }),
+    searchDeliveries: (q: DeliverySearch) => http.request<Page<DeliveryLogEntry>>('GET', '/v1/deliveries', { query: q as Query }),
     listGroups: () => http.request<Page<Group>>('GET', '/v1/groups', { query: { limit: 200 } }),
     listModules: () => http.request<Page<Group>>('GET', '/v1/modules', { query: { limit: 200 } }),
 

@@ -52,6 +52,9 @@ export interface Page<T> {
 export type DeliveryCounts = Schemas['DeliveryCounts'];
 export type Notification = Schemas['Notification'];
 export type Delivery = Schemas['Delivery'];
+/** A delivery with its notification, as GET /v1/deliveries and GET /v1/users/{id}/deliveries list them. */
+export type DeliveryLogEntry = Schemas['DeliveryLogEntry'];
+export type DeliverySearch = NonNullable<paths['/v1/deliveries']['get']['parameters']['query']>;
 /** Query of GET /v1/notifications; every field optional, empty ones are not sent. */
 export type NotificationFilter = NonNullable<paths['/v1/notifications']['get']['parameters']['query']>;
 export type EmailContent = Schemas['EmailTemplateContent'];

@@ -5,7 +5,7 @@ export function NotFoundPage() {
   const { t } = useI18n();
   return (
     <section>
-      <p className="notice warn">{t('common.pageNotFound')}</p>
+      <h1>{t('common.pageNotFound')}</h1>
       <Link to="/messages">{t('nav.messages')}</Link>
     </section>
   );

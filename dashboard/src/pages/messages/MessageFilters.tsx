@@ -82,6 +82,14 @@ export function MessageFilters({ values, onApply }: Props) {
           <input name="template" value={draft.template} onChange={set('template')} />
         </label>
         <label>
+          {t('messages.group')}
+          <input name="group" value={draft.group} onChange={set('group')} />
+        </label>
+        <label>
+          {t('messages.module')}
+          <input name="module" value={draft.module} onChange={set('module')} />
+        </label>
+        <label>
           {t('messages.user')}
           <input name="userId" value={draft.userId} onChange={set('userId')} />
         </label>

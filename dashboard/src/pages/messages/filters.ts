@@ -1,7 +1,7 @@
 // The Messages filters live in the URL, so a filtered list can be bookmarked and shared.
 import { CHANNELS, NOTIFICATION_STATUSES, PRIORITIES, type NotificationFilter } from '../../api/types';
 
-export const FILTER_FIELDS = ['from', 'to', 'priority', 'status', 'channel', 'category', 'template', 'userId', 'q'] as const;
+export const FILTER_FIELDS = ['from', 'to', 'priority', 'status', 'channel', 'category', 'template', 'group', 'module', 'userId', 'q'] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 export type FilterValues = Record<FilterField, string>;
 
@@ -35,7 +35,7 @@ export function toApiFilter(values: FilterValues): NotificationFilter {
   if (priority) f.priority = priority;
   if (status) f.status = status;
   if (channel) f.channel = channel;
-  for (const k of ['category', 'template', 'userId', 'q'] as const) {
+  for (const k of ['category', 'template', 'group', 'module', 'userId', 'q'] as const) {
     if (values[k].trim() !== '') f[k] = values[k].trim();
   }
   const from = startOfLocalDay(values.from);

@@ -7,6 +7,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { useLoad } from '../../hooks/useLoad';
 import { usePaged } from '../../hooks/usePaged';
 import { useI18n } from '../../i18n/I18nProvider';
+import { AddressSearch } from './AddressSearch';
 import { IdList } from './IdList';
 import { ImportPanel } from './ImportPanel';
 import { UserEditor } from './UserEditor';
@@ -53,6 +54,7 @@ export function RecipientsPage() {
         />
       )}
       <UserLookup />
+      <AddressSearch />
       {can.manage && <ImportPanel onImported={reloadAll} />}
       <h2>{t('recipients.users')}</h2>
       <LoadView state={users.state}>

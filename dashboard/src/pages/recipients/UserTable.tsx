@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import type { User } from '../../api/types';
 import { useI18n } from '../../i18n/I18nProvider';
 
@@ -22,7 +23,9 @@ export function UserTable({ items, onEdit }: { items: User[]; onEdit?: (u: User)
         <tbody>
           {items.map((u) => (
             <tr key={u.id} data-id={u.id}>
-              <td data-label={t('recipients.col.id')} className="mono">{u.id}</td>
+              <td data-label={t('recipients.col.id')} className="mono">
+                <Link to={`/recipients/${encodeURIComponent(u.id)}`}>{u.id}</Link>
+              </td>
               <td data-label={t('recipients.col.name')}>{u.name ?? '—'}</td>
               <td data-label={t('recipients.col.email')}>{u.email ?? '—'}</td>
               <td data-label={t('recipients.col.phone')}>{u.phone ?? '—'}</td>
