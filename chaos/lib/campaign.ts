@@ -62,8 +62,17 @@ export interface SendLog {
 }
 
 /**
+ * What a well-behaved client retries: 503 and 429, and the 409 `idempotency_key_in_flight` that
+ * answers a retry while the first request with its key still holds it (after a crash, until the
+ * key's lock expires).
+ */
+export function retryable(r: ApiResponse): boolean {
+  return r.status === 503 || r.status === 429 || (r.status === 409 && r.body?.error?.code === 'idempotency_key_in_flight');
+}
+
+/**
  * One single send per user, `concurrency` at a time, each retried with the same
- * idempotencyKey while the API answers 503/429 (what a well-behaved client does).
+ * idempotencyKey while the API answers what `retryable` says (what a well-behaved client does).
  */
 export async function sendSingles(h: Herald, users: number[], o: { concurrency?: number; priority?: string; template?: string; retryForMs?: number; log?: SendLog; paceMs?: number } = {}): Promise<SendLog> {
   const log: SendLog = o.log ?? { statuses: {}, accepted: [], unaccepted: 0 };
@@ -84,7 +93,7 @@ export async function sendSingles(h: Herald, users: number[], o: { concurrency?:
         log.accepted.push(r.body.id as string);
         return;
       }
-      if (Date.now() > deadline || (r && r.status !== 503 && r.status !== 429)) {
+      if (Date.now() > deadline || (r && !retryable(r))) {
         log.unaccepted += 1;
         return;
       }

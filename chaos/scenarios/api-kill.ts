@@ -56,6 +56,7 @@ export async function apiKill(ctx: ScenarioContext, p: ApiKillParams): Promise<S
   const accepted = new Map<number, string>();
   const cutOff = new Set<number>();
   const statuses: Record<string, number> = {};
+  const refusals: string[] = [];
   let firstAcceptAfterRestart: number | null = null;
   let restartedAt = 0;
   const send = async (i: number): Promise<void> => {
@@ -63,10 +64,13 @@ export async function apiKill(ctx: ScenarioContext, p: ApiKillParams): Promise<S
     for (;;) {
       await until('API up', () => (apiUp ? true : undefined), p.timeoutMs, 50);
       let status: string;
+      let inFlight409 = false;
       try {
         const res = await fetch(`${url}/v1/notifications`, { method: 'POST', headers: { authorization: `Bearer ${CHAOS_ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
         status = String(res.status);
-        const answer = (await res.json()) as { id?: string };
+        const answer = (await res.json()) as { id?: string; error?: { code?: string; message?: string } };
+        inFlight409 = res.status === 409 && answer.error?.code === 'idempotency_key_in_flight';
+        if (res.status !== 202 && refusals.length < 5) refusals.push(`${userId(i)}: ${res.status} ${answer.error?.code ?? ''} ${answer.error?.message ?? ''}`);
         if (res.status === 202 && answer.id) {
           accepted.set(i, answer.id);
           if (restartedAt && firstAcceptAfterRestart === null) firstAcceptAfterRestart = Date.now() - restartedAt;
@@ -76,11 +80,11 @@ export async function apiKill(ctx: ScenarioContext, p: ApiKillParams): Promise<S
       }
       statuses[status] = (statuses[status] ?? 0) + 1;
       if (accepted.has(i)) return;
-      if (!retries(i) || !(status === 'cut off' || status.startsWith('5'))) {
+      if (!retries(i) || !(status === 'cut off' || inFlight409 || status.startsWith('5'))) {
         cutOff.add(i);
         return;
       }
-      await sleep(200);
+      await sleep(inFlight409 ? 1000 : 200); // the 409 says Retry-After: 1
     }
   };
 
@@ -138,7 +142,7 @@ export async function apiKill(ctx: ScenarioContext, p: ApiKillParams): Promise<S
         'recovery = restart to the first 202 of the new process',
         ...problems,
       ],
-      details: { ...t, atFault, inFlight, acceptedAtKill, accepted: accepted.size, givenUp: cutOff.size, unansweredRows, ghosts, phantom, problems, requestStatuses: statuses, statuses: countValues(statusesOfRows) },
+      details: { ...t, atFault, inFlight, acceptedAtKill, accepted: accepted.size, givenUp: cutOff.size, unansweredRows, ghosts, phantom, problems, requestStatuses: statuses, refusals, statuses: countValues(statusesOfRows) },
     };
   } finally {
     await api?.stop(5000);
