@@ -7,6 +7,7 @@ import type { ScenarioContext } from './lib/context.js';
 import { SCENARIO_NAMES, type ScenarioName } from './scenario-names.js';
 import { apiKill } from './scenarios/api-kill.js';
 import { clickhouseOutage } from './scenarios/clickhouse-outage.js';
+import { eventsCrashScenario } from './scenarios/events-crash.js';
 import { postgresCrash } from './scenarios/postgres-crash.js';
 import { providerOutage } from './scenarios/provider-outage.js';
 import { slowProvider } from './scenarios/slow-provider.js';
@@ -22,6 +23,7 @@ const RUNNERS: Record<ScenarioName, Runner> = {
   'postgres-crash': (c, q) => postgresCrash(c, q ? { n: 300, apiSends: 30, downMs: 3000, stopAtFraction: 0.2, timeoutMs: 120_000 } : { n: 5000, apiSends: 200, downMs: 10_000, stopAtFraction: 0.21, timeoutMs: 600_000 }),
   'provider-outage': (c, q) => providerOutage(c, q ? { n: 50, outageMs: 10_000, timeoutMs: 60_000, retryInitialMs: 200, retryMaxIntervalMs: 2000 } : { n: 500, outageMs: 60_000, timeoutMs: 300_000, retryInitialMs: 1000, retryMaxIntervalMs: 10_000 }),
   'clickhouse-outage': (c, q) => clickhouseOutage(c, q ? { n: 300, downMs: 10_000, stopAtFraction: 0.1, timeoutMs: 60_000 } : { n: 5000, downMs: 60_000, stopAtFraction: 0.05, timeoutMs: 600_000 }),
+  'events-crash': (c, q) => eventsCrashScenario(c, q ? { n: 200, killAtFraction: 0.3, restartAfterMs: 1000, receiverDownMs: 10_000, timeoutMs: 120_000 } : { n: 2000, killAtFraction: 0.31, restartAfterMs: 5000, receiverDownMs: 60_000, timeoutMs: 900_000 }),
   'slow-provider': (c, q) => slowProvider(c, q ? { n: 40, high: 8, delayMs: 10_000, socketTimeoutMs: 2000, slowForMs: 15_000, timeoutMs: 90_000, highLatencyBudgetMs: 3000 } : { n: 500, high: 30, delayMs: 10_000, socketTimeoutMs: 3000, slowForMs: 60_000, timeoutMs: 300_000, highLatencyBudgetMs: 3000 }),
 };
 

@@ -20,7 +20,7 @@ import { freePort } from '../../common/free-port.js';
 import { startCaptureSmtp, type CapturedMail } from '../../local/capture-smtp.js';
 import { startClickHouse, type LocalClickHouse } from '../../local/clickhouse.js';
 import { countUnshippedOutbox } from '../../schema/queries/event-outbox.js';
-import { seedUsers, startBulk, waitAllFinal } from '../lib/campaign.js';
+import { seedUsers, startBulk, waitAllFinal, type ScenarioResult } from '../lib/campaign.js';
 import type { ScenarioContext } from '../lib/context.js';
 import { createDatabase } from '../lib/database.js';
 import { startHerald } from '../lib/herald.js';
@@ -276,4 +276,21 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
     await receiver.close();
     rmSync(chDir, { recursive: true, force: true });
   }
+}
+
+/** The run as a row of the chaos table: lost and duplicated count events (in ClickHouse and at the webhook receiver), not mails. */
+export async function eventsCrashScenario(ctx: ScenarioContext, p: EventsCrashParams): Promise<ScenarioResult> {
+  const r = await eventsCrash(ctx, p);
+  return {
+    scenario: `events: ClickHouse down, worker + API SIGKILL, webhook receiver down until ${p.receiverDownMs / 1000} s after`,
+    sent: r.logged,
+    delivered: r.clickhouseDistinct,
+    lost: r.missing + r.webhooks.missing,
+    duplicated: r.clickhouseRows - r.clickhouseDistinct + (r.webhooks.received - r.webhooks.distinct),
+    inFlightBound: null,
+    recoveryMs: r.shipMs,
+    ok: r.ok,
+    notes: [`${r.waitingInOutbox} events waited in the outbox`, `webhooks ${r.webhooks.distinct}/${r.webhooks.expected} once each, ${r.webhooks.refusedWhileDown} refused while down`, ...r.problems],
+    details: { ...r },
+  };
 }
