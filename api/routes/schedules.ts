@@ -55,6 +55,7 @@ const Schedule = z
       .meta({ description: 'The version an approver approved: a bulk send\'s firings of that version go out without asking again; an edit (a new version) asks again. Null when none was.' }),
     nextFireTimes: z.array(z.string()),
     recentFirings: z.array(z.object({ scheduledAt: z.string(), workflowId: z.string() })),
+    createdBy: z.string().meta({ description: 'The API key that created the schedule: it cannot approve it (maker-checker).' }),
     createdAt: z.string(),
   })
   .meta({ id: 'Schedule' });
@@ -83,6 +84,7 @@ export function scheduleRoutes(host: RouteHost, deps: AppDeps, variables: Variab
       paused: desc?.state.paused ?? row.paused,
       notification: row.body,
       version: row.version,
+      createdBy: row.created_by,
       approval: row.approved_version !== null && row.approved_by && row.approved_at ? { version: row.approved_version, approvedBy: row.approved_by, approvedAt: row.approved_at.toISOString() } : null,
       nextFireTimes: (desc?.info.nextActionTimes ?? []).slice(0, 5).map((d) => d.toISOString()),
       recentFirings: (desc?.info.recentActions ?? []).map((a) => ({

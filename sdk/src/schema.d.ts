@@ -17495,6 +17495,8 @@ export interface components {
                 scheduledAt: string;
                 workflowId: string;
             }[];
+            /** @description The API key that created the schedule: it cannot approve it (maker-checker). */
+            createdBy: string;
             createdAt: string;
         };
         ScheduleRequest: {

@@ -11,13 +11,13 @@ export function launchChromium(): Promise<Browser> {
   return playwright.chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
 }
 
-/** A new page in `locale`, signed in with the admin key, showing the message list. */
-export async function signedInPage(browser: Browser, dashboardUrl: string, locale: 'en-US' | 'zh-CN'): Promise<Page> {
+/** A new page in `locale`, signed in with `key` (the admin key unless given), showing the message list. */
+export async function signedInPage(browser: Browser, dashboardUrl: string, locale: 'en-US' | 'zh-CN', key = ADMIN_KEY): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
   const page = await ctx.newPage();
   page.setDefaultTimeout(20_000);
   await page.goto(`${dashboardUrl}/`);
-  await page.locator('input[name=apiKey]').fill(ADMIN_KEY);
+  await page.locator('input[name=apiKey]').fill(key);
   await page.locator('button[type=submit]').click();
   await page.getByRole('heading', { name: locale === 'zh-CN' ? '消息' : 'Messages', exact: true, level: 1 }).waitFor();
   return page;

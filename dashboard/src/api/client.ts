@@ -104,6 +104,7 @@ export function createApi(http: Http) {
     patchProvider: (id: string, p: ProviderPatch) => http.request<Provider>('PATCH', `/v1/providers/${enc(id)}`, { body: p }),
     listSchedules: () => http.request<Page<Schedule>>('GET', '/v1/schedules', { query: { limit: 200 } }),
     setSchedulePaused: (id: string, paused: boolean) => http.request<Schedule>('PATCH', `/v1/schedules/${enc(id)}`, { body: { paused } }),
+    approveSchedule: (id: string) => http.request<Schedule>('POST', `/v1/schedules/${enc(id)}/approve`),
     deleteSchedule: (id: string) => http.request<void>('DELETE', `/v1/schedules/${enc(id)}`),
     analyticsSummary: (q: { from: string; to: string; interval: 'hour' | 'day'; groupBy?: SummaryGroupBy }) =>
       http.request<AnalyticsSummary>('GET', '/v1/analytics/summary', { query: q }),

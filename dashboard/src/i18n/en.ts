@@ -277,6 +277,12 @@ export const en = {
   'schedules.paused': 'paused',
   'schedules.active': 'active',
   'schedules.confirmDelete': 'Delete the schedule {id}?',
+  'schedules.col.version': 'Version',
+  'schedules.col.approval': 'Approval',
+  'schedules.approved': 'Version {version} approved by {by} ({at})',
+  'schedules.approvedOlder': 'Only version {version} approved, by {by} ({at}): this version asks again',
+  'schedules.notApproved': 'Not approved: bulk firings wait for approval',
+  'schedules.approve': 'Approve version {version}',
 
   'analytics.title': 'Analytics',
   'analytics.from': 'From',

@@ -279,6 +279,12 @@ export const zhCN: Messages = {
   'schedules.paused': '已暂停',
   'schedules.active': '运行中',
   'schedules.confirmDelete': '删除定时任务 {id}？',
+  'schedules.col.version': '版本',
+  'schedules.col.approval': '审批',
+  'schedules.approved': '版本 {version} 已由 {by} 批准（{at}）',
+  'schedules.approvedOlder': '仅版本 {version} 已由 {by} 批准（{at}）：当前版本需再次审批',
+  'schedules.notApproved': '未批准：批量触发需等待审批',
+  'schedules.approve': '批准版本 {version}',
 
   'analytics.title': '统计分析',
   'analytics.from': '开始',

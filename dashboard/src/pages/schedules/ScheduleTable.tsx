@@ -6,13 +6,16 @@ interface Props {
   /** Absent when the key may not change schedules (scope send). */
   onPause?: (s: Schedule, paused: boolean) => void;
   onDelete?: (s: Schedule) => void;
+  /** Absent without the `approve` scope; never offered to the key that created the schedule (`keyId`). */
+  onApprove?: (s: Schedule) => void;
+  keyId?: string | null;
   busy?: string | null;
 }
 
-export function ScheduleTable({ items, onPause, onDelete, busy = null }: Props) {
+export function ScheduleTable({ items, onPause, onDelete, onApprove, keyId = null, busy = null }: Props) {
   const { t, formatTime } = useI18n();
   if (items.length === 0) return <p className="muted">{t('common.empty')}</p>;
-  const actions = Boolean(onPause || onDelete);
+  const actions = Boolean(onPause || onDelete || onApprove);
   return (
     <div className="table-wrap">
       <table className="list" data-testid="schedules-table">
@@ -24,12 +27,14 @@ export function ScheduleTable({ items, onPause, onDelete, busy = null }: Props) 
             <th>{t('schedules.col.template')}</th>
             <th>{t('schedules.col.next')}</th>
             <th>{t('schedules.col.state')}</th>
+            <th>{t('schedules.col.version')}</th>
+            <th>{t('schedules.col.approval')}</th>
             {actions && <th />}
           </tr>
         </thead>
         <tbody>
           {items.map((s) => (
-            <tr key={s.id} data-id={s.id} data-paused={String(s.paused)}>
+            <tr key={s.id} data-id={s.id} data-paused={String(s.paused)} data-approved-version={s.approval?.version ?? ''}>
               <td data-label={t('schedules.col.id')} className="mono">{s.id}</td>
               <td data-label={t('schedules.col.cron')} className="mono">
                 {s.cron ?? t('schedules.every', { seconds: s.everySeconds ?? 0 })}
@@ -42,11 +47,22 @@ export function ScheduleTable({ items, onPause, onDelete, busy = null }: Props) 
                   {s.paused ? t('schedules.paused') : t('schedules.active')}
                 </span>
               </td>
+              <td data-label={t('schedules.col.version')}>{s.version}</td>
+              <td data-label={t('schedules.col.approval')} className="approval">
+                {s.approval
+                  ? t(s.approval.version === s.version ? 'schedules.approved' : 'schedules.approvedOlder', { version: s.approval.version, by: s.approval.approvedBy, at: formatTime(s.approval.approvedAt) })
+                  : t('schedules.notApproved')}
+              </td>
               {actions && (
                 <td className="row-actions">
                   {onPause && (
                     <button type="button" className="secondary small" data-action={s.paused ? 'resume' : 'pause'} disabled={busy === s.id} onClick={() => onPause(s, !s.paused)}>
                       {s.paused ? t('schedules.resume') : t('schedules.pause')}
+                    </button>
+                  )}
+                  {onApprove && s.createdBy !== keyId && s.approval?.version !== s.version && (
+                    <button type="button" className="small" data-action="approve" disabled={busy === s.id} onClick={() => onApprove(s)}>
+                      {t('schedules.approve', { version: s.version })}
                     </button>
                   )}
                   {onDelete && (

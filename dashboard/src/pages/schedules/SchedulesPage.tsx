@@ -12,6 +12,8 @@ export function SchedulesPage() {
   const { t } = useI18n();
   const { api, can } = useSession();
   const schedules = useLoad(() => api.listSchedules(), [], { endpoint: 'GET /v1/schedules', collection: true });
+  // Who is signed in: the key that created a schedule is not offered its approval (maker-checker).
+  const me = useLoad(() => api.me(), [], { endpoint: 'GET /v1/me' });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
@@ -32,6 +34,8 @@ export function SchedulesPage() {
     if (window.confirm(t('schedules.confirmDelete', { id: s.id }))) void act(s, () => api.deleteSchedule(s.id));
   };
   const pause = (s: Schedule, paused: boolean) => void act(s, () => api.setSchedulePaused(s.id, paused));
+  const approve = (s: Schedule) => void act(s, () => api.approveSchedule(s.id));
+  const keyId = me.state.kind === 'ok' ? me.state.data.keyId : null;
 
   return (
     <section>
@@ -43,7 +47,7 @@ export function SchedulesPage() {
       <ErrorNotice error={error} />
       {/* Pausing, resuming and deleting a schedule need the `send` scope, as creating one does. */}
       <LoadView state={schedules.state}>
-        {(page) => <ScheduleTable items={page.items} busy={busy} onPause={can.send ? pause : undefined} onDelete={can.send ? remove : undefined} />}
+        {(page) => <ScheduleTable items={page.items} busy={busy} onPause={can.send ? pause : undefined} onDelete={can.send ? remove : undefined} onApprove={can.approve ? approve : undefined} keyId={keyId} />}
       </LoadView>
     </section>
   );
