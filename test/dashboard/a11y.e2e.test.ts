@@ -1,6 +1,6 @@
 // Every dashboard page passes axe-core's WCAG 2 A and AA rules, in English and in Chinese, in
 // Debian's headless Chromium against a whole Herald with real data on the pages (a sent and a
-// waiting-for-approval notification, users, a template, a preference link). axe-core is
+// waiting-for-approval notification, users, a template, a schedule, a preference link). axe-core is
 // injected into each page by playwright-core and run on the rendered document.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,6 +42,8 @@ describe('dashboard: WCAG 2 AA on every page (axe-core)', () => {
     // A group send waits for approval: the approvals page has a card.
     const bulk = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { groups: ['launch'] }, data: { name: 'team' } });
     expect(bulk.body.status).toBe('pending_approval');
+    const schedule = await stack.request('POST', '/v1/schedules', { id: 'a11y-weekly', cron: '0 9 * * 1', paused: true, notification: { template: 'welcome', to: { groups: ['launch'] }, data: { name: 'team' } } });
+    expect(schedule.status, JSON.stringify(schedule.body)).toBe(201);
     const link = await stack.request('POST', '/v1/users/ada/preference-link', {});
     const preferences = new URL(link.body.url);
     routes = [
