@@ -23,7 +23,7 @@ describe('approval of a recurring bulk send', () => {
   afterAll(() => stack?.stop());
 
   const mailsWith = (name: string) => stack.smtp.mails().filter((m) => m.subject === `Welcome, ${name}!`);
-  const setPaused = async (paused: boolean) => expect((await stack.request('PATCH', '/v1/schedules/weekly', { paused })).body.paused).toBe(paused);
+  const setPaused = async (paused: boolean) => expect((await stack.request('PATCH', '/v1/schedules/weekly-approval', { paused })).body.paused).toBe(paused);
   /** The notifications the schedule's firings made, oldest first. */
   const firings = async (): Promise<any[]> => (await stack.request('GET', '/v1/notifications?template=welcome&limit=100')).body.items.reverse();
   /** Resumes the schedule until a firing newer than `known` exists, pauses it again, and returns that firing. */
@@ -36,7 +36,7 @@ describe('approval of a recurring bulk send', () => {
 
   it('asks at the first firing; that approval covers later firings of the version; an edit asks again; approving the schedule covers the new version', async () => {
     const created = await stack.request('POST', '/v1/schedules', {
-      id: 'weekly',
+      id: 'weekly-approval',
       everySeconds: 2,
       paused: true,
       notification: { template: 'welcome', to: { groups: ['staff'] }, data: { name: 'V1' } },
@@ -50,21 +50,21 @@ describe('approval of a recurring bulk send', () => {
     expect((await stack.request('POST', `/v1/notifications/${first.id}/approve`, {})).body.error.code).toBe('creator_cannot_approve');
     expect((await stack.request('POST', `/v1/notifications/${first.id}/approve`, { comment: 'weekly digest ok' }, { key: approver })).status).toBe(200);
     expect((await waitForFinal(stack, first.id)).counts.sent).toBe(STAFF);
-    expect((await stack.request('GET', '/v1/schedules/weekly')).body.approval).toMatchObject({ version: 1, approvedBy: approverId });
+    expect((await stack.request('GET', '/v1/schedules/weekly-approval')).body.approval).toMatchObject({ version: 1, approvedBy: approverId });
 
     // Later firings of version 1 go out without asking, the approver's decision recorded on each.
     const known = (await firings()).length;
     const second = await nextFiring(known);
     const done = await waitForFinal(stack, second.id);
-    expect(done).toMatchObject({ status: 'completed', approval: { decidedBy: approverId, comment: 'approved with version 1 of schedule weekly' } });
+    expect(done).toMatchObject({ status: 'completed', approval: { decidedBy: approverId, comment: 'approved with version 1 of schedule weekly-approval' } });
     await eventually(async () => (mailsWith('V1').length >= STAFF * 2 ? true : undefined));
     const parent = (await stack.client.workflow.getHandle(second.id).describe()).parentExecution?.workflowId;
-    expect(parent).toMatch(/^herald-schedule:default:weekly/);
+    expect(parent).toMatch(/^herald-schedule:default:weekly-approval/);
     await recordHistoryIfAsked(stack.client, parent ?? '', 'scheduled-send-preapproved');
     await recordHistoryIfAsked(stack.client, second.id, 'notification-bulk-schedule-preapproved');
 
     // An edit is a new version: its firings ask again, and nothing of it goes out unapproved.
-    const edited = await stack.request('PATCH', '/v1/schedules/weekly', { notification: { template: 'welcome', to: { groups: ['staff'] }, data: { name: 'V2' } } });
+    const edited = await stack.request('PATCH', '/v1/schedules/weekly-approval', { notification: { template: 'welcome', to: { groups: ['staff'] }, data: { name: 'V2' } } });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
     expect(edited.body).toMatchObject({ version: 2, approval: { version: 1 } });
     const third = await nextFiring((await firings()).length);
@@ -73,8 +73,8 @@ describe('approval of a recurring bulk send', () => {
     expect(mailsWith('V2')).toHaveLength(0);
 
     // Approving the schedule itself: maker-checker, then the next firing of version 2 goes out.
-    expect((await stack.request('POST', '/v1/schedules/weekly/approve')).body.error.code).toBe('creator_cannot_approve');
-    const approved = await stack.request('POST', '/v1/schedules/weekly/approve', undefined, { key: approver });
+    expect((await stack.request('POST', '/v1/schedules/weekly-approval/approve')).body.error.code).toBe('creator_cannot_approve');
+    const approved = await stack.request('POST', '/v1/schedules/weekly-approval/approve', undefined, { key: approver });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body.approval).toMatchObject({ version: 2, approvedBy: approverId });
     const fourth = await nextFiring((await firings()).length);
@@ -93,11 +93,11 @@ describe('approval of a recurring bulk send', () => {
   });
 
   it('refuses an edit that does not satisfy the template, naming the problem, and an empty patch', async () => {
-    const bad = await stack.request('PATCH', '/v1/schedules/weekly', { notification: { template: 'nope', to: { groups: ['staff'] }, data: {} } });
+    const bad = await stack.request('PATCH', '/v1/schedules/weekly-approval', { notification: { template: 'nope', to: { groups: ['staff'] }, data: {} } });
     expect(bad.status).toBe(422);
-    const empty = await stack.request('PATCH', '/v1/schedules/weekly', {});
+    const empty = await stack.request('PATCH', '/v1/schedules/weekly-approval', {});
     expect(empty.status).toBe(400);
-    expect((await stack.request('GET', '/v1/schedules/weekly')).body.version).toBe(2);
+    expect((await stack.request('GET', '/v1/schedules/weekly-approval')).body.version).toBe(2);
     expect((await stack.request('POST', '/v1/schedules/ghost/approve', undefined, { key: approver })).status).toBe(404);
   });
 });
