@@ -83,6 +83,10 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   // Before body parsing, so the latency it records covers parsing and every route after it.
   const metrics = deps.metrics ?? createMetrics();
   app.use(httpMetrics(metrics));
+  // A method a path does not have is 405 before its body is parsed (a TRACE with a malformed
+  // body is still 405). The table is built from the OpenAPI document once every route is in it.
+  let refuseUnknownMethods: express.RequestHandler = (_req, _res, next) => next();
+  app.use((req, res, next) => refuseUnknownMethods(req, res, next));
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'], verify: verifyJsonBody }));
   // Provider receipts arrive form-encoded (Twilio's status callbacks).
   app.use('/v1/receipts', express.urlencoded({ extended: false, limit: '64kb' }));
@@ -130,7 +134,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Herald API' }));
-  app.use(methodNotAllowed(document as { paths?: Record<string, Record<string, unknown>> }));
+  refuseUnknownMethods = methodNotAllowed(document as { paths?: Record<string, Record<string, unknown>> });
   // SCIM clients parse SCIM errors only: malformed bodies and refused methods (405 with Allow) included.
   app.use('/scim', scimBodyErrors(deps.logger));
   app.use(router);

@@ -176,6 +176,7 @@ export function defineRoute<P extends ZodType = ZodType, Q extends ZodType = Zod
   if (spec.params || spec.query || spec.body) errorStatuses.add(400);
   if (spec.body) errorStatuses.add(413);
   if (spec.idempotency) {
+    errorStatuses.add(400); // a malformed Idempotency-Key header
     errorStatuses.add(409);
     errorStatuses.add(422);
   }

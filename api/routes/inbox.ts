@@ -4,7 +4,7 @@
 // live stream (server-sent events), seen/read/archived states, actions, delete.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { changeMany, changeMessage, deleteMessage, inboxPage, pressAction, type InboxOwner } from '../../domain/recipients/inbox.js';
+import { apiInboxOwner, changeMany, changeMessage, deleteMessage, inboxPage, pressAction, type InboxOwner } from '../../domain/recipients/inbox.js';
 import { countInbox, findInboxMessage, INBOX_STATES, type InboxEvent } from '../../schema/queries/inbox.js';
 import type { InboxMessageRow } from '../../schema/tables/inbox-messages.js';
 import type { AppDeps } from '../deps.js';
@@ -237,7 +237,7 @@ export function inboxRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | unde
     tag: 'Inbox',
     scope: 'read',
     params: z.object({ userId: ClientId }),
-    errors: [],
-    ownerOf: ({ auth, params }) => ({ tenantId: auth.tenantId, userId: params.userId ?? '' }),
+    errors: [404],
+    ownerOf: ({ auth, params }) => apiInboxOwner(deps.db, auth.tenantId, params.userId ?? ''),
   });
 }

@@ -54,6 +54,9 @@ function goneSplit(targets: Target[]): { webpushEndpoints: string[]; tokens: str
 
 /** Targets the provider called gone leave the user's profile, so no later send tries them; the timeline says so. */
 async function forgetGone(c: Ctx, { delivery, user }: Pick<Sendable, 'delivery' | 'user'>, targets: Target[], provider: string | null): Promise<void> {
+  // Only push targets (device tokens, web push subscriptions) are a list to prune; an address a
+  // mail or SMS provider refused stays on the profile, and its failure says why.
+  if (delivery.channel !== 'push') return;
   const gone = goneSplit(targets);
   await c.deps.db.transaction().execute((tx) => forgetPushTargets(tx, delivery.tenant_id, user.id, gone));
   const key = createHash('sha256').update([...gone.webpushEndpoints, ...gone.tokens].sort().join('\n')).digest('hex').slice(0, 16);

@@ -11,6 +11,7 @@ import {
   type InboxCounts,
   type InboxFilter,
 } from '../../schema/queries/inbox.js';
+import { findUser } from '../../schema/queries/users.js';
 import type { InboxMessageRow } from '../../schema/tables/inbox-messages.js';
 import { notFound } from '../errors.js';
 import type { Tracker } from '../tracking/tracker.js';
@@ -23,6 +24,12 @@ export interface InboxOwner {
 export interface InboxPage extends InboxCounts {
   items: InboxMessageRow[];
   nextCursor: string | null;
+}
+
+/** The inbox of a user an API key names: only a user of the key's tenant has one (else 404, never another tenant's). */
+export async function apiInboxOwner(db: DbOrTx, tenantId: string, userId: string): Promise<InboxOwner> {
+  if (!(await findUser(db, tenantId, userId))) throw notFound('user');
+  return { tenantId, userId };
 }
 
 /** One page of the inbox, newest first, with the unread and unseen counts (in all and per category). */

@@ -7623,6 +7623,15 @@ export interface paths {
                         "application/json": components["schemas"]["DirectorySync"];
                     };
                 };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Missing or invalid API key. */
                 401: {
                     headers: {
@@ -10265,6 +10274,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Too many requests; see Retry-After. */
                 429: {
                     headers: {
@@ -10351,6 +10369,15 @@ export interface paths {
                 };
                 /** @description The key lacks the scope this route needs. */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10460,6 +10487,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Request body too large. */
                 413: {
                     headers: {
@@ -10561,6 +10597,15 @@ export interface paths {
                 };
                 /** @description The key lacks the scope this route needs. */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
