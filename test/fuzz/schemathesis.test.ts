@@ -84,7 +84,9 @@ describe('API fuzzing with schemathesis', () => {
       ],
       150_000,
     );
-    const summary = out.split('\n').slice(-60).join('\n');
+    // On a failure the whole FAILURES section (each with the curl line that reproduces it), else the summary.
+    const failuresSection = /={3,} FAILURES ={3,}([\s\S]*?)={3,} SUMMARY/.exec(out)?.[1];
+    const summary = (code !== 0 && failuresSection ? `${failuresSection}\n` : '') + out.split('\n').slice(-60).join('\n');
     console.log(`[fuzz] schemathesis exited ${code}\n${summary}`);
     const report = existsSync(junit) ? readFileSync(junit, 'utf8') : '';
     const failures = (report.match(/<failure/g) ?? []).length;
