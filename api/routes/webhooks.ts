@@ -1,8 +1,6 @@
 // Webhook endpoints (domain/events/webhooks.ts): CRUD, secret rotation, the per-endpoint
 // delivery and attempt logs, and redelivery. Secrets are shown once, at creation and rotation.
 import { z } from 'zod';
-import { PRIORITIES } from '../../common/priorities.js';
-import type { DeliveryEventData } from '../../domain/events/payloads.js';
 import { changeEndpoint, createEndpoint, loadEndpoint, redeliver, removeEndpoint, rotateSecret, WEBHOOK_EVENT_TYPES, type WebhookDeps } from '../../domain/events/webhooks.js';
 import { listWebhookAttempts, listWebhookDeliveries, listWebhookEndpoints } from '../../schema/queries/webhooks.js';
 import type { WebhookEndpointRow } from '../../schema/tables/webhooks.js';
@@ -56,25 +54,6 @@ const Attempt = z
   })
   .meta({ id: 'WebhookAttempt' });
 
-/** The `data` of every webhook body, in /openapi.json so the SDK's event types come from it; checked against the domain's. */
-const EventData = z
-  .object({
-    notificationId: z.string(),
-    deliveryId: z.string(),
-    userId: z.string(),
-    channel: z.string(),
-    provider: z.string().nullable(),
-    templateKey: z.string(),
-    templateVersion: z.number().int(),
-    priority: z.enum(PRIORITIES),
-    category: z.string().nullable(),
-    reason: z.string().nullable().meta({ description: "Why it failed, bounced, was suppressed, expired or recalled: the policy's reason or the provider's reply." }),
-    errorCode: z.string().nullable().meta({ description: "The provider's or the policy's code (an SMTP status, an HTTP status, `no_identity`)." }),
-    createdToSentMs: z.number().int().nullable().meta({ description: "On `delivery.sent`: from the notification's creation to the provider taking the message." }),
-    sentToDeliveredMs: z.number().int().nullable().meta({ description: 'On `delivery.delivered` from a provider receipt.' }),
-  })
-  .meta({ id: 'WebhookEventData' }) satisfies z.ZodType<DeliveryEventData>;
-
 const Delivery = z
   .object({
     id: z.string(),
@@ -119,15 +98,6 @@ function present(e: WebhookEndpointRow): z.infer<typeof Endpoint> {
 export function webhookRoutes(host: RouteHost, deps: AppDeps): void {
   const wd: WebhookDeps = { db: deps.db, secretBox: deps.secretBox, rotationGraceMs: deps.webhookRotationGraceMs ?? DEFAULT_ROTATION_GRACE_MS };
   const tag = 'Webhooks';
-  // What a receiver gets, as an OpenAPI 3.1 webhook: its body's schema is then in /openapi.json (and the SDK).
-  host.registry.registerWebhook({
-    method: 'post',
-    path: 'herald-event',
-    summary: 'One event, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`)',
-    tags: [tag],
-    request: { body: { content: { 'application/json': { schema: z.object({ type: EventType, timestamp: z.string(), data: EventData }).meta({ id: 'WebhookEvent' }) } } } },
-    responses: { 200: { description: 'Any 2xx acknowledges the event; anything else is retried with backoff' } },
-  });
 
   defineRoute(host, {
     method: 'post',

@@ -14679,75 +14679,9 @@ export interface paths {
         trace?: never;
     };
 }
-export interface webhooks {
-    "herald-event": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** One event, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["WebhookEvent"];
-                };
-            };
-            responses: {
-                /** @description Any 2xx acknowledges the event; anything else is retried with backoff */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-}
+export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        WebhookEvent: {
-            type: components["schemas"]["WebhookEventType"];
-            timestamp: string;
-            data: components["schemas"]["WebhookEventData"];
-        };
-        /** @enum {string} */
-        WebhookEventType: "delivery.sent" | "delivery.delivered" | "delivery.opened" | "delivery.clicked" | "delivery.failed" | "delivery.bounced" | "delivery.suppressed" | "delivery.expired" | "delivery.recalled";
-        WebhookEventData: {
-            notificationId: string;
-            deliveryId: string;
-            userId: string;
-            channel: string;
-            provider: string | null;
-            templateKey: string;
-            templateVersion: number;
-            /** @enum {string} */
-            priority: "high" | "medium" | "low";
-            category: string | null;
-            /** @description Why it failed, bounced, was suppressed, expired or recalled: the policy's reason or the provider's reply. */
-            reason: string | null;
-            /** @description The provider's or the policy's code (an SMTP status, an HTTP status, `no_identity`). */
-            errorCode: string | null;
-            /** @description On `delivery.sent`: from the notification's creation to the provider taking the message. */
-            createdToSentMs: number | null;
-            /** @description On `delivery.delivered` from a provider receipt. */
-            sentToDeliveredMs: number | null;
-        };
         Health: {
             ok: boolean;
         };
@@ -17260,6 +17194,8 @@ export interface components {
             /** @description The signing secret (`whsec_…`), shown only in this answer. */
             secret: string;
         };
+        /** @enum {string} */
+        WebhookEventType: "delivery.sent" | "delivery.delivered" | "delivery.opened" | "delivery.clicked" | "delivery.failed" | "delivery.bounced" | "delivery.suppressed" | "delivery.expired" | "delivery.recalled";
         WebhookEndpointRequest: {
             /** @description http(s); every connection goes through the outbound guard (a private address only if the tenant allowlists it). */
             url: string;

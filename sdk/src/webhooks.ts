@@ -5,8 +5,24 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { components } from './schema.js';
 
-/** A delivery's state change; `reason` and `errorCode` carry the policy's reason or the provider's reply (generated from /openapi.json). */
-export type WebhookDeliveryData = components['schemas']['WebhookEventData'];
+/** A delivery's state change; `reason` and `errorCode` carry the policy's reason or the provider's reply. */
+export interface WebhookDeliveryData {
+  notificationId: string;
+  deliveryId: string;
+  userId: string;
+  channel: string;
+  provider: string | null;
+  templateKey: string;
+  templateVersion: number;
+  priority: 'high' | 'medium' | 'low';
+  category: string | null;
+  reason: string | null;
+  errorCode: string | null;
+  /** On `delivery.sent`: from the notification's creation to the provider taking the message. */
+  createdToSentMs: number | null;
+  /** On `delivery.delivered` from a provider receipt. */
+  sentToDeliveredMs: number | null;
+}
 
 /** The event types an endpoint subscribes to (generated from /openapi.json). */
 export type WebhookEventType = components['schemas']['WebhookEventType'];
