@@ -41,6 +41,7 @@ import { trackingRoutes } from './routes/tracking.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { recipientRoutes } from './routes/recipients.js';
 import { userLinkRoutes } from './routes/user-links.js';
+import { topicRoutes } from './routes/topics.js';
 import { scimBodyErrors } from './scim/errors.js';
 import { scimRoutes } from './scim/routes.js';
 import { directoryRoutes } from './routes/directory.js';
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   inboxRoutes(host, deps, deps.inbox);
   inboxTokenRoutes(host, deps, deps.inbox);
   userLinkRoutes(host, deps);
+  topicRoutes(host, deps);
   otpRoutes(host, deps, tools.variables);
   scheduleRoutes(host, deps, tools.variables);
   digestRoutes(host, deps);

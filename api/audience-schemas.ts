@@ -9,6 +9,9 @@ export const AttributePath = z
   .max(200)
   .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}(\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,4}$/, 'dotted attribute keys of letters, digits, _ and -, at most 5 levels');
 
+/** A preference category (and the id of a self-service topic, which is one). */
+export const CategoryName = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'use letters, digits and . _ : -');
+
 const Scalar = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 const Bound = z.union([z.number(), z.string().max(100)]);
 

@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { CHANNELS } from '../channels/types.js';
 import type { AudienceCountRequest as DomainAudienceCountRequest } from '../domain/audience/dry-run.js';
 import type { CategoryDefaults, PreferencesChange } from '../domain/recipients/preferences.js';
+import { CategoryName } from './audience-schemas.js';
 import { Audience, ChannelName, ClientId, Priority, Timezone } from './schemas.js';
 
-export const CategoryName = z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'use letters, digits and . _ : -');
+// Defined beside the audience selectors, which name topics (categories) too.
+export { CategoryName } from './audience-schemas.js';
 const ChannelOrAll = z.enum([...CHANNELS, '*']).meta({ description: 'A channel, or `*` for every channel.' });
 const OnOffByChannel = z.partialRecord(ChannelOrAll, z.boolean());
 

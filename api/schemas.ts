@@ -4,7 +4,7 @@ import { PRIORITIES } from '../common/priorities.js';
 import { DELIVERY_STATUSES, NOTIFICATION_KINDS, NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
 import { EMAIL_SUBJECT_MAX_CHARS } from '../channels/limits.js';
 import { CHANNELS } from '../channels/types.js';
-import { Identities, Segment } from './audience-schemas.js';
+import { CategoryName, Identities, Segment } from './audience-schemas.js';
 import type { AcceptRequest } from '../domain/notifications/request.js';
 import type { UserProfile } from '../domain/recipients/users.js';
 import { isIanaTimeZone } from '../domain/recipients/usable-profile.js';
@@ -31,6 +31,7 @@ const AudienceFields = {
   userIds: z.array(ClientId).min(1).max(1000).optional().meta({ description: 'Target users by their ids (de-duplicated).' }),
   groups: z.array(ClientId).min(1).max(100).optional().meta({ description: 'Members of these groups (bulk).' }),
   modules: z.array(ClientId).min(1).max(100).optional().meta({ description: 'Members of these modules (bulk).' }),
+  topics: z.array(CategoryName).min(1).max(100).optional().meta({ description: 'Subscribers of these self-service topics (bulk); a send to one topic without `category` is of that topic.' }),
   segment: Segment.optional().meta({ description: 'Users matching attribute filters (bulk).' }),
   all: z.literal(true).optional().meta({ description: "Every user of the tenant (bulk)." }),
 };
@@ -38,7 +39,7 @@ const AudienceFields = {
 export const Audience = z
   .object(AudienceFields)
   .strict()
-  .refine((a) => a.userIds !== undefined || a.groups !== undefined || a.modules !== undefined || a.segment !== undefined || a.all === true, 'name at least one of userIds, groups, modules, segment, all')
+  .refine((a) => a.userIds !== undefined || a.groups !== undefined || a.modules !== undefined || a.topics !== undefined || a.segment !== undefined || a.all === true, 'name at least one of userIds, groups, modules, topics, segment, all')
   .meta({ id: 'Audience', description: 'Any mix of selectors; a user matched by several is targeted once.' });
 
 // Formats (email, E.164, locale, time zone) are checked by the domain, whose 422 names the item.
@@ -63,7 +64,7 @@ export const InlineRecipient = z
 export const SendAudience = z
   .object({ ...AudienceFields, recipients: z.array(InlineRecipient).min(1).max(1000).optional().meta({ description: 'Recipients named inline, each with optional data of its own (see InlineRecipient).' }) })
   .strict()
-  .refine((a) => Object.values(a).some((v) => v !== undefined), 'name at least one of userIds, groups, modules, segment, all, recipients')
+  .refine((a) => Object.values(a).some((v) => v !== undefined), 'name at least one of userIds, groups, modules, topics, segment, all, recipients')
   .meta({ id: 'SendAudience', description: 'Any mix of selectors and inline recipients; a user matched by several is targeted once.' });
 
 // Addresses, base64, media types, URLs and sizes are checked by the domain, whose 422 names the field.

@@ -30,6 +30,7 @@ import type { EarlyReceiptsTable } from './tables/early-receipts.js';
 import type { EventOutboxTable } from './tables/event-outbox.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './tables/webhooks.js';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys.js';
+import type { TopicSubscriptionsTable, TopicsTable } from './tables/topics.js';
 import type { DirectoryConfigsTable, DirectorySyncChangesTable, DirectorySyncEntriesTable, DirectorySyncsTable } from './tables/directory.js';
 
 export interface Database {
@@ -71,6 +72,8 @@ export interface Database {
   preference_events: PreferenceEventsTable;
   user_policies: UserPoliciesTable;
   unsubscribes: UnsubscribesTable;
+  topics: TopicsTable;
+  topic_subscriptions: TopicSubscriptionsTable;
   frequency_slots: FrequencySlotsTable;
   email_suppressions: EmailSuppressionsTable;
   directory_configs: DirectoryConfigsTable;

@@ -3,9 +3,9 @@
 // `Authorization: Bearer` header only (never in a URL, where proxies log it). The stream is
 // read with fetch, which sends the header too; the widget and the React package do so.
 import { z } from 'zod';
-import { createInboxKey, INBOX_TOKEN_LIFETIME, listInboxKeys, mintInboxToken, retireInboxKey, verifyInboxToken } from '../../domain/links/inbox-tokens.js';
+import { createInboxKey, INBOX_TOKEN_LIFETIME, listInboxKeys, mintInboxToken, retireInboxKey } from '../../domain/links/inbox-tokens.js';
+import { inboxTokenOwner } from '../end-user-auth.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError } from '../errors.js';
 import type { InboxHub } from '../inbox-hub.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, listOf } from '../schemas.js';
@@ -26,8 +26,6 @@ const InboxToken = z
     widgetUrl: z.string(),
   })
   .meta({ id: 'InboxToken', description: 'Give `token` to the page that embeds the inbox for this user; it sends it as `Authorization: Bearer`.' });
-
-const invalidToken = () => new HttpError(401, 'invalid_token', 'this inbox token is not valid, has expired or its key was retired', undefined, { 'WWW-Authenticate': 'Bearer realm="herald-inbox"' });
 
 export function inboxTokenRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub | undefined): void {
   const keys = { db: deps.db, secretBox: deps.secretBox };
@@ -106,11 +104,6 @@ export function inboxTokenRoutes(host: RouteHost, deps: AppDeps, hub: InboxHub |
     scope: null,
     params: z.object({}),
     errors: [401],
-    async ownerOf({ req }) {
-      const m = /^Bearer (\S+)$/i.exec(req.get('authorization') ?? '');
-      const owner = m?.[1] ? await verifyInboxToken(keys, m[1]) : undefined;
-      if (!owner) throw invalidToken();
-      return owner;
-    },
+    ownerOf: ({ req }) => inboxTokenOwner(keys, req),
   });
 }

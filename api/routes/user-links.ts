@@ -11,6 +11,7 @@ import { findUser } from '../../schema/queries/users.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import { CategoryName } from '../recipient-schemas.js';
+import { TopicChoice } from '../topic-schemas.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId } from '../schemas.js';
 import { preferenceCenterOf, updateFromPreferenceCenter, USER_CHANNELS } from '../../domain/recipients/preferences.js';
@@ -50,6 +51,7 @@ const PreferenceCenter = z
       }),
     ),
     unsubscribed: z.array(z.string()),
+    topics: z.array(TopicChoice).meta({ description: "The tenant's self-service topics and whether the user is subscribed to each." }),
     expiresAt: z.string(),
   })
   .meta({ id: 'PreferenceCenter' });
@@ -61,9 +63,10 @@ const PreferenceCenterUpdate = z
       .optional()
       .meta({ description: 'category → channel → on/off; pairs left out keep their setting.' }),
     unsubscribed: z.array(CategoryName).max(200).optional().meta({ description: 'Replaces the list of categories unsubscribed from.' }),
+    topics: z.record(CategoryName, z.boolean()).optional().meta({ description: 'topic → subscribed or not; topics left out stay as they are. An unknown topic is a 422.' }),
   })
   .strict()
-  .refine((b) => b.categories !== undefined || b.unsubscribed !== undefined, 'change at least one of categories, unsubscribed')
+  .refine((b) => b.categories !== undefined || b.unsubscribed !== undefined || b.topics !== undefined, 'change at least one of categories, unsubscribed, topics')
   .meta({ id: 'PreferenceCenterUpdate' });
 
 export function userLinkRoutes(host: RouteHost, deps: AppDeps): void {

@@ -24,6 +24,7 @@ import { checkSmsCodes } from '../templates/sms-codes.js';
 import type { VariableValidator } from '../templates/variables.js';
 import type { Actor } from '../actor.js';
 import type { AcceptRequest } from './request.js';
+import { requireTopics, topicCategory } from '../recipients/topics.js';
 import { planEmailOptions, storeEmailOptions, type EmailPlan } from './email-options.js';
 import { dataIssues, planInlineRecipients, storeRecipientData, type InlinePlan } from './inline-recipients.js';
 import { copyRecipientData, upsertInlineUsers } from '../../schema/queries/inline-recipients.js';
@@ -139,14 +140,15 @@ export async function acceptNotification(
   if (unknown.length > 0) {
     throw unprocessable('unknown_users', `${unknown.length} user id(s) do not exist`, unknown.map((userId) => ({ userId })));
   }
+  if (req.to.topics) await requireTopics(deps.db, tenantId, req.to.topics);
   checkEscalation(req, available);
   const email = req.email ? await planEmailOptions(deps.db, tenantId, req.email, channels) : undefined;
   if (inline) await upsertInlineUsers(deps.db, inline.users);
   const userIds = [...new Set([...(req.to.userIds ?? []), ...(inline?.userIds ?? [])])];
 
-  // Any group/module/segment/all selector makes a send bulk however few users it matches
+  // Any group/module/topic/segment/all selector makes a send bulk however few users it matches
   // today: its size is decided when it runs, so it goes through approval like a large list.
-  const bulkSelectors = req.to.groups !== undefined || req.to.modules !== undefined || req.to.segment !== undefined || req.to.all === true;
+  const bulkSelectors = req.to.groups !== undefined || req.to.modules !== undefined || req.to.topics !== undefined || req.to.segment !== undefined || req.to.all === true;
   // Bulk sends wait for a checker's approval (maker-checker) before anything goes out.
   const kind: NotificationKind = bulkSelectors || userIds.length > (bulkThreshold ?? 100) ? 'bulk' : 'single';
   const { recipients: _inline, ...selectors } = req.to;
@@ -166,7 +168,7 @@ export async function acceptNotification(
     template_version: version.version,
     kind,
     priority,
-    category: req.category ?? version.category,
+    category: req.category ?? topicCategory(req.to.topics) ?? version.category,
     status,
     status_reason: null,
     audience: JSON.stringify(audience),

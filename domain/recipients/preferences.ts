@@ -22,6 +22,7 @@ import type { FrequencyCap, QuietHours } from '../../schema/tables/user-policies
 import type { Actor } from '../actor.js';
 import { categoryPolicy } from '../audience/policy.js';
 import { notFound, unprocessable } from '../errors.js';
+import { requireTopics, setSubscription, topicChoices, type TopicChoice } from './topics.js';
 
 /** category → channel (or `*`) → on/off. */
 export type ChannelChoices = Record<string, Partial<Record<string, boolean>>>;
@@ -131,15 +132,18 @@ export interface PreferenceCenterView {
   channels: (typeof USER_CHANNELS)[number][];
   categories: { category: string; mandatory: boolean; channels: Record<string, boolean> }[];
   unsubscribed: string[];
+  /** The tenant's self-service topics, each with whether the user is subscribed. */
+  topics: TopicChoice[];
 }
 
 /** What the preference center shows: every category the user may hear of, each channel as delivery would decide it. */
 export async function preferenceCenterOf(db: DbOrTx, s: LinkedUser): Promise<PreferenceCenterView> {
-  const [user, prefs, settings, templateCategories] = await Promise.all([
+  const [user, prefs, settings, templateCategories, topics] = await Promise.all([
     findUser(db, s.tenantId, s.userId),
     readPreferences(db, s.tenantId, s.userId),
     listCategorySettings(db, s.tenantId),
     listTemplateCategories(db, s.tenantId),
+    topicChoices(db, s.tenantId, s.userId),
   ]);
   const rows = new Map(settings.map((r) => [r.category, r]));
   const names = new Set([...rows.keys(), ...templateCategories, ...Object.keys(prefs.categories), ...prefs.unsubscribed.filter((c) => c !== '*')]);
@@ -153,16 +157,22 @@ export async function preferenceCenterOf(db: DbOrTx, s: LinkedUser): Promise<Pre
     );
     return { category, mandatory: policy.mandatory, channels };
   });
-  return { name: user?.name ?? null, channels: [...USER_CHANNELS], categories, unsubscribed: prefs.unsubscribed };
+  return { name: user?.name ?? null, channels: [...USER_CHANNELS], categories, unsubscribed: prefs.unsubscribed, topics };
 }
 
 /**
  * A change from the preference center: mandatory categories cannot be opted out of, and the
- * channels the page does not send stay as they were.
+ * channels the page does not send stay as they were. Topic subscriptions (topic → on/off) are
+ * applied after the rest, as the user's own.
  */
-export async function updateFromPreferenceCenter(db: Db, s: LinkedUser, change: { categories?: ChannelChoices | undefined; unsubscribed?: string[] | undefined }): Promise<void> {
+export async function updateFromPreferenceCenter(
+  db: Db,
+  s: LinkedUser,
+  change: { categories?: ChannelChoices | undefined; unsubscribed?: string[] | undefined; topics?: Partial<Record<string, boolean>> | undefined },
+): Promise<void> {
   const settings = new Map((await listCategorySettings(db, s.tenantId)).map((r) => [r.category, r]));
   const mandatory = [...Object.keys(change.categories ?? {}), ...(change.unsubscribed ?? [])].filter((c) => categoryPolicy(c, settings.get(c)).mandatory);
+  if (change.topics) await requireTopics(db, s.tenantId, Object.keys(change.topics));
   if (mandatory.length > 0) throw unprocessable('mandatory_category', `these categories cannot be opted out of: ${[...new Set(mandatory)].join(', ')}`, mandatory.map((category) => ({ category })));
   let categories: ChannelChoices | undefined;
   if (change.categories) {
@@ -170,7 +180,12 @@ export async function updateFromPreferenceCenter(db: Db, s: LinkedUser, change: 
     categories = structuredClone(before.categories);
     for (const [category, byChannel] of Object.entries(change.categories)) Object.assign((categories[category] ??= {}), byChannel);
   }
-  await applyPreferences(db, s.tenantId, s.userId, { ...(categories ? { categories } : {}), ...(change.unsubscribed ? { unsubscribed: change.unsubscribed } : {}) }, 'preference_center');
+  if (categories || change.unsubscribed) {
+    await applyPreferences(db, s.tenantId, s.userId, { ...(categories ? { categories } : {}), ...(change.unsubscribed ? { unsubscribed: change.unsubscribed } : {}) }, 'preference_center');
+  }
+  for (const [topic, on] of Object.entries(change.topics ?? {})) {
+    if (on !== undefined) await setSubscription(db, s.tenantId, topic, s.userId, on, 'self');
+  }
 }
 
 /** A tenant's defaults for a category (API.md CategoryRequest). */

@@ -26,6 +26,7 @@ import * as recipientData from './2026-12-06T01-45-23_recipient-data.js';
 import * as scheduleApproval from './2026-12-06T02-02-16_schedule-approval.js';
 import * as emailExtras from './2026-12-06T02-22-36_email-extras.js';
 import * as inboxStates from './2026-12-06T02-32-04_inbox-states.js';
+import * as topics from './2026-12-06T04-55-00_topics.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T19-30-00_foundation': foundation,
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T02-02-16_schedule-approval': scheduleApproval,
   '2026-12-06T02-22-36_email-extras': emailExtras,
   '2026-12-06T02-32-04_inbox-states': inboxStates,
+  '2026-12-06T04-55-00_topics': topics,
 };

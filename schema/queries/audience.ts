@@ -24,6 +24,8 @@ export interface AudienceSelectors {
   userIds?: readonly string[] | undefined;
   groups?: readonly string[] | undefined;
   modules?: readonly string[] | undefined;
+  /** Subscribers of these self-service topics. */
+  topics?: readonly string[] | undefined;
   segment?: Segment | undefined;
   all?: boolean | undefined;
 }
@@ -91,6 +93,12 @@ export function audienceSql(eb: UsersEb, a: AudienceSelectors): Expression<SqlBo
     const modules = [...a.modules];
     ors.push(
       eb.exists(eb.selectFrom('user_modules as m').select('m.user_id').whereRef('m.tenant_id', '=', 'u.tenant_id').whereRef('m.user_id', '=', 'u.id').where('m.module_id', 'in', modules)),
+    );
+  }
+  if (a.topics && a.topics.length > 0) {
+    const topics = [...a.topics];
+    ors.push(
+      eb.exists(eb.selectFrom('topic_subscriptions as t').select('t.user_id').whereRef('t.tenant_id', '=', 'u.tenant_id').whereRef('t.user_id', '=', 'u.id').where('t.topic_id', 'in', topics)),
     );
   }
   if (a.segment) ors.push(segmentSql(a.segment));
