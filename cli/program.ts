@@ -9,6 +9,7 @@ import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createHeraldClient, HeraldApiError, type DeliverySearchQuery, type HeraldClient, type Notification, type NotificationRequest, type ProviderRequest } from '../sdk/src/index.js';
 import { filesToTemplate, readTemplateDir, templateToFiles, writeTemplateFiles } from './template-files.js';
+import { addWebhookCommands } from './webhooks.js';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -322,6 +323,8 @@ export function buildProgram(io: CliIo): Command {
       const p = await client().providers.put(id, body);
       out(json() ? JSON.stringify(p, null, 2) : `${p.id}: ${p.channel}/${p.kind} saved`);
     });
+
+  addWebhookCommands(program, { client, out, json });
 
   return program;
 }

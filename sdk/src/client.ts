@@ -26,6 +26,13 @@ import type {
   User,
   UserImportReport,
   UserRequest,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointPatch,
+  WebhookEndpointRequest,
+  WebhookEndpointWithSecret,
+  WebhookRedelivery,
 } from './types.js';
 
 export interface HeraldClientOptions {
@@ -213,6 +220,24 @@ export function createHeraldClient(options: HeraldClientOptions) {
       get: (id: string) => request<Provider>('GET', `/v1/providers/${seg(id)}`),
       list: (query: { channel?: string } = {}) => request<Page<Provider>>('GET', '/v1/providers', { query }),
       delete: (id: string) => request<void>('DELETE', `/v1/providers/${seg(id)}`),
+    },
+    /** Endpoints that receive signed events; the secret is in the answers of create and rotateSecret only. */
+    webhooks: {
+      create: (body: WebhookEndpointRequest) => request<WebhookEndpointWithSecret>('POST', '/v1/webhooks', { body }),
+      list: () => request<{ items: WebhookEndpoint[] }>('GET', '/v1/webhooks'),
+      get: (id: string) => request<WebhookEndpoint>('GET', `/v1/webhooks/${seg(id)}`),
+      update: (id: string, body: WebhookEndpointPatch) => request<WebhookEndpoint>('PATCH', `/v1/webhooks/${seg(id)}`, { body }),
+      delete: (id: string) => request<void>('DELETE', `/v1/webhooks/${seg(id)}`),
+      /** A new secret; the previous one keeps signing beside it for the server's grace period. */
+      rotateSecret: (id: string) => request<WebhookEndpointWithSecret>('POST', `/v1/webhooks/${seg(id)}/rotate-secret`),
+      /** The endpoint's events, newest first. */
+      deliveries: (id: string, query: QueryOf<'/v1/webhooks/{id}/deliveries', 'get'> = {}) =>
+        request<Page<WebhookDelivery>>('GET', `/v1/webhooks/${seg(id)}/deliveries`, { query }),
+      /** Every attempt to reach the endpoint, newest first. */
+      attempts: (id: string, query: QueryOf<'/v1/webhooks/{id}/attempts', 'get'> = {}) =>
+        request<Page<WebhookAttempt>>('GET', `/v1/webhooks/${seg(id)}/attempts`, { query }),
+      /** Queues events again with their original webhook-id, so receivers still drop duplicates. */
+      redeliver: (id: string, body: WebhookRedelivery) => request<{ queued: number }>('POST', `/v1/webhooks/${seg(id)}/redeliver`, { body, idempotent: true }),
     },
   };
 }

@@ -31,5 +31,12 @@ export type {
   User,
   UserImportReport,
   UserRequest,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointPatch,
+  WebhookEndpointRequest,
+  WebhookEndpointWithSecret,
+  WebhookRedelivery,
 } from './types.js';
 export type { components, paths } from './schema.js';

@@ -38,6 +38,17 @@ export type NewApiKey = Schemas['NewApiKey'];
 export type ApiKeyRequest = Schemas['ApiKeyRequest'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type Channel = Schemas['Channel'];
+/** A webhook endpoint as every read shows it: never its secret. */
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+/** The answer to create and rotate-secret: the only time the secret is shown. */
+export type WebhookEndpointWithSecret = Schemas['WebhookEndpointWithSecret'];
+export type WebhookEndpointRequest = Schemas['WebhookEndpointRequest'];
+export type WebhookEndpointPatch = Schemas['WebhookEndpointPatch'];
+/** One event of an endpoint and where its delivery stands. */
+export type WebhookDelivery = Schemas['WebhookDelivery'];
+export type WebhookAttempt = Schemas['WebhookAttempt'];
+/** One event by its id, or every event of the endpoint in [from, to). */
+export type WebhookRedelivery = Schemas['WebhookRedelivery'];
 export type Priority = Schemas['Priority'];
 
 export type ProviderRequest = SchemaOr<
