@@ -34,6 +34,7 @@ import { scheduleRoutes } from './routes/schedules.js';
 import type { ProviderKinds } from '../domain/providers/configs.js';
 import { providerRoutes } from './routes/providers.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { pushReceiptRoutes } from './routes/push-receipts.js';
 import { receiptRoutes } from './routes/receipts.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { templateRoutes } from './routes/templates.js';
@@ -117,6 +118,7 @@ export function createApp(deps: AppDeps, opts: AppOptions = {}): Express {
   providerRoutes(host, deps, kinds);
   webhookRoutes(host, deps);
   receiptRoutes(host, deps);
+  pushReceiptRoutes(host, deps);
   suppressionRoutes(host, deps);
   trackingRoutes(host, deps);
   inboxRoutes(host, deps, deps.inbox);

@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { callWithToken, createTokenCache, tokenKey, type FetchedToken } from './access-token.js';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
+import { huaweiReceiptFields } from './huawei-receipts.js';
+import { receiptTokenField } from './sms-reports.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate, type HttpResponse } from './http.js';
 import { enforceLimits } from './limits.js';
@@ -27,6 +29,10 @@ export interface HuaweiPushConfig extends OutboundSettings {
   /** Default `https://oauth-login.cloud.huawei.com`. */
   authUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  /** Makes the receipt URL unguessable (channels/sms-reports.ts). */
+  receiptToken?: string | undefined;
+  receiptUserName?: string | undefined;
+  receiptKey?: string | undefined;
 }
 
 const ConfigSchema = z.strictObject({
@@ -36,7 +42,9 @@ const ConfigSchema = z.strictObject({
   baseUrl: httpUrl('Default `https://push-api.cloud.huawei.com`.').optional(),
   authUrl: httpUrl('Default `https://oauth-login.cloud.huawei.com`.').optional(),
   timeoutMs,
-});
+  receiptToken: receiptTokenField('<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/huawei/<receiptToken>'),
+  ...huaweiReceiptFields,
+}).refine((c) => !c.receiptKey || c.receiptUserName !== undefined, { path: ['receiptUserName'], message: 'required with receiptKey (Push Kit signs with both)' });
 
 interface HuaweiAnswer {
   code?: string;
@@ -53,7 +61,7 @@ export const HUAWEI_PUSH_API = 'https://push-api.cloud.huawei.com';
 export const HUAWEI_OAUTH = 'https://oauth-login.cloud.huawei.com';
 
 /** Push Kit refuses a message body over 4096 bytes. */
-const LIMITS: ChannelLimits = { lengths: [{ field: 'message', unit: 'bytes', max: 4096 }], supportsRecall: false, supportsReceipts: false };
+const LIMITS: ChannelLimits = { lengths: [{ field: 'message', unit: 'bytes', max: 4096 }], supportsRecall: false, supportsReceipts: true };
 
 /** At most 15 days; Push Kit writes it as seconds with an `s`. */
 const MAX_TTL_SECONDS = 15 * 24 * 3600;

@@ -6,10 +6,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { secret } from './config-schema.js';
 
-export const receiptToken = secret(
-  z.string().regex(/^[A-Za-z0-9_-]{16,200}$/, '16–200 letters, digits, - or _'),
-  'A secret of your choice (16+ characters) that makes the delivery-report URL unguessable: configure `<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/<receiptToken>` in the provider console. Without it, reports are refused.',
-).optional();
+/** The `receiptToken` config field; `url` is the receipt URL the provider is given. */
+export function receiptTokenField(url: string) {
+  return secret(
+    z.string().regex(/^[A-Za-z0-9_-]{16,200}$/, '16–200 letters, digits, - or _'),
+    `A secret of your choice (16+ characters) that makes the delivery-report URL unguessable: configure \`${url}\` in the provider console. Without it, reports are refused.`,
+  ).optional();
+}
+
+export const receiptToken = receiptTokenField('<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/<receiptToken>');
 
 /** Constant time, whatever the lengths: both sides are hashed to the same size first. */
 export function receiptTokenMatches(expected: string | undefined, given: string): boolean {

@@ -12,6 +12,8 @@
 import { z } from 'zod';
 import { callWithToken, createTokenCache, requestErrcodeJson, tokenKey, type FetchedToken } from './access-token.js';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
+import { receiptTokenField } from './sms-reports.js';
+import { wechatServerToken } from './wechat-events.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
@@ -31,6 +33,10 @@ export interface WechatTemplateConfig extends OutboundSettings {
   /** Default `https://api.weixin.qq.com`. */
   baseUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  /** Makes the receipt URL unguessable (channels/sms-reports.ts). */
+  receiptToken?: string | undefined;
+  /** The server configuration's Token, which signs WeChat's event pushes. */
+  serverToken?: string | undefined;
 }
 
 const TEMPLATE_KEY = /^[a-z_]+\d*$/;
@@ -43,6 +49,8 @@ const ConfigSchema = z.strictObject({
   bodyKey: z.string().regex(TEMPLATE_KEY, 'a template key such as thing2').optional().meta({ description: 'The template key the push body fills, e.g. `thing2`; absent: the body is not sent.' }),
   baseUrl: httpUrl('Default `https://api.weixin.qq.com`.').optional(),
   timeoutMs,
+  receiptToken: receiptTokenField('<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/wechat/<receiptToken>'),
+  serverToken: wechatServerToken,
 });
 
 interface WechatAnswer {
@@ -74,7 +82,7 @@ const LIMITS: ChannelLimits = {
     { field: 'phone_number', unit: 'chars', max: 17 },
   ],
   supportsRecall: false,
-  supportsReceipts: false,
+  supportsReceipts: true,
 };
 
 // 40001 invalid credential (token), 40014 invalid access_token, 42001 access_token expired: fetch again, try once more.

@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
+import { receiptTokenField } from './sms-reports.js';
+import { XIAOMI_RECEIPT_TYPES } from './xiaomi-receipts.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate } from './http.js';
 import { enforceLimits } from './limits.js';
@@ -24,6 +26,10 @@ export interface XiaomiPushConfig extends OutboundSettings {
   /** Default `https://api.xmpush.xiaomi.com` (mainland China); the global regions have their own hosts. */
   baseUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  /** Makes the receipt URL unguessable (channels/sms-reports.ts). */
+  receiptToken?: string | undefined;
+  /** Herald's receipt URL for this provider, sent with each message as `extra.callback`. */
+  receiptUrl?: string | undefined;
 }
 
 const ConfigSchema = z.strictObject({
@@ -32,6 +38,14 @@ const ConfigSchema = z.strictObject({
   channelId: z.string().min(1).max(64).optional().meta({ description: 'A notification channel registered with Xiaomi (`extra.channel_id`), needed for private messages on newer MIUI/HyperOS.' }),
   baseUrl: httpUrl('Default `https://api.xmpush.xiaomi.com` (mainland China); the global regions have their own hosts.').optional(),
   timeoutMs,
+  receiptToken: receiptTokenField('<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/xiaomi/<receiptToken>'),
+  receiptUrl: secret(
+    z.url({ protocol: /^https?$/ }),
+    'Herald’s receipt URL for this provider, `<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/xiaomi/<receiptToken>`: sent with each message as `extra.callback` (MiPush takes the receipt URL per message, not from its console), so MiPush posts delivered and invalid-device receipts there. Needs `receiptToken`.',
+  ).optional(),
+}).refine((c) => !c.receiptUrl || (c.receiptToken !== undefined && c.receiptUrl.endsWith(`/xiaomi/${c.receiptToken}`)), {
+  path: ['receiptUrl'],
+  message: 'must end with /xiaomi/<receiptToken>, with receiptToken set',
 });
 
 interface XiaomiAnswer {
@@ -51,7 +65,7 @@ const LIMITS: ChannelLimits = {
     { field: 'description', unit: 'chars', max: 127 },
   ],
   supportsRecall: false,
-  supportsReceipts: false,
+  supportsReceipts: true,
 };
 
 /** Private messages are cached for at most ten days. */
@@ -94,6 +108,10 @@ function formOf(message: PushMessage, config: Partial<XiaomiPushConfig>): URLSea
     form.set('extra.notify_effect', '1');
   }
   if (config.channelId) form.set('extra.channel_id', config.channelId);
+  if (config.receiptUrl) {
+    form.set('extra.callback', config.receiptUrl);
+    form.set('extra.callback.type', String(XIAOMI_RECEIPT_TYPES));
+  }
   return form;
 }
 
