@@ -19,6 +19,8 @@ import { SchedulesPage } from './pages/schedules/SchedulesPage';
 import { SignInPage } from './pages/SignInPage';
 import { TemplateEditorPage } from './pages/templates/TemplateEditorPage';
 import { TemplatesPage } from './pages/templates/TemplatesPage';
+import { WebhookDetailPage } from './pages/webhooks/WebhookDetailPage';
+import { WebhooksPage } from './pages/webhooks/WebhooksPage';
 
 // The chart library is most of the bundle; only the analytics page needs it.
 const AnalyticsPage = lazy(() => import('./pages/analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
@@ -38,6 +40,8 @@ function SignedInRoutes() {
         <Route path="recipients/:id" element={<RequireCapability needs="read"><UserPage /></RequireCapability>} />
         <Route path="providers" element={<RequireCapability needs="manage"><ProvidersPage /></RequireCapability>} />
         <Route path="schedules" element={<RequireCapability needs="read"><SchedulesPage /></RequireCapability>} />
+        <Route path="webhooks" element={<RequireCapability needs="read"><WebhooksPage /></RequireCapability>} />
+        <Route path="webhooks/:id" element={<RequireCapability needs="read"><WebhookDetailPage /></RequireCapability>} />
         <Route path="analytics" element={<RequireCapability needs="read"><Suspense fallback={<p className="muted">{t('common.loading')}</p>}><AnalyticsPage /></Suspense></RequireCapability>} />
         <Route path="mail" element={<RequireCapability needs="admin"><CapturedMailPage /></RequireCapability>} />
         <Route path="api-keys" element={<RequireCapability needs="admin"><ApiKeysPage /></RequireCapability>} />

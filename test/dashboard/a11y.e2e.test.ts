@@ -37,6 +37,9 @@ describe('dashboard: WCAG 2 AA on every page (axe-core)', () => {
     stack = await startStack();
     await seedEmail(stack, { userId: 'ada', email: 'ada@example.com' });
     expect((await stack.request('PUT', '/v1/users/ada', { name: 'Ada', email: 'ada@example.com', groups: ['launch'] })).status).toBeLessThan(300);
+    // A webhook endpoint subscribed before the send: its page has an event (and attempts) on it.
+    const hook = await stack.request('POST', '/v1/webhooks', { url: 'https://hooks.example.com/herald', eventTypes: ['delivery.sent'], description: 'a11y' });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
     const single = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'Ada' } });
     await waitForFinal(stack, single.body.id, 90_000);
     // A group send waits for approval: the approvals page has a card.
@@ -57,6 +60,8 @@ describe('dashboard: WCAG 2 AA on every page (axe-core)', () => {
       '/recipients/ada',
       '/providers',
       '/schedules',
+      '/webhooks',
+      `/webhooks/${hook.body.id}`,
       '/analytics',
       '/mail',
       '/api-keys',

@@ -33,6 +33,13 @@ import type {
   TemplateVersion,
   User,
   UserRequest,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointPatch,
+  WebhookEndpointRequest,
+  WebhookEndpointWithSecret,
+  WebhookRedelivery,
 } from './types';
 import type { SmsProviders } from '../pages/templates/smsCodesForm';
 
@@ -108,6 +115,17 @@ export function createApi(http: Http) {
     deleteSchedule: (id: string) => http.request<void>('DELETE', `/v1/schedules/${enc(id)}`),
     analyticsSummary: (q: { from: string; to: string; interval: 'hour' | 'day'; groupBy?: SummaryGroupBy }) =>
       http.request<AnalyticsSummary>('GET', '/v1/analytics/summary', { query: q }),
+
+    // Webhook endpoints (the secret is in the answers of create and rotate only)
+    listWebhooks: () => http.request<{ items: WebhookEndpoint[] }>('GET', '/v1/webhooks'),
+    getWebhook: (id: string) => http.request<WebhookEndpoint>('GET', `/v1/webhooks/${enc(id)}`),
+    createWebhook: (body: WebhookEndpointRequest) => http.request<WebhookEndpointWithSecret>('POST', '/v1/webhooks', { body }),
+    patchWebhook: (id: string, patch: WebhookEndpointPatch) => http.request<WebhookEndpoint>('PATCH', `/v1/webhooks/${enc(id)}`, { body: patch }),
+    deleteWebhook: (id: string) => http.request<void>('DELETE', `/v1/webhooks/${enc(id)}`),
+    rotateWebhookSecret: (id: string) => http.request<WebhookEndpointWithSecret>('POST', `/v1/webhooks/${enc(id)}/rotate-secret`),
+    listWebhookDeliveries: (id: string, cursor?: string) => http.request<Page<WebhookDelivery>>('GET', `/v1/webhooks/${enc(id)}/deliveries`, { query: { limit: 50, cursor } }),
+    listWebhookAttempts: (id: string, cursor?: string) => http.request<Page<WebhookAttempt>>('GET', `/v1/webhooks/${enc(id)}/attempts`, { query: { limit: 50, cursor } }),
+    redeliverWebhook: (id: string, which: WebhookRedelivery) => http.request<{ queued: number }>('POST', `/v1/webhooks/${enc(id)}/redeliver`, { body: which }),
 
     // Access
     listApiKeys: (cursor?: string) => http.request<Page<ApiKey>>('GET', '/v1/api-keys', { query: { limit: 200, cursor } }),

@@ -91,6 +91,17 @@ export type NotificationProgress = Schemas['NotificationProgress'];
 /** One entry of GET /v1/notifications/{id}/events, oldest first. */
 export type TimelineEntry = Schemas['TimelineEntry'];
 export type RecallResult = Schemas['RecallResult'];
+/** A webhook endpoint as reads show it: never its secret. */
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+/** The answer to create and rotate-secret, the only ones carrying the secret. */
+export type WebhookEndpointWithSecret = Schemas['WebhookEndpointWithSecret'];
+export type WebhookEndpointRequest = Schemas['WebhookEndpointRequest'];
+export type WebhookEndpointPatch = Schemas['WebhookEndpointPatch'];
+export type WebhookEventType = Schemas['WebhookEventType'];
+/** One event of an endpoint and where its delivery stands. */
+export type WebhookDelivery = Schemas['WebhookDelivery'];
+export type WebhookAttempt = Schemas['WebhookAttempt'];
+export type WebhookRedelivery = Schemas['WebhookRedelivery'];
 
 /**
  * GET /dev/mail: the development capture server's mail. Dev-only routes are not in the

@@ -16,6 +16,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/recipients', label: 'nav.recipients', needs: 'read' },
   { path: '/providers', label: 'nav.providers', needs: 'manage' },
   { path: '/schedules', label: 'nav.schedules', needs: 'read' },
+  { path: '/webhooks', label: 'nav.webhooks', needs: 'read' },
   { path: '/analytics', label: 'nav.analytics', needs: 'read' },
   { path: '/mail', label: 'nav.mail', needs: 'admin' },
   { path: '/api-keys', label: 'nav.apiKeys', needs: 'admin' },
