@@ -7,11 +7,13 @@ import { Client, Connection } from '@temporalio/client';
 import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../domain/runs/definitions.js';
 import { BARE_WORKFLOW } from './bare/worker.js';
 import { importUsers, publishTemplate, runBounded, startHerald, startTemporalEnv } from './harness.js';
-import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
+import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL, cpuPhase, startCpuMeter } from './cpu.js';
+import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
 const CONCURRENCY = 32;
 
 export async function runApiIngest(o: BenchOptions): Promise<BenchResult> {
+  const start = runStart();
   const count = o.n ?? (o.full ? 10_000 : 2_000);
   const temporal = await startTemporalEnv(o.temporal);
   // The per-key rate limit (100/s by default) would cap what this measures: it is lifted here,
@@ -19,17 +21,21 @@ export async function runApiIngest(o: BenchOptions): Promise<BenchResult> {
   const herald = await startHerald({ temporal, workers: 'none', env: { HERALD_KEY_RATE_PER_SECOND: '1000000', HERALD_KEY_RATE_BURST: '1000000' } });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
+  const cpuGroups = benchCpuGroups({ database: herald.database.name, temporalPid: temporal.pid, workers: () => [] });
+  const counted = [CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL].filter((g) => cpuGroups.measured.includes(g));
   try {
     await publishTemplate(herald);
     await importUsers(herald, 'i', 100, 'ingest');
     const run = async (send: (i: number) => Promise<boolean>) => {
       await runBounded(100, CONCURRENCY, async (i) => void (await send(count + i))); // warm-up
       let accepted = 0;
+      const meter = await startCpuMeter(cpuGroups.groups);
       const t0 = performance.now();
       await runBounded(count, CONCURRENCY, async (i) => {
         if (await send(i)) accepted += 1;
       });
-      return { accepted, seconds: (performance.now() - t0) / 1000 };
+      const seconds = (performance.now() - t0) / 1000;
+      return { accepted, seconds, cpu: await meter.stop() };
     };
     const body = (i: number) => JSON.stringify({ template: 'campaign', to: { userIds: [`i${i % 100}`] }, data: { n: String(i) }, priority: 'medium' });
     const headers = { authorization: `Bearer ${herald.workerEnv.HERALD_BOOTSTRAP_ADMIN_KEY}`, 'content-type': 'application/json' };
@@ -65,6 +71,14 @@ export async function runApiIngest(o: BenchOptions): Promise<BenchResult> {
     });
     // After Herald's phase, so Herald does not run against a dev server holding a third phase's runs.
     const bareSa = await run(bareStart(true));
+    const cpu = againstBaseline(
+      [
+        cpuPhase('Herald POST /v1/notifications', h.accepted, h.cpu, counted),
+        cpuPhase('bare client.workflow.start (baseline)', bare.accepted, bare.cpu, counted),
+        cpuPhase('bare workflow.start with 6 search attributes', bareSa.accepted, bareSa.cpu, counted),
+      ],
+      'bare client.workflow.start (baseline)',
+    );
     const hRate = h.accepted / h.seconds;
     const bRate = bare.accepted / bare.seconds;
     const saRate = bareSa.accepted / bareSa.seconds;
@@ -77,20 +91,22 @@ export async function runApiIngest(o: BenchOptions): Promise<BenchResult> {
       name: 'api-ingest',
       title: 'API ingest',
       mode: modeOf(o),
-      startedAt: new Date().toISOString(),
-      machine: machine(),
+      ...runSpan(start),
       params: { requests: count, concurrency: CONCURRENCY, workers: 'none (acceptance only)', loadGenerator: 'bounded loop of concurrent fetch in the same process' },
       columns: ['path', 'requests', 'accepted', 'seconds', 'accepted/s', 'ratio'],
       rows,
+      cpu,
       goals: [goal('Herald / bare accepted per second', hRate / bRate, '>=', 0.8)],
       notes: [
         refused.size === 0 ? 'Every Herald request was accepted (202).' : `Herald answers other than 202: ${[...refused].map(([st, n]) => `${n} × ${st}`).join(', ')} (warm-up included).`,
         'The load generator, the API and the bare client share this process and the machine with the dev server and PostgreSQL.',
+        `CPU per accepted request counts the bench process (the API or the bare client, and the load generator), PostgreSQL (the bench database's backends by pid, the postmaster and its auxiliary processes)${counted.includes(CPU_TEMPORAL) ? ' and the Temporal dev server this run started' : ''}.`,
         `Against bare starts that carry the same six search attributes, Herald accepts ${round(hRate / saRate, 2)} × as many per second.`,
       ],
       chart: { unit: 'accepted per second', series: ['accepted/s'], groups: [{ label: 'Herald API', values: [hRate] }, { label: 'bare workflow.start', values: [bRate] }, { label: 'bare + 6 search attributes', values: [saRate] }] },
     };
   } finally {
+    await cpuGroups.close();
     await connection.close();
     await herald.stop();
     await temporal.stop();

@@ -8,24 +8,33 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { importUsers, prepareCampaign, publishTemplate, PROJECT_ROOT, sampleRss, startHerald, startNodeProcess, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs } from './harness.js';
-import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
+import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, processGroup, startCpuMeter, type CpuGroup, type CpuMeter } from './cpu.js';
+import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
+
+const CPU_RAW = 'raw sender process';
 
 const APPRISE_DIR = join(PROJECT_ROOT, '.tools', 'apprise');
 
 /**
  * Raw pooled nodemailer in a process of its own (bench/raw-sender.ts), as Herald's worker
  * runs in one: sharing this process's event loop with the capture server would slow it.
+ * Its CPU (and the other groups') is read from 'go' until it has sent the N-th mail.
  */
-async function rawNodemailer(smtpUrl: string, n: number, waitFor: (count: number) => Promise<unknown>, already: number): Promise<number> {
+async function rawNodemailer(smtpUrl: string, n: number, waitFor: (count: number) => Promise<unknown>, already: number, cpu: (extra: CpuGroup) => Promise<CpuMeter>): Promise<{ seconds: number; cpu: Record<string, number> }> {
   const sender = await startNodeProcess('bench/raw-sender.ts', [smtpUrl, String(n)], {}, 'ready');
   const exited = new Promise<number | null>((r) => sender.child.once('exit', (code) => r(code)));
+  const sent = new Promise<void>((r) => sender.child.stdout?.on('data', (c: Buffer) => c.toString().includes('sent') && r()));
+  const meter = await cpu(processGroup(CPU_RAW, sender.pid));
   const t0 = performance.now();
   sender.child.stdin?.write('go\n');
   await waitFor(already + n);
   const seconds = (performance.now() - t0) / 1000;
+  await sent;
+  const used = await meter.stop();
+  sender.child.stdin?.write('exit\n');
   const code = await exited;
   if (code !== 0) throw new Error(`raw sender exited with ${code}`);
-  return seconds;
+  return { seconds, cpu: used };
 }
 
 /** A webhook receiver that takes every request at once (204), counting them. */
@@ -88,6 +97,7 @@ async function runApprise(port: number, n: number): Promise<{ sent: number; seco
 }
 
 export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
+  const start = runStart();
   const n = o.n ?? (o.full ? 100_000 : 10_000);
   const appriseN = Math.min(n, o.full ? 5_000 : 1_000);
   const temporal = await startTemporalEnv(o.temporal);
@@ -95,6 +105,11 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
   // the event loop that also runs the API, the capture SMTP server and the raw baseline.
   const herald = await startHerald({ temporal, env: { HERALD_HISTORY_LIMIT: '1000' }, workers: 'none' });
   const worker = await startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath }, workerProfileArgs());
+  const workerPids = [worker.pid];
+  const cpuGroups = benchCpuGroups({ database: herald.database.name, temporalPid: temporal.pid, workers: () => workerPids });
+  const meter = (extra?: CpuGroup) => startCpuMeter(extra ? [...cpuGroups.groups, extra] : cpuGroups.groups);
+  // Herald's side of the cost: what its processes, its database and its Temporal spend.
+  const heraldSide = [CPU_WORKERS, CPU_POSTGRES, CPU_TEMPORAL].filter((g) => cpuGroups.measured.includes(g));
   try {
     await importUsers(herald, 'u', n, 'everyone');
     await publishTemplate(herald);
@@ -102,10 +117,12 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
 
     const rss = sampleRss(worker.pid);
     const idleRss = rss.current();
+    const oneCpu = await meter();
     const t0 = performance.now();
     await campaign.approve();
     await herald.smtp.waitForCount(n, 1_800_000);
     const heraldSmtpSeconds = (performance.now() - t0) / 1000;
+    const oneCpuUsed = await oneCpu.stop();
     const done = await waitForFinal(herald, campaign.id, 600_000);
     const heraldSeconds = (performance.now() - t0) / 1000;
     const peakRss = rss.stop();
@@ -115,15 +132,18 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
     const hooks = await startHookReceiver();
     let hookSmtpSeconds: number;
     let hooksAtEnd: number;
+    let hookCpuUsed: Record<string, number>;
     try {
       if ((await herald.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status !== 200) throw new Error('tenant allowlist refused');
       const endpoint = await herald.request('POST', '/v1/webhooks', { url: hooks.url, eventTypes: EVERY_WEBHOOK_EVENT });
       if (endpoint.status !== 201) throw new Error(`webhook endpoint: ${endpoint.status} ${JSON.stringify(endpoint.body)}`);
       const hooked = await prepareCampaign(herald, 'everyone', 'low', 'h');
+      const hookCpu = await meter();
       const th = performance.now();
       await hooked.approve();
       await herald.smtp.waitForCount(2 * n, 1_800_000);
       hookSmtpSeconds = (performance.now() - th) / 1000;
+      hookCpuUsed = await hookCpu.stop();
       const doneHooked = await waitForFinal(herald, hooked.id, 600_000);
       if (doneHooked.counts?.sent !== n) throw new Error(`webhook campaign ended ${doneHooked.status} with ${JSON.stringify(doneHooked.counts)}`);
       hooksAtEnd = hooks.received();
@@ -134,22 +154,35 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
 
     // The same campaign again with a second worker process, as a deployment runs one per core.
     const second = await startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath });
+    workerPids.push(second.pid);
     let twoSmtpSeconds: number;
+    let twoCpuUsed: Record<string, number>;
     try {
       const again = await prepareCampaign(herald, 'everyone', 'low', '2');
+      const twoCpu = await meter();
       const t1 = performance.now();
       await again.approve();
       await herald.smtp.waitForCount(3 * n, 1_800_000);
       twoSmtpSeconds = (performance.now() - t1) / 1000;
+      twoCpuUsed = await twoCpu.stop();
       const doneAgain = await waitForFinal(herald, again.id, 600_000);
       if (doneAgain.counts?.sent !== n) throw new Error(`second campaign ended ${doneAgain.status} with ${JSON.stringify(doneAgain.counts)}`);
     } finally {
       await second.stop();
     }
 
-    const rawSeconds = await rawNodemailer(herald.smtp.url, n, (c) => herald.smtp.waitForCount(c, 600_000), 3 * n);
+    const raw = await rawNodemailer(herald.smtp.url, n, (c) => herald.smtp.waitForCount(c, 600_000), 3 * n, meter);
+    const rawSeconds = raw.seconds;
     const apprise = o.apprise === false ? undefined : await runApprise(herald.smtp.port, appriseN);
 
+    const cpu = againstBaseline([
+      cpuPhase('Herald, one worker process', n, oneCpuUsed, heraldSide),
+      cpuPhase('Herald, one worker process, one webhook endpoint', n, hookCpuUsed, heraldSide),
+      cpuPhase('Herald, two worker processes', n, twoCpuUsed, heraldSide),
+      cpuPhase('raw pooled nodemailer (baseline)', n, raw.cpu, [CPU_RAW]),
+    ], 'raw pooled nodemailer (baseline)');
+    const [oneCost, , twoCost, rawCost] = cpu.map((c) => c.cpuMsPerMessage) as [number, number, number, number];
+    const withBench = (used: Record<string, number>, side: string[]) => [...side, CPU_BENCH].reduce((sum, g) => sum + (used[g] ?? 0), 0);
     const rawRate = n / rawSeconds;
     const heraldRate = n / heraldSmtpSeconds;
     const twoRate = n / twoSmtpSeconds;
@@ -167,17 +200,20 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
       name: 'bulk-throughput',
       title: 'Bulk email throughput',
       mode: modeOf(o),
-      startedAt: new Date().toISOString(),
-      machine: machine(),
+      ...runSpan(start),
       params: { n, appriseN, smtpPoolConnections: 5, herald: 'defaults (100 slots weighted 50/30/20, low queue 20), HERALD_HISTORY_LIMIT=1000, one worker process, then two', raw: 'bench/raw-sender.ts in a process of its own', campaignPriority: 'low', workerIdleRssMb: round(idleRss / 1e6), workerPeakRssMb: round(peakRss / 1e6) },
       columns: ['sender', 'recipients', 'seconds', 'mails/s', 'ratio vs raw'],
       rows,
+      cpu,
       goals: [
+        goal('CPU per mail: Herald (one worker process) / raw nodemailer', oneCost / rawCost, '<=', 2.0),
+        goal('CPU per mail: Herald (two worker processes) / raw nodemailer', twoCost / rawCost, '<=', 2.0),
         goal('Herald (one worker process) / raw nodemailer throughput', heraldRate / rawRate, '>=', 0.7),
         goal('Herald with one webhook endpoint (every event) / Herald without, same run', hookRate / heraldRate, '>=', 0.9),
         goal('Herald (two worker processes) / raw nodemailer throughput', twoRate / rawRate, '>=', 0.7),
       ],
       notes: [
+        `CPU per mail counts Herald's worker processes, PostgreSQL (the bench database's backends by pid from pg_stat_activity, plus the postmaster and its auxiliary processes, which serve every database on the machine)${heraldSide.includes(CPU_TEMPORAL) ? ' and the Temporal dev server this run started' : '; not the Temporal dev server, shared with other runs here'}; the raw baseline counts its own process. The bench process (Herald's API, the capture SMTP server, the status polls) is in the split but in neither sum: it receives both sides' mails. Counting it on both sides, one worker process costs ${round(withBench(oneCpuUsed, heraldSide) / withBench(raw.cpu, [CPU_RAW]), 2)} × raw.`,
         `Herald time is approve → N-th SMTP receipt; the campaign reached "${done.status}" ${round(heraldSeconds - heraldSmtpSeconds, 2)} s later.`,
         `Herald's workers ran as workers/main.ts in their own process: RSS ${round(idleRss / 1e6)} MB before the campaign, peak ${round(peakRss / 1e6)} MB during it.`,
         `With the webhook endpoint subscribed, its receiver had ${hooksAtEnd} events (of ${n} delivery.sent) when the campaign was final; the fan-out runs off the delivery path.`,
@@ -186,6 +222,7 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
       chart: { unit: 'mails per second', series: ['mails/s'], groups: rows.map((r) => ({ label: String(r.sender).split(' (')[0] ?? '', values: [Number(r['mails/s'])] })) },
     };
   } finally {
+    await cpuGroups.close();
     await worker.stop();
     await herald.stop();
     await temporal.stop();

@@ -31,6 +31,8 @@ const SECRET_KEY = 'bench-secret-key-0123456789abcdef';
 export interface TemporalEnv {
   address: string;
   bundlePath: string;
+  /** The dev server's process when this run started it; undefined for a shared one. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startTemporalEnv(existing?: { address: string; bundlePath:
   return {
     address: server.address,
     bundlePath,
+    ...(server.process.pid ? { pid: server.process.pid } : {}),
     async stop() {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // Benchmark 3: latency of high-priority single sends at idle, then again while a
 // low-priority campaign is being delivered by the same workers.
 import { createLatencyTracker, importUsers, percentile, prepareCampaign, publishTemplate, runBounded, sleep, startHerald, startTemporalEnv, startWorkerProcess } from './harness.js';
-import { goal, machine, modeOf, writeResult, type BenchOptions, type BenchResult } from './report.js';
+import { benchCpuGroups, CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, startCpuMeter, type CpuPhase } from './cpu.js';
+import { goal, modeOf, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 import { latencyRow, type LatencyRun } from './single-overhead.js';
 
 /** A few clients, each waiting for its mail before the next: a steady trickle, not a flood. */
@@ -16,12 +17,29 @@ const LAYOUTS = [
   { name: 'high on its own worker process', queues: ['high', 'medium,low'] },
 ] as const;
 
+/**
+ * Whether campaign mails arrived at the start and at the end of a window (its first and last
+ * tenth, at least a second each), and the fewest and most in any whole second of it.
+ */
+export function campaignDelivery(times: number[], from: number, to: number): { throughout: boolean; edgeSeconds: number; first: number; last: number; minPerSecond: number; maxPerSecond: number } {
+  const edge = Math.max(1000, (to - from) / 10);
+  const inWindow = times.filter((t) => t >= from && t <= to);
+  const first = inWindow.filter((t) => t < from + edge).length;
+  const last = inWindow.filter((t) => t > to - edge).length;
+  const seconds = Math.max(1, Math.floor((to - from) / 1000));
+  const perSecond = Array.from({ length: seconds }, (_, i) => inWindow.filter((t) => t >= from + i * 1000 && t < from + (i + 1) * 1000).length);
+  return { throughout: first > 0 && last > 0, edgeSeconds: Math.round(edge / 100) / 10, first, last, minPerSecond: Math.min(...perSecond), maxPerSecond: Math.max(...perSecond) };
+}
+
 export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult> {
+  const start = runStart();
   const campaignN = o.n ?? (o.full ? 50_000 : 10_000);
   const highN = o.full ? 300 : 150;
   const temporal = await startTemporalEnv(o.temporal);
   let tracker = createLatencyTracker();
   let campaignReceived = 0;
+  // When each campaign mail arrived: proof that the campaign delivered throughout the loaded phase.
+  let campaignTimes: number[] = [];
   // The workers run in processes of their own: the campaign and the high-priority sends share
   // their slots (weighted) and event loops, not this process's, where the API, the load
   // generator and the capture SMTP server that stamps receipts run.
@@ -30,7 +48,10 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
     workers: 'none',
     env: { HERALD_HISTORY_LIMIT: '1000' },
     onMail: (m) => {
-      if (m.envelopeTo[0]?.startsWith('c')) campaignReceived += 1;
+      if (m.envelopeTo[0]?.startsWith('c')) {
+        campaignReceived += 1;
+        campaignTimes.push(performance.now());
+      }
       tracker.onMail(m);
     },
   });
@@ -45,23 +66,30 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
       if (r.status !== 202) throw new Error(`send: ${r.status} ${JSON.stringify(r.body)}`);
       await received;
     };
-    const phase = async (offset: number): Promise<LatencyRun> => {
+    const workerPids: number[] = [];
+    const cpuGroups = benchCpuGroups({ database: herald.database.name, temporalPid: temporal.pid, workers: () => workerPids });
+    const counted = [CPU_WORKERS, CPU_POSTGRES, CPU_TEMPORAL, CPU_BENCH].filter((g) => cpuGroups.measured.includes(g));
+    const phase = async (offset: number): Promise<LatencyRun & { from: number; to: number; cpu: Record<string, number> }> => {
       tracker = createLatencyTracker();
+      const meter = await startCpuMeter(cpuGroups.groups);
       const t0 = performance.now();
       await runBounded(highN, HIGH_CONCURRENCY, (i) => send(offset + i));
       const latencies = await tracker.drain(300_000);
-      return { count: highN, seconds: (performance.now() - t0) / 1000, latencies };
+      const to = performance.now();
+      return { count: highN, seconds: (to - t0) / 1000, latencies, from: t0, to, cpu: await meter.stop() };
     };
 
     const rows: BenchResult['rows'] = [];
     const goals: BenchResult['goals'] = [];
     const notes: string[] = [];
+    const cpu: CpuPhase[] = [];
     const chartGroups: NonNullable<BenchResult['chart']>['groups'] = [];
     for (const [l, layout] of LAYOUTS.entries()) {
       const base = l * perLayout;
       const workers = await Promise.all(
         layout.queues.map((queues) => startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath, ...(queues ? { HERALD_QUEUES: queues } : {}) })),
       );
+      workerPids.splice(0, workerPids.length, ...workers.map((w) => w.pid));
       try {
         // Warm-up, then idle.
         tracker = createLatencyTracker();
@@ -70,6 +98,7 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
         const idle = await phase(base);
 
         campaignReceived = 0;
+        campaignTimes = [];
         const campaign = await prepareCampaign(herald, 'everyone', 'low');
         await campaign.approve();
         // Loaded: once the campaign is really delivering.
@@ -78,6 +107,10 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
         const loaded = await phase(base + highN);
         const during = campaignReceived - before;
         const stillRunning = campaignReceived < campaignN;
+        const delivering = campaignDelivery(campaignTimes, loaded.from, loaded.to);
+        if (!delivering.throughout) {
+          throw new Error(`${layout.name}: the campaign was not delivering throughout the loaded phase (${delivering.first} mails in its first ${delivering.edgeSeconds} s, ${delivering.last} in its last; ${during} in all): the phase measured no load`);
+        }
         // The next layout starts from a quiet system.
         await herald.request('POST', `/v1/notifications/${campaign.id}/cancel`, { reason: 'benchmark phase over' });
 
@@ -87,7 +120,10 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
           { layout: layout.name, ...latencyRow(`high priority, during low ${campaignN} campaign`, loaded, idle) },
         );
         goals.push(goal(`loaded p99 / idle p99 (${layout.name})`, p99, '<=', 1.5));
-        notes.push(`${layout.name}: ${during} campaign mails were delivered while the loaded phase ran; the campaign was ${stillRunning ? 'still running (then cancelled)' : 'already finished'} when it ended (${campaignReceived}/${campaignN}).`);
+        notes.push(
+          `${layout.name}: ${during} campaign mails were delivered while the loaded phase ran (${delivering.first} in its first ${delivering.edgeSeconds} s, ${delivering.last} in its last; per second at least ${delivering.minPerSecond}, at most ${delivering.maxPerSecond}); the campaign was ${stillRunning ? 'still running (then cancelled)' : 'already finished'} when it ended (${campaignReceived}/${campaignN}).`,
+        );
+        cpu.push(cpuPhase(`${layout.name}: idle`, idle.count, idle.cpu, counted), cpuPhase(`${layout.name}: loaded (high sends + campaign mails)`, loaded.count + during, loaded.cpu, counted));
         chartGroups.push(...[idle, loaded].map((r, i) => ({ label: `${i === 0 ? 'idle' : 'loaded'}, ${l === 0 ? 'one process' : 'high apart'}`, values: [50, 95, 99].map((q) => percentile(r.latencies, q)) })));
       } finally {
         await Promise.all(workers.map((w) => w.stop()));
@@ -97,13 +133,13 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
       name: 'priority-isolation',
       title: 'Priority isolation',
       mode: modeOf(o),
-      startedAt: new Date().toISOString(),
-      machine: machine(),
+      ...runSpan(start),
       params: { campaignN, highSends: highN, highConcurrency: HIGH_CONCURRENCY, workerSlots: 'default 100 per process, weighted 50/30/20 across the queues it serves' },
       columns: ['layout', 'path', 'sends', 'sends/s', 'p50 ms', 'p95 ms', 'p99 ms', 'p99 ratio'],
       rows,
+      cpu,
       goals,
-      notes,
+      notes: [...notes, `CPU per message counts the worker processes, PostgreSQL (the bench database's backends by pid, the postmaster and its auxiliary processes), ${counted.includes(CPU_TEMPORAL) ? 'the Temporal dev server this run started, ' : ''}and the bench process (the API, the clients, the capture SMTP server).`],
       chart: { unit: 'milliseconds', series: ['p50', 'p95', 'p99'], groups: chartGroups },
     };
   } finally {

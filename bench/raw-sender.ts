@@ -2,7 +2,8 @@
 // pre-rendered mails through one pooled nodemailer transport (5 connections, as Herald's SMTP
 // channel), at most 50 in flight. Started by the benchmark; says `ready` once its mails are
 // built and starts sending on the first line it reads, so process start is not measured.
-// The benchmark stops its clock when the capture server has received the N-th mail.
+// The benchmark stops its clock when the capture server has received the N-th mail, and
+// reads this process's CPU before the second line it sends lets it exit.
 import { createInterface } from 'node:readline';
 import nodemailer from 'nodemailer';
 
@@ -39,5 +40,7 @@ await Promise.all(
   }),
 );
 transport.close();
+// Stays until told to go, so the benchmark's last reading of this process's CPU finds it alive.
 console.log('sent');
+await new Promise<void>((resolve) => lines.once('line', () => resolve()));
 lines.close();

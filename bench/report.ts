@@ -2,8 +2,9 @@
 // chart (an SVG rendered by the machine's headless chromium; no native npm renderer needed).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, hostname, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { CpuPhase } from './cpu.js';
 import { PROJECT_ROOT } from './harness.js';
 
 export const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
@@ -24,19 +25,39 @@ export interface BenchResult {
   title: string;
   mode: 'quick' | 'full' | 'custom';
   startedAt: string;
-  machine: { cpus: number; memTotalGiB: number; memFreeGiB: number; node: string };
+  endedAt?: string;
+  /** The machine as the run found it at its start (load average over 1, 5 and 15 minutes); a run is named by date and machine. */
+  machine: { hostname?: string; cpus: number; memTotalGiB: number; memFreeGiB: number; loadAverage?: number[]; node: string };
+  /** Load average when the run ended. */
+  loadAverageAtEnd?: number[];
   params: Record<string, unknown>;
   columns: string[];
   rows: Array<Record<string, Cell>>;
   goals: Goal[];
+  /** CPU seconds per process group for each measured phase, and CPU ms per message. */
+  cpu?: CpuPhase[];
   notes: string[];
   /** What the chart draws: one group per row label, one bar per series. */
   chart: { unit: string; series: string[]; groups: Array<{ label: string; values: number[] }> };
 }
 
+const loadAverage = () => loadavg().map((l) => Math.round(l * 100) / 100);
+
 export function machine(): BenchResult['machine'] {
   const gib = (b: number) => Math.round((b / 2 ** 30) * 10) / 10;
-  return { cpus: cpus().length, memTotalGiB: gib(totalmem()), memFreeGiB: gib(freemem()), node: process.version };
+  return { hostname: hostname(), cpus: cpus().length, memTotalGiB: gib(totalmem()), memFreeGiB: gib(freemem()), loadAverage: loadAverage(), node: process.version };
+}
+
+export type RunStart = Pick<BenchResult, 'startedAt' | 'machine'>;
+
+/** Taken when a benchmark starts, so the machine's load is the load it found. */
+export function runStart(): RunStart {
+  return { startedAt: new Date().toISOString(), machine: machine() };
+}
+
+/** The start, plus when the run ended and the load then. */
+export function runSpan(start: RunStart): Pick<BenchResult, 'startedAt' | 'endedAt' | 'machine' | 'loadAverageAtEnd'> {
+  return { ...start, endedAt: new Date().toISOString(), loadAverageAtEnd: loadAverage() };
 }
 
 export function goal(name: string, ratio: number, op: '>=' | '<=', bound: number): Goal {
@@ -60,9 +81,30 @@ export function markdownTable(r: Pick<BenchResult, 'columns' | 'rows'>): string 
   return lines.join('\n');
 }
 
+/**
+ * CPU per message, one row per phase: the counted sum, then every process group's share (a
+ * group a phase did not count in brackets, `–` where it was not measured).
+ */
+export function cpuTable(phases: CpuPhase[]): string {
+  const groups = [...new Set(phases.flatMap((p) => Object.keys(p.processes)))];
+  const perMessage = (p: CpuPhase, g: string) => {
+    const v = p.processes[g];
+    if (v === undefined) return '–';
+    const ms = round((v / p.messages) * 1000, 2);
+    return p.counted.includes(g) ? String(ms) : `(${ms})`;
+  };
+  const ratios = phases.some((p) => p.ratio !== undefined);
+  const columns = ['phase', 'messages', 'CPU ms per message', ...(ratios ? ['CPU ratio'] : []), ...groups.map((g) => `${g}, ms`)];
+  const rows = phases.map(
+    (p) => Object.fromEntries([['phase', p.phase], ['messages', p.messages], ['CPU ms per message', p.cpuMsPerMessage], ['CPU ratio', p.ratio ?? null], ...groups.map((g) => [`${g}, ms`, perMessage(p, g)])]) as Record<string, Cell>,
+  );
+  return markdownTable({ columns, rows });
+}
+
 export function printResult(r: BenchResult): void {
   console.log(`\n## ${r.title} (${r.mode})`);
   console.log(markdownTable(r));
+  if (r.cpu?.length) console.log(`\n${cpuTable(r.cpu)}`);
   for (const g of r.goals) console.log(`goal ${g.name}: ${g.ratio} (target ${g.target}) ${g.met ? 'MET' : 'MISSED'}`);
   for (const n of r.notes) console.log(`note: ${n}`);
 }

@@ -6,9 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { BARE_WORKFLOW } from './bare/worker.js';
 import { createLatencyTracker, importUsers, percentile, publishTemplate, runBounded, startHerald, startNodeProcess, startTemporalEnv, startWorkerProcess, workerProfileArgs } from './harness.js';
-import { goal, machine, modeOf, round, writeResult, type BenchOptions, type BenchResult } from './report.js';
+import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, processGroup, startCpuMeter } from './cpu.js';
+import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
 export const SINGLE_CONCURRENCY = 10;
+const CPU_BARE = 'bare worker process';
 
 export interface LatencyRun {
   count: number;
@@ -27,6 +29,7 @@ export function latencyRow(label: string, r: LatencyRun, base?: LatencyRun): Rec
 }
 
 export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
+  const start = runStart();
   const count = o.n ?? (o.full ? 2_000 : 400);
   const warmup = 20;
   const temporal = await startTemporalEnv(o.temporal);
@@ -39,6 +42,8 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
   const bareQueue = `bare-${randomBytes(4).toString('hex')}`;
   const bare = await startNodeProcess('bench/bare/main.ts', [temporal.address, bareQueue, herald.smtp.url], {}, 'bare worker running');
   const worker = await startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath }, workerProfileArgs());
+  const cpuGroups = benchCpuGroups({ database: herald.database.name, temporalPid: temporal.pid, workers: () => [worker.pid], extra: [processGroup(CPU_BARE, bare.pid)] });
+  const shared = [CPU_POSTGRES, CPU_TEMPORAL, CPU_BENCH].filter((g) => cpuGroups.measured.includes(g));
   try {
     await publishTemplate(herald);
     await importUsers(herald, 's', count + warmup, 'singles');
@@ -59,20 +64,23 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
       });
       await received;
     };
-    const measure = async (send: (i: number) => Promise<void>, offset: number): Promise<LatencyRun> => {
+    const measure = async (send: (i: number) => Promise<void>, offset: number): Promise<LatencyRun & { cpu: Record<string, number> }> => {
       tracker = createLatencyTracker();
       await runBounded(warmup, SINGLE_CONCURRENCY, (i) => send(offset + i));
       await tracker.drain(60_000);
       tracker = createLatencyTracker();
+      const meter = await startCpuMeter(cpuGroups.groups);
       const t0 = performance.now();
       await runBounded(count, SINGLE_CONCURRENCY, (i) => send(offset + warmup + i));
       const latencies = await tracker.drain(300_000);
-      return { count, seconds: (performance.now() - t0) / 1000, latencies };
+      const seconds = (performance.now() - t0) / 1000;
+      return { count, seconds, latencies, cpu: await meter.stop() };
     };
 
     // Bare first, then Herald: each sees the dev server with the other's history already in it.
     const b = await measure(bareSend, 0);
     const h = await measure(heraldSend, 0);
+    const cpu = againstBaseline([cpuPhase('Herald single sends', count, h.cpu, [CPU_WORKERS, ...shared]), cpuPhase('bare workflow + 1 activity (baseline)', count, b.cpu, [CPU_BARE, ...shared])], 'bare workflow + 1 activity (baseline)');
     const rows = [latencyRow('Herald single send (API → SMTP)', h, b), latencyRow('bare workflow + 1 activity (baseline)', b, b)];
     const thr = h.count / h.seconds / (b.count / b.seconds);
     const p99 = percentile(h.latencies, 99) / percentile(b.latencies, 99);
@@ -80,16 +88,19 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
       name: 'single-overhead',
       title: 'Single-notification overhead',
       mode: modeOf(o),
-      startedAt: new Date().toISOString(),
-      machine: machine(),
+      ...runSpan(start),
       params: { sends: count, warmup, concurrency: SINGLE_CONCURRENCY, priority: 'high', workerSlots: 'Herald default 100 (high 50); bare 50', smtpPool: 5, workers: 'each in a process of its own (workers/main.ts, bench/bare/main.ts)' },
       columns: ['path', 'sends', 'sends/s', 'p50 ms', 'p95 ms', 'p99 ms', 'throughput ratio', 'p99 ratio'],
       rows,
+      cpu,
       goals: [goal('throughput Herald / bare', thr, '>=', 0.8), goal('p99 Herald / bare', p99, '<=', 1.25)],
-      notes: [`${SINGLE_CONCURRENCY} clients in a closed loop (each waits for its mail to arrive before sending the next); latency is the client's request start → capture server's receipt; Herald's clock starts before the HTTP POST, bare's before client.workflow.start.`, 'Both workers run in processes of their own, as deployed; the API, the clients and the capture SMTP server share this one.'],
+      notes: [
+        `CPU per send counts each side's worker process plus what both use: PostgreSQL (the bench database's backends by pid, the postmaster and its auxiliary processes), ${shared.includes(CPU_TEMPORAL) ? 'the Temporal dev server this run started' : 'not the Temporal dev server (shared with other runs)'} and the bench process (Herald's API; both sides' clients and the capture SMTP server).`,
+        `${SINGLE_CONCURRENCY} clients in a closed loop (each waits for its mail to arrive before sending the next); latency is the client's request start → capture server's receipt; Herald's clock starts before the HTTP POST, bare's before client.workflow.start.`, 'Both workers run in processes of their own, as deployed; the API, the clients and the capture SMTP server share this one.'],
       chart: { unit: 'milliseconds', series: ['p50', 'p95', 'p99'], groups: [h, b].map((r, i) => ({ label: i === 0 ? 'Herald' : 'bare workflow', values: [50, 95, 99].map((q) => percentile(r.latencies, q)) })) },
     };
   } finally {
+    await cpuGroups.close();
     await worker.stop();
     await bare.stop();
     await connection.close();
