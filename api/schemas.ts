@@ -62,9 +62,18 @@ export const InlineRecipient = z
   });
 
 export const SendAudience = z
-  .object({ ...AudienceFields, recipients: z.array(InlineRecipient).min(1).max(1000).optional().meta({ description: 'Recipients named inline, each with optional data of its own (see InlineRecipient).' }) })
+  .object({
+    ...AudienceFields,
+    recipients: z.array(InlineRecipient).min(1).max(1000).optional().meta({ description: 'Recipients named inline, each with optional data of its own (see InlineRecipient).' }),
+    chats: z
+      .array(ClientId)
+      .min(1)
+      .max(50)
+      .optional()
+      .meta({ description: "Group chats to post into, by the id of the tenant's group-robot provider (DingTalk, WeCom or Feishu robot, Slack, Teams or Discord webhook): each is posted once, on one delivery whose userId is `chat/<provider id>`, @-mentioning the audience members with an id on that platform. Needs the chat channel." }),
+  })
   .strict()
-  .refine((a) => Object.values(a).some((v) => v !== undefined), 'name at least one of userIds, groups, modules, topics, segment, all, recipients')
+  .refine((a) => Object.values(a).some((v) => v !== undefined), 'name at least one of userIds, groups, modules, topics, segment, all, recipients, chats')
   .meta({ id: 'SendAudience', description: 'Any mix of selectors and inline recipients; a user matched by several is targeted once.' });
 
 // Addresses, base64, media types, URLs and sizes are checked by the domain, whose 422 names the field.

@@ -51,3 +51,6 @@ export function webhookUrl(description: string) {
 }
 
 export const timeoutMs = z.number().int().min(100).max(120_000).optional().meta({ description: 'How long one request may take, in milliseconds (default 15000).' });
+
+/** A group robot's wait after the platform said it posts too fast, before the post is tried again. */
+export const throttledRetryMs = (description: string) => z.number().int().min(100).max(3_600_000).optional().meta({ description });

@@ -23,8 +23,9 @@ interface DiscordError {
   retry_after?: number;
 }
 
-// Discord counts `content` in JavaScript string length; 5 requests per 2 seconds per webhook.
-const LIMITS: ChannelLimits = { lengths: [{ field: 'content', unit: 'utf16', max: 2000 }], ratePerSecond: 5 / 2, supportsRecall: false, supportsReceipts: false };
+// Discord counts `content` in JavaScript string length; 5 requests per 2 seconds per webhook
+// (a bucket of one refilling 2 a second never posts a 6th within 2 seconds).
+const LIMITS: ChannelLimits = { lengths: [{ field: 'content', unit: 'utf16', max: 2000 }], postRate: { perSecond: 2, burst: 1 }, supportsRecall: false, supportsReceipts: false };
 
 function contentOf(message: ChatMessage): string {
   const body = renderMarkdown(message.content.markdown, 'discord');

@@ -21,7 +21,7 @@ const CONFIG_ERRORS = new Set(['invalid_token', 'no_service', 'no_service_id', '
 const GONE_ERRORS = new Set(['channel_not_found', 'channel_is_archived', 'user_not_found']);
 
 // Slack truncates `text` past 40k characters and allows about one message per second per webhook.
-const LIMITS: ChannelLimits = { lengths: [{ field: 'text', unit: 'chars', max: 40_000 }], ratePerSecond: 1, supportsRecall: false, supportsReceipts: false };
+const LIMITS: ChannelLimits = { lengths: [{ field: 'text', unit: 'chars', max: 40_000 }], postRate: { perSecond: 1, burst: 1 }, supportsRecall: false, supportsReceipts: false };
 
 /** The message as Slack mrkdwn: the title in bold over the body. The bot adapter sends the same text. */
 export function slackText(message: ChatMessage): string {

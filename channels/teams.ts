@@ -34,8 +34,9 @@ export function adaptiveCardFor(message: ChatMessage): object {
   };
 }
 
-// Teams rejects payloads over about 28 KB and throttles webhooks at a few per second.
-const LIMITS: ChannelLimits = { lengths: [{ field: 'payload', unit: 'bytes', max: 28 * 1024 }], ratePerSecond: 4, supportsRecall: false, supportsReceipts: false };
+// Teams rejects payloads over about 28 KB and throttles webhooks past 4 requests a second
+// (a bucket of one refilling 3 a second never posts a 5th within a second).
+const LIMITS: ChannelLimits = { lengths: [{ field: 'payload', unit: 'bytes', max: 28 * 1024 }], postRate: { perSecond: 3, burst: 1 }, supportsRecall: false, supportsReceipts: false };
 
 const ConfigSchema = z.strictObject({
   webhookUrl: webhookUrl("The channel's incoming-webhook (or Workflows) URL."),

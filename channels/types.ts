@@ -55,6 +55,11 @@ export interface ChatMessage {
    */
   to: string;
   content: ChatContent;
+  /**
+   * Group members to @-mention, by their id on the platform (DingTalk userId, WeCom userid,
+   * Feishu open_id); robots of other platforms ignore it.
+   */
+  mentions?: string[] | undefined;
 }
 
 export interface SmsContent {
@@ -150,8 +155,22 @@ export interface ChannelLimits {
   /** Every one must hold; empty when Herald sends nothing whose length it controls. */
   lengths: readonly LengthLimit[];
   ratePerSecond?: number;
+  /**
+   * A fixed posting limit the platform documents per robot or webhook (DingTalk 20 a minute,
+   * ...). Herald enforces it itself, with a token bucket per provider shared by every worker,
+   * whether or not the tenant set a rate of its own (the stricter wins).
+   */
+  postRate?: TokenBucket;
+  /** Group robots: at most this many members are @-mentioned in one message. */
+  maxMentions?: number;
   supportsRecall: boolean;
   supportsReceipts: boolean;
+}
+
+/** Tokens refill at `perSecond` up to `burst`; each post takes one. */
+export interface TokenBucket {
+  perSecond: number;
+  burst: number;
 }
 
 /** The strings `limits.lengths` are measured on, by field, as the adapter would send them. */

@@ -7,13 +7,15 @@ import { enforceLimits } from './limits.js';
 import { renderMarkdown } from './markdown.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
 import { z } from 'zod';
-import { timeoutMs, webhookUrl } from './config-schema.js';
+import { throttledRetryMs, timeoutMs, webhookUrl } from './config-schema.js';
 
 /** The URL is the tenant's to choose, so it goes through the outbound guard (the router fills in the settings). */
 export interface WecomRobotConfig extends OutboundSettings {
   /** `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…` */
   webhookUrl: string;
   timeoutMs?: number | undefined;
+  /** How long a throttled robot waits before the post is tried again (tests shorten it). */
+  throttledRetryMs?: number | undefined;
 }
 
 interface WecomAnswer {
@@ -21,15 +23,27 @@ interface WecomAnswer {
   errmsg?: string;
 }
 
-// WeCom counts the markdown content in UTF-8 bytes; 20 messages per minute per robot.
-const LIMITS: ChannelLimits = { lengths: [{ field: 'content', unit: 'bytes', max: 4096 }], ratePerSecond: 20 / 60, supportsRecall: false, supportsReceipts: false };
+// WeCom counts the markdown content in UTF-8 bytes. 20 messages per minute per robot: a
+// bucket of one refilling 19 a minute never posts a 21st within any minute.
+const LIMITS: ChannelLimits = {
+  lengths: [{ field: 'content', unit: 'bytes', max: 4096 }],
+  postRate: { perSecond: 19 / 60, burst: 1 },
+  maxMentions: 100,
+  supportsRecall: false,
+  supportsReceipts: false,
+};
 
+// WeCom's `mentioned_list` / `mentioned_mobile_list` apply to text messages only; a markdown
+// message @-mentions a member with the `<@userid>` extension in its content.
 function contentOf(message: ChatMessage): string {
   const content = renderMarkdown(message.content.markdown, 'wecom');
-  return message.content.title ? `## ${message.content.title}\n${content}` : content;
+  const body = message.content.title ? `## ${message.content.title}\n${content}` : content;
+  const mentions = (message.mentions ?? []).slice(0, LIMITS.maxMentions);
+  return mentions.length > 0 ? `${body}\n${mentions.map((id) => `<@${id}>`).join(' ')}` : body;
 }
-// 45009: over 20 messages per minute for this robot.
+// 45009: over 20 messages per minute for this robot; the API's frequency limits.
 const RATE_LIMITED = new Set([45009, 45033]);
+const THROTTLED_RETRY_MS = 60_000;
 // 93000 invalid webhook key, 93004 robot removed from the group, 93008 not in the chat anymore.
 const CONFIG_ERRORS = new Set([93000, 93004, 93008, 40014, 42001]);
 const SYSTEM_BUSY = new Set([-1, 6000]);
@@ -37,6 +51,7 @@ const SYSTEM_BUSY = new Set([-1, 6000]);
 const ConfigSchema = z.strictObject({
   webhookUrl: webhookUrl('The group robot URL: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…`.'),
   timeoutMs,
+  throttledRetryMs: throttledRetryMs('Milliseconds to wait before trying again after WeCom throttled the robot (errcode 45009); default one minute, the window of its limit.'),
 });
 
 export function createWecomRobotAdapter(): ChannelAdapter<WecomRobotConfig, ChatMessage> {
@@ -64,7 +79,7 @@ export function createWecomRobotAdapter(): ChannelAdapter<WecomRobotConfig, Chat
       if (typeof answer?.errcode !== 'number') throw new DeliveryError(DeliveryErrorType.Unavailable, `wecom: unexpected answer ${truncate(res.text)}`, { code: 'EBADANSWER' });
       if (answer.errcode === 0) return { providerMessageId: null };
       const detail = `wecom errcode ${answer.errcode}: ${answer.errmsg ?? ''}`;
-      if (RATE_LIMITED.has(answer.errcode)) throw new DeliveryError(DeliveryErrorType.RateLimited, detail, { code: answer.errcode, retryAfterMs: 60_000 });
+      if (RATE_LIMITED.has(answer.errcode)) throw new DeliveryError(DeliveryErrorType.RateLimited, detail, { code: answer.errcode, retryAfterMs: config.throttledRetryMs ?? THROTTLED_RETRY_MS });
       if (SYSTEM_BUSY.has(answer.errcode)) throw new DeliveryError(DeliveryErrorType.Unavailable, detail, { code: answer.errcode });
       if (CONFIG_ERRORS.has(answer.errcode)) throw new DeliveryError(DeliveryErrorType.ProviderConfig, detail, { code: answer.errcode });
       throw new DeliveryError(DeliveryErrorType.Rejected, detail, { code: answer.errcode });

@@ -53,6 +53,7 @@ export async function countAudienceDryRun(deps: { db: Db; dbRead?: Db | undefine
     channels,
     templateChannels: new Set(available ?? channels),
     providerKinds: fixed.providerKinds,
+    groupChatKinds: fixed.groupChatKinds,
   };
   const result = await countAudience(deps.dbRead ?? deps.db, tenantId, body.to, ctx);
   return { ...result, category: cat, evaluatedAt: ctx.now.toISOString() };

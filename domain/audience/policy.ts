@@ -11,6 +11,7 @@ import { listProviders } from '../../schema/queries/providers.js';
 import type { CategorySettingsRow } from '../../schema/tables/category-settings.js';
 import type { FrequencyCap, QuietHours } from '../../schema/tables/user-policies.js';
 import type { UserRow } from '../../schema/tables/users.js';
+import { GROUP_ROBOT_KINDS } from './chat-groups.js';
 import { quietHoursEnd } from './quiet-hours.js';
 import { hasAnyTarget, targetsFor, type Identities, type TargetUser } from './targets.js';
 
@@ -88,8 +89,10 @@ export interface PolicyContext {
   channels: readonly Channel[];
   /** Channels the template version has content for. */
   templateChannels: ReadonlySet<Channel>;
-  /** Enabled provider kinds per channel (chat and push targets depend on the kind). */
+  /** Enabled provider kinds per channel (chat and push targets depend on the kind); group robots are not among them. */
   providerKinds: ReadonlyMap<Channel, readonly string[]>;
+  /** Enabled group-robot kinds: they post once per notification (chat-groups.ts), not per user. */
+  groupChatKinds?: readonly string[] | undefined;
 }
 
 export type ChannelDecision =
@@ -189,6 +192,12 @@ export function capsFor(ctx: PolicyContext, data: UserPolicyData | undefined): F
   return caps;
 }
 
+/** A tenant whose only chat providers are group robots reaches no user on chat one by one: the group post does (chat-groups.ts). */
+function userChannels(ctx: PolicyContext): readonly Channel[] {
+  const groupsOnly = (ctx.providerKinds.get('chat') ?? []).length === 0 && (ctx.groupChatKinds ?? []).length > 0;
+  return groupsOnly ? ctx.channels.filter((c) => c !== 'chat') : ctx.channels;
+}
+
 /**
  * Per channel, before frequency caps and duplicates (which need the database): suppressed
  * with a reason, deferred by quiet hours, or pending.
@@ -205,7 +214,7 @@ export function decideUser(ctx: PolicyContext, user: UserRow, data: UserPolicyDa
       quietUntil = null;
     }
   }
-  return ctx.channels.map((channel): ChannelDecision => {
+  return userChannels(ctx).map((channel): ChannelDecision => {
     const kinds = ctx.providerKinds.get(channel) ?? [];
     const address = addressOf(channel, user, kinds);
     const suppress = (reason: SuppressionReason): ChannelDecision => ({ channel, status: 'suppressed', address, reason });
@@ -228,14 +237,19 @@ export interface PolicyStatic {
   category: CategoryPolicy;
   tenantTimezone: string;
   providerKinds: Map<Channel, string[]>;
+  groupChatKinds: string[];
 }
 
 /** What stays the same for every page of one notification. */
 export async function loadPolicyStatic(db: DbOrTx, tenantId: string, category: string, tenantTimezone: string): Promise<PolicyStatic> {
   const [settings, providers] = await Promise.all([findCategorySettings(db, tenantId, category), listProviders(db, tenantId, { enabledOnly: true })]);
   const providerKinds = new Map<Channel, string[]>();
-  for (const p of providers) providerKinds.set(p.channel as Channel, [...(providerKinds.get(p.channel as Channel) ?? []), p.kind]);
-  return { category: categoryPolicy(category, settings), tenantTimezone, providerKinds };
+  const groupChatKinds: string[] = [];
+  for (const p of providers) {
+    if (p.channel === 'chat' && GROUP_ROBOT_KINDS.has(p.kind)) groupChatKinds.push(p.kind);
+    else providerKinds.set(p.channel as Channel, [...(providerKinds.get(p.channel as Channel) ?? []), p.kind]);
+  }
+  return { category: categoryPolicy(category, settings), tenantTimezone, providerKinds, groupChatKinds };
 }
 
 /** Preferences, unsubscribes, policies and bounced addresses of one page of users, for one category. */

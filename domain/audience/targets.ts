@@ -34,9 +34,6 @@ export interface TargetUser {
 
 export type Target = string | WebPushSubscription;
 
-/** Chat kinds that post into one group through their webhook URL: no per-user id needed. */
-const GROUP_ROBOT_KINDS = new Set(['slack', 'discord', 'teams', 'dingtalk-robot', 'wecom-robot', 'feishu-bot']);
-
 const CHAT_IDENTITY_OF_KIND: Record<string, keyof Identities> = {
   telegram: 'telegram',
   'dingtalk-work-notice': 'dingtalk',
@@ -56,7 +53,7 @@ export function targetsFor(channel: Channel, providerKind: string, user: TargetU
     case 'webhook':
       return ids.webhook ? [ids.webhook] : [];
     case 'chat': {
-      if (GROUP_ROBOT_KINDS.has(providerKind)) return ['group'];
+      // Group robots reach a group, never one user: a notification posts there once (chat-groups.ts).
       const key = CHAT_IDENTITY_OF_KIND[providerKind];
       const id = key ? ids[key] : undefined;
       return typeof id === 'string' && id ? [id] : [];

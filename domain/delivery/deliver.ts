@@ -4,7 +4,7 @@
 // called and completed after. A permanent failure is recorded and thrown as it is; a
 // transient one is noted on the row and thrown for the caller to retry.
 import { createHash } from 'node:crypto';
-import type { Channel, WebPushSubscription } from '../../channels/types.js';
+import type { Channel, ChatMessage, WebPushSubscription } from '../../channels/types.js';
 import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
 import { expireDeliveries, failDelivery, findDelivery, noteDeliveryRetry, suppressDelivery } from '../../schema/queries/deliveries.js';
 import { forgetPushTargets } from '../../schema/queries/identities.js';
@@ -12,6 +12,7 @@ import { insertInboxMessage } from '../../schema/queries/inbox.js';
 import type { DeliveryStatus } from '../../schema/tables/statuses.js';
 import type { DbOrTx } from '../../schema/database.js';
 import type { UserRow } from '../../schema/tables/users.js';
+import { chatOfRecipient, GROUP_ROBOT_KINDS } from '../audience/chat-groups.js';
 import { describeTarget, targetsFor, type Identities, type Target } from '../audience/targets.js';
 import { noHeartbeat, type Heartbeat } from '../heartbeat.js';
 import { openSealed } from '../notifications/sealed-data.js';
@@ -20,6 +21,8 @@ import { recipientIssues, recipientOf, type RecipientVariables } from '../templa
 import { RenderError, type RenderedByChannel } from '../templates/render.js';
 import type { DeliveryDeps } from './deps.js';
 import { createEmailExtras } from './email-extras.js';
+import { mentionsByKind } from './group-mentions.js';
+import { untilRateAllows } from './rate-wait.js';
 import { createLedgerGroups, type LedgerGroups } from './ledger-groups.js';
 import { createMessageLoader, type LoadedMessage } from './load-message.js';
 import { TargetsGone, type ProviderRouter } from './provider-router.js';
@@ -91,7 +94,7 @@ async function notToSend(c: Ctx, { delivery, notification, user }: LoadedMessage
     const reason = `expired at ${notification.expires_at.toISOString()} before it could be sent`;
     return transition(c, delivery.id, 'expired', (tx) => expireDeliveries(tx, notification.id, reason, delivery.id));
   }
-  if (user) return null;
+  if (user || chatOfRecipient(delivery.user_id)) return null;
   return transition(c, delivery.id, 'suppressed', (tx) => suppressDelivery(tx, delivery.id, 'unknown_user'));
 }
 
@@ -184,6 +187,37 @@ async function sendFailed(c: Ctx, { delivery, user }: Sendable, err: unknown): P
   throw de;
 }
 
+/**
+ * A notification's one post into a group chat (chat-groups.ts): rendered for no one in
+ * particular, @-mentioning the audience members the platform knows, through the named chat's
+ * robot (or the group robots in failover order), guarded by the ledger like any delivery.
+ */
+async function postToGroup(c: Ctx, m: LoadedMessage, providerId: string | undefined, heartbeat: Heartbeat): Promise<DeliverResult> {
+  const { delivery, notification, content } = m;
+  const recipient: RecipientVariables = { id: delivery.user_id, ...(providerId ? { name: providerId } : {}), attributes: {} };
+  const missing = missingRecipientVariables(c, m as Sendable, recipient);
+  if (missing) return transition(c, delivery.id, 'suppressed', (tx) => suppressDelivery(tx, delivery.id, missing));
+  let rendered: RenderedByChannel['chat'];
+  try {
+    rendered = c.deps.renderer.render(content, 'chat', { data: openSealed(m.data, c.deps.secretBox), locale: null, timezone: null, recipient });
+  } catch (err) {
+    if (err instanceof RenderError) return giveUp(c, delivery.id, new DeliveryError(DeliveryErrorType.Content, err.message));
+    throw err;
+  }
+  if (!(await c.ledger.claim(delivery.id))) return recorded(c, delivery.id, ((await findDelivery(c.deps.db, delivery.id))?.status ?? 'failed') as DeliveryStatus);
+  try {
+    const mentions = await mentionsByKind(c.deps.db, c.deps.channels, notification, providerId);
+    const ctx = { messageId: delivery.message_id, notificationId: notification.id, templateKey: notification.template_key, priority: notification.priority, expiresAt: notification.expires_at };
+    const compose = (kind: string) => (GROUP_ROBOT_KINDS.has(kind) ? [{ ...(composeMessage('chat', rendered, 'group', ctx) as ChatMessage), mentions: mentions.get(kind) ?? [] }] : []);
+    const sent = await untilRateAllows(() => c.router.send(delivery.tenant_id, 'chat', compose, providerId), heartbeat);
+    const completion = { provider: sent.providerId, providerMessageId: sent.providerMessageId, address: sent.providerId };
+    await untilDatabaseAnswers(() => c.ledger.complete({ id: delivery.id, completion, receipts: false }), heartbeat);
+    return { status: 'sent' };
+  } catch (err) {
+    return sendFailed(c, m as Sendable, err);
+  }
+}
+
 export function createDeliverer(deps: DeliveryDeps, router: ProviderRouter) {
   const ledger = createLedgerGroups(deps.db, deps.tracker);
   const loadMessage = createMessageLoader(deps.db, ledger);
@@ -195,6 +229,8 @@ export function createDeliverer(deps: DeliveryDeps, router: ProviderRouter) {
       const m = await loadMessage(tenantId, deliveryId);
       const settled = await notToSend(c, m);
       if (settled) return settled;
+      const chat = chatOfRecipient(m.delivery.user_id);
+      if (chat) return postToGroup(c, m, chat.providerId, heartbeat);
       const sendable = m as Sendable; // notToSend settled every row without a recipient
       const recipient = recipientOf(sendable.user);
       const missing = missingRecipientVariables(c, sendable, recipient);

@@ -15,6 +15,7 @@ import { findUsers } from '../../schema/queries/users.js';
 import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { TemplateVersionRow } from '../../schema/tables/templates.js';
 import { DEFAULT_PAGE_SIZE, ledgerRows, planPage, resolveAudienceUsersPage, type PlannedUser } from '../audience/audience.js';
+import { groupPostsOf } from '../audience/chat-groups.js';
 import { DEFAULT_CATEGORY, loadPolicyStatic, type PolicyContext } from '../audience/policy.js';
 import { notFound } from '../errors.js';
 import type { DeliveryDeps } from './deps.js';
@@ -59,6 +60,7 @@ export async function policyContextFor(deps: { db: Db }, n: NotificationRow, tem
     channels,
     templateChannels: new Set((Object.keys(template.content) as Channel[]).filter((c) => channels.includes(c))),
     providerKinds: fixed.providerKinds,
+    groupChatKinds: fixed.groupChatKinds,
   };
 }
 
@@ -101,6 +103,15 @@ async function writePage(deps: PrepareDeps, n: NotificationRow, ctx: PolicyConte
   });
 }
 
+/** The notification's group posts (chat-groups.ts), one ledger row each; a retried step finds its rows there. Their recipients. */
+async function writeGroupPosts(deps: PrepareDeps, n: NotificationRow, ctx: PolicyContext): Promise<string[]> {
+  const posts = groupPostsOf(n, ctx.groupChatKinds ?? []);
+  if (posts.length === 0) return [];
+  const planned: PlannedUser[] = posts.map((p) => ({ userId: p.recipient, decisions: [{ channel: 'chat', status: 'pending', address: p.address, reason: null, notBefore: null }] }));
+  await insertDeliveries(deps.db, ledgerRows(n.tenant_id, n.id, deps.messageIdDomain, planned));
+  return posts.map((p) => p.recipient);
+}
+
 export async function prepareNotification(deps: PrepareDeps, input: PrepareInput): Promise<PrepareResult> {
   const loaded = await loadForSend(deps, input);
   return loaded.ok ? prepareLoaded(deps, loaded.n, loaded.version) : loaded;
@@ -117,6 +128,7 @@ export async function prepareLoaded(deps: PrepareDeps, n: NotificationRow, templ
     await writePage(deps, n, ctx, page.users);
     cursor = page.nextCursor;
   } while (cursor !== null);
+  await writeGroupPosts(deps, n, ctx);
   await markSending(deps, n, ctx.channels);
   // Read back rather than trust what was planned: a retried step keeps the rows (and ids,
   // and deferrals) of the first attempt.
@@ -151,8 +163,10 @@ export async function preparePage(deps: PrepareDeps, { tenantId, notificationId,
   const ctx = await policyContextFor(deps, n, template, n.channels as Channel[]);
   const page = await resolveAudienceUsersPage(deps.db, tenantId, n.audience as AudienceSelectors, cursor, pageSize);
   await writePage(deps, n, ctx, page.users);
+  // The group posts go out with the first page, once per notification.
+  const groups = cursor === null ? await writeGroupPosts(deps, n, ctx) : [];
   // A retried page keeps the rows of its first attempt; read back the ids actually there.
-  const present = await deliveriesOfUsers(deps.db, notificationId, page.users.map((u) => u.id));
+  const present = await deliveriesOfUsers(deps.db, notificationId, [...page.users.map((u) => u.id), ...groups]);
   await deps.tracker.recordPreparedIds(present.map((r) => r.id));
   const now = new Date();
   const dueIds = present.filter((r) => r.status === 'pending' && (!r.deferred_until || r.deferred_until <= now)).map((r) => r.id);

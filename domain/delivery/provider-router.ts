@@ -3,7 +3,7 @@
 // limit is spent (the next one is tried instead), and moving on after a transient failure.
 import type { ChannelRegistry } from '../../channels/registry.js';
 import type { SmtpConfig } from '../../channels/smtp.js';
-import type { ChannelAdapter, OutboundMessage } from '../../channels/types.js';
+import type { ChannelAdapter, OutboundMessage, TokenBucket } from '../../channels/types.js';
 import type { Tracer } from '@opentelemetry/api';
 import { DeliveryError, DeliveryErrorType } from '../../channels/errors.js';
 import { recordProviderError, type HeraldMetrics } from '../../common/metrics.js';
@@ -15,6 +15,9 @@ import { outboundAllowlist } from '../../schema/queries/identities.js';
 import { circuitAllows, listProviders, recordProviderFailure, recordProviderSuccess, takeProviderToken } from '../../schema/queries/providers.js';
 
 export const DEFAULT_SMTP_PROVIDER = 'smtp-default';
+
+/** The code of a send no provider was asked to take because each one's rate (the tenant's or the platform's) was spent. */
+export const OWN_RATE_LIMIT = 'rate_limit_wait';
 
 export interface CircuitSettings {
   /** Consecutive failures that open a provider's circuit. */
@@ -43,7 +46,7 @@ interface Candidate {
   id: string;
   kind: string;
   config: unknown;
-  rate: { perSecond: number; burst: number } | null;
+  rate: TokenBucket | null;
   /** Configured by the tenant: has a circuit and a bucket of its own. */
   managed: boolean;
 }
@@ -117,6 +120,12 @@ export function withHeraldSettings(kind: string, providerId: string, config: Rec
   return guarded;
 }
 
+/** The tenant's own rate and the platform's documented one: the lower rate and the smaller burst. */
+function stricterRate(own: TokenBucket | null, documented: TokenBucket | null): TokenBucket | null {
+  if (!own || !documented) return own ?? documented;
+  return { perSecond: Math.min(own.perSecond, documented.perSecond), burst: Math.min(own.burst, documented.burst) };
+}
+
 type ProviderLists = TtlCache<string, Awaited<ReturnType<typeof listProviders>>>;
 
 /** The tenant's enabled providers of a channel in failover order, configs opened; the default SMTP server when a tenant has no email provider. */
@@ -128,11 +137,12 @@ async function candidatesFor(deps: RouterDeps, providerLists: ProviderLists, ten
   for (const r of rows) {
     if (!deps.secretBox) throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'HERALD_SECRET_KEY is not set, so provider secrets cannot be opened');
     const config = JSON.parse(deps.secretBox.open(r.config_sealed)) as Record<string, unknown>;
+    const own = r.rate_per_second ? { perSecond: r.rate_per_second, burst: r.rate_burst ?? Math.max(1, Math.ceil(r.rate_per_second)) } : null;
     out.push({
       id: r.id,
       kind: r.kind,
       config: withHeraldSettings(r.kind, r.id, config, allowlist, deps),
-      rate: r.rate_per_second ? { perSecond: r.rate_per_second, burst: r.rate_burst ?? Math.max(1, Math.ceil(r.rate_per_second)) } : null,
+      rate: stricterRate(own, deps.channels.get(r.kind)?.limits.postRate ?? null),
       managed: true,
     });
   }
@@ -193,10 +203,13 @@ export function createProviderRouter(deps: RouterDeps) {
   const providerLists: ProviderLists = createTtlCache(3_000);
 
   return {
-    /** Tries the tenant's providers in order until one takes the message. */
-    async send(tenantId: string, channel: string, compose: Compose): Promise<RoutedSend> {
-      const list = await candidatesFor(deps, providerLists, tenantId, channel);
-      if (list.length === 0) throw new DeliveryError(DeliveryErrorType.ProviderConfig, `no enabled ${channel} provider is configured`);
+    /** Tries the tenant's providers in order until one takes the message; with `onlyProvider`, that provider alone. */
+    async send(tenantId: string, channel: string, compose: Compose, onlyProvider?: string): Promise<RoutedSend> {
+      const all = await candidatesFor(deps, providerLists, tenantId, channel);
+      const list = onlyProvider === undefined ? all : all.filter((p) => p.id === onlyProvider);
+      if (list.length === 0) {
+        throw new DeliveryError(DeliveryErrorType.ProviderConfig, onlyProvider === undefined ? `no enabled ${channel} provider is configured` : `${channel} provider ${onlyProvider} is not configured or not enabled`);
+      }
       let reachable = 0;
       let lastError: DeliveryError | undefined;
       let soonestToken: number | undefined;
@@ -215,7 +228,7 @@ export function createProviderRouter(deps: RouterDeps) {
       }
       if (reachable === 0) throw new DeliveryError(DeliveryErrorType.InvalidRecipient, `the recipient has no ${channel} identity any configured provider can reach`, { code: 'no_identity' });
       if (soonestToken !== undefined) {
-        throw new DeliveryError(DeliveryErrorType.RateLimited, `every ${channel} provider is at its rate limit`, { retryAfterMs: soonestToken });
+        throw new DeliveryError(DeliveryErrorType.RateLimited, `every ${channel} provider is at its rate limit`, { code: OWN_RATE_LIMIT, retryAfterMs: soonestToken });
       }
       // Every provider failed: the last failure's type decides whether the whole send is retried.
       if (lastError) throw lastError;

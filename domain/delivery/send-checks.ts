@@ -5,6 +5,7 @@ import { countAudienceUsers } from '../../schema/queries/audience.js';
 import { findTenant } from '../../schema/queries/tenants.js';
 import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { TemplateVersionRow } from '../../schema/tables/templates.js';
+import { namedChats } from '../audience/chat-groups.js';
 import { openSealed } from '../notifications/sealed-data.js';
 import { msUntilWindow } from '../notifications/send-window.js';
 import type { DeliveryDeps } from './deps.js';
@@ -28,7 +29,8 @@ export async function checkAtSendTime(deps: CheckDeps, n: NotificationRow, versi
   const issues = n.has_recipient_data ? [] : deps.variables.validate(version.content.variables, openSealed(n.data, deps.secretBox));
   if (issues.length > 0) return { ok: false, reason: `data no longer satisfies the template's variables: ${issues.map((i) => i.variable).join(', ')}` };
   if (n.send_at && n.expires_at && n.expires_at <= n.send_at) return { ok: false, reason: 'expiresAt is not after sendAt' };
-  const size = await countAudienceUsers(deps.db, n.tenant_id, n.audience as AudienceSelectors);
+  // A named group chat counts as one recipient: its one post (chat-groups.ts).
+  const size = (await countAudienceUsers(deps.db, n.tenant_id, n.audience as AudienceSelectors)) + namedChats(n).length;
   if (size === 0) return { ok: false, reason: 'the audience is empty' };
   if (size > MAX_AUDIENCE) return { ok: false, reason: `the audience of ${size} users is over the limit of ${MAX_AUDIENCE}` };
   return { ok: true, audienceSize: size };

@@ -20,6 +20,7 @@ import { notificationWrites } from './writes.js';
 import { conflict, dependencyUnavailable, DomainError, unprocessable } from '../errors.js';
 import { isDependencyDown } from '../../common/dependency-down.js';
 import { templateChannels } from '../templates/channels.js';
+import { checkChats } from '../audience/chat-groups.js';
 import { checkSmsCodes } from '../templates/sms-codes.js';
 import type { VariableValidator } from '../templates/variables.js';
 import type { Actor } from '../actor.js';
@@ -133,6 +134,7 @@ export async function acceptNotification(
   }
 
   if (channels.includes('sms') || req.escalation?.channels.includes('sms')) await checkSmsCodes(deps.db, tenantId, req.template, version.content);
+  if (req.to.chats) await checkChatTargets(deps, tenantId, req.to.chats, channels);
 
   const named = [...new Set([...(req.to.userIds ?? []), ...(inline?.mustExist ?? [])])];
   const found = new Set((await findUsers(deps.db, tenantId, named)).map((u) => u.id));
@@ -153,7 +155,8 @@ export async function acceptNotification(
   const kind: NotificationKind = bulkSelectors || userIds.length > (bulkThreshold ?? 100) ? 'bulk' : 'single';
   const { recipients: _inline, ...selectors } = req.to;
   const audience = { ...selectors, ...(userIds.length > 0 ? { userIds } : {}) };
-  const audienceSize = kind === 'bulk' ? await countAudienceUsers(deps.db, tenantId, audience as AudienceSelectors) : userIds.length;
+  // A named chat is one recipient: its one post.
+  const audienceSize = (kind === 'bulk' ? await countAudienceUsers(deps.db, tenantId, audience as AudienceSelectors) : userIds.length) + new Set(req.to.chats ?? []).size;
   if (audienceSize === 0) throw unprocessable('empty_audience', 'the audience matches no users');
 
   const priority = (req.priority ?? version.default_priority) as Priority;
@@ -205,6 +208,12 @@ function checkData(variables: VariableValidator, version: TemplateVersionRow, re
   if (issues.length === 0) return;
   const what = index === null ? 'data does' : `to.recipients[${index}].data merged over data does`;
   throw unprocessable('invalid_data', `${what} not satisfy the variables of ${req.template} v${version.version}`, issues);
+}
+
+/** Named chats are the tenant's group robots, and the send posts on chat. */
+async function checkChatTargets(deps: AcceptDeps, tenantId: string, chats: readonly string[], channels: readonly Channel[]): Promise<void> {
+  if (!channels.includes('chat')) throw unprocessable('chat_channel_missing', `to.chats needs the chat channel, but this send goes on ${channels.join(', ')}`, [{ in: 'body', path: 'to.chats' }]);
+  await checkChats(deps.db, tenantId, chats);
 }
 
 function checkEscalation(req: Request, available: readonly Channel[]): void {

@@ -17,8 +17,8 @@ export interface Escalation {
 export interface AcceptRequest {
   template: string;
   templateVersion?: number | undefined;
-  /** The selectors, and recipients named inline (stored as users, see inline-recipients.ts). */
-  to: AudienceSelectors & { recipients?: InlineRecipient[] | undefined };
+  /** The selectors, recipients named inline (stored as users, see inline-recipients.ts) and group chats (audience/chat-groups.ts). */
+  to: AudienceSelectors & { recipients?: InlineRecipient[] | undefined; chats?: string[] | undefined };
   data: Record<string, unknown>;
   priority?: Priority | undefined;
   channels?: Channel[] | undefined;

@@ -40,7 +40,10 @@ describe('dingtalk robot adapter', () => {
     expect(badSign.code).toBe('310000');
     await expectDeliveryError(adapter.send(message, { ...cfg, webhookUrl: `${rx.baseUrl}/robot/send?access_token=nope` }), DeliveryErrorType.ProviderConfig, true);
     rx.replyOnce({ status: 200, body: { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' } });
-    expect((await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.RateLimited, false)).retryAfterMs).toBe(60_000);
+    // DingTalk blocks a robot that posted too fast for ten minutes; a config may wait less.
+    expect((await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.RateLimited, false)).retryAfterMs).toBe(600_000);
+    rx.replyOnce({ status: 200, body: { errcode: 410100, errmsg: '发送速度太快而限流' } });
+    expect((await expectDeliveryError(adapter.send(message, { ...cfg, throttledRetryMs: 2000 }), DeliveryErrorType.RateLimited, false)).retryAfterMs).toBe(2000);
     rx.replyOnce({ status: 200, body: { errcode: -1, errmsg: '系统繁忙' } });
     await expectDeliveryError(adapter.send(message, cfg), DeliveryErrorType.Unavailable, false);
     rx.replyOnce({ status: 200, body: { errcode: 40035, errmsg: '缺少参数 json' } });

@@ -17,6 +17,17 @@ export function feishuBot(token: string, secret: string): Handler {
     const expected = createHmac('sha256', Buffer.from(`${ts}\n${secret}`, 'utf8')).digest('base64');
     if (json.sign !== expected) return { status: 200, body: { code: 19021, msg: 'sign match fail or timestamp is not within one hour from current time' } };
     if (json.msg_type !== 'interactive' || !json.card?.elements?.length) return { status: 200, body: { code: 9499, msg: 'Bad Request' } };
+    // A custom bot @-mentions by open_id only: `<at id=ou_…></at>` in a card's markdown.
+    for (const e of json.card.elements) {
+      for (const tag of (e.content ?? '').match(/<at\b[^>]*>/g) ?? []) {
+        if (!/^<at id=(ou_[A-Za-z0-9_]+|all)>$/.test(tag)) return { status: 200, body: { code: 9499, msg: `Bad Request: ${tag} is not <at id=open_id>` } };
+      }
+    }
     return { status: 200, body: { code: 0, msg: 'success', data: {} } };
   };
+}
+
+/** The open_ids a card's markdown elements @-mention. */
+export function feishuCardMentions(card: { elements?: { content?: string }[] }): string[] {
+  return (card.elements ?? []).flatMap((e) => [...(e.content ?? '').matchAll(/<at id=(ou_[A-Za-z0-9_]+)><\/at>/g)].map((m) => m[1] as string));
 }
