@@ -5,13 +5,14 @@ import type { ActivityDeps } from './deps.js';
 import { classified } from './failures.js';
 import { escalate, type EscalationInput } from '../domain/delivery/escalate.js';
 import { prepareNotification, preparePage, type PageInput, type PageResult, type PrepareInput, type PrepareResult } from '../domain/delivery/prepare.js';
-import { sendWindowDelay, validateNotification, type NotificationRef, type ValidationResult } from '../domain/delivery/send-checks.js';
+import { startRun } from '../domain/delivery/run-start.js';
+import { sendWindowDelay, type NotificationRef, type ValidationResult } from '../domain/delivery/send-checks.js';
 import { beginSingleSend } from '../domain/delivery/single-send.js';
 
 export function createPrepareActivities(deps: ActivityDeps) {
   return {
-    /** The rules only checkable when the run starts (the API checked what it could). */
-    validateNotification: classified((ref: NotificationRef): Promise<ValidationResult> => validateNotification(deps, ref)),
+    /** The rules only checkable when the run starts (the API checked what it could); the run's start is announced (domain/delivery/run-start.ts). */
+    validateNotification: classified((ref: NotificationRef): Promise<ValidationResult> => startRun(deps, ref)),
 
     sendWindowDelay: classified(({ tenantId }: { tenantId: string }): Promise<number> => sendWindowDelay(deps, tenantId)),
 

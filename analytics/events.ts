@@ -13,6 +13,7 @@ export const DELIVERY_EVENT_TYPES = [
   'complained',
   'opened',
   'clicked',
+  'read',
   'suppressed',
   'expired',
   'recalled',

@@ -168,7 +168,7 @@ export function mountInbox(host: RouteHost, deps: AppDeps, hub: InboxHub | undef
     errors: at.errors,
     responses: { 200: { description: 'How many changed', schema: Changed } },
     async handler(ctx) {
-      ctx.res.json({ changed: await changeMany(deps.db, await owner(ctx), 'seen', ctx.body) });
+      ctx.res.json({ changed: await changeMany(tracking, await owner(ctx), 'seen', ctx.body) });
     },
   });
 
@@ -182,7 +182,7 @@ export function mountInbox(host: RouteHost, deps: AppDeps, hub: InboxHub | undef
     errors: at.errors,
     responses: { 200: { description: 'How many changed', schema: Changed } },
     async handler(ctx) {
-      ctx.res.json({ changed: await changeMany(deps.db, await owner(ctx), 'read', ctx.body) });
+      ctx.res.json({ changed: await changeMany(tracking, await owner(ctx), 'read', ctx.body) });
     },
   });
 
@@ -196,7 +196,7 @@ export function mountInbox(host: RouteHost, deps: AppDeps, hub: InboxHub | undef
       errors: [...at.errors, 404],
       responses: { 204: { description: 'Done (also when it already was)' } },
       async handler(ctx) {
-        await changeMessage(deps.db, await owner(ctx), s.kind, (ctx.params as { messageId: string }).messageId);
+        await changeMessage(tracking, await owner(ctx), s.kind, (ctx.params as { messageId: string }).messageId);
         ctx.res.status(204).end();
       },
     });

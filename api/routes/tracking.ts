@@ -1,6 +1,7 @@
 // Tracking and analytics over HTTP: the public open pixel and click redirect, a
 // notification's timeline (its activity log), and the analytics summary (JSON or CSV).
 import { z } from 'zod';
+import { DELIVERY_EVENT_TYPES } from '../../analytics/events.js';
 import { buildReport, CSV_COLUMNS, reportCsv, TOP_TEMPLATES } from '../../analytics/report.js';
 import { AnalyticsQueryError, SUMMARY_GROUP_BY, SUMMARY_INTERVALS, type SummaryGroupBy } from '../../analytics/store.js';
 import { DEV_SIGNING_KEY } from '../../common/config.js';
@@ -21,7 +22,7 @@ const TimelineEntry = z
   .object({
     id: z.string(),
     at: z.string(),
-    event: z.string().meta({ description: 'queued, deferred, sent, delivered, failed, bounced, complained (the recipient marked it as spam), opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); target_removed (push tokens the provider called gone, removed from the user’s profile); finished (the outcome).' }),
+    event: z.string().meta({ description: 'queued, deferred, sent, delivered, failed, bounced, complained (the recipient marked it as spam), opened, clicked, read (the inbox read it, or the provider reported it read), suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); target_removed (push tokens the provider called gone, removed from the user’s profile); finished (the outcome).' }),
     deliveryId: z.string().nullable(),
     userId: z.string().nullable(),
     channel: z.string().nullable(),
@@ -33,7 +34,7 @@ const TimelineEntry = z
   })
   .meta({ id: 'TimelineEntry' });
 
-const Counts = z.object(Object.fromEntries(['queued', 'deferred', 'sent', 'delivered', 'failed', 'bounced', 'opened', 'clicked', 'suppressed', 'expired', 'recalled'].map((t) => [t, z.number().int()])));
+const Counts = z.object(Object.fromEntries(DELIVERY_EVENT_TYPES.map((t) => [t, z.number().int()])));
 const Latency = z
   .object({ samples: z.number().int(), p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() })
   .meta({ id: 'LatencyPercentiles', description: 'Created → sent, in ms, over `sent` events.' });

@@ -1,7 +1,10 @@
 // The end of a run: the notification's status follows from its ledger alone.
+import { inTransaction } from '../../schema/database.js';
 import { expireDeliveries } from '../../schema/queries/deliveries.js';
 import { countDeliveries, findNotification, setNotificationStatus as writeNotificationStatus } from '../../schema/queries/notifications.js';
 import { FINAL_NOTIFICATION_STATUSES, type DeliveryCounts, type NotificationStatus } from '../../schema/tables/statuses.js';
+import { decidedEvent, emitNotificationEvents } from '../events/notification-events.js';
+import { isApprovalTimeout } from '../runs/definitions.js';
 import type { DeliveryDeps } from './deps.js';
 
 export interface FinalizeInput {
@@ -53,6 +56,11 @@ export async function setNotificationStatus(deps: FinalizeDeps, { tenantId, noti
   const n = await findNotification(deps.db, tenantId, notificationId);
   if (!n) return;
   const final = FINAL_NOTIFICATION_STATUSES.includes(status);
-  await writeNotificationStatus(deps.db, notificationId, status, { reason: reason ?? null, ...(final ? { completedAt: new Date() } : {}) });
+  // Nobody decided in time: the timeout is the decision, recorded with the status it sets.
+  const timedOut = status === 'rejected' && n.status === 'pending_approval' && !n.decided_at && isApprovalTimeout(reason);
+  await inTransaction(deps.db, async (tx) => {
+    await writeNotificationStatus(tx, notificationId, status, { reason: reason ?? null, ...(final ? { completedAt: new Date() } : {}) });
+    if (timedOut) await emitNotificationEvents(tx, tenantId, [decidedEvent(n, { approved: false, by: null, comment: null, reason: reason ?? null })]);
+  });
   if (final) await deps.tracker.notificationFinished(tenantId, notificationId, status, reason ?? null, {});
 }

@@ -3,6 +3,7 @@
 // too for a grace period. The relay fans outbox events out to them (`fanOutToWebhooks`, in
 // the claim's transaction), so a delivery never waits on an endpoint.
 import { randomBytes } from 'node:crypto';
+import { DELIVERY_EVENT_TYPES, type DeliveryEventType } from '../../analytics/events.js';
 import { isIP } from 'node:net';
 import { refusalFor } from '../../channels/outbound-guard.js';
 import type { SecretBox } from '../../common/secret-box.js';
@@ -23,24 +24,24 @@ import type { EventOutboxRow } from '../../schema/tables/event-outbox.js';
 import type { WebhookEndpointRow } from '../../schema/tables/webhooks.js';
 import type { Actor } from '../actor.js';
 import { notFound, unprocessable } from '../errors.js';
+import { NOTIFICATION_EVENT_TYPES, type NotificationEventType } from './notification-events.js';
+import { DELIVERY_TOPIC_PREFIX } from './outbox.js';
 import { webhookBody } from './payloads.js';
 
+/** Ledger bookkeeping before a send, not news for a receiver. */
+const UNPUBLISHED_DELIVERY_EVENTS = ['queued', 'deferred'] as const;
+type WebhookDeliveryEventType = Exclude<DeliveryEventType, (typeof UNPUBLISHED_DELIVERY_EVENTS)[number]>;
+
 /**
- * What an endpoint can subscribe to: the delivery events the tracker records. Notification-
- * level events (accepted, approval, completed) and `read` / `complained` are not emitted yet.
+ * What an endpoint can subscribe to: the notification events, and every delivery event the
+ * tracker records (`delivery.<type>`), whatever records it — a send, a provider's receipt, a
+ * complaint, an inbox read — so a new kind of receipt needs nothing here.
  */
+export type WebhookEventType = NotificationEventType | `${typeof DELIVERY_TOPIC_PREFIX}${WebhookDeliveryEventType}`;
 export const WEBHOOK_EVENT_TYPES = [
-  'delivery.sent',
-  'delivery.delivered',
-  'delivery.opened',
-  'delivery.clicked',
-  'delivery.failed',
-  'delivery.bounced',
-  'delivery.suppressed',
-  'delivery.expired',
-  'delivery.recalled',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+  ...NOTIFICATION_EVENT_TYPES,
+  ...DELIVERY_EVENT_TYPES.filter((t): t is WebhookDeliveryEventType => !(UNPUBLISHED_DELIVERY_EVENTS as readonly string[]).includes(t)).map((t) => `${DELIVERY_TOPIC_PREFIX}${t}` as const),
+] as const satisfies readonly WebhookEventType[];
 
 export interface WebhookDeps {
   db: DbOrTx;

@@ -25,6 +25,7 @@ import { appendAudit } from '../../schema/queries/audit-log.js';
 import { recordDecision, recordDecisionAfterTheFact } from '../../schema/queries/orchestration.js';
 import type { NotificationRow } from '../../schema/tables/notifications.js';
 import type { Actor } from '../actor.js';
+import { decidedEvent, emitNotificationEvents } from '../events/notification-events.js';
 import { conflict, dependencyUnavailable, DomainError, forbidden } from '../errors.js';
 import type { Runs } from '../runs/runs.js';
 import { approveFiringSchedule } from '../schedules/approval.js';
@@ -72,6 +73,7 @@ export async function decideApproval(deps: ApprovalDeps, actor: Actor, id: strin
     const decided = await recordDecision(tx, actor.tenantId, n.id, { approved: d.approved, by: actor.keyId, comment: d.comment ?? null });
     if (!decided) throw conflict('already_decided', 'someone else decided this notification first');
     await appendAudit(tx, auditOf(actor, n.id, d));
+    await emitNotificationEvents(tx, actor.tenantId, [decidedEvent(n, { approved: d.approved, by: actor.keyId, comment: d.comment ?? null })]);
     // A firing of a recurring send: its approval covers the schedule's version (domain/schedules/approval.ts).
     if (d.approved) await approveFiringSchedule(tx, actor.tenantId, n.id, actor.keyId);
     await signalRun(deps, n.id, actor.keyId, d);
@@ -100,6 +102,7 @@ async function recordAfterTheFact(deps: ApprovalDeps, n: NotificationRow, actor:
     const decided = await recordDecisionAfterTheFact(tx, actor.tenantId, n.id, { by: actor.keyId, comment: d.comment ?? null });
     if (!decided) throw conflict('already_decided', 'this notification was already decided');
     await appendAudit(tx, auditOf(actor, n.id, d));
+    await emitNotificationEvents(tx, actor.tenantId, [decidedEvent(n, { approved: d.approved, by: actor.keyId, comment: d.comment ?? null })]);
     return decided;
   });
 }

@@ -10,6 +10,7 @@ import {
   type InboxChange,
   type InboxCounts,
   type InboxFilter,
+  type InboxSelection,
 } from '../../schema/queries/inbox.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { InboxMessageRow } from '../../schema/tables/inbox-messages.js';
@@ -39,33 +40,51 @@ export async function inboxPage(db: DbOrTx, o: InboxOwner, page: { limit: number
   return { items, nextCursor: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null, ...(await countInbox(db, o.tenantId, o.userId)) };
 }
 
+export interface InboxDeps {
+  db: DbOrTx;
+  /** Records each message's first read as its delivery's `read` event. */
+  tracker: Pick<Tracker, 'engagement' | 'messagesRead'>;
+}
+
+/**
+ * The state change; a read is recorded on the messages' deliveries (a `read` event, once per
+ * message) in the same transaction. An inbox message's id is its delivery's id.
+ */
+function change(deps: InboxDeps, o: InboxOwner, kind: Exclude<InboxChange, 'deleted'>, which: InboxSelection): Promise<string[]> {
+  if (kind !== 'read') return changeInboxState(deps.db, o.tenantId, o.userId, kind, which);
+  return deps.tracker.messagesRead(async (tx) => {
+    const ids = await changeInboxState(tx, o.tenantId, o.userId, kind, which);
+    return { result: ids, deliveryIds: ids };
+  });
+}
+
 /** Moves one message into a state; doing it again is fine, only a missing message is an error. */
-export async function changeMessage(db: DbOrTx, o: InboxOwner, kind: Exclude<InboxChange, 'deleted'>, messageId: string): Promise<void> {
-  const changed = await changeInboxState(db, o.tenantId, o.userId, kind, { ids: [messageId] });
-  if (changed.length === 0 && !(await findInboxMessage(db, o.tenantId, o.userId, messageId))) throw notFound('inbox message');
+export async function changeMessage(deps: InboxDeps, o: InboxOwner, kind: Exclude<InboxChange, 'deleted'>, messageId: string): Promise<void> {
+  const changed = await change(deps, o, kind, { ids: [messageId] });
+  if (changed.length === 0 && !(await findInboxMessage(deps.db, o.tenantId, o.userId, messageId))) throw notFound('inbox message');
 }
 
 /**
  * Marks messages seen (those given, e.g. the ones a list showed) or every message not
  * archived read or seen (of one category when given). Returns how many changed.
  */
-export async function changeMany(db: DbOrTx, o: InboxOwner, kind: 'read' | 'seen', which: { ids?: string[] | undefined; category?: string | undefined }): Promise<number> {
+export async function changeMany(deps: InboxDeps, o: InboxOwner, kind: 'read' | 'seen', which: { ids?: string[] | undefined; category?: string | undefined }): Promise<number> {
   const selection = which.ids ? { ids: which.ids } : { all: true as const, category: which.category };
-  return (await changeInboxState(db, o.tenantId, o.userId, kind, selection)).length;
+  return (await change(deps, o, kind, selection)).length;
 }
 
 /**
  * The user pressed an action button: records a `clicked` event with the action's id (and its
  * url, for a link) on the message's delivery, and marks the message read. Returns the action.
  */
-export async function pressAction(deps: { db: DbOrTx; tracker: Pick<Tracker, 'engagement'> }, o: InboxOwner, messageId: string, actionId: string): Promise<{ id: string; url: string | null }> {
+export async function pressAction(deps: InboxDeps, o: InboxOwner, messageId: string, actionId: string): Promise<{ id: string; url: string | null }> {
   const m = await findInboxMessage(deps.db, o.tenantId, o.userId, messageId);
   if (!m) throw notFound('inbox message');
   const action = m.actions.find((a) => a.id === actionId);
   if (!action) throw notFound('action');
   // The inbox message id is its delivery's id (one message per in-app delivery).
   await deps.tracker.engagement(m.id, { kind: 'action', action: action.id, url: action.url });
-  await changeInboxState(deps.db, o.tenantId, o.userId, 'read', { ids: [m.id] });
+  await change(deps, o, 'read', { ids: [m.id] });
   return { id: action.id, url: action.url ?? null };
 }
 

@@ -117,6 +117,15 @@ export interface Progress {
   runsContinued: number;
 }
 
+/** How a run that waited for an approver in vain is rejected; the finalizer tells it from other rejections by this. */
+const APPROVAL_TIMEOUT_REASON = 'not approved within ';
+export function approvalTimeoutReason(timeoutMs: number): string {
+  return `${APPROVAL_TIMEOUT_REASON}${Math.round(timeoutMs / 1000)} s`;
+}
+export function isApprovalTimeout(reason: string | null | undefined): boolean {
+  return reason?.startsWith(APPROVAL_TIMEOUT_REASON) ?? false;
+}
+
 export const approveSignal = defineSignal<[Decision]>('approve');
 export const rejectSignal = defineSignal<[Decision]>('reject');
 export const cancelSignal = defineSignal<[Cancellation]>('cancel');

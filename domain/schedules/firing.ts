@@ -6,7 +6,9 @@ import type { Channel } from '../../channels/types.js';
 import type { Priority } from '../../common/priorities.js';
 import { recordDecision } from '../../schema/queries/orchestration.js';
 import { findSchedule, insertScheduleFiring } from '../../schema/queries/schedules.js';
+import { inTransaction } from '../../schema/database.js';
 import type { Actor } from '../actor.js';
+import { decidedEvent, emitNotificationEvents } from '../events/notification-events.js';
 import { DomainError } from '../errors.js';
 import { acceptNotification, type AcceptDeps } from '../notifications/accept.js';
 import type { AcceptRequest } from '../notifications/request.js';
@@ -67,7 +69,10 @@ export async function acceptScheduleFiring(deps: FiringDeps, { tenantId, schedul
   const approval = approvalOfCurrentVersion(schedule);
   if (!approval) return fired;
   // A retried activity finds the decision recorded already; the run keeps the first it hears.
-  await recordDecision(deps.db, tenantId, fired.run.notificationId, { approved: true, by: approval.by, comment: approval.comment });
+  await inTransaction(deps.db, async (tx) => {
+    await recordDecision(tx, tenantId, fired.run.notificationId, { approved: true, by: approval.by, comment: approval.comment });
+    await emitNotificationEvents(tx, tenantId, [decidedEvent({ id: fired.run.notificationId }, { approved: true, by: approval.by, comment: approval.comment })]);
+  });
   return { ...fired, approval };
 }
 

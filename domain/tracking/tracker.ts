@@ -17,6 +17,7 @@ import { inTransaction, type DbOrTx } from '../../schema/database.js';
 import { findTrackedDelivery, insertLogEntries, tenantTracksEmail, trackedDeliveriesByIds, trackedDeliveriesPage, type TrackedDelivery } from '../../schema/queries/delivery-log.js';
 import { insertOutboxEvents } from '../../schema/queries/event-outbox.js';
 import { deliveryOutboxRow } from '../events/outbox.js';
+import { notificationOutboxRow } from '../events/notification-events.js';
 import type { NewDeliveryLogEntry } from '../../schema/tables/delivery-log.js';
 import type { TemplateContent } from '../../schema/tables/templates.js';
 
@@ -33,12 +34,15 @@ const COUNTED_STATUSES: ReadonlySet<string> = new Set(['sent', 'delivered', 'fai
 /** Log-only entries: they are not state changes analytics counts. */
 export type LogOnlyEvent = 'attempt_failed' | 'finished' | 'delayed' | 'target_removed';
 
-export type Engagement = { kind: 'opened' } | { kind: 'clicked'; url: string } | { kind: 'action'; action: string; url?: string | undefined };
+/** What a recipient did with a message: opened it, clicked a link or an action, read it (in the inbox, or a provider's read receipt). */
+export type Engagement = { kind: 'opened' } | { kind: 'read'; source?: string | undefined } | { kind: 'clicked'; url: string } | { kind: 'action'; action: string; url?: string | undefined };
 
 /** The event an engagement records: its de-duplication key and details. */
 function engagementEntry(deliveryId: string, e: Engagement): Entry {
   const at = new Date();
   if (e.kind === 'opened') return { key: `${deliveryId}:opened`, type: 'opened', at };
+  // Once per message, whoever reports it first (the inbox, a provider's read receipt).
+  if (e.kind === 'read') return { key: `${deliveryId}:read`, type: 'read', at, ...(e.source ? { details: { source: e.source } } : {}) };
   if (e.kind === 'clicked') return { key: `${deliveryId}:clicked:${linkId(e.url)}`, type: 'clicked', at, details: { url: e.url } };
   return { key: `${deliveryId}:clicked:action:${e.action}`, type: 'clicked', at, details: { action: e.action, ...(e.url ? { url: e.url } : {}) } };
 }
@@ -62,7 +66,12 @@ export interface Tracker {
   deliveryChanged(deliveryId: string): Promise<void>;
   /** After a transient failure of one attempt (the row stays claimable): the reason, on the timeline. */
   attemptFailed(deliveryId: string): Promise<void>;
-  /** The notification's outcome, on its timeline. */
+  /**
+   * A change that reads messages (inbox read, read-all, an action pressed): `write` returns the
+   * deliveries it read, and their `read` events go into its transaction. Once per delivery.
+   */
+  messagesRead<T>(write: (tx: DbOrTx) => Promise<{ result: T; deliveryIds: readonly string[] }>): Promise<T>;
+  /** The notification's outcome, on its timeline, and its `notification.completed` event in the same transaction. */
   notificationFinished(tenantId: string, notificationId: string, status: string, reason: string | null, counts: object): Promise<void>;
   /**
    * A delivery status notification that changes nothing (Action: delayed, or a 4.x.x): on the
@@ -313,22 +322,27 @@ export function createTracker(deps: TrackerDeps): Tracker {
     },
 
     async notificationFinished(tenantId, notificationId, status, reason, counts) {
-      await insertLogEntries(deps.db, [
-        {
-          event_key: `${notificationId}:finished`,
-          tenant_id: tenantId,
-          notification_id: notificationId,
-          delivery_id: null,
-          user_id: null,
-          channel: null,
-          event: 'finished',
-          attempt: null,
-          provider: null,
-          reason,
-          error_code: null,
-          details: JSON.stringify({ status, counts }),
-        },
-      ]);
+      await inTransaction(deps.db, async (tx) => {
+        const key = `${notificationId}:finished`;
+        const written = await insertLogEntries(tx, [
+          {
+            event_key: key,
+            tenant_id: tenantId,
+            notification_id: notificationId,
+            delivery_id: null,
+            user_id: null,
+            channel: null,
+            event: 'finished',
+            attempt: null,
+            provider: null,
+            reason,
+            error_code: null,
+            details: JSON.stringify({ status, counts }),
+          },
+        ]);
+        // The log's key keeps a re-recorded outcome out of the outbox, as for delivery events.
+        if (written.has(key)) await insertOutboxEvents(tx, [notificationOutboxRow(tenantId, { type: 'notification.completed', notificationId, status, reason, counts: counts as Record<string, number> })]);
+      });
     },
 
     async deliveryNotice(deliveryId, n) {
@@ -351,6 +365,18 @@ export function createTracker(deps: TrackerDeps): Tracker {
       const written = await write([{ d, e: engagementEntry(d.id, e) }]);
       if (written.size > 0) log.debug({ deliveryId, kind: e.kind }, 'engagement recorded');
       return true;
+    },
+
+    async messagesRead(write) {
+      const { result, items, written } = await inTransaction(deps.db, async (tx) => {
+        const { result, deliveryIds } = await write(tx);
+        const rows = [];
+        for (let i = 0; i < deliveryIds.length; i += PAGE) rows.push(...(await trackedDeliveriesByIds(tx, deliveryIds.slice(i, i + PAGE))));
+        const items = rows.map((d) => ({ d, e: engagementEntry(d.id, { kind: 'read' }) }));
+        return { result, items, written: await writeIn(tx, items) };
+      });
+      observe(items, written);
+      return result;
     },
 
     async emailTracking(tenantId, content) {
