@@ -16357,6 +16357,8 @@ export interface components {
              */
             webhookUrl: string;
             /** @description The robot's `SEC…` secret when its "sign" security setting is on. */
+            /** @description Group chats to post into, by the id of the tenant's group-robot provider (DingTalk, WeCom or Feishu robot, Slack, Teams or Discord webhook): each is posted once, on one delivery whose userId is `chat/<provider id>`, @-mentioning the audience members with an id on that platform. Needs the chat channel. */
+            chats?: string[];
             secret?: string;
             /** @description Phone numbers of members to @-mention. */
             atMobiles?: string[];
@@ -17723,3 +17725,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
+            /** @description Milliseconds to wait before trying again after DingTalk throttled the robot (errcode 130101/410100); default ten minutes, the time DingTalk blocks it. */
+            throttledRetryMs?: number;
+            /** @description Milliseconds to wait before trying again after WeCom throttled the robot (errcode 45009); default one minute, the window of its limit. */
+            throttledRetryMs?: number;
