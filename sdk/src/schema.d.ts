@@ -15035,7 +15035,10 @@ export interface components {
             }[];
         };
         BatchRequest: {
-            notifications: components["schemas"]["BatchNotificationRequest"][];
+            /** @description Each a BatchNotificationRequest. Any other object is refused on its own (its result a `400` naming what is wrong) and the other items go on. */
+            notifications: (components["schemas"]["BatchNotificationRequest"] | {
+                [key: string]: unknown;
+            })[];
         };
         BatchNotificationRequest: {
             /** @description Template key; its published version is used unless templateVersion is given. */

@@ -16,7 +16,8 @@ export type BodyOf<P extends keyof paths, M extends Method> = Op<P, M> extends {
 
 export type Notification = Schemas['Notification'];
 export type NotificationRequest = Schemas['NotificationRequest'];
-export type BatchRequest = SchemaOr<'BatchRequest', { notifications: (NotificationRequest & { idempotencyKey: string })[] }>;
+/** The wire takes any object as an item (one that is no BatchNotificationRequest is refused alone, 400 in its result); the SDK types its items as those that can be accepted. */
+export type BatchRequest = { notifications: SchemaOr<'BatchNotificationRequest', NotificationRequest & { idempotencyKey: string }>[] };
 export type BatchResult = SchemaOr<'BatchResult', { accepted: number; refused: number; results: { index: number; status: number; notification?: Notification; error?: Schemas['Error']['error'] }[] }>;
 export type InlineRecipient = SchemaOr<'InlineRecipient', { id?: string; email?: string; phone?: string; name?: string; locale?: string; timezone?: string; data?: Record<string, unknown> }>;
 export type NotificationStatus = Notification['status'];
