@@ -3,12 +3,17 @@
 // `standardwebhooks` on its own), see a real send's event and its attempt, redeliver one event
 // and a time range under the same webhook-id, rotate the secret (shown once, never readable
 // again), edit, disable and delete; in English and in Chinese.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from '../../dashboard/node_modules/playwright-core/index.js';
 import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.js';
 import { launchChromium, signedInPage } from './browser.js';
 import { ensureDashboardBuilt } from './build.js';
+
+const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 
 describe('dashboard: webhook endpoints, their events, attempts, redelivery and secret rotation', () => {
   let stack: TestStack;
@@ -23,6 +28,7 @@ describe('dashboard: webhook endpoints, their events, attempts, redelivery and s
 
   beforeAll(async () => {
     ensureDashboardBuilt();
+    mkdirSync(SHOTS, { recursive: true });
     stack = await startStack({ env: { HERALD_WEBHOOK_RETRY_SCHEDULE: '0.2,0.4', HERALD_WEBHOOK_INTERVAL_MS: '100', HERALD_EVENT_RELAY_INTERVAL_MS: '100' } });
     receiver = await startWebhookReceiver({ status: 200, body: 'received by the e2e receiver' });
     await seedEmail(stack, { userId: 'ada' });
@@ -111,6 +117,7 @@ describe('dashboard: webhook endpoints, their events, attempts, redelivery and s
     await page.getByRole('button', { name: 'Refresh' }).click();
     await expect.poll(() => attempts.count()).toBe(3);
     expect(receiver.unverified()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, '26-webhook-endpoint.png'), fullPage: true });
     await page.context().close();
   });
 
@@ -156,6 +163,7 @@ describe('dashboard: webhook endpoints, their events, attempts, redelivery and s
     await page.getByTestId('language').selectOption('zh-CN');
     await page.getByRole('heading', { name: 'Webhook 端点', level: 1 }).waitFor();
     expect(await page.getByTestId('webhook-attempts').locator('th').allTextContents()).toEqual(['时间', '事件 ID', '结果', '耗时', '响应摘录']);
+    await page.screenshot({ path: join(SHOTS, '27-webhook-endpoint-zh.png'), fullPage: true });
     await page.getByRole('button', { name: '启用' }).click();
     await expect.poll(() => page.getByTestId('webhook-facts').locator('[data-state]').textContent()).toBe('已启用');
     expect((await stack.request('GET', `/v1/webhooks/${endpointId}`)).body.enabled).toBe(true);
