@@ -99,6 +99,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const e = httpErrorOf(err, logger, req);
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(e.headers ?? {})) res.setHeader(k, v);
-    res.status(e.status).json(errorBodyOf(e, requestIdOf(req)));
+    // JSON whatever the handler had set before it failed (res.json keeps a type already set):
+    // every error is documented as application/json, and a client parses it as such.
+    res.status(e.status).type('application/json').json(errorBodyOf(e, requestIdOf(req)));
   };
 }
