@@ -9633,6 +9633,372 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/receipts/{providerId}/huawei/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Huawei Push Kit message receipts (the receipt URL set in AppGallery Connect carries the provider config’s `receiptToken`; with `receiptUserName` and `receiptKey` set, X-HUAWEI-CALLBACK-ID is verified) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    providerId: string;
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Applied (or held until the send it reports on is recorded): the answer Push Kit expects */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HuaweiReceiptAck"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/receipts/{providerId}/xiaomi/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Xiaomi push receipts (MiPush posts them to the `extra.callback` URL each message carries: the provider config’s `receiptUrl`, which ends in its `receiptToken`) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    providerId: string;
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        data: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Applied (or held until the send it reports on is recorded) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["XiaomiReceiptAck"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/receipts/{providerId}/wechat/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The WeChat Official Account server URL check: answers `echostr` when the signature verifies with the provider config’s `serverToken` */
+        get: {
+            parameters: {
+                query: {
+                    signature: string;
+                    timestamp: string;
+                    nonce: string;
+                    openid?: string;
+                    echostr: string;
+                };
+                header?: never;
+                path: {
+                    providerId: string;
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The echostr, as WeChat expects */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** WeChat Official Account event push (the server URL of the account’s server configuration): TEMPLATESENDJOBFINISH moves a template message delivered or failed; the query’s signature is verified with the provider config’s `serverToken` */
+        post: {
+            parameters: {
+                query: {
+                    signature: string;
+                    timestamp: string;
+                    nonce: string;
+                    openid?: string;
+                };
+                header?: never;
+                path: {
+                    providerId: string;
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": string;
+                };
+            };
+            responses: {
+                /** @description `success`, the answer WeChat expects (applied, held until the send it reports on is recorded, or another event ignored) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/suppressions/email": {
         parameters: {
             query?: never;
@@ -10129,7 +10495,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The summary. As CSV (`format=csv` or `Accept: text/csv`): the buckets, columns start, group, total, queued, deferred, sent, delivered, failed, bounced, complained, opened, clicked, suppressed, expired, recalled, deliveryRate, latencySamples, p50, p95, p99. Top templates: the 10 most sent. */
+                /** @description The summary. As CSV (`format=csv` or `Accept: text/csv`): the buckets, columns start, group, total, queued, deferred, sent, delivered, failed, bounced, complained, opened, clicked, read, suppressed, expired, recalled, deliveryRate, latencySamples, p50, p95, p99. Top templates: the 10 most sent. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -12741,6 +13107,1011 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/topics/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a topic
+         * @description Scope: `read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The topic */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Topic"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Create or replace a self-service topic: a category users may subscribe to themselves (id = the category)
+         * @description Scope: `manage`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TopicRequest"];
+                };
+            };
+            responses: {
+                /** @description Replaced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Topic"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Topic"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Well-formed, but violates a business rule. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a topic and every subscription to it (the category, its preferences and the users stay)
+         * @description Scope: `manage`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's self-service topics with their subscriber counts
+         * @description Scope: `read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of topics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Topic"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics/{id}/subscribers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a topic's subscribers, by user id
+         * @description Scope: `read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description The last user id of the previous page. */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of subscribers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["TopicSubscriber"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/topics/{id}/subscribers/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Subscribe a user to a topic on the user's behalf (lifts an unsubscribe from its category)
+         * @description Scope: `manage`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The user's subscription now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TopicChoice"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Unsubscribe a user from a topic on the user's behalf
+         * @description Scope: `manage`.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The user's subscription now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TopicChoice"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every topic of the tenant with whether the user is subscribed
+         * @description Scope: `read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The user's topics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["TopicChoice"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The key lacks the scope this route needs. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/topics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The topics the inbox token's user may subscribe to, with whether they are (token in `Authorization: Bearer`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Topics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["TopicChoice"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/topics/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Subscribe the inbox token's user to a topic */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscription now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TopicChoice"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unsubscribe the inbox token's user from a topic */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The subscription now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TopicChoice"];
+                    };
+                };
+                /** @description Malformed request: invalid JSON or fields of the wrong shape. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such object in this tenant. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request line or headers larger than the server accepts (16 KB); nothing was done. */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description A dependency is unavailable; retry later. See Retry-After. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/otp": {
         parameters: {
             query?: never;
@@ -14860,6 +16231,8 @@ export interface components {
             groups?: string[];
             /** @description Members of these modules (bulk). */
             modules?: string[];
+            /** @description Subscribers of these self-service topics (bulk); a send to one topic without `category` is of that topic. */
+            topics?: string[];
             /** @description Users matching attribute filters (bulk). */
             segment?: {
                 /**
@@ -14959,6 +16332,8 @@ export interface components {
             groups?: string[];
             /** @description Members of these modules (bulk). */
             modules?: string[];
+            /** @description Subscribers of these self-service topics (bulk); a send to one topic without `category` is of that topic. */
+            topics?: string[];
             /** @description Users matching attribute filters (bulk). */
             segment?: {
                 /**
@@ -14976,6 +16351,8 @@ export interface components {
             all?: true;
             /** @description Recipients named inline, each with optional data of its own (see InlineRecipient). */
             recipients?: components["schemas"]["InlineRecipient"][];
+            /** @description Group chats to post into, by the id of the tenant's group-robot provider (DingTalk, WeCom or Feishu robot, Slack, Teams or Discord webhook): each is posted once, on one delivery whose userId is `chat/<provider id>`, @-mentioning the audience members with an id on that platform. Needs the chat channel. */
+            chats?: string[];
         };
         /** @description A recipient named in the send. With any of email, phone, name, locale, timezone the user is created or updated with those fields (other fields, identities, memberships and directory-managed users stay as they are); with an id alone (and data) the user must exist. */
         InlineRecipient: {
@@ -16360,8 +17737,6 @@ export interface components {
              */
             webhookUrl: string;
             /** @description The robot's `SEC…` secret when its "sign" security setting is on. */
-            /** @description Group chats to post into, by the id of the tenant's group-robot provider (DingTalk, WeCom or Feishu robot, Slack, Teams or Discord webhook): each is posted once, on one delivery whose userId is `chat/<provider id>`, @-mentioning the audience members with an id on that platform. Needs the chat channel. */
-            chats?: string[];
             secret?: string;
             /** @description Phone numbers of members to @-mention. */
             atMobiles?: string[];
@@ -16369,6 +17744,8 @@ export interface components {
             atAll?: boolean;
             /** @description How long one request may take, in milliseconds (default 15000). */
             timeoutMs?: number;
+            /** @description Milliseconds to wait before trying again after DingTalk throttled the robot (errcode 130101/410100); default ten minutes, the time DingTalk blocks it. */
+            throttledRetryMs?: number;
         };
         WecomRobotProviderRequest: {
             /** @enum {string} */
@@ -16401,6 +17778,8 @@ export interface components {
             webhookUrl: string;
             /** @description How long one request may take, in milliseconds (default 15000). */
             timeoutMs?: number;
+            /** @description Milliseconds to wait before trying again after WeCom throttled the robot (errcode 45009); default one minute, the window of its limit. */
+            throttledRetryMs?: number;
         };
         FeishuBotProviderRequest: {
             /** @enum {string} */
@@ -17085,6 +18464,10 @@ export interface components {
             baseUrl?: string;
             /** @description How long one request may take, in milliseconds (default 15000). */
             timeoutMs?: number;
+            /** @description A secret of your choice (16+ characters) that makes the delivery-report URL unguessable: configure `<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/wechat/<receiptToken>` in the provider console. Without it, reports are refused. */
+            receiptToken?: string;
+            /** @description The Token of the account’s server configuration (服务器配置): WeChat signs each event with it. Needed for template message receipts. */
+            serverToken?: string;
         };
         HuaweiPushProviderRequest: {
             /** @enum {string} */
@@ -17131,6 +18514,12 @@ export interface components {
             authUrl?: string;
             /** @description How long one request may take, in milliseconds (default 15000). */
             timeoutMs?: number;
+            /** @description A secret of your choice (16+ characters) that makes the delivery-report URL unguessable: configure `<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/huawei/<receiptToken>` in the provider console. Without it, reports are refused. */
+            receiptToken?: string;
+            /** @description The callback user name of the Push Kit receipt configuration (with `receiptKey`: each receipt’s X-HUAWEI-CALLBACK-ID is verified). */
+            receiptUserName?: string;
+            /** @description The callback key of the Push Kit receipt configuration: receipts whose X-HUAWEI-CALLBACK-ID does not verify with it are refused. */
+            receiptKey?: string;
         };
         XiaomiPushProviderRequest: {
             /** @enum {string} */
@@ -17169,6 +18558,13 @@ export interface components {
             baseUrl?: string;
             /** @description How long one request may take, in milliseconds (default 15000). */
             timeoutMs?: number;
+            /** @description A secret of your choice (16+ characters) that makes the delivery-report URL unguessable: configure `<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/xiaomi/<receiptToken>` in the provider console. Without it, reports are refused. */
+            receiptToken?: string;
+            /**
+             * Format: uri
+             * @description Herald’s receipt URL for this provider, `<HERALD_PUBLIC_URL>/v1/receipts/<provider id>/xiaomi/<receiptToken>`: sent with each message as `extra.callback` (MiPush takes the receipt URL per message, not from its console), so MiPush posts delivered and invalid-device receipts there. Needs `receiptToken`.
+             */
+            receiptUrl?: string;
         };
         ProviderPatch: {
             /** @description Keys to set (a `null` value removes the key); keys left out keep their value, so secrets need not be sent again. The result must satisfy the kind's config schema (422 naming each field otherwise). */
@@ -17200,7 +18596,7 @@ export interface components {
             secret: string;
         };
         /** @enum {string} */
-        WebhookEventType: "delivery.sent" | "delivery.delivered" | "delivery.opened" | "delivery.clicked" | "delivery.failed" | "delivery.bounced" | "delivery.suppressed" | "delivery.expired" | "delivery.recalled";
+        WebhookEventType: "notification.accepted" | "approval.requested" | "approval.decided" | "notification.completed" | "delivery.sent" | "delivery.delivered" | "delivery.failed" | "delivery.bounced" | "delivery.complained" | "delivery.opened" | "delivery.clicked" | "delivery.read" | "delivery.suppressed" | "delivery.expired" | "delivery.recalled";
         WebhookEndpointRequest: {
             /** @description http(s); every connection goes through the outbound guard (a private address only if the tenant allowlists it). */
             url: string;
@@ -17282,6 +18678,14 @@ export interface components {
         SmsReportAck: {
             [key: string]: string | number;
         };
+        HuaweiReceiptAck: {
+            errno: string;
+            errmsg: string;
+        };
+        XiaomiReceiptAck: {
+            /** @enum {string} */
+            result: "ok";
+        };
         EmailSuppression: {
             address: string;
             /** @description `bounced`: a receiving server refused the address for good. */
@@ -17296,7 +18700,7 @@ export interface components {
         TimelineEntry: {
             id: string;
             at: string;
-            /** @description queued, deferred, sent, delivered, failed, bounced, complained (the recipient marked it as spam), opened, clicked, suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); target_removed (push tokens the provider called gone, removed from the user’s profile); finished (the outcome). */
+            /** @description queued, deferred, sent, delivered, failed, bounced, complained (the recipient marked it as spam), opened, clicked, read (the inbox read it, or the provider reported it read), suppressed, expired, recalled; attempt_failed (a retried attempt); delayed (a delivery status notification reporting a delay or a temporary failure); target_removed (push tokens the provider called gone, removed from the user’s profile); finished (the outcome). */
             event: string;
             deliveryId: string | null;
             userId: string | null;
@@ -17325,8 +18729,10 @@ export interface components {
                     delivered: number;
                     failed: number;
                     bounced: number;
+                    complained: number;
                     opened: number;
                     clicked: number;
+                    read: number;
                     suppressed: number;
                     expired: number;
                     recalled: number;
@@ -17346,8 +18752,10 @@ export interface components {
                     delivered: number;
                     failed: number;
                     bounced: number;
+                    complained: number;
                     opened: number;
                     clicked: number;
+                    read: number;
                     suppressed: number;
                     expired: number;
                     recalled: number;
@@ -17472,7 +18880,17 @@ export interface components {
                 };
             }[];
             unsubscribed: string[];
+            /** @description The tenant's self-service topics and whether the user is subscribed to each. */
+            topics: components["schemas"]["TopicChoice"][];
             expiresAt: string;
+        };
+        /** @description A topic and whether this user is subscribed. */
+        TopicChoice: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** @description Subscribed, and not unsubscribed from the category (e.g. by an email link). */
+            subscribed: boolean;
         };
         PreferenceCenterUpdate: {
             /** @description category → channel → on/off; pairs left out keep their setting. */
@@ -17487,6 +18905,35 @@ export interface components {
             };
             /** @description Replaces the list of categories unsubscribed from. */
             unsubscribed?: string[];
+            /** @description topic → subscribed or not; topics left out stay as they are. An unknown topic is a 422. */
+            topics?: {
+                [key: string]: boolean;
+            };
+        };
+        /** @description A category users may subscribe to and unsubscribe from themselves. */
+        Topic: {
+            /** @description The category the topic is; a send to it is of this category unless it names another. */
+            id: string;
+            name: string;
+            description: string | null;
+            subscribers: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        TopicRequest: {
+            /** @description What users see, e.g. "Product updates". */
+            name: string;
+            /** @description One sentence on what the topic sends and how often. */
+            description?: string | null;
+        };
+        TopicSubscriber: {
+            userId: string;
+            /**
+             * @description `self`: the user; `api`: a backend on their behalf.
+             * @enum {string}
+             */
+            source: "self" | "api";
+            subscribedAt: string;
         };
         OtpCreated: {
             id: string;
@@ -17728,7 +19175,3 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
-            /** @description Milliseconds to wait before trying again after DingTalk throttled the robot (errcode 130101/410100); default ten minutes, the time DingTalk blocks it. */
-            throttledRetryMs?: number;
-            /** @description Milliseconds to wait before trying again after WeCom throttled the robot (errcode 45009); default one minute, the window of its limit. */
-            throttledRetryMs?: number;
