@@ -4,9 +4,11 @@
 // reach ClickHouse exactly once: the event ids stored there equal the logged ones, with no
 // row twice. Events wait in the PostgreSQL outbox (written in the transaction of their
 // change) and the workers' relay ships them; nothing is drained by hand. A webhook endpoint
-// subscribed to every delivery event is down (503) from the start until `receiverDownMs`
-// after the restart; its receiver verifies each request with `standardwebhooks` and must end
-// with every logged sent/opened event exactly once by webhook-id.
+// subscribed to every event type takes events until the worker kill, then is down (503) until
+// `receiverDownMs` after the restart; meanwhile its secret is rotated and the receiver keeps
+// only the new one. It verifies each request with `standardwebhooks` and must end with every
+// event of the campaign — accepted, approval requested and decided, each delivery's sent and
+// opened, completed — exactly once by webhook-id.
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +18,9 @@ import { sql } from 'kysely';
 import { ch, chSql } from '../../analytics/clickhouse-sql.js';
 import { CLICKHOUSE_DEFAULTS } from '../../analytics/clickhouse-store.js';
 import { DELIVERY_EVENT_TYPES } from '../../analytics/events.js';
+import { NOTIFICATION_EVENT_TYPES } from '../../domain/events/notification-events.js';
+import { DELIVERY_TOPIC_PREFIX } from '../../domain/events/outbox.js';
+import { WEBHOOK_EVENT_TYPES } from '../../domain/events/webhooks.js';
 import { freePort } from '../../common/free-port.js';
 import { startCaptureSmtp, type CapturedMail } from '../../local/capture-smtp.js';
 import { startClickHouse, type LocalClickHouse } from '../../local/clickhouse.js';
@@ -56,12 +61,25 @@ export interface EventsCrashResult {
   mailsOpened: number;
   /** From ClickHouse's return to the outbox being empty. */
   shipMs: number;
-  webhooks: { expected: number; received: number; distinct: number; missing: number; unexpected: number; refusedWhileDown: number; unverified: number };
+  webhooks: {
+    expected: number;
+    received: number;
+    distinct: number;
+    missing: number;
+    unexpected: number;
+    refusedWhileDown: number;
+    unverified: number;
+    /** Received before the rotation (old secret) and after it (verified by the new secret alone). */
+    beforeRotation: number;
+    afterRotation: number;
+    /** Distinct events received per type. */
+    byType: Record<string, number>;
+  };
 }
 
-/** A receiver that verifies with standardwebhooks and answers 503 while `down()`. */
-async function webhookReceiver(secret: () => string, down: () => boolean) {
-  const ids: string[] = [];
+/** A receiver that verifies with standardwebhooks against the secrets it holds now, and answers 503 while `down()`. */
+async function webhookReceiver(secrets: () => readonly string[], down: () => boolean) {
+  const got: { id: string; type: string }[] = [];
   let refused = 0;
   let unverified = 0;
   const server = createServer((req, res) => {
@@ -69,9 +87,17 @@ async function webhookReceiver(secret: () => string, down: () => boolean) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
-      try {
-        new Webhook(secret()).verify(Buffer.concat(chunks).toString('utf8'), headers);
-      } catch {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let event: { type: string } | undefined;
+      for (const s of secrets()) {
+        try {
+          event = new Webhook(s).verify(body, headers) as { type: string };
+          break;
+        } catch {
+          /* the next secret */
+        }
+      }
+      if (!event) {
         unverified += 1;
         res.writeHead(401).end();
         return;
@@ -81,15 +107,14 @@ async function webhookReceiver(secret: () => string, down: () => boolean) {
         res.writeHead(503).end('down');
         return;
       }
-      ids.push(headers['webhook-id']);
+      got.push({ id: headers['webhook-id'], type: event.type });
       res.writeHead(204).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, ids, refused: () => refused, unverified: () => unverified, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got, refused: () => refused, unverified: () => unverified, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const WEBHOOK_TYPES = ['delivery.sent', 'delivery.opened', 'delivery.suppressed', 'delivery.failed'];
 const PIXEL = /\/t\/o\/([A-Za-z0-9._~-]+)/;
 
 export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): Promise<EventsCrashResult> {
@@ -132,16 +157,16 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
   };
   const chClient = () => createClient({ url: chServer.url });
   let opening = true;
-  let secret = '';
-  let receiverDown = true;
-  const receiver = await webhookReceiver(() => secret, () => receiverDown);
+  let secrets: string[] = [];
+  let receiverDown = false;
+  const receiver = await webhookReceiver(() => secrets, () => receiverDown);
   try {
     await startApi();
     await seedUsers(h, p.n);
     if ((await h.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status !== 200) throw new Error('allowlist');
-    const endpoint = await h.request('POST', '/v1/webhooks', { url: receiver.url, eventTypes: WEBHOOK_TYPES });
+    const endpoint = await h.request('POST', '/v1/webhooks', { url: receiver.url, eventTypes: WEBHOOK_EVENT_TYPES });
     if (endpoint.status !== 201) throw new Error(`webhook: ${JSON.stringify(endpoint.body)}`);
-    secret = endpoint.body.secret as string;
+    secrets = [endpoint.body.secret as string];
     const put = await h.request('PUT', '/v1/templates/news', { email: { subject: 'News {{n}}', html: '<p>Hello {{name}}, the news.</p>', text: 'Hello {{name}}, the news.' } });
     if (put.status >= 300) throw new Error(`template: ${JSON.stringify(put.body)}`);
     if ((await h.request('POST', '/v1/templates/news/publish')).status !== 201) throw new Error('publish failed');
@@ -181,8 +206,14 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
     })();
 
     await until('mails before the worker kill', () => (smtp.mails().length >= p.n * p.killAtFraction ? true : undefined), p.timeoutMs, 20);
+    receiverDown = true;
     await h.killWorkers();
     const mailsAtWorkerKill = smtp.mails().length;
+    const beforeRotation = receiver.got.length;
+    // The secret rotates during the outage; the receiver deploys the new one and drops the old.
+    const rotated = await h.request('POST', `/v1/webhooks/${endpoint.body.id}/rotate-secret`);
+    if (rotated.status !== 200) throw new Error(`rotate: ${JSON.stringify(rotated.body)}`);
+    secrets = [rotated.body.secret as string];
     await until('opens before the API kill', () => (opened.size >= Math.min(mailsAtWorkerKill, 20) ? true : undefined), p.timeoutMs, 20);
     await api?.kill();
     const opensAtApiKill = opened.size;
@@ -220,26 +251,34 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
     const missing = [...loggedIds].filter((e) => !storedIds.has(e)).length;
     const unexpected = [...storedIds].filter((e) => !loggedIds.has(e)).length;
 
-    // Every logged event of a subscribed type reaches the receiver once by webhook-id.
-    const hookTopics = new Set(WEBHOOK_TYPES.map((t) => t.slice('delivery.'.length)));
-    const expectedHooks = new Set(log.filter((r) => hookTopics.has(r.event)).map((r) => r.event_key));
-    await until('webhooks received', () => (new Set(receiver.ids).size >= expectedHooks.size ? true : undefined), p.timeoutMs, 200);
+    // Every logged delivery event of a subscribed type, and the notification's own events,
+    // reach the receiver once by webhook-id.
+    const hookTopics = new Set(WEBHOOK_EVENT_TYPES.filter((t) => t.startsWith(DELIVERY_TOPIC_PREFIX)).map((t) => t.slice(DELIVERY_TOPIC_PREFIX.length)));
+    const expectedHooks = new Set([...log.filter((r) => hookTopics.has(r.event)).map((r) => r.event_key), ...NOTIFICATION_EVENT_TYPES.map((t) => `${id}:${t}`)]);
+    await until('webhooks received', () => (new Set(receiver.got.map((g) => g.id)).size >= expectedHooks.size ? true : undefined), p.timeoutMs, 200);
     await sleep(1000); // a duplicate would come late
-    const got = new Set(receiver.ids);
+    const got = new Set(receiver.got.map((g) => g.id));
+    const hookTypes: Record<string, number> = {};
+    for (const g of new Map(receiver.got.map((x) => [x.id, x.type])).values()) hookTypes[g] = (hookTypes[g] ?? 0) + 1;
     const webhooks = {
       expected: expectedHooks.size,
-      received: receiver.ids.length,
+      received: receiver.got.length,
       distinct: got.size,
       missing: [...expectedHooks].filter((e) => !got.has(e)).length,
       unexpected: [...got].filter((e) => !expectedHooks.has(e)).length,
       refusedWhileDown: receiver.refused(),
       unverified: receiver.unverified(),
+      beforeRotation,
+      afterRotation: receiver.got.length - beforeRotation,
+      byType: hookTypes,
     };
     const problems: string[] = [];
     if (webhooks.missing > 0 || webhooks.unexpected > 0) problems.push(`webhooks: ${webhooks.missing} missing, ${webhooks.unexpected} unexpected`);
     if (webhooks.received !== webhooks.distinct) problems.push(`webhooks: ${webhooks.received - webhooks.distinct} received twice`);
     if (webhooks.unverified > 0) problems.push(`webhooks: ${webhooks.unverified} failed signature verification`);
     if (webhooks.refusedWhileDown === 0) problems.push('the receiver outage refused nothing');
+    if (webhooks.beforeRotation === 0 || webhooks.afterRotation === 0) problems.push(`the rotation did not split the events (${webhooks.beforeRotation} before, ${webhooks.afterRotation} after)`);
+    for (const t of [...NOTIFICATION_EVENT_TYPES, 'delivery.sent', 'delivery.opened']) if (!hookTypes[t]) problems.push(`no ${t} webhook received`);
     if (mailsAtWorkerKill <= 0 || mailsAtWorkerKill >= p.n) problems.push(`the worker kill did not land mid-campaign (${mailsAtWorkerKill}/${p.n} mails)`);
     if (opensAtApiKill <= 0) problems.push('the API was killed before it served an open');
     if (waitingInOutbox === 0) problems.push('nothing waited in the outbox while ClickHouse was down');
@@ -282,7 +321,7 @@ export async function eventsCrash(ctx: ScenarioContext, p: EventsCrashParams): P
 export async function eventsCrashScenario(ctx: ScenarioContext, p: EventsCrashParams): Promise<ScenarioResult> {
   const r = await eventsCrash(ctx, p);
   return {
-    scenario: `events: ClickHouse down, worker + API SIGKILL, webhook receiver down until ${p.receiverDownMs / 1000} s after`,
+    scenario: `events: ClickHouse down, worker + API SIGKILL, webhook receiver down until ${p.receiverDownMs / 1000} s after, secret rotated meanwhile`,
     sent: r.logged,
     delivered: r.clickhouseDistinct,
     lost: r.missing + r.webhooks.missing,
@@ -290,7 +329,7 @@ export async function eventsCrashScenario(ctx: ScenarioContext, p: EventsCrashPa
     inFlightBound: null,
     recoveryMs: r.shipMs,
     ok: r.ok,
-    notes: [`${r.waitingInOutbox} events waited in the outbox`, `webhooks ${r.webhooks.distinct}/${r.webhooks.expected} once each, ${r.webhooks.refusedWhileDown} refused while down`, ...r.problems],
+    notes: [`${r.waitingInOutbox} events waited in the outbox`, `webhooks ${r.webhooks.distinct}/${r.webhooks.expected} once each (${Object.keys(r.webhooks.byType).length} event types), ${r.webhooks.refusedWhileDown} refused while down, ${r.webhooks.afterRotation} after the rotation on the new secret alone`, ...r.problems],
     details: { ...r },
   };
 }
