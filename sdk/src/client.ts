@@ -23,6 +23,10 @@ import type {
   TemplatePreviewRequest,
   TemplateRequest,
   TemplateVersion,
+  Topic,
+  TopicChoice,
+  TopicRequest,
+  TopicSubscriber,
   User,
   UserImportReport,
   UserRequest,
@@ -206,6 +210,20 @@ export function createHeraldClient(options: HeraldClientOptions) {
       /** POST /v1/users/import: one JSON user per line, each with its `id`. */
       import: (jsonLines: string | ReadableStream<Uint8Array>) =>
         request<UserImportReport>('POST', '/v1/users/import', { raw: { body: jsonLines, contentType: 'application/x-ndjson' }, idempotent: true }),
+    },
+    /** Self-service topics: categories users subscribe to themselves; a send with `to.topics` reaches the subscribers. */
+    topics: {
+      put: (id: string, body: TopicRequest) => request<Topic>('PUT', `/v1/topics/${seg(id)}`, { body }),
+      get: (id: string) => request<Topic>('GET', `/v1/topics/${seg(id)}`),
+      list: (query: QueryOf<'/v1/topics', 'get'> = {}) => request<Page<Topic>>('GET', '/v1/topics', { query }),
+      /** Deletes the topic and every subscription to it. */
+      delete: (id: string) => request<void>('DELETE', `/v1/topics/${seg(id)}`),
+      subscribers: (id: string, query: QueryOf<'/v1/topics/{id}/subscribers', 'get'> = {}) => request<Page<TopicSubscriber>>('GET', `/v1/topics/${seg(id)}/subscribers`, { query }),
+      /** On the user's behalf; lifts an unsubscribe from the topic's category. */
+      subscribe: (id: string, userId: string) => request<TopicChoice>('PUT', `/v1/topics/${seg(id)}/subscribers/${seg(userId)}`),
+      unsubscribe: (id: string, userId: string) => request<TopicChoice>('DELETE', `/v1/topics/${seg(id)}/subscribers/${seg(userId)}`),
+      /** Every topic with whether this user is subscribed. */
+      ofUser: (userId: string) => request<Page<TopicChoice>>('GET', `/v1/users/${seg(userId)}/topics`),
     },
     apiKeys: {
       create: (body: ApiKeyRequest) => request<NewApiKey>('POST', '/v1/api-keys', { body }),

@@ -34,6 +34,12 @@ export type TemplatePreview = Schemas['TemplatePreview'];
 export type TemplatePreviewRequest = Schemas['TemplatePreviewRequest'];
 export type User = Schemas['User'];
 export type UserRequest = Schemas['UserRequest'];
+/** A self-service topic (a category users subscribe to themselves) with its subscriber count. */
+export type Topic = Schemas['Topic'];
+export type TopicRequest = Schemas['TopicRequest'];
+/** A topic and whether one user is subscribed. */
+export type TopicChoice = Schemas['TopicChoice'];
+export type TopicSubscriber = Schemas['TopicSubscriber'];
 export type ApiKey = Schemas['ApiKey'];
 export type NewApiKey = Schemas['NewApiKey'];
 export type ApiKeyRequest = Schemas['ApiKeyRequest'];
