@@ -19,6 +19,7 @@ import { SchedulesPage } from './pages/schedules/SchedulesPage';
 import { SignInPage } from './pages/SignInPage';
 import { TemplateEditorPage } from './pages/templates/TemplateEditorPage';
 import { TemplatesPage } from './pages/templates/TemplatesPage';
+import { TopicsPage } from './pages/topics/TopicsPage';
 import { WebhookDetailPage } from './pages/webhooks/WebhookDetailPage';
 import { WebhooksPage } from './pages/webhooks/WebhooksPage';
 
@@ -38,6 +39,7 @@ function SignedInRoutes() {
         <Route path="templates/:key" element={<RequireCapability needs="read"><TemplateEditorPage /></RequireCapability>} />
         <Route path="recipients" element={<RequireCapability needs="read"><RecipientsPage /></RequireCapability>} />
         <Route path="recipients/:id" element={<RequireCapability needs="read"><UserPage /></RequireCapability>} />
+        <Route path="topics" element={<RequireCapability needs="read"><TopicsPage /></RequireCapability>} />
         <Route path="providers" element={<RequireCapability needs="manage"><ProvidersPage /></RequireCapability>} />
         <Route path="schedules" element={<RequireCapability needs="read"><SchedulesPage /></RequireCapability>} />
         <Route path="webhooks" element={<RequireCapability needs="read"><WebhooksPage /></RequireCapability>} />

@@ -1,6 +1,6 @@
 // Every dashboard page passes axe-core's WCAG 2 A and AA rules, in English and in Chinese, in
 // Debian's headless Chromium against a whole Herald with real data on the pages (a sent and a
-// waiting-for-approval notification, users, a template, a schedule, a preference link). axe-core is
+// waiting-for-approval notification, users, a template, a schedule, a topic, a preference link). axe-core is
 // injected into each page by playwright-core and run on the rendered document.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,6 +47,8 @@ describe('dashboard: WCAG 2 AA on every page (axe-core)', () => {
     expect(bulk.body.status).toBe('pending_approval');
     const schedule = await stack.request('POST', '/v1/schedules', { id: 'a11y-weekly', cron: '0 9 * * 1', paused: true, notification: { template: 'welcome', to: { groups: ['launch'] }, data: { name: 'team' } } });
     expect(schedule.status, JSON.stringify(schedule.body)).toBe(201);
+    // A self-service topic: a row on the Topics page and a toggle in the preference center.
+    expect((await stack.request('PUT', '/v1/topics/product-updates', { name: 'Product updates', description: 'What we ship, monthly.' })).status).toBe(201);
     const link = await stack.request('POST', '/v1/users/ada/preference-link', {});
     const preferences = new URL(link.body.url);
     routes = [
@@ -58,6 +60,7 @@ describe('dashboard: WCAG 2 AA on every page (axe-core)', () => {
       '/templates/welcome',
       '/recipients',
       '/recipients/ada',
+      '/topics',
       '/providers',
       '/schedules',
       '/webhooks',

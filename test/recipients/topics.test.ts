@@ -4,8 +4,9 @@
 // send to a topic reaching only its subscribers (preferences and unsubscribes still applying)
 // in audience pages of two, and tenants never seeing each other's topics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHeraldClient } from '../../sdk/src/index.js';
 import { createKeyForTest } from '../../testkit/keys.js';
-import { seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 const TOPIC = 'product-updates';
 const ids = (items: { id: string }[]) => items.map((i) => i.id);
@@ -202,6 +203,18 @@ describe('self-service topics', () => {
     expect((await stack.request('GET', `/v1/topics/${TOPIC}`)).body).toMatchObject({ name: 'Product updates', subscribers: 4 });
     // A user of A subscribing with their token lands in A's topic, never B's.
     expect((await asUser('bob', 'GET', '/v1/public/topics')).body.items[0].name).toBe('Product updates');
+  });
+
+  it("the SDK's topics calls: create, subscribe on a user's behalf, page the subscribers, a user's topics, 404 as an error", async () => {
+    const herald = createHeraldClient({ baseUrl: stack.api.url, apiKey: ADMIN_KEY });
+    expect(await herald.topics.put('sdk-news', { name: 'SDK news' })).toMatchObject({ id: 'sdk-news', subscribers: 0 });
+    expect(await herald.topics.subscribe('sdk-news', 'fred')).toMatchObject({ id: 'sdk-news', subscribed: true });
+    expect((await herald.topics.subscribers('sdk-news')).items.map((s) => [s.userId, s.source])).toEqual([['fred', 'api']]);
+    expect((await herald.topics.ofUser('fred')).items.find((t) => t.id === 'sdk-news')?.subscribed).toBe(true);
+    expect(await herald.topics.unsubscribe('sdk-news', 'fred')).toMatchObject({ subscribed: false });
+    expect((await herald.topics.list()).items.map((t) => t.id)).toContain('sdk-news');
+    await herald.topics.delete('sdk-news');
+    await expect(herald.topics.get('sdk-news')).rejects.toMatchObject({ status: 404, code: 'not_found' });
   });
 
   it('deleting a topic removes its subscriptions; the users and their preferences stay', async () => {

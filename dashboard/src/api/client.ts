@@ -22,6 +22,8 @@ import type {
   NotificationFilter,
   Page,
   PreferenceCenter,
+  Topic,
+  TopicRequest,
   Provider,
   ProviderPatch,
   ProviderRequest,
@@ -102,6 +104,9 @@ export function createApi(http: Http) {
     searchDeliveries: (q: DeliverySearch) => http.request<Page<DeliveryLogEntry>>('GET', '/v1/deliveries', { query: q as Query }),
     listGroups: () => http.request<Page<Group>>('GET', '/v1/groups', { query: { limit: 200 } }),
     listModules: () => http.request<Page<Group>>('GET', '/v1/modules', { query: { limit: 200 } }),
+    listTopics: (cursor?: string) => http.request<Page<Topic>>('GET', '/v1/topics', { query: { limit: 100, cursor } }),
+    putTopic: (id: string, topic: TopicRequest) => http.request<Topic>('PUT', `/v1/topics/${enc(id)}`, { body: topic }),
+    deleteTopic: (id: string) => http.request<void>('DELETE', `/v1/topics/${enc(id)}`),
 
     // Providers, schedules, analytics
     listProviders: () => http.request<Page<Provider>>('GET', '/v1/providers', { query: { limit: 200 } }),
@@ -144,7 +149,7 @@ export type Api = ReturnType<typeof createApi>;
 export function createPublicApi(http: Http) {
   return {
     getPreferenceCenter: (token: string) => http.request<PreferenceCenter>('GET', '/v1/public/preferences', { query: { token } }),
-    putPreferenceCenter: (token: string, change: { categories?: Record<string, Record<string, boolean>>; unsubscribed?: string[] }) =>
+    putPreferenceCenter: (token: string, change: { categories?: Record<string, Record<string, boolean>>; unsubscribed?: string[]; topics?: Record<string, boolean> }) =>
       http.request<PreferenceCenter>('PUT', '/v1/public/preferences', { query: { token }, body: change }),
   };
 }

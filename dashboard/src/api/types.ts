@@ -79,6 +79,9 @@ export type ProviderPatch = Schemas['ProviderPatch'];
 export type Schedule = Schemas['Schedule'];
 /** GET /v1/public/preferences: what the preference center shows (no key; a signed link). */
 export type PreferenceCenter = Schemas['PreferenceCenter'];
+/** A self-service topic as the tenant's admin sees it (with its subscriber count). */
+export type Topic = Schemas['Topic'];
+export type TopicRequest = Schemas['TopicRequest'];
 export type LatencyPercentiles = Schemas['LatencyPercentiles'];
 export type AnalyticsSummary = Schemas['AnalyticsSummary'];
 export type SummaryBucket = AnalyticsSummary['buckets'][number];

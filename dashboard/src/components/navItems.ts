@@ -14,6 +14,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/approvals', label: 'nav.approvals', needs: 'approve' },
   { path: '/templates', label: 'nav.templates', needs: 'read' },
   { path: '/recipients', label: 'nav.recipients', needs: 'read' },
+  { path: '/topics', label: 'nav.topics', needs: 'read' },
   { path: '/providers', label: 'nav.providers', needs: 'manage' },
   { path: '/schedules', label: 'nav.schedules', needs: 'read' },
   { path: '/webhooks', label: 'nav.webhooks', needs: 'read' },

@@ -1,6 +1,7 @@
 // The recipient's preference center, reached by a signed link (POST
 // /v1/users/{id}/preference-link) without an API key: per category, which channels they get,
-// and unsubscribing from a category altogether. Nothing but the link's token is sent.
+// unsubscribing from a category altogether, and the tenant's self-service topics to subscribe to.
+// Nothing but the link's token is sent.
 import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { createPublicApi } from '../../api/client';
@@ -9,6 +10,7 @@ import type { PreferenceCenter } from '../../api/types';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
 import { useI18n } from '../../i18n/I18nProvider';
+import { TopicChoices } from './TopicChoices';
 
 type State = { kind: 'loading' } | { kind: 'invalid' } | { kind: 'error'; error: unknown } | { kind: 'ok'; center: PreferenceCenter };
 
@@ -65,7 +67,7 @@ export function PreferenceCenterPage() {
         <>
           <p>{state.center.name ? t('prefs.greeting', { name: state.center.name }) : t('prefs.intro')}</p>
           {state.center.categories.length === 0 ? (
-            <p className="muted">{t('prefs.none')}</p>
+            state.center.topics.length === 0 && <p className="muted">{t('prefs.none')}</p>
           ) : (
             <div className="table-wrap">
               <table className="list prefs" data-testid="prefs-table">
@@ -129,6 +131,7 @@ export function PreferenceCenterPage() {
               </table>
             </div>
           )}
+          {state.center.topics.length > 0 && <TopicChoices center={state.center} busy={busy} onChange={(topic, on, shown) => void change({ topics: { [topic]: on } }, shown)} />}
           {saved && (
             <p className="notice good" data-testid="prefs-saved">
               {t('prefs.saved')}
