@@ -28,12 +28,20 @@ export interface WebhookSendOptions {
   /** Deliveries one pass leases, and how many go out at once. */
   batchSize: number;
   concurrency: number;
+  /** How many of those may go to one endpoint at once (default ENDPOINT_CONCURRENCY). */
+  endpointConcurrency?: number | undefined;
 }
 
 /** Bounded, so a chatty receiver cannot fill the attempt log. */
 const EXCERPT_CHARS = 500;
 /** A leased delivery is retried by another dispatcher if this one dies before recording it. */
 const LEASE_MS = 120_000;
+/**
+ * Attempts in flight to one endpoint. Order is not promised (each event carries its id and
+ * time), so one endpoint can take events as fast as a campaign makes them; the cap keeps a
+ * slow or dead endpoint from holding every slot of a pass (bench/webhook-endpoint.ts).
+ */
+export const ENDPOINT_CONCURRENCY = 8;
 
 /** `v1,<sig>` for the current secret, and for the previous one while its grace period lasts. */
 export function signatures(box: SecretBox, e: WebhookEndpointRow, id: string, at: Date, body: string, now = Date.now()): string {
@@ -94,12 +102,26 @@ async function afterAttempt(o: WebhookSendOptions, e: WebhookEndpointRow, d: Web
     await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: since });
   }
   if (e.enabled && Date.now() - since.getTime() >= o.disableAfterMs) {
+    // Before any await: attempts to the endpoint in flight beside this one disable it only once.
+    e.enabled = false;
     const reason = `every attempt failed since ${since.toISOString()}; last: ${r.error ?? 'no answer'}`;
     await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { enabled: false, disabled_reason: reason });
-    e.enabled = false;
     await appendAudit(o.db, { tenantId: e.tenant_id, actor: 'system', action: 'webhook.disabled', targetType: 'webhook', targetId: e.id, details: { reason, failingSince: since.toISOString() } });
     o.logger.warn({ tenantId: e.tenant_id, endpointId: e.id, failingSince: since.toISOString() }, 'webhook endpoint disabled after failing too long');
   }
+}
+
+/**
+ * Lanes that share their endpoint's queue: up to `perEndpoint` per endpoint, interleaved across
+ * endpoints so that the first slots of a pass go to every endpoint before the second to any.
+ */
+function lanesOf(due: readonly WebhookDeliveryRow[], perEndpoint: number): WebhookDeliveryRow[][] {
+  const byEndpoint = new Map<string, WebhookDeliveryRow[]>();
+  for (const d of due) byEndpoint.set(d.endpoint_id, [...(byEndpoint.get(d.endpoint_id) ?? []), d]);
+  const queues = [...byEndpoint.values()];
+  const lanes: WebhookDeliveryRow[][] = [];
+  for (let k = 0; k < perEndpoint; k += 1) for (const q of queues) if (k < q.length) lanes.push(q);
+  return lanes;
 }
 
 /** One pass: leases due deliveries and sends them, `concurrency` at a time; returns how many were attempted. */
@@ -108,13 +130,10 @@ export async function sendDueWebhooks(o: WebhookSendOptions): Promise<number> {
   if (due.length === 0) return 0;
   const endpoints = new Map<string, Promise<WebhookEndpointRow | undefined>>();
   const allowlists = new Map<string, Promise<string[]>>();
-  // Deliveries of one endpoint go in order, one at a time; endpoints run side by side.
-  const byEndpoint = new Map<string, WebhookDeliveryRow[]>();
-  for (const d of due) byEndpoint.set(d.endpoint_id, [...(byEndpoint.get(d.endpoint_id) ?? []), d]);
-  const queues = [...byEndpoint.values()];
+  const lanes = lanesOf(due, Math.max(1, o.endpointConcurrency ?? ENDPOINT_CONCURRENCY));
   const worker = async () => {
-    for (let q = queues.shift(); q; q = queues.shift()) {
-      for (const d of q) {
+    for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
+      for (let d = lane.shift(); d; d = lane.shift()) {
         if (!endpoints.has(d.endpoint_id)) endpoints.set(d.endpoint_id, findWebhookEndpoint(o.db, d.tenant_id, d.endpoint_id));
         if (!allowlists.has(d.tenant_id)) allowlists.set(d.tenant_id, outboundAllowlist(o.db, d.tenant_id));
         const e = await endpoints.get(d.endpoint_id);
@@ -123,6 +142,6 @@ export async function sendDueWebhooks(o: WebhookSendOptions): Promise<number> {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, queues.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(o.concurrency, lanes.length) }, worker));
   return due.length;
 }
