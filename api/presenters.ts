@@ -45,6 +45,7 @@ export function presentNotification(
     createdAt: n.created_at.toISOString(),
     updatedAt: n.updated_at.toISOString(),
     completedAt: iso(n.completed_at),
+    purgedAt: iso(n.purged_at),
     approval: { decidedBy: n.decided_by, decidedAt: iso(n.decided_at), comment: n.decision_comment },
     parentId: n.parent_id,
     escalation: (n.escalation as z.infer<typeof Notification>['escalation']) ?? null,

@@ -158,6 +158,7 @@ export const Notification = z
     createdAt: z.string(),
     updatedAt: z.string(),
     completedAt: z.string().nullable(),
+    purgedAt: z.string().nullable().meta({ description: "When retention deleted this notification's deliveries, their log and events (the tenant's `retentionDays`): its counts are zero and its deliveries and events lists empty from then on." }),
     approval: z
       .object({ decidedBy: z.string().nullable(), decidedAt: z.string().nullable(), comment: z.string().nullable() })
       .meta({ description: 'For bulk sends: who approved or rejected, when, and why.' }),

@@ -122,6 +122,9 @@ export const envSchema = z.object({
   HERALD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000).meta({ group: 'Events', description: 'Time limit of one attempt to reach a webhook endpoint.' }),
   HERALD_WEBHOOK_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500).meta({ group: 'Events', description: 'How long a worker\'s webhook dispatcher waits, when nothing is due, before it looks again.' }),
   HERALD_EVENT_OUTBOX_KEEP_SECONDS: z.coerce.number().int().min(0).default(3600).meta({ group: 'Events', description: 'Shipped outbox rows are deleted this long after shipping.' }),
+  HERALD_STORAGE_MAINTENANCE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600).meta({ group: 'Database', description: 'Seconds between a worker\'s storage maintenance passes: create the coming months\' partitions of the ledger, log and events, drop months past every tenant\'s retention, delete rows past a tenant\'s own retention (docs/operations.md). One process runs a pass at a time (an advisory lock). 0 turns it off.' }),
+  HERALD_PARTITION_MONTHS_AHEAD: z.coerce.number().int().min(1).max(24).default(3).meta({ group: 'Database', description: 'Months of partitions kept ready beyond the current one.' }),
+  HERALD_RETENTION_BATCH: z.coerce.number().int().min(100).max(100_000).default(5000).meta({ group: 'Database', description: 'Rows per retention delete statement (a pass runs at most 100 per table and tenant, then the next pass carries on).' }),
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).meta({ group: 'Delivery', description: 'Time limit of one delivery attempt.' }),
   HERALD_DATA_DIR: z.string().default('.data').meta({ group: 'Development', description: 'Where `npm run dev` keeps Temporal\'s SQLite file and the embedded PostgreSQL.' }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta({ group: 'Observability', description: 'pino log level.' }),
@@ -200,6 +203,8 @@ export interface HeraldConfig {
   runlessSweep: { intervalSeconds: number; ageSeconds: number };
   /** The worker's outbox relay (workers/event-relay.ts). */
   eventRelay: { intervalMs: number; batchSize: number; retryInitialMs: number; retryMaxMs: number; keepShippedMs: number };
+  /** The worker's storage maintenance (workers/storage-maintenance.ts); interval 0: off. */
+  storageMaintenance: { intervalSeconds: number; monthsAhead: number; batchSize: number; maxBatches: number };
   /** Webhook delivery (workers/webhook-dispatcher.ts) and secret rotation. */
   webhooks: { retryScheduleMs: number[]; disableAfterMs: number; rotationGraceMs: number; timeoutMs: number; intervalMs: number };
   /** Per-key request rate (keys may carry their own) and failed-auth braking. */
@@ -429,6 +434,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     workerSlots: e.HERALD_WORKER_SLOTS,
     slotWeights: e.HERALD_SLOT_WEIGHTS,
     runlessSweep: { intervalSeconds: e.HERALD_RUNLESS_SWEEP_INTERVAL_SECONDS, ageSeconds: e.HERALD_RUNLESS_SWEEP_AGE_SECONDS },
+    storageMaintenance: { intervalSeconds: e.HERALD_STORAGE_MAINTENANCE_INTERVAL_SECONDS, monthsAhead: e.HERALD_PARTITION_MONTHS_AHEAD, batchSize: e.HERALD_RETENTION_BATCH, maxBatches: 100 },
     eventRelay: { intervalMs: e.HERALD_EVENT_RELAY_INTERVAL_MS, batchSize: e.HERALD_EVENT_RELAY_BATCH, retryInitialMs: 500, retryMaxMs: e.HERALD_EVENT_RELAY_RETRY_MAX_MS, keepShippedMs: e.HERALD_EVENT_OUTBOX_KEEP_SECONDS * 1000 },
     webhooks: {
       retryScheduleMs: e.HERALD_WEBHOOK_RETRY_SCHEDULE.map((s) => Math.round(s * 1000)),

@@ -10,6 +10,7 @@ import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { fanOutToWebhooks } from '../domain/events/webhooks.js';
 import { startEventRelay, type EventRelay } from './event-relay.js';
 import { startRunlessSweeper, type RunlessSweeper } from './runless-sweeper.js';
+import { startStorageMaintenance, type StorageMaintenance } from './storage-maintenance.js';
 import { startWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.js';
 import { workerInterceptors, workflowSinks } from './telemetry.js';
 import { createWorkerSet, type WorkerSet } from './create-workers.js';
@@ -41,6 +42,8 @@ export interface StartedWorkers {
   telemetry: Telemetry | undefined;
   /** Starts the runs the API never started (workers/runless-sweeper.ts), when config.runlessSweep asks for it. */
   sweeper: RunlessSweeper | undefined;
+  /** Partitions and retention (workers/storage-maintenance.ts), when config.storageMaintenance is given. */
+  storage: StorageMaintenance | undefined;
   /** Ships the event outbox (workers/event-relay.ts), when config.eventRelay is given; drain() it to read events back at once. */
   relay: EventRelay | undefined;
   /** Sends due webhook deliveries (workers/webhook-dispatcher.ts), when config.webhooks is given. */
@@ -49,7 +52,7 @@ export interface StartedWorkers {
   stop(): Promise<void>;
 }
 
-export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'timings' | 'eventRelay' | 'webhooks' | 'dnsServers'>>;
+export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'storageMaintenance' | 'timings' | 'eventRelay' | 'webhooks' | 'dnsServers'>>;
 
 /** Takes ownership of `deps`: stopping the workers closes them. */
 export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, opts: { workflowBundle?: { codePath: string } | { code: string } } = {}): Promise<StartedWorkers> {
@@ -76,6 +79,7 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
       ? startRunlessSweeper({ db: deps.activities.db, connection: deps.connection, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, timings: config.timings, logger, ...sweep })
       : undefined;
   const { db, secretBox } = deps.activities;
+  const storage = config.storageMaintenance ? startStorageMaintenance({ ...config.storageMaintenance, db, logger }) : undefined;
   const relay = config.eventRelay ? startEventRelay({ ...config.eventRelay, db, analytics: deps.analytics, logger, fanOut: fanOutToWebhooks }) : undefined;
   const webhooks = config.webhooks
     ? startWebhookDispatcher({ ...config.webhooks, db, secretBox, logger, dnsServers: config.dnsServers, batchSize: 200, concurrency: 16 })
@@ -87,10 +91,12 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
     metricsServer,
     telemetry: deps.telemetry,
     sweeper,
+    storage,
     relay,
     webhooks,
     async stop() {
       await sweeper?.stop();
+      await storage?.stop();
       await relay?.stop();
       await webhooks?.stop();
       await set.shutdown();

@@ -12,6 +12,7 @@ import { SCOPES, type Scope } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, IdParam, IsoDateTime, Pagination, Timezone, listOf } from '../schemas.js';
+import { RETENTION_DEFAULT_DAYS, RETENTION_MAX_DAYS, RETENTION_MIN_DAYS } from '../../domain/storage/retention.js';
 
 const ScopeName = z.enum(SCOPES).meta({ id: 'Scope' });
 
@@ -90,6 +91,8 @@ const SendWindow = z
     description: "Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight. Checked before every batch: a campaign running when the window closes pauses (status `paused`, reason `waiting for the tenant send window`) and resumes when it opens.",
   });
 
+const RETENTION_DESCRIPTION = `Days the tenant's deliveries, their activity log and delivery events are kept, counted from the notification's creation (events: from when they happened); ${RETENTION_MIN_DAYS} to ${RETENTION_MAX_DAYS}, default ${RETENTION_DEFAULT_DAYS}. Older rows are deleted by the workers' storage maintenance, and the notification reads with \`purgedAt\` set.`;
+
 const TenantSettings = z
   .object({
     id: z.string(),
@@ -103,6 +106,7 @@ const TenantSettings = z
     outboundAllowlist: z.array(z.string()).meta({ description: 'Private CIDRs this tenant’s webhooks and HTTP gateways may reach.' }),
     tracking: z.boolean().meta({ description: 'Email open pixel and click-tracking links (a template can switch them off with `email.tracking: false`).' }),
     maxAttachmentBytes: z.number().int().meta({ description: 'The attachments and inline images of one email notification together, in bytes (default 10 MiB).' }),
+    retentionDays: z.number().int().meta({ description: RETENTION_DESCRIPTION }),
     createdAt: z.string(),
   })
   .meta({ id: 'Tenant' });
@@ -118,6 +122,7 @@ const TenantPatch = z
     dedupWindowSeconds: z.number().int().min(0).max(30 * 86_400).optional(),
     outboundAllowlist: z.array(z.string().refine(isValidCidr, 'not a CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32')).max(100).optional(),
     tracking: z.boolean().optional().meta({ description: 'Email open and click tracking for the whole tenant.' }),
+    retentionDays: z.number().int().min(RETENTION_MIN_DAYS).max(RETENTION_MAX_DAYS).optional().meta({ description: RETENTION_DESCRIPTION }),
     maxAttachmentBytes: z.number().int().min(0).max(MAX_ATTACHMENT_BYTES).optional().meta({ description: `Attachments of one email notification together, in bytes; at most ${MAX_ATTACHMENT_BYTES} (what common relays accept once base64-encoded).` }),
   })
   .strict()
@@ -138,6 +143,7 @@ function presentTenant(t: TenantRow): z.infer<typeof TenantSettings> {
     outboundAllowlist: t.outbound_allowlist,
     tracking: t.tracking,
     maxAttachmentBytes: t.max_attachment_bytes,
+    retentionDays: t.retention_days,
     createdAt: t.created_at.toISOString(),
   };
 }

@@ -40,6 +40,7 @@ export interface TenantChange {
   outboundAllowlist?: string[] | undefined;
   tracking?: boolean | undefined;
   maxAttachmentBytes?: number | undefined;
+  retentionDays?: number | undefined;
 }
 
 export async function changeTenant(db: DbOrTx, actor: Actor, change: TenantChange): Promise<TenantRow> {
@@ -54,6 +55,7 @@ export async function changeTenant(db: DbOrTx, actor: Actor, change: TenantChang
     ...(change.dedupWindowSeconds !== undefined ? { dedup_window_seconds: change.dedupWindowSeconds } : {}),
     ...(change.tracking !== undefined ? { tracking: change.tracking } : {}),
     ...(change.maxAttachmentBytes !== undefined ? { max_attachment_bytes: change.maxAttachmentBytes } : {}),
+    ...(change.retentionDays !== undefined ? { retention_days: change.retentionDays } : {}),
   });
   if (!t) throw notFound('tenant');
   await appendAudit(db, { tenantId: actor.tenantId, actor: actor.keyId, action: 'tenant.update', targetType: 'tenant', targetId: actor.tenantId, details: change as Record<string, unknown> });

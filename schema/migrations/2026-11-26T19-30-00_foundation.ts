@@ -103,7 +103,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema
     .createTable('deliveries')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('notification_id', 'text', (c) => c.notNull().references('notifications.id').onDelete('cascade'))
     .addColumn('user_id', 'text', (c) => c.notNull())
@@ -122,7 +122,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sent_at', 'timestamptz')
     .addColumn('delivered_at', 'timestamptz')
     .addColumn('failed_at', 'timestamptz')
-    .addUniqueConstraint('deliveries_target_uq', ['notification_id', 'user_id', 'channel'])
+    // The notification's creation time, carried on every row: the ledger is partitioned by
+    // its month (storage-retention migration), so all rows of one notification share a
+    // partition and the target's uniqueness below still holds across retries.
+    .addColumn('notification_created_at', 'timestamptz', (c) => c.notNull())
+    .addPrimaryKeyConstraint('deliveries_pk', ['id', 'notification_created_at'])
+    .addUniqueConstraint('deliveries_target_uq', ['notification_id', 'user_id', 'channel', 'notification_created_at'])
+    .modifyEnd(sql`partition by range (notification_created_at)`)
     .execute();
 
   await db.schema

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 // Written against Kysely<any> and never importing application code (see the foundation
 // migration for why).
@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('delivery_events')
-    .addColumn('event_id', 'text', (c) => c.primaryKey())
+    .addColumn('event_id', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('at', 'timestamptz', (c) => c.notNull())
     .addColumn('tenant_id', 'text', (c) => c.notNull())
@@ -25,6 +25,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sent_to_delivered_ms', 'bigint')
     .addColumn('error_code', 'text')
     .addColumn('error_reason', 'text')
+    // Partitioned by the month of the event (storage-retention migration); an event's time
+    // is part of the event, so a re-recorded event still meets its first copy.
+    .addPrimaryKeyConstraint('delivery_events_pk', ['event_id', 'at'])
+    .modifyEnd(sql`partition by range (at)`)
     .execute();
   // Every summary is one tenant over a time range.
   await db.schema.createIndex('delivery_events_tenant_at_idx').on('delivery_events').columns(['tenant_id', 'at']).execute();

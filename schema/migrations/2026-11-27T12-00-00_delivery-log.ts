@@ -9,10 +9,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   // step as the ledger change (not buffered), so a notification's timeline is exact.
   await db.schema
     .createTable('delivery_log')
-    .addColumn('id', 'bigserial', (c) => c.primaryKey())
+    .addColumn('id', 'bigserial', (c) => c.notNull())
     // Derived from the delivery and the transition (and attempt / link): a retried activity
     // that records the same change again adds nothing.
-    .addColumn('event_key', 'text', (c) => c.notNull().unique())
+    .addColumn('event_key', 'text', (c) => c.notNull())
     .addColumn('tenant_id', 'text', (c) => c.notNull())
     .addColumn('notification_id', 'text', (c) => c.notNull())
     // Null for entries about the whole notification (its outcome).
@@ -26,6 +26,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('error_code', 'text')
     .addColumn('details', 'jsonb')
     .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // Partitioned like the ledger, by the month the notification was created (see the
+    // storage-retention migration): an entry's key names one notification, so the key stays
+    // unique with the month beside it.
+    .addColumn('notification_created_at', 'timestamptz', (c) => c.notNull())
+    .addPrimaryKeyConstraint('delivery_log_pk', ['id', 'notification_created_at'])
+    .addUniqueConstraint('delivery_log_event_key_uq', ['event_key', 'notification_created_at'])
+    .modifyEnd(sql`partition by range (notification_created_at)`)
     .execute();
   await db.schema.createIndex('delivery_log_notification_idx').on('delivery_log').columns(['notification_id', 'id']).execute();
   // Opens and clicks are on by default; a tenant may switch them off for all its email.

@@ -26,6 +26,7 @@ import * as recipientData from './2026-12-06T01-45-23_recipient-data.js';
 import * as scheduleApproval from './2026-12-06T02-02-16_schedule-approval.js';
 import * as emailExtras from './2026-12-06T02-22-36_email-extras.js';
 import * as inboxStates from './2026-12-06T02-32-04_inbox-states.js';
+import * as storageRetention from './2026-12-06T05-10-00_storage-retention.js';
 import * as topics from './2026-12-06T04-55-00_topics.js';
 
 export const migrations: Record<string, Migration> = {
@@ -55,5 +56,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T02-02-16_schedule-approval': scheduleApproval,
   '2026-12-06T02-22-36_email-extras': emailExtras,
   '2026-12-06T02-32-04_inbox-states': inboxStates,
+  '2026-12-06T05-10-00_storage-retention': storageRetention,
   '2026-12-06T04-55-00_topics': topics,
 };

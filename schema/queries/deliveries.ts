@@ -2,13 +2,19 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../database.js';
 import type { DeliveryRow, NewDelivery } from '../tables/deliveries.js';
 
-/** Creates ledger rows; rows that already exist (a retried activity) are left alone. */
+/** The notification's created_at, for the partition key of its ledger and log rows. */
+export const notificationCreatedAt = (notificationId: string) => sql<Date>`(select created_at from notifications where id = ${notificationId})`;
+
+/**
+ * Creates ledger rows; rows that already exist (a retried activity) are left alone. Each
+ * row's partition key is its notification's created_at, read here so it cannot differ.
+ */
 export async function insertDeliveries(db: DbOrTx, rows: NewDelivery[]): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('deliveries')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['notification_id', 'user_id', 'channel']).doNothing())
+    .values(rows.map((r) => ({ ...r, notification_created_at: notificationCreatedAt(r.notification_id) })))
+    .onConflict((oc) => oc.columns(['notification_id', 'user_id', 'channel', 'notification_created_at']).doNothing())
     .execute();
 }
 

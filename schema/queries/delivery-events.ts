@@ -8,7 +8,7 @@ export async function insertDeliveryEvents(db: DbOrTx, rows: NewDeliveryEvent[])
   const r = await db
     .insertInto('delivery_events')
     .values(rows)
-    .onConflict((oc) => oc.column('event_id').doNothing())
+    .onConflict((oc) => oc.columns(['event_id', 'at']).doNothing())
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0);
 }

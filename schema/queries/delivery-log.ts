@@ -1,6 +1,7 @@
 // The activity log of notifications and the reads the tracker needs to describe a delivery:
 // the ledger row with the notification fields every analytics event carries.
 import type { DbOrTx } from '../database.js';
+import { notificationCreatedAt } from './deliveries.js';
 import type { DeliveryLogRow, NewDeliveryLogEntry } from '../tables/delivery-log.js';
 import type { Audience } from '../tables/notifications.js';
 
@@ -9,8 +10,8 @@ export async function insertLogEntries(db: DbOrTx, rows: NewDeliveryLogEntry[]):
   if (rows.length === 0) return new Set();
   const written = await db
     .insertInto('delivery_log')
-    .values(rows)
-    .onConflict((oc) => oc.column('event_key').doNothing())
+    .values(rows.map((r) => ({ ...r, notification_created_at: notificationCreatedAt(r.notification_id) })))
+    .onConflict((oc) => oc.columns(['event_key', 'notification_created_at']).doNothing())
     .returning('event_key')
     .execute();
   return new Set(written.map((r) => r.event_key));

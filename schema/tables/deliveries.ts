@@ -30,6 +30,8 @@ export interface DeliveriesTable {
   failed_at: Date | null;
   /** Set when quiet hours deferred the row: it is not sent before this time. */
   deferred_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The notification's created_at, the partition key (its month); insertDeliveries copies it from the notification. */
+  notification_created_at: ColumnType<Date, Date | undefined, never>;
 }
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type NewDelivery = Insertable<DeliveriesTable>;

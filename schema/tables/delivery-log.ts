@@ -21,6 +21,8 @@ export interface DeliveryLogTable {
   error_code: string | null;
   details: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
   at: ColumnType<Date, Date | undefined, never>;
+  /** The notification's created_at, the partition key (its month); insertLogEntries copies it from the notification. */
+  notification_created_at: ColumnType<Date, Date | undefined, never>;
 }
 export type DeliveryLogRow = Selectable<DeliveryLogTable>;
 export type NewDeliveryLogEntry = Insertable<DeliveryLogTable>;

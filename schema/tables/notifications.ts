@@ -51,6 +51,8 @@ export interface NotificationsTable {
   has_recipient_data: ColumnType<boolean, boolean | undefined, boolean>;
   /** Hidden from lists (DELETE); kept for the audit trail. */
   deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** When retention deleted its deliveries, their log and events. */
+  purged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type NotificationRow = Selectable<NotificationsTable>;
 export type NewNotification = Insertable<NotificationsTable>;

@@ -19,6 +19,8 @@ export interface TenantsTable {
   daily_quota: ColumnType<number | null, number | null | undefined, number | null>;
   /** Attachments of one email notification, all together, in bytes. */
   max_attachment_bytes: ColumnType<number, number | undefined, number>;
+  /** Days its deliveries, their log and events are kept (domain/storage/retention.ts). */
+  retention_days: ColumnType<number, number | undefined, number>;
 }
 export type TenantRow = Selectable<TenantsTable>;
 export type NewTenant = Insertable<TenantsTable>;

@@ -16090,6 +16090,8 @@ export interface components {
             tracking: boolean;
             /** @description The attachments and inline images of one email notification together, in bytes (default 10 MiB). */
             maxAttachmentBytes: number;
+            /** @description Days the tenant's deliveries, their activity log and delivery events are kept, counted from the notification's creation (events: from when they happened); 1 to 1095, default 180. Older rows are deleted by the workers' storage maintenance, and the notification reads with `purgedAt` set. */
+            retentionDays: number;
             createdAt: string;
         };
         /** @description Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight. Checked before every batch: a campaign running when the window closes pauses (status `paused`, reason `waiting for the tenant send window`) and resumes when it opens. */
@@ -16108,6 +16110,8 @@ export interface components {
             outboundAllowlist?: string[];
             /** @description Email open and click tracking for the whole tenant. */
             tracking?: boolean;
+            /** @description Days the tenant's deliveries, their activity log and delivery events are kept, counted from the notification's creation (events: from when they happened); 1 to 1095, default 180. Older rows are deleted by the workers' storage maintenance, and the notification reads with `purgedAt` set. */
+            retentionDays?: number;
             /** @description Attachments of one email notification together, in bytes; at most 26214400 (what common relays accept once base64-encoded). */
             maxAttachmentBytes?: number;
         };
@@ -16206,6 +16210,8 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             completedAt: string | null;
+            /** @description When retention deleted this notification's deliveries, their log and events (the tenant's `retentionDays`): its counts are zero and its deliveries and events lists empty from then on. */
+            purgedAt: string | null;
             /** @description For bulk sends: who approved or rejected, when, and why. */
             approval: {
                 decidedBy: string | null;
