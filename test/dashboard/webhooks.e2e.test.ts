@@ -2,12 +2,14 @@
 // endpoint that points at a loopback receiver (which verifies every request with
 // `standardwebhooks` on its own), see a real send's event and its attempt, redeliver one event
 // and a time range under the same webhook-id, rotate the secret (shown once, never readable
-// again), edit, disable and delete; in English and in Chinese.
+// again), edit, disable and delete; in English and in Chinese. Then an endpoint nobody
+// answers: attempts without an answer, with their error, and the event failed after its retries.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from '../../dashboard/node_modules/playwright-core/index.js';
+import { freePort } from '../../common/free-port.js';
 import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.js';
 import { launchChromium, signedInPage } from './browser.js';
@@ -178,6 +180,26 @@ describe('dashboard: webhook endpoints, their events, attempts, redelivery and s
     await row.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => page.getByText('No webhook endpoints yet.').count()).toBe(1);
     expect((await stack.request('GET', `/v1/webhooks/${endpointId}`)).status).toBe(404);
+    await page.context().close();
+  });
+
+  it('shows an endpoint nobody answers: each attempt without an answer and its error, the event failed after its retries, the endpoint failing', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}/gone`;
+    const created = await stack.request('POST', '/v1/webhooks', { url: dead, eventTypes: ['delivery.sent'] });
+    expect(created.status).toBe(201);
+    const sent = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'Ada' } });
+    await waitForFinal(stack, sent.body.id);
+
+    const page = await signedInPage(browser, url(''), 'en-US');
+    await page.goto(url(`/webhooks/${created.body.id}`));
+    // Three attempts (the first and the two retries of HERALD_WEBHOOK_RETRY_SCHEDULE), then given up.
+    const event = page.getByTestId('webhook-events').locator('tbody tr');
+    await expect.poll(() => event.getAttribute('data-status'), { timeout: 20_000 }).toBe('failed');
+    expect(await event.locator('td.attempt-count').textContent()).toBe('3');
+    const attempts = page.getByTestId('webhook-attempts').locator('tbody tr');
+    await expect.poll(() => attempts.count()).toBe(3);
+    for (const result of await attempts.locator('td.result').allTextContents()) expect(result).toMatch(/^no answer.*(ECONNREFUSED|fetch failed)/);
+    expect(await page.getByTestId('webhook-facts').textContent()).toMatch(/enabled\s*failing since /);
     await page.context().close();
   });
 });
