@@ -92,7 +92,8 @@ export function buildProgram(io: CliIo): Command {
     .command('send')
     .description('Send a notification from a published template')
     .requiredOption('-t, --template <key>', 'template key')
-    .requiredOption('--to <recipients>', 'comma-separated user ids, email addresses and E.164 phone numbers (addresses need no prior user)', list)
+    .option('--to <recipients>', 'comma-separated user ids, email addresses and E.164 phone numbers (addresses need no prior user)', list)
+    .option('--chat <providers>', 'comma-separated group chats to post into once each, by their group-robot provider ids', list)
     .option('-d, --data <json>', 'template data as a JSON object', parseJsonOption)
     .option('--data-file <path>', 'template data from a JSON file')
     .addOption(new Option('-p, --priority <priority>').choices(['high', 'medium', 'low']))
@@ -106,12 +107,13 @@ export function buildProgram(io: CliIo): Command {
     .option('--cc <addresses>', 'comma-separated cc addresses for the email', list)
     .option('--bcc <addresses>', 'comma-separated bcc addresses for the email', list)
     .option('--reply-to <addresses>', 'comma-separated reply-to addresses for the email', list)
-    .action(async (o: { template: string; to: string[]; data?: Record<string, unknown>; dataFile?: string; priority?: 'high' | 'medium' | 'low'; channels?: string[]; category?: string; sendAt?: string; expiresAt?: string; idempotencyKey?: string } & EmailFlags) => {
+    .action(async (o: { template: string; to?: string[]; chat?: string[]; data?: Record<string, unknown>; dataFile?: string; priority?: 'high' | 'medium' | 'low'; channels?: string[]; category?: string; sendAt?: string; expiresAt?: string; idempotencyKey?: string } & EmailFlags) => {
+      if (!o.to && !o.chat) throw new Error('give --to <recipients>, --chat <providers>, or both');
       const data = o.dataFile ? parseJsonOption(await readFile(o.dataFile, 'utf8')) : (o.data ?? {});
       const email = await emailOptionsOf(o);
       const body: NotificationRequest = {
         template: o.template,
-        to: audienceOf(o.to),
+        to: { ...audienceOf(o.to ?? []), ...(o.chat ? { chats: o.chat } : {}) },
         data,
         ...(o.priority ? { priority: o.priority } : {}),
         ...(o.channels ? { channels: o.channels as NotificationRequest['channels'] } : {}),
