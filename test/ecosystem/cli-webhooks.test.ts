@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../common/free-port.js';
 import { ADMIN_KEY, eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.js';
 
@@ -140,5 +141,24 @@ describe('herald webhooks (CLI)', () => {
     expect(deleted.stdout).toBe(`${endpointId} deleted\n`);
     expect((await herald('webhooks', 'list')).stdout).toBe('no webhook endpoints\n');
     expect((await herald('webhooks', 'delete', endpointId)).stderr).toMatch(/^error: 404 not_found: /);
+  });
+
+  it('attempts shows an endpoint nobody answers as errors; --disabled creates one switched off', async () => {
+    const dead = `http://127.0.0.1:${await freePort()}/gone`;
+    const created = await herald('webhooks', 'create', dead, '--events', 'delivery.sent');
+    const id = /^(whk_\w+) created: /.exec(created.stdout)?.[1] ?? '';
+    const off = await herald('webhooks', 'create', `${dead}/off`, '--events', 'delivery.sent', '--disabled');
+    const offId = /^(whk_\w+) created: /.exec(off.stdout)?.[1] ?? '';
+    expect((await herald('webhooks', 'list')).stdout).toContain(`${offId}\tdisabled\t${dead}/off\tdelivery.sent\n`);
+
+    const r = await stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'Ada' } });
+    await waitForFinal(stack, r.body.id);
+    // The first attempt and the two retries of HERALD_WEBHOOK_RETRY_SCHEDULE.
+    const attempts = await eventually(async () => {
+      const a = await herald('webhooks', 'attempts', id);
+      return a.stdout.trim().split('\n').length === 3 ? a : undefined;
+    }, 20_000);
+    for (const line of attempts.stdout.trim().split('\n')) expect(line).toMatch(/^\S+\t\S+\terror (.*ECONNREFUSED.*|fetch failed)\t\d+ms$/);
+    expect((await herald('webhooks', 'attempts', offId)).stdout).toBe('no attempts\n');
   });
 });
