@@ -46,7 +46,7 @@ interface DingtalkAnswer {
 
 export const DINGTALK_OAPI = 'https://oapi.dingtalk.com';
 /** asyncsend_v2 documents `msg` as at most 2048 bytes. */
-const LIMITS: ChannelLimits = { lengths: [{ field: 'msg', unit: 'bytes', max: 2048 }], supportsRecall: true, supportsReceipts: false };
+const LIMITS: ChannelLimits = { lengths: [{ field: 'msg', unit: 'bytes', max: 2048 }], supportsRecall: true, supportsReceipts: true };
 
 function msgOf(message: ChatMessage): { msgtype: 'markdown'; markdown: { title: string; text: string } } {
   const title = message.content.title || message.content.markdown.split('\n')[0]?.slice(0, 64) || 'Notification';
@@ -67,7 +67,7 @@ function tokenRefused(a: DingtalkAnswer | undefined): boolean {
   return TOKEN_REFUSED.has(a.errcode ?? 0) || (a.errcode === 88 && TOKEN_REFUSED.has(Number(a.sub_code)));
 }
 
-function agentIdOf(config: DingtalkWorkNoticeConfig): number {
+export function agentIdOf(config: DingtalkWorkNoticeConfig): number {
   const raw = requireConfig(config.agentId, 'dingtalk-work-notice', 'agentId');
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) throw new DeliveryError(DeliveryErrorType.ProviderConfig, 'dingtalk-work-notice: agentId must be the numeric AgentId', { code: 'ECONFIG' });
@@ -87,13 +87,19 @@ function answerError(what: string, a: DingtalkAnswer): DeliveryError {
   return new DeliveryError(DeliveryErrorType.Rejected, detail, { code });
 }
 
-export function createDingtalkWorkNoticeAdapter(): ChannelAdapter<DingtalkWorkNoticeConfig, ChatMessage> {
+/** Calls oapi methods with an app's token, cached per app and fetched again once when DingTalk refuses it. */
+export interface DingtalkCaller {
+  call(config: DingtalkWorkNoticeConfig, what: string, path: string, body: unknown): Promise<DingtalkAnswer & Record<string, unknown>>;
+  close(): void;
+}
+
+export function createDingtalkCaller(): DingtalkCaller {
   const tokens = createTokenCache();
 
-  const request = (config: DingtalkWorkNoticeConfig, what: string, url: string, body?: unknown) => requestErrcodeJson<DingtalkAnswer>('dingtalk', what, url, body, config);
+  const request = (config: DingtalkWorkNoticeConfig, what: string, url: string, body?: unknown) => requestErrcodeJson<DingtalkAnswer & Record<string, unknown>>('dingtalk', what, url, body, config);
 
   /** Calls an oapi method with the app's token, refreshing it once if DingTalk refuses it. */
-  async function call(config: DingtalkWorkNoticeConfig, what: string, path: string, body: unknown): Promise<DingtalkAnswer> {
+  async function call(config: DingtalkWorkNoticeConfig, what: string, path: string, body: unknown): Promise<DingtalkAnswer & Record<string, unknown>> {
     const appKey = requireConfig(config.appKey, 'dingtalk-work-notice', 'appKey');
     const appSecret = requireConfig(config.appSecret, 'dingtalk-work-notice', 'appSecret');
     const base = config.baseUrl ?? DINGTALK_OAPI;
@@ -112,6 +118,12 @@ export function createDingtalkWorkNoticeAdapter(): ChannelAdapter<DingtalkWorkNo
     if (answer.errcode !== 0) throw answerError(what, answer);
     return answer;
   }
+
+  return { call, close: () => tokens.clear() };
+}
+
+export function createDingtalkWorkNoticeAdapter(): ChannelAdapter<DingtalkWorkNoticeConfig, ChatMessage> {
+  const { call, close } = createDingtalkCaller();
 
   return {
     kind: 'dingtalk-work-notice',
@@ -147,7 +159,7 @@ export function createDingtalkWorkNoticeAdapter(): ChannelAdapter<DingtalkWorkNo
     },
 
     async close(): Promise<void> {
-      tokens.clear();
+      close();
     },
   };
 }

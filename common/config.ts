@@ -125,6 +125,10 @@ export const envSchema = z.object({
   HERALD_STORAGE_MAINTENANCE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600).meta({ group: 'Database', description: 'Seconds between a worker\'s storage maintenance passes: create the coming months\' partitions of the ledger, log and events, drop months past every tenant\'s retention, delete rows past a tenant\'s own retention (docs/operations.md). One process runs a pass at a time (an advisory lock). 0 turns it off.' }),
   HERALD_PARTITION_MONTHS_AHEAD: z.coerce.number().int().min(1).max(24).default(3).meta({ group: 'Database', description: 'Months of partitions kept ready beyond the current one.' }),
   HERALD_RETENTION_BATCH: z.coerce.number().int().min(100).max(100_000).default(5000).meta({ group: 'Database', description: 'Rows per retention delete statement (a pass runs at most 100 per table and tenant, then the next pass carries on).' }),
+  HERALD_READ_RECEIPT_POLL_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000).meta({ group: 'Delivery', description: 'Milliseconds between a worker\'s passes asking DingTalk (getsendresult) whether sent work notices were read (docs/receipts.md). 0 turns the poller off.' }),
+  HERALD_READ_RECEIPT_FIRST_DELAY_MS: z.coerce.number().int().min(10).default(60_000).meta({ group: 'Delivery', description: 'How long after a work notice is sent it is first asked about; each later ask waits twice as long as the one before.' }),
+  HERALD_READ_RECEIPT_MAX_DELAY_MS: z.coerce.number().int().min(10).default(6 * 3_600_000).meta({ group: 'Delivery', description: 'The longest wait between two asks about one work notice.' }),
+  HERALD_READ_RECEIPT_MAX_POLLS: z.coerce.number().int().min(1).max(100).default(12).meta({ group: 'Delivery', description: 'How many times one work notice is asked about at most (a DingTalk error counts); a notice not read by then stays delivered.' }),
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).meta({ group: 'Delivery', description: 'Time limit of one delivery attempt.' }),
   HERALD_DATA_DIR: z.string().default('.data').meta({ group: 'Development', description: 'Where `npm run dev` keeps Temporal\'s SQLite file and the embedded PostgreSQL.' }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta({ group: 'Observability', description: 'pino log level.' }),
@@ -205,6 +209,8 @@ export interface HeraldConfig {
   eventRelay: { intervalMs: number; batchSize: number; retryInitialMs: number; retryMaxMs: number; keepShippedMs: number };
   /** The worker's storage maintenance (workers/storage-maintenance.ts); interval 0: off. */
   storageMaintenance: { intervalSeconds: number; monthsAhead: number; batchSize: number; maxBatches: number };
+  /** The worker's read receipt poller (workers/read-receipt-poller.ts); interval 0: off. */
+  readReceipts: { intervalMs: number; firstDelayMs: number; maxDelayMs: number; maxPolls: number; windowMs: number; batchSize: number };
   /** Webhook delivery (workers/webhook-dispatcher.ts) and secret rotation. */
   webhooks: { retryScheduleMs: number[]; disableAfterMs: number; rotationGraceMs: number; timeoutMs: number; intervalMs: number };
   /** Per-key request rate (keys may carry their own) and failed-auth braking. */
@@ -434,6 +440,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     workerSlots: e.HERALD_WORKER_SLOTS,
     slotWeights: e.HERALD_SLOT_WEIGHTS,
     runlessSweep: { intervalSeconds: e.HERALD_RUNLESS_SWEEP_INTERVAL_SECONDS, ageSeconds: e.HERALD_RUNLESS_SWEEP_AGE_SECONDS },
+    readReceipts: {
+      intervalMs: e.HERALD_READ_RECEIPT_POLL_INTERVAL_MS,
+      firstDelayMs: e.HERALD_READ_RECEIPT_FIRST_DELAY_MS,
+      maxDelayMs: e.HERALD_READ_RECEIPT_MAX_DELAY_MS,
+      maxPolls: e.HERALD_READ_RECEIPT_MAX_POLLS,
+      // DingTalk keeps a work notice's send result for a limited time; three days covers the schedule's default reach.
+      windowMs: 3 * 24 * 3_600_000,
+      batchSize: 200,
+    },
     storageMaintenance: { intervalSeconds: e.HERALD_STORAGE_MAINTENANCE_INTERVAL_SECONDS, monthsAhead: e.HERALD_PARTITION_MONTHS_AHEAD, batchSize: e.HERALD_RETENTION_BATCH, maxBatches: 100 },
     eventRelay: { intervalMs: e.HERALD_EVENT_RELAY_INTERVAL_MS, batchSize: e.HERALD_EVENT_RELAY_BATCH, retryInitialMs: 500, retryMaxMs: e.HERALD_EVENT_RELAY_RETRY_MAX_MS, keepShippedMs: e.HERALD_EVENT_OUTBOX_KEEP_SECONDS * 1000 },
     webhooks: {

@@ -27,6 +27,7 @@ import type { UnsubscribesTable } from './tables/unsubscribes.js';
 import type { FrequencySlotsTable } from './tables/frequency-slots.js';
 import type { EmailSuppressionsTable } from './tables/email-suppressions.js';
 import type { EarlyReceiptsTable } from './tables/early-receipts.js';
+import type { ReadReceiptPollsTable } from './tables/read-receipt-polls.js';
 import type { EventOutboxTable } from './tables/event-outbox.js';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable, WebhookEndpointsTable } from './tables/webhooks.js';
 import type { IdempotencyKeysTable } from './tables/idempotency-keys.js';
@@ -49,6 +50,7 @@ export interface Database {
   delivery_events: DeliveryEventsTable;
   delivery_log: DeliveryLogTable;
   early_receipts: EarlyReceiptsTable;
+  read_receipt_polls: ReadReceiptPollsTable;
   event_outbox: EventOutboxTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;

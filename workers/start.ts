@@ -9,6 +9,7 @@ import type { Telemetry } from '../common/tracing.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { fanOutToWebhooks } from '../domain/events/webhooks.js';
 import { startEventRelay, type EventRelay } from './event-relay.js';
+import { startReadReceiptPoller, type ReadReceiptPoller } from './read-receipt-poller.js';
 import { startRunlessSweeper, type RunlessSweeper } from './runless-sweeper.js';
 import { startStorageMaintenance, type StorageMaintenance } from './storage-maintenance.js';
 import { startWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.js';
@@ -42,6 +43,8 @@ export interface StartedWorkers {
   telemetry: Telemetry | undefined;
   /** Starts the runs the API never started (workers/runless-sweeper.ts), when config.runlessSweep asks for it. */
   sweeper: RunlessSweeper | undefined;
+  /** Asks DingTalk whether work notices were read (workers/read-receipt-poller.ts), when config.readReceipts asks for it. */
+  readReceipts: ReadReceiptPoller | undefined;
   /** Partitions and retention (workers/storage-maintenance.ts), when config.storageMaintenance is given. */
   storage: StorageMaintenance | undefined;
   /** Ships the event outbox (workers/event-relay.ts), when config.eventRelay is given; drain() it to read events back at once. */
@@ -52,7 +55,7 @@ export interface StartedWorkers {
   stop(): Promise<void>;
 }
 
-export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'storageMaintenance' | 'timings' | 'eventRelay' | 'webhooks' | 'dnsServers'>>;
+export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'readReceipts' | 'storageMaintenance' | 'timings' | 'eventRelay' | 'webhooks' | 'dnsServers'>>;
 
 /** Takes ownership of `deps`: stopping the workers closes them. */
 export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, opts: { workflowBundle?: { codePath: string } | { code: string } } = {}): Promise<StartedWorkers> {
@@ -79,6 +82,7 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
       ? startRunlessSweeper({ db: deps.activities.db, connection: deps.connection, namespace: config.temporalNamespace, taskQueuePrefix: config.taskQueuePrefix, timings: config.timings, logger, ...sweep })
       : undefined;
   const { db, secretBox } = deps.activities;
+  const readReceipts = config.readReceipts && config.readReceipts.intervalMs > 0 && secretBox ? startReadReceiptPoller({ ...config.readReceipts, db, secretBox, logger, dnsServers: config.dnsServers }) : undefined;
   const storage = config.storageMaintenance ? startStorageMaintenance({ ...config.storageMaintenance, db, logger }) : undefined;
   const relay = config.eventRelay ? startEventRelay({ ...config.eventRelay, db, analytics: deps.analytics, logger, fanOut: fanOutToWebhooks }) : undefined;
   const webhooks = config.webhooks
@@ -91,11 +95,13 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
     metricsServer,
     telemetry: deps.telemetry,
     sweeper,
+    readReceipts,
     storage,
     relay,
     webhooks,
     async stop() {
       await sweeper?.stop();
+      await readReceipts?.stop();
       await storage?.stop();
       await relay?.stop();
       await webhooks?.stop();
