@@ -12,6 +12,8 @@ import { cpuTable, markdownTable, RESULTS_DIR, type BenchResult } from './report
 /** The benchmarks `npm run bench` runs, in its order (bench/run.ts). */
 const QUICK = ['bulk-throughput', 'single-overhead', 'priority-isolation', 'memory-audience', 'api-ingest'] as const;
 const FULL = ['bulk-throughput-full'] as const;
+/** Programs run only when named (bench/run.ts ON_REQUEST); their goals stay in their own section. */
+const ON_REQUEST = ['million'] as const;
 
 const BENCH_README = join(PROJECT_ROOT, 'bench', 'README.md');
 const README = join(PROJECT_ROOT, 'README.md');
@@ -56,6 +58,11 @@ function fullRun(dir: string): string {
   return results.map((r, i) => section(r, FULL[i] ?? r.name)).join('\n\n');
 }
 
+function onRequestRuns(dir: string): string {
+  const results = ON_REQUEST.map((n) => load(n, dir)).filter((r): r is BenchResult => r !== undefined);
+  return results.map((r) => section(r, r.name)).join('\n\n') || '_Not run yet._';
+}
+
 /** Every goal of every committed result, met or missed, with the run it comes from. */
 function goalsTable(dir: string): string {
   const results = [...QUICK, ...FULL].map((n) => load(n, dir)).filter((r): r is BenchResult => r !== undefined);
@@ -78,6 +85,7 @@ export function generatedReadmes(dir = RESULTS_DIR): Array<{ file: string; text:
   bench = replaceBetween(bench, 'latest', latestRun(dir), 'bench/README.md');
   bench = replaceBetween(bench, 'full', fullRun(dir), 'bench/README.md');
   bench = replaceBetween(bench, 'goals', goalsTable(dir), 'bench/README.md');
+  bench = replaceBetween(bench, 'million', onRequestRuns(dir), 'bench/README.md');
   const main = replaceBetween(readFileSync(README, 'utf8'), 'goals', goalsTable(dir), 'README.md');
   return [
     { file: BENCH_README, text: bench },
