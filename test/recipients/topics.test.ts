@@ -4,6 +4,7 @@
 // send to a topic reaching only its subscribers (preferences and unsubscribes still applying)
 // in audience pages of two, and tenants never seeing each other's topics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveAudiencePage } from '../../domain/audience/audience.js';
 import { createHeraldClient } from '../../sdk/src/index.js';
 import { createKeyForTest } from '../../testkit/keys.js';
 import { ADMIN_KEY, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
@@ -142,6 +143,24 @@ describe('self-service topics', () => {
     expect((await stack.request('GET', `/v1/topics/${TOPIC}`)).body.subscribers).toBe(4);
     expect((await stack.request('GET', '/v1/users/dan/topics')).body.items).toEqual([{ id: TOPIC, name: 'Product updates', description: null, subscribed: false }]);
     expect((await stack.request('GET', '/v1/users/ghost/topics')).status).toBe(404);
+  });
+
+  it('resolves the subscribers in keyset pages, never the whole audience at once', async () => {
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await resolveAudiencePage(stack.db, tenantId, { topics: [TOPIC] }, cursor, 2);
+      pages.push(page.userIds);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    // Eve is still subscribed (policy suppresses her); Dan left and Fred never joined.
+    expect(pages).toEqual([
+      ['ada', 'bob'],
+      ['cy', 'eve'],
+    ]);
+    // With other selectors, a user reached twice is one row.
+    const mixed = await resolveAudiencePage(stack.db, tenantId, { topics: [TOPIC], userIds: ['bob', 'fred'] }, null, 10);
+    expect(mixed.userIds).toEqual(['ada', 'bob', 'cy', 'eve', 'fred']);
   });
 
   it('a send to the topic reaches only its subscribers at the SMTP server, after approval, with preferences and unsubscribes applying', async () => {
