@@ -3,7 +3,8 @@
 // the worker's read receipt poller asking getsendresult with the task id the send answered →
 // the delivery `delivered` while the member has not read it, then a `read` event once they
 // have (in the activity log and the event outbox that feeds analytics and webhooks), and the
-// asking stops; a userid DingTalk lists as invalid ends `failed` with DingTalk's list as the reason.
+// asking stops; a userid DingTalk lists as invalid ends `failed` with DingTalk's list as the reason;
+// a notice never read is asked about a bounded number of times.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 import { dingtalkWorkApi } from '../providers/dingtalk-work.js';
@@ -32,7 +33,7 @@ describe('DingTalk work notice read receipts', () => {
 
   beforeAll(async () => {
     stack = await startStack({
-      env: { HERALD_READ_RECEIPT_POLL_INTERVAL_MS: '100', HERALD_READ_RECEIPT_FIRST_DELAY_MS: '50', HERALD_READ_RECEIPT_MAX_DELAY_MS: '200', HERALD_READ_RECEIPT_MAX_POLLS: '60' },
+      env: { HERALD_READ_RECEIPT_POLL_INTERVAL_MS: '100', HERALD_READ_RECEIPT_FIRST_DELAY_MS: '50', HERALD_READ_RECEIPT_MAX_DELAY_MS: '800', HERALD_READ_RECEIPT_MAX_POLLS: '8' },
     });
     // The provider's local receiver is on loopback: the tenant allowlists it, as it would a private gateway.
     expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
@@ -40,6 +41,7 @@ describe('DingTalk work notice read receipts', () => {
     expect((await stack.request('PUT', '/v1/providers/ding-work', { channel: 'chat', kind: 'dingtalk-work-notice', config: { ...APP, baseUrl: rx.baseUrl } })).status).toBe(201);
     expect((await stack.request('PUT', '/v1/users/wang', { name: 'Wang', identities: { dingtalk: 'manager4220' } })).status).toBeLessThan(300);
     expect((await stack.request('PUT', '/v1/users/gone', { name: 'Gone', identities: { dingtalk: 'left-the-company' } })).status).toBeLessThan(300);
+    expect((await stack.request('PUT', '/v1/users/busy', { name: 'Busy', identities: { dingtalk: 'never-reads-0042' } })).status).toBeLessThan(300);
     expect((await stack.request('PUT', '/v1/templates/leave', { chat: { title: '请假审批', markdown: '您有一条 **{{days}} 天** 的请假申请待审批' } })).status).toBe(201);
     expect((await stack.request('POST', '/v1/templates/leave/publish')).status).toBe(201);
   }, 120_000);
@@ -76,5 +78,15 @@ describe('DingTalk work notice read receipts', () => {
     expect(failed.reason).toMatch(/not a valid userid/);
     expect((await eventsOf(id)).find((e) => e.event === 'failed')).toMatchObject({ provider: 'ding-work' });
     expect(await outboxTopics(deliveryId)).toContain('delivery.failed');
+  });
+
+  it('a notice never read is asked about HERALD_READ_RECEIPT_MAX_POLLS times, then no more, and stays delivered', async () => {
+    const { id, taskId } = await send('busy');
+    const asks = () => ding.resultQueries.filter((t) => t === taskId).length;
+    await eventually(async () => (asks() >= 8 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(asks()).toBe(8);
+    expect(await deliveryOf(id)).toMatchObject({ status: 'delivered' });
+    expect((await eventsOf(id)).some((e) => e.event === 'read')).toBe(false);
   });
 });
