@@ -1,6 +1,10 @@
 // Webhook endpoints (domain/events/webhooks.ts): CRUD, secret rotation, the per-endpoint
 // delivery and attempt logs, and redelivery. Secrets are shown once, at creation and rotation.
 import { z } from 'zod';
+import { PRIORITIES } from '../../common/priorities.js';
+import type { ApprovalDecidedData, ApprovalRequestedData, NotificationAcceptedData, NotificationCompletedData } from '../../domain/events/notification-events.js';
+import { DELIVERY_TOPIC_PREFIX } from '../../domain/events/outbox.js';
+import type { DeliveryEventData } from '../../domain/events/payloads.js';
 import { changeEndpoint, createEndpoint, loadEndpoint, redeliver, removeEndpoint, rotateSecret, WEBHOOK_EVENT_TYPES, type WebhookDeps } from '../../domain/events/webhooks.js';
 import { listWebhookAttempts, listWebhookDeliveries, listWebhookEndpoints } from '../../schema/queries/webhooks.js';
 import type { WebhookEndpointRow } from '../../schema/tables/webhooks.js';
@@ -54,6 +58,87 @@ const Attempt = z
   })
   .meta({ id: 'WebhookAttempt' });
 
+/** Exactly the same type both ways: the schemas below are the domain's payload types, declared for /openapi.json. */
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+
+const DeliveryData = z
+  .object({
+    notificationId: z.string(),
+    deliveryId: z.string(),
+    userId: z.string(),
+    channel: z.string(),
+    provider: z.string().nullable(),
+    templateKey: z.string(),
+    templateVersion: z.number().int(),
+    priority: z.enum(PRIORITIES),
+    category: z.string().nullable(),
+    reason: z.string().nullable().meta({ description: "Why it failed, bounced, complained, was suppressed, expired or recalled: the policy's reason or the provider's reply." }),
+    errorCode: z.string().nullable().meta({ description: "The provider's or the policy's code (an SMTP status, an HTTP status, `no_identity`)." }),
+    createdToSentMs: z.number().int().nullable().meta({ description: "On `delivery.sent`: from the notification's creation to the provider taking the message." }),
+    sentToDeliveredMs: z.number().int().nullable().meta({ description: 'On `delivery.delivered` from a provider receipt.' }),
+  })
+  .meta({ id: 'WebhookDeliveryData', description: 'The `data` of a `delivery.*` event.' });
+
+const AcceptedData = z
+  .object({
+    notificationId: z.string(),
+    kind: z.enum(['single', 'bulk']),
+    templateKey: z.string(),
+    templateVersion: z.number().int(),
+    priority: z.string(),
+    category: z.string().nullable(),
+    sendAt: z.string().nullable().meta({ description: 'Null: as soon as possible.' }),
+    expiresAt: z.string().nullable(),
+  })
+  .meta({ id: 'WebhookNotificationAcceptedData', description: "The `data` of `notification.accepted`: the notification's run started." });
+
+const RequestedData = z
+  .object({
+    notificationId: z.string(),
+    audienceSize: z.number().int().meta({ description: 'Users the audience matched when the run started.' }),
+    decideBy: z.string().meta({ description: 'Not decided by then: rejected.' }),
+  })
+  .meta({ id: 'WebhookApprovalRequestedData', description: 'The `data` of `approval.requested`: a bulk send waits for a key with `approve` other than its creator.' });
+
+const DecidedData = z
+  .object({
+    notificationId: z.string(),
+    approved: z.boolean(),
+    decidedBy: z.string().nullable().meta({ description: 'The deciding key; null when nobody decided in time (then `reason` says so).' }),
+    comment: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'WebhookApprovalDecidedData', description: 'The `data` of `approval.decided`.' });
+
+const CompletedData = z
+  .object({
+    notificationId: z.string(),
+    status: z.string().meta({ description: 'The final status: completed, partially_failed, failed, expired, rejected or cancelled.' }),
+    reason: z.string().nullable(),
+    counts: z.record(z.string(), z.number().int()).meta({ description: 'Deliveries per status (empty when the run ended before sending).' }),
+  })
+  .meta({ id: 'WebhookNotificationCompletedData', description: 'The `data` of `notification.completed`.' });
+
+export const payloadsDeclaredOnce: [
+  Exactly<z.infer<typeof DeliveryData>, DeliveryEventData>,
+  Exactly<z.infer<typeof AcceptedData>, NotificationAcceptedData>,
+  Exactly<z.infer<typeof RequestedData>, ApprovalRequestedData>,
+  Exactly<z.infer<typeof DecidedData>, ApprovalDecidedData>,
+  Exactly<z.infer<typeof CompletedData>, NotificationCompletedData>,
+] = [true, true, true, true, true];
+
+const DELIVERY_TYPES = WEBHOOK_EVENT_TYPES.filter((t) => t.startsWith(DELIVERY_TOPIC_PREFIX));
+const eventOf = <T extends z.ZodType, D extends z.ZodType>(type: T, data: D) => z.object({ type, timestamp: z.string().meta({ description: 'When it happened (ISO 8601).' }), data });
+const WebhookEvent = z
+  .union([
+    eventOf(z.enum(DELIVERY_TYPES as [string, ...string[]]), DeliveryData),
+    eventOf(z.literal('notification.accepted'), AcceptedData),
+    eventOf(z.literal('approval.requested'), RequestedData),
+    eventOf(z.literal('approval.decided'), DecidedData),
+    eventOf(z.literal('notification.completed'), CompletedData),
+  ])
+  .meta({ id: 'WebhookEvent', description: 'The JSON body of a webhook request (Standard Webhooks: `{ type, timestamp, data }`); `webhook-id` is the event id.' });
+
 const Delivery = z
   .object({
     id: z.string(),
@@ -65,6 +150,7 @@ const Delivery = z
     nextAttemptAt: z.string().nullable(),
     deliveredAt: z.string().nullable(),
     body: z.string().meta({ description: 'The JSON body as sent: `{ type, timestamp, data }`.' }),
+    event: WebhookEvent,
   })
   .meta({ id: 'WebhookDelivery' });
 
@@ -209,6 +295,8 @@ export function webhookRoutes(host: RouteHost, deps: AppDeps): void {
           nextAttemptAt: d.status === 'pending' ? d.next_attempt_at.toISOString() : null,
           deliveredAt: d.delivered_at?.toISOString() ?? null,
           body: d.body,
+          // Written by webhookBody (domain/events/payloads.ts) from the same payload types.
+          event: JSON.parse(d.body) as z.infer<typeof WebhookEvent>,
         })),
       );
     },

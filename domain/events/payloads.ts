@@ -1,6 +1,7 @@
 // The body a webhook receiver gets for an outbox event, as Standard Webhooks suggests:
 // `{ type, timestamp, data }`. Fixed when the event is fanned out, so every attempt (and a
 // redelivery) sends the same bytes under the same `webhook-id`.
+import type { Priority } from '../../common/priorities.js';
 import type { EventOutboxRow } from '../../schema/tables/event-outbox.js';
 import { deliveryEventOf } from './outbox.js';
 
@@ -13,7 +14,7 @@ export interface DeliveryEventData {
   provider: string | null;
   templateKey: string;
   templateVersion: number;
-  priority: string;
+  priority: Priority;
   category: string | null;
   /** Why it failed, bounced, was suppressed, expired or recalled: the policy's reason or the provider's reply. */
   reason: string | null;

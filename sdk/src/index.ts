@@ -1,6 +1,17 @@
 export { createHeraldClient, parseRetryAfter, type HeraldClient, type CreateOptions, type HeraldClientOptions, type RequestOptions } from './client.js';
 export { HeraldApiError, isHeraldApiError } from './errors.js';
-export { verifyWebhook, WebhookVerificationError, type HeraldWebhookEvent, type VerifiedWebhook, type WebhookDeliveryData, type WebhookEventType } from './webhooks.js';
+export {
+  verifyWebhook,
+  WebhookVerificationError,
+  type HeraldWebhookEvent,
+  type VerifiedWebhook,
+  type WebhookApprovalDecidedData,
+  type WebhookApprovalRequestedData,
+  type WebhookDeliveryData,
+  type WebhookEventType,
+  type WebhookNotificationAcceptedData,
+  type WebhookNotificationCompletedData,
+} from './webhooks.js';
 export type {
   ApiKey,
   ApiKeyRequest,

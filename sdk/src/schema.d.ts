@@ -18646,6 +18646,101 @@ export interface components {
             deliveredAt: string | null;
             /** @description The JSON body as sent: `{ type, timestamp, data }`. */
             body: string;
+            event: components["schemas"]["WebhookEvent"];
+        };
+        /** @description The JSON body of a webhook request (Standard Webhooks: `{ type, timestamp, data }`); `webhook-id` is the event id. */
+        WebhookEvent: {
+            /** @enum {string} */
+            type: "delivery.sent" | "delivery.delivered" | "delivery.failed" | "delivery.bounced" | "delivery.complained" | "delivery.opened" | "delivery.clicked" | "delivery.read" | "delivery.suppressed" | "delivery.expired" | "delivery.recalled";
+            /** @description When it happened (ISO 8601). */
+            timestamp: string;
+            data: components["schemas"]["WebhookDeliveryData"];
+        } | {
+            /** @enum {string} */
+            type: "notification.accepted";
+            /** @description When it happened (ISO 8601). */
+            timestamp: string;
+            data: components["schemas"]["WebhookNotificationAcceptedData"];
+        } | {
+            /** @enum {string} */
+            type: "approval.requested";
+            /** @description When it happened (ISO 8601). */
+            timestamp: string;
+            data: components["schemas"]["WebhookApprovalRequestedData"];
+        } | {
+            /** @enum {string} */
+            type: "approval.decided";
+            /** @description When it happened (ISO 8601). */
+            timestamp: string;
+            data: components["schemas"]["WebhookApprovalDecidedData"];
+        } | {
+            /** @enum {string} */
+            type: "notification.completed";
+            /** @description When it happened (ISO 8601). */
+            timestamp: string;
+            data: components["schemas"]["WebhookNotificationCompletedData"];
+        };
+        /** @description The `data` of a `delivery.*` event. */
+        WebhookDeliveryData: {
+            notificationId: string;
+            deliveryId: string;
+            userId: string;
+            channel: string;
+            provider: string | null;
+            templateKey: string;
+            templateVersion: number;
+            /** @enum {string} */
+            priority: "high" | "medium" | "low";
+            category: string | null;
+            /** @description Why it failed, bounced, complained, was suppressed, expired or recalled: the policy's reason or the provider's reply. */
+            reason: string | null;
+            /** @description The provider's or the policy's code (an SMTP status, an HTTP status, `no_identity`). */
+            errorCode: string | null;
+            /** @description On `delivery.sent`: from the notification's creation to the provider taking the message. */
+            createdToSentMs: number | null;
+            /** @description On `delivery.delivered` from a provider receipt. */
+            sentToDeliveredMs: number | null;
+        };
+        /** @description The `data` of `notification.accepted`: the notification's run started. */
+        WebhookNotificationAcceptedData: {
+            notificationId: string;
+            /** @enum {string} */
+            kind: "single" | "bulk";
+            templateKey: string;
+            templateVersion: number;
+            priority: string;
+            category: string | null;
+            /** @description Null: as soon as possible. */
+            sendAt: string | null;
+            expiresAt: string | null;
+        };
+        /** @description The `data` of `approval.requested`: a bulk send waits for a key with `approve` other than its creator. */
+        WebhookApprovalRequestedData: {
+            notificationId: string;
+            /** @description Users the audience matched when the run started. */
+            audienceSize: number;
+            /** @description Not decided by then: rejected. */
+            decideBy: string;
+        };
+        /** @description The `data` of `approval.decided`. */
+        WebhookApprovalDecidedData: {
+            notificationId: string;
+            approved: boolean;
+            /** @description The deciding key; null when nobody decided in time (then `reason` says so). */
+            decidedBy: string | null;
+            comment: string | null;
+            reason: string | null;
+        };
+        /** @description The `data` of `notification.completed`. */
+        WebhookNotificationCompletedData: {
+            notificationId: string;
+            /** @description The final status: completed, partially_failed, failed, expired, rejected or cancelled. */
+            status: string;
+            reason: string | null;
+            /** @description Deliveries per status (empty when the run ended before sending). */
+            counts: {
+                [key: string]: number;
+            };
         };
         WebhookAttempt: {
             id: string;

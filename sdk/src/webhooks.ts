@@ -5,30 +5,22 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { components } from './schema.js';
 
-/** A delivery's state change; `reason` and `errorCode` carry the policy's reason or the provider's reply. */
-export interface WebhookDeliveryData {
-  notificationId: string;
-  deliveryId: string;
-  userId: string;
-  channel: string;
-  provider: string | null;
-  templateKey: string;
-  templateVersion: number;
-  priority: 'high' | 'medium' | 'low';
-  category: string | null;
-  reason: string | null;
-  errorCode: string | null;
-  /** On `delivery.sent`: from the notification's creation to the provider taking the message. */
-  createdToSentMs: number | null;
-  /** On `delivery.delivered` from a provider receipt. */
-  sentToDeliveredMs: number | null;
-}
+/** The body of every webhook: one member per event type, discriminated by `type` (generated from /openapi.json). */
+export type HeraldWebhookEvent = components['schemas']['WebhookEvent'];
 
 /** The event types an endpoint subscribes to (generated from /openapi.json). */
 export type WebhookEventType = components['schemas']['WebhookEventType'];
 
-/** The body of every webhook: one member per event type. */
-export type HeraldWebhookEvent = { [T in WebhookEventType]: { type: T; timestamp: string; data: WebhookDeliveryData } }[WebhookEventType];
+/** A delivery's state change (`delivery.*`); `reason` and `errorCode` carry the policy's reason or the provider's reply. */
+export type WebhookDeliveryData = components['schemas']['WebhookDeliveryData'];
+/** `notification.accepted`: the notification's run started. */
+export type WebhookNotificationAcceptedData = components['schemas']['WebhookNotificationAcceptedData'];
+/** `approval.requested`: a bulk send waits for an approver. */
+export type WebhookApprovalRequestedData = components['schemas']['WebhookApprovalRequestedData'];
+/** `approval.decided`: by a key, or by the timeout (`decidedBy` null). */
+export type WebhookApprovalDecidedData = components['schemas']['WebhookApprovalDecidedData'];
+/** `notification.completed`: the final status and the deliveries' counts. */
+export type WebhookNotificationCompletedData = components['schemas']['WebhookNotificationCompletedData'];
 
 export interface VerifiedWebhook {
   /** `webhook-id`: the same for every retry and redelivery of the event; drop ids already handled. */

@@ -14,6 +14,7 @@ describe('the webhook event set', () => {
   let stack: TestStack;
   let receiver: WebhookReceiver;
   let approver = '';
+  let endpointId = '';
 
   /** The events of one notification once `done` holds for them; every id exactly once. */
   async function eventsOf(notificationId: string, done: (types: string[]) => boolean): Promise<ReceivedWebhook[]> {
@@ -48,6 +49,7 @@ describe('the webhook event set', () => {
     const created = await stack.request('POST', '/v1/webhooks', { url: receiver.url, eventTypes: [...WEBHOOK_EVENT_TYPES] });
     expect(created.status).toBe(201);
     receiver.secrets.push(created.body.secret as string);
+    endpointId = created.body.id as string;
   });
   afterAll(async () => {
     await stack?.stop();
@@ -74,6 +76,10 @@ describe('the webhook event set', () => {
     expect(events.map((e) => e.type).sort()).toEqual(['delivery.sent', 'notification.accepted', 'notification.completed']);
     expect(byType(events, 'notification.accepted')[0]).toMatchObject({ id: `${r.body.id}:notification.accepted`, data: { kind: 'single', templateKey: 'welcome', sendAt: null } });
     expect(byType(events, 'notification.completed')[0]?.data).toMatchObject({ status: 'completed', reason: null, counts: { total: 1, sent: 1 } });
+    // The endpoint's delivery log gives each body parsed, as the WebhookEvent schema the SDK's types come from.
+    const logged = (await stack.request('GET', `/v1/webhooks/${endpointId}/deliveries?limit=100`)).body.items.filter((d: { event: { data: { notificationId: string } } }) => d.event.data.notificationId === r.body.id);
+    expect(logged.map((d: { event: { type: string } }) => d.event.type).sort()).toEqual(['delivery.sent', 'notification.accepted', 'notification.completed']);
+    for (const d of logged) expect(JSON.parse(d.body)).toEqual(d.event);
   });
 
   it('an approved bulk send: accepted, approval requested and decided by the approver, its deliveries, completed', async () => {
