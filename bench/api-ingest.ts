@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { SA_CATEGORY, SA_KIND, SA_PRIORITY, SA_STATUS, SA_TEMPLATE, SA_TENANT } from '../domain/runs/definitions.js';
 import { BARE_WORKFLOW } from './bare/worker.js';
 import { importUsers, publishTemplate, runBounded, startHerald, startTemporalEnv } from './harness.js';
-import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL, cpuPhase, startCpuMeter } from './cpu.js';
+import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, cpuPhase, startCpuMeter } from './cpu.js';
 import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
 const CONCURRENCY = 32;
@@ -22,7 +22,7 @@ export async function runApiIngest(o: BenchOptions): Promise<BenchResult> {
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const cpuGroups = benchCpuGroups({ database: herald.database.name, temporalPid: temporal.pid, workers: () => [] });
-  const counted = [CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL].filter((g) => cpuGroups.measured.includes(g));
+  const counted = [CPU_BENCH, ...CPU_POSTGRES_GROUPS, CPU_TEMPORAL].filter((g) => cpuGroups.measured.includes(g));
   try {
     await publishTemplate(herald);
     await importUsers(herald, 'i', 100, 'ingest');

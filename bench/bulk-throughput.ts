@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { importUsers, prepareCampaign, publishTemplate, PROJECT_ROOT, sampleRss, startHerald, startNodeProcess, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs } from './harness.js';
-import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, processGroup, startCpuMeter, type CpuGroup, type CpuMeter } from './cpu.js';
+import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES_GROUPS, CPU_POSTGRES_SHARED, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, processGroup, startCpuMeter, type CpuGroup, type CpuMeter } from './cpu.js';
 import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
 const CPU_RAW = 'raw sender process';
@@ -109,7 +109,7 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
   const cpuGroups = benchCpuGroups({ database: herald.database.name, temporalPid: temporal.pid, workers: () => workerPids });
   const meter = (extra?: CpuGroup) => startCpuMeter(extra ? [...cpuGroups.groups, extra] : cpuGroups.groups);
   // Herald's side of the cost: what its processes, its database and its Temporal spend.
-  const heraldSide = [CPU_WORKERS, CPU_POSTGRES, CPU_TEMPORAL].filter((g) => cpuGroups.measured.includes(g));
+  const heraldSide = [CPU_WORKERS, ...CPU_POSTGRES_GROUPS, CPU_TEMPORAL].filter((g) => cpuGroups.measured.includes(g));
   try {
     await importUsers(herald, 'u', n, 'everyone');
     await publishTemplate(herald);
@@ -213,7 +213,7 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
         goal('Herald (two worker processes) / raw nodemailer throughput', twoRate / rawRate, '>=', 0.7),
       ],
       notes: [
-        `CPU per mail counts Herald's worker processes, PostgreSQL (the bench database's backends by pid from pg_stat_activity, plus the postmaster and its auxiliary processes, which serve every database on the machine)${heraldSide.includes(CPU_TEMPORAL) ? ' and the Temporal dev server this run started' : '; not the Temporal dev server, shared with other runs here'}; the raw baseline counts its own process. The bench process (Herald's API, the capture SMTP server, the status polls) is in the split but in neither sum: it receives both sides' mails. Counting it on both sides, one worker process costs ${round(withBench(oneCpuUsed, heraldSide) / withBench(raw.cpu, [CPU_RAW]), 2)} × raw.`,
+        `CPU per mail counts Herald's worker processes, PostgreSQL (the bench database's backends by pid from pg_stat_activity, plus the postmaster and its auxiliary processes, which serve every database on the machine)${heraldSide.includes(CPU_TEMPORAL) ? ' and the Temporal dev server this run started' : '; not the Temporal dev server, shared with other runs here'}; the raw baseline counts its own process. The bench process (Herald's API, the capture SMTP server, the status polls) is in the split but in neither sum: it receives both sides' mails. Counting it on both sides, one worker process costs ${round(withBench(oneCpuUsed, heraldSide) / withBench(raw.cpu, [CPU_RAW]), 2)} × raw; without the shared PostgreSQL processes (which other runs on the machine keep busy too), ${round(cpuPhase('', n, oneCpuUsed, heraldSide.filter((g) => g !== CPU_POSTGRES_SHARED)).cpuMsPerMessage / rawCost, 2)} × raw.`,
         `Herald time is approve → N-th SMTP receipt; the campaign reached "${done.status}" ${round(heraldSeconds - heraldSmtpSeconds, 2)} s later.`,
         `Herald's workers ran as workers/main.ts in their own process: RSS ${round(idleRss / 1e6)} MB before the campaign, peak ${round(peakRss / 1e6)} MB during it.`,
         `With the webhook endpoint subscribed, its receiver had ${hooksAtEnd} events (of ${n} delivery.sent) when the campaign was final; the fan-out runs off the delivery path.`,

@@ -89,27 +89,33 @@ export function processGroup(name: string, pid: number): CpuGroup {
 }
 
 /**
- * The PostgreSQL processes that work for one database: its backends (pg_stat_activity, by
- * datname) plus the postmaster and its auxiliary processes (checkpointer, background writer,
- * WAL writer, autovacuum launcher), which serve every database on the server. The machine's
- * PostgreSQL is shared with other test runs, so the other databases' backends are left out;
- * the auxiliary processes' work for them is counted (small beside a benchmark's backends).
+ * The PostgreSQL processes that work for one database, as two groups: its backends
+ * (pg_stat_activity, by datname, autovacuum workers included), and the postmaster with its
+ * auxiliary processes (checkpointer, background writer, WAL writer, autovacuum launcher), which
+ * serve every database on the server. The machine's PostgreSQL is shared with other test runs:
+ * the other databases' backends are left out; the shared processes are counted, in a group of
+ * their own so what other runs made them do shows.
  */
-export function postgresGroup(database: string): CpuGroup & { close(): Promise<void> } {
+export function postgresGroups(database: string): { groups: CpuGroup[]; close(): Promise<void> } {
   const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL, application_name: 'herald-bench-cpu' });
   const connected = client.connect();
+  const query = async (where: string, params: string[]) => {
+    await connected;
+    const r = await client.query<{ pid: number }>(`select pid from pg_stat_activity where ${where} and pid <> pg_backend_pid()`, params);
+    return r.rows.map((row) => row.pid);
+  };
   return {
-    name: 'PostgreSQL',
-    async pids() {
-      await connected;
-      const r = await client.query<{ pid: number }>(
-        "select pid from pg_stat_activity where (datname = $1 or (datname is null and backend_type <> 'client backend')) and pid <> pg_backend_pid()",
-        [database],
-      );
-      const pids = r.rows.map((row) => row.pid);
-      const postmaster = pids.length ? procStat(pids[0] ?? 0)?.ppid : undefined;
-      return postmaster ? [...pids, postmaster] : pids;
-    },
+    groups: [
+      { name: CPU_POSTGRES, pids: () => query('datname = $1', [database]) },
+      {
+        name: CPU_POSTGRES_SHARED,
+        async pids() {
+          const pids = await query("datname is null and backend_type <> 'client backend'", []);
+          const postmaster = pids.length ? procStat(pids[0] ?? 0)?.ppid : undefined;
+          return postmaster ? [...pids, postmaster] : pids;
+        },
+      },
+    ],
     close: () => client.end(),
   };
 }
@@ -153,7 +159,10 @@ export async function measureCpu<T>(groups: CpuGroup[], fn: () => Promise<T>): P
 }
 
 export const CPU_WORKERS = 'Herald worker processes';
-export const CPU_POSTGRES = 'PostgreSQL';
+export const CPU_POSTGRES = 'PostgreSQL backends (bench database)';
+export const CPU_POSTGRES_SHARED = 'PostgreSQL postmaster + auxiliaries (shared)';
+/** Both PostgreSQL groups: a side that uses the database counts both. */
+export const CPU_POSTGRES_GROUPS = [CPU_POSTGRES, CPU_POSTGRES_SHARED];
 export const CPU_TEMPORAL = 'Temporal dev server';
 /** The benchmark's own process: Herald's API, the capture SMTP server and the load generators. */
 export const CPU_BENCH = 'bench process (API, capture SMTP, clients)';
@@ -172,8 +181,8 @@ export interface BenchCpuGroups {
  * baseline's own process (the raw sender, the bare worker).
  */
 export function benchCpuGroups(o: { database: string; temporalPid: number | undefined; workers: () => number[]; extra?: CpuGroup[] }): BenchCpuGroups {
-  const postgres = postgresGroup(o.database);
-  const groups: CpuGroup[] = [{ name: CPU_WORKERS, pids: o.workers }, postgres, processGroup(CPU_BENCH, process.pid), ...(o.extra ?? [])];
+  const postgres = postgresGroups(o.database);
+  const groups: CpuGroup[] = [{ name: CPU_WORKERS, pids: o.workers }, ...postgres.groups, processGroup(CPU_BENCH, process.pid), ...(o.extra ?? [])];
   if (o.temporalPid !== undefined) groups.push(processGroup(CPU_TEMPORAL, o.temporalPid));
   return { groups, measured: groups.map((g) => g.name), close: () => postgres.close() };
 }

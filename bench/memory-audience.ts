@@ -3,7 +3,7 @@
 // each with a fresh worker. A worker that holds nothing per recipient grows alike for both.
 // `HERALD_BENCH_CPU_PROF=1` also writes a CPU profile of the large run's worker.
 import { importUsers, prepareCampaign, publishTemplate, sampleRss, sleep, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs, type Herald } from './harness.js';
-import { againstBaseline, benchCpuGroups, CPU_POSTGRES, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, startCpuMeter } from './cpu.js';
+import { againstBaseline, benchCpuGroups, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, startCpuMeter } from './cpu.js';
 import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
 interface MemoryRun {
@@ -69,7 +69,7 @@ export async function runMemoryAudience(o: BenchOptions): Promise<BenchResult> {
       'mails/s': round(r.recipients / r.seconds),
       'growth ratio': round(growth(r) / growth(s), 2),
     });
-    const counted = [CPU_WORKERS, CPU_POSTGRES, CPU_TEMPORAL].filter((g) => g !== CPU_TEMPORAL || temporal.pid !== undefined);
+    const counted = [CPU_WORKERS, ...CPU_POSTGRES_GROUPS, CPU_TEMPORAL].filter((g) => g !== CPU_TEMPORAL || temporal.pid !== undefined);
     const cpu = againstBaseline([cpuPhase(`${small} recipients`, small, s.cpu, counted), cpuPhase(`${large} recipients`, large, l.cpu, counted)], `${small} recipients`);
     return {
       name: 'memory-audience',

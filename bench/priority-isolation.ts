@@ -1,7 +1,7 @@
 // Benchmark 3: latency of high-priority single sends at idle, then again while a
 // low-priority campaign is being delivered by the same workers.
 import { createLatencyTracker, importUsers, percentile, prepareCampaign, publishTemplate, runBounded, sleep, startHerald, startTemporalEnv, startWorkerProcess } from './harness.js';
-import { benchCpuGroups, CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, startCpuMeter, type CpuPhase } from './cpu.js';
+import { benchCpuGroups, CPU_BENCH, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, startCpuMeter, type CpuPhase } from './cpu.js';
 import { goal, modeOf, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 import { latencyRow, type LatencyRun } from './single-overhead.js';
 
@@ -68,7 +68,7 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
     };
     const workerPids: number[] = [];
     const cpuGroups = benchCpuGroups({ database: herald.database.name, temporalPid: temporal.pid, workers: () => workerPids });
-    const counted = [CPU_WORKERS, CPU_POSTGRES, CPU_TEMPORAL, CPU_BENCH].filter((g) => cpuGroups.measured.includes(g));
+    const counted = [CPU_WORKERS, ...CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_BENCH].filter((g) => cpuGroups.measured.includes(g));
     const phase = async (offset: number): Promise<LatencyRun & { from: number; to: number; cpu: Record<string, number> }> => {
       tracker = createLatencyTracker();
       const meter = await startCpuMeter(cpuGroups.groups);

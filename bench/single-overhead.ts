@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { BARE_WORKFLOW } from './bare/worker.js';
 import { createLatencyTracker, importUsers, percentile, publishTemplate, runBounded, startHerald, startNodeProcess, startTemporalEnv, startWorkerProcess, workerProfileArgs } from './harness.js';
-import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, processGroup, startCpuMeter } from './cpu.js';
+import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, processGroup, startCpuMeter } from './cpu.js';
 import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
 export const SINGLE_CONCURRENCY = 10;
@@ -43,7 +43,7 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
   const bare = await startNodeProcess('bench/bare/main.ts', [temporal.address, bareQueue, herald.smtp.url], {}, 'bare worker running');
   const worker = await startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath }, workerProfileArgs());
   const cpuGroups = benchCpuGroups({ database: herald.database.name, temporalPid: temporal.pid, workers: () => [worker.pid], extra: [processGroup(CPU_BARE, bare.pid)] });
-  const shared = [CPU_POSTGRES, CPU_TEMPORAL, CPU_BENCH].filter((g) => cpuGroups.measured.includes(g));
+  const shared = [...CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_BENCH].filter((g) => cpuGroups.measured.includes(g));
   try {
     await publishTemplate(herald);
     await importUsers(herald, 's', count + warmup, 'singles');
