@@ -16,6 +16,7 @@ import { startReceiver, type Receiver } from '../providers/receiver.js';
 import { sesApi } from '../providers/ses.js';
 import { selfSignedCertificate } from '../providers/tls.js';
 import { eventually, startStack, type TestStack } from '../../testkit/stack.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhook-receiver.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -42,6 +43,8 @@ describe('SES notifications over SNS', () => {
   let stack: TestStack;
   let snsHost: Receiver;
   let sesRx: Receiver;
+  /** A tenant's webhook endpoint subscribed to complaints, verifying with standardwebhooks. */
+  let hooks: WebhookReceiver;
   const ses = sesApi({ accessKeyId: KEY, secretAccessKey: SECRET, region: REGION, verified: ['example.com'] });
   const signer = signingCertificate();
   const tls = selfSignedCertificate();
@@ -90,11 +93,16 @@ describe('SES notifications over SNS', () => {
     expect((await request('PUT', '/v1/templates/hello', { email: { subject: 'Hello', text: 'Hello {{recipient.name}}' } })).status).toBeLessThan(300);
     expect((await request('POST', '/v1/templates/hello/publish')).status).toBe(201);
     for (const u of ['ada', 'bob', 'cyd', 'dee']) expect((await request('PUT', `/v1/users/${u}`, { name: u, email: `${u}@example.org` })).status).toBeLessThan(300);
+    hooks = await startWebhookReceiver();
+    const endpoint = await request('POST', '/v1/webhooks', { url: hooks.url, eventTypes: ['delivery.complained'] });
+    expect(endpoint.status).toBe(201);
+    hooks.secrets.push(endpoint.body.secret as string);
   }, 120_000);
   afterAll(async () => {
     await stack?.stop();
     await snsHost?.close();
     await sesRx?.close();
+    await hooks?.close();
     rmSync(caDir, { recursive: true, force: true });
   });
 
@@ -129,7 +137,7 @@ describe('SES notifications over SNS', () => {
     expect((await request('GET', `/v1/notifications/${again.body.id}/deliveries`)).body.items[0].status).toBe('suppressed');
   });
 
-  it('a transient Bounce goes on the timeline only; a Complaint (event publishing) makes the delivery complained and suppresses the address', async () => {
+  it('a transient Bounce goes on the timeline only; a Complaint (event publishing) makes the delivery complained, suppresses the address and reaches a webhook endpoint as delivery.complained', async () => {
     const { id, delivery, messageId } = await sentDelivery('cyd');
     const transient = { bounceType: 'Transient', bounceSubType: 'MailboxFull', bouncedRecipients: [{ emailAddress: 'cyd@example.org', status: '4.2.2' }] };
     expect((await post(notification({ notificationType: 'Bounce', mail: { messageId }, bounce: transient }))).status).toBe(200);
@@ -139,6 +147,9 @@ describe('SES notifications over SNS', () => {
     expect((await post(notification({ eventType: 'Complaint', mail: { messageId }, complaint }))).status).toBe(200);
     expect((await deliveryRow(delivery.id)).status).toBe('complained');
     expect((await events(id)).find((e) => e.event === 'complained')?.reason).toBe('the recipient marked the message as spam (abuse)');
+    const hook = await eventually(async () => hooks.accepted.find((h) => h.type === 'delivery.complained' && h.data.deliveryId === delivery.id), 30_000);
+    expect(hook).toMatchObject({ id: `${delivery.id}:complained`, data: { notificationId: id, userId: 'cyd', channel: 'email', provider: 'ses-main', reason: 'the recipient marked the message as spam (abuse)' } });
+    expect(hooks.unverified()).toBe(0);
     const suppressed = (await request('GET', '/v1/suppressions/email')).body.items as { address: string }[];
     expect(suppressed.map((s) => s.address)).toContain('cyd@example.org');
   });
