@@ -6,7 +6,7 @@
 // subscription and have not unsubscribed from the category (e.g. by an email's unsubscribe link).
 import type { Db, DbOrTx } from '../../schema/database.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
-import { deleteUnsubscribe, listCategorySettings, recordPreferenceEvents, unsubscribesOf } from '../../schema/queries/preferences.js';
+import { deleteUnsubscribe, findCategorySettings, recordPreferenceEvents, unsubscribesOf } from '../../schema/queries/preferences.js';
 import { allTopics, deleteSubscription, deleteTopic, existingTopicIds, insertSubscription, subscriptionsOf, upsertTopic } from '../../schema/queries/topics.js';
 import { findUser } from '../../schema/queries/users.js';
 import type { TopicRow } from '../../schema/tables/topics.js';
@@ -31,8 +31,7 @@ export interface TopicDefinition {
 
 /** Creates or replaces a topic. A mandatory category (e.g. security) cannot be one: nobody may opt out of it. */
 export async function putTopic(db: Db, actor: Actor, id: string, t: TopicDefinition): Promise<{ row: TopicRow; created: boolean }> {
-  const settings = (await listCategorySettings(db, actor.tenantId)).find((r) => r.category === id);
-  if (categoryPolicy(id, settings).mandatory) throw unprocessable('mandatory_category', `category ${id} is mandatory (cannot be opted out of), so it cannot be a self-service topic`, [{ topic: id }]);
+  if (categoryPolicy(id, await findCategorySettings(db, actor.tenantId, id)).mandatory) throw unprocessable('mandatory_category', `category ${id} is mandatory (cannot be opted out of), so it cannot be a self-service topic`, [{ topic: id }]);
   return db.transaction().execute(async (tx) => {
     const out = await upsertTopic(tx, { tenant_id: actor.tenantId, id, name: t.name, description: t.description ?? null });
     await appendAudit(tx, { tenantId: actor.tenantId, actor: actor.keyId, action: out.created ? 'topic.create' : 'topic.update', targetType: 'topic', targetId: id });
