@@ -7,12 +7,11 @@
 // address, as an SMTP bounce does; a transient bounce goes on the timeline only.
 import { readSesFeedback, type SesFeedback } from '../../channels/ses-events.js';
 import { SnsMessage, type SnsClient } from '../../channels/sns-messages.js';
-import { receiptTokenMatches } from '../../channels/sms-reports.js';
 import type { Logger } from '../../common/logger.js';
-import { findProvidersById } from '../../schema/queries/providers.js';
 import { deliveryIdOfProviderMessage, providerFeedback, suppressEmailAddress } from '../../schema/queries/bounces.js';
 import type { ProviderRow } from '../../schema/tables/providers.js';
 import { DomainError, forbidden, invalid } from '../errors.js';
+import { receiptOwner } from './receipt-owner.js';
 import { recordReceipt, type ReceiptDeps } from './receipts.js';
 import type { Tracker } from './tracker.js';
 
@@ -75,10 +74,7 @@ async function applyFeedback(deps: SnsReceiptDeps, owner: ProviderRow, f: SesFee
 
 /** One SNS message for an SES provider: a subscription to confirm, or SES feedback to apply. */
 export async function applySnsMessage(deps: SnsReceiptDeps, providerId: string, token: string, body: unknown): Promise<SnsOutcome> {
-  const candidates = (await findProvidersById(deps.db, providerId)).filter((p) => p.kind === 'ses');
-  if (candidates.length === 0 || !deps.secretBox) throw new DomainError('not_found', 'not_found', 'no SES provider takes SNS notifications at this address');
-  const owner = candidates.find((p) => receiptTokenMatches((JSON.parse(deps.secretBox?.open(p.config_sealed) ?? '{}') as { receiptToken?: string }).receiptToken, token));
-  if (!owner) throw forbidden('bad_receipt_token', 'the receipt token in the URL does not match the provider’s receiptToken');
+  const owner = (await receiptOwner(deps, providerId, ['ses'], token)).row;
   const m = parse(body);
   await verified(deps, m);
   const log = deps.logger.child({ tenantId: owner.tenant_id, provider: owner.id, topicArn: m.TopicArn });

@@ -3,19 +3,16 @@
 // channels/sms-reports.ts); provider ids are unique per tenant only, and the token also says
 // whose provider it is. Each report is recorded like any other receipt (recordReceipt): to
 // the delivery the send recorded, with its event, or held until that send is recorded.
-import { ALIYUN_SMS_REPORTS, receiptTokenMatches, TENCENT_SMS_REPORTS, type SmsReportFormat } from '../../channels/sms-reports.js';
-import { findProvidersById } from '../../schema/queries/providers.js';
-import { DomainError, forbidden, invalid } from '../errors.js';
+import { ALIYUN_SMS_REPORTS, TENCENT_SMS_REPORTS, type SmsReportFormat } from '../../channels/sms-reports.js';
+import { invalid } from '../errors.js';
+import { receiptOwner } from './receipt-owner.js';
 import { recordReceipt, type ReceiptDeps } from './receipts.js';
 
 const FORMATS: Record<string, SmsReportFormat> = { 'aliyun-sms': ALIYUN_SMS_REPORTS, 'tencent-sms': TENCENT_SMS_REPORTS };
 
 /** Applies a pushed batch of reports; returns the answer the provider expects, so it stops pushing. */
 export async function applySmsReports(deps: ReceiptDeps, providerId: string, token: string, body: unknown): Promise<Record<string, string | number>> {
-  const candidates = (await findProvidersById(deps.db, providerId)).filter((p) => FORMATS[p.kind] !== undefined);
-  if (candidates.length === 0 || !deps.secretBox) throw new DomainError('not_found', 'not_found', 'no provider takes delivery reports at this address');
-  const owner = candidates.find((p) => receiptTokenMatches((JSON.parse(deps.secretBox?.open(p.config_sealed) ?? '{}') as { receiptToken?: string }).receiptToken, token));
-  if (!owner) throw forbidden('bad_receipt_token', 'the receipt token in the URL does not match the provider’s receiptToken');
+  const owner = (await receiptOwner(deps, providerId, Object.keys(FORMATS), token)).row;
   const format = FORMATS[owner.kind] as SmsReportFormat;
   const read = format.read(body);
   if ('problem' in read) throw invalid('invalid_report', `not a ${owner.kind} delivery report: ${read.problem}`);
