@@ -14,7 +14,7 @@ import type { SecretBox } from '../../common/secret-box.js';
 import type { Db } from '../../schema/database.js';
 import { applyReceipt } from '../../schema/queries/deliveries.js';
 import { outboundAllowlist } from '../../schema/queries/identities.js';
-import { claimDuePolls, recordPoll, type DuePoll } from '../../schema/queries/read-receipt-polls.js';
+import { claimDuePolls, deletePollsBefore, recordPoll, type DuePoll } from '../../schema/queries/read-receipt-polls.js';
 import type { Tracker } from './tracker.js';
 
 export const WORK_NOTICE_KIND = 'dingtalk-work-notice';
@@ -98,5 +98,7 @@ export async function pollWorkNoticeReads(deps: ReadPollDeps, s: ReadPollSetting
   });
   const result: ReadPollResult = { polled: due.length, read: 0, delivered: 0, failed: 0, errors: 0 };
   for (const p of due) await pollOne(deps, s, p, result);
+  // The schedule of messages past the window is dropped a batch at a time (a day's grace past it).
+  await deletePollsBefore(deps.db, new Date(now.getTime() - s.windowMs - 24 * 3_600_000), s.batchSize);
   return result;
 }

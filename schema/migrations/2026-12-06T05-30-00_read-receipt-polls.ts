@@ -15,6 +15,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex('read_receipt_polls_due').on('read_receipt_polls').columns(['next_poll_at']).where(sql.ref('finished_at'), 'is', null).execute();
+  // Rows past the polling window are deleted by age.
+  await db.schema.createIndex('read_receipt_polls_created').on('read_receipt_polls').column('created_at').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -77,3 +77,12 @@ export async function recordPoll(db: DbOrTx, deliveryId: string, next: { finishe
     .where('delivery_id', '=', deliveryId)
     .execute();
 }
+
+/** Rows of messages past the polling window: nothing asks about them any more. */
+export async function deletePollsBefore(db: DbOrTx, before: Date, limit: number): Promise<number> {
+  const r = await db
+    .deleteFrom('read_receipt_polls')
+    .where('delivery_id', 'in', (q) => q.selectFrom('read_receipt_polls').select('delivery_id').where('created_at', '<', before).limit(limit))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
