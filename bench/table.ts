@@ -67,7 +67,7 @@ function onRequestRuns(dir: string): string {
 function goalsTable(dir: string): string {
   const results = [...QUICK, ...FULL].map((n) => load(n, dir)).filter((r): r is BenchResult => r !== undefined);
   const columns = ['benchmark', 'figure', 'measured', 'goal', 'result', 'run'];
-  const rows = results.flatMap((r) => r.goals.map((g) => ({ benchmark: `${r.title} (${r.mode})`, figure: g.name, measured: g.ratio, goal: g.target, result: g.met ? 'met' : '**missed**', run: `${r.mode}, ${utc(r.startedAt)}, ${r.machine.hostname ?? 'host not recorded'}` })));
+  const rows = results.flatMap((r) => r.goals.map((g) => ({ benchmark: `${r.title} (${r.mode})`, figure: g.name, measured: g.ratio, goal: g.target, result: g.met ? 'met' : '**missed**', run: `${r.mode}, ${utc(r.startedAt)}, ${r.machine.hostname ?? 'host not recorded'}, ${r.machine.cpus} cores, load ${r.machine.loadAverage?.[0] ?? 'not recorded'} at start` })));
   return markdownTable({ columns, rows });
 }
 
