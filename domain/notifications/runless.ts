@@ -4,8 +4,9 @@
 // such rows once they are older than any request could take, and starts their run; the
 // workflow id is the notification id, so a run the API did start is found, not started twice.
 import { isDependencyDown } from '../../common/dependency-down.js';
-import type { Db } from '../../schema/database.js';
+import { inTransaction, type Db } from '../../schema/database.js';
 import { findRunlessNotifications, setNotificationRunIds, setNotificationStatus } from '../../schema/queries/notifications.js';
+import { emitNotificationEvents } from '../events/notification-events.js';
 import type { NotificationRow } from '../../schema/tables/notifications.js';
 import { notificationRunOf } from '../runs/definitions.js';
 import type { Runs } from '../runs/runs.js';
@@ -63,5 +64,9 @@ async function startOrFind(deps: RunlessSweepDeps, row: NotificationRow): Promis
 }
 
 async function markFailed(deps: RunlessSweepDeps, row: NotificationRow, reason: string): Promise<void> {
-  await setNotificationStatus(deps.db, row.id, 'failed', { reason, completedAt: new Date() });
+  // The outcome, with its webhook event, for a notification no run will ever finish.
+  await inTransaction(deps.db, async (tx) => {
+    await setNotificationStatus(tx, row.id, 'failed', { reason, completedAt: new Date() });
+    await emitNotificationEvents(tx, row.tenant_id, [{ type: 'notification.completed', notificationId: row.id, status: 'failed', reason, counts: {} }]);
+  });
 }

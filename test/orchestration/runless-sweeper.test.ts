@@ -59,7 +59,7 @@ describe('the sweeper of notifications without a run', () => {
     expect((await waitForFinal(stack, inserted.id)).status).toBe('cancelled');
   });
 
-  it('marks a row that expired before anyone started it failed, with the reason, and starts nothing', async () => {
+  it('marks a row that expired before anyone started it failed, with the reason and its notification.completed event, and starts nothing', async () => {
     const inserted = await insertWithoutRun('Stale', { expiresAt: new Date(Date.now() + 1000).toISOString() });
     const failed = await eventually(async () => {
       const r = await row(inserted.id);
@@ -67,6 +67,9 @@ describe('the sweeper of notifications without a run', () => {
     }, 20_000, 100);
     expect(failed.workflow_run_id).toBeNull();
     expect(failed.status_reason).toMatch(/never started, and it expired at/);
+    // Its outcome is in the event outbox (for webhook endpoints), written with the status.
+    const completed = await stack.db.selectFrom('event_outbox').select(['topic', 'payload']).where('event_id', '=', `${inserted.id}:notification.completed`).executeTakeFirstOrThrow();
+    expect(completed).toMatchObject({ topic: 'notification.completed', payload: { notificationId: inserted.id, status: 'failed', reason: failed.status_reason } });
     await expect(stack.client.workflow.getHandle(inserted.id).describe()).rejects.toThrow(/not found/i);
     expect(mailsFor('Stale')).toHaveLength(0);
   });
