@@ -7,6 +7,7 @@ import { benchBulkThroughput } from './bulk-throughput.js';
 import { benchMemoryAudience } from './memory-audience.js';
 import { benchMillion } from './million.js';
 import { benchPriorityIsolation } from './priority-isolation.js';
+import { benchRecipientVariables } from './recipient-variables.js';
 import { benchSingleOverhead } from './single-overhead.js';
 import { printResult, type BenchOptions, type BenchResult } from './report.js';
 
@@ -21,6 +22,7 @@ export const BENCHMARKS: Record<string, (o: BenchOptions) => Promise<BenchResult
 /** Programs run only when named (`npm run bench -- million`): too long for the default list and CI. */
 export const ON_REQUEST: Record<string, (o: BenchOptions) => Promise<BenchResult>> = {
   million: benchMillion,
+  'recipient-variables': benchRecipientVariables,
 };
 
 const { values, positionals } = parseArgs({ options: { full: { type: 'boolean', default: false }, n: { type: 'string' }, 'skip-peer': { type: 'boolean', default: false } }, allowPositionals: true });
