@@ -149,7 +149,8 @@ describe('push provider receipts through the stack', () => {
     const RECEIPT = { receiptToken: 'huawei-receipt-token-0123456789', receiptUserName: 'herald', receiptKey: 'hms-callback-key-0123456789' };
     const PHONE = 'IQAAAACy0kYmAADXqQnTmWpS0ZD7vH1fvPUf4Q3r5q6xjB1nWmHwUoUnNnU5ZE8r3Q1q';
     const UNINSTALLED = 'IQAAAACy0kYmAADuninstalledUninstalledUninstalled00000000000000000';
-    const hw = huaweiPushApi({ ...APP, devices: [PHONE, UNINSTALLED] });
+    const MUTED = 'IQAAAACy0kYmAADnotificationsOffNotificationsOff0000000000000000000';
+    const hw = huaweiPushApi({ ...APP, devices: [PHONE, UNINSTALLED, MUTED] });
     let t: Tenant;
     let url: string;
     const auth = { userName: RECEIPT.receiptUserName, key: RECEIPT.receiptKey };
@@ -160,6 +161,7 @@ describe('push provider receipts through the stack', () => {
       t = await tenant('rcpt-huawei', { channel: 'push', kind: 'huawei-push', config: { ...APP, ...RECEIPT, baseUrl: rx.baseUrl, authUrl: rx.baseUrl } }, {
         chen: { name: 'Chen', identities: { huawei: [PHONE] } },
         wu: { name: 'Wu', identities: { huawei: [UNINSTALLED] } },
+        he: { name: 'He', identities: { huawei: [MUTED] } },
       });
       url = `${stack.config.publicUrl}/v1/receipts/${PROVIDER}/huawei/${RECEIPT.receiptToken}`;
     }, 60_000);
@@ -199,6 +201,21 @@ describe('push provider receipts through the stack', () => {
       expect(events.find((e) => e.event === 'target_removed')).toMatchObject({ provider: PROVIDER });
       expect(JSON.stringify(events)).not.toContain(UNINSTALLED);
       expect(await outboxTopics(delivery.id)).toContain('delivery.failed');
+    });
+
+    it('status 27 (cached, not final) goes on the timeline only; status 6 (notifications off) fails the delivery and keeps the token', async () => {
+      const { notificationId } = await sendTo(t, 'he');
+      const requestId = hw.sent.at(-1)!.requestId;
+      const receipt = (status: number) => ({ biTag: '', appid: APP.appId, token: MUTED, status, timestamp: Date.now(), requestId });
+      expect((await postHuaweiReceipts(url, [receipt(27)], auth)).status).toBe(200);
+      expect(await deliveryOf(t, notificationId)).toMatchObject({ status: 'sent' });
+      expect((await eventsOf(t, notificationId)).find((e) => e.event === 'delayed')).toMatchObject({ errorCode: '27' });
+      expect((await postHuaweiReceipts(url, [receipt(6)], auth)).status).toBe(200);
+      const after = await deliveryOf(t, notificationId);
+      expect(after).toMatchObject({ status: 'failed' });
+      expect(after.reason).toMatch(/notifications are turned off/);
+      expect((await t.request('GET', '/v1/users/he')).body.identities.huawei).toEqual([MUTED]);
+      expect((await eventsOf(t, notificationId)).some((e) => e.event === 'target_removed')).toBe(false);
     });
   });
 
