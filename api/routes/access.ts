@@ -13,6 +13,7 @@ import type { AppDeps } from '../deps.js';
 import { defineRoute, type RouteHost } from '../route.js';
 import { ClientId, IdParam, IsoDateTime, Pagination, Timezone, listOf } from '../schemas.js';
 import { RETENTION_DEFAULT_DAYS, RETENTION_MAX_DAYS, RETENTION_MIN_DAYS } from '../../domain/storage/retention.js';
+import { EPHEMERAL_DEFAULT_SECONDS, EPHEMERAL_MAX_SECONDS, EPHEMERAL_MIN_SECONDS, INLINE_RECIPIENT_MODES } from '../../domain/recipients/ephemeral.js';
 
 const ScopeName = z.enum(SCOPES).meta({ id: 'Scope' });
 
@@ -93,6 +94,12 @@ const SendWindow = z
 
 const RETENTION_DESCRIPTION = `Days the tenant's deliveries, their activity log and delivery events are kept, counted from the notification's creation (events: from when they happened); ${RETENTION_MIN_DAYS} to ${RETENTION_MAX_DAYS}, default ${RETENTION_DEFAULT_DAYS}. Older rows are deleted by the workers' storage maintenance, and the notification reads with \`purgedAt\` set.`;
 
+const INLINE_RECIPIENTS_DESCRIPTION =
+  "What a recipient named inline in a send (`to.recipients`) becomes. `directory` (the default): a user like any other. `ephemeral`: a user kept out of the directory (not listed by `GET /v1/users` or SCIM, not reached by `all`, groups, modules, topics or segments) that preferences, unsubscribes, suppressions and frequency caps still reach, deleted `ephemeralRecipientSeconds` after the last send that named it (or its expiry, when later) by the workers' storage maintenance; its deliveries stay. A `PUT /v1/users/{id}` of the same id makes it a directory user.";
+const EPHEMERAL_SECONDS_DESCRIPTION = `How long an ephemeral inline recipient outlives the last send (its \`sendAt\`, else its acceptance) that named it, in seconds; ${EPHEMERAL_MIN_SECONDS} to ${EPHEMERAL_MAX_SECONDS}, default ${EPHEMERAL_DEFAULT_SECONDS} (30 days).`;
+
+const InlineRecipients = z.enum(INLINE_RECIPIENT_MODES).meta({ id: 'InlineRecipientMode', description: INLINE_RECIPIENTS_DESCRIPTION });
+
 const TenantSettings = z
   .object({
     id: z.string(),
@@ -107,6 +114,8 @@ const TenantSettings = z
     tracking: z.boolean().meta({ description: 'Email open pixel and click-tracking links (a template can switch them off with `email.tracking: false`).' }),
     maxAttachmentBytes: z.number().int().meta({ description: 'The attachments and inline images of one email notification together, in bytes (default 10 MiB).' }),
     retentionDays: z.number().int().meta({ description: RETENTION_DESCRIPTION }),
+    inlineRecipients: InlineRecipients,
+    ephemeralRecipientSeconds: z.number().int().meta({ description: EPHEMERAL_SECONDS_DESCRIPTION }),
     createdAt: z.string(),
   })
   .meta({ id: 'Tenant' });
@@ -123,6 +132,8 @@ const TenantPatch = z
     outboundAllowlist: z.array(z.string().refine(isValidCidr, 'not a CIDR, e.g. 10.0.0.0/8 or 127.0.0.1/32')).max(100).optional(),
     tracking: z.boolean().optional().meta({ description: 'Email open and click tracking for the whole tenant.' }),
     retentionDays: z.number().int().min(RETENTION_MIN_DAYS).max(RETENTION_MAX_DAYS).optional().meta({ description: RETENTION_DESCRIPTION }),
+    inlineRecipients: InlineRecipients.optional(),
+    ephemeralRecipientSeconds: z.number().int().min(EPHEMERAL_MIN_SECONDS).max(EPHEMERAL_MAX_SECONDS).optional().meta({ description: EPHEMERAL_SECONDS_DESCRIPTION }),
     maxAttachmentBytes: z.number().int().min(0).max(MAX_ATTACHMENT_BYTES).optional().meta({ description: `Attachments of one email notification together, in bytes; at most ${MAX_ATTACHMENT_BYTES} (what common relays accept once base64-encoded).` }),
   })
   .strict()
@@ -144,6 +155,8 @@ function presentTenant(t: TenantRow): z.infer<typeof TenantSettings> {
     tracking: t.tracking,
     maxAttachmentBytes: t.max_attachment_bytes,
     retentionDays: t.retention_days,
+    inlineRecipients: t.inline_recipients,
+    ephemeralRecipientSeconds: t.ephemeral_recipient_seconds,
     createdAt: t.created_at.toISOString(),
   };
 }

@@ -2,7 +2,7 @@
 import type { DbOrTx } from '../../schema/database.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { findTenant, insertTenant, updateTenant } from '../../schema/queries/tenants.js';
-import type { TenantRow } from '../../schema/tables/tenants.js';
+import type { InlineRecipientMode, TenantRow } from '../../schema/tables/tenants.js';
 import type { Actor } from '../actor.js';
 import { conflict, notFound } from '../errors.js';
 import { issueKey, type NewKey } from './keys.js';
@@ -41,6 +41,8 @@ export interface TenantChange {
   tracking?: boolean | undefined;
   maxAttachmentBytes?: number | undefined;
   retentionDays?: number | undefined;
+  inlineRecipients?: InlineRecipientMode | undefined;
+  ephemeralRecipientSeconds?: number | undefined;
 }
 
 export async function changeTenant(db: DbOrTx, actor: Actor, change: TenantChange): Promise<TenantRow> {
@@ -56,6 +58,8 @@ export async function changeTenant(db: DbOrTx, actor: Actor, change: TenantChang
     ...(change.tracking !== undefined ? { tracking: change.tracking } : {}),
     ...(change.maxAttachmentBytes !== undefined ? { max_attachment_bytes: change.maxAttachmentBytes } : {}),
     ...(change.retentionDays !== undefined ? { retention_days: change.retentionDays } : {}),
+    ...(change.inlineRecipients !== undefined ? { inline_recipients: change.inlineRecipients } : {}),
+    ...(change.ephemeralRecipientSeconds !== undefined ? { ephemeral_recipient_seconds: change.ephemeralRecipientSeconds } : {}),
   });
   if (!t) throw notFound('tenant');
   await appendAudit(db, { tenantId: actor.tenantId, actor: actor.keyId, action: 'tenant.update', targetType: 'tenant', targetId: actor.tenantId, details: change as Record<string, unknown> });

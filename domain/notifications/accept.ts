@@ -29,6 +29,8 @@ import { requireTopics, topicCategory } from '../recipients/topics.js';
 import { planEmailOptions, storeEmailOptions, type EmailPlan } from './email-options.js';
 import { dataIssues, planInlineRecipients, storeRecipientData, type InlinePlan } from './inline-recipients.js';
 import { copyRecipientData, upsertInlineUsers } from '../../schema/queries/inline-recipients.js';
+import { findTenant } from '../../schema/queries/tenants.js';
+import { ephemeralUntil } from '../recipients/ephemeral.js';
 import { copyEmailOptions } from '../../schema/queries/notification-email.js';
 import type { Db } from '../../schema/database.js';
 import type { Timings } from '../../common/config.js';
@@ -121,7 +123,7 @@ export async function acceptNotification(
   const now = new Date();
   checkTimes(req, now);
   const { version, bulkThreshold, dailyQuota } = await resolveSendTemplate(deps, tenantId, req);
-  const inline = req.to.recipients ? await planInlineRecipients(deps.db, tenantId, req.to.recipients) : undefined;
+  const inline = req.to.recipients ? await planInlineRecipients(deps.db, tenantId, req.to.recipients, await inlineEphemeralUntil(deps, tenantId, req, now)) : undefined;
   // Checked against the version that will be rendered, before anything is stored or queued,
   // so a missing variable is the caller's 422 rather than a failed delivery later.
   checkData(variables, version, req);
@@ -198,6 +200,12 @@ export async function acceptNotification(
     throw new DomainError('rate_limited', 'quota_exceeded', `this tenant's daily quota of ${dailyQuota} recipients is used up`, undefined, secondsToUtcMidnight());
   }
   return { row, created };
+}
+
+/** When the tenant keeps inline recipients ephemeral, until when this send's are kept; null: directory users. */
+async function inlineEphemeralUntil(deps: AcceptDeps, tenantId: string, req: Request, now: Date): Promise<Date | null> {
+  const tenant = await findTenant(deps.db, tenantId);
+  return tenant ? ephemeralUntil(tenant, { now, sendAt: req.sendAt, expiresAt: req.expiresAt }) : null;
 }
 
 function checkData(variables: VariableValidator, version: TemplateVersionRow, req: Request): void {

@@ -72,8 +72,12 @@ function checkFields(list: readonly InlineRecipient[]): void {
   });
 }
 
-/** Who each inline recipient is, and what must be written for them; a 422 naming the item for a bad address or a recipient named twice. */
-export async function planInlineRecipients(db: DbOrTx, tenantId: string, list: readonly InlineRecipient[]): Promise<InlinePlan> {
+/**
+ * Who each inline recipient is, and what must be written for them; a 422 naming the item for
+ * a bad address or a recipient named twice. `ephemeralUntil` marks the users written as kept
+ * out of the directory until then (domain/recipients/ephemeral.ts); null: directory users.
+ */
+export async function planInlineRecipients(db: DbOrTx, tenantId: string, list: readonly InlineRecipient[], ephemeralUntil: Date | null = null): Promise<InlinePlan> {
   checkFields(list);
   const anonymous = list.filter((r) => r.id === undefined);
   const owners = await usersByAddress(
@@ -99,7 +103,7 @@ export async function planInlineRecipients(db: DbOrTx, tenantId: string, list: r
     seen.set(userId, i);
     plan.userIds.push(userId);
     // Fields not given stay null here, which upsertInlineUsers reads as "leave as it is".
-    if (PROFILE_FIELDS.some((f) => r[f] !== undefined)) plan.users.push(userRecord(tenantId, userId, r));
+    if (PROFILE_FIELDS.some((f) => r[f] !== undefined)) plan.users.push({ ...userRecord(tenantId, userId, r), ephemeral_until: ephemeralUntil });
     else plan.mustExist.push(userId);
     if (r.data) plan.data.push({ userId, data: r.data });
   });

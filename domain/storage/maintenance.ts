@@ -1,7 +1,8 @@
 // One pass of storage maintenance over the ledger, the log and the events (see
 // docs/operations.md): create the coming months' partitions, drop the months past every
-// tenant's retention, delete what is past a tenant's own retention in bounded batches, and
-// mark the notifications whose rows are gone as purged.
+// tenant's retention, delete what is past a tenant's own retention in bounded batches, mark
+// the notifications whose rows are gone as purged, and delete the ephemeral inline
+// recipients whose time is over (bounded batches too).
 import type { Db } from '../../schema/database.js';
 import {
   PARTITIONED_TABLES,
@@ -15,6 +16,7 @@ import {
   withStorageLock,
   type PartitionedTable,
 } from '../../schema/queries/storage.js';
+import { deleteExpiredEphemeralUsers } from '../../schema/queries/ephemeral-recipients.js';
 import { RETENTION_DEFAULT_DAYS, monthStart, monthWhollyBefore, retentionHorizon } from './retention.js';
 
 export interface MaintenanceOptions {
@@ -38,6 +40,8 @@ export interface MaintenanceResult {
   purgedNotifications: number;
   /** Rows each default partition holds after the pass: non-zero means a month had no partition when written. */
   defaultRows: Record<PartitionedTable, number>;
+  /** Ephemeral inline recipients deleted past their time (domain/recipients/ephemeral.ts). */
+  ephemeralUsersDeleted: number;
   /** True when a tenant had more to delete than one pass's batches. */
   more: boolean;
 }
@@ -47,11 +51,11 @@ const zero = (): Record<PartitionedTable, number> => ({ deliveries: 0, delivery_
 
 export async function maintainStorage(deps: { db: Db }, o: MaintenanceOptions): Promise<MaintenanceResult> {
   const done = await withStorageLock(deps.db, (db) => pass(db, o));
-  return done ?? { ran: false, created: [], movedFromDefault: 0, dropped: [], deleted: zero(), purgedNotifications: 0, defaultRows: zero(), more: false };
+  return done ?? { ran: false, created: [], movedFromDefault: 0, dropped: [], deleted: zero(), purgedNotifications: 0, defaultRows: zero(), ephemeralUsersDeleted: 0, more: false };
 }
 
 async function pass(db: Db, o: MaintenanceOptions): Promise<MaintenanceResult> {
-  const r: MaintenanceResult = { ran: true, created: [], movedFromDefault: 0, dropped: [], deleted: zero(), purgedNotifications: 0, defaultRows: zero(), more: false };
+  const r: MaintenanceResult = { ran: true, created: [], movedFromDefault: 0, dropped: [], deleted: zero(), purgedNotifications: 0, defaultRows: zero(), ephemeralUsersDeleted: 0, more: false };
 
   for (const table of TABLES) {
     for (let i = 0; i <= o.monthsAhead; i++) {
@@ -99,6 +103,15 @@ async function pass(db: Db, o: MaintenanceOptions): Promise<MaintenanceResult> {
       n = await markNotificationsPurged(db, t.id, before, o.now, o.batchSize);
       r.purgedNotifications += n;
     }
+  }
+
+  for (let b = 0, n = o.batchSize; n === o.batchSize; b++) {
+    if (b === o.maxBatches) {
+      r.more = true;
+      break;
+    }
+    n = await deleteExpiredEphemeralUsers(db, o.now, o.batchSize);
+    r.ephemeralUsersDeleted += n;
   }
 
   for (const table of TABLES) r.defaultRows[table] = await countDefaultPartitionRows(db, table);

@@ -29,6 +29,7 @@ import * as inboxStates from './2026-12-06T02-32-04_inbox-states.js';
 import * as storageRetention from './2026-12-06T05-10-00_storage-retention.js';
 import * as topics from './2026-12-06T04-55-00_topics.js';
 import * as readReceiptPolls from './2026-12-06T05-30-00_read-receipt-polls.js';
+import * as ephemeralRecipients from './2026-12-06T06-05-00_ephemeral-recipients.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T19-30-00_foundation': foundation,
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T05-10-00_storage-retention': storageRetention,
   '2026-12-06T04-55-00_topics': topics,
   '2026-12-06T05-30-00_read-receipt-polls': readReceiptPolls,
+  '2026-12-06T06-05-00_ephemeral-recipients': ephemeralRecipients,
 };

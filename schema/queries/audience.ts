@@ -78,11 +78,21 @@ export function segmentSql(s: Segment): Expression<SqlBool> {
   return sql<SqlBool>`(${sql.join(s.conditions.map(conditionSql), glue)})`;
 }
 
-/** Whether a user row matches any selector. */
+/**
+ * Whether a user row matches any selector. Only named ids reach an ephemeral recipient
+ * (domain/recipients/ephemeral.ts): every other selector is about the directory.
+ */
 export function audienceSql(eb: UsersEb, a: AudienceSelectors): Expression<SqlBool> {
+  const named = a.userIds && a.userIds.length > 0 ? eb('u.id', 'in', [...a.userIds]) : undefined;
+  const selected = directorySelectorsSql(eb, a);
+  if (!selected) return named ?? sql<SqlBool>`false`;
+  const inDirectory = eb.and([eb('u.ephemeral_until', 'is', null), selected]);
+  return named ? eb.or([named, inDirectory]) : inDirectory;
+}
+
+function directorySelectorsSql(eb: UsersEb, a: AudienceSelectors): Expression<SqlBool> | undefined {
   if (a.all) return sql<SqlBool>`true`;
   const ors: Expression<SqlBool>[] = [];
-  if (a.userIds && a.userIds.length > 0) ors.push(eb('u.id', 'in', [...a.userIds]));
   if (a.groups && a.groups.length > 0) {
     const groups = [...a.groups];
     ors.push(
@@ -102,7 +112,7 @@ export function audienceSql(eb: UsersEb, a: AudienceSelectors): Expression<SqlBo
     );
   }
   if (a.segment) ors.push(segmentSql(a.segment));
-  return ors.length === 0 ? sql<SqlBool>`false` : eb.or(ors);
+  return ors.length === 0 ? undefined : eb.or(ors);
 }
 
 /** One page of the audience's users in id order, after the cursor (the last id of the previous page). */

@@ -1,5 +1,6 @@
 // Recipients named inline in a send (`to.recipients`): users found by address or upserted
 // with the fields the request gives, and the data of each recipient of a notification.
+import { sql } from 'kysely';
 import type { DbOrTx } from '../database.js';
 import type { NewNotificationRecipient } from '../tables/notification-recipients.js';
 import type { NewUser } from '../tables/users.js';
@@ -24,7 +25,9 @@ export async function usersByAddress(db: DbOrTx, tenantId: string, emails: reado
 
 /**
  * Inserts the users that do not exist; on an existing id, only the fields given (not null)
- * change, and a directory-managed row (SCIM, LDAP) does not change at all.
+ * change, and a directory-managed row (SCIM, LDAP) does not change at all. An ephemeral row
+ * named again as ephemeral is kept until the later of the two times; named as a directory
+ * user it becomes one; a directory user never becomes ephemeral.
  */
 export async function upsertInlineUsers(db: DbOrTx, users: readonly NewUser[]): Promise<void> {
   if (users.length === 0) return;
@@ -40,6 +43,7 @@ export async function upsertInlineUsers(db: DbOrTx, users: readonly NewUser[]): 
           phone: eb.fn.coalesce('excluded.phone', 'users.phone'),
           locale: eb.fn.coalesce('excluded.locale', 'users.locale'),
           timezone: eb.fn.coalesce('excluded.timezone', 'users.timezone'),
+          ephemeral_until: sql<Date | null>`case when users.ephemeral_until is null or excluded.ephemeral_until is null then null else greatest(users.ephemeral_until, excluded.ephemeral_until) end`,
           updated_at: new Date(),
         }))
         .where('users.source', '=', 'api'),

@@ -17,7 +17,7 @@ export async function insertTenant(db: DbOrTx, tenant: NewTenant): Promise<Tenan
 export async function updateTenant(
   db: DbOrTx,
   id: string,
-  patch: Partial<Pick<TenantRow, 'name' | 'timezone' | 'bulk_threshold' | 'outbound_allowlist' | 'tracking' | 'daily_quota' | 'approval_timeout_seconds' | 'dedup_window_seconds' | 'retention_days'>> & { send_window?: string | null },
+  patch: Partial<Pick<TenantRow, 'name' | 'timezone' | 'bulk_threshold' | 'outbound_allowlist' | 'tracking' | 'daily_quota' | 'approval_timeout_seconds' | 'dedup_window_seconds' | 'retention_days' | 'inline_recipients' | 'ephemeral_recipient_seconds'>> & { send_window?: string | null },
 ): Promise<TenantRow | undefined> {
   if (Object.keys(patch).length === 0) return findTenant(db, id);
   return db.updateTable('tenants').set(patch).where('id', '=', id).returningAll().executeTakeFirst();

@@ -14,6 +14,8 @@ function replaceApiManagedProfile(oc: OnConflictBuilder<Database, 'users'>) {
       timezone: eb.ref('excluded.timezone'),
       identities: eb.ref('excluded.identities'),
       attributes: eb.ref('excluded.attributes'),
+      // Put through the users API (or import): a directory user, even if a send made it ephemeral.
+      ephemeral_until: null,
       updated_at: new Date(),
     }))
     .where('users.source', '=', 'api');
@@ -41,14 +43,14 @@ export async function findUsers(db: DbOrTx, tenantId: string, ids: readonly stri
   return db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
 }
 
-/** Users by id; `after` is the last id of the previous page. */
+/** Directory users by id (ephemeral recipients are not listed); `after` is the last id of the previous page. */
 export async function listUsers(
   db: DbOrTx,
   tenantId: string,
   f: { group?: string | undefined; module?: string | undefined },
   page: { limit: number; after?: string | undefined },
 ): Promise<UserRow[]> {
-  let q = db.selectFrom('users as u').selectAll('u').where('u.tenant_id', '=', tenantId).orderBy('u.id').limit(page.limit);
+  let q = db.selectFrom('users as u').selectAll('u').where('u.tenant_id', '=', tenantId).where('u.ephemeral_until', 'is', null).orderBy('u.id').limit(page.limit);
   if (page.after) q = q.where('u.id', '>', page.after);
   if (f.group) {
     const group = f.group;

@@ -21,6 +21,11 @@ export interface TenantsTable {
   max_attachment_bytes: ColumnType<number, number | undefined, number>;
   /** Days its deliveries, their log and events are kept (domain/storage/retention.ts). */
   retention_days: ColumnType<number, number | undefined, number>;
+  /** Recipients named inline in a send: kept as directory users, or as ephemeral ones (domain/recipients/ephemeral.ts). */
+  inline_recipients: ColumnType<InlineRecipientMode, InlineRecipientMode | undefined, InlineRecipientMode>;
+  /** How long an ephemeral recipient outlives the last send that named it. */
+  ephemeral_recipient_seconds: ColumnType<number, number | undefined, number>;
 }
+export type InlineRecipientMode = 'directory' | 'ephemeral';
 export type TenantRow = Selectable<TenantsTable>;
 export type NewTenant = Insertable<TenantsTable>;

@@ -21,6 +21,8 @@ export interface UsersTable {
   directory_data: ColumnType<Record<string, unknown>, string | undefined, string>;
   /** Values a directory sent that Herald does not use (kept as sent in directory_data). */
   profile_warnings: ColumnType<ProfileWarning[], string | undefined, string>;
+  /** Set for a recipient kept out of the directory (named inline, tenant setting `ephemeral`): deleted after it. */
+  ephemeral_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -16092,6 +16092,9 @@ export interface components {
             maxAttachmentBytes: number;
             /** @description Days the tenant's deliveries, their activity log and delivery events are kept, counted from the notification's creation (events: from when they happened); 1 to 1095, default 180. Older rows are deleted by the workers' storage maintenance, and the notification reads with `purgedAt` set. */
             retentionDays: number;
+            inlineRecipients: components["schemas"]["InlineRecipientMode"];
+            /** @description How long an ephemeral inline recipient outlives the last send (its `sendAt`, else its acceptance) that named it, in seconds; 60 to 31536000, default 2592000 (30 days). */
+            ephemeralRecipientSeconds: number;
             createdAt: string;
         };
         /** @description Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight. Checked before every batch: a campaign running when the window closes pauses (status `paused`, reason `waiting for the tenant send window`) and resumes when it opens. */
@@ -16099,6 +16102,11 @@ export interface components {
             start: string;
             end: string;
         } | null;
+        /**
+         * @description What a recipient named inline in a send (`to.recipients`) becomes. `directory` (the default): a user like any other. `ephemeral`: a user kept out of the directory (not listed by `GET /v1/users` or SCIM, not reached by `all`, groups, modules, topics or segments) that preferences, unsubscribes, suppressions and frequency caps still reach, deleted `ephemeralRecipientSeconds` after the last send that named it (or its expiry, when later) by the workers' storage maintenance; its deliveries stay. A `PUT /v1/users/{id}` of the same id makes it a directory user.
+         * @enum {string}
+         */
+        InlineRecipientMode: "directory" | "ephemeral";
         TenantPatch: {
             name?: string;
             timezone?: string;
@@ -16112,6 +16120,9 @@ export interface components {
             tracking?: boolean;
             /** @description Days the tenant's deliveries, their activity log and delivery events are kept, counted from the notification's creation (events: from when they happened); 1 to 1095, default 180. Older rows are deleted by the workers' storage maintenance, and the notification reads with `purgedAt` set. */
             retentionDays?: number;
+            inlineRecipients?: components["schemas"]["InlineRecipientMode"];
+            /** @description How long an ephemeral inline recipient outlives the last send (its `sendAt`, else its acceptance) that named it, in seconds; 60 to 31536000, default 2592000 (30 days). */
+            ephemeralRecipientSeconds?: number;
             /** @description Attachments of one email notification together, in bytes; at most 26214400 (what common relays accept once base64-encoded). */
             maxAttachmentBytes?: number;
         };
