@@ -5,9 +5,11 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unsubscribeHeaders } from '../../domain/links/unsubscribe.js';
 import { createKeyForTest } from '../../testkit/keys.js';
-import { seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 /** The documented id of a recipient given by email only (README: inline recipients). */
+/** HH:MM:SS of `at` in `timeZone`: a quiet-hours bound. */
+const clock = (at: Date, timeZone: string) => new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at);
 const idOf = (email: string) => `addr-${createHash('sha256').update(`email:${email}`).digest('hex').slice(0, 32)}`;
 
 type Call = (method: string, path: string, body?: unknown) => ReturnType<TestStack['request']>;
@@ -147,5 +149,30 @@ describe('inline recipients kept ephemeral (tenant setting inlineRecipients)', (
     expect((await stack.request('GET', `/v1/users/${id}`)).status).toBe(404);
     expect((await tenantB('GET', `/v1/users/${id}`)).body).toMatchObject({ id, email });
     expect(((await tenantB('GET', `/v1/deliveries?userId=${id}`)).body.items as unknown[]).length).toBe(1);
+  });
+
+  it('a recipient with a delivery still to be made (deferred by quiet hours) outlives its time until the delivery is made', async () => {
+    const email = 'held@example.com';
+    const id = idOf(email);
+    const tz = 'Asia/Tokyo';
+    await sendInline(stack.request.bind(stack), email);
+    const now = new Date();
+    const quiet = await stack.request('PUT', `/v1/users/${id}/preferences`, { quietHours: { start: clock(new Date(now.getTime() - 3_600_000), tz), end: clock(new Date(now.getTime() + 10_000), tz) } });
+    expect(quiet.status, JSON.stringify(quiet.body)).toBe(200);
+    const r = await stack.request('POST', '/v1/notifications', { template: 'welcome', data: { name: 'later' }, to: { recipients: [{ email, timezone: tz }] }, category: 'news' });
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    await eventually(async () => {
+      const d = (await stack.request('GET', `/v1/notifications/${r.body.id}/deliveries`)).body.items?.[0];
+      return d?.status === 'pending' && String(d.reason).startsWith('quiet_hours_deferred_until:') ? d : undefined;
+    });
+    // Past its time, but its mail is still to go: kept.
+    expect((await sweep(new Date(Date.now() + 120_000))).ephemeralUsersDeleted).toBe(0);
+    expect((await stack.request('GET', `/v1/users/${id}`)).status).toBe(200);
+
+    const done = await waitForFinal(stack, r.body.id as string, 40_000);
+    expect(done.counts.sent).toBe(1);
+    expect(mailsTo(email).map((m) => m.subject)).toEqual(['Welcome, x!', 'Welcome, later!']);
+    expect((await sweep(new Date(Date.now() + 120_000))).ephemeralUsersDeleted).toBe(1);
+    expect((await stack.request('GET', `/v1/users/${id}`)).status).toBe(404);
   });
 });
