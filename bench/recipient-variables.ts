@@ -21,7 +21,7 @@ const WARMUP_N = 200;
 /** What both templates' data carries: `name` and `who` are the data-only template's greeting. */
 const DATA = { name: 'friend', who: 'everyone' };
 
-interface Variant {
+export interface Variant {
   key: 'A' | 'B';
   label: string;
   template: string;
@@ -30,7 +30,7 @@ interface Variant {
   subject(run: string, user: { id: string; name: string; email: string }): string;
 }
 
-const VARIANTS: Variant[] = [
+export const VARIANTS: Variant[] = [
   {
     key: 'A',
     label: 'A: data only',
@@ -74,7 +74,7 @@ async function publish(h: Herald, v: Variant): Promise<void> {
 }
 
 /** Checks each received mail's subject against what its variant renders for that recipient. */
-function subjectChecker() {
+export function subjectChecker() {
   let expected: ((mail: CapturedMail) => string) | undefined;
   let checked = 0;
   let wrong = 0;
