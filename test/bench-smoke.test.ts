@@ -12,7 +12,7 @@ describe('bench smoke: bulk throughput', () => {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-smoke-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('produces a result file with the three Herald rows (one worker, one worker with a webhook endpoint, two workers), the raw nodemailer row, CPU per mail for each, and finite positive rates and ratios', async () => {
+  it('produces a result file with the four Herald rows (one worker, one worker with a webhook endpoint, one with an endpoint that is down, two workers), the raw nodemailer row, CPU per mail for each, and finite positive rates and ratios', async () => {
     await benchBulkThroughput({
       full: false,
       n: 300,
@@ -22,10 +22,11 @@ describe('bench smoke: bulk throughput', () => {
       apprise: false,
     });
     const result = JSON.parse(readFileSync(join(dir, 'bulk-throughput.json'), 'utf8'));
-    expect(result.rows).toHaveLength(4);
+    expect(result.rows).toHaveLength(5);
     expect(result.rows.map((r: { sender: string }) => r.sender)).toEqual([
       expect.stringMatching(/^Herald, one worker process \(/),
-      expect.stringMatching(/^Herald, one worker process, one webhook endpoint/),
+      expect.stringMatching(/^Herald, one worker process, one webhook endpoint subscribed/),
+      expect.stringMatching(/^Herald, one worker process, one webhook endpoint \(every event\) that is down/),
       expect.stringMatching(/^Herald, two worker processes/),
       expect.stringMatching(/^raw pooled nodemailer/),
     ]);
@@ -38,7 +39,8 @@ describe('bench smoke: bulk throughput', () => {
       expect.stringMatching(/^CPU per mail: Herald \(one worker process\)/),
       expect.stringMatching(/^CPU per mail: Herald \(two worker processes\)/),
       expect.stringMatching(/one worker process/),
-      expect.stringMatching(/webhook endpoint/),
+      expect.stringMatching(/webhook endpoint \(every event\)/),
+      expect.stringMatching(/webhook endpoint that is down/),
       expect.stringMatching(/two worker processes/),
     ]);
     for (const g of result.goals) expect(Number.isFinite(g.ratio) && g.ratio > 0, g.name).toBe(true);
@@ -52,6 +54,7 @@ describe('bench smoke: bulk throughput', () => {
     expect(result.cpu.map((c: { phase: string }) => c.phase)).toEqual([
       'Herald, one worker process',
       'Herald, one worker process, one webhook endpoint',
+      'Herald, one worker process, one webhook endpoint that is down',
       'Herald, two worker processes',
       'raw pooled nodemailer (baseline)',
     ]);
@@ -61,7 +64,7 @@ describe('bench smoke: bulk throughput', () => {
       expect(Number.isFinite(c.ratio) && c.ratio > 0, c.phase).toBe(true);
       for (const counted of c.counted) expect(c.processes[counted], `${c.phase}: ${counted}`).toBeGreaterThanOrEqual(0);
     }
-    const [one, , , raw] = result.cpu;
+    const [one, , , , raw] = result.cpu;
     // This test reuses the suite's shared dev server, so Temporal is not measured here.
     expect(one.counted).toEqual(['Herald worker processes', 'PostgreSQL backends (bench database)', 'PostgreSQL postmaster + auxiliaries (shared)']);
     // The worker and the bench database's backends did the work of 300 deliveries.
