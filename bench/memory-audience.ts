@@ -1,13 +1,16 @@
 // Benchmark 4: how much the worker process's RSS grows (peak minus idle; workers/main.ts in
 // a child process, so the figure is the worker's alone) during a small and a large campaign,
 // each with a fresh worker. A worker that holds nothing per recipient grows alike for both.
-// `HERALD_BENCH_CPU_PROF=1` also writes a CPU profile of the large run's worker.
+// Both sizes run twice, the worker as started by default and with its old generation capped
+// (HEAP_CAP), interleaved, so the lever is measured against its baseline in the same run.
+// `HERALD_BENCH_CPU_PROF=1` also writes a CPU profile of the large uncapped run's worker.
 import { importUsers, prepareCampaign, publishTemplate, sampleRss, sleep, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs, type Herald } from './harness.js';
 import { againstBaseline, benchCpuGroups, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, startCpuMeter } from './cpu.js';
 import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
 interface MemoryRun {
   recipients: number;
+  variant: string;
   idleMb: number;
   peakMb: number;
   seconds: number;
@@ -17,7 +20,12 @@ interface MemoryRun {
 /** A fresh worker process runs a warm-up campaign, then the measured one. */
 const WARM_UP = 200;
 
+/** The lever measured: V8's old generation capped so the worker collects garbage sooner (MB; `HERALD_BENCH_WORKER_HEAP_MB` tries another). */
+const HEAP_CAP_MB = Number(process.env.HERALD_BENCH_WORKER_HEAP_MB || 160);
+const CAPPED = `--max-old-space-size=${HEAP_CAP_MB}`;
+
 async function campaignWithWorker(h: Herald, temporalPid: number | undefined, group: string, recipients: number, nodeArgs: string[]): Promise<MemoryRun> {
+  const variant = nodeArgs.includes(CAPPED) ? CAPPED : 'default heap';
   const worker = await startWorkerProcess({ ...h.workerEnv, HERALD_HISTORY_LIMIT: '1000' }, nodeArgs);
   const cpuGroups = benchCpuGroups({ database: h.database.name, temporalPid, workers: () => [worker.pid] });
   try {
@@ -38,7 +46,7 @@ async function campaignWithWorker(h: Herald, temporalPid: number | undefined, gr
     const cpu = await meter.stop();
     const peakMb = rss.stop() / 1e6;
     if (done.counts?.sent !== recipients) throw new Error(`campaign ended ${done.status} with ${JSON.stringify(done.counts)}`);
-    return { recipients, idleMb, peakMb, seconds, cpu };
+    return { recipients, variant, idleMb, peakMb, seconds, cpu };
   } finally {
     await cpuGroups.close();
     await worker.stop();
@@ -56,38 +64,55 @@ export async function runMemoryAudience(o: BenchOptions): Promise<BenchResult> {
     await importUsers(herald, 'w', WARM_UP, 'warm');
     await importUsers(herald, 'a', small, 'small');
     await importUsers(herald, 'b', large, 'large');
+    await importUsers(herald, 'c', small, 'small-capped');
+    await importUsers(herald, 'd', large, 'large-capped');
     const s = await campaignWithWorker(herald, temporal.pid, 'small', small, []);
+    const sc = await campaignWithWorker(herald, temporal.pid, 'small-capped', small, [CAPPED]);
     const l = await campaignWithWorker(herald, temporal.pid, 'large', large, workerProfileArgs());
+    const lc = await campaignWithWorker(herald, temporal.pid, 'large-capped', large, [CAPPED]);
+    const runs = [s, sc, l, lc];
     const growth = (r: MemoryRun) => r.peakMb - r.idleMb;
-    const row = (r: MemoryRun) => ({
-      campaign: `${r.recipients} recipients`,
+    const label = (r: MemoryRun) => `${r.recipients} recipients, ${r.variant}`;
+    const mailsPerSecond = (r: MemoryRun) => r.recipients / r.seconds;
+    const row = (r: MemoryRun, base: MemoryRun) => ({
+      campaign: label(r),
       'worker idle RSS MB': round(r.idleMb),
       'worker peak RSS MB': round(r.peakMb),
       'growth MB': round(growth(r)),
       'growth per recipient KB': round((growth(r) * 1000) / r.recipients, 2),
       seconds: round(r.seconds, 1),
-      'mails/s': round(r.recipients / r.seconds),
-      'growth ratio': round(growth(r) / growth(s), 2),
+      'mails/s': round(mailsPerSecond(r)),
+      'growth ratio': round(growth(r) / growth(base), 2),
     });
     const counted = [CPU_WORKERS, ...CPU_POSTGRES_GROUPS, CPU_TEMPORAL].filter((g) => g !== CPU_TEMPORAL || temporal.pid !== undefined);
-    const cpu = againstBaseline([cpuPhase(`${small} recipients`, small, s.cpu, counted), cpuPhase(`${large} recipients`, large, l.cpu, counted)], `${small} recipients`);
+    const cpu = againstBaseline(
+      runs.map((r) => cpuPhase(label(r), r.recipients, r.cpu, counted)),
+      label(s),
+    );
+    const workerCpuPerMail = (r: MemoryRun) => (r.cpu[CPU_WORKERS] ?? Number.NaN) / r.recipients;
     return {
       name: 'memory-audience',
       title: 'Worker memory vs audience',
       mode: modeOf(o),
       ...runSpan(start),
-      params: { small, large, warmUp: WARM_UP, worker: 'node --import tsx workers/main.ts (fresh process per campaign, a warm-up campaign first)', sampling: 'VmRSS every 200 ms' },
+      params: { small, large, warmUp: WARM_UP, worker: 'node --import tsx workers/main.ts (fresh process per campaign, a warm-up campaign first)', variants: `default heap, ${CAPPED}; run order small, small capped, large, large capped`, sampling: 'VmRSS every 200 ms' },
       columns: ['campaign', 'worker idle RSS MB', 'worker peak RSS MB', 'growth MB', 'growth per recipient KB', 'seconds', 'mails/s', 'growth ratio'],
-      rows: [row(s), row(l)],
+      rows: [row(s, s), row(sc, sc), row(l, s), row(lc, sc)],
       cpu,
-      goals: [goal(`RSS growth (peak − idle) ${large} / ${small}`, growth(l) / growth(s), '<=', 1.5)],
+      goals: [
+        goal(`RSS growth (peak − idle) ${large} / ${small}`, growth(l) / growth(s), '<=', 1.5),
+        goal(`RSS growth (peak − idle) ${large} / ${small}, ${CAPPED}`, growth(lc) / growth(sc), '<=', 1.5),
+        goal(`${large} recipients mails/s, ${CAPPED} / default heap`, mailsPerSecond(lc) / mailsPerSecond(l), '>=', 0.95),
+        goal(`${large} recipients worker CPU per mail, ${CAPPED} / default heap`, workerCpuPerMail(lc) / workerCpuPerMail(l), '<=', 1.05),
+      ],
       notes: [
+        `Growth ratio: against the ${small}-recipient campaign of the same variant.`,
         `Idle is the worker's RSS after a ${WARM_UP}-recipient warm-up campaign in the same process; growth is the measured campaign's peak minus that.`,
         `Whole-process peak RSS ${large} / ${small}: ${round(l.peakMb / s.peakMb, 2)} (the idle floor counted on both sides, so it hides growth).`,
         'The worker builds its workflow bundle at start (no dist/ bundle), so idle RSS includes what the bundler left behind.',
         ...(process.env.HERALD_BENCH_CPU_PROF === '1' ? ["CPU profile of the large run's worker in bench/results/profiles"] : []),
       ],
-      chart: { unit: 'MB', series: ['idle RSS', 'peak RSS', 'growth'], groups: [s, l].map((r) => ({ label: `${r.recipients} recipients`, values: [r.idleMb, r.peakMb, growth(r)] })) },
+      chart: { unit: 'MB', series: ['idle RSS', 'peak RSS', 'growth'], groups: runs.map((r) => ({ label: label(r), values: [r.idleMb, r.peakMb, growth(r)] })) },
     };
   } finally {
     await herald.stop();
