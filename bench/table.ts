@@ -12,8 +12,8 @@ import { cpuTable, markdownTable, RESULTS_DIR, type BenchResult } from './report
 /** The benchmarks `npm run bench` runs, in its order (bench/run.ts). */
 const QUICK = ['bulk-throughput', 'single-overhead', 'priority-isolation', 'memory-audience', 'api-ingest'] as const;
 const FULL = ['bulk-throughput-full'] as const;
-/** Programs run only when named (bench/run.ts ON_REQUEST); their goals stay in their own section. */
-const ON_REQUEST = ['million'] as const;
+/** Programs run only when named (bench/run.ts ON_REQUEST); each has a section of its own. */
+const ON_REQUEST = ['million', 'recipient-variables'] as const;
 
 const BENCH_README = join(PROJECT_ROOT, 'bench', 'README.md');
 const README = join(PROJECT_ROOT, 'README.md');
@@ -58,14 +58,14 @@ function fullRun(dir: string): string {
   return results.map((r, i) => section(r, FULL[i] ?? r.name)).join('\n\n');
 }
 
-function onRequestRuns(dir: string): string {
-  const results = ON_REQUEST.map((n) => load(n, dir)).filter((r): r is BenchResult => r !== undefined);
-  return results.map((r) => section(r, r.name)).join('\n\n') || '_Not run yet._';
+function onRequestRun(dir: string, name: (typeof ON_REQUEST)[number]): string {
+  const r = load(name, dir);
+  return r ? section(r, r.name) : '_Not run yet._';
 }
 
 /** Every goal of every committed result, met or missed, with the run it comes from. */
 function goalsTable(dir: string): string {
-  const results = [...QUICK, ...FULL].map((n) => load(n, dir)).filter((r): r is BenchResult => r !== undefined);
+  const results = [...QUICK, ...FULL, ...ON_REQUEST].map((n) => load(n, dir)).filter((r): r is BenchResult => r !== undefined);
   const columns = ['benchmark', 'figure', 'measured', 'goal', 'result', 'run'];
   const rows = results.flatMap((r) => r.goals.map((g) => ({ benchmark: `${r.title} (${r.mode})`, figure: g.name, measured: g.ratio, goal: g.target, result: g.met ? 'met' : '**missed**', run: `${r.mode}, ${utc(r.startedAt)}, ${r.machine.hostname ?? 'host not recorded'}, ${r.machine.cpus} cores, load ${r.machine.loadAverage?.[0] ?? 'not recorded'} at start` })));
   return markdownTable({ columns, rows });
@@ -85,7 +85,7 @@ export function generatedReadmes(dir = RESULTS_DIR): Array<{ file: string; text:
   bench = replaceBetween(bench, 'latest', latestRun(dir), 'bench/README.md');
   bench = replaceBetween(bench, 'full', fullRun(dir), 'bench/README.md');
   bench = replaceBetween(bench, 'goals', goalsTable(dir), 'bench/README.md');
-  bench = replaceBetween(bench, 'million', onRequestRuns(dir), 'bench/README.md');
+  for (const name of ON_REQUEST) bench = replaceBetween(bench, name, onRequestRun(dir, name), 'bench/README.md');
   const main = replaceBetween(readFileSync(README, 'utf8'), 'goals', goalsTable(dir), 'README.md');
   return [
     { file: BENCH_README, text: bench },
