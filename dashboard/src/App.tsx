@@ -16,6 +16,7 @@ import { ProvidersPage } from './pages/providers/ProvidersPage';
 import { RecipientsPage } from './pages/recipients/RecipientsPage';
 import { UserPage } from './pages/recipients/UserPage';
 import { SchedulesPage } from './pages/schedules/SchedulesPage';
+import { SettingsPage } from './pages/settings/SettingsPage';
 import { SignInPage } from './pages/SignInPage';
 import { TemplateEditorPage } from './pages/templates/TemplateEditorPage';
 import { TemplatesPage } from './pages/templates/TemplatesPage';
@@ -48,6 +49,7 @@ function SignedInRoutes() {
         <Route path="mail" element={<RequireCapability needs="admin"><CapturedMailPage /></RequireCapability>} />
         <Route path="api-keys" element={<RequireCapability needs="admin"><ApiKeysPage /></RequireCapability>} />
         <Route path="audit-log" element={<RequireCapability needs="admin"><AuditLogPage /></RequireCapability>} />
+        <Route path="settings" element={<RequireCapability needs="read"><SettingsPage /></RequireCapability>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

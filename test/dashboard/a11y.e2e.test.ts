@@ -69,6 +69,7 @@ describe('dashboard: WCAG 2 AA on every page (axe-core)', () => {
       '/mail',
       '/api-keys',
       '/audit-log',
+      '/settings',
       '/no-such-page',
       `/preferences${preferences.search}`,
     ];

@@ -32,6 +32,8 @@ import type {
   SummaryGroupBy,
   Template,
   TemplatePreview,
+  TenantPatch,
+  TenantSettings,
   TemplateVersion,
   User,
   UserRequest,
@@ -79,6 +81,8 @@ export function createApi(http: Http) {
 
     // Access of the signed-in key
     me: () => http.request<Me>('GET', '/v1/me'),
+    getTenant: () => http.request<TenantSettings>('GET', '/v1/tenant'),
+    patchTenant: (patch: TenantPatch) => http.request<TenantSettings>('PATCH', '/v1/tenant', { body: patch }),
 
     // Templates
     listTemplates: (cursor?: string) => http.request<Page<Template>>('GET', '/v1/templates', { query: { limit: 100, cursor } }),

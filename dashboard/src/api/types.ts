@@ -82,6 +82,11 @@ export type PreferenceCenter = Schemas['PreferenceCenter'];
 /** A self-service topic as the tenant's admin sees it (with its subscriber count). */
 export type Topic = Schemas['Topic'];
 export type TopicRequest = Schemas['TopicRequest'];
+/** GET /v1/tenant: the tenant's settings; PATCH /v1/tenant takes any of them (admin). */
+export type TenantSettings = Schemas['Tenant'];
+export type TenantPatch = Schemas['TenantPatch'];
+export const INLINE_RECIPIENT_MODES = allOf<Schemas['InlineRecipientMode']>()(['directory', 'ephemeral']);
+export type InlineRecipientMode = Schemas['InlineRecipientMode'];
 export type LatencyPercentiles = Schemas['LatencyPercentiles'];
 export type AnalyticsSummary = Schemas['AnalyticsSummary'];
 export type SummaryBucket = AnalyticsSummary['buckets'][number];

@@ -22,6 +22,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/mail', label: 'nav.mail', needs: 'admin' },
   { path: '/api-keys', label: 'nav.apiKeys', needs: 'admin' },
   { path: '/audit-log', label: 'nav.audit', needs: 'admin' },
+  { path: '/settings', label: 'nav.settings', needs: 'read' },
 ];
 
 export function visibleNav(can: Capabilities): NavItem[] {
