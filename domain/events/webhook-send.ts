@@ -3,7 +3,9 @@
 // on the old or the new secret verifies during a rotation), through the outbound guard with
 // the tenant's allowlist, at least once: a failure is retried on the backoff schedule, every
 // attempt is logged, and an endpoint that has failed for longer than `disableAfterMs` is
-// disabled with an audit entry.
+// disabled with an audit entry. An endpoint that fails is probed with one delivery at a time,
+// on the retry schedule, until one gets through: an endpoint that is down costs one attempt per
+// backoff step instead of one per event, and its other events wait without spending attempts.
 import { Webhook } from 'standardwebhooks';
 import { DeliveryError } from '../../channels/errors.js';
 import { httpRequest, isSuccess } from '../../channels/http.js';
@@ -12,7 +14,7 @@ import type { SecretBox } from '../../common/secret-box.js';
 import type { Db } from '../../schema/database.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { outboundAllowlist } from '../../schema/queries/identities.js';
-import { findWebhookEndpoint, leaseDueWebhookDeliveries, recordWebhookAttempt, updateWebhookEndpoint } from '../../schema/queries/webhooks.js';
+import { findWebhookEndpoint, leaseDueWebhookDeliveries, recordWebhookAttempt, releaseWebhookDeliveries, updateWebhookEndpoint } from '../../schema/queries/webhooks.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../../schema/tables/webhooks.js';
 
 export interface WebhookSendOptions {
@@ -92,15 +94,16 @@ async function afterAttempt(o: WebhookSendOptions, e: WebhookEndpointRow, d: Web
   const next = r.ok ? { status: 'delivered' as const, attempts, nextAttemptAt: new Date() } : wait === undefined ? { status: 'failed' as const, attempts, nextAttemptAt: new Date() } : { status: 'pending' as const, attempts, nextAttemptAt: new Date(Date.now() + wait) };
   await recordWebhookAttempt(o.db, { endpoint_id: e.id, delivery_id: d.id, event_id: d.event_id, status_code: r.statusCode, latency_ms: r.latencyMs, error: r.error, response_excerpt: r.excerpt }, next);
   if (r.ok) {
-    if (e.failing_since) await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: null });
+    if (e.failing_since) await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: null, probe_at: null, probe_failures: 0 });
     e.failing_since = null;
     return;
   }
   const since = e.failing_since ?? new Date();
-  if (!e.failing_since) {
-    e.failing_since = since;
-    await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: since });
-  }
+  e.failing_since = since;
+  // The next probe waits the schedule's step for the failures in a row (the last step repeats).
+  e.probe_failures += 1;
+  const step = o.retryScheduleMs[Math.min(e.probe_failures, o.retryScheduleMs.length) - 1] ?? 0;
+  await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: since, probe_at: new Date(Date.now() + step), probe_failures: e.probe_failures });
   if (e.enabled && Date.now() - since.getTime() >= o.disableAfterMs) {
     // Before any await: attempts to the endpoint in flight beside this one disable it only once.
     e.enabled = false;
@@ -131,6 +134,9 @@ export async function sendDueWebhooks(o: WebhookSendOptions): Promise<number> {
   const endpoints = new Map<string, Promise<WebhookEndpointRow | undefined>>();
   const allowlists = new Map<string, Promise<string[]>>();
   const lanes = lanesOf(due, Math.max(1, o.endpointConcurrency ?? ENDPOINT_CONCURRENCY));
+  // Endpoints failing in this pass whose one probe is spent: their other deliveries go back unsent.
+  const probed = new Set<string>();
+  const unsent: string[] = [];
   const worker = async () => {
     for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
       for (let d = lane.shift(); d; d = lane.shift()) {
@@ -138,10 +144,19 @@ export async function sendDueWebhooks(o: WebhookSendOptions): Promise<number> {
         if (!allowlists.has(d.tenant_id)) allowlists.set(d.tenant_id, outboundAllowlist(o.db, d.tenant_id));
         const e = await endpoints.get(d.endpoint_id);
         if (!e || !e.enabled) continue;
-        await afterAttempt(o, e, d, await post(o, e, d, await (allowlists.get(d.tenant_id) as Promise<string[]>)));
+        if (e.failing_since && probed.has(e.id)) {
+          unsent.push(d.id);
+          continue;
+        }
+        if (e.failing_since) probed.add(e.id);
+        const outcome = await post(o, e, d, await (allowlists.get(d.tenant_id) as Promise<string[]>));
+        await afterAttempt(o, e, d, outcome);
+        if (outcome.ok) probed.delete(e.id);
+        else probed.add(e.id);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(o.concurrency, lanes.length) }, worker));
+  await releaseWebhookDeliveries(o.db, unsent);
   return due.length;
 }

@@ -57,7 +57,7 @@ export async function insertWebhookDeliveries(db: DbOrTx, rows: NewWebhookDelive
     .execute();
 }
 
-/** Due pending deliveries of enabled endpoints, leased for `leaseMs` (a dispatcher that dies lets the lease run out). */
+/** Due pending deliveries of enabled endpoints not waiting for a probe, leased for `leaseMs` (a dispatcher that dies lets the lease run out). */
 export async function leaseDueWebhookDeliveries(db: DbOrTx, limit: number, leaseMs: number): Promise<WebhookDeliveryRow[]> {
   return db.transaction().execute(async (tx) => {
     const due = await tx
@@ -67,6 +67,8 @@ export async function leaseDueWebhookDeliveries(db: DbOrTx, limit: number, lease
       .where('d.status', '=', 'pending')
       .where('d.next_attempt_at', '<=', new Date())
       .where('e.enabled', '=', true)
+      // A failing endpoint waits for its next probe (webhook-send.ts), then gets one at a time.
+      .where((eb) => eb.or([eb('e.probe_at', 'is', null), eb('e.probe_at', '<=', new Date())]))
       .orderBy('d.next_attempt_at')
       .limit(limit)
       .forUpdate('d')
@@ -113,4 +115,10 @@ export async function requeueWebhookDeliveries(db: DbOrTx, endpointId: string, w
   q = 'eventId' in which ? q.where('event_id', '=', which.eventId) : q.where('event_at', '>=', which.from).where('event_at', '<', which.to);
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+/** Gives back leased deliveries that were not attempted (their endpoint is being probed): due again now. */
+export async function releaseWebhookDeliveries(db: DbOrTx, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('webhook_deliveries').set({ next_attempt_at: new Date() }).where('id', 'in', [...ids]).where('status', '=', 'pending').execute();
 }

@@ -13,6 +13,10 @@ export interface WebhookEndpointsTable {
   previous_expires_at: Date | null;
   /** Since when every attempt failed; null after a success. */
   failing_since: Date | null;
+  /** While failing: when the next probe (one delivery) may go; no other delivery is leased before. */
+  probe_at: Date | null;
+  /** Failed attempts in a row since the last success: the step of the retry schedule the next probe waits. */
+  probe_failures: ColumnType<number, number | undefined, number>;
   disabled_reason: string | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;

@@ -2,7 +2,8 @@
 // the `standardwebhooks` package: the events of real sends arrive once per event id, signed;
 // an endpoint that answers 503 gets them after retries, with every attempt logged; a secret
 // rotation signs with old and new during the grace period; redelivery repeats the webhook-id;
-// an endpoint failing too long is disabled with an audit entry; bad URLs are refused at create.
+// an endpoint failing too long is disabled with an audit entry; bad URLs are refused at create;
+// an endpoint that is down is probed one event at a time, and the events that waited arrive once.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -183,5 +184,55 @@ describe('webhook endpoints', () => {
     const attempts = (await stack.request('GET', `/v1/webhooks/${created.body.id}/attempts`)).body.items;
     expect(attempts.length).toBeGreaterThan(0);
     expect(attempts.every((a: any) => a.statusCode === null && /ECONNREFUSED|failed/.test(a.error))).toBe(true);
+  });
+});
+
+describe('a webhook endpoint that is down', () => {
+  let stack: TestStack;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  const secrets: string[] = [];
+  let answer = 503;
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { HERALD_WEBHOOK_RETRY_SCHEDULE: '0.5,2,4', HERALD_WEBHOOK_INTERVAL_MS: '100', HERALD_EVENT_RELAY_INTERVAL_MS: '100' } });
+    receiver = await startReceiver(() => secrets, () => answer);
+    await seedEmail(stack, { userId: 'ada' });
+    await stack.request('PUT', '/v1/users/bob', { name: 'Bob', email: 'bob@example.com' });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await receiver?.close();
+  });
+
+  it('is probed with one event at a time on the retry schedule, not attempted once per event; when it answers, every event that waited arrives once, its attempts unspent', async () => {
+    expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
+    const created = await stack.request('POST', '/v1/webhooks', { url: receiver.url, eventTypes: ['delivery.sent'] });
+    expect(created.status).toBe(201);
+    secrets.push(created.body.secret as string);
+    const sends = await Promise.all(Array.from({ length: 10 }, (_, i) => stack.request('POST', '/v1/notifications', { template: 'welcome', to: { userIds: ['ada', 'bob'] }, data: { name: `p${i}` } })));
+    const ids = sends.map((r) => r.body.id as string);
+    for (const id of ids) await waitForFinal(stack, id);
+    // Every event exists (20 delivery.sent); the endpoint has refused its first probes.
+    await eventually(async () => (receiver.refused() >= 2 ? true : undefined), 20_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const pending = (await stack.request('GET', `/v1/webhooks/${created.body.id}/deliveries?limit=200`)).body.items;
+    expect(pending).toHaveLength(20);
+    const refusedWhileDown = receiver.refused();
+    const probedEvents = new Set((await stack.request('GET', `/v1/webhooks/${created.body.id}/attempts?limit=200`)).body.items.map((a: any) => a.eventId));
+    // One attempt per event would have refused all 20 at least once.
+    expect(refusedWhileDown).toBeLessThan(20);
+    expect(probedEvents.size).toBeLessThan(20);
+    expect(pending.filter((d: any) => d.attempts === 0).length).toBeGreaterThanOrEqual(20 - probedEvents.size);
+
+    answer = 204;
+    await eventually(async () => (receiver.accepted.length >= 20 ? true : undefined), 30_000);
+    expect(receiver.accepted.map((a) => a.data.notificationId).sort()).toEqual([...ids, ...ids].sort());
+    expect(new Set(receiver.accepted.map((a) => a.id)).size).toBe(20);
+    const delivered = (await stack.request('GET', `/v1/webhooks/${created.body.id}/deliveries?limit=200`)).body.items;
+    expect(delivered.every((d: any) => d.status === 'delivered')).toBe(true);
+    // The events that waited behind the probe took one attempt each.
+    expect(delivered.filter((d: any) => d.attempts === 1).length).toBeGreaterThanOrEqual(20 - probedEvents.size);
+    const endpoint = (await stack.request('GET', `/v1/webhooks/${created.body.id}`)).body;
+    expect(endpoint).toMatchObject({ enabled: true });
   });
 });
