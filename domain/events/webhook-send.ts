@@ -14,7 +14,7 @@ import type { SecretBox } from '../../common/secret-box.js';
 import type { Db } from '../../schema/database.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { outboundAllowlist } from '../../schema/queries/identities.js';
-import { findWebhookEndpoint, leaseDueWebhookDeliveries, recordWebhookAttempt, releaseWebhookDeliveries, updateWebhookEndpoint } from '../../schema/queries/webhooks.js';
+import { findWebhookEndpoint, leaseDueWebhookDeliveries, recordWebhookAttempts, releaseWebhookDeliveries, updateWebhookEndpoint, type WebhookAttemptRecord } from '../../schema/queries/webhooks.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../../schema/tables/webhooks.js';
 
 export interface WebhookSendOptions {
@@ -88,11 +88,16 @@ async function post(o: WebhookSendOptions, e: WebhookEndpointRow, d: WebhookDeli
   }
 }
 
-async function afterAttempt(o: WebhookSendOptions, e: WebhookEndpointRow, d: WebhookDeliveryRow, r: Outcome): Promise<void> {
+/** The attempt's log row and what it makes of its delivery (written with the pass's others). */
+function attemptRecord(o: WebhookSendOptions, e: WebhookEndpointRow, d: WebhookDeliveryRow, r: Outcome): WebhookAttemptRecord {
   const attempts = d.attempts + 1;
   const wait = o.retryScheduleMs[attempts - 1];
   const next = r.ok ? { status: 'delivered' as const, attempts, nextAttemptAt: new Date() } : wait === undefined ? { status: 'failed' as const, attempts, nextAttemptAt: new Date() } : { status: 'pending' as const, attempts, nextAttemptAt: new Date(Date.now() + wait) };
-  await recordWebhookAttempt(o.db, { endpoint_id: e.id, delivery_id: d.id, event_id: d.event_id, status_code: r.statusCode, latency_ms: r.latencyMs, error: r.error, response_excerpt: r.excerpt }, next);
+  return { attempt: { endpoint_id: e.id, delivery_id: d.id, event_id: d.event_id, status_code: r.statusCode, latency_ms: r.latencyMs, error: r.error, response_excerpt: r.excerpt }, next };
+}
+
+/** What an attempt's outcome makes of its endpoint: healthy again, or failing (probe time, disabling). */
+async function afterAttempt(o: WebhookSendOptions, e: WebhookEndpointRow, r: Outcome): Promise<void> {
   if (r.ok) {
     if (e.failing_since) await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: null, probe_at: null, probe_failures: 0 });
     e.failing_since = null;
@@ -137,6 +142,7 @@ export async function sendDueWebhooks(o: WebhookSendOptions): Promise<number> {
   // Endpoints failing in this pass whose one probe is spent: their other deliveries go back unsent.
   const probed = new Set<string>();
   const unsent: string[] = [];
+  const records: WebhookAttemptRecord[] = [];
   const worker = async () => {
     for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
       for (let d = lane.shift(); d; d = lane.shift()) {
@@ -150,13 +156,17 @@ export async function sendDueWebhooks(o: WebhookSendOptions): Promise<number> {
         }
         if (e.failing_since) probed.add(e.id);
         const outcome = await post(o, e, d, await (allowlists.get(d.tenant_id) as Promise<string[]>));
-        await afterAttempt(o, e, d, outcome);
+        records.push(attemptRecord(o, e, d, outcome));
+        await afterAttempt(o, e, outcome);
         if (outcome.ok) probed.delete(e.id);
         else probed.add(e.id);
       }
     }
   };
+  // Attempts are logged when the pass ends: until then their deliveries stay leased, so a
+  // dispatcher that dies mid-pass only sends them again (same webhook-id) after the lease.
   await Promise.all(Array.from({ length: Math.min(o.concurrency, lanes.length) }, worker));
+  await recordWebhookAttempts(o.db, records);
   await releaseWebhookDeliveries(o.db, unsent);
   return due.length;
 }

@@ -88,13 +88,25 @@ export async function leaseDueWebhookDeliveries(db: DbOrTx, limit: number, lease
   });
 }
 
-export async function recordWebhookAttempt(db: DbOrTx, attempt: NewWebhookAttempt, next: { status: 'pending' | 'delivered' | 'failed'; attempts: number; nextAttemptAt: Date }): Promise<void> {
-  await db.insertInto('webhook_attempts').values(attempt).execute();
+export interface WebhookAttemptRecord {
+  attempt: NewWebhookAttempt;
+  next: { status: 'pending' | 'delivered' | 'failed'; attempts: number; nextAttemptAt: Date };
+}
+
+/** A pass's attempts, logged and applied to their deliveries in two statements. */
+export async function recordWebhookAttempts(db: DbOrTx, records: readonly WebhookAttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
   await db
-    .updateTable('webhook_deliveries')
-    .set({ status: next.status, attempts: next.attempts, next_attempt_at: next.nextAttemptAt, ...(next.status === 'delivered' ? { delivered_at: new Date() } : {}) })
-    .where('id', '=', attempt.delivery_id)
+    .insertInto('webhook_attempts')
+    .values(records.map((r) => r.attempt))
     .execute();
+  const values = records.map((r) => sql`(${r.attempt.delivery_id}::bigint, ${r.next.status}::text, ${r.next.attempts}::integer, ${r.next.nextAttemptAt}::timestamptz)`);
+  await sql`
+    update webhook_deliveries as d
+    set status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
+        delivered_at = case when v.status = 'delivered' then now() else d.delivered_at end
+    from (values ${sql.join(values)}) as v (id, status, attempts, next_attempt_at)
+    where d.id = v.id`.execute(db);
 }
 
 export async function listWebhookAttempts(db: DbOrTx, endpointId: string, page: { limit: number; before?: string | undefined }): Promise<WebhookAttemptRow[]> {
