@@ -50,7 +50,10 @@ export async function pruneShippedOutbox(db: DbOrTx, before: Date, limit: number
 }
 
 /** Rows not shipped yet (for metrics and tests). */
-export async function countUnshippedOutbox(db: DbOrTx): Promise<number> {
-  const r = await db.selectFrom('event_outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('shipped_at', 'is', null).executeTakeFirst();
+/** Rows not shipped yet; with `topicPrefix` (e.g. `delivery.`), only those topics. */
+export async function countUnshippedOutbox(db: DbOrTx, topicPrefix?: string): Promise<number> {
+  let q = db.selectFrom('event_outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('shipped_at', 'is', null);
+  if (topicPrefix !== undefined) q = q.where('topic', 'like', `${topicPrefix.replace(/[\\%_]/g, '\\$&')}%`);
+  const r = await q.executeTakeFirst();
   return Number(r?.n ?? 0);
 }
