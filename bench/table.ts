@@ -63,11 +63,17 @@ function onRequestRun(dir: string, name: (typeof ON_REQUEST)[number]): string {
   return r ? section(r, r.name) : '_Not run yet._';
 }
 
+/** The audience a run was taken at, where its parameters name one (a million's program run at 20k says so). */
+function sizeOf(r: BenchResult): string {
+  const n = r.params['recipients'] ?? r.params['n'];
+  return typeof n === 'number' ? `, N = ${n}` : '';
+}
+
 /** Every goal of every committed result, met or missed, with the run it comes from. */
 function goalsTable(dir: string): string {
   const results = [...QUICK, ...FULL, ...ON_REQUEST].map((n) => load(n, dir)).filter((r): r is BenchResult => r !== undefined);
   const columns = ['benchmark', 'figure', 'measured', 'goal', 'result', 'run'];
-  const rows = results.flatMap((r) => r.goals.map((g) => ({ benchmark: `${r.title} (${r.mode})`, figure: g.name, measured: g.ratio, goal: g.target, result: g.met ? 'met' : '**missed**', run: `${r.mode}, ${utc(r.startedAt)}, ${r.machine.hostname ?? 'host not recorded'}, ${r.machine.cpus} cores, load ${r.machine.loadAverage?.[0] ?? 'not recorded'} at start` })));
+  const rows = results.flatMap((r) => r.goals.map((g) => ({ benchmark: `${r.title} (${r.mode}${sizeOf(r)})`, figure: g.name, measured: g.ratio, goal: g.target, result: g.met ? 'met' : '**missed**', run: `${r.mode}, ${utc(r.startedAt)}, ${r.machine.hostname ?? 'host not recorded'}, ${r.machine.cpus} cores, load ${r.machine.loadAverage?.[0] ?? 'not recorded'} at start` })));
   return markdownTable({ columns, rows });
 }
 
