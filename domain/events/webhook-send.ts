@@ -100,15 +100,20 @@ function attemptRecord(o: WebhookSendOptions, e: WebhookEndpointRow, d: WebhookD
 async function afterAttempt(o: WebhookSendOptions, e: WebhookEndpointRow, r: Outcome): Promise<void> {
   if (r.ok) {
     if (e.failing_since) await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: null, probe_at: null, probe_failures: 0 });
-    e.failing_since = null;
+    Object.assign(e, { failing_since: null, probe_at: null, probe_failures: 0 });
     return;
   }
   const since = e.failing_since ?? new Date();
   e.failing_since = since;
   // The next probe waits the schedule's step for the failures in a row (the last step repeats).
-  e.probe_failures += 1;
-  const step = o.retryScheduleMs[Math.min(e.probe_failures, o.retryScheduleMs.length) - 1] ?? 0;
-  await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: since, probe_at: new Date(Date.now() + step), probe_failures: e.probe_failures });
+  // An attempt that was in flight when an earlier one failed is not a probe: the probe time that
+  // failure set stands, so a burst of parallel failures counts as one step, not eight.
+  if (!(e.probe_at && e.probe_at.getTime() > Date.now())) {
+    e.probe_failures += 1;
+    const step = o.retryScheduleMs[Math.min(e.probe_failures, o.retryScheduleMs.length) - 1] ?? 0;
+    e.probe_at = new Date(Date.now() + step);
+    await updateWebhookEndpoint(o.db, e.tenant_id, e.id, { failing_since: since, probe_at: e.probe_at, probe_failures: e.probe_failures });
+  }
   if (e.enabled && Date.now() - since.getTime() >= o.disableAfterMs) {
     // Before any await: attempts to the endpoint in flight beside this one disable it only once.
     e.enabled = false;
