@@ -4,7 +4,7 @@
 // (UNREGISTERED, QUOTA_EXCEEDED, ...) is what classifies a failure.
 import { createSign } from 'node:crypto';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
+import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate, type ResponseHeaders } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
 import { z } from 'zod';
@@ -58,7 +58,7 @@ function signedAssertion(sa: FcmServiceAccount, tokenUri: string, nowSeconds: nu
   return `${unsigned}.${signature}`;
 }
 
-function classifySendError(status: number, headers: Headers, text: string): DeliveryError {
+function classifySendError(status: number, headers: ResponseHeaders, text: string): DeliveryError {
   const body = (parseJson(text) as FcmErrorBody | undefined)?.error;
   const fcmCode = body?.details?.find((d) => d['@type']?.endsWith('google.firebase.fcm.v1.FcmError'))?.errorCode ?? body?.status;
   const detail = `fcm ${status} ${fcmCode ?? ''}: ${truncate(body?.message ?? text)}`;

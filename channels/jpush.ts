@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
+import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate, type HttpResponse } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
 import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
@@ -72,7 +72,7 @@ function notificationOf(message: PushMessage): Record<string, unknown> {
   };
 }
 
-function answerError(res: { status: number; headers: Headers; text: string }, a: JpushAnswer | undefined): DeliveryError {
+function answerError(res: HttpResponse, a: JpushAnswer | undefined): DeliveryError {
   const code = a?.error?.code;
   if (typeof code !== 'number') {
     if (res.status >= 200 && res.status < 300) return new DeliveryError(DeliveryErrorType.Unavailable, `jpush: unexpected answer ${truncate(res.text)}`, { code: 'EBADANSWER' });

@@ -75,6 +75,24 @@ export function outboundPolicyOf(config: OutboundSettings): OutboundPolicy {
   return { allow: config.allowPrivateNetworks ?? [], dnsServers: config.dnsServers };
 }
 
+/** An allowlist's BlockList, built once per distinct list (a tenant's), not once per request. */
+const ALLOW_LISTS_KEPT = 256;
+const allowLists = new Map<string, BlockList>();
+function allowListOf(allow: readonly string[]): BlockList {
+  const key = allow.join(',');
+  let list = allowLists.get(key);
+  if (!list) {
+    list = new BlockList();
+    for (const c of allow) {
+      const parsed = parseCidr(c);
+      if (parsed) list.addSubnet(parsed[0], parsed[1], parsed[2]);
+    }
+    if (allowLists.size >= ALLOW_LISTS_KEPT) allowLists.clear();
+    allowLists.set(key, list);
+  }
+  return list;
+}
+
 /** Why an address may not be contacted, or undefined when it may. */
 export function refusalFor(ip: string, policy: OutboundPolicy): string | undefined {
   const family = isIP(ip);
@@ -83,12 +101,7 @@ export function refusalFor(ip: string, policy: OutboundPolicy): string | undefin
   const addr = v4mapped ?? ip;
   const type = v4mapped || family === 4 ? 'ipv4' : 'ipv6';
   if (!PRIVATE.check(addr, type)) return undefined;
-  const allowed = new BlockList();
-  for (const c of policy.allow) {
-    const parsed = parseCidr(c);
-    if (parsed) allowed.addSubnet(parsed[0], parsed[1], parsed[2]);
-  }
-  return allowed.check(addr, type) ? undefined : `${addr} is a private, loopback or link-local address`;
+  return allowListOf(policy.allow).check(addr, type) ? undefined : `${addr} is a private, loopback or link-local address`;
 }
 
 export class OutboundRefused extends DeliveryError {

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate } from './http.js';
+import { errorForStatus, httpRequest, joinUrl, parseJson, parseRetryAfter, requireChannel, requireConfig, truncate, type HttpResponse } from './http.js';
 import { enforceLimits } from './limits.js';
 import { slackText } from './slack.js';
 import type { ChannelAdapter, ChannelLimits, ChatMessage, SendResult } from './types.js';
@@ -75,7 +75,7 @@ const BUSY_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailab
 /** A Slack conversation or member id: upper-case letters and digits after a C, D, G, U or W. */
 const SLACK_ID = /^[CDGUW][A-Z0-9]{2,20}$/;
 
-function answerError(method: string, res: { status: number; headers: Headers; text: string }, a: SlackAnswer | undefined): DeliveryError {
+function answerError(method: string, res: HttpResponse, a: SlackAnswer | undefined): DeliveryError {
   const code = a?.error;
   if (res.status === 429 || (code && RATE_ERRORS.has(code))) {
     // Slack says how long in Retry-After (seconds); a minute is its documented window otherwise.

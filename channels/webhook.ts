@@ -78,7 +78,6 @@ export function createWebhookAdapter(): ChannelAdapter<WebhookConfig, WebhookMes
         },
         body,
         timeoutMs: config.timeoutMs,
-        followRedirects: false,
         outbound: outboundPolicyOf(config),
       });
       // 401/403 from a subscriber means it rejects our signature or key: a subscription

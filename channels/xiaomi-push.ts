@@ -11,7 +11,7 @@ import { httpUrl, secret, timeoutMs } from './config-schema.js';
 import { receiptTokenField } from './sms-reports.js';
 import { XIAOMI_RECEIPT_TYPES } from './xiaomi-receipts.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
-import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate } from './http.js';
+import { errorForStatus, httpRequest, isSuccess, joinUrl, parseJson, requireChannel, requireConfig, truncate, type HttpResponse } from './http.js';
 import { enforceLimits } from './limits.js';
 import type { ChannelAdapter, ChannelLimits, PushMessage, SendResult } from './types.js';
 import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
@@ -115,7 +115,7 @@ function formOf(message: PushMessage, config: Partial<XiaomiPushConfig>): URLSea
   return form;
 }
 
-function answerError(res: { status: number; headers: Headers; text: string }, a: XiaomiAnswer | undefined): DeliveryError {
+function answerError(res: HttpResponse, a: XiaomiAnswer | undefined): DeliveryError {
   const code = a?.code;
   if (typeof code !== 'number') {
     if (isSuccess(res.status)) return new DeliveryError(DeliveryErrorType.Unavailable, `xiaomi: unexpected answer ${truncate(res.text)}`, { code: 'EBADANSWER' });

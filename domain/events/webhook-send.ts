@@ -45,11 +45,27 @@ const LEASE_MS = 120_000;
  */
 export const ENDPOINT_CONCURRENCY = 8;
 
+/**
+ * An endpoint's signers: its current secret, and the previous one while its grace period
+ * lasts. Opened once per endpoint row, that is once per pass, not once per event.
+ */
+const signersByRow = new WeakMap<WebhookEndpointRow, Webhook[]>();
+function signersOf(box: SecretBox, e: WebhookEndpointRow): Webhook[] {
+  let signers = signersByRow.get(e);
+  if (!signers) {
+    const secrets = [box.open(e.secret_sealed)];
+    if (e.previous_secret_sealed && e.previous_expires_at && e.previous_expires_at.getTime() > Date.now()) secrets.push(box.open(e.previous_secret_sealed));
+    signers = secrets.map((s) => new Webhook(s));
+    signersByRow.set(e, signers);
+  }
+  return signers;
+}
+
 /** `v1,<sig>` for the current secret, and for the previous one while its grace period lasts. */
-export function signatures(box: SecretBox, e: WebhookEndpointRow, id: string, at: Date, body: string, now = Date.now()): string {
-  const secrets = [box.open(e.secret_sealed)];
-  if (e.previous_secret_sealed && e.previous_expires_at && e.previous_expires_at.getTime() > now) secrets.push(box.open(e.previous_secret_sealed));
-  return secrets.map((s) => new Webhook(s).sign(id, at, body)).join(' ');
+function signatures(box: SecretBox, e: WebhookEndpointRow, id: string, at: Date, body: string): string {
+  return signersOf(box, e)
+    .map((w) => w.sign(id, at, body))
+    .join(' ');
 }
 
 interface Outcome {
@@ -78,7 +94,6 @@ async function post(o: WebhookSendOptions, e: WebhookEndpointRow, d: WebhookDeli
       },
       body: d.body,
       timeoutMs: o.timeoutMs,
-      followRedirects: false,
       outbound: { allow, dnsServers: o.dnsServers },
     });
     return { statusCode: res.status, ok: isSuccess(res.status), error: isSuccess(res.status) ? null : `HTTP ${res.status}`, excerpt: res.text.slice(0, EXCERPT_CHARS) || null, latencyMs: latency() };
