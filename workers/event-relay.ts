@@ -4,6 +4,7 @@
 // analytics store is down) it backs off exponentially, with jitter so that N workers do not
 // return together. Every worker runs one; SKIP LOCKED lets them share the outbox.
 import type { Logger } from '../common/logger.js';
+import { serialPasses } from './serial-passes.js';
 import { fanOutOnce, pruneOutbox, relayOnce, type RelayDeps, type RelayPass } from '../domain/events/relay.js';
 
 export interface EventRelayOptions extends RelayDeps {
@@ -31,7 +32,7 @@ export function startEventRelay(o: EventRelayOptions): EventRelay {
   let failures = 0;
   let lastPrune = 0;
   // One drain at a time per process: the loop and a caller's drain() share it.
-  let running: Promise<RelayPass> | undefined;
+  const passes = serialPasses(drainOnce);
 
   async function drainOnce(): Promise<RelayPass> {
     // Webhooks on their own first: an analytics store that is down must not hold them back.
@@ -57,10 +58,7 @@ export function startEventRelay(o: EventRelayOptions): EventRelay {
     }
   }
 
-  const drain = () =>
-    (running ??= drainOnce().finally(() => {
-      running = undefined;
-    }));
+  const drain = passes.run;
 
   function schedule(ms: number): void {
     if (stopped) return;
@@ -93,7 +91,7 @@ export function startEventRelay(o: EventRelayOptions): EventRelay {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running?.catch(() => undefined);
+      await passes.idle();
     },
   };
 }

@@ -1,6 +1,7 @@
 // A worker-side loop that sends due webhook deliveries (domain/events/webhook-send.ts): again
 // at once while a pass was full, else after `intervalMs`. Every worker runs one; deliveries
 // are leased with SKIP LOCKED, so they share the work without a leader.
+import { serialPasses } from './serial-passes.js';
 import { sendDueWebhooks, type WebhookSendOptions } from '../domain/events/webhook-send.js';
 
 export interface WebhookDispatcher {
@@ -13,7 +14,6 @@ export function startWebhookDispatcher(o: WebhookSendOptions & { intervalMs: num
   const log = o.logger.child({ component: 'webhook-dispatcher' });
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
 
   async function drainOnce(): Promise<number> {
     let total = 0;
@@ -23,10 +23,9 @@ export function startWebhookDispatcher(o: WebhookSendOptions & { intervalMs: num
       if (n < o.batchSize || stopped) return total;
     }
   }
-  const drain = () =>
-    (running ??= drainOnce().finally(() => {
-      running = undefined;
-    }));
+  // One pass at a time per process; a caller's drain() sees what was due when it asked.
+  const passes = serialPasses(drainOnce);
+  const drain = passes.run;
 
   function schedule(ms: number): void {
     if (stopped) return;
@@ -48,7 +47,7 @@ export function startWebhookDispatcher(o: WebhookSendOptions & { intervalMs: num
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running?.catch(() => undefined);
+      await passes.idle();
     },
   };
 }
