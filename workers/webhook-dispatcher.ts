@@ -1,6 +1,6 @@
 // A worker-side loop that sends due webhook deliveries (domain/events/webhook-send.ts): again
 // at once while a pass was full, else after `intervalMs`. Every worker runs one; deliveries
-// are leased with SKIP LOCKED, so they share the work without a leader.
+// are claimed with SKIP LOCKED, so they share the work without a leader.
 import { serialPasses } from './serial-passes.js';
 import { sendDueWebhooks, type WebhookSendOptions } from '../domain/events/webhook-send.js';
 

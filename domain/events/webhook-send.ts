@@ -14,7 +14,7 @@ import type { SecretBox } from '../../common/secret-box.js';
 import type { Db } from '../../schema/database.js';
 import { appendAudit } from '../../schema/queries/audit-log.js';
 import { outboundAllowlist } from '../../schema/queries/identities.js';
-import { findWebhookEndpoint, leaseDueWebhookDeliveries, recordWebhookAttempts, releaseWebhookDeliveries, updateWebhookEndpoint, type WebhookAttemptRecord } from '../../schema/queries/webhooks.js';
+import { claimDueWebhookDeliveries, findWebhookEndpoint, recordWebhookAttempts, updateWebhookEndpoint, type WebhookAttemptRecord } from '../../schema/queries/webhooks.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../../schema/tables/webhooks.js';
 
 export interface WebhookSendOptions {
@@ -27,7 +27,7 @@ export interface WebhookSendOptions {
   disableAfterMs: number;
   timeoutMs: number;
   dnsServers?: readonly string[] | undefined;
-  /** Deliveries one pass leases, and how many go out at once. */
+  /** Deliveries one pass claims, and how many go out at once. */
   batchSize: number;
   concurrency: number;
   /** How many of those may go to one endpoint at once (default ENDPOINT_CONCURRENCY). */
@@ -36,8 +36,11 @@ export interface WebhookSendOptions {
 
 /** Bounded, so a chatty receiver cannot fill the attempt log. */
 const EXCERPT_CHARS = 500;
-/** A leased delivery is retried by another dispatcher if this one dies before recording it. */
-const LEASE_MS = 120_000;
+/**
+ * A pass starts no attempt after this long: its transaction holds the claimed rows' locks, so
+ * it stays short (this plus one request's timeout); what it did not attempt is due again at once.
+ */
+const PASS_BUDGET_MS = 5_000;
 /**
  * Attempts in flight to one endpoint. Order is not promised (each event carries its id and
  * time), so one endpoint can take events as fast as a campaign makes them; the cap keeps a
@@ -152,41 +155,42 @@ function lanesOf(due: readonly WebhookDeliveryRow[], perEndpoint: number): Webho
   return lanes;
 }
 
-/** One pass: leases due deliveries and sends them, `concurrency` at a time; returns how many were attempted. */
+/**
+ * One pass, in one transaction: claims due deliveries (their row locks keep other dispatchers
+ * off them), sends them `concurrency` at a time, and records the attempts. A dispatcher that
+ * dies mid-pass loses its connection, so its rows are due again at once (the same webhook-id
+ * goes out again: at least once). Returns how many were claimed.
+ */
 export async function sendDueWebhooks(o: WebhookSendOptions): Promise<number> {
-  const due = await leaseDueWebhookDeliveries(o.db, o.batchSize, LEASE_MS);
-  if (due.length === 0) return 0;
-  const endpoints = new Map<string, Promise<WebhookEndpointRow | undefined>>();
-  const allowlists = new Map<string, Promise<string[]>>();
-  const lanes = lanesOf(due, Math.max(1, o.endpointConcurrency ?? ENDPOINT_CONCURRENCY));
-  // Endpoints failing in this pass whose one probe is spent: their other deliveries go back unsent.
-  const probed = new Set<string>();
-  const unsent: string[] = [];
-  const records: WebhookAttemptRecord[] = [];
-  const worker = async () => {
-    for (let lane = lanes.shift(); lane; lane = lanes.shift()) {
-      for (let d = lane.shift(); d; d = lane.shift()) {
-        if (!endpoints.has(d.endpoint_id)) endpoints.set(d.endpoint_id, findWebhookEndpoint(o.db, d.tenant_id, d.endpoint_id));
-        if (!allowlists.has(d.tenant_id)) allowlists.set(d.tenant_id, outboundAllowlist(o.db, d.tenant_id));
-        const e = await endpoints.get(d.endpoint_id);
-        if (!e || !e.enabled) continue;
-        if (e.failing_since && probed.has(e.id)) {
-          unsent.push(d.id);
-          continue;
+  return o.db.transaction().execute(async (tx) => {
+    const due = await claimDueWebhookDeliveries(tx, o.batchSize);
+    if (due.length === 0) return 0;
+    const endpoints = new Map<string, Promise<WebhookEndpointRow | undefined>>();
+    const allowlists = new Map<string, Promise<string[]>>();
+    const lanes = lanesOf(due, Math.max(1, o.endpointConcurrency ?? ENDPOINT_CONCURRENCY));
+    // Endpoints failing in this pass whose one probe is spent: their other deliveries stay as they are.
+    const probed = new Set<string>();
+    const records: WebhookAttemptRecord[] = [];
+    const until = performance.now() + PASS_BUDGET_MS;
+    const worker = async () => {
+      for (let lane = lanes.shift(); lane && performance.now() < until; lane = lanes.shift()) {
+        for (let d = lane.shift(); d && performance.now() < until; d = lane.shift()) {
+          if (!endpoints.has(d.endpoint_id)) endpoints.set(d.endpoint_id, findWebhookEndpoint(o.db, d.tenant_id, d.endpoint_id));
+          if (!allowlists.has(d.tenant_id)) allowlists.set(d.tenant_id, outboundAllowlist(o.db, d.tenant_id));
+          const e = await endpoints.get(d.endpoint_id);
+          if (!e || !e.enabled) continue;
+          if (e.failing_since && probed.has(e.id)) continue;
+          if (e.failing_since) probed.add(e.id);
+          const outcome = await post(o, e, d, await (allowlists.get(d.tenant_id) as Promise<string[]>));
+          records.push(attemptRecord(o, e, d, outcome));
+          await afterAttempt(o, e, outcome);
+          if (outcome.ok) probed.delete(e.id);
+          else probed.add(e.id);
         }
-        if (e.failing_since) probed.add(e.id);
-        const outcome = await post(o, e, d, await (allowlists.get(d.tenant_id) as Promise<string[]>));
-        records.push(attemptRecord(o, e, d, outcome));
-        await afterAttempt(o, e, outcome);
-        if (outcome.ok) probed.delete(e.id);
-        else probed.add(e.id);
       }
-    }
-  };
-  // Attempts are logged when the pass ends: until then their deliveries stay leased, so a
-  // dispatcher that dies mid-pass only sends them again (same webhook-id) after the lease.
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, lanes.length) }, worker));
-  await recordWebhookAttempts(o.db, records);
-  await releaseWebhookDeliveries(o.db, unsent);
-  return due.length;
+    };
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, lanes.length) }, worker));
+    await recordWebhookAttempts(tx, records);
+    return due.length;
+  });
 }

@@ -1,6 +1,7 @@
 // Webhook endpoints, the per-endpoint deliveries the outbox relay fans out, and their attempt
-// log. Deliveries are claimed like the outbox is (FOR UPDATE SKIP LOCKED) and leased by
-// pushing next_attempt_at out, so several dispatchers never send one at once.
+// log. Deliveries are claimed like the outbox is (FOR UPDATE SKIP LOCKED), the row locks held
+// by the dispatcher's pass until its attempts are recorded, so several dispatchers never send
+// one at once and one that dies lets go of its rows with its connection.
 import { sql } from 'kysely';
 import type { DbOrTx } from '../database.js';
 import type { Updateable } from 'kysely';
@@ -57,35 +58,25 @@ export async function insertWebhookDeliveries(db: DbOrTx, rows: NewWebhookDelive
     .execute();
 }
 
-/** Due pending deliveries of enabled endpoints not waiting for a probe, leased for `leaseMs` (a dispatcher that dies lets the lease run out). */
-export async function leaseDueWebhookDeliveries(db: DbOrTx, limit: number, leaseMs: number): Promise<WebhookDeliveryRow[]> {
-  return db.transaction().execute(async (tx) => {
-    const due = await tx
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-      .selectAll('d')
-      .where('d.status', '=', 'pending')
-      .where('d.next_attempt_at', '<=', new Date())
-      .where('e.enabled', '=', true)
-      // A failing endpoint waits for its next probe (webhook-send.ts), then gets one at a time.
-      .where((eb) => eb.or([eb('e.probe_at', 'is', null), eb('e.probe_at', '<=', new Date())]))
-      .orderBy('d.next_attempt_at')
-      .limit(limit)
-      .forUpdate('d')
-      .skipLocked()
-      .execute();
-    if (due.length === 0) return [];
-    await tx
-      .updateTable('webhook_deliveries')
-      .set({ next_attempt_at: new Date(Date.now() + leaseMs) })
-      .where(
-        'id',
-        'in',
-        due.map((d) => d.id),
-      )
-      .execute();
-    return due;
-  });
+/**
+ * Due pending deliveries of enabled endpoints not waiting for a probe, locked (FOR UPDATE SKIP
+ * LOCKED) until `tx` ends: call it in the transaction that records their attempts.
+ */
+export async function claimDueWebhookDeliveries(tx: DbOrTx, limit: number): Promise<WebhookDeliveryRow[]> {
+  return tx
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+    .selectAll('d')
+    .where('d.status', '=', 'pending')
+    .where('d.next_attempt_at', '<=', new Date())
+    .where('e.enabled', '=', true)
+    // A failing endpoint waits for its next probe (webhook-send.ts), then gets one at a time.
+    .where((eb) => eb.or([eb('e.probe_at', 'is', null), eb('e.probe_at', '<=', new Date())]))
+    .orderBy('d.next_attempt_at')
+    .limit(limit)
+    .forUpdate('d')
+    .skipLocked()
+    .execute();
 }
 
 export interface WebhookAttemptRecord {
@@ -127,10 +118,4 @@ export async function requeueWebhookDeliveries(db: DbOrTx, endpointId: string, w
   q = 'eventId' in which ? q.where('event_id', '=', which.eventId) : q.where('event_at', '>=', which.from).where('event_at', '<', which.to);
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);
-}
-
-/** Gives back leased deliveries that were not attempted (their endpoint is being probed): due again now. */
-export async function releaseWebhookDeliveries(db: DbOrTx, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db.updateTable('webhook_deliveries').set({ next_attempt_at: new Date() }).where('id', 'in', [...ids]).where('status', '=', 'pending').execute();
 }
