@@ -114,7 +114,7 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
   const start = runStart();
   const n = o.n ?? (o.full ? 100_000 : 10_000);
   const appriseN = Math.min(n, o.full ? 5_000 : 1_000);
-  const rounds = o.full ? 1 : ROUNDS;
+  const rounds = o.rounds ?? (o.full ? 1 : ROUNDS);
   const temporal = await startTemporalEnv(o.temporal);
   // The workers run as they are deployed: workers/main.ts in a process of its own, not in
   // the event loop that also runs the API, the capture SMTP server and the raw baseline.
@@ -264,7 +264,7 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
       title: 'Bulk email throughput',
       mode: modeOf(o),
       ...runSpan(start),
-      params: { n, appriseN, smtpPoolConnections: 5, herald: 'defaults (100 slots weighted 50/30/20, low queue 20), HERALD_HISTORY_LIMIT=1000, one worker process, then two', raw: 'bench/raw-sender.ts in a process of its own', campaignPriority: 'low', workerIdleRssMb: round(idleRss / 1e6), workerPeakRssMb: round(peakRss / 1e6) },
+      params: { n, rounds, appriseN, smtpPoolConnections: 5, herald: 'defaults (100 slots weighted 50/30/20, low queue 20), HERALD_HISTORY_LIMIT=1000, one worker process, then two', raw: 'bench/raw-sender.ts in a process of its own', campaignPriority: 'low', workerIdleRssMb: round(idleRss / 1e6), workerPeakRssMb: round(peakRss / 1e6) },
       columns: ['sender', 'recipients', 'seconds', 'mails/s', 'ratio vs raw'],
       rows,
       cpu,

@@ -216,6 +216,8 @@ export interface BenchOptions {
   chart?: boolean;
   /** Benchmark 1 only: include the Apprise peer row. */
   apprise?: boolean;
+  /** Benchmark 1 only: interleaved rounds of its one-worker phases (default 2 quick, 1 full). */
+  rounds?: number;
 }
 
 export function modeOf(o: BenchOptions): BenchResult['mode'] {
