@@ -251,11 +251,14 @@ function secondsToUtcMidnight(now = new Date()): number {
 }
 
 /**
- * Starts the run for a notification; a run that already exists (a replayed request) is fine.
- * The audit entry, if any, is written with the run id once the run exists.
+ * Starts the run for a notification; a run that already exists (a replayed request) is fine,
+ * and its id is recorded if the row has none (the process that started it stopped before
+ * recording it). The audit entry, if any, is written with the run id once the run exists.
  */
 export async function startWorkflow(deps: SubmitDeps, row: NotificationRow, audit?: AuditEntry): Promise<void> {
-  const runId = await createRuns({ ...deps.temporal, timings: deps.timings }).startNotification(notificationRunOf(row));
+  const runs = createRuns({ ...deps.temporal, timings: deps.timings });
+  const started = await runs.startNotification(notificationRunOf(row));
+  const runId = started ?? (row.workflow_run_id === null ? await runs.notificationRunId(row.id) : null);
   if (runId === null) return;
   row.workflow_run_id = runId;
   await notificationWrites(deps.db).recordRun({ id: row.id, runId, audit });

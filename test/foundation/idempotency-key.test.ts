@@ -73,6 +73,25 @@ describe('Idempotency-Key and RateLimit headers', () => {
     expect(taken.headers.get('idempotent-replayed')).toBeNull();
   });
 
+  it('a holder that died after starting the run but before recording it: the retry records the run it finds and sends nothing again', async () => {
+    const body = { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'Unrecorded' } };
+    const first = await stack.request('POST', '/v1/notifications', body, keyed('started-unrecorded'));
+    expect(first.status).toBe(202);
+    await waitForFinal(stack, first.body.id);
+    const runId = (await stack.client.workflow.getHandle(first.body.id).describe()).runId;
+    const mails = stack.smtp.mails().length;
+    // As if the process died between starting the run and recording it (and answering).
+    await stack.db.updateTable('notifications').set({ workflow_run_id: null }).where('id', '=', first.body.id).execute();
+    await stack.db.updateTable('idempotency_keys').set({ response_status: null, response_body: null, locked_until: new Date(Date.now() - 1000) }).where('key', '=', 'started-unrecorded').execute();
+    const retried = await stack.request('POST', '/v1/notifications', body, keyed('started-unrecorded'));
+    expect(retried.status).toBe(202);
+    expect(retried.body.id).toBe(first.body.id);
+    const row = await stack.db.selectFrom('notifications').select('workflow_run_id').where('id', '=', first.body.id).executeTakeFirstOrThrow();
+    expect(row.workflow_run_id).toBe(runId);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(stack.smtp.mails()).toHaveLength(mails);
+  });
+
   it('notifications: header and body field are one key; another body is a 422; a mismatch is a 400', async () => {
     const body = { template: 'welcome', to: { userIds: ['ada'] }, data: { name: 'Header' } };
     const first = await stack.request('POST', '/v1/notifications', body, keyed('order-7'));
