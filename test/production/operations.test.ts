@@ -12,7 +12,10 @@ import { freePort } from '../../common/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../../testkit/database.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DRAIN_DELAY_MS = 4000;
+// Long enough that on two busy cores (three test files at once) the readiness polls, the
+// in-flight requests and the one sent during the delay all land inside it: at 4 s a slow
+// /readyz answer once outlasted it and the next poll found the port closed.
+const DRAIN_DELAY_MS = 8000;
 
 describe('API operations conventions (a real API process)', () => {
   let database: TestDatabase;
