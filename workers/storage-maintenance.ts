@@ -34,8 +34,8 @@ export function startStorageMaintenance(o: StorageMaintenanceOptions): StorageMa
     const held = Object.entries(r.defaultRows).filter(([, n]) => n > 0);
     // Rows in a default partition mean a month had no partition when they were written.
     if (held.length > 0 || r.movedFromDefault > 0) o.logger.warn({ defaultRows: Object.fromEntries(held), movedFromDefault: r.movedFromDefault }, 'rows written without a month partition');
-    if (r.created.length + r.dropped.length + r.purgedNotifications + r.ephemeralUsersDeleted > 0 || Object.values(r.deleted).some((n) => n > 0))
-      o.logger.info({ created: r.created, dropped: r.dropped, deleted: r.deleted, purgedNotifications: r.purgedNotifications, ephemeralUsersDeleted: r.ephemeralUsersDeleted, more: r.more }, 'storage maintenance');
+    if (r.created.length + r.dropped.length + r.purgedNotifications + r.ephemeralUsersDeleted + r.webhookDeliveriesDeleted > 0 || Object.values(r.deleted).some((n) => n > 0))
+      o.logger.info({ created: r.created, dropped: r.dropped, deleted: r.deleted, purgedNotifications: r.purgedNotifications, ephemeralUsersDeleted: r.ephemeralUsersDeleted, webhookDeliveriesDeleted: r.webhookDeliveriesDeleted, more: r.more }, 'storage maintenance');
   };
   const tick = () => void run().then(report, (err: unknown) => o.logger.warn({ err }, 'storage maintenance failed; the next pass retries'));
   const timer = o.intervalSeconds > 0 ? setInterval(tick, o.intervalSeconds * 1000) : undefined;

@@ -92,7 +92,7 @@ const SendWindow = z
     description: "Hours of the tenant's day (its time zone) when low-priority bulk sends go out; may cross midnight. Checked before every batch: a campaign running when the window closes pauses (status `paused`, reason `waiting for the tenant send window`) and resumes when it opens.",
   });
 
-const RETENTION_DESCRIPTION = `Days the tenant's deliveries, their activity log and delivery events are kept, counted from the notification's creation (events: from when they happened); ${RETENTION_MIN_DAYS} to ${RETENTION_MAX_DAYS}, default ${RETENTION_DEFAULT_DAYS}. Older rows are deleted by the workers' storage maintenance, and the notification reads with \`purgedAt\` set.`;
+const RETENTION_DESCRIPTION = `Days the tenant's deliveries, their activity log, delivery events and webhook deliveries are kept, counted from the notification's creation (events and webhook deliveries: from when the event happened); ${RETENTION_MIN_DAYS} to ${RETENTION_MAX_DAYS}, default ${RETENTION_DEFAULT_DAYS}. Older rows are deleted by the workers' storage maintenance, and the notification reads with \`purgedAt\` set.`;
 
 const INLINE_RECIPIENTS_DESCRIPTION =
   "What a recipient named inline in a send (`to.recipients`) becomes. `directory` (the default): a user like any other. `ephemeral`: a user kept out of the directory (not listed by `GET /v1/users` or SCIM, not reached by `all`, groups, modules, topics or segments) that preferences, unsubscribes, suppressions and frequency caps still reach, deleted `ephemeralRecipientSeconds` after the last send that named it (or its expiry, when later) by the workers' storage maintenance; its deliveries stay. A `PUT /v1/users/{id}` of the same id makes it a directory user.";

@@ -17,6 +17,7 @@ import {
   type PartitionedTable,
 } from '../../schema/queries/storage.js';
 import { deleteExpiredEphemeralUsers } from '../../schema/queries/ephemeral-recipients.js';
+import { deleteTenantWebhookDeliveriesBefore } from '../../schema/queries/webhooks.js';
 import { RETENTION_DEFAULT_DAYS, monthStart, monthWhollyBefore, retentionHorizon } from './retention.js';
 
 export interface MaintenanceOptions {
@@ -42,6 +43,8 @@ export interface MaintenanceResult {
   defaultRows: Record<PartitionedTable, number>;
   /** Ephemeral inline recipients deleted past their time (domain/recipients/ephemeral.ts). */
   ephemeralUsersDeleted: number;
+  /** Webhook deliveries (with their attempts) of events past their tenant's retention. */
+  webhookDeliveriesDeleted: number;
   /** True when a tenant had more to delete than one pass's batches. */
   more: boolean;
 }
@@ -51,11 +54,11 @@ const zero = (): Record<PartitionedTable, number> => ({ deliveries: 0, delivery_
 
 export async function maintainStorage(deps: { db: Db }, o: MaintenanceOptions): Promise<MaintenanceResult> {
   const done = await withStorageLock(deps.db, (db) => pass(db, o));
-  return done ?? { ran: false, created: [], movedFromDefault: 0, dropped: [], deleted: zero(), purgedNotifications: 0, defaultRows: zero(), ephemeralUsersDeleted: 0, more: false };
+  return done ?? { ran: false, created: [], movedFromDefault: 0, dropped: [], deleted: zero(), purgedNotifications: 0, defaultRows: zero(), ephemeralUsersDeleted: 0, webhookDeliveriesDeleted: 0, more: false };
 }
 
 async function pass(db: Db, o: MaintenanceOptions): Promise<MaintenanceResult> {
-  const r: MaintenanceResult = { ran: true, created: [], movedFromDefault: 0, dropped: [], deleted: zero(), purgedNotifications: 0, defaultRows: zero(), ephemeralUsersDeleted: 0, more: false };
+  const r: MaintenanceResult = { ran: true, created: [], movedFromDefault: 0, dropped: [], deleted: zero(), purgedNotifications: 0, defaultRows: zero(), ephemeralUsersDeleted: 0, webhookDeliveriesDeleted: 0, more: false };
 
   for (const table of TABLES) {
     for (let i = 0; i <= o.monthsAhead; i++) {
@@ -93,6 +96,16 @@ async function pass(db: Db, o: MaintenanceOptions): Promise<MaintenanceResult> {
         r.deleted[table] += n;
         if (n < o.batchSize) break;
       }
+    }
+    // The events' webhook deliveries and their attempt log, by the event's time.
+    for (let b = 0; ; b++) {
+      if (b === o.maxBatches) {
+        left = true;
+        break;
+      }
+      const n = await deleteTenantWebhookDeliveriesBefore(db, t.id, before, o.batchSize);
+      r.webhookDeliveriesDeleted += n;
+      if (n < o.batchSize) break;
     }
     // Only once the tenant's rows before the horizon are all gone (partition drops included).
     if (left) {

@@ -119,3 +119,19 @@ export async function requeueWebhookDeliveries(db: DbOrTx, endpointId: string, w
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
+
+/**
+ * A tenant's webhook deliveries of events before `before` (their attempts go with them), at most
+ * `limit` per call; returns how many went. Read through the (endpoint, event time) index.
+ */
+export async function deleteTenantWebhookDeliveriesBefore(db: DbOrTx, tenantId: string, before: Date, limit: number): Promise<number> {
+  const r = await sql<{ n: string }>`
+    with gone as (
+      delete from webhook_deliveries where id in (
+        select id from webhook_deliveries
+        where endpoint_id in (select id from webhook_endpoints where tenant_id = ${tenantId}) and event_at < ${before}
+        limit ${limit}
+      ) returning 1
+    ) select count(*)::text as n from gone`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}

@@ -16090,7 +16090,7 @@ export interface components {
             tracking: boolean;
             /** @description The attachments and inline images of one email notification together, in bytes (default 10 MiB). */
             maxAttachmentBytes: number;
-            /** @description Days the tenant's deliveries, their activity log and delivery events are kept, counted from the notification's creation (events: from when they happened); 1 to 1095, default 180. Older rows are deleted by the workers' storage maintenance, and the notification reads with `purgedAt` set. */
+            /** @description Days the tenant's deliveries, their activity log, delivery events and webhook deliveries are kept, counted from the notification's creation (events and webhook deliveries: from when the event happened); 1 to 1095, default 180. Older rows are deleted by the workers' storage maintenance, and the notification reads with `purgedAt` set. */
             retentionDays: number;
             inlineRecipients: components["schemas"]["InlineRecipientMode"];
             /** @description How long an ephemeral inline recipient outlives the last send (its `sendAt`, else its acceptance) that named it, in seconds; 60 to 31536000, default 2592000 (30 days). */
@@ -16118,7 +16118,7 @@ export interface components {
             outboundAllowlist?: string[];
             /** @description Email open and click tracking for the whole tenant. */
             tracking?: boolean;
-            /** @description Days the tenant's deliveries, their activity log and delivery events are kept, counted from the notification's creation (events: from when they happened); 1 to 1095, default 180. Older rows are deleted by the workers' storage maintenance, and the notification reads with `purgedAt` set. */
+            /** @description Days the tenant's deliveries, their activity log, delivery events and webhook deliveries are kept, counted from the notification's creation (events and webhook deliveries: from when the event happened); 1 to 1095, default 180. Older rows are deleted by the workers' storage maintenance, and the notification reads with `purgedAt` set. */
             retentionDays?: number;
             inlineRecipients?: components["schemas"]["InlineRecipientMode"];
             /** @description How long an ephemeral inline recipient outlives the last send (its `sendAt`, else its acceptance) that named it, in seconds; 60 to 31536000, default 2592000 (30 days). */

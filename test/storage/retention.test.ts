@@ -197,4 +197,40 @@ describe('storage: monthly partitions and retention', () => {
     expect(await rowsOf(id)).toEqual({ deliveries: 0, delivery_log: 0, delivery_events: 0 });
     expect((await tenantB.request('GET', `/v1/notifications/${id}`)).body.purgedAt).not.toBeNull();
   });
+
+  it('deletes a tenant’s webhook deliveries and their attempt log past its own retention, by the event’s time, and no other tenant’s', async () => {
+    const now = new Date();
+    expect((await stack.request('PATCH', '/v1/tenant', { retentionDays: 30 })).body.retentionDays).toBe(30);
+    expect((await tenantB.request('PATCH', '/v1/tenant', { retentionDays: RETENTION_MAX_DAYS })).body.retentionDays).toBe(RETENTION_MAX_DAYS);
+    const endpointOf = async (request: (m: string, p: string, b?: unknown) => ReturnType<TestStack['request']>) => {
+      const r = await request('POST', '/v1/webhooks', { url: 'https://hooks.example.com/herald', eventTypes: ['delivery.sent'] });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body.id as string;
+    };
+    const endpoints = { default: await endpointOf((m, p, b) => stack.request(m, p, b)), 'retention-b': await endpointOf(tenantB.request) };
+    const seedHooks = async (tenantId: 'default' | 'retention-b', eventAt: Date, tag: string) => {
+      const rows = await stack.db
+        .insertInto('webhook_deliveries')
+        .values([0, 1, 2].map((i) => ({ endpoint_id: endpoints[tenantId], tenant_id: tenantId, event_id: `evt_${tag}_${i}`, topic: 'delivery.sent', body: '{}', event_at: eventAt, status: 'delivered', attempts: 1 })))
+        .returning('id')
+        .execute();
+      await stack.db
+        .insertInto('webhook_attempts')
+        .values(rows.map((r, i) => ({ endpoint_id: endpoints[tenantId], delivery_id: r.id, event_id: `evt_${tag}_${i}`, status_code: 204, latency_ms: 3, error: null, response_excerpt: null })))
+        .execute();
+    };
+    await seedHooks('default', new Date(now.getTime() - 40 * DAY), 'a-old');
+    await seedHooks('default', new Date(now.getTime() - 10 * DAY), 'a-recent');
+    await seedHooks('retention-b', new Date(now.getTime() - 40 * DAY), 'b-old');
+    const left = async (tag: string) => ({
+      deliveries: (await stack.db.selectFrom('webhook_deliveries').select('id').where('event_id', 'like', `evt_${tag}_%`).execute()).length,
+      attempts: (await stack.db.selectFrom('webhook_attempts').select('id').where('event_id', 'like', `evt_${tag}_%`).execute()).length,
+    });
+
+    const r = await job().run(now);
+    expect(r.webhookDeliveriesDeleted).toBe(3);
+    expect(await left('a-old')).toEqual({ deliveries: 0, attempts: 0 });
+    expect(await left('a-recent')).toEqual({ deliveries: 3, attempts: 3 });
+    expect(await left('b-old')).toEqual({ deliveries: 3, attempts: 3 });
+  });
 });
