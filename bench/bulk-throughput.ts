@@ -13,6 +13,7 @@ import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES_GROUPS, CPU_PO
 import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
 const CPU_RAW = 'raw sender process';
+const CPU_HOOKS = 'webhook receiver process';
 /** Recipients of the unmeasured warm-up campaign before the measured phases. */
 const WARM_UP = 500;
 /** Interleaved rounds of the one-worker phases (each a campaign of N) in a quick run; the full run's campaigns are long enough for one. */
@@ -44,18 +45,37 @@ async function rawNodemailer(smtpUrl: string, n: number, waitFor: (count: number
   return { seconds, cpu: used };
 }
 
-/** A webhook receiver that takes every request at once (204), counting them. */
-async function startHookReceiver(): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
-  let received = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received += 1;
-      res.writeHead(204).end();
-    });
+/**
+ * A webhook receiver that takes every request at once (204), counting them, in a process of its
+ * own: an endpoint is never the mail server's event loop, and sharing this process's would
+ * slow the capture SMTP server's replies by the receiver's work (its CPU still counts on these
+ * two cores, as the bench process's does).
+ */
+async function startHookReceiver(): Promise<{ url: string; pid: number; received: () => Promise<number>; close: () => Promise<void> }> {
+  const code = `let received = 0;
+    const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => { received += 1; r.writeHead(204).end(); }); });
+    s.keepAliveTimeout = 30000;
+    process.on('message', (m) => { if (m === 'count') process.send({ received }); else if (m === 'exit') s.close(() => process.exit(0)), s.closeAllConnections(); });
+    s.listen(0, '127.0.0.1', () => process.send({ port: s.address().port }));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve(Number((m as { port: number }).port)));
+    child.once('exit', (c) => reject(new Error(`webhook receiver exited ${c}`)));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received: () => received, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    pid: child.pid ?? 0,
+    received: () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m) => resolve(Number((m as { received: number }).received)));
+        child.send('count');
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('exit');
+      }),
+  };
 }
 
 /** A URL on which nothing listens: every attempt is refused, as an endpoint that is down. */
@@ -153,7 +173,8 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
       const endpoint = url ? await herald.request('POST', '/v1/webhooks', { url, eventTypes: WEBHOOK_EVENT_TYPES }) : undefined;
       if (endpoint && endpoint.status !== 201) throw new Error(`${kind} webhook endpoint: ${endpoint.status} ${JSON.stringify(endpoint.body)}`);
       const campaign = await prepareCampaign(herald, 'everyone', 'low', `${kind}-${(runs += 1)}`);
-      const cpuMeter = await meter();
+      // The receiver's CPU is in the split, in no sum: it stands for the integrator's machine.
+      const cpuMeter = await meter(kind === 'hook' ? processGroup(CPU_HOOKS, hooks.pid) : undefined);
       const t0 = performance.now();
       await campaign.approve();
       await herald.smtp.waitForCount((delivered += n), 1_800_000);
@@ -184,9 +205,9 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
     try {
       for (let r = 0; r < rounds; r += 1) {
         for (const kind of PHASE_KINDS) {
-          if (kind === 'hook') hooksBefore.push(hooks.received());
+          if (kind === 'hook') hooksBefore.push(await hooks.received());
           taken[kind].push(await phase(kind));
-          if (kind === 'hook') hooksAfter.push(hooks.received());
+          if (kind === 'hook') hooksAfter.push(await hooks.received());
         }
       }
     } finally {
@@ -277,7 +298,7 @@ export async function runBulkThroughput(o: BenchOptions): Promise<BenchResult> {
         goal('Herald (two worker processes) / raw nodemailer throughput', twoRate / rawRate, '>=', 0.7),
       ],
       notes: [
-        `CPU per mail counts Herald's worker processes, PostgreSQL (the bench database's backends by pid from pg_stat_activity, plus the postmaster and its auxiliary processes, which serve every database on the machine)${heraldSide.includes(CPU_TEMPORAL) ? ' and the Temporal dev server this run started' : '; not the Temporal dev server, shared with other runs here'}; the raw baseline counts its own process. The bench process (Herald's API, the capture SMTP server, the status polls) is in the split but in neither sum: it receives both sides' mails. Counting it on both sides, one worker process costs ${round(withBench(oneCpuUsed, heraldSide) / withBench(raw.cpu, [CPU_RAW]), 2)} × raw; without the shared PostgreSQL processes (which other runs on the machine keep busy too), ${round(cpuPhase('', n * rounds, oneCpuUsed, heraldSide.filter((g) => g !== CPU_POSTGRES_SHARED)).cpuMsPerMessage / rawCost, 2)} × raw.`,
+        `CPU per mail counts Herald's worker processes, PostgreSQL (the bench database's backends by pid from pg_stat_activity, plus the postmaster and its auxiliary processes, which serve every database on the machine)${heraldSide.includes(CPU_TEMPORAL) ? ' and the Temporal dev server this run started' : '; not the Temporal dev server, shared with other runs here'}; the raw baseline counts its own process. The bench process (Herald's API, the capture SMTP server, the status polls) is in the split but in neither sum: it receives both sides' mails; so is the webhook receiver's process (its own since 2026-12-06 09:50 UTC; before, the receiver shared the bench process's event loop with the capture SMTP server), which stands for the integrator's machine. Counting it on both sides, one worker process costs ${round(withBench(oneCpuUsed, heraldSide) / withBench(raw.cpu, [CPU_RAW]), 2)} × raw; without the shared PostgreSQL processes (which other runs on the machine keep busy too), ${round(cpuPhase('', n * rounds, oneCpuUsed, heraldSide.filter((g) => g !== CPU_POSTGRES_SHARED)).cpuMsPerMessage / rawCost, 2)} × raw.`,
         `Every Herald phase follows an unmeasured warm-up campaign of ${WARM_UP} in the same worker process. Herald time is approve → N-th SMTP receipt; each campaign reached "${lastStatus}" at most ${round(finalLag, 2)} s later.`,
         `The one-worker phases ran in ${rounds} interleaved round(s) of (none, hook, down), each a campaign of ${n}; a row's seconds are the mean per campaign and its CPU the sum over its rounds. Per round, mails/s without an endpoint: ${perRound('none')}; with one: ${perRound('hook')}; with one that is down: ${perRound('down')}.`,
         `Herald's workers ran as workers/main.ts in their own process: RSS ${round(idleRss / 1e6)} MB before the campaign, peak ${round(peakRss / 1e6)} MB during it.`,
