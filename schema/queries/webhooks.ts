@@ -59,24 +59,28 @@ export async function insertWebhookDeliveries(db: DbOrTx, rows: NewWebhookDelive
 }
 
 /**
- * Due pending deliveries of enabled endpoints not waiting for a probe, locked (FOR UPDATE SKIP
- * LOCKED) until `tx` ends: call it in the transaction that records their attempts.
+ * Due pending deliveries of enabled endpoints not waiting for a probe, oldest first, locked
+ * (FOR UPDATE SKIP LOCKED) until `tx` ends: call it in the transaction that records their
+ * attempts. Each eligible endpoint's oldest due rows are taken through its (endpoint, due time)
+ * index, so an endpoint that waits for its probe costs nothing to skip however many events
+ * wait for it. An endpoint's rows beyond this pass's `limit` may stay locked until `tx` ends;
+ * other dispatchers skip them meanwhile.
  */
 export async function claimDueWebhookDeliveries(tx: DbOrTx, limit: number): Promise<WebhookDeliveryRow[]> {
-  return tx
-    .selectFrom('webhook_deliveries as d')
-    .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-    .selectAll('d')
-    .where('d.status', '=', 'pending')
-    .where('d.next_attempt_at', '<=', new Date())
-    .where('e.enabled', '=', true)
-    // A failing endpoint waits for its next probe (webhook-send.ts), then gets one at a time.
-    .where((eb) => eb.or([eb('e.probe_at', 'is', null), eb('e.probe_at', '<=', new Date())]))
-    .orderBy('d.next_attempt_at')
-    .limit(limit)
-    .forUpdate('d')
-    .skipLocked()
-    .execute();
+  const now = new Date();
+  const r = await sql<WebhookDeliveryRow>`
+    select c.* from webhook_endpoints e
+    cross join lateral (
+      select d.* from webhook_deliveries d
+      where d.endpoint_id = e.id and d.status = 'pending' and d.next_attempt_at <= ${now}
+      order by d.next_attempt_at
+      limit ${limit}
+      for update of d skip locked
+    ) c
+    where e.enabled and (e.probe_at is null or e.probe_at <= ${now})
+    order by c.next_attempt_at
+    limit ${limit}`.execute(tx);
+  return r.rows;
 }
 
 export interface WebhookAttemptRecord {
