@@ -2,13 +2,13 @@
 // outbound guard) that turns network failures into DeliveryError, Retry-After parsing, and the
 // default status → error-type mapping.
 import type { IncomingHttpHeaders } from 'node:http';
-import { request as undiciRequest, type Agent } from 'undici';
+import { request as undiciRequest, type Agent, type Dispatcher } from 'undici';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { checkLiteralHost, guardedDispatcher, OutboundRefused, refusalIn, type OutboundPolicy } from './outbound-guard.js';
 
 export interface HttpRequest {
   url: string;
-  method?: string | undefined;
+  method?: Dispatcher.HttpMethod | undefined;
   headers?: Record<string, string> | undefined;
   body?: string | undefined;
   timeoutMs?: number | undefined;
@@ -114,7 +114,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   let res: Awaited<ReturnType<typeof undiciRequest>>;
   try {
     res = await undiciRequest(url, {
-      method: (req.method ?? 'POST') as 'POST',
+      method: req.method ?? 'POST',
       headers: req.headers,
       body: req.body,
       signal,

@@ -13,7 +13,7 @@ export interface WebhookEndpointsTable {
   previous_expires_at: Date | null;
   /** Since when every attempt failed; null after a success. */
   failing_since: Date | null;
-  /** While failing: when the next probe (one delivery) may go; no other delivery is leased before. */
+  /** While failing: when the next probe (one delivery) may go; no other delivery is claimed before. */
   probe_at: Date | null;
   /** Failed attempts in a row since the last success: the step of the retry schedule the next probe waits. */
   probe_failures: ColumnType<number, number | undefined, number>;
