@@ -12,6 +12,11 @@ export interface FinalizeInput {
   notificationId: string;
 }
 
+/** The run that ends the notification (recorded on the row if the API never recorded it). */
+export interface EndingRun {
+  runId?: string | undefined;
+}
+
 export interface FinalizeResult {
   status: NotificationStatus;
   counts: DeliveryCounts;
@@ -38,10 +43,10 @@ export function outcomeOf(counts: DeliveryCounts): { status: NotificationStatus;
   return delivered > 0 ? { status: 'partially_failed', reason: null } : { status: 'failed', reason: 'no delivery succeeded' };
 }
 
-export async function finalizeNotification(deps: FinalizeDeps, { tenantId, notificationId }: FinalizeInput): Promise<FinalizeResult> {
+export async function finalizeNotification(deps: FinalizeDeps, { tenantId, notificationId }: FinalizeInput, run: EndingRun = {}): Promise<FinalizeResult> {
   const counts = await countDeliveries(deps.db, notificationId);
   const { status, reason } = outcomeOf(counts);
-  await writeNotificationStatus(deps.db, notificationId, status, { reason, completedAt: new Date() });
+  await writeNotificationStatus(deps.db, notificationId, status, { reason, completedAt: new Date(), runId: run.runId });
   await deps.tracker.notificationFinished(tenantId, notificationId, status, reason, counts);
   deps.logger.info({ tenantId, notificationId, status, counts }, 'notification finished');
   return { status, counts };
@@ -52,14 +57,14 @@ export async function expireNotification(deps: FinalizeDeps, { notificationId }:
 }
 
 /** A status the workflow decided (rejected, cancelled, …); a final one finishes the notification. */
-export async function setNotificationStatus(deps: FinalizeDeps, { tenantId, notificationId, status, reason }: SetStatusInput): Promise<void> {
+export async function setNotificationStatus(deps: FinalizeDeps, { tenantId, notificationId, status, reason }: SetStatusInput, run: EndingRun = {}): Promise<void> {
   const n = await findNotification(deps.db, tenantId, notificationId);
   if (!n) return;
   const final = FINAL_NOTIFICATION_STATUSES.includes(status);
   // Nobody decided in time: the timeout is the decision, recorded with the status it sets.
   const timedOut = status === 'rejected' && n.status === 'pending_approval' && !n.decided_at && isApprovalTimeout(reason);
   await inTransaction(deps.db, async (tx) => {
-    await writeNotificationStatus(tx, notificationId, status, { reason: reason ?? null, ...(final ? { completedAt: new Date() } : {}) });
+    await writeNotificationStatus(tx, notificationId, status, { reason: reason ?? null, ...(final ? { completedAt: new Date(), runId: run.runId } : {}) });
     if (timedOut) await emitNotificationEvents(tx, tenantId, [decidedEvent(n, { approved: false, by: null, comment: null, reason: reason ?? null })]);
   });
   if (final) await deps.tracker.notificationFinished(tenantId, notificationId, status, reason ?? null, {});

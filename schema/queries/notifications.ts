@@ -70,16 +70,19 @@ export async function setNotificationStatus(
   db: DbOrTx,
   id: string,
   status: NotificationStatus,
-  opts: { reason?: string | null; completedAt?: Date | null } = {},
+  opts: { reason?: string | null; completedAt?: Date | null; runId?: string | undefined } = {},
 ): Promise<void> {
   await db
     .updateTable('notifications')
-    .set({
+    .set((eb) => ({
       status,
       updated_at: new Date(),
       ...(opts.reason !== undefined ? { status_reason: opts.reason } : {}),
       ...(opts.completedAt !== undefined ? { completed_at: opts.completedAt } : {}),
-    })
+      // The run that ends the notification records itself where nobody did (the API died
+      // between starting it and recording it, and the run ended before the sweeper looked).
+      ...(opts.runId !== undefined ? { workflow_run_id: eb.fn.coalesce('workflow_run_id', eb.val(opts.runId)) } : {}),
+    }))
     .where('id', '=', id)
     .execute();
 }

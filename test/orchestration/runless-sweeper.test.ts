@@ -2,6 +2,7 @@
 // never started, or started but never recorded, as when the API is killed between the two.
 // The worker's sweeper starts them (once), records the run it finds, and fails the ones that
 // can no longer run; young rows, whose request may still be starting them, are left alone.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptNotification } from '../../domain/notifications/accept.js';
 import { notificationRunOf } from '../../domain/runs/definitions.js';
@@ -57,6 +58,18 @@ describe('the sweeper of notifications without a run', () => {
     expect(audit).toEqual([]); // the sweeper did not start it, so it does not claim its creation
     expect((await stack.request('POST', `/v1/notifications/${inserted.id}/cancel`, {})).status).toBe(202);
     expect((await waitForFinal(stack, inserted.id)).status).toBe('cancelled');
+  });
+
+  it('a run started but never recorded that ends before any sweep records its own run id when it ends', async () => {
+    const inserted = await insertWithoutRun('Quick');
+    // Out of the sweeper's reach: only the run itself can record its id.
+    await sql`update notifications set created_at = now() + interval '1 hour' where id = ${inserted.id}`.execute(stack.db);
+    const runs = createRuns({ client: stack.client, namespace: stack.config.temporalNamespace, taskQueuePrefix: stack.config.taskQueuePrefix, uiUrl: '', timings: stack.config.timings });
+    const runId = await runs.startNotification(notificationRunOf(inserted));
+    expect(runId).not.toBeNull();
+    expect((await waitForFinal(stack, inserted.id)).status).toBe('completed');
+    expect((await row(inserted.id)).workflow_run_id).toBe(runId);
+    expect(mailsFor('Quick')).toHaveLength(1);
   });
 
   it('marks a row that expired before anyone started it failed, with the reason and its notification.completed event, and starts nothing', async () => {
