@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import type { AnalyticsStore } from '../analytics/store.js';
 import { bootstrapAdminKey } from '../domain/access/bootstrap.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
-import { freePort } from '../common/free-port.js';
+import { holdPort } from '../common/free-port.js';
 import { readConfig, type HeraldConfig } from '../common/config.js';
 import { createLogger } from '../common/logger.js';
 import type { Telemetry } from '../common/tracing.js';
@@ -56,8 +56,11 @@ export interface ApiResponse {
 
 export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
   const database = await createTestDatabase();
-  // Chosen up front so HERALD_PUBLIC_URL is the address providers' callbacks really reach.
-  const port = await freePort();
+  // Chosen up front so HERALD_PUBLIC_URL is the address providers' callbacks really reach, and
+  // held until the API listens on it: the workers take seconds to start, long enough for another
+  // test file's server to be given a port that was merely free.
+  const held = await holdPort();
+  const port = held.port;
   const smtp = await startCaptureSmtp(opts.smtp);
   const config = readConfig({
     TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -84,6 +87,7 @@ export async function startStack(opts: StackOptions = {}): Promise<TestStack> {
   const startTestWorkers = async () => startWorkers(config, await herald.workers(), { workflowBundle: { codePath: inject('workflowBundlePath') } });
   const workers = await startTestWorkers();
   const composedApi = herald.api();
+  await held.release();
   const api = await startApiServer(composedApi.deps, port, '127.0.0.1', { ops: { port: 0, host: '127.0.0.1' } });
 
   return {
