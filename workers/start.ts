@@ -12,7 +12,7 @@ import { startEventRelay, type EventRelay } from './event-relay.js';
 import { startReadReceiptPoller, type ReadReceiptPoller } from './read-receipt-poller.js';
 import { startRunlessSweeper, type RunlessSweeper } from './runless-sweeper.js';
 import { startStorageMaintenance, type StorageMaintenance } from './storage-maintenance.js';
-import { startWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.js';
+import { startWebhookDispatcher, WEBHOOK_PASS_SIZE, type WebhookDispatcher } from './webhook-dispatcher.js';
 import { workerInterceptors, workflowSinks } from './telemetry.js';
 import { createWorkerSet, type WorkerSet } from './create-workers.js';
 import { workflowBundleOption } from './workflow-bundle.js';
@@ -86,7 +86,7 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
   const storage = config.storageMaintenance ? startStorageMaintenance({ ...config.storageMaintenance, db, logger }) : undefined;
   const relay = config.eventRelay ? startEventRelay({ ...config.eventRelay, db, analytics: deps.analytics, logger, fanOut: fanOutToWebhooks }) : undefined;
   const webhooks = config.webhooks
-    ? startWebhookDispatcher({ ...config.webhooks, db, secretBox, logger, dnsServers: config.dnsServers, batchSize: 200, concurrency: 16 })
+    ? startWebhookDispatcher({ ...config.webhooks, db, secretBox, logger, dnsServers: config.dnsServers, batchSize: WEBHOOK_PASS_SIZE, concurrency: 16 })
     : undefined;
   return {
     set,

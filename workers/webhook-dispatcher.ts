@@ -4,6 +4,12 @@
 import { serialPasses } from './serial-passes.js';
 import { sendDueWebhooks, type WebhookSendOptions } from '../domain/events/webhook-send.js';
 
+/**
+ * Deliveries one pass claims. A dispatcher killed mid-pass sends the ones it had sent but not
+ * yet recorded again (same webhook-id), so this bounds the repeats one crash can cause.
+ */
+export const WEBHOOK_PASS_SIZE = 200;
+
 export interface WebhookDispatcher {
   /** Sends what is due until nothing is (tests); throws what a pass threw. */
   drain(): Promise<number>;
