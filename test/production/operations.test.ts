@@ -1,11 +1,10 @@
-// Operations conventions, against a real API process (`tsx api/main.ts`, what `npm run api`
-// runs): /metrics and detailed readiness only on the ops listener, a public /readyz that says
+// Operations conventions, against a real API process (one node process running api/main.ts,
+// as the image runs dist/api/main.js): /metrics and detailed readiness only on the ops listener, a public /readyz that says
 // ready or not and nothing more, X-Request-Id on every response, in error bodies and in the
 // access log, HERALD_TRUST_PROXY feeding the per-client brake, and readiness that turns 503
 // on SIGTERM while requests are still served, before the process drains and exits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../common/free-port.js';
@@ -39,8 +38,10 @@ describe('API operations conventions (a real API process)', () => {
     const opsPort = await freePort();
     url = `http://127.0.0.1:${port}`;
     opsUrl = `http://127.0.0.1:${opsPort}`;
-    // The tsx that `npx tsx` runs; spawned directly so the signal reaches it, not an npm wrapper.
-    child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['api/main.ts'], {
+    // One node process, as deployed, so SIGTERM reaches the API itself. Not the tsx CLI: it relays
+    // a signal to its child and SIGKILLs the child if that does not acknowledge within 30 ms,
+    // which on two busy cores it sometimes does not (the drain never started).
+    child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
