@@ -157,6 +157,22 @@ export async function waitForFinal(stack: TestStack, id: string, timeoutMs = 30_
   }, timeoutMs);
 }
 
+/**
+ * Waits until every one of these notifications is final, with one query per poll (a poller per
+ * id would put hundreds of requests a second on the API and starve the workers it waits for);
+ * returns the ids still not final at the deadline.
+ */
+export async function waitForAllFinal(stack: TestStack, ids: readonly string[], timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = ids.length === 0 ? [] : await stack.db.selectFrom('notifications').select(['id', 'status']).where('id', 'in', [...ids]).execute();
+    const final = new Set(rows.filter((r) => FINAL.has(r.status)).map((r) => r.id));
+    const open = ids.filter((id) => !final.has(id));
+    if (open.length === 0 || Date.now() > deadline) return open;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** A published email template and one user with an address: the smallest sendable setup. */
 export async function seedEmail(stack: TestStack, opts: { template?: string; userId?: string; email?: string } = {}) {
   const template = opts.template ?? 'welcome';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApiServer } from '../../api/server.js';
 import { createHeraldClient } from '../../sdk/src/index.js';
 import { createLogger } from '../../common/logger.js';
-import { ADMIN_KEY, eventually, seedEmail, startStack, waitForFinal, type TestStack } from '../../testkit/stack.js';
+import { ADMIN_KEY, eventually, seedEmail, startStack, waitForAllFinal, waitForFinal, type TestStack } from '../../testkit/stack.js';
 
 /** A TCP proxy to the Temporal frontend that can be cut: every connection closed, new ones refused. */
 async function startCuttableProxy(target: string): Promise<{ address: string; cut(): void; close(): Promise<void> }> {
@@ -177,8 +177,7 @@ describe('POST /v1/notifications/batch', () => {
       if (id) expect(retry.body.results[r.index].notification.id).toBe(id);
     }
     const ids: string[] = retry.body.results.map((r: { notification: { id: string } }) => r.notification.id);
-    const settled = await Promise.allSettled(ids.map((id) => waitForFinal(stack, id, 180_000)));
-    const stuck = ids.filter((_, i) => settled[i]?.status === 'rejected');
+    const stuck = await waitForAllFinal(stack, ids, 180_000);
     if (stuck.length > 0) console.log('not final:', JSON.stringify(await stack.db.selectFrom('notifications').select(['id', 'status', 'workflow_run_id', 'idempotency_key', 'created_at']).where('id', 'in', stuck).execute()));
     expect(stuck).toEqual([]);
     for (let i = 0; i < n; i++) expect(mailTo(`o${i}@example.com`), `o${i}`).toHaveLength(1);
