@@ -4,6 +4,7 @@
 // its own address so the capture server's receipt closes that send's latency.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { BARE_WORKFLOW } from './bare/worker.js';
 import { createLatencyTracker, importUsers, percentile, publishTemplate, runBounded, startHerald, startNodeProcess, startTemporalEnv, startWorkerProcess, workerProfileArgs } from './harness.js';
 import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, processGroup, startCpuMeter } from './cpu.js';
@@ -28,6 +29,28 @@ export function latencyRow(label: string, r: LatencyRun, base?: LatencyRun): Rec
   return row;
 }
 
+/** Runs whose history is read, per side. */
+const HISTORY_SAMPLE = 5;
+
+/** The median history length of the last few runs once they completed, and the event types of the median one. */
+async function historyOf(client: Client, workflowIds: readonly string[]): Promise<{ events: number; types: string }> {
+  const runs = await Promise.all(
+    workflowIds.slice(-HISTORY_SAMPLE).map(async (id) => {
+      const handle = client.workflow.getHandle(id);
+      await handle.result(); // its mail arrived; the run may still be finishing
+      return (await handle.fetchHistory()).events ?? [];
+    }),
+  );
+  runs.sort((a, b) => a.length - b.length);
+  const median = runs[Math.floor(runs.length / 2)] ?? [];
+  const counts = new Map<string, number>();
+  for (const e of median) {
+    const type = String(proto.temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? e.eventType).replace(/^EVENT_TYPE_/, '');
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+  }
+  return { events: median.length, types: [...counts].map(([t, n]) => `${n} ${t}`).join(', ') };
+}
+
 export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
   const start = runStart();
   const count = o.n ?? (o.full ? 2_000 : 400);
@@ -48,20 +71,26 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
     await publishTemplate(herald);
     await importUsers(herald, 's', count + warmup, 'singles');
 
+    // The workflow ids of each side's sends, for their history's size afterwards.
+    const heraldRuns: string[] = [];
+    const bareRuns: string[] = [];
     const heraldSend = async (i: number) => {
       const received = tracker.start(`s${i}@example.com`);
       const r = await herald.request('POST', '/v1/notifications', { template: 'campaign', to: { userIds: [`s${i}`] }, data: { n: String(i) }, priority: 'high' });
       if (r.status !== 202) throw new Error(`send: ${r.status} ${JSON.stringify(r.body)}`);
+      heraldRuns.push(String(r.body.id));
       await received;
     };
     const bareSend = async (i: number) => {
       const to = `b${i}@example.com`;
       const received = tracker.start(to);
+      const workflowId = `bare-${i}-${randomBytes(3).toString('hex')}`;
       await client.workflow.start(BARE_WORKFLOW, {
         taskQueue: bareQueue,
-        workflowId: `bare-${i}-${randomBytes(3).toString('hex')}`,
+        workflowId,
         args: [{ from: 'herald@example.com', to, subject: `Sale ${i} for b${i}`, text: `Hello b${i}, the sale starts now.`, html: `<p>Hello <b>b${i}</b>, the sale starts now.</p>` }],
       });
+      bareRuns.push(workflowId);
       await received;
     };
     const measure = async (send: (i: number) => Promise<void>, offset: number): Promise<LatencyRun & { cpu: Record<string, number> }> => {
@@ -82,6 +111,8 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
     const h = await measure(heraldSend, 0);
     const cpu = againstBaseline([cpuPhase('Herald single sends', count, h.cpu, [CPU_WORKERS, ...shared]), cpuPhase('bare workflow + 1 activity (baseline)', count, b.cpu, [CPU_BARE, ...shared])], 'bare workflow + 1 activity (baseline)');
     const rows = [latencyRow('Herald single send (API → SMTP)', h, b), latencyRow('bare workflow + 1 activity (baseline)', b, b)];
+    const heraldHistory = await historyOf(client, heraldRuns);
+    const bareHistory = await historyOf(client, bareRuns);
     const thr = h.count / h.seconds / (b.count / b.seconds);
     const p99 = percentile(h.latencies, 99) / percentile(b.latencies, 99);
     return {
@@ -89,14 +120,16 @@ export async function runSingleOverhead(o: BenchOptions): Promise<BenchResult> {
       title: 'Single-notification overhead',
       mode: modeOf(o),
       ...runSpan(start),
-      params: { sends: count, warmup, concurrency: SINGLE_CONCURRENCY, priority: 'high', workerSlots: 'Herald default 100 (high 50); bare 50', smtpPool: 5, workers: 'each in a process of its own (workers/main.ts, bench/bare/main.ts)' },
+      params: { sends: count, warmup, concurrency: SINGLE_CONCURRENCY, priority: 'high', workerSlots: 'Herald default 100 (high 50); bare 50', smtpPool: 5, workers: 'each in a process of its own (workers/main.ts, bench/bare/main.ts)', historyEventsPerRun: { herald: heraldHistory.events, bare: bareHistory.events } },
       columns: ['path', 'sends', 'sends/s', 'p50 ms', 'p95 ms', 'p99 ms', 'throughput ratio', 'p99 ratio'],
       rows,
       cpu,
       goals: [goal('throughput Herald / bare', thr, '>=', 0.8), goal('p99 Herald / bare', p99, '<=', 1.25)],
       notes: [
         `CPU per send counts each side's worker process plus what both use: PostgreSQL (the bench database's backends by pid, the postmaster and its auxiliary processes), ${shared.includes(CPU_TEMPORAL) ? 'the Temporal dev server this run started' : 'not the Temporal dev server (shared with other runs)'} and the bench process (Herald's API; both sides' clients and the capture SMTP server).`,
-        `${SINGLE_CONCURRENCY} clients in a closed loop (each waits for its mail to arrive before sending the next); latency is the client's request start → capture server's receipt; Herald's clock starts before the HTTP POST, bare's before client.workflow.start.`, 'Both workers run in processes of their own, as deployed; the API, the clients and the capture SMTP server share this one.'],
+        `${SINGLE_CONCURRENCY} clients in a closed loop (each waits for its mail to arrive before sending the next); latency is the client's request start → capture server's receipt; Herald's clock starts before the HTTP POST, bare's before client.workflow.start.`, 'Both workers run in processes of their own, as deployed; the API, the clients and the capture SMTP server share this one.',
+        `History per run, the median of each side's last ${HISTORY_SAMPLE} (completed): Herald ${heraldHistory.events} events (${heraldHistory.types}), bare ${bareHistory.events} events (${bareHistory.types}).`,
+      ],
       chart: { unit: 'milliseconds', series: ['p50', 'p95', 'p99'], groups: [h, b].map((r, i) => ({ label: i === 0 ? 'Herald' : 'bare workflow', values: [50, 95, 99].map((q) => percentile(r.latencies, q)) })) },
     };
   } finally {
