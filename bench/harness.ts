@@ -2,6 +2,7 @@
 // own on a free port, a fresh database on the machine's PostgreSQL, a capture SMTP server and
 // a Herald (API + workers) against them, composed as every entry point composes it. Unlike
 // testkit/stack.ts it needs no vitest `inject`, so a benchmark is a plain program.
+import { FINAL_NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -175,7 +176,7 @@ export async function prepareCampaign(h: Herald, group: string, priority: 'low' 
   };
 }
 
-const FINAL = new Set(['completed', 'partially_failed', 'failed', 'expired', 'cancelled', 'rejected']);
+const FINAL = new Set<string>(FINAL_NOTIFICATION_STATUSES);
 
 /**
  * Polls the notification's status in PostgreSQL (one row), then reads it once through the API.

@@ -1,6 +1,7 @@
 // A whole Herald in the test process: a fresh database, a real SMTP server, the workers on
 // task queues of this test file's own (so parallel files never take each other's work),
 // and the API on a free port — all against the run's real Temporal dev server.
+import { FINAL_NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
@@ -147,9 +148,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
-const FINAL = new Set(['completed', 'partially_failed', 'failed', 'expired', 'cancelled', 'rejected']);
+const FINAL = new Set<string>(FINAL_NOTIFICATION_STATUSES);
 
-/** Waits for a notification to reach a final status and returns it. */
 /**
  * Polls the notification's status row, then answers with the API's view of it once final. Not
  * the API on every poll: its answer counts the notification's deliveries, which for a campaign
