@@ -18,23 +18,41 @@ export interface Readiness {
   /** Marks the process as going away. */
   drain(): void;
   check(): Promise<ReadinessReport>;
+  /**
+   * Resolves once no probe call is still running. A probe answers at its timeout, but the
+   * call behind it goes on: the Temporal client retries an unreachable server on timers of
+   * its own, and a retry that fires after its connection closed throws where nothing can
+   * catch it. Whoever closes the connection waits for this first.
+   */
+  settled(): Promise<void>;
 }
 
-async function probe(name: string, fn: () => Promise<unknown>, timeoutMs = 2000): Promise<[string, string]> {
-  try {
-    const check = fn();
-    // A check that outlives its timeout still settles later (a Temporal call fails once its
-    // connection closes): handled here, so it never becomes an unhandled rejection.
-    check.catch(() => {});
-    await Promise.race([check, new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref())]);
-    return [name, 'ok'];
-  } catch (err) {
-    return [name, `down: ${(err as Error).message.split('\n')[0]}`];
-  }
-}
+/** How long a probe waits before it answers `down: timeout`. */
+const PROBE_TIMEOUT_MS = 2000;
 
 export function createReadiness(deps: Pick<AppDeps, 'db' | 'temporal'>): Readiness {
   let draining = false;
+  const running = new Set<Promise<unknown>>();
+
+  async function probe(name: string, fn: () => Promise<unknown>): Promise<[string, string]> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const call = fn();
+      const tracked = call.then(
+        () => {},
+        () => {},
+      );
+      running.add(tracked);
+      void tracked.then(() => running.delete(tracked));
+      await Promise.race([call, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS)))]);
+      return [name, 'ok'];
+    } catch (err) {
+      return [name, `down: ${(err as Error).message.split('\n')[0]}`];
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   return {
     get draining() {
       return draining;
@@ -46,11 +64,14 @@ export function createReadiness(deps: Pick<AppDeps, 'db' | 'temporal'>): Readine
       const checks = Object.fromEntries(
         await Promise.all([
           probe('postgres', () => sql`select 1`.execute(deps.db)),
-          // A deadline, so no probe RPC outlives the check (it would retry on a dead server).
-          probe('temporal', () => deps.temporal.client.connection.withDeadline(Date.now() + 2000, () => deps.temporal.client.connection.workflowService.getSystemInfo({}))),
+          // The deadline ends the call's retries soon after the probe has answered.
+          probe('temporal', () => deps.temporal.client.connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () => deps.temporal.client.connection.workflowService.getSystemInfo({}))),
         ]),
       );
       return { ok: !draining && Object.values(checks).every((v) => v === 'ok'), draining, checks };
+    },
+    async settled() {
+      while (running.size > 0) await Promise.all(running);
     },
   };
 }

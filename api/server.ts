@@ -70,6 +70,8 @@ export async function startApiServer(deps: AppDeps, port: number, host = '0.0.0.
       await closeServer(main.server);
       // Last, so the scraper and the probes see the drain to its end.
       if (ops) await closeServer(ops.server);
+      // The caller closes the Temporal connection next: no probe call may still be retrying.
+      await readiness.settled();
     },
   };
 }

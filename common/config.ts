@@ -129,6 +129,7 @@ export const envSchema = z.object({
   HERALD_READ_RECEIPT_FIRST_DELAY_MS: z.coerce.number().int().min(10).default(60_000).meta({ group: 'Delivery', description: 'How long after a work notice is sent it is first asked about; each later ask waits twice as long as the one before.' }),
   HERALD_READ_RECEIPT_MAX_DELAY_MS: z.coerce.number().int().min(10).default(6 * 3_600_000).meta({ group: 'Delivery', description: 'The longest wait between two asks about one work notice.' }),
   HERALD_READ_RECEIPT_MAX_POLLS: z.coerce.number().int().min(1).max(100).default(12).meta({ group: 'Delivery', description: 'How many times one work notice is asked about at most (a DingTalk error counts); a notice not read by then stays delivered.' }),
+  HERALD_RECALL_WAIT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000).meta({ group: 'Delivery', description: 'How long `POST /v1/notifications/{id}/recall` waits for the recall run before it answers, counting what is still being taken back as `recalling`.' }),
   HERALD_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).meta({ group: 'Delivery', description: 'Time limit of one delivery attempt.' }),
   HERALD_DATA_DIR: z.string().default('.data').meta({ group: 'Development', description: 'Where `npm run dev` keeps Temporal\'s SQLite file and the embedded PostgreSQL.' }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').meta({ group: 'Observability', description: 'pino log level.' }),
@@ -154,6 +155,8 @@ export interface Timings {
   retryMaxIntervalMs: number;
   retryMaxAttempts: number;
   deliveryTimeoutMs: number;
+  /** How long a recall request waits for the recall run before answering. */
+  recallWaitMs: number;
   /** Bulk sends: users per audience page, deliveries per batch activity, sends in flight per batch. */
   bulkPageSize?: number;
   bulkBatchSize?: number;
@@ -463,6 +466,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       retryMaxIntervalMs: e.HERALD_RETRY_MAX_INTERVAL_MS,
       retryMaxAttempts: e.HERALD_RETRY_MAX_ATTEMPTS,
       deliveryTimeoutMs: e.HERALD_DELIVERY_TIMEOUT_MS,
+      recallWaitMs: e.HERALD_RECALL_WAIT_MS,
       bulkPageSize: e.HERALD_BULK_PAGE_SIZE,
       bulkBatchSize: e.HERALD_BULK_BATCH_SIZE,
       bulkConcurrency: e.HERALD_BULK_CONCURRENCY,

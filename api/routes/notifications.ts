@@ -61,7 +61,7 @@ const BatchResult = z
 
 export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: VariableValidator, kinds: Pick<ProviderKinds, 'recallKinds'>): void {
   const temporalView = { uiUrl: deps.temporal.uiUrl, namespace: deps.temporal.namespace };
-  const recallDeps = { db: deps.db, tracker: apiTracker(deps), runs: createRuns({ ...deps.temporal, timings: deps.timings }), recallKinds: kinds.recallKinds };
+  const recallDeps = { db: deps.db, tracker: apiTracker(deps), runs: createRuns({ ...deps.temporal, timings: deps.timings }), recallKinds: kinds.recallKinds, waitMs: deps.timings.recallWaitMs };
 
   defineRoute(host, {
     method: 'post',
@@ -176,7 +176,7 @@ export function notificationRoutes(host: RouteHost, deps: AppDeps, variables: Va
     responses: {
       200: {
         description:
-          'What was recalled, and what could not be. In-app messages leave the inbox at once; messages sent through a provider that can recall are taken back by a durable workflow on the high-priority queue (retried while the provider fails for the moment). The answer waits up to 15 s for it, then counts what is still `recalling`. Recalled deliveries become `recalled` (on the timeline too); `notRecallable` counts what stays sent per channel, `failures` gives the provider’s reason for each refusal.',
+          'What was recalled, and what could not be. In-app messages leave the inbox at once; messages sent through a provider that can recall are taken back by a durable workflow on the high-priority queue (retried while the provider fails for the moment). The answer waits up to `HERALD_RECALL_WAIT_MS` (15 s by default) for it, then counts what is still `recalling`. Recalled deliveries become `recalled` (on the timeline too); `notRecallable` counts what stays sent per channel, `failures` gives the provider’s reason for each refusal.',
         schema: z
           .object({
             recalled: z.number().int(),

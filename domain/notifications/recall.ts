@@ -10,15 +10,14 @@ import type { Runs } from '../runs/runs.js';
 import type { Tracker } from '../tracking/tracker.js';
 import { loadNotification } from './lookup.js';
 
-/** How long a recall request waits for the recall run before answering with what is still in progress. */
-const RECALL_WAIT_MS = 15_000;
-
 export interface RecallDeps {
   db: Db;
   tracker: Pick<Tracker, 'rowsChanged'>;
   runs: Pick<Runs, 'startRecall' | 'temporalUiUrl'>;
   /** The provider kinds that can take back a sent message. */
   recallKinds: readonly string[];
+  /** How long a request waits for the recall run before answering with what is still in progress. */
+  waitMs: number;
 }
 
 export interface RecallOutcome {
@@ -40,8 +39,7 @@ export async function recallNotification(deps: RecallDeps, auth: Actor, id: stri
   if ((await listRecallCandidates(deps.db, auth.tenantId, row.id, recallKinds, { limit: 1 })).length > 0) {
     const recall = await runs.startRecall(auth.tenantId, row.id);
     workflow = { workflowId: recall.workflowId, temporalUiUrl: runs.temporalUiUrl(recall.workflowId, recall.runId) };
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([recall.result(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), RECALL_WAIT_MS)))]).finally(() => clearTimeout(timer));
+    const outcome = await recall.result(deps.waitMs);
     if (outcome) {
       recalled += outcome.recalled;
       failures = outcome.failures;

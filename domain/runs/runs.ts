@@ -9,6 +9,7 @@ import {
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  isGrpcDeadlineError,
   type Client,
   type ScheduleDescription,
   type ScheduleSpec,
@@ -146,11 +147,26 @@ function notificationRuns(client: Client, settings: RunSettings) {
 
 function recallRuns(client: Client, settings: RunSettings) {
   return {
-    /** Starts (or joins) the recall of a notification; `result` settles when the recall is done. */
-    async startRecall(tenantId: string, notificationId: string): Promise<{ workflowId: string; runId: string; result: () => Promise<RecallWorkflowResult> }> {
+    /**
+     * Starts (or joins) the recall of a notification. `result(waitMs)` is the recall's result,
+     * or undefined when it has not finished by then: the wait is the call's deadline, so no
+     * call is left polling after the answer.
+     */
+    async startRecall(
+      tenantId: string,
+      notificationId: string,
+    ): Promise<{ workflowId: string; runId: string; result: (waitMs: number) => Promise<RecallWorkflowResult | undefined> }> {
       const options = recallStart(tenantId, notificationId, settings);
       const handle = await client.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.start<RecallWorkflow>(WORKFLOW_TYPES.recall, options));
-      return { workflowId: options.workflowId, runId: handle.firstExecutionRunId, result: () => handle.result() };
+      const result = async (waitMs: number) => {
+        try {
+          return await client.withDeadline(Date.now() + waitMs, () => handle.result());
+        } catch (err) {
+          if (isGrpcDeadlineError(err)) return undefined;
+          throw err;
+        }
+      };
+      return { workflowId: options.workflowId, runId: handle.firstExecutionRunId, result };
     },
   };
 }

@@ -1552,7 +1552,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description What was recalled, and what could not be. In-app messages leave the inbox at once; messages sent through a provider that can recall are taken back by a durable workflow on the high-priority queue (retried while the provider fails for the moment). The answer waits up to 15 s for it, then counts what is still `recalling`. Recalled deliveries become `recalled` (on the timeline too); `notRecallable` counts what stays sent per channel, `failures` gives the provider’s reason for each refusal. */
+                /** @description What was recalled, and what could not be. In-app messages leave the inbox at once; messages sent through a provider that can recall are taken back by a durable workflow on the high-priority queue (retried while the provider fails for the moment). The answer waits up to `HERALD_RECALL_WAIT_MS` (15 s by default) for it, then counts what is still `recalling`. Recalled deliveries become `recalled` (on the timeline too); `notRecallable` counts what stays sent per channel, `failures` gives the provider’s reason for each refusal. */
                 200: {
                     headers: {
                         [name: string]: unknown;

@@ -11,6 +11,8 @@ import { startReceiver, type Receiver } from '../providers/receiver.js';
 import { wecomAppApi } from '../providers/wecom-app.js';
 
 const DT = { appKey: 'dingrecallappkey', appSecret: 'dt-app-secret-1', agentId: 2_900_000_001 };
+/** Long enough for a recall the providers answer at once, short enough to wait out in a test. */
+const RECALL_WAIT_MS = 5000;
 const WC = { corpId: 'wwrecall0001', corpSecret: 'wc-corp-secret-1', agentId: 1_000_005 };
 
 describe('recall through DingTalk work notices and WeCom app messages', () => {
@@ -21,7 +23,7 @@ describe('recall through DingTalk work notices and WeCom app messages', () => {
   let wc: Receiver;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ env: { HERALD_RECALL_WAIT_MS: String(RECALL_WAIT_MS) } });
     // The provider's local receivers are on loopback: the tenant allowlists it, as it would a private gateway.
     expect((await stack.request('PATCH', '/v1/tenant', { outboundAllowlist: ['127.0.0.1/32'] })).status).toBe(200);
     dt = await startReceiver(dingtalk);
@@ -155,6 +157,36 @@ describe('recall through DingTalk work notices and WeCom app messages', () => {
     const rows = (await stack.request('GET', `/v1/notifications/${id}/deliveries`)).body.items as any[];
     expect(Object.fromEntries(rows.map((d) => [d.userId, d.status]))).toEqual({ ada: 'recalled', bob: 'sent' });
     await recordHistoryIfAsked(stack.client, `${id}:recall`, 'recall-providers-retry');
+  });
+
+  it('answers after HERALD_RECALL_WAIT_MS with what is still being recalled, and the recall run finishes on its own', async () => {
+    const sent = await stack.request('POST', '/v1/notifications', { template: 'leave', to: { userIds: ['bob'] }, channels: ['chat'], data: { status: 'noted' }, priority: 'high' });
+    const id = sent.body.id as string;
+    expect((await waitForFinal(stack, id)).status).toBe('completed');
+    const wecomMsg = wecom.messages.at(-1)!;
+    let release!: () => void;
+    wecom.recallGate = new Promise<void>((resolve) => (release = resolve));
+    const recallCalls = () => wc.requests.filter((r) => r.url.startsWith('/cgi-bin/message/recall')).length;
+    const callsBefore = recallCalls();
+    try {
+      const started = Date.now();
+      const recall = await stack.request('POST', `/v1/notifications/${id}/recall`);
+      const waited = Date.now() - started;
+      expect(recall.status).toBe(200);
+      expect(recall.body).toMatchObject({ recalled: 0, recalling: 1, failures: [], notRecallable: [] });
+      expect(waited).toBeGreaterThanOrEqual(RECALL_WAIT_MS - 100);
+      expect(waited).toBeLessThan(RECALL_WAIT_MS + 4000);
+      // The provider had the call and was still holding it when the API answered.
+      expect(recallCalls() - callsBefore).toBe(1);
+      expect(wecomMsg.recalled).toBe(false);
+    } finally {
+      release();
+      wecom.recallGate = undefined;
+    }
+    await expect
+      .poll(async () => ((await stack.request('GET', `/v1/notifications/${id}/deliveries`)).body.items as any[]).map((d) => d.status), { timeout: 20_000 })
+      .toEqual(['recalled']);
+    expect(wecomMsg.recalled).toBe(true);
   });
 
   it('answers 404 for an unknown notification', async () => {

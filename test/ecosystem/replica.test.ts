@@ -43,7 +43,7 @@ describe('read replica', () => {
     // No workers: these runs only need to start; the test terminates them at the end.
     const taskQueuePrefix = `r${randomBytes(4).toString('hex')}`;
     api = await startApiServer(
-      { db, dbRead, temporal: { client, namespace: 'default', taskQueuePrefix, uiUrl: 'http://localhost:8233' }, timings: { retryInitialMs: 100, retryMaxIntervalMs: 500, retryMaxAttempts: 2, deliveryTimeoutMs: 5000 }, publicUrl: 'http://localhost:3000', logger: createLogger('silent', 'replica-test') },
+      { db, dbRead, temporal: { client, namespace: 'default', taskQueuePrefix, uiUrl: 'http://localhost:8233' }, timings: { retryInitialMs: 100, retryMaxIntervalMs: 500, retryMaxAttempts: 2, deliveryTimeoutMs: 5000, recallWaitMs: 5000 }, publicUrl: 'http://localhost:3000', logger: createLogger('silent', 'replica-test') },
       0,
       '127.0.0.1',
     );

@@ -27,6 +27,8 @@ export interface WecomAppMessage {
 export interface WecomAppApi extends Handler {
   messages: WecomAppMessage[];
   recalls: string[];
+  /** While set, a recall call is answered only once this settles (a slow provider). */
+  recallGate: Promise<void> | undefined;
   tokensIssued: number;
   expireTokens(): void;
 }
@@ -34,7 +36,7 @@ export interface WecomAppApi extends Handler {
 export function wecomAppApi(opts: WecomAppOptions): WecomAppApi {
   const live = new Set<string>();
   const expired = new Set<string>();
-  const api = ((req) => {
+  const api = (async (req) => {
     const url = new URL(req.url, 'http://x');
     const ok = (extra: object) => ({ status: 200, body: { errcode: 0, errmsg: 'ok', ...extra } });
     const err = (errcode: number, errmsg: string) => ({ status: 200, body: { errcode, errmsg: `${errmsg}, hint: [${randomBytes(4).toString('hex')}]` } });
@@ -69,6 +71,7 @@ export function wecomAppApi(opts: WecomAppOptions): WecomAppApi {
     }
     if (url.pathname === '/cgi-bin/message/recall') {
       if (typeof body.msgid !== 'string') return err(40003, 'invalid msgid');
+      await api.recallGate;
       api.recalls.push(body.msgid);
       const m = api.messages.find((x) => x.msgid === body.msgid);
       if (!m) return err(40003, 'invalid msgid');
@@ -79,6 +82,7 @@ export function wecomAppApi(opts: WecomAppOptions): WecomAppApi {
   }) as WecomAppApi;
   api.messages = [];
   api.recalls = [];
+  api.recallGate = undefined;
   api.tokensIssued = 0;
   api.expireTokens = () => {
     for (const t of live) expired.add(t);
