@@ -1,6 +1,7 @@
 # Herald's image: one image for every process; the command picks it.
 #   API (default)        node dist/api/main.js        port 3000, HEALTHCHECK on /healthz; ops port 9464 (/metrics)
-#   workers              node dist/workers/main.js    HERALD_QUEUES=high (or medium,low) per deployment
+#   workers              node --max-semi-space-size=64 --max-old-space-size=256 dist/workers/main.js
+#                        HERALD_QUEUES=high (or medium,low) per deployment; the flags: workers/node-flags.ts
 #   bounce receiver      node dist/inbound/main.js    needs HERALD_BOUNCE_DOMAIN
 #   CLI                  node dist/cli/main.js --help
 # Build: docker build -t herald .   (the build stage compiles; the runtime stage holds only

@@ -20,6 +20,7 @@ import { ensureTemporalCli, startDevServer, type DevServer } from '../local/temp
 import type { Db } from '../schema/database.js';
 import { createKeyForTest } from '../testkit/keys.js';
 import { createTestDatabase, type TestDatabase } from '../testkit/database.js';
+import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
 import { writeWorkflowBundle } from '../workers/workflow-bundle.js';
 import { installTemporalRuntime } from '../workers/runtime.js';
 import { startWorkers, type StartedWorkers } from '../workers/start.js';
@@ -282,11 +283,6 @@ export interface WorkerProcess {
 }
 
 /**
- * The real worker entry point (workers/main.ts) in a child process, so its RSS is the
- * worker's alone. Started as `node --import tsx` rather than `npx tsx` so the pid is the
- * worker itself, not a launcher.
- */
-/**
  * Node flags that make a worker process write a CPU profile into bench/results/profiles when
  * HERALD_BENCH_CPU_PROF=1 (read it with bench/profile-summary.ts); none otherwise.
  */
@@ -297,12 +293,20 @@ export function workerProfileArgs(): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-/** `workers/main.ts` in a process of its own, as deployed; resolves once it polls. */
-export function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<WorkerProcess> {
-  return startNodeProcess('workers/main.ts', [], { ...env, LOG_LEVEL: 'info' }, 'Herald workers running', nodeArgs);
+/**
+ * The real worker entry point (workers/main.ts) in a process of its own, as deployed, so its
+ * RSS is the worker's alone: with the deployed V8 flags (workers/node-flags.ts) unless `v8` is
+ * given (a benchmark measuring them against Node's defaults, `[]`). Resolves once it polls.
+ */
+export function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = [], v8: readonly string[] = WORKER_NODE_FLAGS): Promise<WorkerProcess> {
+  return startNodeProcess('workers/main.ts', [], { ...env, LOG_LEVEL: 'info' }, 'Herald workers running', [...v8, ...nodeArgs]);
 }
 
-/** A TypeScript program of this project in a child process; resolves once it prints `ready`. Its stdin is a pipe the program may read. */
+/**
+ * A TypeScript program of this project in a child process, started as `node --import tsx` (not
+ * `npx tsx`) so the pid is the program itself, not a launcher; resolves once it prints `ready`.
+ * Its stdin is a pipe the program may read.
+ */
 export async function startNodeProcess(script: string, args: string[], env: Record<string, string>, ready: string, nodeArgs: string[] = []): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,

@@ -1,10 +1,11 @@
 // Benchmark 4: how much the worker process's RSS grows (peak minus idle; workers/main.ts in
 // a child process, so the figure is the worker's alone) during a small and a large campaign,
 // each with a fresh worker. A worker that holds nothing per recipient grows alike for both.
-// Both sizes run twice, the worker as started by default and with its old generation capped
-// (HEAP_CAP), interleaved, so the lever is measured against its baseline in the same run.
-// `HERALD_BENCH_CPU_PROF=1` also writes a CPU profile of the large uncapped run's worker.
+// Both sizes run twice, the worker as deployed (its V8 flags, workers/node-flags.ts) and with
+// Node's defaults, interleaved, so the flags are measured against Node's defaults in the same run.
+// `HERALD_BENCH_CPU_PROF=1` also writes a CPU profile of the large default run's worker.
 import { importUsers, prepareCampaign, publishTemplate, sampleRss, sleep, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs, type Herald } from './harness.js';
+import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
 import { againstBaseline, benchCpuGroups, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, startCpuMeter } from './cpu.js';
 import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
@@ -20,13 +21,14 @@ interface MemoryRun {
 /** A fresh worker process runs a warm-up campaign, then the measured one. */
 const WARM_UP = 200;
 
-/** The lever measured: V8's old generation capped so the worker collects garbage sooner (MB; `HERALD_BENCH_WORKER_HEAP_MB` tries another). */
-const HEAP_CAP_MB = Number(process.env.HERALD_BENCH_WORKER_HEAP_MB || 160);
-const CAPPED = `--max-old-space-size=${HEAP_CAP_MB}`;
+/** The flags measured: the deployed worker's, unless `HERALD_BENCH_WORKER_FLAGS` (space-separated) tries others. */
+const DEPLOYED_FLAGS: readonly string[] = process.env.HERALD_BENCH_WORKER_FLAGS?.split(/\s+/).filter(Boolean) ?? WORKER_NODE_FLAGS;
+const DEPLOYED = `deployed (${DEPLOYED_FLAGS.join(' ')})`;
+const NODE_DEFAULTS = "Node's defaults";
 
-async function campaignWithWorker(h: Herald, temporalPid: number | undefined, group: string, recipients: number, nodeArgs: string[]): Promise<MemoryRun> {
-  const variant = nodeArgs.includes(CAPPED) ? CAPPED : 'default heap';
-  const worker = await startWorkerProcess({ ...h.workerEnv, HERALD_HISTORY_LIMIT: '1000' }, nodeArgs);
+async function campaignWithWorker(h: Herald, temporalPid: number | undefined, group: string, recipients: number, v8: readonly string[], nodeArgs: string[] = []): Promise<MemoryRun> {
+  const variant = v8.length === 0 ? NODE_DEFAULTS : DEPLOYED;
+  const worker = await startWorkerProcess({ ...h.workerEnv, HERALD_HISTORY_LIMIT: '1000' }, nodeArgs, v8);
   const cpuGroups = benchCpuGroups({ database: h.database.name, temporalPid, workers: () => [worker.pid] });
   try {
     // Idle is after a first campaign: the workflow code, the pools and the JIT's work are in
@@ -64,13 +66,13 @@ export async function runMemoryAudience(o: BenchOptions): Promise<BenchResult> {
     await importUsers(herald, 'w', WARM_UP, 'warm');
     await importUsers(herald, 'a', small, 'small');
     await importUsers(herald, 'b', large, 'large');
-    await importUsers(herald, 'c', small, 'small-capped');
-    await importUsers(herald, 'd', large, 'large-capped');
-    const s = await campaignWithWorker(herald, temporal.pid, 'small', small, []);
-    const sc = await campaignWithWorker(herald, temporal.pid, 'small-capped', small, [CAPPED]);
-    const l = await campaignWithWorker(herald, temporal.pid, 'large', large, workerProfileArgs());
-    const lc = await campaignWithWorker(herald, temporal.pid, 'large-capped', large, [CAPPED]);
-    const runs = [s, sc, l, lc];
+    await importUsers(herald, 'c', small, 'small-node');
+    await importUsers(herald, 'd', large, 'large-node');
+    const s = await campaignWithWorker(herald, temporal.pid, 'small', small, DEPLOYED_FLAGS);
+    const sn = await campaignWithWorker(herald, temporal.pid, 'small-node', small, []);
+    const l = await campaignWithWorker(herald, temporal.pid, 'large', large, DEPLOYED_FLAGS, workerProfileArgs());
+    const ln = await campaignWithWorker(herald, temporal.pid, 'large-node', large, []);
+    const runs = [s, sn, l, ln];
     const growth = (r: MemoryRun) => r.peakMb - r.idleMb;
     const label = (r: MemoryRun) => `${r.recipients} recipients, ${r.variant}`;
     const mailsPerSecond = (r: MemoryRun) => r.recipients / r.seconds;
@@ -95,18 +97,17 @@ export async function runMemoryAudience(o: BenchOptions): Promise<BenchResult> {
       title: 'Worker memory vs audience',
       mode: modeOf(o),
       ...runSpan(start),
-      params: { small, large, warmUp: WARM_UP, worker: 'node --import tsx workers/main.ts (fresh process per campaign, a warm-up campaign first)', variants: `default heap, ${CAPPED}; run order small, small capped, large, large capped`, sampling: 'VmRSS every 200 ms' },
+      params: { small, large, warmUp: WARM_UP, worker: 'node --import tsx workers/main.ts (fresh process per campaign, a warm-up campaign first)', variants: `${DEPLOYED}, ${NODE_DEFAULTS}; run order small deployed, small Node defaults, large deployed, large Node defaults`, sampling: 'VmRSS every 200 ms' },
       columns: ['campaign', 'worker idle RSS MB', 'worker peak RSS MB', 'growth MB', 'growth per recipient KB', 'seconds', 'mails/s', 'growth ratio'],
-      rows: [row(s, s), row(sc, sc), row(l, s), row(lc, sc)],
+      rows: [row(s, s), row(sn, sn), row(l, s), row(ln, sn)],
       cpu,
       goals: [
-        goal(`RSS growth (peak − idle) ${large} / ${small}`, growth(l) / growth(s), '<=', 1.5),
-        goal(`RSS growth (peak − idle) ${large} / ${small}, ${CAPPED}`, growth(lc) / growth(sc), '<=', 1.5),
-        goal(`${large} recipients mails/s, ${CAPPED} / default heap`, mailsPerSecond(lc) / mailsPerSecond(l), '>=', 0.95),
-        goal(`${large} recipients worker CPU per mail, ${CAPPED} / default heap`, workerCpuPerMail(lc) / workerCpuPerMail(l), '<=', 1.05),
+        goal(`RSS growth (peak − idle) ${large} / ${small}, worker ${DEPLOYED}`, growth(l) / growth(s), '<=', 1.5),
+        goal(`${large} recipients mails/s, ${DEPLOYED} / ${NODE_DEFAULTS}`, mailsPerSecond(l) / mailsPerSecond(ln), '>=', 0.95),
+        goal(`${large} recipients worker CPU per mail, ${DEPLOYED} / ${NODE_DEFAULTS}`, workerCpuPerMail(l) / workerCpuPerMail(ln), '<=', 1.05),
       ],
       notes: [
-        `Growth ratio: against the ${small}-recipient campaign of the same variant.`,
+        `Growth ratio: against the ${small}-recipient campaign of the same variant. With ${NODE_DEFAULTS}: ${round(growth(ln) / growth(sn), 2)} (${round(growth(ln))} MB at ${large}, against ${round(growth(l))} MB deployed).`,
         `Idle is the worker's RSS after a ${WARM_UP}-recipient warm-up campaign in the same process; growth is the measured campaign's peak minus that.`,
         `Whole-process peak RSS ${large} / ${small}: ${round(l.peakMb / s.peakMb, 2)} (the idle floor counted on both sides, so it hides growth).`,
         'The worker builds its workflow bundle at start (no dist/ bundle), so idle RSS includes what the bundler left behind.',

@@ -19,6 +19,7 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { freePort } from '../../common/free-port.js';
 import { startCaptureSmtp, type CaptureSmtp } from '../../local/capture-smtp.js';
 import { createTestDatabase, type TestDatabase } from '../../testkit/database.js';
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 import { dockerignoreMatcher, parseDockerfile, type DockerCopy } from './dockerfile.js';
 
 const run = promisify(execFile);
@@ -60,9 +61,9 @@ interface Proc {
   stop(): Promise<number | null>;
 }
 
-function startNode(script: string, cwd: string, env: Record<string, string>): Proc {
+function startNode(script: string, cwd: string, env: Record<string, string>, nodeFlags: readonly string[] = []): Proc {
   // Only the environment given: nothing of the test runner's (NODE_OPTIONS, loaders) leaks in.
-  const child = spawn(process.execPath, [script], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, script], { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -230,8 +231,12 @@ describe('the production build (npm run build, production dependencies only)', (
     expect(kube.length).toBeGreaterThanOrEqual(4);
     for (const cmd of [runtime.cmd, ...commands, ...kube]) {
       expect(cmd?.[0]).toBe('node');
-      expect(existsSync(join(app, cmd?.[1] ?? '')), `${cmd?.join(' ')}`).toBe(true);
+      expect(existsSync(join(app, cmd?.at(-1) ?? '')), `${cmd?.join(' ')}`).toBe(true);
+      // A worker runs with the V8 flags of workers/node-flags.ts, wherever it is deployed.
+      expect(cmd?.slice(1, -1), `${cmd?.join(' ')}`).toEqual(cmd?.at(-1) === 'dist/workers/main.js' ? [...WORKER_NODE_FLAGS] : []);
     }
+    expect([...commands, ...kube].filter((cmd) => cmd?.at(-1) === 'dist/workers/main.js')).toHaveLength(6);
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.worker).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx workers/main.ts`);
   });
 
   it('starts the API, a worker and the bounce receiver from dist/ and delivers a notification', async () => {
@@ -265,7 +270,7 @@ describe('the production build (npm run build, production dependencies only)', (
     const api = startNode('dist/api/main.js', app, env);
     procs.push(api);
     await api.waitFor('Herald API listening');
-    const worker = startNode('dist/workers/main.js', app, env);
+    const worker = startNode('dist/workers/main.js', app, env, WORKER_NODE_FLAGS);
     procs.push(worker);
     await worker.waitFor('Herald workers running', 120_000);
     // The compiled worker loads the prebuilt bundle instead of bundling at start.

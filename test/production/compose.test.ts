@@ -81,7 +81,7 @@ describe('docker-compose.temporal.yml', () => {
     expect(Object.keys(services)).toEqual(
       expect.arrayContaining(['postgresql', 'temporal-schema', 'temporal', 'temporal-namespace', 'temporal-ui', 'clickhouse', 'mailpit', 'herald-api', 'herald-worker-high', 'herald-worker-medium', 'herald-worker-low', 'herald-bounces']),
     );
-    const queues = herald.filter(([, s]) => s.command?.[1] === 'dist/workers/main.js').map(([, s]) => s.environment?.HERALD_QUEUES);
+    const queues = herald.filter(([, s]) => s.command?.at(-1) === 'dist/workers/main.js').map(([, s]) => s.environment?.HERALD_QUEUES);
     expect(queues.sort()).toEqual(['high', 'low', 'medium']);
     expect(services['herald-bounces']?.command).toEqual(['node', 'dist/inbound/main.js']);
   });

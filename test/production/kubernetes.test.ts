@@ -22,7 +22,7 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'kusto
 const objects: any[] = files.flatMap((f) => parseAllDocuments(readFileSync(join(DIR, f), 'utf8')).map((d) => ({ ...d.toJS(), file: f })));
 const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
 const deployments = ofKind('Deployment');
-const workers = deployments.filter((d) => d.spec.template.spec.containers[0].args[1] === 'dist/workers/main.js');
+const workers = deployments.filter((d) => d.spec.template.spec.containers[0].args.at(-1) === 'dist/workers/main.js');
 const envOf = (container: any, name: string) => container.env?.find((e: any) => e.name === name)?.value as string | undefined;
 const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
