@@ -6,6 +6,7 @@
 // bytes per delivery (the ledger, the log and the events, every partition with its indexes and
 // TOAST). Not in the default list and not in CI: `npm run bench -- million [--n 20000]`.
 import { sql } from 'kysely';
+import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
 import { importUsers, prepareCampaign, publishTemplate, sampleRss, sleep, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, type Herald } from './harness.js';
 import { goal, modeOf, round, runSpan, runStart, writeResult, type BenchOptions, type BenchResult } from './report.js';
 
@@ -125,7 +126,7 @@ export async function runMillion(o: BenchOptions): Promise<BenchResult> {
       title: 'A million recipients',
       mode: modeOf(o),
       ...runSpan(start),
-      params: { recipients: n, autovacuum, warmUp: WARM_UP, importSeconds: round(importSeconds, 1), historyLimit, worker: 'node --import tsx workers/main.ts (its own process)', sampling: 'VmRSS every 200 ms', smtp: 'capture server, envelope only' },
+      params: { recipients: n, autovacuum, warmUp: WARM_UP, importSeconds: round(importSeconds, 1), historyLimit, worker: `node ${WORKER_NODE_FLAGS.join(' ')} --import tsx workers/main.ts (its own process, as deployed)`, sampling: 'VmRSS every 200 ms', smtp: 'capture server, envelope only' },
       columns: ['figure', 'value'],
       rows,
       goals: [

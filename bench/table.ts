@@ -11,7 +11,7 @@ import { cpuTable, markdownTable, RESULTS_DIR, type BenchResult } from './report
 
 /** The benchmarks `npm run bench` runs, in its order (bench/run.ts). */
 const QUICK = ['bulk-throughput', 'single-overhead', 'priority-isolation', 'memory-audience', 'api-ingest'] as const;
-const FULL = ['bulk-throughput-full'] as const;
+const FULL = ['bulk-throughput-full', 'memory-audience-full'] as const;
 /** Programs run only when named (bench/run.ts ON_REQUEST); each has a section of its own. */
 const ON_REQUEST = ['million', 'recipient-variables'] as const;
 

@@ -12,7 +12,7 @@ import { composeHerald, type Herald as ComposedHerald } from '../../composition/
 import type { CaptureSmtp } from '../../local/capture-smtp.js';
 import type { Db } from '../../schema/database.js';
 import { startWorkers, type StartedWorkers } from '../../workers/start.js';
-import { startNodeProcess, until, type ChildProc } from './processes.js';
+import { startWorkerProcess, until, type ChildProc } from './processes.js';
 
 export const CHAOS_ADMIN_KEY = 'chaos-admin-key-0123456789abcdef';
 
@@ -90,7 +90,7 @@ export async function startHerald(o: HeraldOptions): Promise<Herald> {
         inproc = await startWorkers(config, await workerHerald.workers(), { workflowBundle: { codePath: o.bundlePath } });
         return;
       }
-      const p = startNodeProcess('chaos/worker-main.ts', env, [o.bundlePath]);
+      const p = startWorkerProcess(env, o.bundlePath);
       proc = p;
       await until('worker process ready', () => {
         if (p.child.exitCode !== null) throw new Error(`worker exited ${p.child.exitCode}: ${p.log.slice(-20).join('\n')}`);

@@ -2,6 +2,7 @@
 // test does), so a scenario can SIGKILL one and start it again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
 
@@ -14,8 +15,9 @@ export interface ChildProc {
   kill(): Promise<void>;
 }
 
-export function startNodeProcess(entry: string, env: Record<string, string>, args: string[] = []): ChildProc {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `node [nodeArgs] --import tsx entry [args]`; a worker gets the deployed V8 flags (`startWorkerProcess`). */
+export function startNodeProcess(entry: string, env: Record<string, string>, args: string[] = [], nodeArgs: readonly string[] = []): ChildProc {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
   const collect = (chunk: Buffer) => {
     log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -60,3 +62,8 @@ export async function until<T>(what: string, check: () => Promise<T | undefined>
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** chaos/worker-main.ts (workers/main.ts on a pre-built bundle) as deployed: with the worker's V8 flags. */
+export function startWorkerProcess(env: Record<string, string>, bundlePath: string): ChildProc {
+  return startNodeProcess('chaos/worker-main.ts', env, [bundlePath], WORKER_NODE_FLAGS);
+}

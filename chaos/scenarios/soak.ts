@@ -11,7 +11,7 @@ import { range } from '../lib/campaign.js';
 import { CHAOS_ADMIN_KEY } from '../lib/herald.js';
 import type { ScenarioContext } from '../lib/context.js';
 import { createDatabase } from '../lib/database.js';
-import { sleep, startNodeProcess, until, type ChildProc } from '../lib/processes.js';
+import { sleep, startNodeProcess, startWorkerProcess, until, type ChildProc } from '../lib/processes.js';
 
 export interface SoakParams {
   durationMs: number;
@@ -144,7 +144,7 @@ export async function soak(ctx: ScenarioContext, p: SoakParams): Promise<SoakRes
   try {
     const api = startNodeProcess('api/main.ts', env);
     procs.push(api);
-    const worker = startNodeProcess('chaos/worker-main.ts', env, [ctx.bundlePath]);
+    const worker = startWorkerProcess(env, ctx.bundlePath);
     procs.push(worker);
     await until('API ready', async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 120_000, 250);
     await until('worker ready', () => (worker.log.some((l) => l.includes('HERALD_WORKERS_READY')) ? true : undefined), 120_000, 100);

@@ -13,6 +13,7 @@ import { startCaptureSmtp, type CaptureSmtp } from '../../local/capture-smtp.js'
 import { createHeraldClient, type HeraldClient } from '../../sdk/src/index.js';
 import { createTestDatabase, type TestDatabase } from '../../testkit/database.js';
 import { ADMIN_KEY, eventually } from '../../testkit/stack.js';
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const EventType = proto.temporal.api.enums.v1.EventType;
@@ -29,8 +30,8 @@ interface Proc {
  * `node --import tsx <entry>` is what `npx tsx <entry>` runs, minus the wrapper processes, so
  * SIGTERM reaches the service itself.
  */
-function startProcess(entry: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startProcess(entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): Proc {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
   const collect = (chunk: Buffer) => log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout?.on('data', collect);
@@ -70,7 +71,7 @@ describe('two APIs and two workers', () => {
       // Each API its own ops listener (HERALD_OPS_PORT), or the second could not bind the default.
       apiProcs.push(startProcess('api/main.ts', { ...common, HERALD_PORT: String(port), HERALD_OPS_PORT: String(await freePort()), HERALD_OPS_HOST: '127.0.0.1', HERALD_DRAIN_DELAY_MS: '0' }));
       heralds.push(createHeraldClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: ADMIN_KEY, retries: 10 }));
-      workers.push(startProcess('workers/main.ts', common));
+      workers.push(startProcess('workers/main.ts', common, WORKER_NODE_FLAGS));
     }
     connection = await Connection.connect({ address: inject('temporalAddress') });
     temporal = new Client({ connection });
