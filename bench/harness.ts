@@ -2,7 +2,6 @@
 // own on a free port, a fresh database on the machine's PostgreSQL, a capture SMTP server and
 // a Herald (API + workers) against them, composed as every entry point composes it. Unlike
 // testkit/stack.ts it needs no vitest `inject`, so a benchmark is a plain program.
-import { FINAL_NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +17,7 @@ import { freePort } from '../common/free-port.js';
 import { startCaptureSmtp, type CaptureSmtp, type CapturedMail } from '../local/capture-smtp.js';
 import { ensureTemporalCli, startDevServer, type DevServer } from '../local/temporal-cli.js';
 import type { Db } from '../schema/database.js';
+import { FINAL_NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
 import { createKeyForTest } from '../testkit/keys.js';
 import { createTestDatabase, type TestDatabase } from '../testkit/database.js';
 import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';

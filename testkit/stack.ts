@@ -1,7 +1,6 @@
 // A whole Herald in the test process: a fresh database, a real SMTP server, the workers on
 // task queues of this test file's own (so parallel files never take each other's work),
 // and the API on a free port — all against the run's real Temporal dev server.
-import { FINAL_NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
@@ -15,6 +14,7 @@ import type { Telemetry } from '../common/tracing.js';
 import { composeHerald, type Herald } from '../composition/compose-herald.js';
 import { startCaptureSmtp, type CaptureSmtp, type CaptureSmtpOptions } from '../local/capture-smtp.js';
 import type { Db } from '../schema/database.js';
+import { FINAL_NOTIFICATION_STATUSES } from '../schema/tables/statuses.js';
 import { startWorkers, type StartedWorkers } from '../workers/start.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
