@@ -7,6 +7,7 @@ import type { DeliveryLogTable } from './tables/delivery-log.js';
 import type { InboxMessagesTable } from './tables/inbox-messages.js';
 import type { InboxSigningKeysTable } from './tables/inbox-signing-keys.js';
 import type { NotificationsTable } from './tables/notifications.js';
+import type { NotificationDeliveryCountsTable } from './tables/notification-delivery-counts.js';
 import type { NotificationRecipientsTable } from './tables/notification-recipients.js';
 import type { NotificationAttachmentsTable, NotificationEmailTable } from './tables/notification-email.js';
 import type { ScheduleFiringsTable, SchedulesTable } from './tables/schedules.js';
@@ -46,6 +47,7 @@ export interface Database {
   notification_email: NotificationEmailTable;
   notification_attachments: NotificationAttachmentsTable;
   deliveries: DeliveriesTable;
+  notification_delivery_counts: NotificationDeliveryCountsTable;
   audit_log: AuditLogTable;
   delivery_events: DeliveryEventsTable;
   delivery_log: DeliveryLogTable;

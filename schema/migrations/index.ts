@@ -32,6 +32,7 @@ import * as readReceiptPolls from './2026-12-06T05-30-00_read-receipt-polls.js';
 import * as ephemeralRecipients from './2026-12-06T06-05-00_ephemeral-recipients.js';
 import * as webhookProbe from './2026-12-06T06-40-00_webhook-probe.js';
 import * as webhookDueByEndpoint from './2026-12-06T09-55-00_webhook-due-by-endpoint.js';
+import * as deliveryCounts from './2026-12-06T10-30-00_delivery-counts.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T19-30-00_foundation': foundation,
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T06-05-00_ephemeral-recipients': ephemeralRecipients,
   '2026-12-06T06-40-00_webhook-probe': webhookProbe,
   '2026-12-06T09-55-00_webhook-due-by-endpoint': webhookDueByEndpoint,
+  '2026-12-06T10-30-00_delivery-counts': deliveryCounts,
 };

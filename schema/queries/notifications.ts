@@ -91,16 +91,22 @@ export function emptyCounts(): DeliveryCounts {
   return { total: 0, pending: 0, sent: 0, delivered: 0, failed: 0, bounced: 0, suppressed: 0, expired: 0, recalled: 0 };
 }
 
-export async function countDeliveries(db: DbOrTx, notificationId: string): Promise<DeliveryCounts> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('notification_id', '=', notificationId)
-    .groupBy('status')
-    .execute();
+/** The columns of notification_delivery_counts, named as DeliveryCounts names them. */
+const COUNT_COLUMNS = ['total', 'pending', 'sent', 'delivered', 'failed', 'bounced', 'suppressed', 'expired', 'recalled'] as const satisfies readonly (keyof DeliveryCounts)[];
+
+function countsOf(row: Record<(typeof COUNT_COLUMNS)[number], string>): DeliveryCounts {
   const counts = emptyCounts();
-  for (const { status, n } of rows) addToCounts(counts, status, Number(n));
+  for (const column of COUNT_COLUMNS) counts[column] = Number(row[column]);
   return counts;
+}
+
+/**
+ * The notification's ledger rows per status: one row that PostgreSQL keeps exact (the
+ * delivery-counts migration), so a campaign of a million recipients reads as fast as one.
+ */
+export async function countDeliveries(db: DbOrTx, notificationId: string): Promise<DeliveryCounts> {
+  const row = await db.selectFrom('notification_delivery_counts').select(COUNT_COLUMNS).where('notification_id', '=', notificationId).executeTakeFirst();
+  return row ? countsOf(row) : emptyCounts();
 }
 
 export interface NotificationFilters {
@@ -185,22 +191,12 @@ export async function countDeliveriesMany(db: DbOrTx, notificationIds: readonly 
   const out = new Map<string, DeliveryCounts>(notificationIds.map((id) => [id, emptyCounts()]));
   if (notificationIds.length === 0) return out;
   const rows = await db
-    .selectFrom('deliveries')
-    .select(['notification_id', 'status', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('notification_id', 'in', notificationIds)
-    .groupBy(['notification_id', 'status'])
+    .selectFrom('notification_delivery_counts')
+    .select(['notification_id', ...COUNT_COLUMNS])
+    .where('notification_id', 'in', [...notificationIds])
     .execute();
-  for (const { notification_id, status, n } of rows) {
-    const counts = out.get(notification_id);
-    if (counts) addToCounts(counts, status, Number(n));
-  }
+  for (const row of rows) out.set(row.notification_id, countsOf(row));
   return out;
-}
-
-function addToCounts(counts: DeliveryCounts, status: string, k: number): void {
-  counts.total += k;
-  if (status === 'pending' || status === 'sending') counts.pending += k;
-  else if (status in counts) counts[status as keyof DeliveryCounts] += k;
 }
 
 /** The users and channels of a notification's failed deliveries (what a resend of only the failures targets). */

@@ -2,7 +2,7 @@
 // Partitions are created by the SQL function herald_create_month_partition (the
 // storage-retention migration), the one place that names and bounds them.
 import { sql } from 'kysely';
-import type { Db, DbOrTx } from '../database.js';
+import { inTransaction, type Db, type DbOrTx } from '../database.js';
 
 /** The partitioned tables, each with its partition key and the key of one row. */
 export const PARTITIONED_TABLES = {
@@ -39,10 +39,20 @@ export async function listMonthPartitions(db: DbOrTx, table: PartitionedTable): 
   });
 }
 
-/** Drops one month partition (instant: no row is visited). */
+/**
+ * Drops one month partition (instant: no row is visited). A ledger month takes its
+ * notifications' delivery counts along, in the same transaction: a dropped partition fires
+ * none of the triggers that keep them.
+ */
 export async function dropMonthPartition(db: DbOrTx, table: PartitionedTable, p: MonthPartition): Promise<void> {
   if (p.name !== `${table}_p${p.month.toISOString().slice(0, 7).replace('-', '')}`) throw new Error(`not a month partition of ${table}: ${p.name}`);
-  await sql`drop table ${sql.table(p.name)}`.execute(db);
+  await inTransaction(db, async (tx) => {
+    // First the partition: its lock waits for the ledger's writers, which hold the counts rows they changed.
+    await sql`drop table ${sql.table(p.name)}`.execute(tx);
+    if (table !== 'deliveries') return;
+    const next = new Date(Date.UTC(p.month.getUTCFullYear(), p.month.getUTCMonth() + 1, 1));
+    await tx.deleteFrom('notification_delivery_counts').where('notification_created_at', '>=', p.month).where('notification_created_at', '<', next).execute();
+  });
 }
 
 /** Rows held by the default partition: rows whose month had no partition when written. */
