@@ -14,6 +14,7 @@ import { createSesAdapter } from './ses.js';
 import { createSlackAdapter } from './slack.js';
 import { createSlackBotAdapter } from './slack-bot.js';
 import { createSmtpAdapter } from './smtp.js';
+import { createSmtpSender } from './smtp-threads.js';
 import { createSnsAdapter } from './sns.js';
 import { createTeamsAdapter } from './teams.js';
 import { createTelegramAdapter } from './telegram.js';
@@ -33,10 +34,11 @@ export interface ChannelRegistry {
   close(): Promise<void>;
 }
 
-export function createChannelRegistry(): ChannelRegistry {
+/** `smtpThreads`: where SMTP mail is sent (smtp-threads.ts); the event loop unless given. */
+export function createChannelRegistry(o: { smtpThreads?: number } = {}): ChannelRegistry {
   const adapters = new Map<string, ChannelAdapter>();
   const all = [
-    createSmtpAdapter(),
+    createSmtpAdapter(createSmtpSender(o.smtpThreads ?? 0)),
     createWebhookAdapter(),
     createSlackAdapter(),
     createDiscordAdapter(),

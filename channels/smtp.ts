@@ -1,29 +1,16 @@
 // Email over SMTP through nodemailer, with one pooled transport per distinct server
 // configuration so connections are reused across sends.
-import nodemailer, { type Transporter } from 'nodemailer';
-import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { DeliveryError, DeliveryErrorType } from './errors.js';
 import { EMAIL_SUBJECT_MAX_CHARS, enforceLimits, measureEmail } from './limits.js';
 import { envelopeRecipients, extraMailFields } from './mail-fields.js';
 import type { ChannelAdapter, ChannelLimits, EmailMessage, SendResult } from './types.js';
 import { z } from 'zod';
 import { secret } from './config-schema.js';
-import { outboundPolicyOf, type OutboundSettings } from './outbound-guard.js';
-import { guardedSmtpSocket } from './smtp-guard.js';
+import { createSmtpSender, type SmtpSender } from './smtp-threads.js';
+import type { SmtpConfig } from './smtp-transports.js';
 
-export interface SmtpConfig extends OutboundSettings {
-  /** `smtp://user:pass@host:port` or the parts below. */
-  url?: string | undefined;
-  host?: string | undefined;
-  port?: number | undefined;
-  secure?: boolean | undefined;
-  auth?: { user: string; pass: string } | undefined;
-  from: string;
-  /** Pooled connections per server. */
-  maxConnections?: number | undefined;
-  /** How long the server may stay silent before the attempt fails (transient); default 30 s. */
-  socketTimeoutMs?: number | undefined;
-}
+export type { SmtpConfig } from './smtp-transports.js';
+
 
 interface SmtpErrorShape {
   code?: string;
@@ -59,9 +46,6 @@ export function classifySmtpError(err: unknown): DeliveryError {
   return new DeliveryError(DeliveryErrorType.Network, `SMTP error: ${detail}`, { code: e.code, cause: err });
 }
 
-function transportKey(c: SmtpConfig): string {
-  return JSON.stringify([c.url, c.host, c.port, c.secure, c.auth?.user, c.auth?.pass, c.maxConnections, c.socketTimeoutMs, c.allowPrivateNetworks, c.dnsServers]);
-}
 
 // Relays differ (Postfix's default message_size_limit is 10,240,000 bytes of encoded mail,
 // and base64 or quoted-printable adds up to a third to both parts): 2 MiB of rendered html
@@ -88,33 +72,8 @@ const ConfigSchema = z
   })
   .refine((c) => c.url !== undefined || c.host !== undefined, { message: 'give url or host', path: ['host'] });
 
-export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
-  const transports = new Map<string, Transporter<SMTPPool.SentMessageInfo>>();
-
-  // High-priority mail has a pool of its own: a bulk campaign stuck on a slow server holds
-  // every pooled connection, and an OTP would otherwise queue behind it (chaos scenario 6).
-  function transportFor(c: SmtpConfig, lane: 'high' | 'normal'): Transporter<SMTPPool.SentMessageInfo> {
-    const key = `${lane}:${transportKey(c)}`;
-    let t = transports.get(key);
-    if (!t) {
-      const base: SMTPPool.Options = {
-        pool: true,
-        maxConnections: c.maxConnections ?? 5,
-        maxMessages: Infinity,
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: c.socketTimeoutMs ?? 30_000,
-      };
-      // A tenant's provider (the router sets its allowlist) connects through the outbound guard.
-      if (c.allowPrivateNetworks) base.getSocket = guardedSmtpSocket(outboundPolicyOf(c)) as SMTPPool.Options['getSocket'];
-      t = c.url
-        ? nodemailer.createTransport({ ...base, url: c.url } as SMTPPool.Options)
-        : nodemailer.createTransport({ ...base, host: c.host, port: c.port, secure: c.secure ?? false, auth: c.auth });
-      transports.set(key, t);
-    }
-    return t;
-  }
-
+/** `sender`: where nodemailer runs (smtp-threads.ts; HERALD_SMTP_THREADS), the event loop unless given. */
+export function createSmtpAdapter(sender: SmtpSender = createSmtpSender(0)): ChannelAdapter<SmtpConfig, EmailMessage> {
   return {
     kind: 'smtp',
     channel: 'email',
@@ -125,7 +84,7 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
     async send(message: EmailMessage, config: SmtpConfig): Promise<SendResult> {
       enforceLimits('smtp', LIMITS, measureEmail(message));
       try {
-        const info = await transportFor(config, message.priority === 'high' ? 'high' : 'normal').sendMail({
+        const info = await sender.send(config, message.priority === 'high' ? 'high' : 'normal', {
           from: config.from,
           to: message.to,
           subject: message.content.subject,
@@ -147,9 +106,6 @@ export function createSmtpAdapter(): ChannelAdapter<SmtpConfig, EmailMessage> {
       }
     },
 
-    async close(): Promise<void> {
-      for (const t of transports.values()) t.close();
-      transports.clear();
-    },
+    close: () => sender.close(),
   };
 }

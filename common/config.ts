@@ -67,6 +67,7 @@ export const envSchema = z.object({
   CLICKHOUSE_URL: z.string().url().optional().meta({ group: 'Analytics', description: 'ClickHouse HTTP URL of the analytics store, e.g. `http://127.0.0.1:8123`.', unset: 'analytics events go to PostgreSQL' }),
   SMTP_URL: z.string().min(1).optional().meta({ group: 'Email', description: 'Default email provider of every tenant (`smtp://user:pass@host:port`).', unset: 'no default email provider; `npm run dev` uses its capture SMTP server' }),
   SMTP_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000).meta({ group: 'Email', description: 'How long the default SMTP provider may stay silent (its reply to a command, the end of a message included) before the attempt fails as transient and is retried with the same Message-ID. Keep it below `HERALD_DELIVERY_TIMEOUT_MS`.' }),
+  HERALD_SMTP_THREADS: z.coerce.number().int().min(0).max(16).default(1).meta({ group: 'Email', description: 'Worker threads a worker process sends SMTP mail on, each with its own pooled connections (`maxConnections` per server and thread): building each message and the SMTP conversation then leave the event loop the ledger and Temporal\'s activities run in. 0 sends in the event loop.' }),
   HERALD_PORT: z.coerce.number().int().min(0).max(65535).default(3000).meta({ group: 'HTTP API', description: 'Port the API listens on.' }),
   HERALD_BOOTSTRAP_ADMIN_KEY: z.string().min(16).optional().meta({ group: 'Security', description: 'Creates tenant `default` with this admin+system API key if it has no keys yet. At least 16 characters; in production never the dev key `herald-dev-admin-key-change-me`.', unset: 'no key is created; `npm run dev` uses a dev key' }),
   HERALD_SECRET_KEY: z.string().min(16).optional().meta({ group: 'Security', description: 'Seals provider secrets at rest and derives the link-signing key (HKDF). Comma-separated keys rotate: the first seals and signs, all open and verify. Required in production, at least 32 bytes.', unset: 'development only: links are signed with a constant dev key (a warning is logged), and anything that must be sealed (provider secrets, OTP codes, an LDAP bind secret) is refused with 422 secret_key_missing' }),
@@ -182,6 +183,8 @@ export interface HeraldConfig {
   clickhouseUrl: string | undefined;
   smtpUrl: string | undefined;
   smtpSocketTimeoutMs: number;
+  /** Threads SMTP mail is sent on; 0 is the event loop (channels/smtp-threads.ts). */
+  smtpThreads: number;
   port: number;
   bootstrapAdminKey: string | undefined;
   secretKey: string | undefined;
@@ -422,6 +425,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     clickhouseUrl: e.CLICKHOUSE_URL,
     smtpUrl: e.SMTP_URL,
     smtpSocketTimeoutMs: e.SMTP_SOCKET_TIMEOUT_MS,
+    smtpThreads: e.HERALD_SMTP_THREADS,
     port: e.HERALD_PORT,
     bootstrapAdminKey: e.HERALD_BOOTSTRAP_ADMIN_KEY,
     secretKey: e.HERALD_SECRET_KEY,

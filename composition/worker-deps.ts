@@ -29,7 +29,7 @@ export async function composeWorkerDeps(config: HeraldConfig, db: Db, logger: Lo
   const connection = await NativeConnection.connect(connectionOptions).catch((err: unknown) => {
     throw temporalConnectError(connectionOptions, err);
   });
-  const channels = createChannelRegistry();
+  const channels = createChannelRegistry({ smtpThreads: config.smtpThreads });
   const analytics = createAnalyticsStore({ clickhouseUrl: config.clickhouseUrl, db, logger });
   const activities: ActivityDeps = {
     db,
