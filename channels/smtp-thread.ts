@@ -26,8 +26,7 @@ port?.on('message', (m: SmtpRequest | 'close') => {
   }
   const reply = (r: SmtpReply) => port.postMessage(r);
   transports
-    .transportFor(m.config, m.lane)
-    .sendMail(withBuffers(m.mail))
+    .send(m.config, m.lane, withBuffers(m.mail))
     .then(
       (info) => reply({ id: m.id, info: sentInfo(info) }),
       (err: unknown) => reply({ id: m.id, error: errorFields(err) }),

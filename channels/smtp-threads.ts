@@ -53,7 +53,7 @@ function inEventLoop(): SmtpSender {
   const transports = createTransports();
   return {
     async send(config, lane, mail) {
-      return sentInfo(await transports.transportFor(config, lane).sendMail(mail));
+      return sentInfo(await transports.send(config, lane, mail));
     },
     running: () => [],
     async close() {
