@@ -298,18 +298,18 @@ export function workerProfileArgs(): string[] {
  * RSS is the worker's alone: with the deployed V8 flags (workers/node-flags.ts) unless `v8` is
  * given (a benchmark measuring them against Node's defaults, `[]`). Resolves once it polls.
  */
-export function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = [], v8: readonly string[] = WORKER_NODE_FLAGS): Promise<WorkerProcess> {
-  return startNodeProcess('workers/main.ts', [], { ...env, LOG_LEVEL: 'info' }, 'Herald workers running', [...v8, ...nodeArgs]);
+export function startWorkerProcess(env: Record<string, string>, nodeArgs: string[] = [], v8: readonly string[] = WORKER_NODE_FLAGS, root = PROJECT_ROOT): Promise<WorkerProcess> {
+  return startNodeProcess('workers/main.ts', [], { ...env, LOG_LEVEL: 'info' }, 'Herald workers running', [...v8, ...nodeArgs], root);
 }
 
 /**
  * A TypeScript program of this project in a child process, started as `node --import tsx` (not
  * `npx tsx`) so the pid is the program itself, not a launcher; resolves once it prints `ready`.
- * Its stdin is a pipe the program may read.
+ * Its stdin is a pipe the program may read. `root` runs it from another checkout (bench/lever.ts).
  */
-export async function startNodeProcess(script: string, args: string[], env: Record<string, string>, ready: string, nodeArgs: string[] = []): Promise<WorkerProcess> {
+export async function startNodeProcess(script: string, args: string[], env: Record<string, string>, ready: string, nodeArgs: string[] = [], root = PROJECT_ROOT): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
-    cwd: PROJECT_ROOT,
+    cwd: root,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

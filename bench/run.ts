@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { benchApiIngest } from './api-ingest.js';
 import { benchBulkThroughput } from './bulk-throughput.js';
 import { benchMemoryAudience } from './memory-audience.js';
+import { benchLever } from './lever.js';
 import { benchMillion } from './million.js';
 import { benchPriorityIsolation } from './priority-isolation.js';
 import { benchRecipientVariables } from './recipient-variables.js';
@@ -23,6 +24,8 @@ export const BENCHMARKS: Record<string, (o: BenchOptions) => Promise<BenchResult
 export const ON_REQUEST: Record<string, (o: BenchOptions) => Promise<BenchResult>> = {
   million: benchMillion,
   'recipient-variables': benchRecipientVariables,
+  /** A change to the worker, before and after (bench/lever.ts says how to name the checkout that holds it). */
+  lever: benchLever,
 };
 
 const { values, positionals } = parseArgs({ options: { full: { type: 'boolean', default: false }, n: { type: 'string' }, 'skip-peer': { type: 'boolean', default: false } }, allowPositionals: true });

@@ -3,7 +3,7 @@
 // (bench/results/<name>.json) so a figure in a README and its JSON never disagree.
 //   npx tsx bench/table.ts            rewrite them
 //   npx tsx bench/table.ts --check    exit 1 when a README differs from the result files
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from './harness.js';
@@ -14,6 +14,8 @@ const QUICK = ['bulk-throughput', 'single-overhead', 'priority-isolation', 'memo
 const FULL = ['bulk-throughput-full', 'memory-audience-full'] as const;
 /** Programs run only when named (bench/run.ts ON_REQUEST); each has a section of its own. */
 const ON_REQUEST = ['million', 'recipient-variables'] as const;
+/** Levers measured before and after (bench/lever.ts writes lever-<name>, bench/mime-build.ts mime-build). */
+const isLever = (file: string) => /^lever-[a-z0-9-]+\.json$/.test(file) || file === 'mime-build.json';
 
 const BENCH_README = join(PROJECT_ROOT, 'bench', 'README.md');
 const README = join(PROJECT_ROOT, 'README.md');
@@ -63,6 +65,13 @@ function onRequestRun(dir: string, name: (typeof ON_REQUEST)[number]): string {
   return r ? section(r, r.name) : '_Not run yet._';
 }
 
+/** Every lever's result, one section each, in the order of their names. */
+function leversRun(dir: string): string {
+  const files = existsSync(dir) ? readdirSync(dir).filter(isLever).sort() : [];
+  const results = files.map((f) => load(f.replace(/\.json$/, ''), dir)).filter((r): r is BenchResult => r !== undefined);
+  return results.length ? results.map((r) => section(r, r.name)).join('\n\n') : '_Not run yet._';
+}
+
 /** The audience a run was taken at, where its parameters name one (a million's program run at 20k says so). */
 function sizeOf(r: BenchResult): string {
   const n = r.params['recipients'] ?? r.params['n'];
@@ -92,6 +101,7 @@ export function generatedReadmes(dir = RESULTS_DIR): Array<{ file: string; text:
   bench = replaceBetween(bench, 'full', fullRun(dir), 'bench/README.md');
   bench = replaceBetween(bench, 'goals', goalsTable(dir), 'bench/README.md');
   for (const name of ON_REQUEST) bench = replaceBetween(bench, name, onRequestRun(dir, name), 'bench/README.md');
+  bench = replaceBetween(bench, 'levers', leversRun(dir), 'bench/README.md');
   const main = replaceBetween(readFileSync(README, 'utf8'), 'goals', goalsTable(dir), 'README.md');
   return [
     { file: BENCH_README, text: bench },
