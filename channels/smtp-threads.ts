@@ -68,13 +68,20 @@ interface Thread {
   exited: Promise<void>;
 }
 
+/**
+ * A thread's young generation: without a limit it takes the process's V8 flags, whose large
+ * semi-spaces suit the event loop's deliveries (workers/node-flags.ts) but would let a thread
+ * that only builds and sends messages grow by another 128 MB under load.
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 24 };
+
 /** From source (tsx, vitest) the thread registers tsx before loading the TypeScript module; a build runs the JavaScript one. */
 function startThread(): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './smtp-thread.ts' : './smtp-thread.js', import.meta.url);
-  if (!fromSource) return new Worker(entry);
+  if (!fromSource) return new Worker(entry, { resourceLimits: THREAD_LIMITS });
   const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true });
+  return new Worker(`import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, resourceLimits: THREAD_LIMITS });
 }
 
 function onThreads(count: number): SmtpSender {
