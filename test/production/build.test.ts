@@ -265,6 +265,8 @@ describe('the production build (npm run build, production dependencies only)', (
       HERALD_BOUNCE_SMTP_PORT: String(bouncePort),
       // What compose and the Kubernetes probes ask a worker.
       HERALD_WORKER_METRICS_PORT: String(metricsPort),
+      // The mail goes out through the compiled SMTP thread (channels/smtp-thread.js), as a bulk worker sends it.
+      HERALD_SMTP_THREADS: '1',
       LOG_LEVEL: 'info',
     };
     const api = startNode('dist/api/main.js', app, env);
