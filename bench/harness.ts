@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
+import { startCpuMeter, type CpuGroup } from './cpu.js';
 import { bootstrapAdminKey } from '../domain/access/bootstrap.js';
 import { startApiServer, type ApiServer } from '../api/server.js';
 import { readConfig, type HeraldConfig } from '../common/config.js';
@@ -192,6 +193,16 @@ export async function waitForFinal(h: Herald, id: string, timeoutMs: number): Pr
     await sleep(250);
   }
   throw new Error(`notification ${id} not final within ${timeoutMs} ms`);
+}
+
+/** Approves a prepared campaign with `groups` metered: seconds from approval to its final status, the CPU of each group, and its final answer. */
+export async function meteredCampaign(h: Herald, campaign: { id: string; approve(): Promise<void> }, groups: CpuGroup[]): Promise<{ done: any; seconds: number; cpu: Record<string, number> }> {
+  const meter = await startCpuMeter(groups);
+  const t0 = performance.now();
+  await campaign.approve();
+  const done = await waitForFinal(h, campaign.id, 1_800_000);
+  const seconds = (performance.now() - t0) / 1000;
+  return { done, seconds, cpu: await meter.stop() };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -11,8 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, startCpuMeter, type CpuPhase } from './cpu.js';
-import { importUsers, prepareCampaign, PROJECT_ROOT, publishTemplate, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs, type Herald, type TemporalEnv, type WorkerProcess } from './harness.js';
+import { againstBaseline, benchCpuGroups, CPU_BENCH, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, type CpuPhase } from './cpu.js';
+import { importUsers, meteredCampaign, prepareCampaign, PROJECT_ROOT, publishTemplate, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs, type Herald, type TemporalEnv, type WorkerProcess } from './harness.js';
 import { BODIES } from './mime-build.js';
 import { modeOf, round, runSpan, runStart, writeResult, type BenchOptions, type BenchResult } from './report.js';
 
@@ -74,13 +74,7 @@ async function campaignOn(h: Herald, temporal: TemporalEnv, root: string, n: num
     const warm = await prepareCampaign(h, 'warm', 'low', `warm-${run}`);
     await warm.approve();
     await waitForFinal(h, warm.id, 300_000);
-    const campaign = await prepareCampaign(h, 'everyone', 'low', run);
-    const meter = await startCpuMeter(cpuGroups.groups);
-    const t0 = performance.now();
-    await campaign.approve();
-    const done = await waitForFinal(h, campaign.id, 1_800_000);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = await meter.stop();
+    const { done, seconds, cpu } = await meteredCampaign(h, await prepareCampaign(h, 'everyone', 'low', run), cpuGroups.groups);
     if (done.counts?.sent !== n) throw new Error(`campaign ${run} ended ${done.status} with ${JSON.stringify(done.counts)}`);
     return { seconds, cpu };
   } finally {

@@ -4,9 +4,9 @@
 // Both sizes run twice, the worker as deployed (its V8 flags, workers/node-flags.ts) and with
 // Node's defaults, interleaved, so the flags are measured against Node's defaults in the same run.
 // `HERALD_BENCH_CPU_PROF=1` also writes a CPU profile of the large default run's worker.
-import { importUsers, prepareCampaign, publishTemplate, sampleRss, sleep, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs, type Herald, type TemporalEnv } from './harness.js';
+import { importUsers, meteredCampaign, prepareCampaign, publishTemplate, sampleRss, sleep, startHerald, startTemporalEnv, startWorkerProcess, waitForFinal, workerProfileArgs, type Herald, type TemporalEnv } from './harness.js';
 import { WORKER_NODE_FLAGS } from '../workers/node-flags.js';
-import { againstBaseline, benchCpuGroups, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase, startCpuMeter } from './cpu.js';
+import { againstBaseline, benchCpuGroups, CPU_POSTGRES_GROUPS, CPU_TEMPORAL, CPU_WORKERS, cpuPhase } from './cpu.js';
 import { goal, modeOf, round, writeResult, runSpan, runStart, type BenchOptions, type BenchResult } from './report.js';
 
 interface MemoryRun {
@@ -41,13 +41,7 @@ async function campaignWithWorker(h: Herald, temporal: TemporalEnv, group: strin
     await sleep(2000);
     const rss = sampleRss(worker.pid);
     const idleMb = rss.current() / 1e6;
-    const campaign = await prepareCampaign(h, group, 'low');
-    const meter = await startCpuMeter(cpuGroups.groups);
-    const t0 = performance.now();
-    await campaign.approve();
-    const done = await waitForFinal(h, campaign.id, 1_800_000);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = await meter.stop();
+    const { done, seconds, cpu } = await meteredCampaign(h, await prepareCampaign(h, group, 'low'), cpuGroups.groups);
     const peakMb = rss.stop() / 1e6;
     if (done.counts?.sent !== recipients) throw new Error(`campaign ended ${done.status} with ${JSON.stringify(done.counts)}`);
     return { recipients, variant, idleMb, peakMb, seconds, cpu };
