@@ -9,6 +9,7 @@ import {
   ScheduleOverlapPolicy,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  isGrpcCancelledError,
   isGrpcDeadlineError,
   type Client,
   type ScheduleDescription,
@@ -159,10 +160,13 @@ function recallRuns(client: Client, settings: RunSettings) {
       const options = recallStart(tenantId, notificationId, settings);
       const handle = await client.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.start<RecallWorkflow>(WORKFLOW_TYPES.recall, options));
       const result = async (waitMs: number) => {
+        const deadline = Date.now() + waitMs;
         try {
-          return await client.withDeadline(Date.now() + waitMs, () => handle.result());
+          return await client.withDeadline(deadline, () => handle.result());
         } catch (err) {
-          if (isGrpcDeadlineError(err)) return undefined;
+          // Past the wait, whatever ended the call (the deadline, reported by gRPC as such or as a
+          // cancelled call) means the same: the recall has not finished yet.
+          if (isGrpcDeadlineError(err) || isGrpcCancelledError(err) || Date.now() >= deadline) return undefined;
           throw err;
         }
       };

@@ -172,7 +172,7 @@ describe('recall through DingTalk work notices and WeCom app messages', () => {
       const started = Date.now();
       const recall = await stack.request('POST', `/v1/notifications/${id}/recall`);
       const waited = Date.now() - started;
-      expect(recall.status).toBe(200);
+      expect(recall.status, JSON.stringify(recall.body)).toBe(200);
       expect(recall.body).toMatchObject({ recalled: 0, recalling: 1, failures: [], notRecallable: [] });
       expect(waited).toBeGreaterThanOrEqual(RECALL_WAIT_MS - 100);
       expect(waited).toBeLessThan(RECALL_WAIT_MS + 4000);
