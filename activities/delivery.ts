@@ -3,6 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { deliverBatch, type BatchInput, type BatchResult } from '../domain/delivery/batch.js';
 import type { DeliverInput, DeliverResult, Deliverer, FailDeliveryInput } from '../domain/delivery/deliver.js';
+import type { QueueAdmission } from './admission.js';
 import { activityHeartbeat } from './heartbeat.js';
 import { classified } from './failures.js';
 
@@ -10,7 +11,7 @@ import { classified } from './failures.js';
 const BEAT_EVERY = 20;
 const BEAT_INTERVAL_MS = 3_000;
 
-export function createDeliveryActivities(deliverer: Deliverer) {
+export function createDeliveryActivities(deliverer: Deliverer, admission?: QueueAdmission) {
   return {
     deliver: classified((input: DeliverInput): Promise<DeliverResult> => deliverer.deliver(input, activityHeartbeat)),
 
@@ -29,7 +30,8 @@ export function createDeliveryActivities(deliverer: Deliverer) {
           done = n;
           if (n % BEAT_EVERY === 0) beat();
         };
-        return await deliverBatch(deliverer.deliver, input, { onDone, heartbeat: beat });
+        const { taskQueue } = ctx.info;
+        return await deliverBatch(deliverer.deliver, input, { onDone, heartbeat: beat, ...(admission ? { admit: () => admission.lane(taskQueue) } : {}) });
       } finally {
         clearInterval(timer);
       }

@@ -2,6 +2,7 @@
 // type of what it returns. Each module adapts Temporal to the domain: call a rule, heartbeat,
 // classify failures (failures.ts).
 import type { ActivityDeps } from './deps.js';
+import type { QueueAdmission } from './admission.js';
 import { createDeliveryActivities } from './delivery.js';
 import { createDirectoryActivities } from './directory.js';
 import { createFinalizeActivities } from './finalize.js';
@@ -13,11 +14,13 @@ import { createDeliverer } from '../domain/delivery/deliver.js';
 import { createProviderRouter } from '../domain/delivery/provider-router.js';
 
 export type { ActivityDeps } from './deps.js';
+export type { QueueAdmission } from './admission.js';
 
-export function createActivities(deps: ActivityDeps) {
+/** `admission`: the worker process's, which holds lower-priority campaigns back while higher priorities are busy. */
+export function createActivities(deps: ActivityDeps, admission?: QueueAdmission) {
   return {
-    ...createPrepareActivities(deps),
-    ...createDeliveryActivities(createDeliverer(deps, createProviderRouter(deps))),
+    ...createPrepareActivities(deps, admission),
+    ...createDeliveryActivities(createDeliverer(deps, createProviderRouter(deps)), admission),
     ...createRoundActivities(deps),
     ...createScheduleActivities(deps),
     ...createDigestActivities(deps),

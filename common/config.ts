@@ -93,6 +93,8 @@ export const envSchema = z.object({
   HERALD_QUEUES: csvPriorities.default([...PRIORITIES]).meta({ group: 'Workers', description: 'Priorities this worker process serves (comma-separated; also `npm run worker -- --queues high`).' }),
   HERALD_WORKER_SLOTS: z.coerce.number().int().min(3).default(100).meta({ group: 'Workers', description: 'Activity slots per worker process (at least 3).' }),
   HERALD_SLOT_WEIGHTS: weights.default([50, 30, 20]).meta({ group: 'Workers', description: 'Split of the activity slots across high, medium and low (three positive numbers).' }),
+  HERALD_YIELD_LANES: z.coerce.number().int().min(0).max(1000).default(4).meta({ group: 'Workers', description: 'Deliveries the batches of one priority keep in flight between them in a worker process while work of a higher priority runs in it: a campaign slows down for a one-off high-priority send instead of queueing it behind its own. A page of its audience being written ends at the next 100 users meanwhile. 0 turns yielding off.' }),
+  HERALD_YIELD_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(200).meta({ group: 'Workers', description: 'How long after its last step a higher priority still holds lower-priority batches to HERALD_YIELD_LANES (the gaps between one send\'s steps).' }),
   HERALD_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000).meta({ group: 'Delivery', description: 'First retry interval of a failed delivery attempt.' }),
   HERALD_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(1).default(300_000).meta({ group: 'Delivery', description: 'Longest interval between delivery retries.' }),
   HERALD_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10).meta({ group: 'Delivery', description: 'Delivery attempts per provider before the delivery fails (or falls back).' }),
@@ -208,6 +210,8 @@ export interface HeraldConfig {
   queues: Priority[];
   workerSlots: number;
   slotWeights: [number, number, number];
+  /** How lower-priority batches yield to higher-priority work in a worker process (domain/delivery/admission.ts). */
+  admission: { yieldLanes: number; graceMs: number };
   timings: Timings;
   /** The worker's sweep of notifications without a run (workers/runless-sweeper.ts); interval 0: off. */
   runlessSweep: { intervalSeconds: number; ageSeconds: number };
@@ -446,6 +450,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     queues: e.HERALD_QUEUES,
     workerSlots: e.HERALD_WORKER_SLOTS,
     slotWeights: e.HERALD_SLOT_WEIGHTS,
+    admission: { yieldLanes: e.HERALD_YIELD_LANES, graceMs: e.HERALD_YIELD_GRACE_MS },
     runlessSweep: { intervalSeconds: e.HERALD_RUNLESS_SWEEP_INTERVAL_SECONDS, ageSeconds: e.HERALD_RUNLESS_SWEEP_AGE_SECONDS },
     readReceipts: {
       intervalMs: e.HERALD_READ_RECEIPT_POLL_INTERVAL_MS,

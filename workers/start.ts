@@ -55,7 +55,7 @@ export interface StartedWorkers {
   stop(): Promise<void>;
 }
 
-export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'readReceipts' | 'storageMaintenance' | 'timings' | 'eventRelay' | 'webhooks' | 'dnsServers'>>;
+export type WorkerSetConfig = Pick<HeraldConfig, 'temporalNamespace' | 'taskQueuePrefix' | 'queues' | 'workerSlots' | 'slotWeights' | 'admission'> & Partial<Pick<HeraldConfig, 'workerMetrics' | 'tracing' | 'runlessSweep' | 'readReceipts' | 'storageMaintenance' | 'timings' | 'eventRelay' | 'webhooks' | 'dnsServers'>>;
 
 /** Takes ownership of `deps`: stopping the workers closes them. */
 export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, opts: { workflowBundle?: { codePath: string } | { code: string } } = {}): Promise<StartedWorkers> {
@@ -67,6 +67,7 @@ export async function startWorkers(config: WorkerSetConfig, deps: WorkerDeps, op
     queues: config.queues,
     totalSlots: config.workerSlots,
     slotWeights: config.slotWeights,
+    admission: config.admission,
     workflowBundle: opts.workflowBundle ?? (await workflowBundleOption()),
     interceptors: workerInterceptors(deps.telemetry, deps.metrics),
     sinks: workflowSinks(deps.telemetry),

@@ -25,6 +25,8 @@ export interface BatchProgress {
   onDone(done: number): void;
   /** While one delivery waits out a database outage. */
   heartbeat: Heartbeat;
+  /** Waits for the process to admit one more delivery (admission.ts); resolves to its release. */
+  admit?: () => Promise<() => void>;
 }
 
 export async function deliverBatch(deliver: Deliverer['deliver'], { tenantId, deliveryIds, concurrency }: BatchInput, progress: BatchProgress): Promise<BatchResult> {
@@ -35,11 +37,14 @@ export async function deliverBatch(deliver: Deliverer['deliver'], { tenantId, de
     while (next < deliveryIds.length) {
       const id = deliveryIds[next++];
       if (id === undefined) return;
+      const release = await progress.admit?.();
       try {
         const r = await deliver({ tenantId, deliveryId: id }, progress.heartbeat);
         if (r.status === 'sent' || r.status === 'delivered') result.sent += 1;
       } catch (err) {
         countFailure(result, err);
+      } finally {
+        release?.();
       }
       done += 1;
       progress.onDone(done);

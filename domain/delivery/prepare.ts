@@ -154,21 +154,39 @@ async function markSending(deps: PrepareDeps, n: NotificationRow, channels: read
   });
 }
 
-/** One page of a bulk audience: decide, write its ledger rows, return what to send now. */
-export async function preparePage(deps: PrepareDeps, { tenantId, notificationId, cursor, pageSize }: PageInput): Promise<PageResult> {
+/**
+ * Users per transaction of a page. A whole page in one statement is one burst of database
+ * work (a 1,000-user page: 0.3–0.9 s on a busy 2-core machine); in parts, a page can end
+ * early, between two of them, when the process starts yielding to a higher priority
+ * (admission.ts), and an OTP meets at most one part's worth.
+ */
+export const PAGE_PART_USERS = 100;
+
+/**
+ * One page of a bulk audience: decide, write its ledger rows, return what to send now.
+ * Written a part at a time; `yielding` true after a part ends the page there, and the
+ * campaign carries on from the returned cursor.
+ */
+export async function preparePage(deps: PrepareDeps, { tenantId, notificationId, cursor, pageSize }: PageInput, yielding: () => boolean = () => false): Promise<PageResult> {
   const n = await findNotification(deps.db, tenantId, notificationId);
   if (!n) throw notFound(`notification ${notificationId}`);
   const template = await findTemplateVersion(deps.db, tenantId, n.template_key, n.template_version);
   if (!template) throw notFound(`template ${n.template_key} v${n.template_version}`);
   const ctx = await policyContextFor(deps, n, template, n.channels as Channel[]);
-  const page = await resolveAudienceUsersPage(deps.db, tenantId, n.audience as AudienceSelectors, cursor, pageSize);
-  await writePage(deps, n, ctx, page.users);
+  const userIds: string[] = [];
+  let next = cursor;
+  do {
+    const part = await resolveAudienceUsersPage(deps.db, tenantId, n.audience as AudienceSelectors, next, Math.min(PAGE_PART_USERS, pageSize - userIds.length));
+    await writePage(deps, n, ctx, part.users);
+    userIds.push(...part.users.map((u) => u.id));
+    next = part.nextCursor;
+  } while (next !== null && userIds.length < pageSize && !yielding());
   // The group posts go out with the first page, once per notification.
   const groups = cursor === null ? await writeGroupPosts(deps, n, ctx) : [];
   // A retried page keeps the rows of its first attempt; read back the ids actually there.
-  const present = await deliveriesOfUsers(deps.db, notificationId, [...page.users.map((u) => u.id), ...groups]);
+  const present = await deliveriesOfUsers(deps.db, notificationId, [...userIds, ...groups]);
   await deps.tracker.recordPreparedIds(present.map((r) => r.id));
   const now = new Date();
   const dueIds = present.filter((r) => r.status === 'pending' && (!r.deferred_until || r.deferred_until <= now)).map((r) => r.id);
-  return { dueIds, nextCursor: page.nextCursor, users: page.users.length };
+  return { dueIds, nextCursor: next, users: userIds.length };
 }
