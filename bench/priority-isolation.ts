@@ -8,14 +8,20 @@ import { latencyRow, type LatencyRun } from './single-overhead.js';
 /** A few clients, each waiting for its mail before the next: a steady trickle, not a flood. */
 const HIGH_CONCURRENCY = 4;
 
+/** Campaign mails delivered before the loaded phase starts: a page and a half (HERALD_BULK_PAGE_SIZE 1,000). */
+const START_LOADED_AFTER = 1_500;
+
 /**
- * How the workers are deployed: one process serving every queue (the default), or a process
- * of its own for the high queue next to one for medium and low (`HERALD_QUEUES`).
+ * How the workers are deployed: one process serving every queue (the default); the same with
+ * the campaign's batches not yielding to high-priority work (the baseline for
+ * domain/delivery/admission.ts); or a process of its own for the high queue next to one for
+ * medium and low (`HERALD_QUEUES`).
  */
-const LAYOUTS = [
-  { name: 'one worker process, all queues', queues: [undefined] },
-  { name: 'high on its own worker process', queues: ['high', 'medium,low'] },
-] as const;
+const LAYOUTS: ReadonlyArray<{ name: string; short: string; queues: ReadonlyArray<string | undefined>; env?: Record<string, string>; baseline?: true }> = [
+  { name: 'one worker process, all queues', short: 'one process', queues: [undefined] },
+  { name: 'one worker process, all queues, not yielding', short: 'not yielding', queues: [undefined], env: { HERALD_YIELD_LANES: '0' }, baseline: true },
+  { name: 'high on its own worker process', short: 'high apart', queues: ['high', 'medium,low'] },
+];
 
 /**
  * Whether campaign mails arrived at the start and at the end of a window (its first and last
@@ -87,7 +93,7 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
     for (const [l, layout] of LAYOUTS.entries()) {
       const base = l * perLayout;
       const workers = await Promise.all(
-        layout.queues.map((queues) => startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath, ...(queues ? { HERALD_QUEUES: queues } : {}) })),
+        layout.queues.map((queues) => startWorkerProcess({ ...herald.workerEnv, HERALD_WORKFLOW_BUNDLE: temporal.bundlePath, ...layout.env, ...(queues ? { HERALD_QUEUES: queues } : {}) })),
       );
       workerPids.splice(0, workerPids.length, ...workers.map((w) => w.pid));
       try {
@@ -101,8 +107,10 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
         campaignTimes = [];
         const campaign = await prepareCampaign(herald, 'everyone', 'low');
         await campaign.approve();
-        // Loaded: once the campaign is really delivering.
-        for (let i = 0; i < 600 && campaignReceived < Math.min(1000, campaignN / 10); i += 1) await sleep(100);
+        // Loaded: once the campaign is really delivering, halfway through a page. At 1,000 mails
+        // (a page of the default size) it would start just as the campaign stops delivering to
+        // write its second page, and a layout whose write outlasts the first tenth fails.
+        for (let i = 0; i < 600 && campaignReceived < Math.min(START_LOADED_AFTER, campaignN * 0.15); i += 1) await sleep(100);
         const before = campaignReceived;
         const loaded = await phase(base + highN);
         const during = campaignReceived - before;
@@ -119,12 +127,13 @@ export async function runPriorityIsolation(o: BenchOptions): Promise<BenchResult
           { layout: layout.name, ...latencyRow('high priority, idle (baseline)', idle, idle) },
           { layout: layout.name, ...latencyRow(`high priority, during low ${campaignN} campaign`, loaded, idle) },
         );
-        goals.push(goal(`loaded p99 / idle p99 (${layout.name})`, p99, '<=', 1.5));
+        if (layout.baseline) notes.push(`${layout.name} (a baseline, not a goal): loaded p99 / idle p99 = ${p99.toFixed(2)}.`);
+        else goals.push(goal(`loaded p99 / idle p99 (${layout.name})`, p99, '<=', 1.5));
         notes.push(
           `${layout.name}: ${during} campaign mails were delivered while the loaded phase ran (${delivering.first} in its first ${delivering.edgeSeconds} s, ${delivering.last} in its last; per second at least ${delivering.minPerSecond}, at most ${delivering.maxPerSecond}); the campaign was ${stillRunning ? 'still running (then cancelled)' : 'already finished'} when it ended (${campaignReceived}/${campaignN}).`,
         );
         cpu.push(cpuPhase(`${layout.name}: idle`, idle.count, idle.cpu, counted), cpuPhase(`${layout.name}: loaded (high sends + campaign mails)`, loaded.count + during, loaded.cpu, counted));
-        chartGroups.push(...[idle, loaded].map((r, i) => ({ label: `${i === 0 ? 'idle' : 'loaded'}, ${l === 0 ? 'one process' : 'high apart'}`, values: [50, 95, 99].map((q) => percentile(r.latencies, q)) })));
+        chartGroups.push(...[idle, loaded].map((r, i) => ({ label: `${i === 0 ? 'idle' : 'loaded'}, ${layout.short}`, values: [50, 95, 99].map((q) => percentile(r.latencies, q)) })));
       } finally {
         await Promise.all(workers.map((w) => w.stop()));
       }
