@@ -25,7 +25,6 @@ export interface WorkerSetOptions {
 
 export interface WorkerSet {
   workers: Map<Priority, Worker>;
-  admission: Admission;
   /** Resolves when every worker has stopped. */
   run(): Promise<void>;
   /** Stops polling and lets in-flight tasks finish. */
@@ -67,7 +66,6 @@ export async function createWorkerSet(opts: WorkerSetOptions): Promise<WorkerSet
   let running: Promise<void> | undefined;
   return {
     workers,
-    admission,
     run() {
       running ??= Promise.all([...workers.values()].map((w) => w.run())).then(() => undefined);
       return running;

@@ -26,6 +26,7 @@ export interface Admission {
   yielding(priority: Priority): boolean;
 }
 
+const LOWEST = PRIORITIES[PRIORITIES.length - 1];
 type PerPriority<T> = Record<Priority, T>;
 const perPriority = <T>(make: () => T): PerPriority<T> => ({ high: make(), medium: make(), low: make() });
 
@@ -74,6 +75,9 @@ export function createAdmission({ yieldLanes, graceMs, now = () => performance.n
 
   return {
     working(p) {
+      // Nothing yields to the lowest priority: its work is not counted, and its ends (every
+      // batch of a campaign) do not push back the wake of lanes held for a higher priority.
+      if (p === LOWEST) return () => undefined;
       running[p] += 1;
       let done = false;
       return () => {

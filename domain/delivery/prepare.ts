@@ -160,7 +160,7 @@ async function markSending(deps: PrepareDeps, n: NotificationRow, channels: read
  * early, between two of them, when the process starts yielding to a higher priority
  * (admission.ts), and an OTP meets at most one part's worth.
  */
-export const PAGE_PART_USERS = 100;
+const PAGE_PART_USERS = 100;
 
 /**
  * One page of a bulk audience: decide, write its ledger rows, return what to send now.

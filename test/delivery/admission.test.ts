@@ -113,4 +113,22 @@ describe('admission: lower-priority batches yield to higher-priority work', () =
     done();
   });
 
+
+  it('counts no work at the lowest priority: a campaign batch ending neither holds anyone nor pushes back the end of a grace', async () => {
+    const admission = createAdmission({ yieldLanes: 1, graceMs: 200 });
+    const batch = admission.working('low');
+    expect(admission.yielding('medium')).toBe(false);
+    batch();
+    const high = admission.working('high');
+    const held = ask(admission, 'low', 3);
+    await tick();
+    expect(held).toHaveLength(1);
+    high();
+    await sleep(150);
+    // Another low batch ends inside high's grace; the held lanes still go when that grace ends.
+    admission.working('low')();
+    expect(held).toHaveLength(1);
+    await sleep(130);
+    expect(held).toHaveLength(3);
+  });
 });
